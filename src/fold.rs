@@ -1,0 +1,247 @@
+//! The folding engine every field class shares.
+//!
+//! A class formatter hands the folder a sequence of tokens, each preceded either by white
+//! space (a fold point) or by nothing (glued to what came before). Before each token the
+//! formatter calls [`Folder::space`] with the width of everything up to the next fold point;
+//! the folder decides whether it still fits on the line or whether the line is broken before
+//! the white space (RFC 5322 §2.2.3: a fold is a CRLF inserted before WSP). Lines holding an
+//! encoded-word are kept to 76 characters (RFC 2047 §2) as well as to the soft limit.
+
+use crate::chars::{self, WSP};
+use crate::options::{Options, HARD_LINE_LIMIT};
+use crate::sink::SliceSink;
+use crate::Error;
+
+/// RFC 2047 §2: a line containing an encoded-word must not be longer than 76 characters.
+pub(crate) const EW_LINE_LIMIT: usize = 76;
+
+/// The width of a token: characters for the soft limit, octets for the hard one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Width {
+    pub chars: usize,
+    pub bytes: usize,
+}
+
+impl Width {
+    pub(crate) const fn ascii(n: usize) -> Width {
+        Width { chars: n, bytes: n }
+    }
+
+    pub(crate) fn of(bytes: &[u8]) -> Width {
+        Width {
+            chars: chars::char_count(bytes),
+            bytes: bytes.len(),
+        }
+    }
+
+    pub(crate) const fn plus(self, other: Width) -> Width {
+        Width {
+            chars: self.chars + other.chars,
+            bytes: self.bytes + other.bytes,
+        }
+    }
+}
+
+pub(crate) struct Folder<'s, 'b> {
+    sink: &'s mut SliceSink<'b>,
+    soft: usize,
+    eol: &'static [u8],
+    col: Width,
+    line_has_ew: bool,
+    only_name: bool,
+}
+
+impl<'s, 'b> Folder<'s, 'b> {
+    /// Writes `Name:` and returns a folder positioned after the colon.
+    pub(crate) fn start(
+        sink: &'s mut SliceSink<'b>,
+        name: &str,
+        options: &Options,
+    ) -> Result<Self, Error> {
+        // "Name: x" must fit on one line at the very least, or on "Name:" + a fold.
+        if name.len() + 1 > HARD_LINE_LIMIT {
+            return Err(Error::LineTooLong);
+        }
+        sink.write(name.as_bytes());
+        sink.byte(b':');
+        Ok(Folder {
+            sink,
+            soft: options.max_line_len,
+            eol: options.line_ending.bytes(),
+            col: Width::ascii(name.len() + 1),
+            line_has_ew: false,
+            only_name: true,
+        })
+    }
+
+    /// The soft limit of the current line, given whether the next token is an encoded-word.
+    #[inline]
+    fn limit(&self, ew: bool) -> usize {
+        if ew || self.line_has_ew {
+            self.soft.min(EW_LINE_LIMIT)
+        } else {
+            self.soft
+        }
+    }
+
+    /// True while nothing but `Name:` has been written.
+    #[inline]
+    pub(crate) fn at_start(&self) -> bool {
+        self.only_name
+    }
+
+    /// Room, in characters, for an encoded-word preceded by `ws_width` columns of white space
+    /// on the current line, and on a fresh continuation line. Used to size encoded-words so
+    /// that they fill lines without ever passing 76 columns.
+    pub(crate) fn ew_room(&self, ws_width: usize) -> (usize, usize) {
+        let limit = self.soft.min(EW_LINE_LIMIT);
+        let here = limit.saturating_sub(self.col.chars + ws_width);
+        let fresh = limit.saturating_sub(ws_width);
+        (here, fresh)
+    }
+
+    /// Places the white space `ws` (raw caller bytes: SP/HTAB, possibly with the CR/LF of a
+    /// caller's fold, which are dropped) before a token of width `next`, folding before the
+    /// white space when the token would not fit. `next` covers everything up to the next
+    /// fold point (token plus any glued punctuation).
+    pub(crate) fn space(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
+        let w = ws_width(ws);
+        debug_assert!(w > 0);
+        if self.only_name {
+            self.only_name = false;
+            // The first token stays on the name line unless only a fold after the colon keeps
+            // it within 998 octets (or, for an encoded-word, within 76 characters).
+            let fits_line = if ew {
+                self.col.chars + 1 + next.chars <= self.limit(true)
+            } else {
+                self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
+            };
+            if !fits_line && 1 + next.bytes <= HARD_LINE_LIMIT {
+                self.newline();
+            }
+            return self.put_space_then_check(b" ", 1, next, ew);
+        }
+        let limit = self.limit(ew);
+        let fits = self.col.chars + w + next.chars <= limit
+            && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT;
+        if fits {
+            return self.put_space_then_check(ws, w, next, ew);
+        }
+        // Fold before the white space. If the white space run alone would push the token past
+        // the limit on the new line, leave part of the run at the end of this line (a break
+        // may stand before any WSP), but never more than this line can hold.
+        let new_limit = self.soft.min(if ew { EW_LINE_LIMIT } else { usize::MAX });
+        let excess = (w + next.chars).saturating_sub(new_limit);
+        let keep = excess
+            .min(w - 1)
+            .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));
+        self.write_ws_part(ws, 0, keep);
+        self.newline();
+        let rest = w - keep;
+        self.write_ws_part(ws, keep, w);
+        self.col = Width::ascii(rest);
+        self.check_next(next, ew)
+    }
+
+    fn put_space_then_check(
+        &mut self,
+        ws: &[u8],
+        w: usize,
+        next: Width,
+        ew: bool,
+    ) -> Result<(), Error> {
+        self.write_ws_part(ws, 0, w);
+        self.col = self.col.plus(Width::ascii(w));
+        self.check_next(next, ew)
+    }
+
+    #[inline]
+    fn check_next(&mut self, next: Width, ew: bool) -> Result<(), Error> {
+        if ew {
+            self.line_has_ew = true;
+        }
+        if self.col.bytes + next.bytes > HARD_LINE_LIMIT {
+            Err(Error::LineTooLong)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes white-space characters `from..to` of the run (counting SP/HTAB only).
+    fn write_ws_part(&mut self, ws: &[u8], from: usize, to: usize) {
+        if from == 0 && to == ws.len() {
+            self.sink.write(ws);
+            return;
+        }
+        let mut i = 0;
+        for &b in ws {
+            if chars::is(b, WSP) {
+                if i >= from && i < to {
+                    self.sink.byte(b);
+                }
+                i += 1;
+            }
+        }
+    }
+
+    fn newline(&mut self) {
+        self.sink.write(self.eol);
+        self.col = Width::default();
+        self.line_has_ew = false;
+    }
+
+    /// Appends token bytes whose width the last [`Folder::space`] call accounted for.
+    #[inline]
+    pub(crate) fn put(&mut self, bytes: &[u8], width: Width) {
+        self.sink.write(bytes);
+        self.col = self.col.plus(width);
+    }
+
+    /// Appends ASCII token bytes.
+    #[inline]
+    pub(crate) fn put_ascii(&mut self, bytes: &[u8]) {
+        self.put(bytes, Width::ascii(bytes.len()))
+    }
+
+    /// Appends one ASCII byte.
+    #[inline]
+    pub(crate) fn put_byte(&mut self, b: u8) {
+        self.sink.byte(b);
+        self.col = self.col.plus(Width::ascii(1));
+    }
+
+    /// Direct access for encoders that stream an encoded-word whose width they announced.
+    #[inline]
+    pub(crate) fn sink(&mut self) -> &mut SliceSink<'b> {
+        self.sink
+    }
+
+    /// Records `width` columns written straight to [`Folder::sink`].
+    #[inline]
+    pub(crate) fn advance(&mut self, width: Width) {
+        self.col = self.col.plus(width);
+    }
+
+    /// Finishes the field: `Name: ` for an empty value, then the line ending.
+    pub(crate) fn end(self) {
+        if self.only_name {
+            self.sink.byte(b' ');
+        }
+        self.sink.write(self.eol);
+    }
+
+    /// Ends the field after raw content written by the verbatim class, which keeps its own
+    /// breaks: only the final line ending is added.
+    pub(crate) fn raw_newline(&mut self) {
+        self.sink.write(self.eol);
+    }
+}
+
+/// Number of SP/HTAB characters in a white-space run (caller folds' CR/LF do not count).
+#[inline]
+pub(crate) fn ws_width(ws: &[u8]) -> usize {
+    if ws.len() == 1 {
+        return 1;
+    }
+    ws.iter().filter(|&&b| chars::is(b, WSP)).count()
+}

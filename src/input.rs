@@ -1,0 +1,137 @@
+//! SPEC §3 input rules shared by every class: caller folds, controls, trimming, word splitting.
+
+use crate::chars::{self, CTL, WSP};
+use crate::Error;
+
+/// Accepts `CRLF`/`LF` followed by SP or HTAB (a caller's fold) and rejects every other CR or
+/// LF, NUL, other C0 controls except HTAB, and DEL, pointing at the offending byte.
+pub(crate) fn check_controls(value: &[u8]) -> Result<(), Error> {
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        if chars::is(b, CTL) {
+            let fold_len = match b {
+                b'\r' if value.get(i + 1) == Some(&b'\n') => 2,
+                b'\n' => 1,
+                _ => 0,
+            };
+            match value.get(i + fold_len) {
+                Some(&next) if fold_len > 0 && chars::is(next, WSP) => i += fold_len,
+                _ => return Err(Error::ControlCharacter { at: i }),
+            }
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// True for the bytes a white-space run is made of: SP, HTAB and the CR/LF of caller folds
+/// (which [`check_controls`] has already proven are followed by SP or HTAB).
+#[inline(always)]
+pub(crate) fn is_space(b: u8) -> bool {
+    chars::is(b, WSP) || b == b'\r' || b == b'\n'
+}
+
+/// The value without leading and trailing white space and caller folds.
+pub(crate) fn trim(value: &[u8]) -> (usize, usize) {
+    let start = value.iter().position(|&b| !is_space(b)).unwrap_or(value.len());
+    let end = value.iter().rposition(|&b| !is_space(b)).map_or(start, |e| e + 1);
+    (start, end)
+}
+
+/// Rejects characters that split lines in some parsers (C1 controls, U+2028, U+2029) and,
+/// with `utf8` off, any non-ASCII byte, in `bytes` (an excerpt starting at offset `base`).
+/// Used where nothing may be encoded.
+pub(crate) fn check_unencodable(bytes: &[u8], base: usize, utf8: bool) -> Result<(), Error> {
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x80 {
+            if chars::line_breaking_char_len(bytes, i).is_some() {
+                return Err(Error::ControlCharacter { at: base + i });
+            }
+            if !utf8 {
+                return Err(Error::NonAscii { at: base + i });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Splits a trimmed value into (white space before, word) pairs; the first pair's white
+/// space is empty.
+pub(crate) struct Words<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Words { bytes, pos: 0 }
+    }
+}
+
+/// One word of a value and the white space before it, as offsets into the value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Word {
+    pub ws_start: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Iterator for Words<'_> {
+    type Item = Word;
+
+    #[inline]
+    fn next(&mut self) -> Option<Word> {
+        let b = self.bytes;
+        let ws_start = self.pos;
+        let mut i = ws_start;
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !is_space(b[i]) {
+            i += 1;
+        }
+        self.pos = i;
+        Some(Word {
+            ws_start,
+            start,
+            end: i,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_pass_and_everything_else_fails() {
+        assert_eq!(check_controls(b"a\r\n b\n\tc"), Ok(()));
+        assert_eq!(check_controls(b"a\r\nb"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"a\r\n"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"a\n"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"a\r b"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"a\r\r\n b"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"a\n\r b"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"ab\0"), Err(Error::ControlCharacter { at: 2 }));
+        assert_eq!(check_controls(b"\x0b"), Err(Error::ControlCharacter { at: 0 }));
+        assert_eq!(check_controls(b"x\x7f"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(check_controls(b"tab\there"), Ok(()));
+    }
+
+    #[test]
+    fn words_and_trim() {
+        let v = b"  a\r\n b  c ";
+        let (s, e) = trim(v);
+        assert_eq!(&v[s..e], b"a\r\n b  c");
+        let w: [(usize, usize, usize); 3] = [(0, 0, 1), (1, 5, 6), (6, 8, 9)];
+        let got: heapless::Vec<(usize, usize, usize), 4> = Words::new(&v[s..e])
+            .map(|w| (w.ws_start, w.start, w.end))
+            .collect();
+        assert_eq!(got.as_slice(), &w);
+    }
+}

@@ -1,0 +1,197 @@
+//! # mailfold
+//!
+//! Formats RFC 5322 header fields into bytes every mail server accepts, into a buffer the
+//! caller provides: no allocation, no `std`, no panics on any input.
+//!
+//! * msg-id fields (`Message-ID`, `References`, ...) are never encoded and never folded inside
+//!   an id, so a long host name cannot turn an id into RFC 2047 soup that Exchange rejects.
+//! * Non-ASCII text becomes correct RFC 2047 encoded-words (≤ 75 characters, whole UTF-8
+//!   characters, phrase-safe in display names).
+//! * A CR or LF that is not a fold is an error, so a value can never start a new header.
+//!
+//! ```
+//! use mailfold::{format_header, Options};
+//!
+//! let mut out = [0u8; 256];
+//! let n = format_header("Subject", "Grüße aus Köln", &Options::default(), &mut out).unwrap();
+//! assert_eq!(&out[..n], b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\n");
+//!
+//! let id = "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453-6862595bd8da.prvt.dyno.rt.heroku.com>";
+//! let n = format_header("Message-ID", id, &Options::default(), &mut out).unwrap();
+//! assert_eq!(&out[..n], [b"Message-ID: ", id.as_bytes(), b"\r\n"].concat().as_slice());
+//! ```
+//!
+//! Every function returns the number of bytes written, or [`Error::BufferTooSmall`] with the
+//! exact size needed; a call with an empty buffer is a size query. See the README for the
+//! field classes, the folding rules and the decisions made where the RFCs leave room.
+#![no_std]
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod address;
+mod chars;
+mod classify;
+mod date;
+mod encoded_word;
+mod error;
+mod fold;
+mod headerbuf;
+mod input;
+mod msgid;
+mod options;
+mod phrase;
+mod sink;
+mod structured;
+mod unstructured;
+#[cfg(feature = "std")]
+mod write;
+
+#[cfg(all(feature = "panic-handler", target_os = "none"))]
+mod panic_handler;
+
+pub use address::Mailbox;
+pub use error::Error;
+pub use headerbuf::HeaderBuf;
+pub use options::{
+    Encoding, FieldClass, LineEnding, Options, DEFAULT_MAX_LINE_LEN, HARD_LINE_LIMIT,
+    MIN_MAX_LINE_LEN,
+};
+#[cfg(feature = "std")]
+pub use write::write_header;
+
+use fold::Folder;
+use sink::SliceSink;
+
+/// Formats one header field, choosing its syntax from the name (SPEC §2).
+///
+/// Writes `Name: value` plus the line ending, folded to `options.max_line_len`, into `out`
+/// and returns the number of bytes written. The name keeps the caller's spelling.
+///
+/// ```
+/// use mailfold::{format_header, Error, Options};
+///
+/// let mut out = [0u8; 128];
+/// let n = format_header("To", "Doe <jd@example.com>, \"Roe, Jane\" <jr@example.com>", &Options::default(), &mut out)?;
+/// assert_eq!(&out[..n], b"To: Doe <jd@example.com>, \"Roe, Jane\" <jr@example.com>\r\n");
+///
+/// // A size query: an empty buffer reports the exact size.
+/// assert_eq!(format_header("Subject", "hello", &Options::default(), &mut []), Err(Error::BufferTooSmall { needed: 16 }));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn format_header(
+    name: &str,
+    value: &str,
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    format_field(name, FieldClass::Auto, value, options, out)
+}
+
+/// Formats one header field with the given syntax class ([`FieldClass::Auto`] = from the name).
+///
+/// ```
+/// use mailfold::{format_field, FieldClass, Options};
+///
+/// let mut out = [0u8; 128];
+/// // Written exactly as given: a DKIM signature must not be refolded.
+/// let n = format_field("DKIM-Signature", FieldClass::Verbatim, "v=1; a=rsa-sha256;\r\n\tb=abc", &Options::default(), &mut out)?;
+/// assert_eq!(&out[..n], b"DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n");
+/// # Ok::<(), mailfold::Error>(())
+/// ```
+pub fn format_field(
+    name: &str,
+    class: FieldClass,
+    value: &str,
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    options.validate()?;
+    classify::check_name(name)?;
+    let class = match class {
+        FieldClass::Auto => classify::class_of(name),
+        forced => classify::Class::from_forced(forced),
+    };
+    let mut sink = SliceSink::new(out);
+    classify::format_value(&mut sink, name, class, value, options)?;
+    sink.finish()
+}
+
+/// Formats an address field from already-separated mailboxes.
+///
+/// Display names are taken literally (a comma or `<` in a name from a web form is quoted or
+/// encoded, never read as syntax), so user input can never add a recipient.
+///
+/// ```
+/// use mailfold::{format_mailboxes, Mailbox, Options};
+///
+/// let boxes = [
+///     Mailbox { display_name: Some("Doe, John"), addr_spec: "jd@example.com" },
+///     Mailbox { display_name: Some("Zoë"), addr_spec: "zoe@example.com" },
+///     Mailbox { display_name: None, addr_spec: "ops@example.com" },
+/// ];
+/// let mut out = [0u8; 256];
+/// let n = format_mailboxes("To", &boxes, &mailfold::Options::default(), &mut out)?;
+/// assert_eq!(
+///     &out[..n],
+///     b"To: \"Doe, John\" <jd@example.com>, =?utf-8?q?Zo=C3=AB?= <zoe@example.com>,\r\n ops@example.com\r\n"
+/// );
+/// # Ok::<(), mailfold::Error>(())
+/// ```
+pub fn format_mailboxes(
+    name: &str,
+    mailboxes: &[Mailbox<'_>],
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    options.validate()?;
+    classify::check_name(name)?;
+    let mut sink = SliceSink::new(out);
+    let mut folder = Folder::start(&mut sink, name, options)?;
+    address::format_mailboxes(&mut folder, mailboxes, options)?;
+    folder.end();
+    sink.finish()
+}
+
+/// Writes an RFC 5322 date-time (`Thu, 01 Jan 1970 00:00:00 +0000`) for a Unix time and a UTC
+/// offset in minutes, ready to pass to `format_header("Date", ...)`.
+///
+/// The offset must be in -1439..=1439 and the local year in 1900..=9999, else
+/// [`Error::InvalidDate`].
+///
+/// ```
+/// let mut out = [0u8; 31];
+/// let n = mailfold::format_date(1_795_916_715, -210, &mut out)?;
+/// assert_eq!(&out[..n], b"Sat, 28 Nov 2026 22:15:15 -0330");
+/// # Ok::<(), mailfold::Error>(())
+/// ```
+pub fn format_date(
+    unix_seconds: i64,
+    utc_offset_minutes: i32,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let mut sink = SliceSink::new(out);
+    date::write_date(&mut sink, unix_seconds, utc_offset_minutes)?;
+    sink.finish()
+}
+
+/// Writes a new msg-id, `<` + 32 lowercase hex digits of a UUID v4 built from `random` + `@` +
+/// `domain` + `>`, ready to pass to `format_header("Message-ID", ...)`.
+///
+/// The caller supplies the 16 random bytes (from its RNG; no OS access here) and the domain
+/// (a dot-atom; no host name lookup, so a long host name never bloats the id).
+///
+/// ```
+/// let mut out = [0u8; 64];
+/// let n = mailfold::make_msg_id(&[0x42; 16], "example.com", &mut out)?;
+/// // UUID v4 sets the version nibble (4) and the variant bits (8..b) of the random bytes.
+/// assert_eq!(&out[..n], b"<42424242424242428242424242424242@example.com>".as_slice());
+/// # Ok::<(), mailfold::Error>(())
+/// ```
+pub fn make_msg_id(random: &[u8; 16], domain: &str, out: &mut [u8]) -> Result<usize, Error> {
+    let mut sink = SliceSink::new(out);
+    msgid::write_new_id(&mut sink, random, domain)?;
+    sink.finish()
+}

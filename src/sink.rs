@@ -1,0 +1,53 @@
+//! Where formatted bytes go.
+//!
+//! Every formatter writes through [`SliceSink`], which copies into the caller's buffer while
+//! the bytes fit and only counts once they stop fitting. One pass therefore yields either the
+//! output or the exact size needed, and nothing is ever written past the buffer. A size query
+//! is the same pass over an empty buffer.
+
+use crate::Error;
+
+pub(crate) struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> SliceSink<'a> {
+    #[inline]
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        SliceSink { buf, len: 0 }
+    }
+
+    /// Bytes produced so far (written or only counted).
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+
+    #[inline]
+    pub(crate) fn byte(&mut self, b: u8) {
+        if let Some(dst) = self.buf.get_mut(self.len) {
+            *dst = b;
+        }
+        self.len += 1;
+    }
+
+    /// The result of a whole formatting pass: the length, or the exact size needed.
+    #[inline]
+    pub(crate) fn finish(self) -> Result<usize, Error> {
+        if self.len <= self.buf.len() {
+            Ok(self.len)
+        } else {
+            Err(Error::BufferTooSmall { needed: self.len })
+        }
+    }
+}
