@@ -30,7 +30,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod address;
@@ -47,6 +47,8 @@ mod options;
 mod phrase;
 mod sink;
 mod structured;
+#[cfg(test)]
+mod test_util;
 mod unstructured;
 #[cfg(feature = "std")]
 mod write;

@@ -172,6 +172,19 @@ fn choose_form(lit: Literal<'_>, options: &Options) -> Form {
     }
 }
 
+/// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or a
+/// single encoded-word).
+pub(crate) fn one_line_width(src: Source<'_>, options: &Options) -> Option<Width> {
+    match choose_form(src.literal(), options) {
+        Form::Quoted(w) => Some(w),
+        Form::Atoms => Some(Width::of_iter(src.literal())),
+        Form::Encoded => {
+            encoded_word::single_word_len(src.literal(), Context::Phrase, options.encoding)
+                .map(Width::ascii)
+        }
+    }
+}
+
 /// Writes a phrase, the first token preceded by `ws`, the last followed by `glue`.
 pub(crate) fn write(
     f: &mut Folder<'_, '_>,
@@ -294,6 +307,9 @@ fn write_keyword(
     } else {
         Source::Literal(raw)
     };
+    if let Some(w) = one_line_width(src, options) {
+        f.keep_together(b" ", w.plus(Width::ascii(glue.len())));
+    }
     write(f, b" ", src, options, glue)
 }
 
