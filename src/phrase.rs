@@ -327,3 +327,47 @@ fn next_comma(b: &[u8], mut pos: usize) -> usize {
     }
     b.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, fmt};
+
+    #[test]
+    fn keywords_are_phrases() {
+        assert_eq!(
+            fmt("Keywords", "rust, e-mail,, folding ").unwrap(),
+            "Keywords: rust, e-mail, folding\r\n"
+        );
+        assert_eq!(
+            fmt("Keywords", "\"a, b\", c.d").unwrap(),
+            "Keywords: \"a, b\", \"c.d\"\r\n"
+        );
+        assert_eq!(
+            fmt("Keywords", "café, thé").unwrap(),
+            "Keywords: =?utf-8?b?Y2Fmw6k=?=, =?utf-8?q?th=C3=A9?=\r\n"
+        );
+        // An element that is not phrase syntax is taken literally, and quoted.
+        assert_eq!(
+            fmt("Keywords", "50% off (today)").unwrap(),
+            "Keywords: \"50% off (today)\"\r\n"
+        );
+        let many: std::vec::Vec<std::string::String> =
+            (0..40).map(|i| std::format!("keyword{i}")).collect();
+        let out = fmt("Keywords", &many.join(", ")).unwrap();
+        check_structure(&out, 78);
+        assert_eq!(
+            out.replace("\r\n", ""),
+            ["Keywords: ", &many.join(", ")].concat()
+        );
+    }
+
+    #[test]
+    fn text_phrase_syntax() {
+        use super::check_text_phrase;
+        assert_eq!(check_text_phrase(b"John Q. Public"), Ok(()));
+        assert_eq!(check_text_phrase(b"\"a, b\" c"), Ok(()));
+        assert_eq!(check_text_phrase(b"a, b"), Err(1));
+        assert_eq!(check_text_phrase(b"\"open"), Err(5));
+        assert_eq!(check_text_phrase(b"a@b"), Err(1));
+    }
+}
