@@ -94,6 +94,24 @@ pub(crate) fn write_run<I>(
 where
     I: Iterator<Item = u8> + Clone,
 {
+    write_run_prefixed(f, ws, &[], text, ctx, encoding, glue)
+}
+
+/// [`write_run`] with the ASCII `prefix` parts glued before the first word, on its line (the
+/// `name="` of a MIME parameter carrying encoded-words for old Outlook versions).
+pub(crate) fn write_run_prefixed<I>(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    prefix: &[&[u8]],
+    text: I,
+    ctx: Context,
+    encoding: Encoding,
+    glue: &[u8],
+) -> Result<(), Error>
+where
+    I: Iterator<Item = u8> + Clone,
+{
+    let mut prefix_len: usize = prefix.iter().map(|p| p.len()).sum();
     let enc = choose(text.clone(), ctx, encoding);
     let mut rest = text.peekable();
     let mut ws = ws;
@@ -103,7 +121,7 @@ where
         } else {
             crate::fold::ws_width(ws)
         };
-        let (here, fresh) = f.ew_room(ws_w);
+        let (here, fresh) = f.ew_room(ws_w + prefix_len);
         let fit = |room: usize| {
             let chunk = measure(rest.clone(), enc, ctx, room);
             if chunk.last && chunk.encoded + OVERHEAD + glue.len() > room {
@@ -120,14 +138,20 @@ where
         if chunk.chars == 0 {
             // Even a fresh line with this much leading white space is too short; the folder
             // leaves the excess white space on the previous line.
-            chunk = fit(f.ew_room(1).1);
+            chunk = fit(f.ew_room(1 + prefix_len).1);
         }
         if chunk.chars == 0 {
             return Err(Error::LineTooLong);
         }
         let last = chunk.last;
-        let width = chunk.encoded + OVERHEAD + if last { glue.len() } else { 0 };
+        let width = prefix_len + chunk.encoded + OVERHEAD + if last { glue.len() } else { 0 };
         f.space(ws, Width::ascii(width), true)?;
+        if prefix_len > 0 {
+            for part in prefix {
+                f.put_ascii(part);
+            }
+            prefix_len = 0;
+        }
         write_word(f, &mut rest, chunk.bytes, enc, ctx);
         if last {
             f.put_ascii(glue);

@@ -42,6 +42,7 @@ mod error;
 mod fold;
 mod headerbuf;
 mod input;
+mod mime;
 mod msgid;
 mod options;
 mod phrase;
@@ -59,6 +60,7 @@ mod panic_handler;
 pub use address::Mailbox;
 pub use error::Error;
 pub use headerbuf::HeaderBuf;
+pub use mime::{ContentDisposition, ContentType, MAX_PARAMS};
 pub use options::{
     Encoding, FieldClass, LineEnding, Options, DEFAULT_MAX_LINE_LEN, HARD_LINE_LIMIT,
     MIN_MAX_LINE_LEN,
