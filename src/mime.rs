@@ -18,7 +18,8 @@
 //! between continuations, never inside a value. The one exception is the RFC 2047 form that
 //! [`Options::rfc2047_params`] adds for old Outlook versions (`name="=?utf-8?b?...?="`): a
 //! long value becomes several encoded-words inside the quoted-string, folded between them, as
-//! Outlook itself writes it; lines holding them stay within 76 characters.
+//! Outlook itself writes it; lines holding them stay within 76 characters. Values with `"` or
+//! `\` get no RFC 2047 form (see [`write_param`]).
 //!
 //! The text form is parsed leniently where that is unambiguous (white space around `/`, `;`
 //! and `=`, empty elements, UTF-8 in values, RFC 2231 input in any section order) and
@@ -1254,7 +1255,12 @@ fn write_param<I: Iterator<Item = u8> + Clone>(
     more: bool,
 ) -> Result<(), Error> {
     let form = choose_form(value.clone(), options.utf8);
-    let fallback = form == Form::Extended && options.rfc2047_params;
+    // CPython's modern parser decodes encoded-words inside quoted-strings before splitting
+    // parameters, so a `"` or `\` there would cut the field in the wrong place and lose the
+    // parameters after it. Windows file names (what the fallback is for) cannot hold either.
+    let fallback = form == Form::Extended
+        && options.rfc2047_params
+        && !value.clone().any(|b| b == b'"' || b == b'\\');
     let end_glue = more || fallback;
     let extended = form == Form::Extended;
     let unbounded = Width::ascii(usize::MAX / 4);
