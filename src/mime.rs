@@ -178,7 +178,7 @@ impl<'a> ContentType<'a> {
     /// ```
     /// use mailfold::{ContentType, Error, Options};
     /// let ct = ContentType::new("text/html").param("charset", "utf-8");
-    /// assert_eq!(ct.format(&Options::default(), &mut []), Err(Error::BufferTooSmall { needed: 39 }));
+    /// assert_eq!(ct.format(&Options::default(), &mut []), Err(Error::BufferTooSmall { needed: 40 }));
     /// assert_eq!(ContentType::new("text").format(&Options::default(), &mut []), Err(Error::InvalidParameter { at: 4 }));
     /// ```
     pub fn format(&self, options: &Options, out: &mut [u8]) -> Result<usize, Error> {
@@ -212,18 +212,18 @@ impl<'a> ContentType<'a> {
 /// use mailfold::{ContentDisposition, Options};
 ///
 /// let cd = ContentDisposition::attachment().param("filename", "Résumé 2026.pdf");
-/// let mut out = [0u8; 128];
+/// let mut out = [0u8; 256];
 /// let n = cd.format(&Options::default(), &mut out)?;
 /// assert_eq!(
 ///     &out[..n],
-///     b"Content-Disposition: attachment;\r\n filename*=utf-8''R%C3%A9sum%C3%A9%202026.pdf\r\n"
+///     b"Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9%202026.pdf\r\n"
 /// );
 ///
 /// // Old Outlook versions read only RFC 2047 inside a quoted-string: add that form too.
 /// let n = cd.format(&Options::default().with_rfc2047_params(true), &mut out)?;
 /// assert_eq!(
 ///     &out[..n],
-///     b"Content-Disposition: attachment;\r\n filename*=utf-8''R%C3%A9sum%C3%A9%202026.pdf;\r\n filename=\"=?utf-8?q?R=C3=A9sum=C3=A9_2026.pdf?=\"\r\n"
+///     b"Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9%202026.pdf;\r\n filename=\"=?utf-8?b?UsOpc3Vtw6kgMjAyNi5wZGY=?=\"\r\n"
 /// );
 /// # Ok::<(), mailfold::Error>(())
 /// ```
@@ -1325,4 +1325,665 @@ fn write_param<I: Iterator<Item = u8> + Clone>(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::string::{String, ToString};
+    use std::vec::Vec;
+    use std::{format, vec};
+
+    use super::{ContentDisposition, ContentType, MAX_PARAMS};
+    use crate::test_util::{decode_word, fmt, fmt_class, fmt_with};
+    use crate::{Encoding, Error, FieldClass, HeaderBuf, LineEnding, Options};
+
+    /// A field read back independently, from RFC 2045 and RFC 2231 alone.
+    #[derive(Debug, PartialEq)]
+    struct Read {
+        ty: String,
+        /// Lowercased name and literal value, in order of appearance of section 0.
+        params: Vec<(String, String)>,
+        /// Values of plain parameters that repeat an extended one (the RFC 2047 form),
+        /// decoded per RFC 2047.
+        rfc2047: Vec<(String, String)>,
+    }
+
+    /// A parameter section as written: number, extended, value.
+    type Section = (Option<usize>, bool, String);
+
+    fn unquote(s: &str) -> String {
+        let inner = &s[1..s.len() - 1];
+        let mut out = String::new();
+        let mut esc = false;
+        for c in inner.chars() {
+            if esc || c != '\\' {
+                out.push(c);
+                esc = false;
+            } else {
+                esc = true;
+            }
+        }
+        out
+    }
+
+    fn pct_decode(s: &str) -> Vec<u8> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                let h = core::str::from_utf8(&b[i + 1..i + 3]).expect("whole %XX in a segment");
+                out.push(u8::from_str_radix(h, 16).expect("hex after %"));
+                i += 3;
+            } else {
+                assert!(super::is_attr_char(b[i]), "{:?} raw in {s:?}", b[i] as char);
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn read(field: &str) -> Read {
+        let unfolded = field
+            .strip_suffix("\r\n")
+            .expect("CRLF at the end")
+            .replace("\r\n", "");
+        let value = unfolded.split_once(": ").unwrap().1;
+        let mut pieces = Vec::new();
+        let (mut cur, mut quoted, mut esc) = (String::new(), false, false);
+        for c in value.chars() {
+            match c {
+                _ if esc => esc = false,
+                '\\' if quoted => esc = true,
+                '"' => quoted = !quoted,
+                ';' if !quoted => {
+                    pieces.push(core::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        pieces.push(cur);
+        let ty = pieces[0].trim().to_string();
+        // name -> sections (number, extended, raw value)
+        let mut groups: Vec<(String, Vec<Section>)> = Vec::new();
+        let mut rfc2047 = Vec::new();
+        for p in &pieces[1..] {
+            let (n, v) = p.trim().split_once('=').expect("name=value");
+            let v = if v.starts_with('"') {
+                unquote(v)
+            } else {
+                v.to_string()
+            };
+            let (base, rest) = n.split_once('*').unwrap_or((n, ""));
+            let base = base.to_ascii_lowercase();
+            let extended = rest.ends_with('*') || (rest.is_empty() && n.ends_with('*'));
+            let k = rest.trim_end_matches('*');
+            let k = (!k.is_empty()).then(|| k.parse::<usize>().unwrap());
+            if !n.contains('*') && groups.iter().any(|g| g.0 == base) {
+                // A plain repeat of an extended parameter: the RFC 2047 form.
+                let words: Vec<String> = v
+                    .split(' ')
+                    .map(|w| decode_word(w).expect("encoded-word"))
+                    .collect();
+                rfc2047.push((base, words.concat()));
+                continue;
+            }
+            match groups.iter_mut().find(|g| g.0 == base) {
+                Some(g) => g.1.push((k, extended, v)),
+                None => groups.push((base, vec![(k, extended, v)])),
+            }
+        }
+        let params = groups
+            .into_iter()
+            .map(|(name, mut sections)| {
+                sections.sort_by_key(|s| s.0);
+                for (i, s) in sections.iter().enumerate() {
+                    assert_eq!(s.0.unwrap_or(0), i, "section numbers of {name}");
+                }
+                let mut bytes = Vec::new();
+                for (i, (_, extended, v)) in sections.iter().enumerate() {
+                    let seg = if *extended {
+                        let text = if i == 0 {
+                            v.strip_prefix("utf-8''").expect("charset utf-8")
+                        } else {
+                            v
+                        };
+                        pct_decode(text)
+                    } else {
+                        v.as_bytes().to_vec()
+                    };
+                    assert!(
+                        core::str::from_utf8(&seg).is_ok(),
+                        "segment splits a character"
+                    );
+                    bytes.extend(seg);
+                }
+                (name, String::from_utf8(bytes).unwrap())
+            })
+            .collect();
+        Read {
+            ty,
+            params,
+            rfc2047,
+        }
+    }
+
+    /// SPEC §3 line rules for MIME output (quoted-strings may hold encoded-words).
+    fn check_lines(field: &str, soft: usize) {
+        let body = field.strip_suffix("\r\n").unwrap();
+        for (i, l) in body.split("\r\n").enumerate() {
+            assert!(!l.contains(['\r', '\n']), "bare CR/LF in {field:?}");
+            assert!(l.len() <= 998, "over 998: {field:?}");
+            if i > 0 {
+                assert!(l.starts_with(' ') && l.len() > 1, "continuation: {field:?}");
+            }
+            let n = l.chars().count();
+            if l.contains("=?") {
+                assert!(n <= 76.min(soft), "encoded-word line {l:?}");
+            }
+            assert!(n <= soft, "over the soft limit: {l:?} in {field:?}");
+        }
+    }
+
+    fn badn(at: usize) -> Result<usize, Error> {
+        Err(Error::InvalidParameter { at })
+    }
+
+    fn p(name: &str, value: &str) -> (String, String) {
+        (name.to_string(), value.to_string())
+    }
+
+    fn cd_with(value: &str, options: &Options) -> Result<String, Error> {
+        let cd = ContentDisposition::attachment().param("filename", value);
+        let needed = match cd.format(options, &mut []) {
+            Err(Error::BufferTooSmall { needed }) => needed,
+            other => return other.map(|_| unreachable!()),
+        };
+        let mut buf = vec![0u8; needed];
+        assert_eq!(cd.format(options, &mut buf), Ok(needed));
+        Ok(String::from_utf8(buf).unwrap())
+    }
+
+    fn cd(value: &str) -> String {
+        cd_with(value, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn rfc2045_tokens_and_quoted_strings() {
+        // RFC 2045 §5.1: a quoted value and a token value mean the same; written as a token.
+        assert_eq!(
+            fmt("Content-Type", "text/plain; charset=\"us-ascii\"").unwrap(),
+            "Content-Type: text/plain; charset=us-ascii\r\n"
+        );
+        assert_eq!(
+            fmt("content-type", " Text/Plain ;charset = us-ascii ; ").unwrap(),
+            "content-type: Text/Plain; charset=us-ascii\r\n"
+        );
+        // Every tspecial forces a quoted-string (RFC 2045 §5.1).
+        for t in [
+            "(", ")", "<", ">", "@", ",", ";", ":", "/", "[", "]", "?", "=", " ",
+        ] {
+            let v = format!("a{t}b");
+            assert_eq!(
+                cd(&v),
+                format!("Content-Disposition: attachment; filename=\"{v}\"\r\n")
+            );
+        }
+        // `"` is escaped; `\` goes to RFC 2231 (CPython splits `"a\\"; b=c` wrongly).
+        assert_eq!(
+            cd("say \"hi\""),
+            "Content-Disposition: attachment; filename=\"say \\\"hi\\\"\"\r\n"
+        );
+        assert_eq!(
+            cd("C:\\x"),
+            "Content-Disposition: attachment; filename*=utf-8''C%3A%5Cx\r\n"
+        );
+        // `=?` would be read as an encoded-word by lenient decoders; HTAB is a control.
+        assert_eq!(
+            cd("=?utf-8?q?x?="),
+            "Content-Disposition: attachment; filename*=utf-8''%3D%3Futf-8%3Fq%3Fx%3F%3D\r\n"
+        );
+        assert_eq!(
+            cd("a\tb"),
+            "Content-Disposition: attachment; filename*=utf-8''a%09b\r\n"
+        );
+        // Empty values are quoted.
+        assert_eq!(cd(""), "Content-Disposition: attachment; filename=\"\"\r\n");
+        assert_eq!(
+            fmt("Content-Disposition", "inline; filename=\"\"").unwrap(),
+            "Content-Disposition: inline; filename=\"\"\r\n"
+        );
+    }
+
+    #[test]
+    fn percent_and_apostrophe() {
+        // Both are token characters: a plain value keeps them literally.
+        let v = "%%''%27'%";
+        assert_eq!(
+            cd(v),
+            format!("Content-Disposition: attachment; filename={v}\r\n")
+        );
+        // In an RFC 2231 value they are encoded, since they are its syntax.
+        let v = "100% 'echt' ü%41.txt";
+        let out = cd(v);
+        assert_eq!(
+            out,
+            "Content-Disposition: attachment;\r\n filename*=utf-8''100%25%20%27echt%27%20%C3%BC%2541.txt\r\n"
+        );
+        assert_eq!(read(&out).params, vec![p("filename", v)]);
+        // Round trip through the text form in both spellings.
+        assert_eq!(
+            fmt(
+                "Content-Disposition",
+                "attachment; filename=\"100% 'echt' ü%41.txt\""
+            )
+            .unwrap(),
+            out
+        );
+        assert_eq!(
+            fmt(
+                "Content-Disposition",
+                "attachment; filename*=UTF-8'de'100%25%20%27echt%27%20%C3%BC%2541.txt"
+            )
+            .unwrap(),
+            out
+        );
+    }
+
+    #[test]
+    fn rfc2231_examples() {
+        // RFC 2231 §3.
+        let out = fmt(
+            "Content-Type",
+            "message/external-body; access-type=URL;\r\n URL*0=\"ftp://\";\r\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "Content-Type: message/external-body; access-type=URL;\r\n URL=\"ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"\r\n"
+        );
+        // RFC 2231 §4.
+        assert_eq!(
+            fmt(
+                "Content-Type",
+                "application/x-stuff; title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A"
+            )
+            .unwrap(),
+            "Content-Type: application/x-stuff; title=\"This is ***fun***\"\r\n"
+        );
+        // RFC 2231 §4.1, with the sections out of order.
+        let out = fmt(
+            "Content-Type",
+            "application/x-stuff; title*2=\"isn't it!\"; title*1*=%2A%2A%2Afun%2A%2A%2A%20;\r\n title*0*=us-ascii'en'This%20is%20even%20more%20",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "Content-Type: application/x-stuff;\r\n title=\"This is even more ***fun*** isn't it!\"\r\n"
+        );
+        // ISO-8859-1 input is re-encoded as UTF-8.
+        assert_eq!(
+            fmt(
+                "Content-Disposition",
+                "attachment; filename*=iso-8859-1''caf%E9"
+            )
+            .unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''caf%C3%A9\r\n"
+        );
+        // A character split between sections is joined before decoding (RFC 2231 §3).
+        assert_eq!(
+            fmt(
+                "Content-Type",
+                "application/x-stuff; name*0*=UTF-8''%E2%98; name*1*=%83.txt"
+            )
+            .unwrap(),
+            "Content-Type: application/x-stuff; name*=utf-8''%E2%98%83.txt\r\n"
+        );
+    }
+
+    #[test]
+    fn rfc2183_example() {
+        let out = fmt(
+            "Content-Disposition",
+            "attachment; filename=genome.jpeg;\r\n  modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\";",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "Content-Disposition: attachment; filename=genome.jpeg;\r\n modification-date=\"Wed, 12 Feb 1997 16:29:51 -0500\"\r\n"
+        );
+    }
+
+    #[test]
+    fn value_ending_exactly_at_the_soft_limit() {
+        // "Content-Type: text/plain; name=" is 31 columns: 47 more end at column 78.
+        let head = "Content-Type: text/plain; name=";
+        let fits = "x".repeat(78 - head.len());
+        let out = fmt("Content-Type", &format!("text/plain; name={fits}")).unwrap();
+        assert_eq!(out, format!("{head}{fits}\r\n"));
+        // One more character: the parameter moves to its own line, whole.
+        let over = format!("{fits}x");
+        let out = fmt("Content-Type", &format!("text/plain; name={over}")).unwrap();
+        assert_eq!(
+            out,
+            format!("Content-Type: text/plain;\r\n name={over}\r\n")
+        );
+        // Followed by another parameter, its `;` counts: 46 fit, 47 do not.
+        let out = fmt(
+            "Content-Type",
+            &format!("text/plain; name={}; a=b", &fits[1..]),
+        )
+        .unwrap();
+        assert_eq!(out, format!("{head}{};\r\n a=b\r\n", &fits[1..]));
+        let out = fmt("Content-Type", &format!("text/plain; name={fits}; a=b")).unwrap();
+        assert_eq!(
+            out,
+            format!("Content-Type: text/plain;\r\n name={fits}; a=b\r\n")
+        );
+        // A parameter exactly as long as a continuation line (" name=" + 72 = 78) is whole;
+        // one more and it is cut into continuations.
+        let line = "y".repeat(72);
+        let out = fmt("Content-Type", &format!("text/plain; name={line}")).unwrap();
+        assert_eq!(
+            out,
+            format!("Content-Type: text/plain;\r\n name={line}\r\n")
+        );
+        let out = fmt("Content-Type", &format!("text/plain; name={line}y")).unwrap();
+        check_lines(&out, 78);
+        // "Content-Type: text/plain; name*0=" + 44 + ";" is 78 columns; the other 29 follow.
+        assert_eq!(
+            out,
+            format!(
+                "Content-Type: text/plain; name*0={};\r\n name*1={}\r\n",
+                "y".repeat(44),
+                "y".repeat(29)
+            )
+        );
+        assert_eq!(read(&out).params, vec![p("name", &format!("{line}y"))]);
+    }
+
+    #[test]
+    fn cjk_filename_of_500_characters() {
+        let name: String = "山田報告書資料テスト한국어中文"
+            .chars()
+            .cycle()
+            .take(500)
+            .collect();
+        for width in [40, 78, 998] {
+            let o = Options::default().with_max_line_len(width);
+            let out = cd_with(&name, &o).unwrap();
+            check_lines(&out, width);
+            let r = read(&out);
+            assert_eq!(r.ty, "attachment");
+            assert_eq!(r.params, vec![p("filename", &name)]);
+            let sections = out.matches("filename*").count();
+            // 1500 bytes, 4500 characters encoded: lines are filled, not sliced thin.
+            let per_line = width - " filename*00*=;".len();
+            assert!(
+                sections <= 4500 / (per_line - 8) + 1,
+                "{sections} sections at {width}"
+            );
+            // The text form says the same.
+            let text = fmt_with(
+                "Content-Disposition",
+                &format!("attachment; filename=\"{name}\""),
+                &o,
+            )
+            .unwrap();
+            assert_eq!(text, out);
+        }
+        // utf8 on: raw UTF-8 in quoted continuations, the soft limit counting characters.
+        let o = Options::default().with_utf8(true);
+        let out = cd_with(&name, &o).unwrap();
+        check_lines(&out, 78);
+        assert!(out.contains("filename*0=\"山田"));
+        assert_eq!(read(&out).params, vec![p("filename", &name)]);
+    }
+
+    #[test]
+    fn emoji_and_ascii_continuations() {
+        let v: String = "a😀 ".repeat(60);
+        let out = cd(&v);
+        check_lines(&out, 78);
+        assert_eq!(read(&out).params, vec![p("filename", &v)]);
+        // Plain ASCII is cut too, each segment quoted only when it needs it.
+        let v = format!("{}{}", "a".repeat(100), " b".repeat(40));
+        let out = cd(&v);
+        check_lines(&out, 78);
+        assert!(out.contains(" filename*0=aaaa"), "{out}");
+        assert!(out.contains(" filename*1=aaaa"), "{out}");
+        assert!(out.contains(" filename*2=\"aa b b"), "{out}");
+        assert_eq!(read(&out).params, vec![p("filename", &v)]);
+    }
+
+    #[test]
+    fn rfc2047_form_for_old_outlook() {
+        let o = Options::default().with_rfc2047_params(true);
+        assert_eq!(
+            cd_with("Résumé.pdf", &o.clone().with_encoding(Encoding::B)).unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf;\r\n filename=\"=?utf-8?b?UsOpc3Vtw6kucGRm?=\"\r\n"
+        );
+        // ASCII values need no second form.
+        assert_eq!(
+            cd_with("a b.pdf", &o).unwrap(),
+            "Content-Disposition: attachment; filename=\"a b.pdf\"\r\n"
+        );
+        // A long value: several encoded-words inside the quoted-string, lines within 76.
+        let v: String = "Grüße aus Köln, 山田 ".repeat(12);
+        for width in [40, 78, 998] {
+            let out = cd_with(&v, &o.clone().with_max_line_len(width)).unwrap();
+            check_lines(&out, width);
+            let r = read(&out);
+            assert_eq!(r.params, vec![p("filename", &v)]);
+            assert_eq!(r.rfc2047, vec![p("filename", &v)]);
+        }
+        // Between parameters, the `;` follows the closing quote; the rest of a line holding
+        // an encoded-word is kept within 76 too.
+        let ct = ContentType::new("text/plain")
+            .param("name", "ü")
+            .param("charset", "utf-8");
+        let mut out = [0u8; 128];
+        let n = ct.format(&o, &mut out).unwrap();
+        assert_eq!(
+            &out[..n],
+            b"Content-Type: text/plain; name*=utf-8''%C3%BC; name=\"=?utf-8?b?w7w=?=\";\r\n charset=utf-8\r\n"
+        );
+        // No second form for `"` or `\` (see write_param).
+        assert_eq!(
+            cd_with("ü\"", &o).unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''%C3%BC%22\r\n"
+        );
+    }
+
+    #[test]
+    fn utf8_mode_writes_raw_utf8_quoted() {
+        let o = Options::default().with_utf8(true);
+        assert_eq!(
+            cd_with("Résumé.pdf", &o).unwrap(),
+            "Content-Disposition: attachment; filename=\"Résumé.pdf\"\r\n"
+        );
+        // Line separators and C1 controls are never written raw.
+        assert_eq!(
+            cd_with("a\u{2028}b", &o).unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''a%E2%80%A8b\r\n"
+        );
+        assert_eq!(
+            cd_with("\u{85}", &o).unwrap(),
+            "Content-Disposition: attachment; filename*=utf-8''%C2%85\r\n"
+        );
+    }
+
+    #[test]
+    fn duplicates_and_sections() {
+        let ct = |v: &str| fmt("Content-Type", v);
+        let bad = |at| Err(Error::InvalidParameter { at });
+        assert_eq!(ct("text/plain; charset=a; CHARSET=b"), bad(23));
+        assert_eq!(ct("text/plain; name=a; name*=utf-8''b"), bad(20));
+        assert_eq!(ct("text/plain; name*=utf-8''b; name=a"), bad(28));
+        assert_eq!(ct("text/plain; name*0=a; name*0=b"), bad(22));
+        assert_eq!(ct("text/plain; name*0=a; name*2=b"), bad(22));
+        assert_eq!(ct("text/plain; name*1=a"), bad(12));
+        assert_eq!(ct("text/plain; name=a; name*0=b"), bad(20));
+        // The charset travels in section 0.
+        assert_eq!(ct("text/plain; name*0=a; name*1*=%41"), bad(12));
+        // No leading zeroes (RFC 2231 §3).
+        assert_eq!(ct("text/plain; name*00=a"), bad(18));
+        let b = ContentType::new("text/plain")
+            .param("name", "a")
+            .param("Name", "b");
+        assert_eq!(b.format(&Options::default(), &mut [0; 99]), badn(0));
+    }
+
+    #[test]
+    fn bad_tokens_and_values() {
+        let ct = |v: &str| fmt("Content-Type", v);
+        let bad = |at| Err(Error::InvalidParameter { at });
+        assert_eq!(ct(""), bad(0));
+        assert_eq!(ct("text"), bad(4));
+        assert_eq!(ct("te xt/plain"), bad(2));
+        assert_eq!(ct("text/"), bad(5));
+        assert_eq!(ct("\"text\"/plain"), bad(0));
+        assert_eq!(ct("tëxt/plain"), bad(1));
+        assert_eq!(ct("text/plain (comment)"), bad(11));
+        assert_eq!(ct("text/plain; na me=x"), bad(15));
+        assert_eq!(ct("text/plain; nämé=x"), bad(13));
+        assert_eq!(ct("text/plain; =x"), bad(12));
+        assert_eq!(ct("text/plain; name"), bad(16));
+        assert_eq!(ct("text/plain; name="), bad(17));
+        assert_eq!(ct("text/plain; name=x y"), bad(19));
+        assert_eq!(ct("text/plain; name=\"x"), bad(19));
+        assert_eq!(ct("text/plain; name=a\"b"), bad(18));
+        // RFC 2231 values: charset'language' prefix, supported charsets, %XX, UTF-8.
+        assert_eq!(ct("text/plain; name*=x"), bad(18));
+        assert_eq!(ct("text/plain; name*=koi8-r''%C1"), bad(18));
+        assert_eq!(ct("text/plain; name*=utf-8''%C"), bad(25));
+        assert_eq!(ct("text/plain; name*=utf-8''a%C3"), bad(26));
+        assert_eq!(ct("text/plain; name*=utf-8''%C3%28"), bad(28));
+        assert_eq!(ct("text/plain; name*=us-ascii''%E9"), bad(28));
+        assert_eq!(
+            ct("text/plain; name*=utf-8''a%0D%0Ab"),
+            Err(Error::ControlCharacter { at: 26 })
+        );
+        // §3 controls in the text form, caught before parsing.
+        assert_eq!(
+            ct("text/plain; name=\"a\r\nb\""),
+            Err(Error::ControlCharacter { at: 19 })
+        );
+        // Content-Disposition has a single token.
+        assert_eq!(fmt("Content-Disposition", "attachment/x"), bad(10));
+        assert_eq!(
+            fmt("Content-Disposition", "attachment").unwrap(),
+            "Content-Disposition: attachment\r\n"
+        );
+        // The builder: offsets within the offending string.
+        let o = Options::default();
+        let mut out = [0u8; 128];
+        assert_eq!(ContentType::new("text/").format(&o, &mut out), badn(5));
+        assert_eq!(ContentDisposition::new("a/b").format(&o, &mut out), badn(1));
+        for (name, at) in [("", 0), ("fi*le", 2), ("fi le", 2), ("x'", 1), ("n%", 1)] {
+            let ct = ContentType::new("text/plain").param(name, "v");
+            assert_eq!(ct.format(&o, &mut out), badn(at), "{name:?}");
+        }
+        let ct = ContentType::new("text/plain").param("name", "a\r\nb");
+        assert_eq!(
+            ct.format(&o, &mut out),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        let ct = ContentType::new("text/plain").param("na\0me", "x");
+        assert_eq!(
+            ct.format(&o, &mut out),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        // A caller's fold in a value is removed, its white space kept.
+        let ct = ContentType::new("text/plain").param("name", "a\r\n b");
+        let n = ct.format(&o, &mut out).unwrap();
+        assert_eq!(&out[..n], b"Content-Type: text/plain; name=\"a b\"\r\n");
+    }
+
+    #[test]
+    fn lengths_and_limits() {
+        // A media type longer than a line stays whole on the first line.
+        let long_type = format!("application/{}", "x".repeat(80));
+        let out = fmt("Content-Type", &format!("{long_type}; a=b")).unwrap();
+        assert_eq!(out, format!("Content-Type: {long_type};\r\n a=b\r\n"));
+        let huge = format!("application/{}", "x".repeat(990));
+        assert_eq!(fmt("Content-Type", &huge), Err(Error::LineTooLong));
+        // A parameter name too long for the soft limit: one token per line, up to 998.
+        let name = "n".repeat(990);
+        let ct = ContentType::new("text/plain").param(&name, "abcdef");
+        let mut out = vec![0u8; 4096];
+        let n = ct.format(&Options::default(), &mut out).unwrap();
+        let s = core::str::from_utf8(&out[..n]).unwrap();
+        assert!(s.lines().all(|l| l.len() <= 998), "{s}");
+        assert_eq!(read(s).params, vec![p(&name, "abcdef")]);
+        let name = "n".repeat(996);
+        let ct = ContentType::new("text/plain").param(&name, "abcdef");
+        assert_eq!(
+            ct.format(&Options::default(), &mut out),
+            Err(Error::LineTooLong)
+        );
+        // Width 998: long values stay whole until 998.
+        let v = "z".repeat(900);
+        let o = Options::default().with_max_line_len(998);
+        let s = cd_with(&v, &o).unwrap();
+        assert_eq!(
+            s,
+            format!("Content-Disposition: attachment; filename={v}\r\n")
+        );
+        // LF endings.
+        let lf = Options::default().with_line_ending(LineEnding::Lf);
+        let s = cd_with(&"é".repeat(30), &lf).unwrap();
+        assert!(s.ends_with('\n') && !s.contains('\r') && s.contains(";\n filename*1*="));
+    }
+
+    #[test]
+    fn builders_and_headerbuf() {
+        let o = Options::default();
+        let mut ct = ContentType::new("text/plain");
+        for i in 0..MAX_PARAMS {
+            ct = ct.param(["a", "b", "c", "d", "e", "f", "g", "h"][i % 8], "1");
+        }
+        // Full: the 17th is refused at once by try_param, at format time by param.
+        assert_eq!(
+            ct.clone().try_param("z", "1").err(),
+            Some(Error::InvalidParameter { at: 0 })
+        );
+        let over = ct.param("z", "1");
+        assert_eq!(
+            over.format(&o, &mut [0; 512]),
+            Err(Error::InvalidParameter { at: 0 })
+        );
+        let mut head = HeaderBuf::<64>::new();
+        head.push("MIME-Version", "1.0", &o).unwrap();
+        let before = head.len();
+        let cd = ContentDisposition::attachment().param("filename", "a-rather-long-name.pdf");
+        assert_eq!(
+            cd.push_to(&mut head, &o),
+            Err(Error::BufferTooSmall {
+                needed: before + 66
+            })
+        );
+        assert_eq!(head.len(), before);
+        ContentDisposition::inline().push_to(&mut head, &o).unwrap();
+        assert_eq!(
+            head.as_str(),
+            "MIME-Version: 1.0\r\nContent-Disposition: inline\r\n"
+        );
+    }
+
+    #[test]
+    fn forced_mime_class() {
+        let o = Options::default();
+        assert_eq!(
+            fmt_class("X-Type", FieldClass::Mime, "a/b; c=\"d e\"", &o).unwrap(),
+            "X-Type: a/b; c=\"d e\"\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-Disp", FieldClass::Mime, "inline; c=d", &o).unwrap(),
+            "X-Disp: inline; c=d\r\n"
+        );
+    }
 }
