@@ -45,6 +45,7 @@ mod input;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
 #[cfg(test)]
