@@ -57,19 +57,26 @@ fn run() -> Result<(), &'static [u8]> {
     if !ok {
         return Err(b"seed Message-ID: wrong bytes\n\0");
     }
-    if format_header("Message-ID", SEED_ID, &options, &mut []) != Err(Error::BufferTooSmall { needed: n }) {
+    if format_header("Message-ID", SEED_ID, &options, &mut [])
+        != Err(Error::BufferTooSmall { needed: n })
+    {
         return Err(b"seed Message-ID: size query\n\0");
     }
 
     // A header injection attempt is refused at the CR.
-    if format_header("Subject", "hi\r\nBcc: victim@example.com", &options, &mut out)
-        != Err(Error::ControlCharacter { at: 2 })
+    if format_header(
+        "Subject",
+        "hi\r\nBcc: victim@example.com",
+        &options,
+        &mut out,
+    ) != Err(Error::ControlCharacter { at: 2 })
     {
         return Err(b"injection: not refused\n\0");
     }
 
     // The other entry points link and run without an allocator too.
-    let n = format_date(1_795_916_715, -210, &mut out).map_err(|_| b"format_date: error\n\0".as_slice())?;
+    let n = format_date(1_795_916_715, -210, &mut out)
+        .map_err(|_| b"format_date: error\n\0".as_slice())?;
     if !out[..n].ends_with(b" -0330") {
         return Err(b"format_date: wrong offset\n\0");
     }
