@@ -116,7 +116,7 @@ impl<'s, 'b> Folder<'s, 'b> {
             } else {
                 self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
             };
-            if !fits_line && 1 + next.bytes <= HARD_LINE_LIMIT {
+            if !fits_line && next.bytes < HARD_LINE_LIMIT {
                 self.newline();
             }
             return self.put_space_then_check(b" ", 1, next, ew);
@@ -230,10 +230,16 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.write(self.eol);
     }
 
-    /// Ends the field after raw content written by the verbatim class, which keeps its own
-    /// breaks: only the final line ending is added.
-    pub(crate) fn raw_newline(&mut self) {
-        self.sink.write(self.eol);
+    /// Octets on the current line so far.
+    #[inline]
+    pub(crate) fn column_bytes(&self) -> usize {
+        self.col.bytes
+    }
+
+    /// Records that content was written straight to the sink (the verbatim class), so
+    /// [`Folder::end`] adds only the line ending.
+    pub(crate) fn mark_written(&mut self) {
+        self.only_name = false;
     }
 }
 
