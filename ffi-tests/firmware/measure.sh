@@ -47,7 +47,25 @@ done
 header_added=$(( $(flash "$OUT/probe-header.elf") - base ))
 full_added=$(( $(flash "$OUT/probe-full.elf") - base ))
 
-# What dominates: the largest symbols the full probe has and the baseline has not.
+# What dominates: flash of the whole-C-API probe by source file (from the line tables;
+# code inlined from core shows up under core's file), then the largest symbols that the
+# baseline does not have.
+echo
+echo "flash by source file (whole C API probe, bytes of .text):"
+arm-none-eabi-objdump -dl --no-show-raw-insn "$OUT/probe-full.elf" | awk '
+  function hex(s,   i, n) {
+    n = 0; s = tolower(s)
+    for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+    return n
+  }
+  /^\/.*:[0-9]+/ { f = $1; sub(/:[0-9]+.*/, "", f); sub(/.*\/(src|library)\//, "", f); next }
+  /^[0-9a-f]+ <.*>:$/ { if (prev != "") size[prevf] += hex($1) - prev; prev = ""; f = "?"; next }
+  /^ *[0-9a-f]+:\t/ {
+    a = $1; sub(/:$/, "", a); addr = hex(a)
+    if (prev != "") size[prevf] += addr - prev
+    prev = addr; prevf = f; next
+  }
+  END { for (k in size) printf "  %6d  %s\n", size[k], k }' | sort -rn | head -16
 echo
 echo "largest symbols mailfold brings in (bytes, whole C API):"
 arm-none-eabi-nm -S --size-sort -t d "$OUT/probe-base.elf" | awk '{print $4}' | sort >"$OUT/base.syms"
