@@ -38,7 +38,7 @@ for v in base header full; do
   case $v in
     base) label="baseline: start-up + semihosting, no mailfold" ;;
     header) label="+ mailfold_format_header only" ;;
-    full) label="+ the whole C API (all 8 functions)" ;;
+    full) label="+ every C API function" ;;
   esac
   f=$(flash "$elf")
   printf '| %s | %d | %d | %d | %d |\n' "$label" "$(sections "$elf" .text)" \
@@ -84,7 +84,7 @@ if [ -z "$peak_line" ]; then
 fi
 stack=$(awk '{print $3}' <<<"$peak_line")
 echo
-echo "$peak_line, including the test's C dispatch frame"
+echo "$peak_line: deepest library call, measured from the caller's stack pointer"
 [ "$rc" -eq 0 ] || echo "note: the firmware test itself failed (status $rc); the numbers cover the code paths it took"
 
 echo

@@ -4,8 +4,12 @@
 # binary with no global allocator; the defmt build; and the flash/stack budgets.
 # Installs what is missing (rustup target, Debian packages as root). Takes a few minutes
 # from scratch, seconds when everything is built.
+# `run.sh --no-measure` leaves the footprint budgets to a separate `measure.sh` step.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+measure=1
+[ "${1:-}" = "--no-measure" ] && measure=0
 
 fw_ensure_tools
 
@@ -50,5 +54,7 @@ fi
 echo "-- $TARGET build with --features defmt"
 (cd "$ROOT" && cargo build --quiet --lib --target "$TARGET" --features defmt)
 
-echo "-- footprint"
-"$FW_DIR/measure.sh"
+if [ "$measure" -eq 1 ]; then
+  echo "-- footprint"
+  "$FW_DIR/measure.sh"
+fi

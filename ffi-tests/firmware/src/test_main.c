@@ -44,7 +44,9 @@ static uint32_t stack_used_below(uintptr_t ref)
     return (uint32_t)(ref - (uintptr_t)p);
 }
 
-static int32_t call(const struct fw_case *c, char *out, size_t cap, size_t *out_len, size_t *at)
+/* Inlined so the measured depth is the library's alone: outgoing stack arguments live in the
+   caller's frame, above the reference stack pointer. */
+__attribute__((always_inline)) static inline int32_t call(const struct fw_case *c, char *out, size_t cap, size_t *out_len, size_t *at)
 {
     const mailfold_options *o = c->has_options ? &c->options : NULL;
     switch (c->kind) {
