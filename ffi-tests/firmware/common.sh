@@ -5,7 +5,7 @@
 
 FW_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$FW_DIR/../.." && pwd)
-# shellcheck source=../../scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
 TARGET=thumbv7em-none-eabihf
@@ -17,6 +17,7 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
 CFLAGS=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -g -std=c99
         -Wall -Wextra -Werror -ffunction-sections -fdata-sections
         -I"$ROOT/include" -I"$OUT" -I"$FW_DIR/src")
+# shellcheck disable=SC2054 # the commas belong to -Wl, options
 LDFLAGS=(-nostartfiles -Wl,--no-warn-execstack --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections
          -T"$FW_DIR/src/mps2-an386.ld")
 

@@ -9,6 +9,7 @@ set -euo pipefail
 BUDGET_FLASH_C_API=16384   # bytes of flash the whole C API may add (16 KiB)
 BUDGET_STACK=2048          # bytes of stack the deepest call may use (2 KiB)
 
+# shellcheck source=ffi-tests/firmware/common.sh
 . "$(dirname "$0")/common.sh"
 
 fw_ensure_tools

@@ -6,6 +6,7 @@
 # from scratch, seconds when everything is built.
 # `run.sh --no-measure` leaves the footprint budgets to a separate `measure.sh` step.
 set -euo pipefail
+# shellcheck source=ffi-tests/firmware/common.sh
 . "$(dirname "$0")/common.sh"
 
 measure=1
