@@ -55,6 +55,34 @@ fn b_len(bytes: usize) -> usize {
 /// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
 /// is not encoded. `I` yields the bytes of the text in order; it is cloned to measure a word
 /// before writing it.
+/// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
+pub(crate) fn single_word_len<I>(text: I, ctx: Context, encoding: Encoding) -> Option<usize>
+where
+    I: Iterator<Item = u8> + Clone,
+{
+    let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
+    chunk.last.then_some(chunk.encoded + OVERHEAD)
+}
+
+fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
+    match encoding {
+        Encoding::Q => Enc::Q,
+        Encoding::B => Enc::B,
+        Encoding::Auto => {
+            let (mut q, mut n) = (0, 0);
+            for b in text {
+                q += q_len(b, ctx);
+                n += 1;
+            }
+            if q <= b_len(n) {
+                Enc::Q
+            } else {
+                Enc::B
+            }
+        }
+    }
+}
+
 pub(crate) fn write_run<I>(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
@@ -66,22 +94,7 @@ pub(crate) fn write_run<I>(
 where
     I: Iterator<Item = u8> + Clone,
 {
-    let enc = match encoding {
-        Encoding::Q => Enc::Q,
-        Encoding::B => Enc::B,
-        Encoding::Auto => {
-            let (mut q, mut n) = (0, 0);
-            for b in text.clone() {
-                q += q_len(b, ctx);
-                n += 1;
-            }
-            if q <= b_len(n) {
-                Enc::Q
-            } else {
-                Enc::B
-            }
-        }
-    };
+    let enc = choose(text.clone(), ctx, encoding);
     let mut rest = text.peekable();
     let mut ws = ws;
     while rest.peek().is_some() {
