@@ -568,6 +568,51 @@ fn cases() -> Vec<Case> {
         Cap::Full,
     );
     add(
+        "ASCII token longer than 998",
+        header(
+            "X-Blob",
+            &"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MjQy".repeat(30),
+        ),
+        None,
+        Cap::Full,
+    );
+    add(
+        "groups in To",
+        header(
+            "To",
+            "Team: a@example.org, \"B, Bee\" <b@example.org>;, undisclosed-recipients:;",
+        ),
+        None,
+        Cap::Full,
+    );
+    add(
+        "Return-Path",
+        header("Return-Path", "<bounce+123@example.com>"),
+        None,
+        Cap::Full,
+    );
+    add(
+        "Keywords with UTF-8",
+        header("Keywords", "firmware, Zähler, 警报, status report"),
+        None,
+        Cap::Full,
+    );
+    add(
+        "List-Id with a UTF-8 phrase",
+        header("List-Id", "Sensor Alerts 🚨 <alerts.sensors.example.com>"),
+        None,
+        Cap::Full,
+    );
+    add(
+        "Content-Type with a UTF-8 file name",
+        header(
+            "Content-Type",
+            "application/pdf; name=\"Prüfbericht März 2026 – Zählerstand und Verbrauch.pdf\"",
+        ),
+        None,
+        Cap::Full,
+    );
+    add(
         "invalid UTF-8 value",
         Call::Header {
             name: b"Subject".to_vec(),
