@@ -18,9 +18,12 @@ static_assert(sizeof(mailfold_options) == 8, "two uint32_t");
 namespace {
 
 int failures = 0;
+int passes = 0;
 
 void check(bool ok, const char *what) {
-    if (!ok) {
+    if (ok) {
+        ++passes;
+    } else {
         std::fprintf(stderr, "FAIL (C++): %s\n", what);
         ++failures;
     }
@@ -85,6 +88,6 @@ int main() {
     check(std::strlen(mailfold_status_str(12345)) > 0, "status_str unknown");
     check(std::strlen(mailfold_version()) > 0, "version");
 
-    std::printf("c++11: %d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
+    std::printf("c++11: %d passed, %d failed\n", passes, failures);
     return failures ? 1 : 0;
 }
