@@ -39,6 +39,7 @@ mod classify;
 mod date;
 mod encoded_word;
 mod error;
+pub mod ffi;
 mod fold;
 mod headerbuf;
 mod input;
@@ -46,6 +47,7 @@ mod mime;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
 #[cfg(test)]
@@ -56,6 +58,11 @@ mod write;
 
 #[cfg(all(feature = "panic-handler", target_os = "none"))]
 mod panic_handler;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use address::Mailbox;
 pub use error::Error;
