@@ -141,6 +141,27 @@ pub struct mailfold_mailbox {
     pub addr_spec_len: usize,
 }
 
+/// One MIME parameter for `mailfold_format_mime`: a name (an RFC 2045 token) and its value,
+/// taken literally (never pre-quoted or pre-encoded: the library chooses a token, a
+/// quoted-string or RFC 2231 encoding, and continuations for long values).
+///
+/// ```c
+/// mailfold_param p = { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 };
+/// ```
+#[allow(non_camel_case_types)] // The C spelling is the ABI (SPEC §7).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mailfold_param {
+    /// Parameter name, not NUL-terminated.
+    pub name: *const c_char,
+    /// Length of `name` in bytes.
+    pub name_len: usize,
+    /// UTF-8 value, not NUL-terminated; NULL (with length 0) for an empty value.
+    pub value: *const c_char,
+    /// Length of `value` in bytes.
+    pub value_len: usize,
+}
+
 /// Why a call failed, before it is spread over the return value, `*out_len` and `*error_at`.
 struct Failure {
     status: i32,
@@ -580,6 +601,164 @@ unsafe fn format_mailboxes(
     }
     let result = crate::format_mailboxes(name, rust_boxes, &options, out);
     terminated(out, result)
+}
+
+/// Formats a MIME parameter field (`Content-Type`, `Content-Disposition`) from a media type
+/// and separate parameters whose values are taken literally: a non-ASCII file name becomes
+/// RFC 2231 (`filename*=utf-8''...`), split into continuations when long, and with
+/// `MAILFOLD_FLAG_RFC2047_PARAMS` also gets an RFC 2047 form for old Outlook versions.
+///
+/// `media_type` is `type/subtype` for `Content-Type`, one token for `Content-Disposition`
+/// (either for other names). Results as for `mailfold_format_header`. `params` may be NULL
+/// when `n_params` is 0. When `error_at` is not NULL it gets, for `MAILFOLD_INVALID_PARAMETER`,
+/// `MAILFOLD_CONTROL_CHARACTER` and `MAILFOLD_INVALID_UTF8`, the byte offset within the string
+/// that holds the offending byte (the media type, or a parameter's name or value; a repeated
+/// parameter name gives 0), and `SIZE_MAX` otherwise (success included).
+///
+/// ```c
+/// mailfold_param p[1] = { { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 } };
+/// char buf[256];
+/// size_t len;
+/// int32_t rc = mailfold_format_mime("Content-Disposition", 19, "attachment", 10, p, 1, NULL,
+///                                   buf, sizeof buf, &len, NULL);
+/// // Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n
+/// ```
+///
+/// # Safety
+/// `name`, `media_type` and every string in `params` (each NULL only with length 0) must be
+/// readable for their lengths, `params` (NULL only with `n_params` 0) readable for `n_params`
+/// elements, `out` (NULL only with `out_cap` 0) writable for `out_cap` bytes, `options` NULL or
+/// valid, `out_len` valid, `error_at` NULL or valid; `out` must not overlap any other argument.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mailfold_format_mime(
+    name: *const c_char,
+    name_len: usize,
+    media_type: *const c_char,
+    media_type_len: usize,
+    params: *const mailfold_param,
+    n_params: usize,
+    options: *const mailfold_options,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    error_at: *mut usize,
+) -> i32 {
+    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
+    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
+        return MAILFOLD_NULL_ARGUMENT;
+    };
+    // SAFETY: the caller guarantees error_at is NULL or valid for a write.
+    let error_at = unsafe { error_at.as_mut() };
+    // SAFETY: the remaining arguments are forwarded under this function's contract.
+    let result = unsafe {
+        format_mime(
+            name,
+            name_len,
+            media_type,
+            media_type_len,
+            params,
+            n_params,
+            options,
+            out,
+            out_cap,
+        )
+    };
+    report(result, out_len, error_at)
+}
+
+/// `mailfold_format_mime` up to the spreading of the result.
+///
+/// # Safety
+/// As for `mailfold_format_mime`.
+#[allow(clippy::too_many_arguments)] // The C signature, one to one.
+unsafe fn format_mime(
+    name: *const c_char,
+    name_len: usize,
+    media_type: *const c_char,
+    media_type_len: usize,
+    params: *const mailfold_param,
+    n_params: usize,
+    options: *const mailfold_options,
+    out: *mut c_char,
+    out_cap: usize,
+) -> FfiResult {
+    // SAFETY: the caller guarantees name is NULL or readable for name_len bytes.
+    let name = unsafe { bytes(name, name_len) }?;
+    // SAFETY: the caller guarantees media_type is NULL or readable for media_type_len bytes.
+    let media_type = unsafe { bytes(media_type, media_type_len) }?;
+    let c_params: &[mailfold_param] = if params.is_null() {
+        if n_params != 0 {
+            return Err(Failure::status(MAILFOLD_NULL_ARGUMENT));
+        }
+        &[]
+    } else {
+        // SAFETY: non-NULL, and the caller guarantees n_params readable, aligned elements.
+        unsafe { slice::from_raw_parts(params, n_params) }
+    };
+    // Every pointer is checked before any text, so NULL_ARGUMENT wins over the other codes
+    // wherever the NULL is.
+    for p in c_params {
+        // SAFETY: the caller guarantees each string NULL or readable for its length.
+        unsafe { bytes(p.name, p.name_len) }?;
+        // SAFETY: as above.
+        unsafe { bytes(p.value, p.value_len) }?;
+    }
+    // SAFETY: the caller guarantees out as output() requires; it overlaps no other argument.
+    let out = unsafe { output(out, out_cap) }?;
+    // SAFETY: the caller guarantees options is NULL or valid.
+    let options = unsafe { self::options(options) }?;
+    let name = name_utf8(name)?;
+    let media_type = utf8(media_type)?;
+    for p in c_params {
+        // SAFETY: checked above; the strings stay readable for the whole call.
+        utf8(unsafe { bytes(p.name, p.name_len) }?)?;
+        // SAFETY: as above.
+        utf8(unsafe { bytes(p.value, p.value_len) }?)?;
+    }
+    // SAFETY: every string was checked above and the caller keeps them for the whole call.
+    let list = unsafe { CParams::new(c_params) };
+    let result = crate::mime::format_list(name, media_type, &list, &options, out);
+    terminated(out, result)
+}
+
+/// The C parameter array seen by the core, after `format_mime` has checked every pointer and
+/// every string's UTF-8 (so no stack array is needed, and no limit on the count).
+struct CParams<'a>(&'a [mailfold_param]);
+
+impl<'a> CParams<'a> {
+    /// # Safety
+    /// Every string in `params` must be NULL only with length 0, readable for its length and
+    /// unchanged for `'a`.
+    unsafe fn new(params: &'a [mailfold_param]) -> Self {
+        CParams(params)
+    }
+
+    fn string(&self, i: usize, value: bool) -> &'a str {
+        let Some(p) = self.0.get(i) else { return "" };
+        let (ptr, len) = if value {
+            (p.value, p.value_len)
+        } else {
+            (p.name, p.name_len)
+        };
+        // SAFETY: CParams::new's contract covers every string of every element.
+        let b = unsafe { bytes(ptr, len) }.unwrap_or(&[]);
+        // Already checked as UTF-8; checking again keeps this free of unchecked conversions.
+        str::from_utf8(b).unwrap_or("")
+    }
+}
+
+impl<'a> crate::mime::ParamList<'a> for CParams<'a> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn name(&self, i: usize) -> &'a str {
+        self.string(i, false)
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        self.string(i, true)
+    }
 }
 
 /// Writes an RFC 5322 date-time (`Thu, 01 Jan 1970 00:00:00 +0000`, 31 bytes) for a Unix time

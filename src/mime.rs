@@ -338,10 +338,12 @@ impl<'a> ContentDisposition<'a> {
 // Entry points
 // ---------------------------------------------------------------------------------------
 
-/// A list of parameters given separately (builder, C array): `(name, literal value)`.
+/// A list of parameters given separately (builder, C array): names and literal values.
+/// Indexes are below [`ParamList::count`].
 pub(crate) trait ParamList<'a> {
     fn count(&self) -> usize;
-    fn get(&self, i: usize) -> (&'a str, &'a str);
+    fn name(&self, i: usize) -> &'a str;
+    fn value(&self, i: usize) -> &'a str;
 }
 
 impl<'a> ParamList<'a> for [(&'a str, &'a str)] {
@@ -349,8 +351,12 @@ impl<'a> ParamList<'a> for [(&'a str, &'a str)] {
         self.len()
     }
 
-    fn get(&self, i: usize) -> (&'a str, &'a str) {
-        self[i]
+    fn name(&self, i: usize) -> &'a str {
+        self.get(i).map_or("", |p| p.0)
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        self.get(i).map_or("", |p| p.1)
     }
 }
 
@@ -394,7 +400,7 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     }
     let n = params.count();
     for i in 0..n {
-        let (pname, value) = params.get(i);
+        let (pname, value) = (params.name(i), params.value(i));
         input::check_controls(pname.as_bytes())?;
         if pname.is_empty() {
             return Err(Error::InvalidParameter { at: 0 });
@@ -402,7 +408,7 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
         if let Some(at) = pname.bytes().position(|b| !is_attr_char(b)) {
             return Err(Error::InvalidParameter { at });
         }
-        if (0..i).any(|j| params.get(j).0.eq_ignore_ascii_case(pname)) {
+        if (0..i).any(|j| params.name(j).eq_ignore_ascii_case(pname)) {
             return Err(Error::InvalidParameter { at: 0 });
         }
         input::check_controls(value.as_bytes())?;
@@ -411,9 +417,8 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     let mut f = Folder::start(&mut sink, name, options)?;
     write_type(&mut f, ty_bytes, media, n > 0)?;
     for i in 0..n {
-        let (pname, value) = params.get(i);
-        let value = Value::Literal(Unfolded::new(value.as_bytes()));
-        write_param(&mut f, pname.as_bytes(), value, options, i + 1 < n)?;
+        let value = Value::Literal(Unfolded::new(params.value(i).as_bytes()));
+        write_param(&mut f, params.name(i).as_bytes(), value, options, i + 1 < n)?;
     }
     f.end();
     sink.finish()
