@@ -561,6 +561,9 @@ mod tests {
                 "\"A \\\"quoted\\\" name\" <q@x.org>",
             ),
             ("Zoë <zoe@x.org>", "=?utf-8?q?Zo=C3=AB?= <zoe@x.org>"),
+            // RFC 2047 §5(3): white space between an encoded-word and a special.
+            ("Zoë: a@b.org;", "=?utf-8?q?Zo=C3=AB?= : a@b.org;"),
+            ("Zoë:;, c@d.e", "=?utf-8?q?Zo=C3=AB?= :;, c@d.e"),
             ("Jo  Smith <j@x.org>", "Jo Smith <j@x.org>"),
             ("ops@[IPv6:2001:db8::1]", "ops@[IPv6:2001:db8::1]"),
         ];

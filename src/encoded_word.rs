@@ -53,7 +53,8 @@ fn b_len(bytes: usize) -> usize {
 
 /// Writes `text` (UTF-8 bytes, already unfolded by the iterator) as encoded-words, the first
 /// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
-/// is not encoded. `I` yields the bytes of the text in order; it is cloned to measure a word
+/// is not encoded. In a phrase the glue is a special (`,` or `:`), and RFC 2047 §5(3) wants
+/// white space between an encoded-word and a special, so a space goes before it. `I` yields the bytes of the text in order; it is cloned to measure a word
 /// before writing it.
 /// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
 pub(crate) fn single_word_len<I>(text: I, ctx: Context, encoding: Encoding) -> Option<usize>
@@ -95,6 +96,13 @@ where
     I: Iterator<Item = u8> + Clone,
 {
     let enc = choose(text.clone(), ctx, encoding);
+    let spaced: [u8; 4];
+    let glue = if ctx == Context::Phrase && !glue.is_empty() {
+        spaced = spaced_glue(glue);
+        &spaced[..=glue.len().min(3)]
+    } else {
+        glue
+    };
     let mut rest = text.peekable();
     let mut ws = ws;
     while rest.peek().is_some() {
@@ -135,6 +143,15 @@ where
         ws = b" ";
     }
     Ok(())
+}
+
+/// `glue` (at most 3 bytes) with a space before it.
+fn spaced_glue(glue: &[u8]) -> [u8; 4] {
+    let mut out = [b' '; 4];
+    for (dst, &b) in out[1..].iter_mut().zip(glue) {
+        *dst = b;
+    }
+    out
 }
 
 struct Chunk {

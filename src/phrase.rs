@@ -344,7 +344,7 @@ mod tests {
         );
         assert_eq!(
             fmt("Keywords", "café, thé").unwrap(),
-            "Keywords: =?utf-8?b?Y2Fmw6k=?=, =?utf-8?q?th=C3=A9?=\r\n"
+            "Keywords: =?utf-8?b?Y2Fmw6k=?= , =?utf-8?q?th=C3=A9?=\r\n"
         );
         // An element that is not phrase syntax is taken literally, and quoted.
         assert_eq!(

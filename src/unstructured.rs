@@ -283,6 +283,23 @@ mod tests {
     }
 
     #[test]
+    fn a_white_space_run_moves_whole_to_the_next_line() {
+        let narrow = Options::default().with_max_line_len(40);
+        let v = [&"a".repeat(27), "      ", &"b".repeat(61)].concat();
+        assert_eq!(
+            fmt_with("Subject", &v, &narrow).unwrap(),
+            [
+                "Subject: ",
+                &"a".repeat(27),
+                "\r\n      ",
+                &"b".repeat(61),
+                "\r\n"
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
     fn lookalikes_are_encoded() {
         for v in ["x=?utf-8?q?abc?=y", "=?iso-8859-1?q?caf=E9?=", "a =?b"] {
             let out = roundtrip(v, &Options::default());
