@@ -56,8 +56,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
 pub(crate) fn class_of(name: &str) -> Class {
     let eq = |s: &str| name.eq_ignore_ascii_case(s);
     let prefix = |p: &str| {
-        name.len() > p.len()
-            && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        name.len() > p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
     };
     const ONE_ID: [&str; 4] = [
         "Message-ID",
