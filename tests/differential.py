@@ -366,10 +366,11 @@ def check_structure(out, name, kind, lf, utf8, soft):
         for t in toks:
             if kind == "msgid" or "=?" not in t:
                 continue
-            core = t.rstrip(",;:") if structured else t
-            if structured and core.startswith('"'):
+            if structured and t.startswith('"'):
                 continue
-            decode_ew(core, structured)
+            # RFC 2047 §5 (3): in a phrase an encoded-word is separated from any adjacent
+            # word or special (',' ':' ';' too) by white space: it is always a whole token.
+            decode_ew(t, structured)
             has_ew = True
         w = width(line)
         if has_ew and (w > 76 or w > soft):
@@ -418,8 +419,11 @@ def check_case(c):
     if not hs or len(hs) != 1:
         raise Fail("header %s parsed %r times" % (name, len(hs or [])))
     h = hs[0]
-    if getattr(h, "defects", ()):
-        raise Fail("header defects: %r" % (h.defects,))
+    defects = [d for d in getattr(h, "defects", ())
+               # RFC 6532 §3.2 allows UTF-8 local parts; CPython flags them for SMTPUTF8 only.
+               if not (utf8 and type(d).__name__ == "NonASCIILocalPartDefect")]
+    if defects:
+        raise Fail("header defects: %s" % "; ".join("%s %s" % (type(d).__name__, d) for d in defects))
     raw = unfold_raw(out, name, lf)
     if kind == "unstructured":
         want = expected_unstructured(inp)
@@ -498,6 +502,9 @@ def check_addresses(h, raw, expect):
         raise Fail("own address parse:\n   got  %r\n   want %r" % (got, want))
     # Structure (and addr-specs) as CPython sees them; display names only without white
     # space, since CPython keeps it between adjacent encoded-words (gh-128110).
+    if not hasattr(h, "groups"):
+        # A name CPython does not know as an address field: parse the same value as one.
+        h = email.policy.default.header_factory("To", raw)
     cp = [(g.display_name, [(a.display_name, a.username, a.domain) for a in g.addresses]) for g in h.groups]
     if len(cp) != len(want):
         raise Fail("CPython sees %d elements, want %d: %r" % (len(cp), len(want), cp))
@@ -515,6 +522,7 @@ def check_addresses(h, raw, expect):
 def main():
     passed, failed, shown = 0, 0, 0
     by_kind = {}
+    categories = {}
     with open(sys.argv[1], encoding="utf-8") as f:
         for line in f:
             c = json.loads(line)
@@ -526,7 +534,9 @@ def main():
             except Exception as e:  # a checker crash on odd output is a failure too
                 failed += 1
                 by_kind.setdefault(kind, [0, 0])[1] += 1
-                if shown < MAX_SHOWN:
+                cat = "%s %s: %s" % (kind, type(e).__name__, re.sub(r"\d+|'.*|\".*", "#", str(e))[:90])
+                categories[cat] = categories.get(cat, 0) + 1
+                if categories[cat] == 1 and shown < MAX_SHOWN:
                     shown += 1
                     print("FAIL case %d (%s) %s: %s: %s" % (c[0], kind, c[2], type(e).__name__, e))
                     print("   options: lf=%s utf8=%s max_line_len=%d encoding=%s" % tuple(c[3:7]))
@@ -534,6 +544,8 @@ def main():
                     if c[8] is not None and kind != "unstructured":
                         print("   expect:  %r" % (c[8],))
                     print("   output:  %r" % bytes.fromhex(c[9]))
+    for cat, n in sorted(categories.items(), key=lambda x: -x[1]):
+        print("%5d x %s" % (n, cat))
     print("by kind (passed, failed): " + ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in sorted(by_kind.items())))
     print("python %s" % sys.version.split()[0])
     print("%d passed, %d failed" % (passed, failed))

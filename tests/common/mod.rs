@@ -134,6 +134,14 @@ pub fn parse_encoded_word(tok: &str, phrase: bool) -> Result<Vec<u8>, String> {
     if tok.len() > 75 {
         return Err(format!("encoded-word longer than 75 characters: {tok}"));
     }
+    if tok.starts_with("=?")
+        && tok.trim_end_matches([',', ';', ':']).ends_with("?=")
+        && !tok.ends_with("?=")
+    {
+        return Err(format!(
+            "encoded-word not separated from a special by white space (RFC 2047 §5 (3)): {tok}"
+        ));
+    }
     if !(tok.starts_with("=?") && tok.ends_with("?=") && tok.len() >= 4) {
         return Err(format!("not an encoded-word: {tok}"));
     }
@@ -370,16 +378,12 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
             if kind == Kind::MsgId || !t.contains("=?") {
                 continue;
             }
-            // In a phrase an encoded-word may be followed directly by `,` `;` or `:`.
-            let core = if kind == Kind::Structured {
-                t.trim_end_matches([',', ';', ':'])
-            } else {
-                t
-            };
-            if kind == Kind::Structured && core.starts_with('"') {
+            if kind == Kind::Structured && t.starts_with('"') {
                 continue; // literal text inside a quoted-string is checked by the decoder
             }
-            parse_encoded_word(core, kind == Kind::Structured)?;
+            // RFC 2047 §5: an encoded-word in a phrase is separated from any adjacent word or
+            // special (`,` `:` `;` too) by white space, so it is always a whole token.
+            parse_encoded_word(t, kind == Kind::Structured)?;
             has_ew = true;
         }
         if has_ew && (w > 76 || w > soft) {
@@ -434,7 +438,7 @@ impl Rng {
     pub fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
     }
 }
