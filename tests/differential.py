@@ -377,6 +377,8 @@ def check_structure(out, name, kind, lf, utf8, soft):
             raise Fail("line %d holds an encoded-word and is %d wide" % (k, w))
         if w > soft and len(toks) > 1:
             raise Fail("line %d is %d wide (> %d) but has a fold point" % (k, w, soft))
+        if w > soft and k + 1 < len(slines) and line[-1:] in (" ", "\t") and toks:
+            raise Fail("line %d is %d wide (> %d) and ends in white space that could start the next line" % (k, w, soft))
         if k == 0 and not toks and len(lines) > 1:
             nt = tokens(slines[1].strip(WSP), structured)
             if len(prefix) + 1 + len((nt[0] if nt else "").encode()) <= 998:

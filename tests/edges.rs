@@ -368,6 +368,45 @@ fn caller_folds_lose_their_break_and_keep_white_space() {
 }
 
 #[test]
+fn a_space_run_moves_whole_to_the_next_line() {
+    // The break goes before the white space (SPEC §3), so the first line is 36 columns, not
+    // 41 with five of the six spaces left dangling past the limit of 40.
+    let value = format!("{}      {}", "a".repeat(27), "b".repeat(61));
+    let out = fmt_ok("Subject", &value, &opts().with_max_line_len(40));
+    assert_eq!(
+        show(&out),
+        format!(
+            "Subject: {}\r\n      {}\r\n",
+            "a".repeat(27),
+            "b".repeat(61)
+        )
+    );
+    // Same after an encoded-word, whose line must stay within the limit too.
+    let value = format!("{}     {}", "é".repeat(13), "b".repeat(61));
+    assert_unstructured_roundtrip(
+        "Subject",
+        &value,
+        &opts().with_max_line_len(40).with_encoding(Encoding::B),
+    );
+}
+
+#[test]
+fn encoded_phrases_are_separated_from_specials() {
+    // RFC 2047 §5 (3): an encoded-word in a phrase is separated from any adjacent special by
+    // white space; CPython reports `=?...?=:` as a defect ("missing trailing whitespace").
+    for (name, v) in [
+        ("To", "Zoë: a@b.org;"),
+        ("Cc", "Zoë: ;"),
+        ("Keywords", "Köln, x"),
+        ("Keywords", "x, Köln, y"),
+    ] {
+        let out = fmt_ok(name, v, &opts());
+        check_structure(&out, name, Kind::Structured, &opts())
+            .unwrap_or_else(|e| panic!("{name}: {v:?}: {e}\n{}", show(&out)));
+    }
+}
+
+#[test]
 fn unicode_spaces_are_not_fold_points() {
     // NBSP and U+3000 are not WSP: they are non-ASCII text and get encoded.
     for v in ["a\u{a0}b", "x\u{3000}y"] {

@@ -396,6 +396,15 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
                 "line {li} is {w} wide (> {soft}) but has a fold point"
             ));
         }
+        // The break goes before white space (SPEC §3): trailing white space on a line that is
+        // too wide could always have started the next line instead. Only the last line may keep
+        // the value's own trailing white space (a line of only white space is not allowed).
+        let trailing_ws = line.last().is_some_and(|&b| is_wsp(b));
+        if w > soft && li + 1 < lines.len() && trailing_ws && !toks.is_empty() {
+            return Err(format!(
+                "line {li} is {w} wide (> {soft}) and ends in white space that could start the next line"
+            ));
+        }
         if li == 0 && toks.is_empty() && lines.len() > 1 {
             let next = tokens(trim_wsp(lines[1]), kind);
             let first = next.first().map_or(0, |t| t.len());
