@@ -45,6 +45,7 @@ mod input;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
 #[cfg(test)]
@@ -55,6 +56,11 @@ mod write;
 
 #[cfg(all(feature = "panic-handler", target_os = "none"))]
 mod panic_handler;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use address::Mailbox;
 pub use error::Error;

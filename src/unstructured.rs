@@ -14,6 +14,70 @@ use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
 use crate::{chars, Error, Options};
 
+/// Longest word the plain path handles; with a name of at most [`PLAIN_MAX_NAME`] octets no
+/// line it writes can then pass 998 octets.
+const PLAIN_MAX_WORD: usize = 880;
+const PLAIN_MAX_NAME: usize = 100;
+
+/// Whether [`format_plain`] can write this value: it must be plain text (see
+/// [`crate::scan`]), and neither the name nor any word may be long enough to need the 998
+/// rules.
+pub(crate) fn plain_applies(name: &str, value: &[u8]) -> bool {
+    name.len() <= PLAIN_MAX_NAME
+        && crate::scan::is_plain(value)
+        && (value.len() <= PLAIN_MAX_WORD
+            || value
+                .split(|&c| c == b' ')
+                .all(|w| w.len() <= PLAIN_MAX_WORD))
+}
+
+/// The fast path for values [`plain_applies`] accepts: nothing to encode, no control
+/// characters and only single spaces, so the text is copied in runs and each line ends at the
+/// last space before the column limit (found by scanning back from the limit). The lines are
+/// the same the general path makes.
+pub(crate) fn format_plain(f: &mut Folder<'_, '_>, value: &[u8]) {
+    let start = usize::from(value.first() == Some(&b' '));
+    let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
+    let text = &value[start..end];
+    if text.is_empty() {
+        return;
+    }
+    f.mark_written();
+    f.put_byte(b' ');
+    let soft = f.soft_limit();
+    let mut pos = 0;
+    loop {
+        let room = soft.saturating_sub(f.column_chars());
+        if text.len() - pos <= room {
+            f.put_ascii(&text[pos..]);
+            return;
+        }
+        // A continuation line starts with the space the fold went before.
+        let word_start = pos + usize::from(pos > 0);
+        let limit = pos + room;
+        let mut p = limit;
+        while p > word_start && text[p] != b' ' {
+            p -= 1;
+        }
+        if p <= word_start {
+            // One word longer than the room: it takes the line, up to the next space.
+            match text[limit.max(word_start)..]
+                .iter()
+                .position(|&c| c == b' ')
+            {
+                Some(i) => p = limit.max(word_start) + i,
+                None => {
+                    f.put_ascii(&text[pos..]);
+                    return;
+                }
+            }
+        }
+        f.put_ascii(&text[pos..p]);
+        f.newline();
+        pos = p;
+    }
+}
+
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
@@ -89,6 +153,40 @@ mod tests {
     use crate::test_util::{check_structure, decode_unstructured, fmt, fmt_with};
     use crate::{Encoding, Error, LineEnding, Options};
     use std::string::String;
+
+    /// Runs one of the two paths by hand.
+    fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
+        let options = Options::default().with_max_line_len(width);
+        let mut buf = std::vec![0u8; 8192];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
+        if plain {
+            super::format_plain(&mut f, value.as_bytes());
+        } else {
+            super::format(&mut f, value, &options).unwrap();
+        }
+        f.end();
+        let n = sink.finish().unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_path_matches_general_path(
+            words in proptest::collection::vec("[!-~]{1,90}", 0..40),
+            width in 40usize..=998,
+            lead in proptest::bool::ANY,
+        ) {
+            let mut value = words.join(" ");
+            if lead {
+                value.insert(0, ' ');
+                value.push(' ');
+            }
+            proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
+            proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
+        }
+    }
 
     fn roundtrip(value: &str, options: &Options) -> String {
         let out = fmt_with("Subject", value, options).unwrap();
