@@ -1084,8 +1084,28 @@ fn differential_against_cpython_email() {
         lines.lines().count()
     );
     eprintln!("{stdout}{stderr}");
-    for f in rust_failures.iter().take(15) {
-        eprintln!("RUST-SIDE FAILURE: {f}");
+    // One example per kind of failure, then counts, so a single bug does not hide the others.
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for f in &rust_failures {
+        let why = ["structure: ", "unexpected error ", "round trip", "got "]
+            .iter()
+            .find_map(|m| f.find(m).map(|p| &f[p..]))
+            .unwrap_or("other");
+        let key: String = why
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .take(70)
+            .collect();
+        match kinds.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => {
+                eprintln!("RUST-SIDE FAILURE: {f}");
+                kinds.push((key, 1));
+            }
+        }
+    }
+    for (k, n) in &kinds {
+        eprintln!("{n:5} x {k}");
     }
     let summary = stdout
         .lines()
