@@ -24,7 +24,6 @@ import sys
 from email.parser import BytesParser, Parser
 
 WSP = " \t"
-SPECIALS = '()<>[]:;@\\,."'
 MAX_SHOWN = 12
 
 
@@ -386,7 +385,8 @@ def check_structure(out, name, kind, lf, utf8, soft):
         if kind == "msgid" and k > 0:
             prev = slines[k - 1]
             prev_empty = k == 1 and not prev[len(name) + 1:].strip(WSP)
-            if not prev_empty and width(prev) + 1 + width(toks[0]) <= soft:
+            octets = len(prev.encode()) + 1 + len(toks[0].encode())
+            if not prev_empty and width(prev) + 1 + width(toks[0]) <= soft and octets <= 998:
                 raise Fail("needless fold before line %d" % k)
 
 

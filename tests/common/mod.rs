@@ -212,7 +212,7 @@ pub fn q_decode(text: &str, phrase: bool) -> Result<Vec<u8>, String> {
 
 pub fn b64_decode(text: &str) -> Result<Vec<u8>, String> {
     let t = text.as_bytes();
-    if t.len() % 4 != 0 {
+    if !t.len().is_multiple_of(4) {
         return Err("base64 length not a multiple of 4".into());
     }
     let val = |c: u8| -> Option<u32> {
@@ -416,8 +416,11 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
             let prev = lines[li - 1];
             let prev_empty = li == 1 && trim_wsp(&prev[prefix.len()..]).is_empty();
             if !prev_empty {
-                let first = toks.first().map_or(0, |t| width(t, opts.utf8));
-                if width(prev, opts.utf8) + 1 + first <= soft {
+                let first = toks.first().map_or(&[][..], |t| *t);
+                // Needed when the id would pass the soft limit (characters with utf8) or 998
+                // octets.
+                let fits_soft = width(prev, opts.utf8) + 1 + width(first, opts.utf8) <= soft;
+                if fits_soft && prev.len() + 1 + first.len() <= 998 {
                     return Err(format!("needless fold before line {li} of a msg-id field"));
                 }
             }
