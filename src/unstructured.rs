@@ -166,7 +166,7 @@ mod tests {
     /// Runs one of the two paths by hand.
     fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
         let options = Options::default().with_max_line_len(width);
-        let mut buf = std::vec![0u8; 8192];
+        let mut buf = std::vec![0u8; 1 << 16];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
         let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
         if plain {
