@@ -48,11 +48,7 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                 None => return Err(err(end)),
                 Some(b'"') => break,
                 Some(b'\\') => match b[..end].get(i + 1) {
-                    Some(&c)
-                        if c >= 0x80 || chars::is(c, chars::VCHAR) || c == b' ' || c == b'\t' =>
-                    {
-                        i += 1
-                    }
+                    Some(&c) if c >= 0x80 || matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
                     _ => return Err(err(i)),
                 },
                 Some(&c) if c >= 0x80 => {

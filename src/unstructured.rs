@@ -8,7 +8,7 @@
 //! between them inside the encoded text, since decoders drop white space between
 //! encoded-words.
 
-use crate::encoded_word::{self, Context, Unfolded};
+use crate::encoded_word::{self, Context, Text};
 use crate::fold::{ws_width, Folder, Width};
 use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
@@ -124,7 +124,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
                 run_end = next.end;
                 words.next();
             }
-            let run = Unfolded::new(&text[word.start..run_end]);
+            let run = Text::unfolded(&text[word.start..run_end]);
             encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
         }
     }
