@@ -25,8 +25,8 @@
 //! and `=`, empty elements, UTF-8 in values, RFC 2231 input in any section order) and
 //! strictly where it is not (names and types must be tokens, duplicates are errors).
 
-use crate::chars::{self, CTL, TOKEN, VCHAR};
-use crate::encoded_word::{self, Context, Unfolded};
+use crate::chars::{self, CTL, TOKEN};
+use crate::encoded_word::{self, Context, Text, Unfolded};
 use crate::fold::{Folder, Width};
 use crate::headerbuf::HeaderBuf;
 use crate::input::{self, is_space};
@@ -644,7 +644,7 @@ impl<'a> RawParams<'a> {
 /// and quoted or encoded on output.
 #[inline]
 fn is_bare_value_byte(b: u8) -> bool {
-    b >= 0x80 || (chars::is(b, VCHAR) && !matches!(b, b';' | b'"' | b'\\'))
+    b >= 0x80 || (matches!(b, 33..=126) && !matches!(b, b';' | b'"' | b'\\'))
 }
 
 impl Iterator for RawParams<'_> {
@@ -712,7 +712,7 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
 
 /// The literal text of a parameter value, whatever form it was given in, as UTF-8 bytes.
 #[derive(Clone)]
-enum Value<'a> {
+pub(crate) enum Value<'a> {
     /// Builder and C values: taken literally, caller folds removed.
     Literal(Unfolded<'a>),
     /// An unquoted text-form value.
@@ -740,7 +740,7 @@ impl Iterator for Value<'_> {
 
 /// The content of a quoted-string, unescaped.
 #[derive(Clone)]
-struct Unquote<'a> {
+pub(crate) struct Unquote<'a> {
     raw: &'a [u8],
     pos: usize,
 }
@@ -814,7 +814,7 @@ impl<'a> Section<'a> {
 /// Reads an RFC 2231 value from the text form: sections in numeric order wherever they stand,
 /// `%XX` decoded in extended sections, the charset of section 0 applied to decoded bytes.
 #[derive(Clone)]
-struct Rfc2231<'a> {
+pub(crate) struct Rfc2231<'a> {
     b: &'a [u8],
     list: usize,
     first: RawParam,
@@ -1105,8 +1105,8 @@ struct Chunk {
 /// The largest chunk of `value` (whole characters) that fits `room` after a prefix of
 /// `prefix` characters. The glue `;` follows every chunk but the value's last, where it
 /// follows only when `end_glue`.
-fn measure<I: Iterator<Item = u8> + Clone>(
-    value: &I,
+fn measure(
+    value: &Value<'_>,
     form: Form,
     prefix: usize,
     room: Width,
@@ -1184,9 +1184,9 @@ fn pct_len(b: u8) -> usize {
 
 /// Writes `name[*k][*]=` (`utf-8''` after the `=` of an extended first segment), the chunk's
 /// text in its form, and the glue.
-fn write_segment<I: Iterator<Item = u8>>(
+fn write_segment(
     f: &mut Folder<'_, '_>,
-    value: &mut I,
+    value: &mut Value<'_>,
     name: &[u8],
     section: Option<usize>,
     form: Form,
@@ -1252,10 +1252,10 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
 /// Writes one parameter: in one segment when it fits on a line of its own, else as RFC 2231
 /// continuations filling each line; then, with `rfc2047_params`, the RFC 2047 form of a value
 /// written with RFC 2231 encoding. `more` says whether another parameter follows.
-fn write_param<I: Iterator<Item = u8> + Clone>(
+fn write_param(
     f: &mut Folder<'_, '_>,
     name: &[u8],
-    value: I,
+    value: Value<'_>,
     options: &Options,
     more: bool,
 ) -> Result<(), Error> {
@@ -1323,8 +1323,8 @@ fn write_param<I: Iterator<Item = u8> + Clone>(
             f,
             b" ",
             &[name, b"=\""],
-            value,
-            Context::Phrase,
+            Text::Param(value),
+            Context::Quoted,
             options.encoding,
             glue,
         )?;
