@@ -66,7 +66,7 @@ pub(crate) fn single_word_len(text: Text<'_>, ctx: Context, encoding: Encoding) 
     chunk.last.then_some(chunk.encoded + OVERHEAD)
 }
 
-fn choose(text: Text<'_>, ctx: Context, encoding: Encoding) -> Enc {
+fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
     match encoding {
         Encoding::Q => Enc::Q,
         Encoding::B => Enc::B,
@@ -97,12 +97,14 @@ pub(crate) fn write_run(
 }
 
 /// [`write_run`] with the ASCII `prefix` parts glued before the first word, on its line (the
-/// `name="` of a MIME parameter's RFC 2047 form).
-pub(crate) fn write_run_prefixed(
+/// `name="` of a MIME parameter's RFC 2047 form). Generic so that the MIME parameter reader,
+/// much larger than [`Text`], gets its own copy instead of growing `Text` (and the stack of
+/// every caller).
+pub(crate) fn write_run_prefixed<I: Iterator<Item = u8> + Clone>(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
     prefix: &[&[u8]],
-    text: Text<'_>,
+    text: I,
     ctx: Context,
     encoding: Encoding,
     glue: &[u8],
@@ -186,7 +188,7 @@ struct Chunk {
 
 /// How much of `text` fits in one encoded-word of at most `room` characters (and at most 75),
 /// whole characters only.
-fn measure(mut text: Text<'_>, enc: Enc, ctx: Context, room: usize) -> Chunk {
+fn measure<I: Iterator<Item = u8>>(mut text: I, enc: Enc, ctx: Context, room: usize) -> Chunk {
     let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
     let mut taken = Chunk {
         chars: 0,
@@ -222,7 +224,13 @@ fn measure(mut text: Text<'_>, enc: Enc, ctx: Context, room: usize) -> Chunk {
 }
 
 /// Writes one encoded-word holding the next `bytes` bytes of `text`.
-fn write_word(f: &mut Folder<'_, '_>, text: &mut Text<'_>, bytes: usize, enc: Enc, ctx: Context) {
+fn write_word<I: Iterator<Item = u8>>(
+    f: &mut Folder<'_, '_>,
+    text: &mut I,
+    bytes: usize,
+    enc: Enc,
+    ctx: Context,
+) {
     let safe = match ctx {
         Context::Text => Q_TEXT_SAFE,
         Context::Phrase | Context::Quoted => Q_PHRASE_SAFE,
@@ -289,8 +297,6 @@ pub(crate) enum Text<'a> {
     Unfolded(Unfolded<'a>),
     /// The literal text of a text-form phrase.
     Phrase(TextPhrase<'a>),
-    /// The literal text of a MIME parameter value.
-    Param(crate::mime::Value<'a>),
 }
 
 impl Iterator for Text<'_> {
@@ -301,7 +307,6 @@ impl Iterator for Text<'_> {
         match self {
             Text::Unfolded(u) => u.next(),
             Text::Phrase(p) => p.next(),
-            Text::Param(v) => v.next(),
         }
     }
 }

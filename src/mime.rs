@@ -26,7 +26,7 @@
 //! strictly where it is not (names and types must be tokens, duplicates are errors).
 
 use crate::chars::{self, CTL, TOKEN};
-use crate::encoded_word::{self, Context, Text, Unfolded};
+use crate::encoded_word::{self, Context, Unfolded};
 use crate::fold::{Folder, Width};
 use crate::headerbuf::HeaderBuf;
 use crate::input::{self, is_space};
@@ -572,7 +572,7 @@ impl<'a> RawParams<'a> {
                 let mut n: u32 = 0;
                 while let Some(&d) = b.get(i).filter(|d| d.is_ascii_digit()) {
                     // RFC 2231 §3: no leading zeroes.
-                    if (i > ds && b[ds] == b'0') || n > MAX_SECTION {
+                    if (i > ds && b.get(ds) == Some(&b'0')) || n > MAX_SECTION {
                         return Err(Error::InvalidParameter { at: i });
                     }
                     n = n * 10 + u32::from(d - b'0');
@@ -662,8 +662,15 @@ impl Iterator for RawParams<'_> {
     }
 }
 
+/// `b[s..e]`; ranges come from the parser, so the empty fallback is never taken (it keeps
+/// panic paths out of the binary).
+#[inline]
+fn range(b: &[u8], (s, e): (usize, usize)) -> &[u8] {
+    b.get(s..e).unwrap_or(&[])
+}
+
 fn same_name(b: &[u8], x: &RawParam, y: &RawParam) -> bool {
-    b[x.name.0..x.name.1].eq_ignore_ascii_case(&b[y.name.0..y.name.1])
+    range(b, x.name).eq_ignore_ascii_case(range(b, y.name))
 }
 
 /// Syntax, then duplicates and RFC 2231 section sets, then the decoded values. Quadratic in
@@ -712,7 +719,7 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
 
 /// The literal text of a parameter value, whatever form it was given in, as UTF-8 bytes.
 #[derive(Clone)]
-pub(crate) enum Value<'a> {
+enum Value<'a> {
     /// Builder and C values: taken literally, caller folds removed.
     Literal(Unfolded<'a>),
     /// An unquoted text-form value.
@@ -726,7 +733,9 @@ pub(crate) enum Value<'a> {
 impl Iterator for Value<'_> {
     type Item = u8;
 
-    #[inline]
+    // Out of line: it is read by several generic routines (here and in the RFC 2047 encoder),
+    // and inlining the RFC 2231 reader into each costs kilobytes of firmware flash.
+    #[inline(never)]
     fn next(&mut self) -> Option<u8> {
         match self {
             Value::Literal(u) => u.next(),
@@ -740,7 +749,7 @@ impl Iterator for Value<'_> {
 
 /// The content of a quoted-string, unescaped.
 #[derive(Clone)]
-pub(crate) struct Unquote<'a> {
+struct Unquote<'a> {
     raw: &'a [u8],
     pos: usize,
 }
@@ -795,7 +804,7 @@ impl<'a> Section<'a> {
         Section {
             // Unquote also reads a bare value correctly: it has no `\`, CR or LF.
             text: Unquote {
-                raw: &b[..p.value.1],
+                raw: range(b, (0, p.value.1)),
                 pos: p.value.0,
             },
             end: p.value.1,
@@ -814,7 +823,7 @@ impl<'a> Section<'a> {
 /// Reads an RFC 2231 value from the text form: sections in numeric order wherever they stand,
 /// `%XX` decoded in extended sections, the charset of section 0 applied to decoded bytes.
 #[derive(Clone)]
-pub(crate) struct Rfc2231<'a> {
+struct Rfc2231<'a> {
     b: &'a [u8],
     list: usize,
     first: RawParam,
@@ -866,7 +875,7 @@ impl<'a> Rfc2231<'a> {
                     Some(_) => {}
                 }
             }
-            match &name[..n] {
+            match name.get(..n).unwrap_or(&[]) {
                 _ if !fits => return Err(Error::InvalidParameter { at: first.value.0 }),
                 b"utf-8" | b"utf8" | b"" => Charset::Utf8,
                 b"us-ascii" | b"ascii" => Charset::Ascii,
@@ -1009,8 +1018,8 @@ fn write_type(
     media: MediaType,
     has_params: bool,
 ) -> Result<(), Error> {
-    let ty = &b[media.ty.0..media.ty.1];
-    let sub = media.sub.map(|(s, e)| &b[s..e]);
+    let ty = range(b, media.ty);
+    let sub = media.sub.map(|r| range(b, r));
     let width = ty.len() + sub.map_or(0, |s| 1 + s.len()) + usize::from(has_params);
     f.space(b" ", Width::ascii(width), false)?;
     f.put_ascii(ty);
@@ -1032,8 +1041,8 @@ fn write_raw_param(
     options: &Options,
     more: bool,
 ) -> Result<(), Error> {
-    let name = &b[p.name.0..p.name.1];
-    let raw = &b[..p.value.1];
+    let name = range(b, p.name);
+    let raw = range(b, (0, p.value.1));
     let value = if p.extended || p.section.is_some() {
         Value::Rfc2231(Rfc2231::new(b, list, p)?)
     } else if p.quoted {
@@ -1042,7 +1051,7 @@ fn write_raw_param(
             pos: p.value.0,
         })
     } else {
-        Value::Bare(raw[p.value.0..].iter())
+        Value::Bare(raw.get(p.value.0..).unwrap_or(&[]).iter())
     };
     write_param(f, name, value, options, more)
 }
@@ -1237,16 +1246,18 @@ fn write_segment(
     Ok(())
 }
 
+/// `n` in decimal, in the end of `buf` (20 digits hold any 64-bit number).
 fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
-    loop {
+    while let Some(d) = i.checked_sub(1).and_then(|j| buf.get_mut(j)) {
+        *d = b'0' + (n % 10) as u8;
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            return &buf[i..];
+            break;
         }
     }
+    buf.get(i..).unwrap_or(&[])
 }
 
 /// Writes one parameter: in one segment when it fits on a line of its own, else as RFC 2231
@@ -1323,7 +1334,7 @@ fn write_param(
             f,
             b" ",
             &[name, b"=\""],
-            Text::Param(value),
+            value,
             Context::Quoted,
             options.encoding,
             glue,
