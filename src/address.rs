@@ -480,7 +480,8 @@ pub(crate) fn format_return_path(
     }
     let (a, z) = if b[s] == b'<' {
         if b[e - 1] != b'>' || e - s < 2 {
-            return Err(Error::InvalidAddress { at: e - 1 });
+            // Where the closing bracket should be (the end is always a character boundary).
+            return Err(Error::InvalidAddress { at: e });
         }
         (s + 1, e - 1)
     } else {
@@ -722,6 +723,10 @@ mod tests {
         );
         assert_eq!(
             fmt("Return-Path", "<a@b"),
+            Err(Error::InvalidAddress { at: 4 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "<é"),
             Err(Error::InvalidAddress { at: 3 })
         );
         assert_eq!(
