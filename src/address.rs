@@ -175,6 +175,20 @@ fn write_mailbox(
     glue: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
+    let addr_w = if options.utf8 {
+        Width::of(addr)
+    } else {
+        Width::ascii(addr.len())
+    };
+    let glue_w = Width::ascii(glue.len());
+    let whole = match name {
+        Some(src) => phrase::one_line_width(src, options)
+            .map(|n| n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w)),
+        None => Some(addr_w.plus(glue_w)),
+    };
+    if let Some(whole) = whole {
+        f.keep_together(ws, whole);
+    }
     match name {
         Some(src) => {
             phrase::write(f, ws, src, options, b"")?;
@@ -491,6 +505,15 @@ pub(crate) fn format_return_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::{check_structure, fmt, fmt_with};
+    use crate::{format_mailboxes, Mailbox};
+    use std::string::String;
+
+    fn boxes(name: &str, list: &[Mailbox<'_>], options: &Options) -> Result<String, Error> {
+        let mut buf = [0u8; 2048];
+        let n = format_mailboxes(name, list, options, &mut buf)?;
+        Ok(String::from_utf8(buf[..n].to_vec()).unwrap())
+    }
 
     #[test]
     fn addr_specs() {
@@ -513,5 +536,201 @@ mod tests {
         assert_eq!(ok("jö@x"), Err(Error::NonAscii { at: 1 }));
         assert_eq!(ok("a=?x@c"), Err(Error::InvalidAddress { at: 1 }));
         assert_eq!(check_addr_spec("jö@x".as_bytes(), 0, 5, true), Ok(()));
+    }
+
+    #[test]
+    fn text_form_canonical_output() {
+        let cases = [
+            (
+                "Doe <jd@example.com>,\"Roe, Jane\"   <jr@example.com>",
+                "Doe <jd@example.com>, \"Roe, Jane\" <jr@example.com>",
+            ),
+            ("<a@b.c>", "a@b.c"),
+            (" a@b.c ,, ,c@d.e,", "a@b.c, c@d.e"),
+            (
+                "John Q. Public <jqp@x.org>",
+                "\"John Q. Public\" <jqp@x.org>",
+            ),
+            ("\"john doe\"@x.org", "\"john doe\"@x.org"),
+            ("Team: a@x.org, b@x.org;", "Team: a@x.org, b@x.org;"),
+            ("undisclosed-recipients:;", "undisclosed-recipients:;"),
+            ("Team: a@x.org;, c@d.e", "Team: a@x.org;, c@d.e"),
+            ("a@b.c, Empty:;, x@y.z", "a@b.c, Empty:;, x@y.z"),
+            (
+                "\"A \\\"quoted\\\" name\" <q@x.org>",
+                "\"A \\\"quoted\\\" name\" <q@x.org>",
+            ),
+            ("Zoë <zoe@x.org>", "=?utf-8?q?Zo=C3=AB?= <zoe@x.org>"),
+            // RFC 2047 §5(3): white space between an encoded-word and a special.
+            ("Zoë: a@b.org;", "=?utf-8?q?Zo=C3=AB?= : a@b.org;"),
+            ("Zoë:;, c@d.e", "=?utf-8?q?Zo=C3=AB?= :;, c@d.e"),
+            ("Jo  Smith <j@x.org>", "Jo Smith <j@x.org>"),
+            ("ops@[IPv6:2001:db8::1]", "ops@[IPv6:2001:db8::1]"),
+        ];
+        for (input, output) in cases {
+            assert_eq!(
+                fmt("To", input).unwrap(),
+                ["To: ", output, "\r\n"].concat(),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_form_errors() {
+        let cases: [(&str, Error); 13] = [
+            ("Doe, John <jd@x.org>", Error::InvalidAddress { at: 3 }),
+            ("a@b (comment)", Error::InvalidAddress { at: 4 }),
+            ("<@relay:a@b>", Error::InvalidAddress { at: 1 }),
+            ("", Error::InvalidAddress { at: 0 }),
+            (" , ", Error::InvalidAddress { at: 3 }),
+            ("Team: a@b", Error::InvalidAddress { at: 9 }),
+            ("a@b c@d", Error::InvalidAddress { at: 4 }),
+            ("Name <a@b", Error::InvalidAddress { at: 9 }),
+            ("Na@me <a@b>", Error::InvalidAddress { at: 2 }),
+            ("\"unterminated <a@b>", Error::InvalidAddress { at: 19 }),
+            ("A: B: c@d;;", Error::InvalidAddress { at: 4 }),
+            ("jö@x.org", Error::NonAscii { at: 1 }),
+            ("a@b;", Error::InvalidAddress { at: 3 }),
+        ];
+        for (input, err) in cases {
+            assert_eq!(fmt("To", input), Err(err), "{input:?}");
+        }
+        assert_eq!(fmt("Bcc", "").unwrap(), "Bcc: \r\n");
+        assert_eq!(
+            fmt("Sender", "a@b, c@d"),
+            Err(Error::InvalidAddress { at: 5 })
+        );
+        assert_eq!(
+            fmt("Sender", "G: a@b;"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("To", "Jö <jö@x.org>", &utf8).unwrap(),
+            "To: Jö <jö@x.org>\r\n"
+        );
+    }
+
+    #[test]
+    fn long_lists_fold_after_commas_and_between_words() {
+        let list: std::vec::Vec<String> = (0..12)
+            .map(|i| std::format!("Person Number {i} With A Long Name <person.{i}@example.com>"))
+            .collect();
+        let out = fmt("To", &list.join(", ")).unwrap();
+        check_structure(&out, 78);
+        assert!(out.contains(",\r\n "), "{out}");
+        let unfolded = out.replace("\r\n", "");
+        assert_eq!(unfolded, ["To: ", &list.join(", ")].concat());
+        // A display name longer than a line folds between its words.
+        let name = "Word ".repeat(30);
+        let out = fmt("From", &std::format!("{}<w@x.org>", name)).unwrap();
+        check_structure(&out, 78);
+    }
+
+    #[test]
+    fn structured_names_are_literal() {
+        let o = Options::default();
+        let list = [
+            Mailbox {
+                display_name: Some("Doe, John"),
+                addr_spec: "jd@x.org",
+            },
+            Mailbox {
+                display_name: Some("x@evil.com, <y@evil.com>"),
+                addr_spec: "a@x.org",
+            },
+            Mailbox {
+                display_name: Some("back\\slash \"quote\""),
+                addr_spec: "b@x.org",
+            },
+            Mailbox {
+                display_name: Some(""),
+                addr_spec: "c@x.org",
+            },
+            Mailbox {
+                display_name: None,
+                addr_spec: "d@x.org",
+            },
+            Mailbox {
+                display_name: Some("Plain Name"),
+                addr_spec: "e@x.org",
+            },
+        ];
+        assert_eq!(
+            boxes("To", &list, &o).unwrap(),
+            "To: \"Doe, John\" <jd@x.org>, \"x@evil.com, <y@evil.com>\" <a@x.org>,\r\n \"back\\\\slash \\\"quote\\\"\" <b@x.org>, c@x.org, d@x.org, Plain Name <e@x.org>\r\n"
+        );
+        let evil = [Mailbox {
+            display_name: Some("a\r\nBcc: v@x.org"),
+            addr_spec: "a@x.org",
+        }];
+        assert_eq!(
+            boxes("To", &evil, &o),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        let bad = [Mailbox {
+            display_name: None,
+            addr_spec: "a@x.org, v@x.org",
+        }];
+        assert_eq!(boxes("To", &bad, &o), Err(Error::InvalidAddress { at: 7 }));
+        assert_eq!(boxes("To", &[], &o), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(boxes("Bcc", &[], &o).unwrap(), "Bcc: \r\n");
+        // A lookalike in a name is encoded, so no decoder turns it into something else.
+        let look = [Mailbox {
+            display_name: Some("=?utf-8?q?x?="),
+            addr_spec: "a@x.org",
+        }];
+        assert!(boxes("To", &look, &o).unwrap().starts_with("To: =?utf-8?"));
+    }
+
+    #[test]
+    fn encoded_names_use_the_phrase_safe_set() {
+        let list = [Mailbox {
+            display_name: Some("Ünïcödé (test), \"q\" #1?"),
+            addr_spec: "u@x.org",
+        }];
+        let q = Options::default().with_encoding(crate::Encoding::Q);
+        let out = boxes("To", &list, &q).unwrap();
+        let word = out
+            .split([' ', '\r', '\n'])
+            .find(|w| w.starts_with("=?"))
+            .unwrap();
+        let text = word
+            .strip_prefix("=?utf-8?q?")
+            .unwrap()
+            .strip_suffix("?=")
+            .unwrap();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!*+-/=_".contains(&b)),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn return_path() {
+        assert_eq!(fmt("Return-Path", "<>").unwrap(), "Return-Path: <>\r\n");
+        assert_eq!(
+            fmt("Return-Path", " a@b.c ").unwrap(),
+            "Return-Path: <a@b.c>\r\n"
+        );
+        assert_eq!(
+            fmt("Return-Path", "<a@b.c>").unwrap(),
+            "Return-Path: <a@b.c>\r\n"
+        );
+        assert_eq!(fmt("Return-Path", ""), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(
+            fmt("Return-Path", "<@x:a@b>"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "<a@b"),
+            Err(Error::InvalidAddress { at: 3 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "Name <a@b>"),
+            Err(Error::InvalidAddress { at: 4 })
+        );
     }
 }

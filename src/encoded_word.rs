@@ -53,8 +53,37 @@ fn b_len(bytes: usize) -> usize {
 
 /// Writes `text` (UTF-8 bytes, already unfolded by the iterator) as encoded-words, the first
 /// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
-/// is not encoded. `I` yields the bytes of the text in order; it is cloned to measure a word
+/// is not encoded. In a phrase the glue is a special (`,` or `:`), and RFC 2047 §5(3) wants
+/// white space between an encoded-word and a special, so a space goes before it. `I` yields the bytes of the text in order; it is cloned to measure a word
 /// before writing it.
+/// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
+pub(crate) fn single_word_len<I>(text: I, ctx: Context, encoding: Encoding) -> Option<usize>
+where
+    I: Iterator<Item = u8> + Clone,
+{
+    let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
+    chunk.last.then_some(chunk.encoded + OVERHEAD)
+}
+
+fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
+    match encoding {
+        Encoding::Q => Enc::Q,
+        Encoding::B => Enc::B,
+        Encoding::Auto => {
+            let (mut q, mut n) = (0, 0);
+            for b in text {
+                q += q_len(b, ctx);
+                n += 1;
+            }
+            if q <= b_len(n) {
+                Enc::Q
+            } else {
+                Enc::B
+            }
+        }
+    }
+}
+
 pub(crate) fn write_run<I>(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
@@ -66,21 +95,13 @@ pub(crate) fn write_run<I>(
 where
     I: Iterator<Item = u8> + Clone,
 {
-    let enc = match encoding {
-        Encoding::Q => Enc::Q,
-        Encoding::B => Enc::B,
-        Encoding::Auto => {
-            let (mut q, mut n) = (0, 0);
-            for b in text.clone() {
-                q += q_len(b, ctx);
-                n += 1;
-            }
-            if q <= b_len(n) {
-                Enc::Q
-            } else {
-                Enc::B
-            }
-        }
+    let enc = choose(text.clone(), ctx, encoding);
+    let spaced: [u8; 4];
+    let glue = if ctx == Context::Phrase && !glue.is_empty() {
+        spaced = spaced_glue(glue);
+        &spaced[..=glue.len().min(3)]
+    } else {
+        glue
     };
     let mut rest = text.peekable();
     let mut ws = ws;
@@ -122,6 +143,15 @@ where
         ws = b" ";
     }
     Ok(())
+}
+
+/// `glue` (at most 3 bytes) with a space before it.
+fn spaced_glue(glue: &[u8]) -> [u8; 4] {
+    let mut out = [b' '; 4];
+    for (dst, &b) in out[1..].iter_mut().zip(glue) {
+        *dst = b;
+    }
+    out
 }
 
 struct Chunk {

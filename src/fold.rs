@@ -34,6 +34,17 @@ impl Width {
         }
     }
 
+    pub(crate) fn of_iter(bytes: impl Iterator<Item = u8>) -> Width {
+        let mut w = Width::default();
+        for b in bytes {
+            w.bytes += 1;
+            if (b as i8) >= -0x40 {
+                w.chars += 1;
+            }
+        }
+        w
+    }
+
     pub(crate) const fn plus(self, other: Width) -> Width {
         Width {
             chars: self.chars + other.chars,
@@ -49,6 +60,9 @@ pub(crate) struct Folder<'s, 'b> {
     col: Width,
     line_has_ew: bool,
     only_name: bool,
+    /// A fold was just made by [`Folder::keep_together`]: the next white space starts the
+    /// fresh line without another fit check.
+    folded_for_group: bool,
 }
 
 impl<'s, 'b> Folder<'s, 'b> {
@@ -71,6 +85,7 @@ impl<'s, 'b> Folder<'s, 'b> {
             col: Width::ascii(name.len() + 1),
             line_has_ew: false,
             only_name: true,
+            folded_for_group: false,
         })
     }
 
@@ -121,17 +136,25 @@ impl<'s, 'b> Folder<'s, 'b> {
             }
             return self.put_space_then_check(b" ", 1, next, ew);
         }
+        if self.folded_for_group {
+            self.folded_for_group = false;
+            return self.put_space_then_check(ws, w, next, ew);
+        }
         let limit = self.limit(ew);
         let fits = self.col.chars + w + next.chars <= limit
             && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT;
         if fits {
             return self.put_space_then_check(ws, w, next, ew);
         }
-        // Fold before the white space. If the white space run alone would push the token past
-        // the limit on the new line, leave part of the run at the end of this line (a break
+        // Fold before the white space. The whole run moves to the new line, unless the run
+        // itself would push the token past a limit that must hold there: 998 octets, or 76
+        // for an encoded-word. Then part of the run stays at the end of this line (a break
         // may stand before any WSP), but never more than this line can hold.
-        let new_limit = self.soft.min(if ew { EW_LINE_LIMIT } else { usize::MAX });
-        let excess = (w + next.chars).saturating_sub(new_limit);
+        let excess = if ew {
+            (w + next.chars).saturating_sub(self.soft.min(EW_LINE_LIMIT))
+        } else {
+            (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
+        };
         let keep = excess
             .min(w - 1)
             .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));
@@ -141,6 +164,25 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.write_ws_part(ws, keep, w);
         self.col = Width::ascii(rest);
         self.check_next(next, ew)
+    }
+
+    /// Called before a group of tokens that reads best on one line (a whole mailbox, a
+    /// keyword): when the group of width `whole` does not fit on this line after `ws` but
+    /// does fit on a fresh one, folds now instead of splitting the group (RFC 5322 §3.2.2:
+    /// fold at the highest-level syntactic break). The following [`Folder::space`] call
+    /// writes the white space.
+    pub(crate) fn keep_together(&mut self, ws: &[u8], whole: Width) {
+        if self.only_name {
+            return;
+        }
+        let w = ws_width(ws);
+        let limit = self.limit(false);
+        let fits_here = self.col.chars + w + whole.chars <= limit
+            && self.col.bytes + w + whole.bytes <= HARD_LINE_LIMIT;
+        if !fits_here && w + whole.chars <= self.soft && w + whole.bytes <= HARD_LINE_LIMIT {
+            self.newline();
+            self.folded_for_group = true;
+        }
     }
 
     fn put_space_then_check(
@@ -184,7 +226,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         }
     }
 
-    fn newline(&mut self) {
+    /// Breaks the line here; the caller writes the white space that starts the next line.
+    pub(crate) fn newline(&mut self) {
         self.sink.write(self.eol);
         self.col = Width::default();
         self.line_has_ew = false;
@@ -228,6 +271,18 @@ impl<'s, 'b> Folder<'s, 'b> {
             self.sink.byte(b' ');
         }
         self.sink.write(self.eol);
+    }
+
+    /// Characters on the current line so far.
+    #[inline]
+    pub(crate) fn column_chars(&self) -> usize {
+        self.col.chars
+    }
+
+    /// The soft line limit.
+    #[inline]
+    pub(crate) fn soft_limit(&self) -> usize {
+        self.soft
     }
 
     /// Octets on the current line so far.

@@ -30,7 +30,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod address;
@@ -46,14 +46,22 @@ mod input;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
+#[cfg(test)]
+mod test_util;
 mod unstructured;
 #[cfg(feature = "std")]
 mod write;
 
 #[cfg(all(feature = "panic-handler", target_os = "none"))]
 mod panic_handler;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use address::Mailbox;
 pub use error::Error;

@@ -74,9 +74,11 @@ fn check_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error>
     let at = b[start..end]
         .iter()
         .position(|&c| c == b'@')
-        .map(|i| start + i)
-        .ok_or(err(end))?;
+        .map_or(end, |i| start + i);
     check_dot_atom(b, start, at, utf8).map_err(|e| e.unwrap_or(err(at)))?;
+    if at == end {
+        return Err(err(end));
+    }
     if b.get(at + 1) == Some(&b'[') {
         let close = end - 1;
         if close <= at + 1 || b[close] != b']' {
@@ -256,4 +258,181 @@ pub(crate) fn write_new_id(
     sink.write(b);
     sink.byte(b'>');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, fmt, fmt_with};
+    use crate::{make_msg_id, Error, Options};
+
+    const SEED: &str = "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453-6862595bd8da.prvt.dyno.rt.heroku.com>";
+
+    #[test]
+    fn seed_message_id_is_one_line() {
+        assert_eq!(
+            fmt("Message-ID", SEED).unwrap(),
+            ["Message-ID: ", SEED, "\r\n"].concat()
+        );
+        // Also with the soft limit at its minimum: an id is never broken or encoded.
+        let narrow = Options::default().with_max_line_len(40);
+        assert_eq!(
+            fmt_with("Message-ID", SEED, &narrow).unwrap(),
+            ["Message-ID: ", SEED, "\r\n"].concat()
+        );
+    }
+
+    #[test]
+    fn bare_ids_are_bracketed_and_lists_fold_between_ids() {
+        assert_eq!(
+            fmt("Message-ID", " a.b@c.d ").unwrap(),
+            "Message-ID: <a.b@c.d>\r\n"
+        );
+        assert_eq!(
+            fmt("References", "<a@b><c@d>  e@f").unwrap(),
+            "References: <a@b> <c@d> <e@f>\r\n"
+        );
+        let ids: std::vec::Vec<std::string::String> = (0..30)
+            .map(|i| std::format!("<{}id.{i}@{}.example.com>", "x".repeat(i), "h".repeat(20)))
+            .collect();
+        let out = fmt("References", &ids.join(" ")).unwrap();
+        check_structure(&out, 78);
+        for id in &ids {
+            assert!(out.contains(id.as_str()), "{id} broken in {out}");
+        }
+        assert!(!out.contains("=?"));
+    }
+
+    #[test]
+    fn first_id_stays_on_the_name_line_unless_998_forces_a_fold() {
+        // "References: " is 12 octets; an id of 986 fills the line to 998.
+        let id = std::format!("<{}@b>", "a".repeat(982));
+        assert_eq!(id.len(), 986);
+        assert_eq!(
+            fmt("References", &id).unwrap(),
+            ["References: ", &id, "\r\n"].concat()
+        );
+        let id = std::format!("<{}@b>", "a".repeat(983));
+        assert_eq!(
+            fmt("References", &id).unwrap(),
+            ["References:\r\n ", &id, "\r\n"].concat()
+        );
+        let id = std::format!("<{}@b>", "a".repeat(994));
+        assert_eq!(id.len(), 998);
+        assert_eq!(fmt("References", &id), Err(Error::LineTooLong));
+    }
+
+    #[test]
+    fn invalid_ids_point_at_the_problem() {
+        let cases: [(&str, usize); 14] = [
+            ("", 0),
+            ("<a b@c>", 2),
+            ("<a@@b>", 3),
+            ("<@b>", 1),
+            ("<a@>", 3),
+            ("<a@b", 4),
+            ("<a..b@c>", 3),
+            ("<.a@c>", 1),
+            ("<a.@c>", 2),
+            ("(comment) <a@b>", 0),
+            ("<a@b>x", 5),
+            ("a>b@c", 1),
+            ("<a=?b@c>", 2),
+            ("<a@b> <c@d>", 6),
+        ];
+        for (v, at) in cases {
+            assert_eq!(
+                fmt("Message-ID", v),
+                Err(Error::InvalidMsgId { at }),
+                "{v:?}"
+            );
+        }
+        assert_eq!(
+            fmt("Message-ID", "<é@b>"),
+            Err(Error::InvalidMsgId { at: 1 })
+        );
+        assert_eq!(
+            fmt("Message-ID", "<a\u{2028}@b>"),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("Message-ID", "<é@b>", &utf8).unwrap(),
+            "Message-ID: <é@b>\r\n"
+        );
+        assert_eq!(
+            fmt_with("Message-ID", "<a\u{85}@b>", &utf8),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+    }
+
+    #[test]
+    fn domain_literals() {
+        assert_eq!(
+            fmt("Content-ID", "<part1@[192.0.2.1]>").unwrap(),
+            "Content-ID: <part1@[192.0.2.1]>\r\n"
+        );
+        assert_eq!(
+            fmt("Content-ID", "<a@[b[c]>"),
+            Err(Error::InvalidMsgId { at: 5 })
+        );
+        // RFC 5322's no-fold-literal is "[" *dtext "]": an empty literal is valid syntax.
+        assert_eq!(
+            fmt("Content-ID", "<a@[]>").unwrap(),
+            "Content-ID: <a@[]>\r\n"
+        );
+    }
+
+    #[test]
+    fn list_id() {
+        assert_eq!(
+            fmt("List-Id", "Ops team <ops.example.com>").unwrap(),
+            "List-Id: Ops team <ops.example.com>\r\n"
+        );
+        assert_eq!(
+            fmt("List-Id", "ops.example.com").unwrap(),
+            "List-Id: <ops.example.com>\r\n"
+        );
+        assert_eq!(
+            fmt("List-Id", "Équipe <ops.example.com>").unwrap(),
+            "List-Id: =?utf-8?q?=C3=89quipe?= <ops.example.com>\r\n"
+        );
+        assert_eq!(
+            fmt("List-Id", "x <a..b>"),
+            Err(Error::InvalidMsgId { at: 5 })
+        );
+        assert_eq!(fmt("List-Id", "<>"), Err(Error::InvalidMsgId { at: 1 }));
+    }
+
+    #[test]
+    fn new_ids() {
+        let mut out = [0u8; 64];
+        let n = make_msg_id(&[0; 16], "example.com", &mut out).unwrap();
+        assert_eq!(&out[..n], b"<00000000000040008000000000000000@example.com>");
+        let n = make_msg_id(&[0xff; 16], "a.b", &mut out).unwrap();
+        assert_eq!(&out[..n], b"<ffffffffffff4fffbfffffffffffffff@a.b>");
+        assert_eq!(
+            make_msg_id(&[0; 16], "exämple.com", &mut out),
+            Err(Error::NonAscii { at: 2 })
+        );
+        assert_eq!(
+            make_msg_id(&[0; 16], "a..b", &mut out),
+            Err(Error::InvalidMsgId { at: 2 })
+        );
+        assert_eq!(
+            make_msg_id(&[0; 16], "", &mut out),
+            Err(Error::InvalidMsgId { at: 0 })
+        );
+        assert_eq!(
+            make_msg_id(&[0; 16], "a b", &mut out),
+            Err(Error::InvalidMsgId { at: 1 })
+        );
+        assert_eq!(
+            make_msg_id(&[0; 16], "a=?b", &mut out),
+            Err(Error::InvalidMsgId { at: 1 })
+        );
+        assert_eq!(
+            make_msg_id(&[0; 16], "example.com", &mut out[..10]),
+            Err(Error::BufferTooSmall { needed: 46 })
+        );
+    }
 }

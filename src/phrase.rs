@@ -172,6 +172,19 @@ fn choose_form(lit: Literal<'_>, options: &Options) -> Form {
     }
 }
 
+/// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or a
+/// single encoded-word).
+pub(crate) fn one_line_width(src: Source<'_>, options: &Options) -> Option<Width> {
+    match choose_form(src.literal(), options) {
+        Form::Quoted(w) => Some(w),
+        Form::Atoms => Some(Width::of_iter(src.literal())),
+        Form::Encoded => {
+            encoded_word::single_word_len(src.literal(), Context::Phrase, options.encoding)
+                .map(Width::ascii)
+        }
+    }
+}
+
 /// Writes a phrase, the first token preceded by `ws`, the last followed by `glue`.
 pub(crate) fn write(
     f: &mut Folder<'_, '_>,
@@ -294,6 +307,9 @@ fn write_keyword(
     } else {
         Source::Literal(raw)
     };
+    if let Some(w) = one_line_width(src, options) {
+        f.keep_together(b" ", w.plus(Width::ascii(glue.len())));
+    }
     write(f, b" ", src, options, glue)
 }
 
@@ -310,4 +326,48 @@ fn next_comma(b: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, fmt};
+
+    #[test]
+    fn keywords_are_phrases() {
+        assert_eq!(
+            fmt("Keywords", "rust, e-mail,, folding ").unwrap(),
+            "Keywords: rust, e-mail, folding\r\n"
+        );
+        assert_eq!(
+            fmt("Keywords", "\"a, b\", c.d").unwrap(),
+            "Keywords: \"a, b\", \"c.d\"\r\n"
+        );
+        assert_eq!(
+            fmt("Keywords", "café, thé").unwrap(),
+            "Keywords: =?utf-8?b?Y2Fmw6k=?= , =?utf-8?q?th=C3=A9?=\r\n"
+        );
+        // An element that is not phrase syntax is taken literally, and quoted.
+        assert_eq!(
+            fmt("Keywords", "50% off (today)").unwrap(),
+            "Keywords: \"50% off (today)\"\r\n"
+        );
+        let many: std::vec::Vec<std::string::String> =
+            (0..40).map(|i| std::format!("keyword{i}")).collect();
+        let out = fmt("Keywords", &many.join(", ")).unwrap();
+        check_structure(&out, 78);
+        assert_eq!(
+            out.replace("\r\n", ""),
+            ["Keywords: ", &many.join(", ")].concat()
+        );
+    }
+
+    #[test]
+    fn text_phrase_syntax() {
+        use super::check_text_phrase;
+        assert_eq!(check_text_phrase(b"John Q. Public"), Ok(()));
+        assert_eq!(check_text_phrase(b"\"a, b\" c"), Ok(()));
+        assert_eq!(check_text_phrase(b"a, b"), Err(1));
+        assert_eq!(check_text_phrase(b"\"open"), Err(5));
+        assert_eq!(check_text_phrase(b"a@b"), Err(1));
+    }
 }

@@ -80,3 +80,138 @@ pub(crate) fn format_verbatim(
     f.mark_written();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, fmt, fmt_class, fmt_with};
+    use crate::{Error, FieldClass, LineEnding, Options};
+
+    #[test]
+    fn ascii_structured_folds_at_white_space_and_never_encodes() {
+        let v = "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org with ESMTPS id 4a5b6c7d for <jd@example.com>; Sun, 29 Nov 2026 01:45:15 +0000";
+        let out = fmt("Received", v).unwrap();
+        check_structure(&out, 78);
+        assert_eq!(out.replace("\r\n", ""), ["Received: ", v].concat());
+        assert_eq!(fmt("Received", "from höst"), Err(Error::NonAscii { at: 6 }));
+        assert_eq!(
+            fmt("MIME-Version", "1.0 =?x?="),
+            Ok("MIME-Version: 1.0 =?x?=\r\n".into())
+        );
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("Received", "from höst", &utf8).unwrap(),
+            "Received: from höst\r\n"
+        );
+        assert_eq!(
+            fmt_with("Received", "a\u{2029}b", &utf8),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        // "ARC-Seal: " + 988 = 998 octets; 989 needs the fold after the colon; 998 cannot fit.
+        let long = "x".repeat(998);
+        assert_eq!(
+            fmt("ARC-Seal", &long[..988]).unwrap(),
+            ["ARC-Seal: ", &long[..988], "\r\n"].concat()
+        );
+        assert_eq!(
+            fmt("ARC-Seal", &long[..989]).unwrap(),
+            ["ARC-Seal:\r\n ", &long[..989], "\r\n"].concat()
+        );
+        assert_eq!(fmt("ARC-Seal", &long), Err(Error::LineTooLong));
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        assert_eq!(
+            fmt("Date", "Thu, 01 Jan 1970 00:00:00 +0000").unwrap(),
+            "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"
+        );
+        assert_eq!(
+            fmt("Resent-Date", "Thu, 01 Jan 70 00:00:00 GMT"),
+            Err(Error::InvalidDate)
+        );
+        assert_eq!(fmt("Date", "yesterday"), Err(Error::InvalidDate));
+        assert_eq!(fmt("Date", ""), Err(Error::InvalidDate));
+    }
+
+    #[test]
+    fn verbatim_is_written_as_given() {
+        let o = Options::default();
+        let v = "v=1; a=rsa-sha256; d=example.com;\r\n\th=from:to; b=abc  def";
+        assert_eq!(
+            fmt_class("DKIM-Signature", FieldClass::Verbatim, v, &o).unwrap(),
+            ["DKIM-Signature: ", v, "\r\n"].concat()
+        );
+        let lf = Options::default().with_line_ending(LineEnding::Lf);
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "a\r\n b\n c", &lf).unwrap(),
+            "X: a\n b\n c\n"
+        );
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "a\r\nb", &o),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "é", &o),
+            Err(Error::NonAscii { at: 0 })
+        );
+        // "X: " + 995 = 998 octets is the longest first line.
+        let long = "y".repeat(995);
+        assert!(fmt_class("X", FieldClass::Verbatim, &long, &o).is_ok());
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, &[&long, "y"].concat(), &o),
+            Err(Error::LineTooLong)
+        );
+        let second = ["a\r\n ", &"z".repeat(998)].concat();
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, &second, &o),
+            Err(Error::LineTooLong)
+        );
+        assert!(fmt_class("X", FieldClass::Verbatim, &second[..second.len() - 1], &o).is_ok());
+    }
+
+    #[test]
+    fn forced_classes() {
+        let o = Options::default();
+        assert_eq!(
+            fmt_class("Subject", FieldClass::MsgId, "a@b", &o).unwrap(),
+            "Subject: <a@b>\r\n"
+        );
+        assert_eq!(
+            fmt_class("Message-ID", FieldClass::Unstructured, "é", &o).unwrap(),
+            "Message-ID: =?utf-8?b?w6k=?=\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-To", FieldClass::Address, "a@b", &o).unwrap(),
+            "X-To: a@b\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-RP", FieldClass::ReturnPath, "a@b", &o).unwrap(),
+            "X-RP: <a@b>\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-A", FieldClass::AsciiStructured, "é", &o),
+            Err(Error::NonAscii { at: 0 })
+        );
+    }
+
+    #[test]
+    fn names_and_options_are_checked_first() {
+        assert_eq!(fmt("", "x"), Err(Error::InvalidName));
+        assert_eq!(fmt("Sub:ject", "x"), Err(Error::InvalidName));
+        assert_eq!(fmt("Subject\r\nBcc", "x"), Err(Error::InvalidName));
+        for bad in [0, 39, 999, usize::MAX] {
+            let o = Options::default().with_max_line_len(bad);
+            assert_eq!(fmt_with("Subject", "x", &o), Err(Error::InvalidOption));
+        }
+        for good in [40, 998] {
+            let o = Options::default().with_max_line_len(good);
+            assert!(fmt_with("Subject", "x", &o).is_ok());
+        }
+        let long_name = "X".repeat(998);
+        assert_eq!(fmt(&long_name, "x"), Err(Error::LineTooLong));
+        assert_eq!(
+            fmt(&long_name[..997], "").unwrap(),
+            [&long_name[..997], ": \r\n"].concat()
+        );
+    }
+}
