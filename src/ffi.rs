@@ -471,17 +471,11 @@ unsafe fn format_field(
     terminated(out, result)
 }
 
-/// Most mailboxes one `mailfold_format_mailboxes` call takes. The core API takes a slice of
-/// Rust mailboxes and this layer may not allocate, so they are converted into a stack array
-/// of this size (2 KiB on 64-bit hosts, 1 KiB on 32-bit MCUs).
-const MAX_MAILBOXES: usize = 64;
-
 /// Formats an address field (`From`, `To`, ...) from separate mailboxes, whose display names
 /// are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
 ///
 /// Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
-/// `Bcc`). Each display name may be NULL with length 0 for none. At most 64 mailboxes per
-/// call; more give `MAILFOLD_INVALID_ADDRESS`.
+/// `Bcc`). Each display name may be NULL with length 0 for none.
 ///
 /// ```c
 /// mailfold_mailbox to[2] = {
@@ -556,29 +550,31 @@ unsafe fn format_mailboxes(
     // SAFETY: the caller guarantees options is NULL or valid.
     let options = unsafe { self::options(options) }?;
     let name = name_utf8(name)?;
-    let mut rust_boxes = [Mailbox {
-        display_name: None,
-        addr_spec: "",
-    }; MAX_MAILBOXES];
-    let Some(rust_boxes) = rust_boxes.get_mut(..c_boxes.len()) else {
-        return Err(Failure::status(MAILFOLD_INVALID_ADDRESS));
-    };
-    for (r, c) in rust_boxes.iter_mut().zip(c_boxes) {
+    for b in c_boxes {
         // SAFETY: checked above; the strings stay readable for the whole call.
-        let display_name = unsafe { bytes(c.display_name, c.display_name_len) }?;
+        utf8(unsafe { bytes(b.display_name, b.display_name_len) }?)?;
         // SAFETY: as above.
-        let addr_spec = unsafe { bytes(c.addr_spec, c.addr_spec_len) }?;
-        *r = Mailbox {
-            // NULL means no display name; an empty one also writes the bare address.
-            display_name: if c.display_name.is_null() {
-                None
-            } else {
-                Some(utf8(display_name)?)
-            },
-            addr_spec: utf8(addr_spec)?,
-        };
+        utf8(unsafe { bytes(b.addr_spec, b.addr_spec_len) }?)?;
     }
-    let result = crate::format_mailboxes(name, rust_boxes, &options, out);
+    // Converted one by one as the core asks for them: this layer cannot allocate an array.
+    // The fallbacks are never taken: every pointer and every string's UTF-8 was checked above.
+    let mailboxes = c_boxes.iter().map(|c| Mailbox {
+        // NULL means no display name; an empty one also writes the bare address.
+        display_name: if c.display_name.is_null() {
+            None
+        } else {
+            // SAFETY: checked above; the caller keeps the string unchanged during the call.
+            unsafe { bytes(c.display_name, c.display_name_len) }
+                .ok()
+                .and_then(|b| str::from_utf8(b).ok())
+        },
+        // SAFETY: as above.
+        addr_spec: unsafe { bytes(c.addr_spec, c.addr_spec_len) }
+            .ok()
+            .and_then(|b| str::from_utf8(b).ok())
+            .unwrap_or_default(),
+    });
+    let result = crate::format_mailboxes_from(name, mailboxes, &options, out);
     terminated(out, result)
 }
 
@@ -1167,6 +1163,51 @@ mod tests {
         // SAFETY: as above.
         let rc = unsafe { mailfold_format_date(0, 1440, date.as_mut_ptr().cast(), 31, &mut len) };
         assert_eq!((rc, len), (MAILFOLD_INVALID_DATE, 0));
+    }
+
+    #[test]
+    fn ffi_more_mailboxes_than_any_stack_array() {
+        let addr = exact(b"a@example.com");
+        let boxes: Vec<mailfold_mailbox> = (0..70)
+            .map(|_| mailfold_mailbox {
+                display_name: null(),
+                display_name_len: 0,
+                addr_spec: cptr(&addr),
+                addr_spec_len: addr.len(),
+            })
+            .collect();
+        let mut needed = 0;
+        // SAFETY: valid pointers for their lengths and counts; a size query.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"To".as_ptr(),
+                2,
+                boxes.as_ptr(),
+                boxes.len(),
+                null(),
+                null_mut(),
+                0,
+                &mut needed,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_BUFFER_TOO_SMALL);
+        let mut out = vec![0u8; needed].into_boxed_slice();
+        let mut len = 0;
+        // SAFETY: as above, into exactly `needed` bytes.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"To".as_ptr(),
+                2,
+                boxes.as_ptr(),
+                boxes.len(),
+                null(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!((rc, len), (MAILFOLD_OK, needed));
+        assert_eq!(out.iter().filter(|&&b| b == b'@').count(), 70);
     }
 
     #[test]
