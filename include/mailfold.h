@@ -321,8 +321,7 @@ int32_t mailfold_format_field(const char *name,
  * are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
  *
  * Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
- * `Bcc`). Each display name may be NULL with length 0 for none. At most 64 mailboxes per
- * call; more give `MAILFOLD_INVALID_ADDRESS`.
+ * `Bcc`). Each display name may be NULL with length 0 for none.
  *
  * ```c
  * mailfold_mailbox to[2] = {

@@ -159,6 +159,17 @@ pub fn format_mailboxes(
     options: &Options,
     out: &mut [u8],
 ) -> Result<usize, Error> {
+    format_mailboxes_from(name, mailboxes.iter().copied(), options, out)
+}
+
+/// [`format_mailboxes`] over any sized iterator of mailboxes (the C ABI converts C mailboxes
+/// one by one instead of into an array, which it could not allocate).
+pub(crate) fn format_mailboxes_from<'m>(
+    name: &str,
+    mailboxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
     options.validate()?;
     classify::check_name(name)?;
     let mut sink = SliceSink::new(out);
