@@ -1,6 +1,15 @@
-//! Address fields (RFC 5322 §3.4): mailboxes, groups, Return-Path.
+//! Address fields (RFC 5322 §3.4): mailbox lists, groups, Return-Path.
+//!
+//! The text form is parsed as people write it (`a@x`, `Name <a@x>`, `"Doe, John" <a@x>`,
+//! `Team: a@x, b@x;`, UTF-8 display names) and written in canonical spacing: one space after
+//! each comma and between a display name and `<addr>`. Comments and obsolete routes are
+//! rejected rather than carried, since they are where parsers disagree. Folds go after commas,
+//! between display-name words and before `<addr>`.
 
-use crate::fold::Folder;
+use crate::chars::{self, ATEXT, DTEXT, QTEXT};
+use crate::fold::{Folder, Width};
+use crate::input::{self, is_space};
+use crate::phrase::{self, Source};
 use crate::{Error, Options};
 
 /// One mailbox for [`crate::format_mailboxes`]: an optional display name, taken literally, and
@@ -13,30 +22,712 @@ use crate::{Error, Options};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Mailbox<'a> {
-    /// Shown name, any text; `None` or empty writes the bare address.
+    /// Shown name, any text (commas, quotes, `<`, UTF-8); `None` or empty writes the bare
+    /// address.
     pub display_name: Option<&'a str>,
-    /// `local-part@domain`.
+    /// `local-part@domain`: a dot-atom or quoted-string local part, a dot-atom or `[literal]`
+    /// domain; ASCII unless `utf8` is on.
     pub addr_spec: &'a str,
 }
 
-pub(crate) fn format_mailboxes(
-    _f: &mut Folder<'_, '_>,
-    _boxes: &[Mailbox<'_>],
-    _o: &Options,
+/// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`.
+fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
+    let err = |at| Error::InvalidAddress { at };
+    if start == end {
+        return Err(err(start));
+    }
+    if let Some(i) = b[start..end].windows(2).position(|w| w == b"=?") {
+        // CPython and others decode encoded-word lookalikes even inside addresses.
+        return Err(err(start + i));
+    }
+    let mut i = start;
+    if b[i] == b'"' {
+        i += 1;
+        loop {
+            match b[..end].get(i) {
+                None => return Err(err(end)),
+                Some(b'"') => break,
+                Some(b'\\') => match b[..end].get(i + 1) {
+                    Some(&c)
+                        if c >= 0x80 || chars::is(c, chars::VCHAR) || c == b' ' || c == b'\t' =>
+                    {
+                        i += 1
+                    }
+                    _ => return Err(err(i)),
+                },
+                Some(&c) if c >= 0x80 => {
+                    i += non_ascii(b, i, utf8)? - 1;
+                }
+                Some(&c) if chars::is(c, QTEXT) || c == b' ' || c == b'\t' => {}
+                Some(_) => return Err(err(i)),
+            }
+            i += 1;
+        }
+        i += 1;
+    } else {
+        i = dot_atom(b, i, end, utf8)?;
+    }
+    if b[..end].get(i) != Some(&b'@') {
+        return Err(err(i));
+    }
+    i += 1;
+    if b[..end].get(i) == Some(&b'[') {
+        i += 1;
+        while i < end && b[i] != b']' {
+            if b[i] >= 0x80 {
+                i += non_ascii(b, i, utf8)?;
+            } else if chars::is(b[i], DTEXT) {
+                i += 1;
+            } else {
+                return Err(err(i));
+            }
+        }
+        if i + 1 != end {
+            return Err(err(i.min(end)));
+        }
+        Ok(())
+    } else {
+        let j = dot_atom(b, i, end, utf8)?;
+        if j != end {
+            return Err(err(j));
+        }
+        Ok(())
+    }
+}
+
+/// Scans a dot-atom-text from `i`; returns where it stops (at a non-atom byte).
+fn dot_atom(b: &[u8], mut i: usize, end: usize, utf8: bool) -> Result<usize, Error> {
+    let err = |at| Error::InvalidAddress { at };
+    let start = i;
+    let mut after_dot = true;
+    while i < end {
+        let c = b[i];
+        if c >= 0x80 {
+            i += non_ascii(b, i, utf8)?;
+            after_dot = false;
+            continue;
+        }
+        if c == b'.' {
+            if after_dot {
+                return Err(err(i));
+            }
+            after_dot = true;
+        } else if chars::is(c, ATEXT) {
+            after_dot = false;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if i == start {
+        return Err(err(i));
+    }
+    if after_dot {
+        return Err(err(i - 1));
+    }
+    Ok(i)
+}
+
+/// Non-ASCII inside an address: only with `utf8` (RFC 6532), never a line separator.
+fn non_ascii(b: &[u8], i: usize, utf8: bool) -> Result<usize, Error> {
+    if chars::line_breaking_char_len(b, i).is_some() {
+        return Err(Error::ControlCharacter { at: i });
+    }
+    if !utf8 {
+        return Err(Error::NonAscii { at: i });
+    }
+    Ok(chars::utf8_len(b[i]))
+}
+
+/// Writes an addr-spec token, `<addr>` when `angle`, followed by `glue`.
+fn write_addr(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    addr: &[u8],
+    angle: bool,
+    glue: &[u8],
+    options: &Options,
 ) -> Result<(), Error> {
-    Err(Error::InvalidAddress { at: 0 })
+    let w = if options.utf8 {
+        Width::of(addr)
+    } else {
+        Width::ascii(addr.len())
+    };
+    let brackets = if angle { 2 } else { 0 };
+    f.space(ws, w.plus(Width::ascii(brackets + glue.len())), false)?;
+    if angle {
+        f.put_byte(b'<');
+    }
+    f.put(addr, w);
+    if angle {
+        f.put_byte(b'>');
+    }
+    f.put_ascii(glue);
+    Ok(())
+}
+
+/// A mailbox: optional name, then the address.
+fn write_mailbox(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    name: Option<Source<'_>>,
+    addr: &[u8],
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let addr_w = if options.utf8 {
+        Width::of(addr)
+    } else {
+        Width::ascii(addr.len())
+    };
+    let glue_w = Width::ascii(glue.len());
+    let whole = match name {
+        Some(src) => phrase::one_line_width(src, options)
+            .map(|n| n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w)),
+        None => Some(addr_w.plus(glue_w)),
+    };
+    if let Some(whole) = whole {
+        f.keep_together(ws, whole);
+    }
+    match name {
+        Some(src) => {
+            phrase::write(f, ws, src, options, b"")?;
+            write_addr(f, b" ", addr, true, glue, options)
+        }
+        None => write_addr(f, ws, addr, false, glue, options),
+    }
+}
+
+pub(crate) fn format_mailboxes(
+    f: &mut Folder<'_, '_>,
+    boxes: &[Mailbox<'_>],
+    options: &Options,
+    required: bool,
+    single: bool,
+) -> Result<(), Error> {
+    if (required && boxes.is_empty()) || (single && boxes.len() > 1) {
+        return Err(Error::InvalidAddress { at: 0 });
+    }
+    for (i, mb) in boxes.iter().enumerate() {
+        let addr = mb.addr_spec.as_bytes();
+        input::check_controls(addr)?;
+        check_addr_spec(addr, 0, addr.len(), options.utf8)?;
+        let name = match mb.display_name {
+            Some(n) if !n.is_empty() => {
+                input::check_controls(n.as_bytes())?;
+                Some(Source::Literal(n.as_bytes()))
+            }
+            _ => None,
+        };
+        let glue: &[u8] = if i + 1 < boxes.len() { b"," } else { b"" };
+        write_mailbox(f, b" ", name, addr, glue, options)?;
+    }
+    Ok(())
+}
+
+/// What ends an element of an address list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delim {
+    Angle,
+    Colon,
+    /// `,`, `;` or the end of the value.
+    End,
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && is_space(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+fn skip_ws_commas(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (is_space(b[i]) || b[i] == b',') {
+        i += 1;
+    }
+    i
+}
+
+/// Finds the first top-level `<`, `:`, `,`, `;` (or the end) from `i`, skipping quoted-strings
+/// and domain literals, which may hold any of them.
+fn find_delim(b: &[u8], mut i: usize) -> (usize, Delim) {
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => {
+                while i < b.len() && b[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'<' => return (i, Delim::Angle),
+            b':' => return (i, Delim::Colon),
+            b',' | b';' => return (i, Delim::End),
+            _ => {}
+        }
+        i += 1;
+    }
+    (b.len(), Delim::End)
+}
+
+/// The glue after an element ending at `end`: `;` when it closes its group, `,` when another
+/// element follows.
+fn glue_after(b: &[u8], end: usize, in_group: bool) -> &'static [u8] {
+    let mut i = skip_ws_commas(b, end);
+    let closes = in_group && b.get(i) == Some(&b';');
+    if closes {
+        i = skip_ws_commas(b, i + 1);
+    }
+    match (closes, i < b.len() && !(in_group && b[i] == b';')) {
+        (true, true) => b";,",
+        (true, false) => b";",
+        (false, true) => b",",
+        (false, false) => b"",
+    }
+}
+
+/// A parsed mailbox: display name (raw text-form phrase) and addr-spec offsets.
+struct ParsedMailbox {
+    name: Option<(usize, usize)>,
+    addr: (usize, usize),
+    end: usize,
+}
+
+/// Parses a mailbox starting at `i` (white space skipped): `addr-spec` or
+/// `[phrase] <addr-spec>`. `delim` is what [`find_delim`] found.
+fn parse_mailbox(
+    b: &[u8],
+    i: usize,
+    (at, delim): (usize, Delim),
+    utf8: bool,
+) -> Result<ParsedMailbox, Error> {
+    match delim {
+        Delim::Angle => {
+            let (ns, ne) = input::trim(&b[i..at]);
+            let name = if ns < ne {
+                phrase::check_text_phrase(&b[i + ns..i + ne])
+                    .map_err(|p| Error::InvalidAddress { at: i + ns + p })?;
+                Some((i + ns, i + ne))
+            } else {
+                None
+            };
+            let a = at + 1;
+            if b.get(a) == Some(&b'@') {
+                // An obsolete source route (<@relay:user@host>).
+                return Err(Error::InvalidAddress { at: a });
+            }
+            let close = addr_end(b, a);
+            if b.get(close) != Some(&b'>') {
+                return Err(Error::InvalidAddress { at: close });
+            }
+            check_addr_spec(b, a, close, utf8)?;
+            Ok(ParsedMailbox {
+                name,
+                addr: (a, close),
+                end: close + 1,
+            })
+        }
+        Delim::End | Delim::Colon => {
+            let end = addr_end(b, i);
+            check_addr_spec(b, i, end, utf8)?;
+            Ok(ParsedMailbox {
+                name: None,
+                addr: (i, end),
+                end,
+            })
+        }
+    }
+}
+
+/// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
+/// quoted local part or domain literal.
+fn addr_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => {
+                while i < b.len() && b[i] != b']' {
+                    i += 1;
+                }
+            }
+            c if is_space(c) || matches!(c, b',' | b';' | b'>' | b'<') => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len().min(i)
+}
+
+/// After an element: only white space, then `,`, `;` (in a group) or the end.
+fn expect_separator(b: &[u8], end: usize, in_group: bool) -> Result<usize, Error> {
+    let i = skip_ws(b, end);
+    match b.get(i) {
+        None | Some(b',') => Ok(i),
+        Some(b';') if in_group => Ok(i),
+        Some(_) => Err(Error::InvalidAddress { at: i }),
+    }
 }
 
 pub(crate) fn format_text(
-    _f: &mut Folder<'_, '_>,
-    _v: &str,
-    _o: &Options,
-    _required: bool,
-    _single: bool,
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
 ) -> Result<(), Error> {
-    Err(Error::InvalidAddress { at: 0 })
+    let b = value.as_bytes();
+    let utf8 = options.utf8;
+    let mut i = skip_ws_commas(b, 0);
+    let mut elements = 0;
+    while i < b.len() {
+        if single && elements == 1 {
+            return Err(Error::InvalidAddress { at: i });
+        }
+        let found = find_delim(b, i);
+        if found.1 == Delim::Colon {
+            if single {
+                return Err(Error::InvalidAddress { at: found.0 });
+            }
+            i = format_group(f, b, i, found.0, options)?;
+        } else {
+            let mb = parse_mailbox(b, i, found, utf8)?;
+            let after = expect_separator(b, mb.end, false)?;
+            if b.get(after) == Some(&b';') {
+                return Err(Error::InvalidAddress { at: after });
+            }
+            let glue = glue_after(b, mb.end, false);
+            let name = mb.name.map(|(s, e)| Source::Text(&b[s..e]));
+            write_mailbox(f, b" ", name, &b[mb.addr.0..mb.addr.1], glue, options)?;
+            i = after;
+        }
+        elements += 1;
+        i = skip_ws_commas(b, i);
+    }
+    if required && elements == 0 {
+        return Err(Error::InvalidAddress { at: b.len() });
+    }
+    Ok(())
 }
 
-pub(crate) fn format_return_path(_f: &mut Folder<'_, '_>, _v: &str, _o: &Options) -> Result<(), Error> {
-    Err(Error::InvalidAddress { at: 0 })
+/// A group `display-name ":" [mailbox-list] ";"`, the name running from `start` to the colon.
+/// Returns the offset after the `;`.
+fn format_group(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    start: usize,
+    colon: usize,
+    options: &Options,
+) -> Result<usize, Error> {
+    let (ns, ne) = input::trim(&b[start..colon]);
+    if ns == ne {
+        return Err(Error::InvalidAddress { at: colon });
+    }
+    let name = &b[start + ns..start + ne];
+    phrase::check_text_phrase(name).map_err(|p| Error::InvalidAddress { at: start + ns + p })?;
+    let mut i = skip_ws_commas(b, colon + 1);
+    if b.get(i) == Some(&b';') {
+        let glue: &[u8] = if skip_ws_commas(b, i + 1) < b.len() {
+            b":;,"
+        } else {
+            b":;"
+        };
+        phrase::write(f, b" ", Source::Text(name), options, glue)?;
+        return Ok(i + 1);
+    }
+    phrase::write(f, b" ", Source::Text(name), options, b":")?;
+    loop {
+        if i >= b.len() {
+            // The group never closes.
+            return Err(Error::InvalidAddress { at: b.len() });
+        }
+        let found = find_delim(b, i);
+        if found.1 == Delim::Colon {
+            return Err(Error::InvalidAddress { at: found.0 });
+        }
+        let mb = parse_mailbox(b, i, found, options.utf8)?;
+        let after = expect_separator(b, mb.end, true)?;
+        let glue = glue_after(b, mb.end, true);
+        let name = mb.name.map(|(s, e)| Source::Text(&b[s..e]));
+        write_mailbox(f, b" ", name, &b[mb.addr.0..mb.addr.1], glue, options)?;
+        i = skip_ws_commas(b, after);
+        if b.get(i) == Some(&b';') {
+            return Ok(i + 1);
+        }
+    }
+}
+
+/// Return-Path (RFC 5322 §3.6.7): `<addr-spec>` or `<>`; a bare addr-spec is bracketed.
+pub(crate) fn format_return_path(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    let b = value.as_bytes();
+    let (s, e) = input::trim(b);
+    if s == e {
+        return Err(Error::InvalidAddress { at: e });
+    }
+    let (a, z) = if b[s] == b'<' {
+        if b[e - 1] != b'>' || e - s < 2 {
+            return Err(Error::InvalidAddress { at: e - 1 });
+        }
+        (s + 1, e - 1)
+    } else {
+        (s, e)
+    };
+    if a == z {
+        f.space(b" ", Width::ascii(2), false)?;
+        f.put_ascii(b"<>");
+        return Ok(());
+    }
+    if b[a] == b'@' {
+        return Err(Error::InvalidAddress { at: a });
+    }
+    check_addr_spec(b, a, z, options.utf8)?;
+    write_addr(f, b" ", &b[a..z], true, b"", options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::{check_structure, fmt, fmt_with};
+    use crate::{format_mailboxes, Mailbox};
+    use std::string::String;
+
+    fn boxes(name: &str, list: &[Mailbox<'_>], options: &Options) -> Result<String, Error> {
+        let mut buf = [0u8; 2048];
+        let n = format_mailboxes(name, list, options, &mut buf)?;
+        Ok(String::from_utf8(buf[..n].to_vec()).unwrap())
+    }
+
+    #[test]
+    fn addr_specs() {
+        let ok = |s: &str| check_addr_spec(s.as_bytes(), 0, s.len(), false);
+        assert_eq!(ok("a@b"), Ok(()));
+        assert_eq!(ok("first.last@example.com"), Ok(()));
+        assert_eq!(ok("\"john doe\"@example.com"), Ok(()));
+        assert_eq!(ok("\"a\\\"b\"@example.com"), Ok(()));
+        assert_eq!(ok("a@[192.0.2.1]"), Ok(()));
+        assert_eq!(ok("a@[IPv6:2001:db8::1]"), Ok(()));
+        assert_eq!(ok(""), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(ok("ab"), Err(Error::InvalidAddress { at: 2 }));
+        assert_eq!(ok("a@@b"), Err(Error::InvalidAddress { at: 2 }));
+        assert_eq!(ok("a..b@c"), Err(Error::InvalidAddress { at: 2 }));
+        assert_eq!(ok(".a@c"), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(ok("a.@c"), Err(Error::InvalidAddress { at: 1 }));
+        assert_eq!(ok("a@c."), Err(Error::InvalidAddress { at: 3 }));
+        assert_eq!(ok("a@"), Err(Error::InvalidAddress { at: 2 }));
+        assert_eq!(ok("a b@c"), Err(Error::InvalidAddress { at: 1 }));
+        assert_eq!(ok("jö@x"), Err(Error::NonAscii { at: 1 }));
+        assert_eq!(ok("a=?x@c"), Err(Error::InvalidAddress { at: 1 }));
+        assert_eq!(check_addr_spec("jö@x".as_bytes(), 0, 5, true), Ok(()));
+    }
+
+    #[test]
+    fn text_form_canonical_output() {
+        let cases = [
+            (
+                "Doe <jd@example.com>,\"Roe, Jane\"   <jr@example.com>",
+                "Doe <jd@example.com>, \"Roe, Jane\" <jr@example.com>",
+            ),
+            ("<a@b.c>", "a@b.c"),
+            (" a@b.c ,, ,c@d.e,", "a@b.c, c@d.e"),
+            (
+                "John Q. Public <jqp@x.org>",
+                "\"John Q. Public\" <jqp@x.org>",
+            ),
+            ("\"john doe\"@x.org", "\"john doe\"@x.org"),
+            ("Team: a@x.org, b@x.org;", "Team: a@x.org, b@x.org;"),
+            ("undisclosed-recipients:;", "undisclosed-recipients:;"),
+            ("Team: a@x.org;, c@d.e", "Team: a@x.org;, c@d.e"),
+            ("a@b.c, Empty:;, x@y.z", "a@b.c, Empty:;, x@y.z"),
+            (
+                "\"A \\\"quoted\\\" name\" <q@x.org>",
+                "\"A \\\"quoted\\\" name\" <q@x.org>",
+            ),
+            ("Zoë <zoe@x.org>", "=?utf-8?q?Zo=C3=AB?= <zoe@x.org>"),
+            ("Jo  Smith <j@x.org>", "Jo Smith <j@x.org>"),
+            ("ops@[IPv6:2001:db8::1]", "ops@[IPv6:2001:db8::1]"),
+        ];
+        for (input, output) in cases {
+            assert_eq!(
+                fmt("To", input).unwrap(),
+                ["To: ", output, "\r\n"].concat(),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_form_errors() {
+        let cases: [(&str, Error); 13] = [
+            ("Doe, John <jd@x.org>", Error::InvalidAddress { at: 3 }),
+            ("a@b (comment)", Error::InvalidAddress { at: 4 }),
+            ("<@relay:a@b>", Error::InvalidAddress { at: 1 }),
+            ("", Error::InvalidAddress { at: 0 }),
+            (" , ", Error::InvalidAddress { at: 3 }),
+            ("Team: a@b", Error::InvalidAddress { at: 9 }),
+            ("a@b c@d", Error::InvalidAddress { at: 4 }),
+            ("Name <a@b", Error::InvalidAddress { at: 9 }),
+            ("Na@me <a@b>", Error::InvalidAddress { at: 2 }),
+            ("\"unterminated <a@b>", Error::InvalidAddress { at: 19 }),
+            ("A: B: c@d;;", Error::InvalidAddress { at: 4 }),
+            ("jö@x.org", Error::NonAscii { at: 1 }),
+            ("a@b;", Error::InvalidAddress { at: 3 }),
+        ];
+        for (input, err) in cases {
+            assert_eq!(fmt("To", input), Err(err), "{input:?}");
+        }
+        assert_eq!(fmt("Bcc", "").unwrap(), "Bcc: \r\n");
+        assert_eq!(
+            fmt("Sender", "a@b, c@d"),
+            Err(Error::InvalidAddress { at: 5 })
+        );
+        assert_eq!(
+            fmt("Sender", "G: a@b;"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("To", "Jö <jö@x.org>", &utf8).unwrap(),
+            "To: Jö <jö@x.org>\r\n"
+        );
+    }
+
+    #[test]
+    fn long_lists_fold_after_commas_and_between_words() {
+        let list: std::vec::Vec<String> = (0..12)
+            .map(|i| std::format!("Person Number {i} With A Long Name <person.{i}@example.com>"))
+            .collect();
+        let out = fmt("To", &list.join(", ")).unwrap();
+        check_structure(&out, 78);
+        assert!(out.contains(",\r\n "), "{out}");
+        let unfolded = out.replace("\r\n", "");
+        assert_eq!(unfolded, ["To: ", &list.join(", ")].concat());
+        // A display name longer than a line folds between its words.
+        let name = "Word ".repeat(30);
+        let out = fmt("From", &std::format!("{}<w@x.org>", name)).unwrap();
+        check_structure(&out, 78);
+    }
+
+    #[test]
+    fn structured_names_are_literal() {
+        let o = Options::default();
+        let list = [
+            Mailbox {
+                display_name: Some("Doe, John"),
+                addr_spec: "jd@x.org",
+            },
+            Mailbox {
+                display_name: Some("x@evil.com, <y@evil.com>"),
+                addr_spec: "a@x.org",
+            },
+            Mailbox {
+                display_name: Some("back\\slash \"quote\""),
+                addr_spec: "b@x.org",
+            },
+            Mailbox {
+                display_name: Some(""),
+                addr_spec: "c@x.org",
+            },
+            Mailbox {
+                display_name: None,
+                addr_spec: "d@x.org",
+            },
+            Mailbox {
+                display_name: Some("Plain Name"),
+                addr_spec: "e@x.org",
+            },
+        ];
+        assert_eq!(
+            boxes("To", &list, &o).unwrap(),
+            "To: \"Doe, John\" <jd@x.org>, \"x@evil.com, <y@evil.com>\" <a@x.org>,\r\n \"back\\\\slash \\\"quote\\\"\" <b@x.org>, c@x.org, d@x.org, Plain Name <e@x.org>\r\n"
+        );
+        let evil = [Mailbox {
+            display_name: Some("a\r\nBcc: v@x.org"),
+            addr_spec: "a@x.org",
+        }];
+        assert_eq!(
+            boxes("To", &evil, &o),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        let bad = [Mailbox {
+            display_name: None,
+            addr_spec: "a@x.org, v@x.org",
+        }];
+        assert_eq!(boxes("To", &bad, &o), Err(Error::InvalidAddress { at: 7 }));
+        assert_eq!(boxes("To", &[], &o), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(boxes("Bcc", &[], &o).unwrap(), "Bcc: \r\n");
+        // A lookalike in a name is encoded, so no decoder turns it into something else.
+        let look = [Mailbox {
+            display_name: Some("=?utf-8?q?x?="),
+            addr_spec: "a@x.org",
+        }];
+        assert!(boxes("To", &look, &o).unwrap().starts_with("To: =?utf-8?"));
+    }
+
+    #[test]
+    fn encoded_names_use_the_phrase_safe_set() {
+        let list = [Mailbox {
+            display_name: Some("Ünïcödé (test), \"q\" #1?"),
+            addr_spec: "u@x.org",
+        }];
+        let q = Options::default().with_encoding(crate::Encoding::Q);
+        let out = boxes("To", &list, &q).unwrap();
+        let word = out
+            .split([' ', '\r', '\n'])
+            .find(|w| w.starts_with("=?"))
+            .unwrap();
+        let text = word
+            .strip_prefix("=?utf-8?q?")
+            .unwrap()
+            .strip_suffix("?=")
+            .unwrap();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!*+-/=_".contains(&b)),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn return_path() {
+        assert_eq!(fmt("Return-Path", "<>").unwrap(), "Return-Path: <>\r\n");
+        assert_eq!(
+            fmt("Return-Path", " a@b.c ").unwrap(),
+            "Return-Path: <a@b.c>\r\n"
+        );
+        assert_eq!(
+            fmt("Return-Path", "<a@b.c>").unwrap(),
+            "Return-Path: <a@b.c>\r\n"
+        );
+        assert_eq!(fmt("Return-Path", ""), Err(Error::InvalidAddress { at: 0 }));
+        assert_eq!(
+            fmt("Return-Path", "<@x:a@b>"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "<a@b"),
+            Err(Error::InvalidAddress { at: 3 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "Name <a@b>"),
+            Err(Error::InvalidAddress { at: 4 })
+        );
+    }
 }

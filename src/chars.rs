@@ -24,8 +24,15 @@ pub(crate) const VCHAR: u16 = 1 << 9;
 const fn class_of(b: u8) -> u16 {
     let mut c = 0;
     let alnum = b.is_ascii_alphanumeric();
-    if alnum || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/')
-        || matches!(b, b'=' | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~')
+    if alnum
+        || matches!(
+            b,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/'
+        )
+        || matches!(
+            b,
+            b'=' | b'?' | b'^' | b'_' | b'`' | b'{' | b'|' | b'}' | b'~'
+        )
     {
         c |= ATEXT;
     }
@@ -40,7 +47,20 @@ const fn class_of(b: u8) -> u16 {
     }
     let tspecial = matches!(
         b,
-        b'(' | b')' | b'<' | b'>' | b'@' | b',' | b';' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'='
+        b'(' | b')'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b','
+            | b';'
+            | b':'
+            | b'\\'
+            | b'"'
+            | b'/'
+            | b'['
+            | b']'
+            | b'?'
+            | b'='
     );
     if matches!(b, 33..=126) && !tspecial {
         c |= TOKEN;
@@ -126,8 +146,16 @@ mod tests {
             let expect_atext = b.is_ascii_alphanumeric() || atext_specials.contains(&b);
             assert_eq!(is(b, ATEXT), expect_atext, "atext {b}");
             assert_eq!(is(b, CTL), (b < 32 && b != 9) || b == 127, "ctl {b}");
-            assert_eq!(is(b, TOKEN), (33..=126).contains(&b) && !b"()<>@,;:\\\"/[]?=".contains(&b), "token {b}");
-            assert_eq!(is(b, DTEXT), (33..=126).contains(&b) && !b"[]\\".contains(&b), "dtext {b}");
+            assert_eq!(
+                is(b, TOKEN),
+                (33..=126).contains(&b) && !b"()<>@,;:\\\"/[]?=".contains(&b),
+                "token {b}"
+            );
+            assert_eq!(
+                is(b, DTEXT),
+                (33..=126).contains(&b) && !b"[]\\".contains(&b),
+                "dtext {b}"
+            );
         }
     }
 

@@ -56,8 +56,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
 pub(crate) fn class_of(name: &str) -> Class {
     let eq = |s: &str| name.eq_ignore_ascii_case(s);
     let prefix = |p: &str| {
-        name.len() > p.len()
-            && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+        name.len() > p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
     };
     const ONE_ID: [&str; 4] = [
         "Message-ID",
@@ -125,6 +124,12 @@ pub(crate) fn format_value(
     value: &str,
     options: &Options,
 ) -> Result<(), Error> {
+    if class == Class::Unstructured && unstructured::plain_applies(name, value.as_bytes()) {
+        let mut folder = Folder::start(sink, name, options)?;
+        unstructured::format_plain(&mut folder, value.as_bytes());
+        folder.end();
+        return Ok(());
+    }
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {

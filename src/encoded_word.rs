@@ -1,1 +1,280 @@
-//! RFC 2047 encoded-words.
+//! RFC 2047 encoded-words: `=?utf-8?q?...?=` and `=?utf-8?b?...?=`.
+//!
+//! Text is encoded as a run of encoded-words sized to the room left on each line, so lines
+//! stay within 76 characters (RFC 2047 §2) and the soft limit. Every word holds whole UTF-8
+//! characters and is at most 75 characters long. Adjacent encoded-words are separated by one
+//! space or a fold; decoders drop that white space (RFC 2047 §6.2), so text that had white
+//! space between non-ASCII words carries it inside the encoded text.
+
+use crate::chars::{self, Q_PHRASE_SAFE, Q_TEXT_SAFE};
+use crate::fold::{Folder, Width};
+use crate::{Encoding, Error};
+
+/// `=?utf-8?q?` + `?=`.
+const OVERHEAD: usize = 12;
+/// RFC 2047 §2: an encoded-word is at most 75 characters long.
+const MAX_WORD: usize = 75;
+
+/// Where the encoded-word stands, which decides the Q-encoding's literal set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// Unstructured text (RFC 2047 §5(1)).
+    Text,
+    /// A phrase: display names, Keywords (RFC 2047 §5(3)).
+    Phrase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Enc {
+    Q,
+    B,
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+#[inline]
+fn q_len(b: u8, ctx: Context) -> usize {
+    let safe = match ctx {
+        Context::Text => Q_TEXT_SAFE,
+        Context::Phrase => Q_PHRASE_SAFE,
+    };
+    if b == b' ' || chars::is(b, safe) {
+        1
+    } else {
+        3
+    }
+}
+
+#[inline]
+fn b_len(bytes: usize) -> usize {
+    bytes.div_ceil(3) * 4
+}
+
+/// Writes `text` (UTF-8 bytes, already unfolded by the iterator) as encoded-words, the first
+/// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
+/// is not encoded. `I` yields the bytes of the text in order; it is cloned to measure a word
+/// before writing it.
+/// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
+pub(crate) fn single_word_len<I>(text: I, ctx: Context, encoding: Encoding) -> Option<usize>
+where
+    I: Iterator<Item = u8> + Clone,
+{
+    let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
+    chunk.last.then_some(chunk.encoded + OVERHEAD)
+}
+
+fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
+    match encoding {
+        Encoding::Q => Enc::Q,
+        Encoding::B => Enc::B,
+        Encoding::Auto => {
+            let (mut q, mut n) = (0, 0);
+            for b in text {
+                q += q_len(b, ctx);
+                n += 1;
+            }
+            if q <= b_len(n) {
+                Enc::Q
+            } else {
+                Enc::B
+            }
+        }
+    }
+}
+
+pub(crate) fn write_run<I>(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    text: I,
+    ctx: Context,
+    encoding: Encoding,
+    glue: &[u8],
+) -> Result<(), Error>
+where
+    I: Iterator<Item = u8> + Clone,
+{
+    let enc = choose(text.clone(), ctx, encoding);
+    let mut rest = text.peekable();
+    let mut ws = ws;
+    while rest.peek().is_some() {
+        let ws_w = if f.at_start() {
+            1
+        } else {
+            crate::fold::ws_width(ws)
+        };
+        let (here, fresh) = f.ew_room(ws_w);
+        let fit = |room: usize| {
+            let chunk = measure(rest.clone(), enc, ctx, room);
+            if chunk.last && chunk.encoded + OVERHEAD + glue.len() > room {
+                // The glue must follow the last word on the same line: leave room for it.
+                measure(rest.clone(), enc, ctx, room.saturating_sub(glue.len()))
+            } else {
+                chunk
+            }
+        };
+        let mut chunk = fit(here);
+        if chunk.chars == 0 {
+            chunk = fit(fresh);
+        }
+        if chunk.chars == 0 {
+            // Even a fresh line with this much leading white space is too short; the folder
+            // leaves the excess white space on the previous line.
+            chunk = fit(f.ew_room(1).1);
+        }
+        if chunk.chars == 0 {
+            return Err(Error::LineTooLong);
+        }
+        let last = chunk.last;
+        let width = chunk.encoded + OVERHEAD + if last { glue.len() } else { 0 };
+        f.space(ws, Width::ascii(width), true)?;
+        write_word(f, &mut rest, chunk.bytes, enc, ctx);
+        if last {
+            f.put_ascii(glue);
+        }
+        ws = b" ";
+    }
+    Ok(())
+}
+
+struct Chunk {
+    /// Characters of text taken.
+    chars: usize,
+    /// Bytes of text taken.
+    bytes: usize,
+    /// Length of the encoded text.
+    encoded: usize,
+    /// Whether the chunk takes the rest of the text.
+    last: bool,
+}
+
+/// How much of `text` fits in one encoded-word of at most `room` characters (and at most 75),
+/// whole characters only.
+fn measure<I: Iterator<Item = u8>>(mut text: I, enc: Enc, ctx: Context, room: usize) -> Chunk {
+    let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+    let mut taken = Chunk {
+        chars: 0,
+        bytes: 0,
+        encoded: 0,
+        last: false,
+    };
+    let mut q = 0;
+    loop {
+        let Some(lead) = text.next() else {
+            taken.last = true;
+            return taken;
+        };
+        let n = chars::utf8_len(lead);
+        let mut cost = q_len(lead, ctx);
+        for _ in 1..n {
+            // A &str never ends inside a character; the fallback only keeps this total.
+            let cont = text.next().unwrap_or(0x80);
+            cost += q_len(cont, ctx);
+        }
+        let new_encoded = match enc {
+            Enc::Q => q + cost,
+            Enc::B => b_len(taken.bytes + n),
+        };
+        if new_encoded > budget {
+            return taken;
+        }
+        q += cost;
+        taken.chars += 1;
+        taken.bytes += n;
+        taken.encoded = new_encoded;
+    }
+}
+
+/// Writes one encoded-word holding the next `bytes` bytes of `text`.
+fn write_word<I: Iterator<Item = u8>>(
+    f: &mut Folder<'_, '_>,
+    text: &mut I,
+    bytes: usize,
+    enc: Enc,
+    ctx: Context,
+) {
+    let safe = match ctx {
+        Context::Text => Q_TEXT_SAFE,
+        Context::Phrase => Q_PHRASE_SAFE,
+    };
+    let sink = f.sink();
+    let mut written = OVERHEAD;
+    match enc {
+        Enc::Q => {
+            sink.write(b"=?utf-8?q?");
+            for b in text.by_ref().take(bytes) {
+                if b == b' ' {
+                    sink.byte(b'_');
+                    written += 1;
+                } else if chars::is(b, safe) {
+                    sink.byte(b);
+                    written += 1;
+                } else {
+                    sink.write(&[b'=', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+                    written += 3;
+                }
+            }
+        }
+        Enc::B => {
+            sink.write(b"=?utf-8?b?");
+            let mut group = [0u8; 3];
+            let mut n = 0;
+            for b in text.by_ref().take(bytes) {
+                group[n] = b;
+                n += 1;
+                if n == 3 {
+                    sink.write(&b64_quad(group, 3));
+                    written += 4;
+                    n = 0;
+                }
+            }
+            if n > 0 {
+                group[n..].fill(0);
+                sink.write(&b64_quad(group, n));
+                written += 4;
+            }
+        }
+    }
+    sink.write(b"?=");
+    f.advance(Width::ascii(written));
+}
+
+#[inline]
+fn b64_quad(g: [u8; 3], n: usize) -> [u8; 4] {
+    let v = (u32::from(g[0]) << 16) | (u32::from(g[1]) << 8) | u32::from(g[2]);
+    let c = |shift: u32| B64[((v >> shift) & 63) as usize];
+    [
+        c(18),
+        c(12),
+        if n > 1 { c(6) } else { b'=' },
+        if n > 2 { c(0) } else { b'=' },
+    ]
+}
+
+/// Yields a slice's bytes without the CR and LF of caller folds.
+#[derive(Clone)]
+pub(crate) struct Unfolded<'a> {
+    inner: core::slice::Iter<'a, u8>,
+}
+
+impl<'a> Unfolded<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Unfolded {
+            inner: bytes.iter(),
+        }
+    }
+}
+
+impl Iterator for Unfolded<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        loop {
+            let b = *self.inner.next()?;
+            if b != b'\r' && b != b'\n' {
+                return Some(b);
+            }
+        }
+    }
+}

@@ -91,7 +91,9 @@ impl core::error::Error for Error {}
 impl defmt::Format for Error {
     fn format(&self, f: defmt::Formatter<'_>) {
         match *self {
-            Error::BufferTooSmall { needed } => defmt::write!(f, "BufferTooSmall({=usize})", needed),
+            Error::BufferTooSmall { needed } => {
+                defmt::write!(f, "BufferTooSmall({=usize})", needed)
+            }
             Error::InvalidName => defmt::write!(f, "InvalidName"),
             Error::ControlCharacter { at } => defmt::write!(f, "ControlCharacter(at {=usize})", at),
             Error::NonAscii { at } => defmt::write!(f, "NonAscii(at {=usize})", at),
@@ -101,20 +103,6 @@ impl defmt::Format for Error {
             Error::InvalidOption => defmt::write!(f, "InvalidOption"),
             Error::InvalidDate => defmt::write!(f, "InvalidDate"),
             Error::InvalidParameter { at } => defmt::write!(f, "InvalidParameter(at {=usize})", at),
-        }
-    }
-}
-
-impl Error {
-    /// Shifts the offset of an error found in a sub-slice so it points into the whole value.
-    pub(crate) fn offset_by(self, base: usize) -> Error {
-        match self {
-            Error::ControlCharacter { at } => Error::ControlCharacter { at: at + base },
-            Error::NonAscii { at } => Error::NonAscii { at: at + base },
-            Error::InvalidMsgId { at } => Error::InvalidMsgId { at: at + base },
-            Error::InvalidAddress { at } => Error::InvalidAddress { at: at + base },
-            Error::InvalidParameter { at } => Error::InvalidParameter { at: at + base },
-            other => other,
         }
     }
 }

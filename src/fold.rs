@@ -34,6 +34,17 @@ impl Width {
         }
     }
 
+    pub(crate) fn of_iter(bytes: impl Iterator<Item = u8>) -> Width {
+        let mut w = Width::default();
+        for b in bytes {
+            w.bytes += 1;
+            if (b as i8) >= -0x40 {
+                w.chars += 1;
+            }
+        }
+        w
+    }
+
     pub(crate) const fn plus(self, other: Width) -> Width {
         Width {
             chars: self.chars + other.chars,
@@ -49,6 +60,9 @@ pub(crate) struct Folder<'s, 'b> {
     col: Width,
     line_has_ew: bool,
     only_name: bool,
+    /// A fold was just made by [`Folder::keep_together`]: the next white space starts the
+    /// fresh line without another fit check.
+    folded_for_group: bool,
 }
 
 impl<'s, 'b> Folder<'s, 'b> {
@@ -71,6 +85,7 @@ impl<'s, 'b> Folder<'s, 'b> {
             col: Width::ascii(name.len() + 1),
             line_has_ew: false,
             only_name: true,
+            folded_for_group: false,
         })
     }
 
@@ -116,10 +131,14 @@ impl<'s, 'b> Folder<'s, 'b> {
             } else {
                 self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
             };
-            if !fits_line && 1 + next.bytes <= HARD_LINE_LIMIT {
+            if !fits_line && next.bytes < HARD_LINE_LIMIT {
                 self.newline();
             }
             return self.put_space_then_check(b" ", 1, next, ew);
+        }
+        if self.folded_for_group {
+            self.folded_for_group = false;
+            return self.put_space_then_check(ws, w, next, ew);
         }
         let limit = self.limit(ew);
         let fits = self.col.chars + w + next.chars <= limit
@@ -141,6 +160,25 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.write_ws_part(ws, keep, w);
         self.col = Width::ascii(rest);
         self.check_next(next, ew)
+    }
+
+    /// Called before a group of tokens that reads best on one line (a whole mailbox, a
+    /// keyword): when the group of width `whole` does not fit on this line after `ws` but
+    /// does fit on a fresh one, folds now instead of splitting the group (RFC 5322 §3.2.2:
+    /// fold at the highest-level syntactic break). The following [`Folder::space`] call
+    /// writes the white space.
+    pub(crate) fn keep_together(&mut self, ws: &[u8], whole: Width) {
+        if self.only_name {
+            return;
+        }
+        let w = ws_width(ws);
+        let limit = self.limit(false);
+        let fits_here = self.col.chars + w + whole.chars <= limit
+            && self.col.bytes + w + whole.bytes <= HARD_LINE_LIMIT;
+        if !fits_here && w + whole.chars <= self.soft && w + whole.bytes <= HARD_LINE_LIMIT {
+            self.newline();
+            self.folded_for_group = true;
+        }
     }
 
     fn put_space_then_check(
@@ -184,7 +222,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         }
     }
 
-    fn newline(&mut self) {
+    /// Breaks the line here; the caller writes the white space that starts the next line.
+    pub(crate) fn newline(&mut self) {
         self.sink.write(self.eol);
         self.col = Width::default();
         self.line_has_ew = false;
@@ -230,10 +269,28 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.write(self.eol);
     }
 
-    /// Ends the field after raw content written by the verbatim class, which keeps its own
-    /// breaks: only the final line ending is added.
-    pub(crate) fn raw_newline(&mut self) {
-        self.sink.write(self.eol);
+    /// Characters on the current line so far.
+    #[inline]
+    pub(crate) fn column_chars(&self) -> usize {
+        self.col.chars
+    }
+
+    /// The soft line limit.
+    #[inline]
+    pub(crate) fn soft_limit(&self) -> usize {
+        self.soft
+    }
+
+    /// Octets on the current line so far.
+    #[inline]
+    pub(crate) fn column_bytes(&self) -> usize {
+        self.col.bytes
+    }
+
+    /// Records that content was written straight to the sink (the verbatim class), so
+    /// [`Folder::end`] adds only the line ending.
+    pub(crate) fn mark_written(&mut self) {
+        self.only_name = false;
     }
 }
 

@@ -34,8 +34,14 @@ pub(crate) fn is_space(b: u8) -> bool {
 
 /// The value without leading and trailing white space and caller folds.
 pub(crate) fn trim(value: &[u8]) -> (usize, usize) {
-    let start = value.iter().position(|&b| !is_space(b)).unwrap_or(value.len());
-    let end = value.iter().rposition(|&b| !is_space(b)).map_or(start, |e| e + 1);
+    let start = value
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(start, |e| e + 1);
     (start, end)
 }
 
@@ -111,15 +117,42 @@ mod tests {
     #[test]
     fn folds_pass_and_everything_else_fails() {
         assert_eq!(check_controls(b"a\r\n b\n\tc"), Ok(()));
-        assert_eq!(check_controls(b"a\r\nb"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"a\r\n"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"a\n"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"a\r b"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"a\r\r\n b"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"a\n\r b"), Err(Error::ControlCharacter { at: 1 }));
-        assert_eq!(check_controls(b"ab\0"), Err(Error::ControlCharacter { at: 2 }));
-        assert_eq!(check_controls(b"\x0b"), Err(Error::ControlCharacter { at: 0 }));
-        assert_eq!(check_controls(b"x\x7f"), Err(Error::ControlCharacter { at: 1 }));
+        assert_eq!(
+            check_controls(b"a\r\nb"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"a\r\n"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"a\n"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"a\r b"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"a\r\r\n b"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"a\n\r b"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            check_controls(b"ab\0"),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        assert_eq!(
+            check_controls(b"\x0b"),
+            Err(Error::ControlCharacter { at: 0 })
+        );
+        assert_eq!(
+            check_controls(b"x\x7f"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
         assert_eq!(check_controls(b"tab\there"), Ok(()));
     }
 
@@ -128,7 +161,7 @@ mod tests {
         let v = b"  a\r\n b  c ";
         let (s, e) = trim(v);
         assert_eq!(&v[s..e], b"a\r\n b  c");
-        let w: [(usize, usize, usize); 3] = [(0, 0, 1), (1, 5, 6), (6, 8, 9)];
+        let w: [(usize, usize, usize); 3] = [(0, 0, 1), (1, 4, 5), (5, 7, 8)];
         let got: heapless::Vec<(usize, usize, usize), 4> = Words::new(&v[s..e])
             .map(|w| (w.ws_start, w.start, w.end))
             .collect();

@@ -13,8 +13,10 @@
 //! use mailfold::{format_header, Options};
 //!
 //! let mut out = [0u8; 256];
+//! // ASCII words stay readable; each non-ASCII word becomes an encoded-word (Q or B,
+//! // whichever is shorter).
 //! let n = format_header("Subject", "Grüße aus Köln", &Options::default(), &mut out).unwrap();
-//! assert_eq!(&out[..n], b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\n");
+//! assert_eq!(&out[..n], b"Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n");
 //!
 //! let id = "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453-6862595bd8da.prvt.dyno.rt.heroku.com>";
 //! let n = format_header("Message-ID", id, &Options::default(), &mut out).unwrap();
@@ -28,7 +30,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod address;
@@ -43,14 +45,22 @@ mod input;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
+#[cfg(test)]
+mod test_util;
 mod unstructured;
 #[cfg(feature = "std")]
 mod write;
 
 #[cfg(all(feature = "panic-handler", target_os = "none"))]
 mod panic_handler;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use address::Mailbox;
 pub use error::Error;
@@ -149,8 +159,12 @@ pub fn format_mailboxes(
     options.validate()?;
     classify::check_name(name)?;
     let mut sink = SliceSink::new(out);
+    let (required, single) = match classify::class_of(name) {
+        classify::Class::Address { required, single } => (required, single),
+        _ => (true, false),
+    };
     let mut folder = Folder::start(&mut sink, name, options)?;
-    address::format_mailboxes(&mut folder, mailboxes, options)?;
+    address::format_mailboxes(&mut folder, mailboxes, options, required, single)?;
     folder.end();
     sink.finish()
 }

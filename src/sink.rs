@@ -18,12 +18,6 @@ impl<'a> SliceSink<'a> {
         SliceSink { buf, len: 0 }
     }
 
-    /// Bytes produced so far (written or only counted).
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
     #[inline]
     pub(crate) fn write(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();

@@ -1,16 +1,217 @@
-//! ASCII structured fields, Date fields and verbatim fields.
+//! ASCII structured fields (Received, DKIM-Signature, MIME-Version, List-*, ...), Date fields
+//! and verbatim fields. None of them is ever encoded.
 
-use crate::fold::Folder;
-use crate::{Error, Options};
+use crate::fold::{Folder, Width};
+use crate::input::{self, Words};
+use crate::options::HARD_LINE_LIMIT;
+use crate::{date, Error, Options};
 
-pub(crate) fn format(_f: &mut Folder<'_, '_>, _v: &str, _o: &Options) -> Result<(), Error> {
-    Err(Error::InvalidOption)
+/// Folds at the value's own white space, keeping its spacing; never encodes. Non-ASCII is an
+/// error unless `utf8` is on.
+pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
+    let bytes = value.as_bytes();
+    let (start, end) = input::trim(bytes);
+    input::check_unencodable(&bytes[start..end], start, options.utf8)?;
+    let text = &bytes[start..end];
+    for (i, word) in Words::new(text).enumerate() {
+        let ws = if i == 0 {
+            b" ".as_slice()
+        } else {
+            &text[word.ws_start..word.start]
+        };
+        let token = &text[word.start..word.end];
+        let width = if options.utf8 {
+            Width::of(token)
+        } else {
+            Width::ascii(token.len())
+        };
+        f.space(ws, width, false)?;
+        f.put(token, width);
+    }
+    Ok(())
 }
 
-pub(crate) fn format_date_field(_f: &mut Folder<'_, '_>, _v: &str, _o: &Options) -> Result<(), Error> {
-    Err(Error::InvalidDate)
+/// `Date` and `Resent-Date`: an RFC 5322 date-time, then formatted as ASCII structured.
+pub(crate) fn format_date_field(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    date::check_date_time(value.as_bytes())?;
+    format(f, value, options)
 }
 
-pub(crate) fn format_verbatim(_f: &mut Folder<'_, '_>, _v: &str, _o: &Options) -> Result<(), Error> {
-    Err(Error::InvalidOption)
+/// Writes the value exactly as given after `Name: `. Its line breaks must already be folds
+/// (checked before this is called); each is written with the chosen line ending. Every line
+/// must fit in 998 octets.
+pub(crate) fn format_verbatim(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    let bytes = value.as_bytes();
+    input::check_unencodable(bytes, 0, options.utf8)?;
+    let eol = options.line_ending.bytes();
+    let mut line_len = f.column_bytes() + 1;
+    f.put_byte(b' ');
+    let mut seg_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' | b'\n' => {
+                let seg = &bytes[seg_start..i];
+                if line_len + seg.len() > HARD_LINE_LIMIT {
+                    return Err(Error::LineTooLong);
+                }
+                f.sink().write(seg);
+                f.sink().write(eol);
+                i += if bytes[i] == b'\r' { 2 } else { 1 };
+                seg_start = i;
+                line_len = 0;
+            }
+            _ => i += 1,
+        }
+    }
+    let seg = &bytes[seg_start..];
+    if line_len + seg.len() > HARD_LINE_LIMIT {
+        return Err(Error::LineTooLong);
+    }
+    f.sink().write(seg);
+    f.mark_written();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, fmt, fmt_class, fmt_with};
+    use crate::{Error, FieldClass, LineEnding, Options};
+
+    #[test]
+    fn ascii_structured_folds_at_white_space_and_never_encodes() {
+        let v = "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org with ESMTPS id 4a5b6c7d for <jd@example.com>; Sun, 29 Nov 2026 01:45:15 +0000";
+        let out = fmt("Received", v).unwrap();
+        check_structure(&out, 78);
+        assert_eq!(out.replace("\r\n", ""), ["Received: ", v].concat());
+        assert_eq!(fmt("Received", "from höst"), Err(Error::NonAscii { at: 6 }));
+        assert_eq!(
+            fmt("MIME-Version", "1.0 =?x?="),
+            Ok("MIME-Version: 1.0 =?x?=\r\n".into())
+        );
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("Received", "from höst", &utf8).unwrap(),
+            "Received: from höst\r\n"
+        );
+        assert_eq!(
+            fmt_with("Received", "a\u{2029}b", &utf8),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        // "ARC-Seal: " + 988 = 998 octets; 989 needs the fold after the colon; 998 cannot fit.
+        let long = "x".repeat(998);
+        assert_eq!(
+            fmt("ARC-Seal", &long[..988]).unwrap(),
+            ["ARC-Seal: ", &long[..988], "\r\n"].concat()
+        );
+        assert_eq!(
+            fmt("ARC-Seal", &long[..989]).unwrap(),
+            ["ARC-Seal:\r\n ", &long[..989], "\r\n"].concat()
+        );
+        assert_eq!(fmt("ARC-Seal", &long), Err(Error::LineTooLong));
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        assert_eq!(
+            fmt("Date", "Thu, 01 Jan 1970 00:00:00 +0000").unwrap(),
+            "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n"
+        );
+        assert_eq!(
+            fmt("Resent-Date", "Thu, 01 Jan 70 00:00:00 GMT"),
+            Err(Error::InvalidDate)
+        );
+        assert_eq!(fmt("Date", "yesterday"), Err(Error::InvalidDate));
+        assert_eq!(fmt("Date", ""), Err(Error::InvalidDate));
+    }
+
+    #[test]
+    fn verbatim_is_written_as_given() {
+        let o = Options::default();
+        let v = "v=1; a=rsa-sha256; d=example.com;\r\n\th=from:to; b=abc  def";
+        assert_eq!(
+            fmt_class("DKIM-Signature", FieldClass::Verbatim, v, &o).unwrap(),
+            ["DKIM-Signature: ", v, "\r\n"].concat()
+        );
+        let lf = Options::default().with_line_ending(LineEnding::Lf);
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "a\r\n b\n c", &lf).unwrap(),
+            "X: a\n b\n c\n"
+        );
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "a\r\nb", &o),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, "é", &o),
+            Err(Error::NonAscii { at: 0 })
+        );
+        // "X: " + 995 = 998 octets is the longest first line.
+        let long = "y".repeat(995);
+        assert!(fmt_class("X", FieldClass::Verbatim, &long, &o).is_ok());
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, &[&long, "y"].concat(), &o),
+            Err(Error::LineTooLong)
+        );
+        let second = ["a\r\n ", &"z".repeat(998)].concat();
+        assert_eq!(
+            fmt_class("X", FieldClass::Verbatim, &second, &o),
+            Err(Error::LineTooLong)
+        );
+        assert!(fmt_class("X", FieldClass::Verbatim, &second[..second.len() - 1], &o).is_ok());
+    }
+
+    #[test]
+    fn forced_classes() {
+        let o = Options::default();
+        assert_eq!(
+            fmt_class("Subject", FieldClass::MsgId, "a@b", &o).unwrap(),
+            "Subject: <a@b>\r\n"
+        );
+        assert_eq!(
+            fmt_class("Message-ID", FieldClass::Unstructured, "é", &o).unwrap(),
+            "Message-ID: =?utf-8?b?w6k=?=\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-To", FieldClass::Address, "a@b", &o).unwrap(),
+            "X-To: a@b\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-RP", FieldClass::ReturnPath, "a@b", &o).unwrap(),
+            "X-RP: <a@b>\r\n"
+        );
+        assert_eq!(
+            fmt_class("X-A", FieldClass::AsciiStructured, "é", &o),
+            Err(Error::NonAscii { at: 0 })
+        );
+    }
+
+    #[test]
+    fn names_and_options_are_checked_first() {
+        assert_eq!(fmt("", "x"), Err(Error::InvalidName));
+        assert_eq!(fmt("Sub:ject", "x"), Err(Error::InvalidName));
+        assert_eq!(fmt("Subject\r\nBcc", "x"), Err(Error::InvalidName));
+        for bad in [0, 39, 999, usize::MAX] {
+            let o = Options::default().with_max_line_len(bad);
+            assert_eq!(fmt_with("Subject", "x", &o), Err(Error::InvalidOption));
+        }
+        for good in [40, 998] {
+            let o = Options::default().with_max_line_len(good);
+            assert!(fmt_with("Subject", "x", &o).is_ok());
+        }
+        let long_name = "X".repeat(998);
+        assert_eq!(fmt(&long_name, "x"), Err(Error::LineTooLong));
+        assert_eq!(
+            fmt(&long_name[..997], "").unwrap(),
+            [&long_name[..997], ": \r\n"].concat()
+        );
+    }
 }

@@ -1,8 +1,384 @@
-//! Unstructured fields (RFC 5322 §3.2.5) with RFC 2047 encoded-words.
+//! Unstructured fields (RFC 5322 §3.2.5): Subject, Comments, X-*, unknown names.
+//!
+//! Words are runs of non-white-space. ASCII words are written as they are and the text keeps
+//! its own spacing; folds go before white space. A word is encoded (RFC 2047) when it holds
+//! non-ASCII (with `utf8` off), a character that splits lines in some parsers, or `=?`
+//! (decoders are lenient and would decode a lookalike), or when it cannot fit on a line of
+//! 998 octets. Consecutive encoded words become one run of encoded-words with the white space
+//! between them inside the encoded text, since decoders drop white space between
+//! encoded-words.
 
-use crate::fold::Folder;
-use crate::{Error, Options};
+use crate::encoded_word::{self, Context, Unfolded};
+use crate::fold::{ws_width, Folder, Width};
+use crate::input::{self, Word, Words};
+use crate::options::HARD_LINE_LIMIT;
+use crate::{chars, Error, Options};
 
-pub(crate) fn format(_f: &mut Folder<'_, '_>, _v: &str, _o: &Options) -> Result<(), Error> {
-    Err(Error::InvalidOption)
+/// Longest word the plain path handles; with a name of at most [`PLAIN_MAX_NAME`] octets no
+/// line it writes can then pass 998 octets.
+const PLAIN_MAX_WORD: usize = 880;
+const PLAIN_MAX_NAME: usize = 100;
+
+/// Whether [`format_plain`] can write this value: it must be plain text (see
+/// [`crate::scan`]), and neither the name nor any word may be long enough to need the 998
+/// rules.
+pub(crate) fn plain_applies(name: &str, value: &[u8]) -> bool {
+    name.len() <= PLAIN_MAX_NAME
+        && crate::scan::is_plain(value)
+        && (value.len() <= PLAIN_MAX_WORD
+            || value
+                .split(|&c| c == b' ')
+                .all(|w| w.len() <= PLAIN_MAX_WORD))
+}
+
+/// The fast path for values [`plain_applies`] accepts: nothing to encode, no control
+/// characters and only single spaces, so the text is copied in runs and each line ends at the
+/// last space before the column limit (found by scanning back from the limit). The lines are
+/// the same the general path makes.
+pub(crate) fn format_plain(f: &mut Folder<'_, '_>, value: &[u8]) {
+    let start = usize::from(value.first() == Some(&b' '));
+    let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
+    let text = &value[start..end];
+    if text.is_empty() {
+        return;
+    }
+    f.mark_written();
+    f.put_byte(b' ');
+    let soft = f.soft_limit();
+    let mut pos = 0;
+    loop {
+        let room = soft.saturating_sub(f.column_chars());
+        if text.len() - pos <= room {
+            f.put_ascii(&text[pos..]);
+            return;
+        }
+        // A continuation line starts with the space the fold went before.
+        let word_start = pos + usize::from(pos > 0);
+        let limit = pos + room;
+        let mut p = limit;
+        while p > word_start && text[p] != b' ' {
+            p -= 1;
+        }
+        if p <= word_start {
+            // One word longer than the room: it takes the line, up to the next space.
+            match text[limit.max(word_start)..]
+                .iter()
+                .position(|&c| c == b' ')
+            {
+                Some(i) => p = limit.max(word_start) + i,
+                None => {
+                    f.put_ascii(&text[pos..]);
+                    return;
+                }
+            }
+        }
+        f.put_ascii(&text[pos..p]);
+        f.newline();
+        pos = p;
+    }
+}
+
+pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
+    let bytes = value.as_bytes();
+    let (start, end) = input::trim(bytes);
+    let text = &bytes[start..end];
+    let mut words = Words::new(text).peekable();
+    let mut first = true;
+    while let Some(word) = words.next() {
+        if !needs_encoding(text, word, first, options) {
+            let ws = if first {
+                b" ".as_slice()
+            } else {
+                &text[word.ws_start..word.start]
+            };
+            let token = &text[word.start..word.end];
+            let width = if options.utf8 {
+                Width::of(token)
+            } else {
+                Width::ascii(token.len())
+            };
+            f.space(ws, width, false)?;
+            f.put(token, width);
+        } else {
+            // Extend the run over the following words that are encoded too.
+            let mut run_end = word.end;
+            while let Some(next) = words.peek() {
+                if !needs_encoding(text, *next, false, options) {
+                    break;
+                }
+                run_end = next.end;
+                words.next();
+            }
+            let ws = if first {
+                b" ".as_slice()
+            } else {
+                &text[word.ws_start..word.start]
+            };
+            let run = Unfolded::new(&text[word.start..run_end]);
+            encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
+        }
+        first = false;
+    }
+    Ok(())
+}
+
+/// Whether a word must be carried in encoded-words (see the module docs).
+#[inline]
+fn needs_encoding(text: &[u8], word: Word, first: bool, options: &Options) -> bool {
+    let token = &text[word.start..word.end];
+    let ws = if first {
+        1
+    } else {
+        ws_width(&text[word.ws_start..word.start])
+    };
+    if ws + token.len() > HARD_LINE_LIMIT {
+        return true;
+    }
+    let mut prev = 0u8;
+    for (i, &b) in token.iter().enumerate() {
+        if b >= 0x80 {
+            if !options.utf8 || chars::line_breaking_char_len(token, i).is_some() {
+                return true;
+            }
+        } else if prev == b'=' && b == b'?' {
+            return true;
+        }
+        prev = b;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_util::{check_structure, decode_unstructured, fmt, fmt_with};
+    use crate::{Encoding, Error, LineEnding, Options};
+    use std::string::String;
+
+    /// Runs one of the two paths by hand.
+    fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
+        let options = Options::default().with_max_line_len(width);
+        let mut buf = std::vec![0u8; 8192];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
+        if plain {
+            super::format_plain(&mut f, value.as_bytes());
+        } else {
+            super::format(&mut f, value, &options).unwrap();
+        }
+        f.end();
+        let n = sink.finish().unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_path_matches_general_path(
+            words in proptest::collection::vec("[!-~]{1,90}", 0..40),
+            width in 40usize..=998,
+            lead in proptest::bool::ANY,
+        ) {
+            let mut value = words.join(" ");
+            if lead {
+                value.insert(0, ' ');
+                value.push(' ');
+            }
+            proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
+            proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
+        }
+    }
+
+    fn roundtrip(value: &str, options: &Options) -> String {
+        let out = fmt_with("Subject", value, options).unwrap();
+        check_structure(&out, options.max_line_len);
+        let trimmed = value.trim_matches([' ', '\t']);
+        assert_eq!(
+            decode_unstructured(&out),
+            trimmed.replace("\r\n", ""),
+            "{out:?}"
+        );
+        out
+    }
+
+    #[test]
+    fn empty_and_blank_values() {
+        assert_eq!(fmt("Subject", "").unwrap(), "Subject: \r\n");
+        assert_eq!(fmt("Subject", " \t ").unwrap(), "Subject: \r\n");
+    }
+
+    #[test]
+    fn exactly_78_columns_stays_and_79_folds() {
+        let v78 = [&"a".repeat(30), " ", &"b".repeat(38)].concat();
+        assert_eq!(
+            fmt("Subject", &v78).unwrap(),
+            ["Subject: ", &v78, "\r\n"].concat()
+        );
+        let v79 = [&"a".repeat(30), " ", &"b".repeat(39)].concat();
+        assert_eq!(
+            fmt("Subject", &v79).unwrap(),
+            [
+                "Subject: ",
+                &"a".repeat(30),
+                "\r\n ",
+                &"b".repeat(39),
+                "\r\n"
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn long_ascii_word_up_to_998_stays_whole() {
+        // "Subject: " + 989 = 998 octets on the name line.
+        let w = "x".repeat(989);
+        assert_eq!(
+            fmt("Subject", &w).unwrap(),
+            ["Subject: ", &w, "\r\n"].concat()
+        );
+        // 990 does not fit after the name, but fits after a fold right after the colon.
+        let w = "x".repeat(990);
+        assert_eq!(
+            fmt("Subject", &w).unwrap(),
+            ["Subject:\r\n ", &w, "\r\n"].concat()
+        );
+        let w = "x".repeat(997);
+        assert_eq!(
+            fmt("Subject", &w).unwrap(),
+            ["Subject:\r\n ", &w, "\r\n"].concat()
+        );
+        // 998 cannot fit on any line: carried as encoded-words, losslessly.
+        let w = "x".repeat(998);
+        let out = roundtrip(&w, &Options::default());
+        assert!(out.starts_with("Subject: =?utf-8?q?xxx"));
+    }
+
+    #[test]
+    fn own_spacing_is_kept() {
+        assert_eq!(
+            fmt("Subject", "a\t\tb   c").unwrap(),
+            "Subject: a\t\tb   c\r\n"
+        );
+        assert_eq!(
+            fmt("Subject", "hello\r\n world").unwrap(),
+            "Subject: hello world\r\n"
+        );
+        assert_eq!(
+            fmt("Subject", "hello\n\tworld").unwrap(),
+            "Subject: hello\tworld\r\n"
+        );
+        let spaced = ["word ", &"   ".repeat(40), "end"].concat();
+        roundtrip(&spaced, &Options::default());
+    }
+
+    #[test]
+    fn lookalikes_are_encoded() {
+        for v in ["x=?utf-8?q?abc?=y", "=?iso-8859-1?q?caf=E9?=", "a =?b"] {
+            let out = roundtrip(v, &Options::default());
+            assert!(!out.contains("=?iso"), "{out}");
+        }
+        // "?=" alone is harmless.
+        assert_eq!(
+            fmt("Subject", "what?= ok").unwrap(),
+            "Subject: what?= ok\r\n"
+        );
+    }
+
+    #[test]
+    fn four_byte_utf8_and_encodings() {
+        assert_eq!(
+            fmt("Subject", "😀").unwrap(),
+            "Subject: =?utf-8?b?8J+YgA==?=\r\n"
+        );
+        let q = Options::default().with_encoding(Encoding::Q);
+        assert_eq!(
+            fmt_with("Subject", "😀", &q).unwrap(),
+            "Subject: =?utf-8?q?=F0=9F=98=80?=\r\n"
+        );
+        // "zoé" is 8 characters in Q (zo=C3=A9) and in B (4 bytes): a tie goes to Q.
+        assert_eq!(
+            fmt("Subject", "zoé").unwrap(),
+            "Subject: =?utf-8?q?zo=C3=A9?=\r\n"
+        );
+    }
+
+    #[test]
+    fn hard_text_round_trips_and_respects_limits() {
+        let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+        let cases = [
+            family.repeat(12),
+            "שלום עולם, זה מבחן של טקסט מימין לשמאל שצריך להתקפל כראוי בשורות".into(),
+            "مرحبا بالعالم هذا اختبار للنص العربي الطويل الذي يجب أن يطوى بشكل صحيح".into(),
+            "e\u{301}".repeat(60),
+            "日本語のテキストはとても長くなることがあります。".repeat(4),
+            "Mixed ascii and ünïcödé words, with 😀 emoji and\ttabs  and  spaces".repeat(3),
+            ["start ", &"é".repeat(200), " end"].concat(),
+            "a\u{2028}b \u{85} c\u{2029}".into(),
+        ];
+        for v in &cases {
+            for opts in [
+                Options::default(),
+                Options::default().with_max_line_len(40),
+                Options::default().with_encoding(Encoding::Q),
+                Options::default()
+                    .with_encoding(Encoding::B)
+                    .with_max_line_len(100),
+            ] {
+                roundtrip(v, &opts);
+            }
+        }
+    }
+
+    #[test]
+    fn unicode_line_separators_are_encoded_even_in_utf8_mode() {
+        let utf8 = Options::default().with_utf8(true);
+        let out = fmt_with("Subject", "a\u{2028}b ok", &utf8).unwrap();
+        assert!(!out.contains('\u{2028}'));
+        assert!(out.ends_with(" ok\r\n"));
+        // Ordinary UTF-8 stays raw in utf8 mode.
+        assert_eq!(
+            fmt_with("Subject", "Grüße 😀", &utf8).unwrap(),
+            "Subject: Grüße 😀\r\n"
+        );
+    }
+
+    #[test]
+    fn utf8_mode_counts_characters_for_the_soft_limit() {
+        let utf8 = Options::default().with_utf8(true);
+        // 69 two-byte characters: 78 characters on the line (147 octets), no fold needed.
+        let v = [&"é".repeat(30), " ", &"é".repeat(38)].concat();
+        assert_eq!(
+            fmt_with("Subject", &v, &utf8).unwrap(),
+            ["Subject: ", &v, "\r\n"].concat()
+        );
+    }
+
+    #[test]
+    fn injection_is_rejected() {
+        assert_eq!(
+            fmt("Subject", "hi\r\nBcc: x@y"),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        assert_eq!(
+            fmt("Subject", "hi\nBcc: x@y"),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        assert_eq!(
+            fmt("Subject", "hi\r\n"),
+            Err(Error::ControlCharacter { at: 2 })
+        );
+        assert_eq!(
+            fmt("Subject", "a\0b"),
+            Err(Error::ControlCharacter { at: 1 })
+        );
+    }
+
+    #[test]
+    fn lf_line_endings() {
+        let lf = Options::default().with_line_ending(LineEnding::Lf);
+        let v = ["a".repeat(50), "b".repeat(50)].join(" ");
+        assert_eq!(
+            fmt_with("Subject", &v, &lf).unwrap(),
+            ["Subject: ", &"a".repeat(50), "\n ", &"b".repeat(50), "\n"].concat()
+        );
+    }
 }
