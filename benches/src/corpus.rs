@@ -405,7 +405,8 @@ fn ascii_subject(rng: &mut Rng) -> String {
     let len = rng.range(10, 200);
     let mut s = String::new();
     if rng.percent(30) {
-        s.push_str(*rng.pick(SUBJECT_PREFIXES));
+        let prefix: &&str = rng.pick(SUBJECT_PREFIXES);
+        s.push_str(prefix);
     }
     let body = words_to_len(rng, len.saturating_sub(s.len()).max(1), |r| {
         r.pick(ASCII_WORDS).to_string()

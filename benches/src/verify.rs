@@ -170,7 +170,7 @@ pub fn decode_encoded_word(word: &str) -> Option<String> {
 
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let t = text.trim_end_matches('=');
-    if text.len() % 4 != 0 || text.len() - t.len() > 2 {
+    if !text.len().is_multiple_of(4) || text.len() - t.len() > 2 {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
