@@ -172,8 +172,41 @@ fn strict_check(meta: &Meta) -> Result<(), String> {
     }
 }
 
+/// `MAILFOLD_BENCH_PROFILE=<category key>[:<system>][:<passes>]`: loops one system over one
+/// category and exits, for running under a profiler (`perf record`, `valgrind --tool=callgrind`)
+/// with the same optimised binary the benchmark uses.
+fn profile_mode(spec: &str, fields: &[Field]) {
+    let mut parts = spec.split(':');
+    let cat = parts.next().and_then(Category::from_key);
+    let system = parts.next().unwrap_or("mailfold");
+    let passes: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(200);
+    let sel: Vec<&Field> = fields
+        .iter()
+        .filter(|f| cat.is_none_or(|c| f.category == c))
+        .collect();
+    let start = std::time::Instant::now();
+    let mut bytes = 0;
+    let mut systems = all_systems(&sel);
+    let Some(s) = systems.iter_mut().find(|s| s.name() == system) else {
+        eprintln!("unknown system {system}");
+        std::process::exit(2);
+    };
+    for _ in 0..passes {
+        bytes += s.run_all();
+    }
+    let ns = start.elapsed().as_nanos() as f64 / (passes * sel.len()) as f64;
+    println!(
+        "{system} on {spec}: {passes} passes over {} fields, {ns:.1} ns/field, {bytes} bytes out",
+        sel.len()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Ok(spec) = std::env::var("MAILFOLD_BENCH_PROFILE") {
+        profile_mode(&spec, &generate(DEFAULT_SEED, DEFAULT_FIELDS));
+        return;
+    }
     let has = |flag: &str| args.iter().any(|a| a == flag);
     let (test_mode, list_mode) = (has("--test"), has("--list"));
     let dir = output_dir();
