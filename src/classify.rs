@@ -126,7 +126,7 @@ pub(crate) fn format_value(
 ) -> Result<(), Error> {
     if class == Class::Unstructured && unstructured::plain_applies(name, value.as_bytes()) {
         let mut folder = Folder::start(sink, name, options)?;
-        unstructured::format_plain(&mut folder, value.as_bytes());
+        unstructured::format_plain(&mut folder, value.as_bytes(), options)?;
         folder.end();
         return Ok(());
     }

@@ -39,6 +39,7 @@ mod classify;
 mod date;
 mod encoded_word;
 mod error;
+pub mod ffi;
 mod fold;
 mod headerbuf;
 mod input;
