@@ -10,6 +10,7 @@
 //! SSE2 on x86_64, a byte loop (the definition, and small in flash) elsewhere.
 
 /// The reference definition, byte by byte.
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
 pub(crate) fn is_plain_bytewise(b: &[u8]) -> bool {
     let mut prev = 0u8;
     for &c in b {
@@ -79,6 +80,7 @@ mod swar {
 }
 
 /// The bytes after the last whole block, given whether the block before ended in `=` or SP.
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
 #[inline]
 fn tail_is_plain(tail: &[u8], after_eq: bool, after_sp: bool) -> bool {
     match tail.first() {
@@ -95,6 +97,24 @@ mod sse2 {
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
+
+    pub(super) fn rfind_space(b: &[u8]) -> Option<usize> {
+        let mut chunks = b.rchunks_exact(16);
+        let mut end = b.len();
+        for chunk in chunks.by_ref() {
+            end -= 16;
+            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
+            // bytes and `_mm_loadu_si128` has no alignment requirement.
+            let hits = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32
+            };
+            if hits != 0 {
+                return Some(end + 31 - hits.leading_zeros() as usize);
+            }
+        }
+        chunks.remainder().iter().rposition(|&c| c == b' ')
+    }
 
     pub(super) fn find_control(b: &[u8], from: usize) -> usize {
         let from = from.min(b.len());
@@ -168,30 +188,58 @@ mod sse2 {
 
     pub(super) fn is_plain(b: &[u8]) -> bool {
         let mut chunks = b.chunks_exact(16);
-        let mut carry_eq = 0u32;
-        let mut carry_sp = 0u32;
+        let mut carry = 0u32;
         for chunk in chunks.by_ref() {
-            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
-            // bytes and `_mm_loadu_si128` has no alignment requirement.
-            let (bad, eq, q, sp) = unsafe {
-                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-                // Signed compare: 0x00..=0x1F and every byte >= 0x80 are below 0x20.
-                let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-                let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
-                let bad = _mm_movemask_epi8(_mm_or_si128(low, del)) as u32;
-                let eq = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8))) as u32;
-                let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'?' as i8))) as u32;
-                let sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32;
-                (bad, eq, q, sp)
-            };
-            let pairs = (((eq << 1) | carry_eq) & q) | (((sp << 1) | carry_sp) & sp);
-            if bad | pairs != 0 {
-                return false;
+            match block(chunk.try_into().unwrap_or(&[b'a'; 16]), carry) {
+                Some(c) => carry = c,
+                None => return false,
             }
-            carry_eq = eq >> 15;
-            carry_sp = sp >> 15;
         }
-        super::tail_is_plain(chunks.remainder(), carry_eq != 0, carry_sp != 0)
+        // The tail goes through the same block test, padded with 'a' (plain, and neither '?'
+        // nor SP after whatever the tail ends with).
+        let tail = chunks.remainder();
+        let mut padded = [b'a'; 16];
+        padded[..tail.len()].copy_from_slice(tail);
+        block(&padded, carry).is_some()
+    }
+
+    /// One block of [`is_plain`]: `carry` has bit 0 set when the byte before the block was
+    /// `=` and bit 1 when it was SP; returns the same for the block's last byte, or `None`
+    /// when the block is not plain.
+    #[inline(always)]
+    fn block(chunk: &[u8; 16], carry: u32) -> Option<u32> {
+        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable bytes
+        // and `_mm_loadu_si128` has no alignment requirement.
+        let (bad, eq, q, sp) = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            // Signed compare: 0x00..=0x1F and every byte >= 0x80 are below 0x20.
+            let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+            let bad = _mm_movemask_epi8(_mm_or_si128(low, del)) as u32;
+            let eq = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8))) as u32;
+            let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'?' as i8))) as u32;
+            let sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32;
+            (bad, eq, q, sp)
+        };
+        let pairs = (((eq << 1) | (carry & 1)) & q) | (((sp << 1) | (carry >> 1)) & sp);
+        if bad | pairs != 0 {
+            return None;
+        }
+        Some(((eq >> 15) & 1) | ((sp >> 14) & 2))
+    }
+}
+
+/// Index of the last SP in `b` (the plain path's fold point: the last space before the column
+/// limit).
+#[inline]
+pub(crate) fn rfind_space(b: &[u8]) -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        sse2::rfind_space(b)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        b.iter().rposition(|&c| c == b' ')
     }
 }
 
@@ -322,6 +370,7 @@ mod tests {
                 ] {
                     let mut v = std::vec![b'a'; len];
                     v[at] = c;
+                    assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
                     for from in [0, at, at + 1, len] {
                         assert_eq!(find_control(&v, from), find_control_bytewise(&v, from));
                     }
@@ -333,6 +382,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn rfind_space_agrees(v in proptest::collection::vec(prop_oneof![
+            Just(b' '), Just(b'a'), Just(b'a'), any::<u8>()
+        ], 0..80)) {
+            prop_assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
+        }
+
         #[test]
         fn id_masks_agree(v in proptest::collection::vec(any::<u8>(), 0..=64)) {
             prop_assert_eq!(id_masks(&v), id_masks_bytewise(&v));
