@@ -7,8 +7,10 @@
 use crate::chars::{self, ATEXT, DTEXT};
 use crate::fold::{Folder, Width};
 use crate::input::is_space;
+#[cfg(not(target_os = "none"))]
+use crate::scan;
 use crate::sink::SliceSink;
-use crate::{phrase, scan, Error, Options};
+use crate::{phrase, Error, Options};
 
 /// A msg-id found in a value: `start..end` is the whole token, brackets included when the
 /// caller wrote them.
@@ -155,7 +157,9 @@ fn check_non_ascii(
 
 /// Longest name the fast path takes, and longest id: then neither the first id on the name
 /// line nor any id on a continuation line can come near 998 octets.
+#[cfg(not(target_os = "none"))]
 const FAST_MAX_NAME: usize = 100;
+#[cfg(not(target_os = "none"))]
 const FAST_MAX_ID: usize = 896;
 
 /// The fast path for the common msg-id field: `<dot-atom@dot-atom>` ids, printable ASCII,
@@ -168,6 +172,7 @@ const FAST_MAX_ID: usize = 896;
 /// masks: the only adjacent delimiters are `> <`, `<` and SP follow a delimiter, `>` and SP
 /// are followed by one, `<` and `@` alternate (so each id has exactly one `@`), no `=?`. Ids
 /// that share a line are copied as one run.
+#[cfg(not(target_os = "none"))]
 pub(crate) fn format_fast(
     sink: &mut SliceSink<'_>,
     name: &str,
@@ -200,6 +205,7 @@ pub(crate) fn format_fast(
 }
 
 /// Parity of the set bits at or below each position.
+#[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
@@ -211,6 +217,7 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+#[cfg(not(target_os = "none"))]
 fn write_ids_fast(
     sink: &mut SliceSink<'_>,
     text: &[u8],

@@ -138,9 +138,19 @@ mod sse2 {
         super::find_control_bytewise(b, base)
     }
 
-    pub(super) fn id_masks(block: &[u8; 64]) -> IdMasks {
+    /// [`IdMasks`] of up to 64 bytes, 16 at a time; a partial last block is padded with
+    /// 'a', which sets no bit in any mask.
+    pub(super) fn id_masks(block: &[u8]) -> IdMasks {
         let mut m = IdMasks::default();
-        for (k, chunk) in block.chunks_exact(16).enumerate() {
+        for (k, part) in block.chunks(16).take(4).enumerate() {
+            let mut padded = [b'a'; 16];
+            let chunk: &[u8; 16] = match part.try_into() {
+                Ok(whole) => whole,
+                Err(_) => {
+                    padded[..part.len()].copy_from_slice(part);
+                    &padded
+                }
+            };
             // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
             // bytes and `_mm_loadu_si128` has no alignment requirement.
             let masks = unsafe {
@@ -267,8 +277,9 @@ pub(crate) fn find_control_bytewise(b: &[u8], from: usize) -> usize {
         .map_or(b.len(), |i| from + i)
 }
 
-/// Byte classes of a block of up to 64 bytes, for the msg-id fast path: bit `i` of each mask
+/// Byte classes of a block of up to 64 bytes, for the msg-id fast path (not on bare metal): bit `i` of each mask
 /// describes byte `i`; bits past the block's end are clear.
+#[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct IdMasks {
     pub lt: u64,
@@ -285,7 +296,10 @@ pub(crate) struct IdMasks {
 
 /// The reference definition of [`id_masks`], byte by byte (and the version used where there
 /// is no SSE2).
-#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+#[cfg(all(
+    not(target_os = "none"),
+    any(not(all(target_arch = "x86_64", target_feature = "sse2")), test)
+))]
 pub(crate) fn id_masks_bytewise(block: &[u8]) -> IdMasks {
     let mut m = IdMasks::default();
     for (i, &c) in block.iter().enumerate().take(64) {
@@ -309,20 +323,12 @@ pub(crate) fn id_masks_bytewise(block: &[u8]) -> IdMasks {
 }
 
 /// [`IdMasks`] of `block` (at most 64 bytes).
+#[cfg(not(target_os = "none"))]
 #[inline]
 pub(crate) fn id_masks(block: &[u8]) -> IdMasks {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
-        match <&[u8; 64]>::try_from(block) {
-            Ok(whole) => sse2::id_masks(whole),
-            Err(_) => {
-                // 'a' is atext: padding sets no bit in any mask.
-                let mut padded = [b'a'; 64];
-                let n = block.len().min(64);
-                padded[..n].copy_from_slice(&block[..n]);
-                sse2::id_masks(&padded)
-            }
-        }
+        sse2::id_masks(block)
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
