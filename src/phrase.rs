@@ -74,6 +74,32 @@ impl Iterator for TextPhrase<'_> {
     }
 }
 
+impl<'a> TextPhrase<'a> {
+    /// The rest of the literal text as one slice of the raw phrase, when it is one: atoms
+    /// separated by single spaces, or a single quoted-string without escapes (its inside).
+    pub(crate) fn contiguous(&self) -> Option<&'a [u8]> {
+        if self.quoted {
+            return None;
+        }
+        let raw = self.raw.get(self.pos..)?;
+        if let [b'"', inner @ .., b'"'] = raw {
+            let plain = !inner
+                .iter()
+                .any(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'));
+            return plain.then_some(inner);
+        }
+        let mut prev_space = false;
+        for &b in raw {
+            let space = b == b' ';
+            if (space && prev_space) || matches!(b, b'"' | b'\\' | b'\t' | b'\r' | b'\n') {
+                return None;
+            }
+            prev_space = space;
+        }
+        Some(raw)
+    }
+}
+
 /// Checks a text-form phrase: words that are atoms (with `.`, as RFC 5322's obs-phrase allows
 /// and people write in "John Q. Public") or quoted-strings, UTF-8 allowed. Returns the offset
 /// of the first byte that does not belong.
