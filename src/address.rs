@@ -140,15 +140,10 @@ fn write_addr(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
     addr: &[u8],
+    w: Width,
     angle: bool,
     glue: &[u8],
-    options: &Options,
 ) -> Result<(), Error> {
-    let w = if options.utf8 {
-        Width::of(addr)
-    } else {
-        Width::ascii(addr.len())
-    };
     let brackets = if angle { 2 } else { 0 };
     f.space(ws, w.plus(Width::ascii(brackets + glue.len())), false)?;
     if angle {
@@ -162,6 +157,15 @@ fn write_addr(
     Ok(())
 }
 
+/// The width of an addr-spec (non-ASCII only with `utf8`, checked before).
+fn addr_width(addr: &[u8], options: &Options) -> Width {
+    if options.utf8 {
+        Width::of(addr)
+    } else {
+        Width::ascii(addr.len())
+    }
+}
+
 /// A mailbox: optional name, then the address.
 fn write_mailbox(
     f: &mut Folder<'_, '_>,
@@ -171,26 +175,21 @@ fn write_mailbox(
     glue: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
-    let addr_w = if options.utf8 {
-        Width::of(addr)
-    } else {
-        Width::ascii(addr.len())
-    };
+    let addr_w = addr_width(addr, options);
     let glue_w = Width::ascii(glue.len());
-    let whole = match name {
-        Some(src) => phrase::one_line_width(src, options)
-            .map(|n| n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w)),
-        None => Some(addr_w.plus(glue_w)),
-    };
-    if let Some(whole) = whole {
-        f.keep_together(ws, whole);
-    }
     match name {
         Some(src) => {
-            phrase::write(f, ws, src, options, b"")?;
-            write_addr(f, b" ", addr, true, glue, options)
+            let plan = phrase::plan(src, options);
+            if let Some(n) = plan.one_line_width(options) {
+                f.keep_together(ws, n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w));
+            }
+            phrase::write_planned(f, ws, plan, options, b"")?;
+            write_addr(f, b" ", addr, addr_w, true, glue)
         }
-        None => write_addr(f, ws, addr, false, glue, options),
+        None => {
+            f.keep_together(ws, addr_w.plus(glue_w));
+            write_addr(f, ws, addr, addr_w, false, glue)
+        }
     }
 }
 
@@ -497,7 +496,8 @@ pub(crate) fn format_return_path(
         return Err(Error::InvalidAddress { at: a });
     }
     check_addr_spec(b, a, z, options.utf8)?;
-    write_addr(f, b" ", &b[a..z], true, b"", options)
+    let addr = &b[a..z];
+    write_addr(f, b" ", addr, addr_width(addr, options), true, b"")
 }
 
 #[cfg(test)]
