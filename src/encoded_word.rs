@@ -103,8 +103,19 @@ fn choose_slice(text: &[u8], safe: u8, encoding: Encoding) -> Enc {
     match encoding {
         Encoding::Q => Enc::Q,
         Encoding::B => Enc::B,
-        Encoding::Auto if q_len_slice(text, safe) <= b_len(text.len()) => Enc::Q,
-        Encoding::Auto => Enc::B,
+        Encoding::Auto => {
+            // Q is no longer than B while at most this many bytes need escaping (3 characters
+            // instead of 1); stop counting once past it, as in CJK or Cyrillic text.
+            let allowed = (b_len(text.len()) - text.len()) / 2;
+            let mut escaped = 0;
+            for part in text.chunks(16) {
+                escaped += part.iter().filter(|&&b| !q_literal(b, safe)).count();
+                if escaped > allowed {
+                    return Enc::B;
+                }
+            }
+            Enc::Q
+        }
     }
 }
 fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
@@ -129,8 +140,9 @@ fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> 
 /// Writes `text` (UTF-8 bytes, already unfolded by the iterator) as encoded-words, the first
 /// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
 /// is not encoded. In a phrase the glue is a special (`,` or `:`), and RFC 2047 §5(3) wants
-/// white space between an encoded-word and a special, so a space goes before it. Text that is
-/// one contiguous slice takes [`write_run_slice`].
+/// white space between an encoded-word and a special, so a space goes before it. This is the
+/// byte-by-byte path, for text with caller folds or quoting to remove; text that is one
+/// contiguous slice takes [`write_run_slice`].
 pub(crate) fn write_run(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
@@ -139,10 +151,7 @@ pub(crate) fn write_run(
     encoding: Encoding,
     glue: &[u8],
 ) -> Result<(), Error> {
-    match text.contiguous() {
-        Some(slice) => write_run_slice(f, ws, slice, ctx, encoding, glue),
-        None => write_run_prefixed(f, ws, &[], text, ctx, encoding, glue),
-    }
+    write_run_prefixed(f, ws, &[], text, ctx, encoding, glue)
 }
 
 /// [`write_run`] for text that is one contiguous slice (no caller folds, nothing to unquote):
