@@ -57,9 +57,6 @@ fn b_len(bytes: usize) -> usize {
 
 /// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
 pub(crate) fn single_word_len(text: Text<'_>, ctx: Context, encoding: Encoding) -> Option<usize> {
-    if let Some(slice) = text.contiguous() {
-        return single_word_len_slice(slice, ctx, encoding);
-    }
     let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
     chunk.last.then_some(chunk.encoded + OVERHEAD)
 }
@@ -543,18 +540,6 @@ impl<'a> Text<'a> {
     /// The bytes of `bytes` without caller folds.
     pub(crate) fn unfolded(bytes: &'a [u8]) -> Self {
         Text::Unfolded(Unfolded::new(bytes))
-    }
-
-    /// The text as one slice of the input, when it is one (no caller fold to drop, nothing
-    /// to unquote): then the encoders work on the slice instead of byte by byte.
-    pub(crate) fn contiguous(&self) -> Option<&'a [u8]> {
-        match self {
-            Text::Unfolded(u) => {
-                let s = u.inner.as_slice();
-                (!s.iter().any(|&b| b == b'\r' || b == b'\n')).then_some(s)
-            }
-            Text::Phrase(p) => p.contiguous(),
-        }
     }
 }
 

@@ -74,32 +74,6 @@ impl Iterator for TextPhrase<'_> {
     }
 }
 
-impl<'a> TextPhrase<'a> {
-    /// The rest of the literal text as one slice of the raw phrase, when it is one: atoms
-    /// separated by single spaces, or a single quoted-string without escapes (its inside).
-    pub(crate) fn contiguous(&self) -> Option<&'a [u8]> {
-        if self.quoted {
-            return None;
-        }
-        let raw = self.raw.get(self.pos..)?;
-        if let [b'"', inner @ .., b'"'] = raw {
-            let plain = !inner
-                .iter()
-                .any(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'));
-            return plain.then_some(inner);
-        }
-        let mut prev_space = false;
-        for &b in raw {
-            let space = b == b' ';
-            if (space && prev_space) || matches!(b, b'"' | b'\\' | b'\t' | b'\r' | b'\n') {
-                return None;
-            }
-            prev_space = space;
-        }
-        Some(raw)
-    }
-}
-
 /// Checks a text-form phrase: words that are atoms (with `.`, as RFC 5322's obs-phrase allows
 /// and people write in "John Q. Public") or quoted-strings, UTF-8 allowed. Returns the offset
 /// of the first byte that does not belong.
@@ -152,12 +126,42 @@ pub(crate) struct Plan<'a> {
 /// Chooses how to write the phrase from `src`.
 pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
     let text = src.literal();
-    let slice = text.contiguous();
-    let form = match slice {
-        Some(lit) => choose_form_slice(lit, options),
-        None => choose_form(text.clone(), options),
+    // The literal text is most often a slice of the input: a literal name without caller
+    // folds, a text-form phrase of atoms and single spaces, or one quoted-string without
+    // escapes. The form is chosen on that slice in one pass, which gives up on the bytes
+    // that would make the literal text differ from it.
+    let (slice, mode) = match src {
+        Source::Literal(b) => (b, SliceMode::Literal),
+        Source::Text([b'"', inner @ .., b'"']) => (inner, SliceMode::Quoted),
+        Source::Text(raw) => (raw, SliceMode::Atoms),
     };
-    Plan { text, slice, form }
+    match choose_form_slice(slice, mode, options) {
+        Some(form) => Plan {
+            text,
+            slice: Some(slice),
+            form,
+        },
+        None => {
+            let form = choose_form(text.clone(), options);
+            Plan {
+                text,
+                slice: None,
+                form,
+            }
+        }
+    }
+}
+
+/// What a slice holds, for [`choose_form_slice`]: which bytes mean that the literal text
+/// is not the slice as it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SliceMode {
+    /// Literal text: only the CR/LF of caller folds are dropped.
+    Literal,
+    /// The inside of a quoted-string: also escapes and quotes.
+    Quoted,
+    /// A text-form phrase outside quotes: also quotes and runs of white space.
+    Atoms,
 }
 
 /// [`plan`] on the byte-by-byte path only: the reference the slice path is tested against.
@@ -215,27 +219,41 @@ fn choose_form(lit: Text<'_>, options: &Options) -> Form {
     }
 }
 
-/// [`choose_form`] for a literal text that is one slice: the same decision.
-fn choose_form_slice(lit: &[u8], options: &Options) -> Form {
+/// [`choose_form`] for the literal text `lit`, when it is the slice as it is (see
+/// [`SliceMode`]); `None` when it is not.
+fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<Form> {
     let mut atoms = !lit.is_empty() && lit.first() != Some(&b' ') && lit.last() != Some(&b' ');
     let (mut escapes, mut non_ascii, mut chars) = (0, false, 0);
     let mut prev = 0u8;
+    // Only encoded-words can carry the text; the rest of the pass still looks for bytes that
+    // make the literal text differ from the slice.
+    let mut encoded = false;
     for (i, &b) in lit.iter().enumerate() {
         if b >= 0x80 {
-            if !options.utf8 || chars::line_breaking_char_len(lit, i).is_some() {
-                return Form::Encoded;
-            }
+            encoded |= !options.utf8 || chars::line_breaking_char_len(lit, i).is_some();
             non_ascii = true;
             chars += usize::from((b as i8) >= -0x40);
         } else {
             chars += 1;
             if b == b' ' {
+                if prev == b' ' && mode == SliceMode::Atoms {
+                    return None;
+                }
                 atoms &= prev != b' ';
             } else if !chars::is(b, ATEXT) {
+                let gives_up = match b {
+                    b'\r' | b'\n' => true,
+                    b'"' | b'\\' => mode != SliceMode::Literal,
+                    b'\t' => mode == SliceMode::Atoms,
+                    _ => false,
+                };
+                if gives_up {
+                    return None;
+                }
                 atoms = false;
                 escapes += usize::from(b == b'"' || b == b'\\');
             } else if b == b'?' && prev == b'=' {
-                return Form::Encoded;
+                encoded = true;
             }
         }
         prev = b;
@@ -248,11 +266,13 @@ fn choose_form_slice(lit: &[u8], options: &Options) -> Form {
     } else {
         Width::ascii(lit.len())
     };
-    if atoms {
+    Some(if encoded {
+        Form::Encoded
+    } else if atoms {
         Form::Atoms(width)
     } else {
         Form::Quoted(width.plus(Width::ascii(2 + escapes)))
-    }
+    })
 }
 
 impl Plan<'_> {
