@@ -48,7 +48,10 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                 None => return Err(err(end)),
                 Some(b'"') => break,
                 Some(b'\\') => match b[..end].get(i + 1) {
-                    Some(&c) if c >= 0x80 || matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
+                    // A quoted-pair of a non-ASCII character: the whole character, checked
+                    // like any other (line separators refused, UTF-8 only with utf8).
+                    Some(&c) if c >= 0x80 => i += non_ascii(b, i + 1, utf8)?,
+                    Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
                     _ => return Err(err(i)),
                 },
                 Some(&c) if c >= 0x80 => {
@@ -575,6 +578,18 @@ mod tests {
         assert_eq!(ok("a b@c"), Err(Error::InvalidAddress { at: 1 }));
         assert_eq!(ok("jö@x"), Err(Error::NonAscii { at: 1 }));
         assert_eq!(ok("a=?x@c"), Err(Error::InvalidAddress { at: 1 }));
+        // A quoted-pair of a non-ASCII character is that whole character.
+        assert_eq!(ok("\"a\\é\"@b.c"), Err(Error::NonAscii { at: 3 }));
+        let sep = "\"a\\\u{2028}Bcc: x@y\"@b.c";
+        assert_eq!(
+            check_addr_spec(sep.as_bytes(), 0, sep.len(), true),
+            Err(Error::ControlCharacter { at: 3 })
+        );
+        let fine = "\"a\\é\"@b.c";
+        assert_eq!(
+            check_addr_spec(fine.as_bytes(), 0, fine.len(), true),
+            Ok(())
+        );
         assert_eq!(check_addr_spec("jö@x".as_bytes(), 0, 5, true), Ok(()));
     }
 

@@ -7,6 +7,7 @@
 use crate::chars::{self, ATEXT, DTEXT};
 use crate::fold::{Folder, Width};
 use crate::input::is_space;
+use crate::options::HARD_LINE_LIMIT;
 #[cfg(not(target_os = "none"))]
 use crate::scan;
 use crate::sink::SliceSink;
@@ -383,6 +384,10 @@ pub(crate) fn write_new_id(
         return Err(Error::InvalidMsgId { at: i });
     }
     check_dot_atom(b, 0, b.len(), false).map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: 0 }))?;
+    // The id must fit on a `Message-ID: ` line (the 998-octet limit), or it is no use.
+    if "Message-ID: <".len() + uuid::fmt::Simple::LENGTH + 1 + b.len() + 1 > HARD_LINE_LIMIT {
+        return Err(Error::LineTooLong);
+    }
     let uuid = uuid::Builder::from_random_bytes(*random).into_uuid();
     let mut hex = [0u8; uuid::fmt::Simple::LENGTH];
     uuid.simple().encode_lower(&mut hex);

@@ -37,6 +37,8 @@ pub(crate) fn format_date_field(
     value: &str,
     options: &Options,
 ) -> Result<(), Error> {
+    // Line separators and non-ASCII first, with the errors every unencodable field gives.
+    input::check_unencodable(value.as_bytes(), 0, options.utf8)?;
     date::check_date_time(value.as_bytes())?;
     format(f, value, options)
 }
@@ -149,6 +151,13 @@ mod tests {
         );
         assert_eq!(fmt("Date", "yesterday"), Err(Error::InvalidDate));
         assert_eq!(fmt("Date", ""), Err(Error::InvalidDate));
+        let sep = "Thu, 01 Jan 1970\u{2028}00:00:00 +0000";
+        assert_eq!(fmt("Date", sep), Err(Error::ControlCharacter { at: 16 }));
+        let utf8 = Options::default().with_utf8(true);
+        assert_eq!(
+            fmt_with("Date", sep, &utf8),
+            Err(Error::ControlCharacter { at: 16 })
+        );
     }
 
     #[test]
