@@ -124,6 +124,12 @@ pub(crate) fn format_value(
     value: &str,
     options: &Options,
 ) -> Result<(), Error> {
+    if class == Class::Unstructured && unstructured::plain_applies(name, value.as_bytes()) {
+        let mut folder = Folder::start(sink, name, options)?;
+        unstructured::format_plain(&mut folder, value.as_bytes(), options)?;
+        folder.end();
+        return Ok(());
+    }
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {

@@ -222,7 +222,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         }
     }
 
-    fn newline(&mut self) {
+    /// Breaks the line here; the caller writes the white space that starts the next line.
+    pub(crate) fn newline(&mut self) {
         self.sink.write(self.eol);
         self.col = Width::default();
         self.line_has_ew = false;
@@ -266,6 +267,18 @@ impl<'s, 'b> Folder<'s, 'b> {
             self.sink.byte(b' ');
         }
         self.sink.write(self.eol);
+    }
+
+    /// Characters on the current line so far.
+    #[inline]
+    pub(crate) fn column_chars(&self) -> usize {
+        self.col.chars
+    }
+
+    /// The soft line limit.
+    #[inline]
+    pub(crate) fn soft_limit(&self) -> usize {
+        self.soft
     }
 
     /// Octets on the current line so far.

@@ -39,12 +39,14 @@ mod classify;
 mod date;
 mod encoded_word;
 mod error;
+pub mod ffi;
 mod fold;
 mod headerbuf;
 mod input;
 mod msgid;
 mod options;
 mod phrase;
+mod scan;
 mod sink;
 mod structured;
 #[cfg(test)]
@@ -55,6 +57,11 @@ mod write;
 
 #[cfg(all(feature = "panic-handler", target_os = "none"))]
 mod panic_handler;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use address::Mailbox;
 pub use error::Error;

@@ -14,19 +14,98 @@ use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
 use crate::{chars, Error, Options};
 
+/// Longest word the plain path handles; with a name of at most [`PLAIN_MAX_NAME`] octets no
+/// line it writes can then pass 998 octets.
+const PLAIN_MAX_WORD: usize = 880;
+const PLAIN_MAX_NAME: usize = 100;
+
+/// Whether [`format_plain`] can write this value: plain text (see [`crate::scan`]) after a
+/// name short enough that the 998 rules never come into play for words it handles itself.
+pub(crate) fn plain_applies(name: &str, value: &[u8]) -> bool {
+    name.len() <= PLAIN_MAX_NAME && crate::scan::is_plain(value)
+}
+
+/// The fast path for values [`plain_applies`] accepts: nothing to encode, no control
+/// characters and only single spaces, so the text is copied in runs and each line ends at the
+/// last space before the column limit (found by scanning back from the limit). The lines are
+/// the same the general path makes; a word too long for a line near 998 octets hands the rest
+/// of the text to the general path, which knows those rules.
+pub(crate) fn format_plain(
+    f: &mut Folder<'_, '_>,
+    value: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let start = usize::from(value.first() == Some(&b' '));
+    let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
+    let text = &value[start..end];
+    if text.is_empty() {
+        return Ok(());
+    }
+    let soft = f.soft_limit();
+    let mut pos = 0;
+    let mut started = false;
+    loop {
+        // Before the first write the line holds "Name:" and the space still to come; after
+        // it, every chunk starts a fresh line.
+        let room = if started {
+            soft
+        } else {
+            soft.saturating_sub(f.column_chars() + 1)
+        };
+        // A continuation line starts with the space the fold went before.
+        let word_start = pos + usize::from(pos > 0);
+        let mut p = text.len();
+        if p - pos > room {
+            let limit = pos + room;
+            p = limit;
+            while p > word_start && text[p] != b' ' {
+                p -= 1;
+            }
+            if p <= word_start {
+                // One word longer than the room: it takes the line, up to the next space.
+                let from = limit.max(word_start);
+                p = text[from..]
+                    .iter()
+                    .position(|&c| c == b' ')
+                    .map_or(text.len(), |i| from + i);
+                if p - word_start > PLAIN_MAX_WORD {
+                    return format_words(f, &text[pos..], options);
+                }
+            }
+        }
+        if !started {
+            f.mark_written();
+            f.put_byte(b' ');
+            started = true;
+        } else {
+            f.newline();
+        }
+        f.put_ascii(&text[pos..p]);
+        pos = p;
+        if pos == text.len() {
+            return Ok(());
+        }
+    }
+}
+
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
-    let text = &bytes[start..end];
+    format_words(f, &bytes[start..end], options)
+}
+
+/// Writes the words of `text`, which has no trailing white space; the first word's white
+/// space is what precedes it in `text`, or one space when nothing does (the value's start).
+fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
     let mut words = Words::new(text).peekable();
-    let mut first = true;
     while let Some(word) = words.next() {
+        let first = word.ws_start == word.start;
+        let ws = if first {
+            b" ".as_slice()
+        } else {
+            &text[word.ws_start..word.start]
+        };
         if !needs_encoding(text, word, first, options) {
-            let ws = if first {
-                b" ".as_slice()
-            } else {
-                &text[word.ws_start..word.start]
-            };
             let token = &text[word.start..word.end];
             let width = if options.utf8 {
                 Width::of(token)
@@ -45,15 +124,9 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
                 run_end = next.end;
                 words.next();
             }
-            let ws = if first {
-                b" ".as_slice()
-            } else {
-                &text[word.ws_start..word.start]
-            };
             let run = Unfolded::new(&text[word.start..run_end]);
             encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
         }
-        first = false;
     }
     Ok(())
 }
@@ -89,6 +162,43 @@ mod tests {
     use crate::test_util::{check_structure, decode_unstructured, fmt, fmt_with};
     use crate::{Encoding, Error, LineEnding, Options};
     use std::string::String;
+
+    /// Runs one of the two paths by hand.
+    fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
+        let options = Options::default().with_max_line_len(width);
+        let mut buf = std::vec![0u8; 8192];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
+        if plain {
+            super::format_plain(&mut f, value.as_bytes(), &options).unwrap();
+        } else {
+            super::format(&mut f, value, &options).unwrap();
+        }
+        f.end();
+        let n = sink.finish().unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_path_matches_general_path(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                9 => "[!-~]{1,90}",
+                1 => "[!-~]{870,1000}",
+            ], 0..40),
+            width in 40usize..=998,
+            lead in proptest::bool::ANY,
+        ) {
+            let mut value = words.join(" ");
+            if lead {
+                value.insert(0, ' ');
+                value.push(' ');
+            }
+            proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
+            proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
+        }
+    }
 
     fn roundtrip(value: &str, options: &Options) -> String {
         let out = fmt_with("Subject", value, options).unwrap();

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# What mailfold costs a Cortex-M4 firmware, at opt-level "s" after --gc-sections:
+#   flash (text + rodata, + .data's load image) it adds to a baseline firmware, for
+#   mailfold_format_header alone and for the whole C API, and the peak stack depth of the
+#   deepest call in the QEMU firmware test (stack painting).
+# Fails when a budget below is exceeded, so the test command catches regressions.
+set -euo pipefail
+
+BUDGET_FLASH_C_API=16384   # bytes of flash the whole C API may add (16 KiB)
+BUDGET_STACK=2048          # bytes of stack the deepest call may use (2 KiB)
+
+# shellcheck source=ffi-tests/firmware/common.sh
+. "$(dirname "$0")/common.sh"
+
+fw_ensure_tools
+fw_staticlib
+# The stack numbers come from the test firmware, which needs expected.h. Measuring does not
+# depend on the expectations being right (run.sh checks those), so a broken core is no
+# reason to skip the measurement.
+MAILFOLD_FW_ALLOW_BROKEN_CORE=1 fw_expected 2>/dev/null
+fw_build_test
+fw_link probe-base "$FW_DIR/src/size_probe.c"
+fw_link probe-header -DPROBE_HEADER "$FW_DIR/src/size_probe.c"
+fw_link probe-full -DPROBE_FULL "$FW_DIR/src/size_probe.c"
+
+# section SIZE-OF ELF NAME...: summed sizes of the named sections
+sections() {
+  local elf=$1; shift
+  arm-none-eabi-size -A "$elf" | awk -v names=" $* " \
+    'index(names, " " $1 " ") { s += $2 } END { print s + 0 }'
+}
+flash() { sections "$1" .vectors .text .rodata .ARM.exidx .data; }
+
+base=$(flash "$OUT/probe-base.elf")
+printf '\n| firmware (thumbv7em-none-eabihf, opt-level "s", --gc-sections) | .text | .rodata | flash | added by mailfold |\n'
+printf '| --- | ---: | ---: | ---: | ---: |\n'
+for v in base header full; do
+  elf=$OUT/probe-$v.elf
+  case $v in
+    base) label="baseline: start-up + semihosting, no mailfold" ;;
+    header) label="+ mailfold_format_header only" ;;
+    full) label="+ every C API function" ;;
+  esac
+  f=$(flash "$elf")
+  printf '| %s | %d | %d | %d | %d |\n' "$label" "$(sections "$elf" .text)" \
+    "$(sections "$elf" .rodata)" "$f" "$((f - base))"
+done
+header_added=$(( $(flash "$OUT/probe-header.elf") - base ))
+full_added=$(( $(flash "$OUT/probe-full.elf") - base ))
+
+# What dominates: flash of the whole-C-API probe by source file (from the line tables;
+# code inlined from core shows up under core's file), then the largest symbols that the
+# baseline does not have.
+echo
+echo "flash by source file (whole C API probe, bytes of .text):"
+arm-none-eabi-objdump -dl --no-show-raw-insn "$OUT/probe-full.elf" | awk '
+  function hex(s,   i, n) {
+    n = 0; s = tolower(s)
+    for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+    return n
+  }
+  /^\/.*:[0-9]+/ { f = $1; sub(/:[0-9]+.*/, "", f); sub(/.*\/(src|library)\//, "", f); next }
+  /^[0-9a-f]+ <.*>:$/ { if (prev != "") size[prevf] += hex($1) - prev; prev = ""; f = "?"; next }
+  /^ *[0-9a-f]+:\t/ {
+    a = $1; sub(/:$/, "", a); addr = hex(a)
+    if (prev != "") size[prevf] += addr - prev
+    prev = addr; prevf = f; next
+  }
+  END { for (k in size) printf "  %6d  %s\n", size[k], k }' | sort -rn | head -16
+echo
+echo "largest symbols mailfold brings in (bytes, whole C API):"
+arm-none-eabi-nm -S --size-sort -t d "$OUT/probe-base.elf" | awk '{print $4}' | sort >"$OUT/base.syms"
+arm-none-eabi-nm -S --size-sort -t d "$OUT/probe-full.elf" |
+  awk 'NF == 4 { print $2 + 0, $3, $4 }' | sort -k3,3 | join -1 3 -2 1 -v 1 - "$OUT/base.syms" |
+  awk '{ print $2, $1 }' | sort -rn | head -12 |
+  while read -r size sym; do printf '  %6d  %s\n' "$size" "$(echo "$sym" | arm-none-eabi-c++filt)"; done
+
+rc=0
+log=$(fw_qemu "$OUT/fw.elf") || rc=$?
+peak_line=$(grep -m1 '^stack peak:' <<<"$log" || true)
+if [ -z "$peak_line" ]; then
+  printf '%s\n' "$log" >&2
+  echo "measure: the firmware test did not report its stack peak (exit status $rc)" >&2
+  exit 1
+fi
+stack=$(awk '{print $3}' <<<"$peak_line")
+echo
+echo "$peak_line: deepest library call, measured from the caller's stack pointer"
+[ "$rc" -eq 0 ] || echo "note: the firmware test itself failed (status $rc); the numbers cover the code paths it took"
+
+echo
+printf 'budgets: whole C API %d / %d bytes flash, format_header alone %d bytes, stack %d / %d bytes\n' \
+  "$full_added" "$BUDGET_FLASH_C_API" "$header_added" "$stack" "$BUDGET_STACK"
+over=0
+if [ "$full_added" -gt "$BUDGET_FLASH_C_API" ]; then
+  echo "OVER BUDGET: the C API adds $full_added bytes of flash (budget $BUDGET_FLASH_C_API)" >&2
+  over=1
+fi
+if [ "$stack" -gt "$BUDGET_STACK" ]; then
+  echo "OVER BUDGET: the deepest call uses $stack bytes of stack (budget $BUDGET_STACK)" >&2
+  over=1
+fi
+exit "$over"
