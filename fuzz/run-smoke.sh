@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd .. && pwd)
-# shellcheck source=../scripts/lib.sh
+# shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
 
 seconds=${FUZZ_SECONDS:-60}

@@ -134,7 +134,10 @@ fn show(b: &[u8]) -> String {
 pub fn split_lines<'a>(out: &'a [u8], e: &Expect<'_>) -> Result<Vec<&'a [u8]>, String> {
     let eol = e.eol();
     if !out.ends_with(eol) {
-        return Err(format!("field does not end with the line ending: {}", show(out)));
+        return Err(format!(
+            "field does not end with the line ending: {}",
+            show(out)
+        ));
     }
     let mut lines = Vec::new();
     let mut start = 0;
@@ -283,9 +286,7 @@ pub fn decode_ew(w: &[u8], phrase: bool) -> Result<Vec<u8>, String> {
                         bytes.push(h << 4 | l);
                         i += 2;
                     }
-                    c if phrase
-                        && !(c.is_ascii_alphanumeric() || b"!*+-/".contains(&c)) =>
-                    {
+                    c if phrase && !(c.is_ascii_alphanumeric() || b"!*+-/".contains(&c)) => {
                         return bad("Q literal outside the phrase-safe set");
                     }
                     c if c == b'?' || !(33..=126).contains(&c) => return bad("Q literal"),
@@ -347,14 +348,20 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
     let lines = split_lines(out, e)?;
     let first = lines.first().ok_or("no line")?;
     if !first.starts_with(e.name) || first.get(e.name.len()) != Some(&b':') {
-        return Err(format!("does not start with the name and a colon: {}", show(out)));
+        return Err(format!(
+            "does not start with the name and a colon: {}",
+            show(out)
+        ));
     }
     if std::str::from_utf8(out).is_err() {
         return Err(format!("output is not UTF-8: {}", show(out)));
     }
     for (i, &b) in out.iter().enumerate() {
         if b >= 0x80 && !e.utf8 {
-            return Err(format!("non-ASCII byte at {i} with utf8 off: {}", show(out)));
+            return Err(format!(
+                "non-ASCII byte at {i} with utf8 off: {}",
+                show(out)
+            ));
         }
         if (b < 32 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 127 {
             return Err(format!("control byte {b:#04x} at {i}: {}", show(out)));
@@ -371,14 +378,21 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
         }
         if n > 0 {
             if !line.first().is_some_and(|&b| is_wsp(b)) {
-                return Err(format!("line {n} starts without white space: {}", show(out)));
+                return Err(format!(
+                    "line {n} starts without white space: {}",
+                    show(out)
+                ));
             }
             let known = KNOWN_BUG_VERBATIM_WS_LINE && e.kind == Kind::Verbatim;
             if !known && line.iter().all(|&b| is_wsp(b)) {
                 return Err(format!("line {n} is only white space: {}", show(out)));
             }
         }
-        let content: &[u8] = if n == 0 { &line[e.name.len() + 1..] } else { line };
+        let content: &[u8] = if n == 0 {
+            &line[e.name.len() + 1..]
+        } else {
+            line
+        };
         let may_encode = matches!(e.kind, Kind::Unstructured | Kind::Phrase);
         let ews = if may_encode {
             encoded_words(content)
@@ -392,7 +406,11 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
             // Measured without that trailing white space until it is fixed.
             let width = if KNOWN_BUG_EW_LINE_TRAILING_WS {
                 let t = trim_end_wsp(line);
-                if e.utf8 { chars(t) } else { t.len() }
+                if e.utf8 {
+                    chars(t)
+                } else {
+                    t.len()
+                }
             } else {
                 width
             };
@@ -441,7 +459,10 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
 
 /// Removes the CR/LF of caller folds (already known to be folds: the call succeeded).
 pub fn drop_caller_folds(v: &[u8]) -> Vec<u8> {
-    v.iter().copied().filter(|&b| b != b'\r' && b != b'\n').collect()
+    v.iter()
+        .copied()
+        .filter(|&b| b != b'\r' && b != b'\n')
+        .collect()
 }
 
 fn trim_wsp(v: &[u8]) -> &[u8] {
@@ -500,7 +521,11 @@ pub fn decode_unstructured(text: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Unstructured text is lossless: decoding the output gives the input back, up to leading and
 /// trailing white space and the caller's folds (SPEC §3).
-pub fn check_unstructured_roundtrip(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result<(), String> {
+pub fn check_unstructured_roundtrip(
+    out: &[u8],
+    value: &[u8],
+    e: &Expect<'_>,
+) -> Result<(), String> {
     let unfolded = unfold(out, e);
     let decoded = decode_unstructured(trim_wsp(body(&unfolded, e)))?;
     let want = drop_caller_folds(value);
@@ -522,7 +547,11 @@ pub fn check_ascii_roundtrip(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result
     let got = trim_wsp(body(&unfolded, e));
     let want = drop_caller_folds(value);
     if got != trim_wsp(&want) {
-        return Err(format!("ASCII structured round trip: {} from {}", show(&want), show(out)));
+        return Err(format!(
+            "ASCII structured round trip: {} from {}",
+            show(&want),
+            show(out)
+        ));
     }
     Ok(())
 }
@@ -576,7 +605,11 @@ pub fn check_msgid_roundtrip(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result
             .collect()
     };
     if strip(b) != strip(value) {
-        return Err(format!("msg-ids changed: {} from {}", show(out), show(value)));
+        return Err(format!(
+            "msg-ids changed: {} from {}",
+            show(out),
+            show(value)
+        ));
     }
     Ok(())
 }
@@ -736,7 +769,10 @@ pub fn check_mailboxes_roundtrip(
         })
         .collect();
     if got != want {
-        return Err(format!("mailboxes changed: got {got:?} want {want:?} in {}", show(out)));
+        return Err(format!(
+            "mailboxes changed: got {got:?} want {want:?} in {}",
+            show(out)
+        ));
     }
     Ok(())
 }
@@ -816,7 +852,11 @@ pub fn run_with_buffers<E: std::fmt::Debug + PartialEq>(
                 for cap in [chosen_cap(max_guess), max_guess] {
                     let mut buf = vec![GUARD; cap];
                     let r = run(&mut buf);
-                    assert_eq!(r.as_ref().err(), Some(&e), "cap {cap}: validation depends on buffer size");
+                    assert_eq!(
+                        r.as_ref().err(),
+                        Some(&e),
+                        "cap {cap}: validation depends on buffer size"
+                    );
                 }
                 return Err(e);
             }
@@ -826,20 +866,40 @@ pub fn run_with_buffers<E: std::fmt::Debug + PartialEq>(
     // Exact buffer, with a guard region after it.
     let mut buf = vec![GUARD; needed + 32];
     let r = run(&mut buf[..needed]);
-    assert!(matches!(r, Ok(n) if n == needed), "exact buffer of {needed}: {r:?}");
-    assert!(buf[needed..].iter().all(|&b| b == GUARD), "wrote past the buffer");
+    assert!(
+        matches!(r, Ok(n) if n == needed),
+        "exact buffer of {needed}: {r:?}"
+    );
+    assert!(
+        buf[needed..].iter().all(|&b| b == GUARD),
+        "wrote past the buffer"
+    );
     let out = buf[..needed].to_vec();
     // A buffer of the chosen size.
     let cap = chosen_cap(needed);
     let mut buf2 = vec![GUARD; cap + 32];
     let r = run(&mut buf2[..cap]);
     if cap < needed {
-        assert_eq!(too_small(r.as_ref().unwrap_err()), Some(needed), "cap {cap}: {r:?}");
+        assert_eq!(
+            too_small(r.as_ref().unwrap_err()),
+            Some(needed),
+            "cap {cap}: {r:?}"
+        );
     } else {
         assert!(matches!(r, Ok(n) if n == needed), "cap {cap}: {r:?}");
-        assert_eq!(&buf2[..needed], out.as_slice(), "output depends on the buffer size");
-        assert!(buf2[needed..cap].iter().all(|&b| b == GUARD), "wrote past the output");
+        assert_eq!(
+            &buf2[..needed],
+            out.as_slice(),
+            "output depends on the buffer size"
+        );
+        assert!(
+            buf2[needed..cap].iter().all(|&b| b == GUARD),
+            "wrote past the output"
+        );
     }
-    assert!(buf2[cap..].iter().all(|&b| b == GUARD), "wrote past the buffer");
+    assert!(
+        buf2[cap..].iter().all(|&b| b == GUARD),
+        "wrote past the buffer"
+    );
     Ok(out)
 }
