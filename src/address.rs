@@ -48,11 +48,7 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                 None => return Err(err(end)),
                 Some(b'"') => break,
                 Some(b'\\') => match b[..end].get(i + 1) {
-                    Some(&c)
-                        if c >= 0x80 || chars::is(c, chars::VCHAR) || c == b' ' || c == b'\t' =>
-                    {
-                        i += 1
-                    }
+                    Some(&c) if c >= 0x80 || matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
                     _ => return Err(err(i)),
                 },
                 Some(&c) if c >= 0x80 => {
@@ -484,7 +480,8 @@ pub(crate) fn format_return_path(
     }
     let (a, z) = if b[s] == b'<' {
         if b[e - 1] != b'>' || e - s < 2 {
-            return Err(Error::InvalidAddress { at: e - 1 });
+            // Where the closing bracket should be (the end is always a character boundary).
+            return Err(Error::InvalidAddress { at: e });
         }
         (s + 1, e - 1)
     } else {
@@ -561,6 +558,9 @@ mod tests {
                 "\"A \\\"quoted\\\" name\" <q@x.org>",
             ),
             ("Zoë <zoe@x.org>", "=?utf-8?q?Zo=C3=AB?= <zoe@x.org>"),
+            // RFC 2047 §5(3): white space between an encoded-word and a special.
+            ("Zoë: a@b.org;", "=?utf-8?q?Zo=C3=AB?= : a@b.org;"),
+            ("Zoë:;, c@d.e", "=?utf-8?q?Zo=C3=AB?= :;, c@d.e"),
             ("Jo  Smith <j@x.org>", "Jo Smith <j@x.org>"),
             ("ops@[IPv6:2001:db8::1]", "ops@[IPv6:2001:db8::1]"),
         ];
@@ -723,6 +723,10 @@ mod tests {
         );
         assert_eq!(
             fmt("Return-Path", "<a@b"),
+            Err(Error::InvalidAddress { at: 4 })
+        );
+        assert_eq!(
+            fmt("Return-Path", "<é"),
             Err(Error::InvalidAddress { at: 3 })
         );
         assert_eq!(

@@ -1,27 +1,23 @@
 //! Byte classes as one 256-entry table, so every scanner tests a class with a load and a mask.
 
 /// RFC 5322 `atext`.
-pub(crate) const ATEXT: u16 = 1 << 0;
+pub(crate) const ATEXT: u8 = 1 << 0;
 /// SP or HTAB.
-pub(crate) const WSP: u16 = 1 << 1;
+pub(crate) const WSP: u8 = 1 << 1;
 /// RFC 5322 `dtext` (printable except `[`, `]`, `\`).
-pub(crate) const DTEXT: u16 = 1 << 2;
+pub(crate) const DTEXT: u8 = 1 << 2;
 /// RFC 5322 `qtext` (printable except `"` and `\`).
-pub(crate) const QTEXT: u16 = 1 << 3;
+pub(crate) const QTEXT: u8 = 1 << 3;
 /// RFC 2045 `token` character (printable except tspecials).
-pub(crate) const TOKEN: u16 = 1 << 4;
+pub(crate) const TOKEN: u8 = 1 << 4;
 /// Written literally in a Q encoded-word in unstructured text (RFC 2047 §4.2, §5(1)).
-pub(crate) const Q_TEXT_SAFE: u16 = 1 << 5;
+pub(crate) const Q_TEXT_SAFE: u8 = 1 << 5;
 /// Written literally in a Q encoded-word inside a phrase (RFC 2047 §5(3)).
-pub(crate) const Q_PHRASE_SAFE: u16 = 1 << 6;
+pub(crate) const Q_PHRASE_SAFE: u8 = 1 << 6;
 /// A C0 control other than HTAB, or DEL.
-pub(crate) const CTL: u16 = 1 << 7;
-/// RFC 5322 `specials` that force a display name into a quoted-string.
-pub(crate) const SPECIAL: u16 = 1 << 8;
-/// Visible ASCII (33..=126).
-pub(crate) const VCHAR: u16 = 1 << 9;
+pub(crate) const CTL: u8 = 1 << 7;
 
-const fn class_of(b: u8) -> u16 {
+const fn class_of(b: u8) -> u8 {
     let mut c = 0;
     let alnum = b.is_ascii_alphanumeric();
     if alnum
@@ -74,20 +70,11 @@ const fn class_of(b: u8) -> u16 {
     if (b < 32 && b != b'\t') || b == 127 {
         c |= CTL;
     }
-    if matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b':' | b';' | b'@' | b'\\' | b',' | b'.' | b'"'
-    ) {
-        c |= SPECIAL;
-    }
-    if matches!(b, 33..=126) {
-        c |= VCHAR;
-    }
     c
 }
 
-const fn build() -> [u16; 256] {
-    let mut t = [0u16; 256];
+const fn build() -> [u8; 256] {
+    let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
         t[i] = class_of(i as u8);
@@ -96,10 +83,10 @@ const fn build() -> [u16; 256] {
     t
 }
 
-static TABLE: [u16; 256] = build();
+static TABLE: [u8; 256] = build();
 
 #[inline(always)]
-pub(crate) fn is(b: u8, class: u16) -> bool {
+pub(crate) fn is(b: u8, class: u8) -> bool {
     TABLE[b as usize] & class != 0
 }
 

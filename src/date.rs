@@ -9,11 +9,13 @@ const MONTH_NAMES: [&[u8; 3]; 12] = [
 ];
 
 /// Days from 1970-01-01 of 1900-01-01 and of 9999-12-31, the range RFC 5322 dates use here.
-const FIRST_DAY: i64 = -25_567;
-const LAST_DAY: i64 = 2_932_896;
+const FIRST_DAY: i32 = -25_567;
+const LAST_DAY: i32 = 2_932_896;
 
 /// Howard Hinnant's `civil_from_days`: proleptic Gregorian (year, month 1..=12, day 1..=31).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// 32-bit arithmetic on purpose: the supported range fits, and 64-bit division costs a
+/// Cortex-M a kilobyte of helper code.
+fn civil_from_days(days: i32) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -22,26 +24,26 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let year = yoe + era * 400 + i32::from(month <= 2);
     (year, month, day)
 }
 
 /// The inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-fn is_leap(year: i64) -> bool {
+fn is_leap(year: i32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
 
-fn days_in_month(year: i64, month: u32) -> u32 {
+fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,
@@ -51,7 +53,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 /// Day of the week, 0 = Sunday (1970-01-01 was a Thursday).
-fn weekday(days: i64) -> usize {
+fn weekday(days: i32) -> usize {
     (days + 4).rem_euclid(7) as usize
 }
 
@@ -70,11 +72,17 @@ pub(crate) fn write_date(
     let local = unix_seconds
         .checked_add(i64::from(utc_offset_minutes) * 60)
         .ok_or(Error::InvalidDate)?;
-    let days = local.div_euclid(86_400);
-    if !(FIRST_DAY..=LAST_DAY).contains(&days) {
+    let first = i64::from(FIRST_DAY) * 86_400;
+    let last = (i64::from(LAST_DAY) + 1) * 86_400 - 1;
+    if !(first..=last).contains(&local) {
         return Err(Error::InvalidDate);
     }
-    let secs = local.rem_euclid(86_400) as u32;
+    // Seconds since 1900-01-01 fit in 38 bits; 86400 = 2^7 * 675, so after a shift the day
+    // number comes from a 32-bit division (a Cortex-M has no 64-bit divide instruction).
+    let since = (local - first) as u64;
+    let day_index = ((since >> 7) as u32) / 675;
+    let secs = (since - u64::from(day_index) * 86_400) as u32;
+    let days = FIRST_DAY + day_index as i32;
     let (year, month, day) = civil_from_days(days);
     let year = year as u32;
 
@@ -170,7 +178,7 @@ pub(crate) fn check_date_time(value: &[u8]) -> Result<(), Error> {
     if !c.ws() {
         return Err(Error::InvalidDate);
     }
-    let year = i64::from(c.digits(4, 4)?);
+    let year = c.digits(4, 4)? as i32;
     if !c.ws() {
         return Err(Error::InvalidDate);
     }

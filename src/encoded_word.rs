@@ -8,6 +8,7 @@
 
 use crate::chars::{self, Q_PHRASE_SAFE, Q_TEXT_SAFE};
 use crate::fold::{Folder, Width};
+use crate::phrase::TextPhrase;
 use crate::{Encoding, Error};
 
 /// `=?utf-8?q?` + `?=`.
@@ -53,18 +54,16 @@ fn b_len(bytes: usize) -> usize {
 
 /// Writes `text` (UTF-8 bytes, already unfolded by the iterator) as encoded-words, the first
 /// preceded by the white space `ws`, the last followed by the ASCII `glue` (e.g. `,`), which
-/// is not encoded. `I` yields the bytes of the text in order; it is cloned to measure a word
+/// is not encoded. In a phrase the glue is a special (`,` or `:`), and RFC 2047 §5(3) wants
+/// white space between an encoded-word and a special, so a space goes before it. `I` yields the bytes of the text in order; it is cloned to measure a word
 /// before writing it.
 /// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
-pub(crate) fn single_word_len<I>(text: I, ctx: Context, encoding: Encoding) -> Option<usize>
-where
-    I: Iterator<Item = u8> + Clone,
-{
+pub(crate) fn single_word_len(text: Text<'_>, ctx: Context, encoding: Encoding) -> Option<usize> {
     let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
     chunk.last.then_some(chunk.encoded + OVERHEAD)
 }
 
-fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
+fn choose(text: Text<'_>, ctx: Context, encoding: Encoding) -> Enc {
     match encoding {
         Encoding::Q => Enc::Q,
         Encoding::B => Enc::B,
@@ -83,21 +82,25 @@ fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> 
     }
 }
 
-pub(crate) fn write_run<I>(
+pub(crate) fn write_run(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
-    text: I,
+    text: Text<'_>,
     ctx: Context,
     encoding: Encoding,
     glue: &[u8],
-) -> Result<(), Error>
-where
-    I: Iterator<Item = u8> + Clone,
-{
+) -> Result<(), Error> {
     let enc = choose(text.clone(), ctx, encoding);
-    let mut rest = text.peekable();
+    let spaced: [u8; 4];
+    let glue = if ctx == Context::Phrase && !glue.is_empty() {
+        spaced = spaced_glue(glue);
+        &spaced[..=glue.len().min(3)]
+    } else {
+        glue
+    };
+    let mut rest = text;
     let mut ws = ws;
-    while rest.peek().is_some() {
+    while rest.clone().next().is_some() {
         let ws_w = if f.at_start() {
             1
         } else {
@@ -137,6 +140,15 @@ where
     Ok(())
 }
 
+/// `glue` (at most 3 bytes) with a space before it.
+fn spaced_glue(glue: &[u8]) -> [u8; 4] {
+    let mut out = [b' '; 4];
+    for (dst, &b) in out[1..].iter_mut().zip(glue) {
+        *dst = b;
+    }
+    out
+}
+
 struct Chunk {
     /// Characters of text taken.
     chars: usize,
@@ -150,7 +162,7 @@ struct Chunk {
 
 /// How much of `text` fits in one encoded-word of at most `room` characters (and at most 75),
 /// whole characters only.
-fn measure<I: Iterator<Item = u8>>(mut text: I, enc: Enc, ctx: Context, room: usize) -> Chunk {
+fn measure(mut text: Text<'_>, enc: Enc, ctx: Context, room: usize) -> Chunk {
     let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
     let mut taken = Chunk {
         chars: 0,
@@ -186,13 +198,7 @@ fn measure<I: Iterator<Item = u8>>(mut text: I, enc: Enc, ctx: Context, room: us
 }
 
 /// Writes one encoded-word holding the next `bytes` bytes of `text`.
-fn write_word<I: Iterator<Item = u8>>(
-    f: &mut Folder<'_, '_>,
-    text: &mut I,
-    bytes: usize,
-    enc: Enc,
-    ctx: Context,
-) {
+fn write_word(f: &mut Folder<'_, '_>, text: &mut Text<'_>, bytes: usize, enc: Enc, ctx: Context) {
     let safe = match ctx {
         Context::Text => Q_TEXT_SAFE,
         Context::Phrase => Q_PHRASE_SAFE,
@@ -249,6 +255,35 @@ fn b64_quad(g: [u8; 3], n: usize) -> [u8; 4] {
         if n > 1 { c(6) } else { b'=' },
         if n > 2 { c(0) } else { b'=' },
     ]
+}
+
+/// The bytes of the text to encode: one concrete type, so the encoder exists once in the
+/// binary (firmware flash matters more than the cost of a match per byte).
+#[derive(Clone)]
+pub(crate) enum Text<'a> {
+    /// A slice without the CR and LF of caller folds.
+    Unfolded(Unfolded<'a>),
+    /// The literal text of a text-form phrase.
+    Phrase(TextPhrase<'a>),
+}
+
+impl Iterator for Text<'_> {
+    type Item = u8;
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        match self {
+            Text::Unfolded(u) => u.next(),
+            Text::Phrase(p) => p.next(),
+        }
+    }
+}
+
+impl<'a> Text<'a> {
+    /// The bytes of `bytes` without caller folds.
+    pub(crate) fn unfolded(bytes: &'a [u8]) -> Self {
+        Text::Unfolded(Unfolded::new(bytes))
+    }
 }
 
 /// Yields a slice's bytes without the CR and LF of caller folds.

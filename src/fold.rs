@@ -146,11 +146,15 @@ impl<'s, 'b> Folder<'s, 'b> {
         if fits {
             return self.put_space_then_check(ws, w, next, ew);
         }
-        // Fold before the white space. If the white space run alone would push the token past
-        // the limit on the new line, leave part of the run at the end of this line (a break
+        // Fold before the white space. The whole run moves to the new line, unless the run
+        // itself would push the token past a limit that must hold there: 998 octets, or 76
+        // for an encoded-word. Then part of the run stays at the end of this line (a break
         // may stand before any WSP), but never more than this line can hold.
-        let new_limit = self.soft.min(if ew { EW_LINE_LIMIT } else { usize::MAX });
-        let excess = (w + next.chars).saturating_sub(new_limit);
+        let excess = if ew {
+            (w + next.chars).saturating_sub(self.soft.min(EW_LINE_LIMIT))
+        } else {
+            (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
+        };
         let keep = excess
             .min(w - 1)
             .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));

@@ -6,7 +6,7 @@
 //! `=?`, RFC 2047 encoded-words restricted to the phrase-safe set (RFC 2047 §5(3)).
 
 use crate::chars::{self, ATEXT, QTEXT};
-use crate::encoded_word::{self, Context, Unfolded};
+use crate::encoded_word::{self, Context, Text};
 use crate::fold::{Folder, Width};
 use crate::input::{self, is_space};
 use crate::{Error, Options};
@@ -21,34 +21,15 @@ pub(crate) enum Source<'a> {
     Text(&'a [u8]),
 }
 
-/// The bytes of a phrase's literal text.
-#[derive(Clone)]
-pub(crate) enum Literal<'a> {
-    Unfolded(Unfolded<'a>),
-    Text(TextPhrase<'a>),
-}
-
 impl<'a> Source<'a> {
-    fn literal(self) -> Literal<'a> {
+    fn literal(self) -> Text<'a> {
         match self {
-            Source::Literal(b) => Literal::Unfolded(Unfolded::new(b)),
-            Source::Text(b) => Literal::Text(TextPhrase {
+            Source::Literal(b) => Text::unfolded(b),
+            Source::Text(b) => Text::Phrase(TextPhrase {
                 raw: b,
                 pos: 0,
                 quoted: false,
             }),
-        }
-    }
-}
-
-impl Iterator for Literal<'_> {
-    type Item = u8;
-
-    #[inline]
-    fn next(&mut self) -> Option<u8> {
-        match self {
-            Literal::Unfolded(u) => u.next(),
-            Literal::Text(t) => t.next(),
         }
     }
 }
@@ -130,7 +111,7 @@ enum Form {
     Encoded,
 }
 
-fn choose_form(lit: Literal<'_>, options: &Options) -> Form {
+fn choose_form(lit: Text<'_>, options: &Options) -> Form {
     let mut atoms = true;
     let mut quoted = Width::ascii(2);
     let (mut p2, mut p1) = (0u8, b' ');
@@ -344,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             fmt("Keywords", "café, thé").unwrap(),
-            "Keywords: =?utf-8?b?Y2Fmw6k=?=, =?utf-8?q?th=C3=A9?=\r\n"
+            "Keywords: =?utf-8?b?Y2Fmw6k=?= , =?utf-8?q?th=C3=A9?=\r\n"
         );
         // An element that is not phrase syntax is taken literally, and quoted.
         assert_eq!(

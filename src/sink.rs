@@ -18,7 +18,9 @@ impl<'a> SliceSink<'a> {
         SliceSink { buf, len: 0 }
     }
 
-    #[inline]
+    // Out of line on bare metal, where flash counts more than a call per write.
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub(crate) fn write(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
@@ -27,7 +29,8 @@ impl<'a> SliceSink<'a> {
         self.len = end;
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub(crate) fn byte(&mut self, b: u8) {
         if let Some(dst) = self.buf.get_mut(self.len) {
             *dst = b;

@@ -43,7 +43,9 @@ pub(crate) fn format_date_field(
 
 /// Writes the value exactly as given after `Name: `. Its line breaks must already be folds
 /// (checked before this is called); each is written with the chosen line ending. Every line
-/// must fit in 998 octets.
+/// must fit in 998 octets, and a continuation line must hold more than white space
+/// (RFC 5322 §3.2.2), else the break that ends the blank line (or the line's start, for the
+/// last) is reported as a control character.
 pub(crate) fn format_verbatim(
     f: &mut Folder<'_, '_>,
     value: &str,
@@ -60,6 +62,9 @@ pub(crate) fn format_verbatim(
         match bytes[i] {
             b'\r' | b'\n' => {
                 let seg = &bytes[seg_start..i];
+                if seg_start > 0 && seg.iter().all(|&c| c == b' ' || c == b'\t') {
+                    return Err(Error::ControlCharacter { at: i });
+                }
                 if line_len + seg.len() > HARD_LINE_LIMIT {
                     return Err(Error::LineTooLong);
                 }
@@ -73,6 +78,19 @@ pub(crate) fn format_verbatim(
         }
     }
     let seg = &bytes[seg_start..];
+    if seg_start > 0 && seg.iter().all(|&c| c == b' ' || c == b'\t') {
+        // The last break opens a line of nothing but white space.
+        let brk = bytes[..seg_start]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .unwrap_or(0);
+        let brk = if brk > 0 && bytes[brk - 1] == b'\r' {
+            brk - 1
+        } else {
+            brk
+        };
+        return Err(Error::ControlCharacter { at: brk });
+    }
     if line_len + seg.len() > HARD_LINE_LIMIT {
         return Err(Error::LineTooLong);
     }

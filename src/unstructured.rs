@@ -8,7 +8,7 @@
 //! between them inside the encoded text, since decoders drop white space between
 //! encoded-words.
 
-use crate::encoded_word::{self, Context, Unfolded};
+use crate::encoded_word::{self, Context, Text};
 use crate::fold::{ws_width, Folder, Width};
 use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
@@ -124,7 +124,13 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
                 run_end = next.end;
                 words.next();
             }
-            let run = Unfolded::new(&text[word.start..run_end]);
+            // White space before encoded text beyond its first character is carried inside the
+            // encoded text: a long run could otherwise push an encoded-word line past 76.
+            let (ws, run_start) = match ws.iter().position(|&c| c == b' ' || c == b'\t') {
+                Some(i) if ws_width(ws) > 1 => (&ws[..=i], word.ws_start + i + 1),
+                _ => (ws, word.start),
+            };
+            let run = Text::unfolded(&text[run_start..run_end]);
             encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
         }
     }
@@ -166,7 +172,7 @@ mod tests {
     /// Runs one of the two paths by hand.
     fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
         let options = Options::default().with_max_line_len(width);
-        let mut buf = std::vec![0u8; 8192];
+        let mut buf = std::vec![0u8; 1 << 16];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
         let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
         if plain {
@@ -280,6 +286,33 @@ mod tests {
         );
         let spaced = ["word ", &"   ".repeat(40), "end"].concat();
         roundtrip(&spaced, &Options::default());
+    }
+
+    #[test]
+    fn a_white_space_run_moves_whole_to_the_next_line() {
+        let narrow = Options::default().with_max_line_len(40);
+        let v = [&"a".repeat(27), "      ", &"b".repeat(61)].concat();
+        assert_eq!(
+            fmt_with("Subject", &v, &narrow).unwrap(),
+            [
+                "Subject: ",
+                &"a".repeat(27),
+                "\r\n      ",
+                &"b".repeat(61),
+                "\r\n"
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn long_white_space_before_encoded_text_is_carried_inside_it() {
+        for spaces in [2, 40, 70, 200] {
+            let v = ["word", &" ".repeat(spaces), "é and more"].concat();
+            for opts in [Options::default(), Options::default().with_max_line_len(40)] {
+                roundtrip(&v, &opts);
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,456 @@
+//! Checkers shared by the integration tests.
+//!
+//! Written from SPEC §3–§6, RFC 5322 and RFC 2047 alone (not from `src/`), so they can catch
+//! the core's mistakes instead of repeating them. Each test file uses a different subset.
+#![allow(dead_code)]
+
+use mailfold::{LineEnding, Options};
+
+/// Which syntax an output line is tokenised with for the length rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text: folds only at white space, encoded-words delimited by white space.
+    Unstructured,
+    /// msg-id lists: no encoded-words, folds only between ids, only when needed.
+    MsgId,
+    /// Address lists, Keywords, List-Id, Return-Path: quoted-strings, `<...>` and `[...]` are
+    /// unbreakable, encoded-words may touch `,` `;` `:`.
+    Structured,
+    /// ASCII structured fields: never encoded.
+    Ascii,
+}
+
+pub fn ending(opts: &Options) -> &'static [u8] {
+    match opts.line_ending {
+        LineEnding::Crlf => b"\r\n",
+        LineEnding::Lf => b"\n",
+    }
+}
+
+pub fn is_wsp(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Splits a formatted field into its lines (without endings), rejecting bare CR/LF and a
+/// missing final ending.
+pub fn split_lines<'a>(out: &'a [u8], opts: &Options) -> Result<Vec<&'a [u8]>, String> {
+    let end = ending(opts);
+    if !out.ends_with(end) {
+        return Err("output does not end with the chosen line ending".into());
+    }
+    let body = &out[..out.len() - end.len()];
+    let mut lines = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < body.len() {
+        if body[i..].starts_with(end) {
+            lines.push(&body[start..i]);
+            i += end.len();
+            start = i;
+        } else if body[i] == b'\r' || body[i] == b'\n' {
+            return Err(format!("bare CR or LF at byte {i}"));
+        } else {
+            i += 1;
+        }
+    }
+    lines.push(&body[start..]);
+    Ok(lines)
+}
+
+/// Line width as the soft limit counts it: characters with utf8 on, octets otherwise.
+pub fn width(line: &[u8], utf8: bool) -> usize {
+    if utf8 {
+        String::from_utf8_lossy(line).chars().count()
+    } else {
+        line.len()
+    }
+}
+
+fn trim_wsp(s: &[u8]) -> &[u8] {
+    let mut a = 0;
+    let mut b = s.len();
+    while a < b && is_wsp(s[a]) {
+        a += 1;
+    }
+    while b > a && is_wsp(s[b - 1]) {
+        b -= 1;
+    }
+    &s[a..b]
+}
+
+/// Splits at white space; for structured fields white space inside a quoted-string, an
+/// angle-addr/msg-id or a domain literal does not split (those are never folded inside).
+pub fn tokens(s: &[u8], kind: Kind) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let (mut in_q, mut esc, mut angle, mut square) = (false, false, false, false);
+    for (i, &b) in s.iter().enumerate() {
+        let structured = kind == Kind::Structured;
+        if structured && in_q {
+            if esc {
+                esc = false;
+            } else if b == b'\\' {
+                esc = true;
+            } else if b == b'"' {
+                in_q = false;
+            }
+            continue;
+        }
+        if structured && (angle || square) {
+            if b == b'>' {
+                angle = false;
+            }
+            if b == b']' {
+                square = false;
+            }
+            continue;
+        }
+        if is_wsp(b) {
+            if let Some(st) = start.take() {
+                out.push(&s[st..i]);
+            }
+            continue;
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+        if structured {
+            match b {
+                b'"' => in_q = true,
+                b'<' => angle = true,
+                b'[' => square = true,
+                _ => {}
+            }
+        }
+    }
+    if let Some(st) = start {
+        out.push(&s[st..]);
+    }
+    out
+}
+
+/// The outcome of looking at one white-space-delimited token that starts like an
+/// encoded-word.
+pub fn parse_encoded_word(tok: &str, phrase: bool) -> Result<Vec<u8>, String> {
+    if tok.len() > 75 {
+        return Err(format!("encoded-word longer than 75 characters: {tok}"));
+    }
+    if tok.starts_with("=?")
+        && tok.trim_end_matches([',', ';', ':']).ends_with("?=")
+        && !tok.ends_with("?=")
+    {
+        return Err(format!(
+            "encoded-word not separated from a special by white space (RFC 2047 §5 (3)): {tok}"
+        ));
+    }
+    if !(tok.starts_with("=?") && tok.ends_with("?=") && tok.len() >= 4) {
+        return Err(format!("not an encoded-word: {tok}"));
+    }
+    let inner = &tok[2..tok.len() - 2];
+    let parts: Vec<&str> = inner.split('?').collect();
+    if parts.len() != 3 {
+        return Err(format!("malformed encoded-word: {tok}"));
+    }
+    let (charset, enc, text) = (parts[0], parts[1], parts[2]);
+    if !charset.eq_ignore_ascii_case("utf-8") {
+        return Err(format!("charset is not utf-8: {tok}"));
+    }
+    if text.is_empty() {
+        return Err(format!("empty encoded-word: {tok}"));
+    }
+    let bytes = match enc {
+        "q" | "Q" => q_decode(text, phrase).map_err(|e| format!("{e} in {tok}"))?,
+        "b" | "B" => b64_decode(text).map_err(|e| format!("{e} in {tok}"))?,
+        _ => return Err(format!("unknown encoding: {tok}")),
+    };
+    // RFC 2047 §5 (3): each encoded-word must decode to whole characters on its own.
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(format!("encoded-word is not whole UTF-8 characters: {tok}"));
+    }
+    Ok(bytes)
+}
+
+fn hexval(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// RFC 2047 §4.2; in a phrase only the §5 (3) set may appear literally.
+pub fn q_decode(text: &str, phrase: bool) -> Result<Vec<u8>, String> {
+    let t = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let b = t[i];
+        match b {
+            b'_' => out.push(b' '),
+            b'=' => {
+                let hi = t.get(i + 1).copied().and_then(hexval);
+                let lo = t.get(i + 2).copied().and_then(hexval);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.push(h * 16 + l),
+                    _ => return Err("bad =XX escape".into()),
+                }
+                i += 2;
+            }
+            b'?' | b' ' | b'\t' => return Err("forbidden character in Q text".into()),
+            0x21..=0x7e => {
+                if phrase && !(b.is_ascii_alphanumeric() || b"!*+-/".contains(&b)) {
+                    return Err(format!("{:?} is not phrase-safe in Q text", b as char));
+                }
+                out.push(b)
+            }
+            _ => return Err("non-printable byte in Q text".into()),
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+pub fn b64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let t = text.as_bytes();
+    if !t.len().is_multiple_of(4) {
+        return Err("base64 length not a multiple of 4".into());
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    for (ci, chunk) in t.chunks(4).enumerate() {
+        let last = ci == t.len() / 4 - 1;
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return Err("bad base64 padding".into());
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = n << 6 | val(c).ok_or("bad base64 character")?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Ok(out)
+}
+
+/// Everything after `Name:` with the line endings removed (RFC 5322 §2.2.3 unfolding).
+pub fn unfold_value(out: &[u8], name: &str, opts: &Options) -> Result<Vec<u8>, String> {
+    let lines = split_lines(out, opts)?;
+    let mut v = Vec::new();
+    for l in lines {
+        v.extend_from_slice(l);
+    }
+    let prefix = format!("{name}:");
+    if !v.starts_with(prefix.as_bytes()) {
+        return Err("output does not start with `Name:`".into());
+    }
+    Ok(v[prefix.len()..].to_vec())
+}
+
+/// RFC 2047 §6.2 decoding of an unstructured value: encoded-words (whole white-space
+/// delimited tokens) are decoded, white space between two adjacent encoded-words is dropped,
+/// everything else is kept byte for byte.
+pub fn decode_unstructured(v: &[u8]) -> Result<String, String> {
+    let s = std::str::from_utf8(v).map_err(|_| "value is not UTF-8".to_string())?;
+    let mut out = String::new();
+    let mut pending_ws = String::new();
+    let mut prev_ew = false;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let ws_len = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if ws_len > 0 {
+            pending_ws.push_str(&rest[..ws_len]);
+            rest = &rest[ws_len..];
+            continue;
+        }
+        let end = rest.find([' ', '\t']).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        if word.contains("=?") || (word.starts_with("=?") && word.ends_with("?=")) {
+            // Anything with `=?` must be a proper encoded-word: lenient decoders would decode
+            // a lookalike, so the formatter must never emit one as literal text.
+            let bytes = parse_encoded_word(word, false)?;
+            if !prev_ew {
+                out.push_str(&pending_ws);
+            }
+            out.push_str(std::str::from_utf8(&bytes).unwrap());
+            prev_ew = true;
+        } else {
+            out.push_str(&pending_ws);
+            out.push_str(word);
+            prev_ew = false;
+        }
+        pending_ws.clear();
+    }
+    out.push_str(&pending_ws);
+    Ok(out)
+}
+
+/// The value a lossless formatter must give back: caller folds (CRLF/LF followed by SP or
+/// HTAB) lose their line break, and leading/trailing white space does not count.
+pub fn expected_unstructured(input: &str) -> String {
+    let b = input.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') && b.get(i + 2).is_some_and(|&c| is_wsp(c))
+        {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'\n' && b.get(i + 1).is_some_and(|&c| is_wsp(c)) {
+            i += 1;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(trim_wsp(&out).to_vec()).unwrap()
+}
+
+pub fn trim_ws(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// Checks every structural rule of SPEC §3 (and the encoded-word rules of §4) on one
+/// formatted field. `name` is the caller's spelling.
+pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Result<(), String> {
+    let lines = split_lines(out, opts)?;
+    let soft = opts.max_line_len;
+    let prefix = format!("{name}:");
+    if !lines[0].starts_with(prefix.as_bytes()) {
+        return Err("first line does not start with `Name:`".into());
+    }
+    if !opts.utf8 {
+        if let Some(p) = out.iter().position(|&b| b >= 0x80) {
+            return Err(format!("non-ASCII byte at {p} with utf8 off"));
+        }
+    }
+    let text = std::str::from_utf8(out).map_err(|_| "output is not UTF-8".to_string())?;
+    for (i, c) in text.char_indices() {
+        let cu = c as u32;
+        let bad = (cu < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            || cu == 0x7f
+            || (0x80..=0x9f).contains(&cu)
+            || cu == 0x2028
+            || cu == 0x2029;
+        if bad {
+            return Err(format!(
+                "raw control or line separator U+{cu:04X} at byte {i}"
+            ));
+        }
+    }
+    if kind == Kind::MsgId && text.contains("=?") {
+        return Err("msg-id field contains `=?`".into());
+    }
+    for (li, line) in lines.iter().enumerate() {
+        let content: &[u8] = if li == 0 {
+            &line[prefix.len()..]
+        } else {
+            if !line.first().is_some_and(|&b| is_wsp(b)) {
+                return Err(format!("line {li} does not start with SP or HTAB"));
+            }
+            line
+        };
+        if li > 0 && trim_wsp(content).is_empty() {
+            return Err(format!(
+                "line {li} holds only white space (RFC 5322 §3.2.2)"
+            ));
+        }
+        if line.len() > 998 {
+            return Err(format!("line {li} is {} octets (> 998)", line.len()));
+        }
+        let w = width(line, opts.utf8);
+        let toks = tokens(trim_wsp(content), kind);
+        let mut has_ew = false;
+        for t in &toks {
+            let t = std::str::from_utf8(t).map_err(|_| "line is not UTF-8".to_string())?;
+            if matches!(kind, Kind::MsgId | Kind::Ascii) || !t.contains("=?") {
+                continue;
+            }
+            if kind == Kind::Structured && t.starts_with('"') {
+                continue; // literal text inside a quoted-string is checked by the decoder
+            }
+            // RFC 2047 §5: an encoded-word in a phrase is separated from any adjacent word or
+            // special (`,` `:` `;` too) by white space, so it is always a whole token.
+            parse_encoded_word(t, kind == Kind::Structured)?;
+            has_ew = true;
+        }
+        if has_ew && (w > 76 || w > soft) {
+            return Err(format!(
+                "line {li} holds an encoded-word and is {w} wide (limit min(76, {soft}))"
+            ));
+        }
+        if w > soft && toks.len() > 1 {
+            return Err(format!(
+                "line {li} is {w} wide (> {soft}) but has a fold point"
+            ));
+        }
+        // The break goes before white space (SPEC §3): trailing white space on a line that is
+        // too wide could always have started the next line instead. Only the last line may keep
+        // the value's own trailing white space (a line of only white space is not allowed).
+        let trailing_ws = line.last().is_some_and(|&b| is_wsp(b));
+        if w > soft && li + 1 < lines.len() && trailing_ws && !toks.is_empty() {
+            return Err(format!(
+                "line {li} is {w} wide (> {soft}) and ends in white space that could start the next line"
+            ));
+        }
+        if li == 0 && toks.is_empty() && lines.len() > 1 {
+            let next = tokens(trim_wsp(lines[1]), kind);
+            let first = next.first().map_or(0, |t| t.len());
+            if prefix.len() + 1 + first <= 998 {
+                return Err("fold directly after `Name:` although the first token fits".into());
+            }
+        }
+        if kind == Kind::MsgId && li > 0 {
+            let prev = lines[li - 1];
+            let prev_empty = li == 1 && trim_wsp(&prev[prefix.len()..]).is_empty();
+            if !prev_empty {
+                let first = toks.first().map_or(&[][..], |t| *t);
+                // Needed when the id would pass the soft limit (characters with utf8) or 998
+                // octets.
+                let fits_soft = width(prev, opts.utf8) + 1 + width(first, opts.utf8) <= soft;
+                if fits_soft && prev.len() + 1 + first.len() <= 998 {
+                    return Err(format!("needless fold before line {li} of a msg-id field"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A small, fixed PRNG (SplitMix64) so generated cases are the same on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    pub fn range(&mut self, lo: usize, hi_incl: usize) -> usize {
+        lo + self.below(hi_incl - lo + 1)
+    }
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+}
