@@ -119,3 +119,60 @@ fn make_msg_id_output_always_fits_a_message_id_field() {
         }
     }
 }
+
+/// rust_api: in a quoted local part, a quoted-pair (`\` + character) skips only the first
+/// byte of a non-ASCII character, so with utf8 off `NonAscii` points inside the character.
+/// (`KNOWN_BUG_QUOTED_PAIR`)
+#[test]
+fn quoted_pair_non_ascii_offset() {
+    let o = Options::default();
+    assert_eq!(
+        fmt("Cc", FieldClass::Auto, "\"a\\é\"@b.c", &o),
+        Err(Error::NonAscii { at: 3 })
+    );
+    assert_eq!(
+        fmt("Return-Path", FieldClass::Auto, "<\"a\\é\"@b.c>", &o),
+        Err(Error::NonAscii { at: 4 })
+    );
+    let boxes = [mailfold::Mailbox {
+        display_name: None,
+        addr_spec: "\"a\\é\"@b.c",
+    }];
+    assert_eq!(
+        mailfold::format_mailboxes("To", &boxes, &o, &mut [0u8; 256]),
+        Err(Error::NonAscii { at: 3 })
+    );
+}
+
+/// Header injection in utf8 mode (found while reducing the case above): after a backslash in
+/// a quoted local part, U+2028/U+2029/U+0085 are not recognised (the check looks at the
+/// second byte of the character) and are written raw, so a parser that splits lines on them
+/// (Python's str.splitlines, JavaScript) sees `Bcc: x@y` as a new line. SPEC §3: they are
+/// `ControlCharacter` wherever nothing may be encoded, utf8 on too. (`KNOWN_BUG_QUOTED_PAIR`)
+#[test]
+fn quoted_pair_with_a_line_separator_is_refused() {
+    let o = Options::default().with_utf8(true);
+    for sep in ["\u{2028}", "\u{2029}", "\u{85}"] {
+        let addr = format!("\"a\\{sep}Bcc: x@y\"@b.c");
+        assert_eq!(
+            fmt("Cc", FieldClass::Auto, &addr, &o),
+            Err(Error::ControlCharacter { at: 3 }),
+            "{addr:?}"
+        );
+        let rp = format!("<{addr}>");
+        assert_eq!(
+            fmt("Return-Path", FieldClass::Auto, &rp, &o),
+            Err(Error::ControlCharacter { at: 4 }),
+            "{rp:?}"
+        );
+        let boxes = [mailfold::Mailbox {
+            display_name: Some("Eve"),
+            addr_spec: &addr,
+        }];
+        assert_eq!(
+            mailfold::format_mailboxes("To", &boxes, &o, &mut [0u8; 256]),
+            Err(Error::ControlCharacter { at: 3 }),
+            "{addr:?}"
+        );
+    }
+}

@@ -304,6 +304,21 @@ const CASES: &[Case] = &[
         Kind::Verbatim,
     ),
     case("X-Forced", C::Verbatim, "{}", Unencodable, Kind::Verbatim),
+    // Quoted local parts, with the payload right after a backslash (a quoted-pair).
+    case(
+        "Cc",
+        C::Auto,
+        "\"q\\{}l\"@example.com",
+        Unencodable,
+        Kind::Phrase,
+    ),
+    case(
+        "Return-Path",
+        C::Auto,
+        "<\"q\\{}\"@example.com>",
+        Unencodable,
+        Kind::ReturnPath,
+    ),
 ];
 
 fn all_options() -> Vec<Options> {
@@ -663,6 +678,24 @@ fn mailboxes_never_gain_a_recipient() {
                 format_mailboxes("To", &boxes, &o, &mut buf).is_err(),
                 "addr {addr:?}"
             );
+            // Inside a quoted local part, escaped or not: refused at the separator.
+            if payload.len() <= 3 {
+                for addr in [
+                    format!("\"eve{payload}\"@example.com"),
+                    format!("\"ev\\{payload}\"@example.com"),
+                ] {
+                    let at = addr.find(payload).unwrap();
+                    let boxes = [Mailbox {
+                        display_name: None,
+                        addr_spec: &addr,
+                    }];
+                    assert_eq!(
+                        format_mailboxes("To", &boxes, &o, &mut buf),
+                        Err(Error::ControlCharacter { at }),
+                        "addr {addr:?} {o:?}"
+                    );
+                }
+            }
         }
     }
 }
