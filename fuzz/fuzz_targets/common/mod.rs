@@ -121,6 +121,9 @@ pub const KNOWN_BUG_QUOTED_PAIR: bool = true;
 /// Whether `b[i]` is inside a character that directly follows a backslash (the
 /// `KNOWN_BUG_QUOTED_PAIR` pattern).
 pub fn after_backslash(b: &[u8], i: usize) -> bool {
+    if i >= b.len() {
+        return false;
+    }
     let mut s = i;
     while s > 0 && (b[s] as i8) < -0x40 {
         s -= 1;
