@@ -38,17 +38,18 @@ arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os
   "target/$TARGET/release/libmailfold.a"
 
 # Every export must be there, or the check proves nothing.
+syms=$(arm-none-eabi-nm "$OUT/arm.elf")
 for sym in mailfold_format_header mailfold_format_field mailfold_format_mailboxes \
            mailfold_format_date mailfold_make_msg_id mailfold_status_str mailfold_version \
            mailfold_options_default; do
-  arm-none-eabi-nm "$OUT/arm.elf" | grep -q " T $sym\$" || { echo "export $sym missing from $OUT/arm.elf" >&2; exit 1; }
+  grep -q " T $sym\$" <<<"$syms" || { echo "export $sym missing from $OUT/arm.elf" >&2; exit 1; }
 done
 
 panic_syms=$(arm-none-eabi-nm -C "$OUT/arm.elf" \
   | grep -E ' (rust_begin_unwind|core::panicking::|core::slice::index::.*fail|core::str::slice_error_fail|core::option::(unwrap|expect)_failed|core::result::unwrap_failed)' || true)
 if [ -n "$panic_syms" ]; then
   echo "FAIL: panic paths survive --gc-sections in $OUT/arm.elf:"
-  printf '  %s\n' "$panic_syms"
+  sed 's/^/  /' <<<"$panic_syms"
   echo "reached from:"
   python3 scripts/no-panic/panic-sites.py arm-none-eabi-objdump arm-none-eabi-addr2line "$OUT/arm.elf" \
     | sed 's/^/  /' || true
