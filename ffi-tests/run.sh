@@ -32,10 +32,16 @@ STRICT_CXX=(-std=c++11 -Wall -Wextra -Werror -pedantic)
 read -r -a SYSLIBS < "$C/native-static-libs"
 
 failures=()
+parts_passed=0
 part() {
   local label=$1; shift
   printf -- '--- %s\n' "$label"
-  if "$@"; then :; else failures+=("$label"); printf -- '--- FAILED: %s\n' "$label"; fi
+  if "$@"; then
+    parts_passed=$((parts_passed + 1))
+  else
+    failures+=("$label")
+    printf -- '--- FAILED: %s\n' "$label"
+  fi
 }
 
 header_only() {
@@ -103,6 +109,7 @@ part "Python ctypes differential test" ctypes
 
 if [ ${#failures[@]} -ne 0 ]; then
   printf 'C ABI tests failed: %s\n' "${failures[*]}" >&2
-  exit 1
 fi
-echo "C ABI tests: all parts passed"
+# One line per part of this script, in the plain closing form CI reads.
+echo "ffi: $parts_passed passed, ${#failures[@]} failed"
+[ ${#failures[@]} -eq 0 ]

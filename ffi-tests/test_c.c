@@ -53,6 +53,7 @@ STATIC_CHECK(f_params, MAILFOLD_FLAG_RFC2047_PARAMS == 16);
 /* Fixed-width fields: the struct is the same on every platform. */
 STATIC_CHECK(opt_size, sizeof(mailfold_options) == 8);
 STATIC_CHECK(box_size, sizeof(mailfold_mailbox) == 2 * sizeof(const char *) + 2 * sizeof(size_t));
+STATIC_CHECK(param_size, sizeof(mailfold_param) == 2 * sizeof(const char *) + 2 * sizeof(size_t));
 
 /* ---- a tiny test harness ---- */
 static unsigned passed, failed;
@@ -84,7 +85,7 @@ static char *exact(const char *s, size_t len) {
 }
 
 /* What every writing function is called through, so each test can run at any out_cap. */
-enum kind { HEADER, FIELD, DATE, MSGID, BOXES };
+enum kind { HEADER, FIELD, DATE, MSGID, BOXES, MIME };
 struct call {
     enum kind kind;
     const char *name;
@@ -97,6 +98,8 @@ struct call {
     const uint8_t *random;
     const mailfold_mailbox *boxes;
     size_t n_boxes;
+    const mailfold_param *params; /* MIME: value is the media type */
+    size_t n_params;
 };
 
 static size_t vlen(const struct call *c) {
@@ -130,6 +133,28 @@ static int32_t run(const struct call *c, char *out, size_t out_cap, size_t *out_
         rc = mailfold_format_mailboxes(name, name_len, c->boxes, c->n_boxes, c->opts, out,
                                        out_cap, out_len);
         break;
+    case MIME: {
+        /* Every parameter string in its own exact-size block too. */
+        mailfold_param *ps = NULL;
+        size_t i;
+        if (c->params) {
+            ps = (mailfold_param *)malloc(c->n_params ? c->n_params * sizeof *ps : 1);
+            if (!ps) abort();
+            for (i = 0; i < c->n_params; i++) {
+                ps[i] = c->params[i];
+                ps[i].name = exact(c->params[i].name, c->params[i].name_len);
+                ps[i].value = exact(c->params[i].value, c->params[i].value_len);
+            }
+        }
+        rc = mailfold_format_mime(name, name_len, value, value_len, ps, c->n_params, c->opts,
+                                  out, out_cap, out_len, at);
+        for (i = 0; ps && i < c->n_params; i++) {
+            free((void *)ps[i].name);
+            free((void *)ps[i].value);
+        }
+        free(ps);
+        break;
+    }
     }
     free(name);
     free(value);
@@ -245,7 +270,7 @@ static void expect_error(const struct call *c, int32_t want, size_t want_at, con
               mailfold_status_str(rc), (int)want, mailfold_status_str(want));
         CHECK(got == 0, "%s: out_cap %zu: out_len %zu after an error, want 0", what, cap, got);
         CHECK(!bad_guard, "%s: out_cap %zu: a guard byte changed", what, cap);
-        if (c->kind == FIELD && want_at != (size_t)-2)
+        if ((c->kind == FIELD || c->kind == MIME) && want_at != (size_t)-2)
             CHECK(at == want_at, "%s: error_at %zu, want %zu", what, at, want_at);
         free(block);
     }
@@ -850,7 +875,7 @@ static void test_mailboxes(void) {
         free(got);
     }
 
-    /* 64 mailboxes per call (the stack array of the FFI layer); the 65th is refused. */
+    /* Many mailboxes (no fixed limit: the FFI layer converts them one by one). */
     for (i = 0; i < 65; i++) {
         b[i].display_name = NULL;
         b[i].display_name_len = 0;
@@ -864,13 +889,137 @@ static void test_mailboxes(void) {
         free(got);
     }
     c = boxes("To", b, 65);
-    expect_error(&c, MAILFOLD_INVALID_ADDRESS, (size_t)-2, "65 mailboxes");
+    got = format_ok(&c, &len, "65 mailboxes");
+    if (got) {
+        size_t at_signs = 0;
+        for (i = 0; i < len; i++) at_signs += got[i] == '@';
+        CHECK(at_signs == 65, "%zu addresses of 65", at_signs);
+        check_shape(got, len, 0, 0, "65 mailboxes");
+        free(got);
+    }
 
     /* Invalid UTF-8 in a mailbox. */
     b[0].display_name = "Zo\xeb";
     b[0].display_name_len = 3;
     c = boxes("To", b, 1);
     expect_error(&c, MAILFOLD_INVALID_UTF8, (size_t)-2, "Latin-1 display name");
+}
+
+static struct call mime(const char *name, const char *media_type, const mailfold_param *p,
+                        size_t n) {
+    struct call c = header(name, media_type);
+    c.kind = MIME;
+    c.params = p;
+    c.n_params = n;
+    return c;
+}
+
+static mailfold_param param(const char *name, const char *value) {
+    mailfold_param p;
+    p.name = name;
+    p.name_len = name ? strlen(name) : 0;
+    p.value = value;
+    p.value_len = value ? strlen(value) : 0;
+    return p;
+}
+
+/*
+ * MIME parameter fields (SPEC §7). Expected bytes are worked out by hand from RFC 2231 (a
+ * non-ASCII value becomes name*=utf-8'' with every byte outside attribute-char as %XX) and
+ * RFC 2047 (base64 of the UTF-8 bytes).
+ */
+static void test_mime(void) {
+    struct call c;
+    mailfold_param p[4];
+    mailfold_options o;
+    char *got;
+    size_t len, i, lines = 0, line_start = 0;
+    /* "Résumé.pdf" */
+    static const char RESUME[] = "R\xc3\xa9sum\xc3\xa9.pdf";
+    /* 120 x U+5C71 (3 bytes each): far longer than a line once percent-encoded. */
+    char cjk[361];
+
+    p[0] = param("filename", RESUME);
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_output(&c, "Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n",
+                  "non-ASCII attachment file name");
+    sweep(&c, "sweep: non-ASCII attachment file name");
+
+    /* The RFC 2047 form for old Outlook versions follows the RFC 2231 one. */
+    memset(&o, 0, sizeof o);
+    o.flags = MAILFOLD_FLAG_RFC2047_PARAMS | MAILFOLD_FLAG_FORCE_B;
+    c.opts = &o;
+    expect_output(&c,
+                  "Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf;\r\n"
+                  " filename=\"=?utf-8?b?UsOpc3Vtw6kucGRm?=\"\r\n",
+                  "RFC 2047 parameter form");
+    /* With UTF8 the value is a raw UTF-8 quoted-string. */
+    o.flags = MAILFOLD_FLAG_UTF8;
+    expect_output(&c, "Content-Disposition: attachment; filename=\"R\xc3\xa9sum\xc3\xa9.pdf\"\r\n",
+                  "UTF8 parameter");
+
+    p[0] = param("charset", "utf-8");
+    p[1] = param("name", "a b.txt");
+    c = mime("Content-Type", "text/plain", p, 2);
+    expect_output(&c, "Content-Type: text/plain; charset=utf-8; name=\"a b.txt\"\r\n",
+                  "token and quoted-string");
+    c = mime("Content-Disposition", "inline", NULL, 0);
+    expect_output(&c, "Content-Disposition: inline\r\n", "no parameters");
+
+    /* A long CJK name: RFC 2231 continuations, each line within 78 columns. */
+    for (i = 0; i < 120; i++) memcpy(cjk + 3 * i, "\xe5\xb1\xb1", 3);
+    cjk[360] = '\0';
+    p[0] = param("filename", cjk);
+    c = mime("Content-Disposition", "attachment", p, 1);
+    got = format_ok(&c, &len, "long CJK file name");
+    if (got) {
+        check_shape(got, len, 0, 0, "long CJK file name");
+        for (i = 0; i <= len; i++) {
+            if (i == len || got[i] == '\n') {
+                CHECK(i - line_start <= 79, "long CJK file name: line of %zu columns",
+                      i - line_start - 1);
+                line_start = i + 1;
+                lines++;
+            }
+        }
+        CHECK(lines > 10 && strstr(got, " filename*0*=utf-8''%E5%B1%B1") != NULL &&
+                  strstr(got, "filename*1*=%E5%B1%B1") != NULL,
+              "long CJK file name: %s", got);
+        free(got);
+    }
+    sweep(&c, "sweep: long CJK file name");
+
+    /* Errors, with error_at inside the offending string. */
+    p[0] = param("filename", "a");
+    p[1] = param("FileName", "b");
+    c = mime("Content-Disposition", "attachment", p, 2);
+    expect_error(&c, MAILFOLD_INVALID_PARAMETER, 0, "repeated parameter");
+    p[0] = param("file name", "a");
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_error(&c, MAILFOLD_INVALID_PARAMETER, 4, "space in a parameter name");
+    c = mime("Content-Type", "text", NULL, 0);
+    expect_error(&c, MAILFOLD_INVALID_PARAMETER, 4, "type without subtype");
+    c = mime("Content-Disposition", "attach/ment", NULL, 0);
+    expect_error(&c, MAILFOLD_INVALID_PARAMETER, 6, "disposition with a slash");
+    p[0] = param("filename", "a\r\nBcc: x@example.com");
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_error(&c, MAILFOLD_CONTROL_CHARACTER, 1, "CRLF in a value");
+    p[0] = param("filename", "caf\xe9");
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_error(&c, MAILFOLD_INVALID_UTF8, 3, "Latin-1 value");
+    c = mime("Content-Disposition", "attachment", NULL, 1);
+    expect_error(&c, MAILFOLD_NULL_ARGUMENT, (size_t)-1, "NULL params");
+    p[0].name = NULL;
+    p[0].name_len = 3;
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_error(&c, MAILFOLD_NULL_ARGUMENT, (size_t)-1, "NULL parameter name");
+    /* An empty value may be NULL with length 0. */
+    p[0] = param("filename", NULL);
+    c = mime("Content-Disposition", "attachment", p, 1);
+    expect_output(&c, "Content-Disposition: attachment; filename=\"\"\r\n", "empty value");
+    CHECK_RC(mailfold_format_mime("Content-Type", 12, "text/plain", 10, NULL, 0, NULL, NULL, 0,
+                                  NULL, NULL),
+             MAILFOLD_NULL_ARGUMENT, "mime, NULL out_len");
 }
 
 static void test_sweeps(void) {
@@ -925,6 +1074,7 @@ int main(void) {
     test_null_arguments();
     test_mailboxes();
     test_sweeps();
+    test_mime();
     printf("c99: %u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -19,7 +19,7 @@ email.parser.BytesParser(policy=email.policy.default), and checked:
   lines start with SP or HTAB; every line is <= 998 octets; a line holding an encoded-word is
   <= 76 characters; a line over the soft limit holds a single unbreakable token; the output is
   ASCII unless MAILFOLD_FLAG_UTF8; every encoded-word is <= 75 characters, utf-8, whole UTF-8
-  characters, and phrase-safe inside address fields.
+  characters, has white space on both sides, and is phrase-safe inside address fields.
 
 Usage: test_ctypes.py [--lib PATH] [--seed N] [--count N] [--verbose]
 Prints a closing line `N passed, M failed` and exits non-zero on any failure.
@@ -215,6 +215,14 @@ class Gen:
         return out
 
     def utf8_subject(self):
+        r = self.r
+        x = r.random()
+        if x < 0.03:
+            return r.choice(["", " ", "\t", "   "])  # empty after trimming
+        if x < 0.12:
+            # One long word without white space: split over encoded-words at characters only.
+            return "".join(self.pick(UTF8_WORDS + ["中", "😀", "é", "a"])
+                           for _ in range(r.randint(20, 120)))
         return self.text([UTF8_WORDS, UTF8_WORDS, ASCII_WORDS])
 
     def ascii_subject(self):
@@ -318,6 +326,10 @@ class Gen:
         else:
             name = " ".join(self.pick(UTF8_WORDS + ASCII_WORDS[:10])
                             for _ in range(r.randint(1, 8)))
+        if r.random() < 0.05:
+            # Long enough to need several encoded-words, or a quoted-string over the limit.
+            name = " ".join(self.pick(["Doe, John", "Ärger", "support", "a.b", "中文", "x"])
+                            for _ in range(r.randint(15, 40)))
         specials = set('()<>[]:;@\\,."')
         if any(c in specials for c in name) or "=?" in name or r.random() < 0.1:
             text = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -415,6 +427,10 @@ def decode_ew_payload(enc, text):
 def check_encoded_words(line, phrase, problems):
     for m in EW_RE.finditer(line):
         ew = m.group(0)
+        before = line[m.start() - 1:m.start()]
+        after = line[m.end():m.end() + 1]
+        if before not in (" ", "\t") or after not in ("", " ", "\t"):
+            problems.append(f"encoded-word without white space on both sides: {line!r}")
         if len(ew) > 75:
             problems.append(f"encoded-word of {len(ew)} characters: {ew}")
         if m.group(1).lower() != "utf-8":

@@ -205,6 +205,34 @@ typedef struct mailfold_mailbox {
     size_t addr_spec_len;
 } mailfold_mailbox;
 
+/**
+ * One MIME parameter for `mailfold_format_mime`: a name (an RFC 2045 token) and its value,
+ * taken literally (never pre-quoted or pre-encoded: the library chooses a token, a
+ * quoted-string or RFC 2231 encoding, and continuations for long values).
+ *
+ * ```c
+ * mailfold_param p = { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 };
+ * ```
+ */
+typedef struct mailfold_param {
+    /**
+     * Parameter name, not NUL-terminated.
+     */
+    const char *name;
+    /**
+     * Length of `name` in bytes.
+     */
+    size_t name_len;
+    /**
+     * UTF-8 value, not NUL-terminated; NULL (with length 0) for an empty value.
+     */
+    const char *value;
+    /**
+     * Length of `value` in bytes.
+     */
+    size_t value_len;
+} mailfold_param;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -293,8 +321,7 @@ int32_t mailfold_format_field(const char *name,
  * are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
  *
  * Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
- * `Bcc`). Each display name may be NULL with length 0 for none. At most 64 mailboxes per
- * call; more give `MAILFOLD_INVALID_ADDRESS`.
+ * `Bcc`). Each display name may be NULL with length 0 for none.
  *
  * ```c
  * mailfold_mailbox to[2] = {
@@ -321,6 +348,46 @@ int32_t mailfold_format_mailboxes(const char *name,
                                   char *out,
                                   size_t out_cap,
                                   size_t *out_len);
+
+/**
+ * Formats a MIME parameter field (`Content-Type`, `Content-Disposition`) from a media type
+ * and separate parameters whose values are taken literally: a non-ASCII file name becomes
+ * RFC 2231 (`filename*=utf-8''...`), split into continuations when long, and with
+ * `MAILFOLD_FLAG_RFC2047_PARAMS` also gets an RFC 2047 form for old Outlook versions.
+ *
+ * `media_type` is `type/subtype` for `Content-Type`, one token for `Content-Disposition`
+ * (either for other names). Results as for `mailfold_format_header`. `params` may be NULL
+ * when `n_params` is 0. When `error_at` is not NULL it gets, for `MAILFOLD_INVALID_PARAMETER`,
+ * `MAILFOLD_CONTROL_CHARACTER` and `MAILFOLD_INVALID_UTF8`, the byte offset within the string
+ * that holds the offending byte (the media type, or a parameter's name or value; a repeated
+ * parameter name gives 0), and `SIZE_MAX` otherwise (success included).
+ *
+ * ```c
+ * mailfold_param p[1] = { { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 } };
+ * char buf[256];
+ * size_t len;
+ * int32_t rc = mailfold_format_mime("Content-Disposition", 19, "attachment", 10, p, 1, NULL,
+ *                                   buf, sizeof buf, &len, NULL);
+ * // Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n
+ * ```
+ *
+ * # Safety
+ * `name`, `media_type` and every string in `params` (each NULL only with length 0) must be
+ * readable for their lengths, `params` (NULL only with `n_params` 0) readable for `n_params`
+ * elements, `out` (NULL only with `out_cap` 0) writable for `out_cap` bytes, `options` NULL or
+ * valid, `out_len` valid, `error_at` NULL or valid; `out` must not overlap any other argument.
+ */
+int32_t mailfold_format_mime(const char *name,
+                             size_t name_len,
+                             const char *media_type,
+                             size_t media_type_len,
+                             const struct mailfold_param *params,
+                             size_t n_params,
+                             const struct mailfold_options *options,
+                             char *out,
+                             size_t out_cap,
+                             size_t *out_len,
+                             size_t *error_at);
 
 /**
  * Writes an RFC 5322 date-time (`Thu, 01 Jan 1970 00:00:00 +0000`, 31 bytes) for a Unix time

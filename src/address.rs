@@ -194,17 +194,18 @@ fn write_mailbox(
     }
 }
 
-pub(crate) fn format_mailboxes(
+pub(crate) fn format_mailboxes<'m>(
     f: &mut Folder<'_, '_>,
-    boxes: &[Mailbox<'_>],
+    boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
     options: &Options,
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
-    if (required && boxes.is_empty()) || (single && boxes.len() > 1) {
+    let n = boxes.len();
+    if (required && n == 0) || (single && n > 1) {
         return Err(Error::InvalidAddress { at: 0 });
     }
-    for (i, mb) in boxes.iter().enumerate() {
+    for (i, mb) in boxes.enumerate() {
         let addr = mb.addr_spec.as_bytes();
         input::check_controls(addr)?;
         check_addr_spec(addr, 0, addr.len(), options.utf8)?;
@@ -215,7 +216,7 @@ pub(crate) fn format_mailboxes(
             }
             _ => None,
         };
-        let glue: &[u8] = if i + 1 < boxes.len() { b"," } else { b"" };
+        let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
         write_mailbox(f, b" ", name, addr, glue, options)?;
     }
     Ok(())

@@ -3,7 +3,7 @@
 use crate::fold::Folder;
 use crate::options::FieldClass;
 use crate::sink::SliceSink;
-use crate::{address, input, msgid, phrase, structured, unstructured, Error, Options};
+use crate::{address, input, mime, msgid, phrase, structured, unstructured, Error, Options};
 
 /// The syntax a field is formatted with, after the name has been looked at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,8 +142,7 @@ pub(crate) fn format_value(
         Class::ReturnPath => address::format_return_path(&mut folder, value, options)?,
         Class::AsciiStructured => structured::format(&mut folder, value, options)?,
         Class::Date => structured::format_date_field(&mut folder, value, options)?,
-        // Until MIME parameters have their own formatter they are ASCII structured (SPEC §2).
-        Class::Mime => structured::format(&mut folder, value, options)?,
+        Class::Mime => mime::format_text(&mut folder, name, value, options)?,
         Class::Verbatim => structured::format_verbatim(&mut folder, value, options)?,
         Class::Keywords => phrase::format_keywords(&mut folder, value, options)?,
         Class::ListId => msgid::format_list_id(&mut folder, value, options)?,

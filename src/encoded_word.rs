@@ -23,6 +23,9 @@ pub(crate) enum Context {
     Text,
     /// A phrase: display names, Keywords (RFC 2047 §5(3)).
     Phrase,
+    /// Inside a quoted-string: the RFC 2047 form of a MIME parameter for old Outlook versions.
+    /// The phrase-safe set, and no space before the closing quote (it would become text).
+    Quoted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +41,7 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 fn q_len(b: u8, ctx: Context) -> usize {
     let safe = match ctx {
         Context::Text => Q_TEXT_SAFE,
-        Context::Phrase => Q_PHRASE_SAFE,
+        Context::Phrase | Context::Quoted => Q_PHRASE_SAFE,
     };
     if b == b' ' || chars::is(b, safe) {
         1
@@ -63,7 +66,7 @@ pub(crate) fn single_word_len(text: Text<'_>, ctx: Context, encoding: Encoding) 
     chunk.last.then_some(chunk.encoded + OVERHEAD)
 }
 
-fn choose(text: Text<'_>, ctx: Context, encoding: Encoding) -> Enc {
+fn choose<I: Iterator<Item = u8>>(text: I, ctx: Context, encoding: Encoding) -> Enc {
     match encoding {
         Encoding::Q => Enc::Q,
         Encoding::B => Enc::B,
@@ -90,6 +93,23 @@ pub(crate) fn write_run(
     encoding: Encoding,
     glue: &[u8],
 ) -> Result<(), Error> {
+    write_run_prefixed(f, ws, &[], text, ctx, encoding, glue)
+}
+
+/// [`write_run`] with the ASCII `prefix` parts glued before the first word, on its line (the
+/// `name="` of a MIME parameter's RFC 2047 form). Generic so that the MIME parameter reader,
+/// much larger than [`Text`], gets its own copy instead of growing `Text` (and the stack of
+/// every caller).
+pub(crate) fn write_run_prefixed<I: Iterator<Item = u8> + Clone>(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    prefix: &[&[u8]],
+    text: I,
+    ctx: Context,
+    encoding: Encoding,
+    glue: &[u8],
+) -> Result<(), Error> {
+    let mut prefix_len: usize = prefix.iter().map(|p| p.len()).sum();
     let enc = choose(text.clone(), ctx, encoding);
     let spaced: [u8; 4];
     let glue = if ctx == Context::Phrase && !glue.is_empty() {
@@ -106,7 +126,7 @@ pub(crate) fn write_run(
         } else {
             crate::fold::ws_width(ws)
         };
-        let (here, fresh) = f.ew_room(ws_w);
+        let (here, fresh) = f.ew_room(ws_w + prefix_len);
         let fit = |room: usize| {
             let chunk = measure(rest.clone(), enc, ctx, room);
             if chunk.last && chunk.encoded + OVERHEAD + glue.len() > room {
@@ -123,14 +143,20 @@ pub(crate) fn write_run(
         if chunk.chars == 0 {
             // Even a fresh line with this much leading white space is too short; the folder
             // leaves the excess white space on the previous line.
-            chunk = fit(f.ew_room(1).1);
+            chunk = fit(f.ew_room(1 + prefix_len).1);
         }
         if chunk.chars == 0 {
             return Err(Error::LineTooLong);
         }
         let last = chunk.last;
-        let width = chunk.encoded + OVERHEAD + if last { glue.len() } else { 0 };
+        let width = prefix_len + chunk.encoded + OVERHEAD + if last { glue.len() } else { 0 };
         f.space(ws, Width::ascii(width), true)?;
+        if prefix_len > 0 {
+            for part in prefix {
+                f.put_ascii(part);
+            }
+            prefix_len = 0;
+        }
         write_word(f, &mut rest, chunk.bytes, enc, ctx);
         if last {
             f.put_ascii(glue);
@@ -162,7 +188,7 @@ struct Chunk {
 
 /// How much of `text` fits in one encoded-word of at most `room` characters (and at most 75),
 /// whole characters only.
-fn measure(mut text: Text<'_>, enc: Enc, ctx: Context, room: usize) -> Chunk {
+fn measure<I: Iterator<Item = u8>>(mut text: I, enc: Enc, ctx: Context, room: usize) -> Chunk {
     let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
     let mut taken = Chunk {
         chars: 0,
@@ -198,10 +224,16 @@ fn measure(mut text: Text<'_>, enc: Enc, ctx: Context, room: usize) -> Chunk {
 }
 
 /// Writes one encoded-word holding the next `bytes` bytes of `text`.
-fn write_word(f: &mut Folder<'_, '_>, text: &mut Text<'_>, bytes: usize, enc: Enc, ctx: Context) {
+fn write_word<I: Iterator<Item = u8>>(
+    f: &mut Folder<'_, '_>,
+    text: &mut I,
+    bytes: usize,
+    enc: Enc,
+    ctx: Context,
+) {
     let safe = match ctx {
         Context::Text => Q_TEXT_SAFE,
-        Context::Phrase => Q_PHRASE_SAFE,
+        Context::Phrase | Context::Quoted => Q_PHRASE_SAFE,
     };
     let sink = f.sink();
     let mut written = OVERHEAD;

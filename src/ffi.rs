@@ -141,6 +141,27 @@ pub struct mailfold_mailbox {
     pub addr_spec_len: usize,
 }
 
+/// One MIME parameter for `mailfold_format_mime`: a name (an RFC 2045 token) and its value,
+/// taken literally (never pre-quoted or pre-encoded: the library chooses a token, a
+/// quoted-string or RFC 2231 encoding, and continuations for long values).
+///
+/// ```c
+/// mailfold_param p = { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 };
+/// ```
+#[allow(non_camel_case_types)] // The C spelling is the ABI (SPEC §7).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct mailfold_param {
+    /// Parameter name, not NUL-terminated.
+    pub name: *const c_char,
+    /// Length of `name` in bytes.
+    pub name_len: usize,
+    /// UTF-8 value, not NUL-terminated; NULL (with length 0) for an empty value.
+    pub value: *const c_char,
+    /// Length of `value` in bytes.
+    pub value_len: usize,
+}
+
 /// Why a call failed, before it is spread over the return value, `*out_len` and `*error_at`.
 struct Failure {
     status: i32,
@@ -471,17 +492,11 @@ unsafe fn format_field(
     terminated(out, result)
 }
 
-/// Most mailboxes one `mailfold_format_mailboxes` call takes. The core API takes a slice of
-/// Rust mailboxes and this layer may not allocate, so they are converted into a stack array
-/// of this size (2 KiB on 64-bit hosts, 1 KiB on 32-bit MCUs).
-const MAX_MAILBOXES: usize = 64;
-
 /// Formats an address field (`From`, `To`, ...) from separate mailboxes, whose display names
 /// are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
 ///
 /// Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
-/// `Bcc`). Each display name may be NULL with length 0 for none. At most 64 mailboxes per
-/// call; more give `MAILFOLD_INVALID_ADDRESS`.
+/// `Bcc`). Each display name may be NULL with length 0 for none.
 ///
 /// ```c
 /// mailfold_mailbox to[2] = {
@@ -556,30 +571,190 @@ unsafe fn format_mailboxes(
     // SAFETY: the caller guarantees options is NULL or valid.
     let options = unsafe { self::options(options) }?;
     let name = name_utf8(name)?;
-    let mut rust_boxes = [Mailbox {
-        display_name: None,
-        addr_spec: "",
-    }; MAX_MAILBOXES];
-    let Some(rust_boxes) = rust_boxes.get_mut(..c_boxes.len()) else {
-        return Err(Failure::status(MAILFOLD_INVALID_ADDRESS));
-    };
-    for (r, c) in rust_boxes.iter_mut().zip(c_boxes) {
+    for b in c_boxes {
         // SAFETY: checked above; the strings stay readable for the whole call.
-        let display_name = unsafe { bytes(c.display_name, c.display_name_len) }?;
+        utf8(unsafe { bytes(b.display_name, b.display_name_len) }?)?;
         // SAFETY: as above.
-        let addr_spec = unsafe { bytes(c.addr_spec, c.addr_spec_len) }?;
-        *r = Mailbox {
-            // NULL means no display name; an empty one also writes the bare address.
-            display_name: if c.display_name.is_null() {
-                None
-            } else {
-                Some(utf8(display_name)?)
-            },
-            addr_spec: utf8(addr_spec)?,
-        };
+        utf8(unsafe { bytes(b.addr_spec, b.addr_spec_len) }?)?;
     }
-    let result = crate::format_mailboxes(name, rust_boxes, &options, out);
+    // Converted one by one as the core asks for them: this layer cannot allocate an array.
+    // The fallbacks are never taken: every pointer and every string's UTF-8 was checked above.
+    let mailboxes = c_boxes.iter().map(|c| Mailbox {
+        // NULL means no display name; an empty one also writes the bare address.
+        display_name: if c.display_name.is_null() {
+            None
+        } else {
+            // SAFETY: checked above; the caller keeps the string unchanged during the call.
+            unsafe { bytes(c.display_name, c.display_name_len) }
+                .ok()
+                .and_then(|b| str::from_utf8(b).ok())
+        },
+        // SAFETY: as above.
+        addr_spec: unsafe { bytes(c.addr_spec, c.addr_spec_len) }
+            .ok()
+            .and_then(|b| str::from_utf8(b).ok())
+            .unwrap_or_default(),
+    });
+    let result = crate::format_mailboxes_from(name, mailboxes, &options, out);
     terminated(out, result)
+}
+
+/// Formats a MIME parameter field (`Content-Type`, `Content-Disposition`) from a media type
+/// and separate parameters whose values are taken literally: a non-ASCII file name becomes
+/// RFC 2231 (`filename*=utf-8''...`), split into continuations when long, and with
+/// `MAILFOLD_FLAG_RFC2047_PARAMS` also gets an RFC 2047 form for old Outlook versions.
+///
+/// `media_type` is `type/subtype` for `Content-Type`, one token for `Content-Disposition`
+/// (either for other names). Results as for `mailfold_format_header`. `params` may be NULL
+/// when `n_params` is 0. When `error_at` is not NULL it gets, for `MAILFOLD_INVALID_PARAMETER`,
+/// `MAILFOLD_CONTROL_CHARACTER` and `MAILFOLD_INVALID_UTF8`, the byte offset within the string
+/// that holds the offending byte (the media type, or a parameter's name or value; a repeated
+/// parameter name gives 0), and `SIZE_MAX` otherwise (success included).
+///
+/// ```c
+/// mailfold_param p[1] = { { "filename", 8, "R\xc3\xa9sum\xc3\xa9.pdf", 12 } };
+/// char buf[256];
+/// size_t len;
+/// int32_t rc = mailfold_format_mime("Content-Disposition", 19, "attachment", 10, p, 1, NULL,
+///                                   buf, sizeof buf, &len, NULL);
+/// // Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n
+/// ```
+///
+/// # Safety
+/// `name`, `media_type` and every string in `params` (each NULL only with length 0) must be
+/// readable for their lengths, `params` (NULL only with `n_params` 0) readable for `n_params`
+/// elements, `out` (NULL only with `out_cap` 0) writable for `out_cap` bytes, `options` NULL or
+/// valid, `out_len` valid, `error_at` NULL or valid; `out` must not overlap any other argument.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mailfold_format_mime(
+    name: *const c_char,
+    name_len: usize,
+    media_type: *const c_char,
+    media_type_len: usize,
+    params: *const mailfold_param,
+    n_params: usize,
+    options: *const mailfold_options,
+    out: *mut c_char,
+    out_cap: usize,
+    out_len: *mut usize,
+    error_at: *mut usize,
+) -> i32 {
+    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
+    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
+        return MAILFOLD_NULL_ARGUMENT;
+    };
+    // SAFETY: the caller guarantees error_at is NULL or valid for a write.
+    let error_at = unsafe { error_at.as_mut() };
+    // SAFETY: the remaining arguments are forwarded under this function's contract.
+    let result = unsafe {
+        format_mime(
+            name,
+            name_len,
+            media_type,
+            media_type_len,
+            params,
+            n_params,
+            options,
+            out,
+            out_cap,
+        )
+    };
+    report(result, out_len, error_at)
+}
+
+/// `mailfold_format_mime` up to the spreading of the result.
+///
+/// # Safety
+/// As for `mailfold_format_mime`.
+#[allow(clippy::too_many_arguments)] // The C signature, one to one.
+unsafe fn format_mime(
+    name: *const c_char,
+    name_len: usize,
+    media_type: *const c_char,
+    media_type_len: usize,
+    params: *const mailfold_param,
+    n_params: usize,
+    options: *const mailfold_options,
+    out: *mut c_char,
+    out_cap: usize,
+) -> FfiResult {
+    // SAFETY: the caller guarantees name is NULL or readable for name_len bytes.
+    let name = unsafe { bytes(name, name_len) }?;
+    // SAFETY: the caller guarantees media_type is NULL or readable for media_type_len bytes.
+    let media_type = unsafe { bytes(media_type, media_type_len) }?;
+    let c_params: &[mailfold_param] = if params.is_null() {
+        if n_params != 0 {
+            return Err(Failure::status(MAILFOLD_NULL_ARGUMENT));
+        }
+        &[]
+    } else {
+        // SAFETY: non-NULL, and the caller guarantees n_params readable, aligned elements.
+        unsafe { slice::from_raw_parts(params, n_params) }
+    };
+    // Every pointer is checked before any text, so NULL_ARGUMENT wins over the other codes
+    // wherever the NULL is.
+    for p in c_params {
+        // SAFETY: the caller guarantees each string NULL or readable for its length.
+        unsafe { bytes(p.name, p.name_len) }?;
+        // SAFETY: as above.
+        unsafe { bytes(p.value, p.value_len) }?;
+    }
+    // SAFETY: the caller guarantees out as output() requires; it overlaps no other argument.
+    let out = unsafe { output(out, out_cap) }?;
+    // SAFETY: the caller guarantees options is NULL or valid.
+    let options = unsafe { self::options(options) }?;
+    let name = name_utf8(name)?;
+    let media_type = utf8(media_type)?;
+    for p in c_params {
+        // SAFETY: checked above; the strings stay readable for the whole call.
+        utf8(unsafe { bytes(p.name, p.name_len) }?)?;
+        // SAFETY: as above.
+        utf8(unsafe { bytes(p.value, p.value_len) }?)?;
+    }
+    // SAFETY: every string was checked above and the caller keeps them for the whole call.
+    let list = unsafe { CParams::new(c_params) };
+    let result = crate::mime::format_list(name, media_type, &list, &options, out);
+    terminated(out, result)
+}
+
+/// The C parameter array seen by the core, after `format_mime` has checked every pointer and
+/// every string's UTF-8 (so no stack array is needed, and no limit on the count).
+struct CParams<'a>(&'a [mailfold_param]);
+
+impl<'a> CParams<'a> {
+    /// # Safety
+    /// Every string in `params` must be NULL only with length 0, readable for its length and
+    /// unchanged for `'a`.
+    unsafe fn new(params: &'a [mailfold_param]) -> Self {
+        CParams(params)
+    }
+
+    fn string(&self, i: usize, value: bool) -> &'a str {
+        let Some(p) = self.0.get(i) else { return "" };
+        let (ptr, len) = if value {
+            (p.value, p.value_len)
+        } else {
+            (p.name, p.name_len)
+        };
+        // SAFETY: CParams::new's contract covers every string of every element.
+        let b = unsafe { bytes(ptr, len) }.unwrap_or(&[]);
+        // Already checked as UTF-8; checking again keeps this free of unchecked conversions.
+        str::from_utf8(b).unwrap_or("")
+    }
+}
+
+impl<'a> crate::mime::ParamList<'a> for CParams<'a> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn name(&self, i: usize) -> &'a str {
+        self.string(i, false)
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        self.string(i, true)
+    }
 }
 
 /// Writes an RFC 5322 date-time (`Thu, 01 Jan 1970 00:00:00 +0000`, 31 bytes) for a Unix time
@@ -722,4 +897,509 @@ const VERSION: &CStr =
 #[unsafe(no_mangle)]
 pub extern "C" fn mailfold_version() -> *const c_char {
     VERSION.as_ptr()
+}
+
+/// Calls through the raw C ABI with exact-size heap blocks and guard bytes. Small inputs on
+/// purpose: `ffi-tests/run-miri.sh` runs these under Miri, which then checks every pointer
+/// access of the FFI layer and the core (out-of-bounds, use of uninitialised memory, aliasing).
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use core::ptr::{null, null_mut, NonNull};
+    use std::boxed::Box;
+    use std::vec;
+    use std::vec::Vec;
+
+    const GUARD: usize = 8;
+    const GUARD_BYTE: u8 = 0xA5;
+
+    /// An exact-size heap copy, so reading past the end is an error Miri reports.
+    fn exact(bytes: &[u8]) -> Box<[u8]> {
+        bytes.to_vec().into_boxed_slice()
+    }
+
+    fn cptr(b: &[u8]) -> *const c_char {
+        b.as_ptr().cast()
+    }
+
+    /// `mailfold_format_header` into `out_cap` bytes that sit between guard bytes; returns
+    /// (status, out_len, the whole block).
+    fn header_in_block(name: &[u8], value: &[u8], out_cap: usize) -> (i32, usize, Vec<u8>) {
+        let (name, value) = (exact(name), exact(value));
+        let mut block = vec![GUARD_BYTE; out_cap + 2 * GUARD];
+        let mut len = usize::MAX;
+        // SAFETY: every pointer is valid for the length passed with it.
+        let rc = unsafe {
+            mailfold_format_header(
+                cptr(&name),
+                name.len(),
+                cptr(&value),
+                value.len(),
+                null(),
+                block.as_mut_ptr().add(GUARD).cast(),
+                out_cap,
+                &mut len,
+            )
+        };
+        (rc, len, block)
+    }
+
+    fn size_query(name: &[u8], value: &[u8]) -> (i32, usize) {
+        let mut len = usize::MAX;
+        // SAFETY: valid (pointer, length) pairs; NULL out with out_cap 0 is the size query.
+        let rc = unsafe {
+            mailfold_format_header(
+                cptr(name),
+                name.len(),
+                cptr(value),
+                value.len(),
+                null(),
+                null_mut(),
+                0,
+                &mut len,
+            )
+        };
+        (rc, len)
+    }
+
+    fn sweep(name: &str, value: &str) {
+        let (rc, needed) = size_query(name.as_bytes(), value.as_bytes());
+        assert_eq!(rc, MAILFOLD_BUFFER_TOO_SMALL, "size query of {value:?}");
+        let mut reference = vec![0; needed];
+        let n = crate::format_header(name, value, &Options::default(), &mut reference);
+        assert_eq!(n, Ok(needed), "the Rust API agrees on the size");
+        for cap in 0..=needed + 1 {
+            let (rc, len, block) = header_in_block(name.as_bytes(), value.as_bytes(), cap);
+            assert!(
+                block[..GUARD].iter().all(|&b| b == GUARD_BYTE),
+                "cap {cap}: before"
+            );
+            assert!(
+                block[GUARD + cap..].iter().all(|&b| b == GUARD_BYTE),
+                "cap {cap}: a byte at or past out + out_cap changed"
+            );
+            assert_eq!(len, needed, "cap {cap}: out_len");
+            if cap < needed {
+                assert_eq!(rc, MAILFOLD_BUFFER_TOO_SMALL, "cap {cap}");
+                continue;
+            }
+            assert_eq!(rc, MAILFOLD_OK, "cap {cap}");
+            assert_eq!(&block[GUARD..GUARD + needed], &reference[..], "cap {cap}");
+            if cap > needed {
+                assert_eq!(block[GUARD + needed], 0, "cap {cap}: NUL after the output");
+            }
+            // Once more into an allocation of exactly out_cap bytes: any write past it is
+            // undefined behaviour that Miri reports.
+            let mut exact_out = vec![0u8; cap].into_boxed_slice();
+            let mut len2 = 0;
+            let (n, v) = (exact(name.as_bytes()), exact(value.as_bytes()));
+            // SAFETY: valid pointers for their lengths.
+            let rc2 = unsafe {
+                mailfold_format_header(
+                    cptr(&n),
+                    n.len(),
+                    cptr(&v),
+                    v.len(),
+                    null(),
+                    exact_out.as_mut_ptr().cast(),
+                    cap,
+                    &mut len2,
+                )
+            };
+            assert_eq!((rc2, len2), (MAILFOLD_OK, needed));
+        }
+    }
+
+    #[test]
+    fn ffi_sweep_every_buffer_size_ascii() {
+        sweep("Subject", "hello world");
+    }
+
+    #[test]
+    fn ffi_sweep_every_buffer_size_encoded() {
+        sweep("Subject", "Zoë 😀");
+    }
+
+    #[test]
+    fn ffi_null_arguments() {
+        let mut out = [0u8; 32];
+        let mut len = 7;
+        let o: *mut c_char = out.as_mut_ptr().cast();
+        let v = exact(b"x");
+        // SAFETY: in all calls below, each non-NULL pointer is valid for its length; the NULL
+        // ones are what is being tested.
+        unsafe {
+            assert_eq!(
+                mailfold_format_header(c"S".as_ptr(), 1, cptr(&v), 1, null(), o, 32, null_mut()),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_format_header(null(), 1, cptr(&v), 1, null(), o, 32, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(len, 0);
+            len = 7;
+            assert_eq!(
+                mailfold_format_header(c"S".as_ptr(), 1, null(), 1, null(), o, 32, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(len, 0);
+            assert_eq!(
+                mailfold_format_header(
+                    c"S".as_ptr(),
+                    1,
+                    cptr(&v),
+                    1,
+                    null(),
+                    null_mut(),
+                    1,
+                    &mut len
+                ),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_format_date(0, 0, null_mut(), 5, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_format_date(0, 0, o, 32, null_mut()),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_make_msg_id(null(), c"x.org".as_ptr(), 5, o, 32, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_make_msg_id([0u8; 16].as_ptr(), null(), 5, o, 32, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(
+                mailfold_format_mailboxes(c"To".as_ptr(), 2, null(), 1, null(), o, 32, &mut len),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            let boxes = [mailfold_mailbox {
+                display_name: null(),
+                display_name_len: 3,
+                addr_spec: c"a@b.org".as_ptr(),
+                addr_spec_len: 7,
+            }];
+            assert_eq!(
+                mailfold_format_mailboxes(
+                    c"To".as_ptr(),
+                    2,
+                    boxes.as_ptr(),
+                    1,
+                    null(),
+                    o,
+                    32,
+                    &mut len
+                ),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            let mut at = 0;
+            assert_eq!(
+                mailfold_format_field(
+                    c"S".as_ptr(),
+                    1,
+                    0,
+                    null(),
+                    2,
+                    null(),
+                    o,
+                    32,
+                    &mut len,
+                    &mut at
+                ),
+                MAILFOLD_NULL_ARGUMENT
+            );
+            assert_eq!(at, usize::MAX);
+        }
+        // Nothing was written into the buffer by any of these.
+        assert!(out.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn ffi_dangling_pointers_with_length_zero_are_empty_strings() {
+        // A C caller may pass any non-NULL pointer with length 0 (e.g. one past an array).
+        let dangling = NonNull::<c_char>::dangling().as_ptr();
+        let mut out = vec![0u8; 24].into_boxed_slice();
+        let mut len = 0;
+        // SAFETY: zero-length reads through a non-NULL pointer; out is valid for 24 bytes.
+        let rc = unsafe {
+            mailfold_format_header(
+                c"Subject".as_ptr(),
+                7,
+                dangling,
+                0,
+                null(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_OK);
+        assert!(out[..len].starts_with(b"Subject:"));
+        assert_eq!(out[len], 0);
+        // A non-NULL dangling out with out_cap 0 is a size query that writes nothing.
+        let mut needed = 0;
+        // SAFETY: as above; nothing may be written through a zero-capacity buffer.
+        let rc =
+            unsafe { mailfold_format_date(0, 0, NonNull::dangling().as_ptr(), 0, &mut needed) };
+        assert_eq!((rc, needed), (MAILFOLD_BUFFER_TOO_SMALL, 31));
+    }
+
+    #[test]
+    fn ffi_field_error_at_and_invalid_utf8() {
+        let mut out = vec![0u8; 64].into_boxed_slice();
+        let (mut len, mut at) = (99, 99);
+        let mut call = |class: i32, value: &[u8], opts: *const mailfold_options| {
+            let v = exact(value);
+            // SAFETY: valid pointers for their lengths.
+            let rc = unsafe {
+                mailfold_format_field(
+                    c"Subject".as_ptr(),
+                    7,
+                    class,
+                    cptr(&v),
+                    v.len(),
+                    opts,
+                    out.as_mut_ptr().cast(),
+                    out.len(),
+                    &mut len,
+                    &mut at,
+                )
+            };
+            (rc, len, at)
+        };
+        assert_eq!(call(0, b"ab\xff", null()), (MAILFOLD_INVALID_UTF8, 0, 2));
+        assert_eq!(
+            call(0, b"hi\r\nBcc: x@y", null()),
+            (MAILFOLD_CONTROL_CHARACTER, 0, 2)
+        );
+        assert_eq!(
+            call(8, b"x", null()),
+            (MAILFOLD_INVALID_OPTION, 0, usize::MAX)
+        );
+        assert_eq!(
+            call(-1, b"x", null()),
+            (MAILFOLD_INVALID_OPTION, 0, usize::MAX)
+        );
+        let both = mailfold_options {
+            max_line_len: 0,
+            flags: MAILFOLD_FLAG_FORCE_Q | MAILFOLD_FLAG_FORCE_B,
+        };
+        assert_eq!(
+            call(0, b"x", &both),
+            (MAILFOLD_INVALID_OPTION, 0, usize::MAX)
+        );
+        let unknown = mailfold_options {
+            max_line_len: 0,
+            flags: 1 << 5,
+        };
+        assert_eq!(
+            call(0, b"x", &unknown),
+            (MAILFOLD_INVALID_OPTION, 0, usize::MAX)
+        );
+        let short = mailfold_options {
+            max_line_len: 39,
+            flags: 0,
+        };
+        assert_eq!(
+            call(0, b"x", &short),
+            (MAILFOLD_INVALID_OPTION, 0, usize::MAX)
+        );
+        let lf = mailfold_options {
+            max_line_len: 0,
+            flags: MAILFOLD_FLAG_LF,
+        };
+        assert_eq!(
+            call(MAILFOLD_CLASS_UNSTRUCTURED, b"x", &lf),
+            (MAILFOLD_OK, 11, usize::MAX)
+        );
+        assert_eq!(&out[..12], b"Subject: x\n\0");
+    }
+
+    #[test]
+    fn ffi_options_map_to_the_rust_options() {
+        let conv = |max_line_len, flags| {
+            let o = mailfold_options {
+                max_line_len,
+                flags,
+            };
+            // SAFETY: a valid struct.
+            unsafe { options(&o) }.map_err(|f| f.status)
+        };
+        // SAFETY: NULL means the defaults.
+        assert_eq!(unsafe { options(null()) }.ok(), Some(Options::default()));
+        assert_eq!(conv(0, 0), Ok(Options::default()));
+        let d = mailfold_options_default();
+        assert_eq!(conv(d.max_line_len, d.flags), Ok(Options::default()));
+        assert_eq!(
+            conv(
+                72,
+                MAILFOLD_FLAG_LF
+                    | MAILFOLD_FLAG_UTF8
+                    | MAILFOLD_FLAG_FORCE_B
+                    | MAILFOLD_FLAG_RFC2047_PARAMS
+            ),
+            Ok(Options::default()
+                .with_max_line_len(72)
+                .with_line_ending(LineEnding::Lf)
+                .with_utf8(true)
+                .with_encoding(Encoding::B)
+                .with_rfc2047_params(true))
+        );
+        assert_eq!(
+            conv(0, MAILFOLD_FLAG_FORCE_Q).map(|o| o.encoding),
+            Ok(Encoding::Q)
+        );
+        assert_eq!(conv(0, 32), Err(MAILFOLD_INVALID_OPTION));
+        assert_eq!(conv(0, 12), Err(MAILFOLD_INVALID_OPTION));
+    }
+
+    #[test]
+    fn ffi_mailboxes_msg_id_and_date() {
+        let (name, addr) = (exact("Zoë".as_bytes()), exact(b"zoe@example.com"));
+        let boxes = [
+            mailfold_mailbox {
+                display_name: cptr(&name),
+                display_name_len: name.len(),
+                addr_spec: cptr(&addr),
+                addr_spec_len: addr.len(),
+            },
+            mailfold_mailbox {
+                display_name: null(),
+                display_name_len: 0,
+                addr_spec: cptr(&addr),
+                addr_spec_len: addr.len(),
+            },
+        ];
+        let boxes: Box<[mailfold_mailbox]> = Box::new(boxes);
+        let mut out = vec![0u8; 96].into_boxed_slice();
+        let mut len = 0;
+        // SAFETY: valid pointers for their lengths and counts.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"To".as_ptr(),
+                2,
+                boxes.as_ptr(),
+                boxes.len(),
+                null(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_OK);
+        assert_eq!(
+            &out[..=len],
+            b"To: =?utf-8?q?Zo=C3=AB?= <zoe@example.com>, zoe@example.com\r\n\0"
+        );
+        // An empty Bcc with NULL boxes.
+        // SAFETY: NULL boxes with n_boxes 0; valid out.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"Bcc".as_ptr(),
+                3,
+                null(),
+                0,
+                null(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_OK);
+        assert!(out[..len].starts_with(b"Bcc:"));
+
+        // Exactly 16 random bytes in their own allocation: reading a 17th is an error.
+        let random: Box<[u8]> = Box::new([0x42; 16]);
+        let domain = exact(b"example.com");
+        // SAFETY: 16 readable bytes, a valid domain and out.
+        let rc = unsafe {
+            mailfold_make_msg_id(
+                random.as_ptr(),
+                cptr(&domain),
+                domain.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_OK);
+        assert_eq!(
+            &out[..=len],
+            b"<42424242424242428242424242424242@example.com>\0"
+        );
+
+        let mut date = vec![0u8; 31].into_boxed_slice();
+        // SAFETY: out valid for 31 bytes (no room for the NUL, which must then not be written).
+        let rc = unsafe { mailfold_format_date(0, 0, date.as_mut_ptr().cast(), 31, &mut len) };
+        assert_eq!((rc, len), (MAILFOLD_OK, 31));
+        assert_eq!(&date[..], b"Thu, 01 Jan 1970 00:00:00 +0000");
+        // SAFETY: as above.
+        let rc = unsafe { mailfold_format_date(0, 1440, date.as_mut_ptr().cast(), 31, &mut len) };
+        assert_eq!((rc, len), (MAILFOLD_INVALID_DATE, 0));
+    }
+
+    #[test]
+    fn ffi_more_mailboxes_than_any_stack_array() {
+        let addr = exact(b"a@example.com");
+        let boxes: Vec<mailfold_mailbox> = (0..70)
+            .map(|_| mailfold_mailbox {
+                display_name: null(),
+                display_name_len: 0,
+                addr_spec: cptr(&addr),
+                addr_spec_len: addr.len(),
+            })
+            .collect();
+        let mut needed = 0;
+        // SAFETY: valid pointers for their lengths and counts; a size query.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"To".as_ptr(),
+                2,
+                boxes.as_ptr(),
+                boxes.len(),
+                null(),
+                null_mut(),
+                0,
+                &mut needed,
+            )
+        };
+        assert_eq!(rc, MAILFOLD_BUFFER_TOO_SMALL);
+        let mut out = vec![0u8; needed].into_boxed_slice();
+        let mut len = 0;
+        // SAFETY: as above, into exactly `needed` bytes.
+        let rc = unsafe {
+            mailfold_format_mailboxes(
+                c"To".as_ptr(),
+                2,
+                boxes.as_ptr(),
+                boxes.len(),
+                null(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut len,
+            )
+        };
+        assert_eq!((rc, len), (MAILFOLD_OK, needed));
+        assert_eq!(out.iter().filter(|&&b| b == b'@').count(), 70);
+    }
+
+    #[test]
+    fn ffi_status_strings_and_version() {
+        for code in (-2..=14).chain([i32::MIN, i32::MAX]) {
+            let p = mailfold_status_str(code);
+            assert!(!p.is_null());
+            // SAFETY: the function promises a static NUL-terminated string.
+            let s = unsafe { CStr::from_ptr(p) };
+            assert!(!s.to_bytes().is_empty(), "status {code}");
+        }
+        // SAFETY: as above.
+        let v = unsafe { CStr::from_ptr(mailfold_version()) };
+        assert_eq!(v.to_str(), Ok(env!("CARGO_PKG_VERSION")));
+    }
 }

@@ -115,6 +115,21 @@ impl<'s, 'b> Folder<'s, 'b> {
         (here, fresh)
     }
 
+    /// Room for a token that is not an encoded-word, preceded by `ws_width` columns of white
+    /// space, on the current line and on a fresh continuation line: characters against the
+    /// soft limit, octets against 998. MIME parameter continuations are cut to fit it.
+    pub(crate) fn room(&self, ws_width: usize) -> (Width, Width) {
+        let here = Width {
+            chars: self.limit(false).saturating_sub(self.col.chars + ws_width),
+            bytes: HARD_LINE_LIMIT.saturating_sub(self.col.bytes + ws_width),
+        };
+        let fresh = Width {
+            chars: self.soft.saturating_sub(ws_width),
+            bytes: HARD_LINE_LIMIT.saturating_sub(ws_width),
+        };
+        (here, fresh)
+    }
+
     /// Places the white space `ws` (raw caller bytes: SP/HTAB, possibly with the CR/LF of a
     /// caller's fold, which are dropped) before a token of width `next`, folding before the
     /// white space when the token would not fit. `next` covers everything up to the next

@@ -87,7 +87,7 @@ impl<const N: usize> HeaderBuf<N> {
         self.append(|out| format_mailboxes(name, mailboxes, options, out))
     }
 
-    fn append(
+    pub(crate) fn append(
         &mut self,
         format: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
     ) -> Result<(), Error> {

@@ -43,6 +43,7 @@ pub mod ffi;
 mod fold;
 mod headerbuf;
 mod input;
+mod mime;
 mod msgid;
 mod options;
 mod phrase;
@@ -66,6 +67,7 @@ pub struct ReadmeDoctests;
 pub use address::Mailbox;
 pub use error::Error;
 pub use headerbuf::HeaderBuf;
+pub use mime::{ContentDisposition, ContentType, MAX_PARAMS};
 pub use options::{
     Encoding, FieldClass, LineEnding, Options, DEFAULT_MAX_LINE_LEN, HARD_LINE_LIMIT,
     MIN_MAX_LINE_LEN,
@@ -154,6 +156,17 @@ pub fn format_field(
 pub fn format_mailboxes(
     name: &str,
     mailboxes: &[Mailbox<'_>],
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    format_mailboxes_from(name, mailboxes.iter().copied(), options, out)
+}
+
+/// [`format_mailboxes`] over any sized iterator of mailboxes (the C ABI converts C mailboxes
+/// one by one instead of into an array, which it could not allocate).
+pub(crate) fn format_mailboxes_from<'m>(
+    name: &str,
+    mailboxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
     options: &Options,
     out: &mut [u8],
 ) -> Result<usize, Error> {

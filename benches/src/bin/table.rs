@@ -1,0 +1,23 @@
+//! Prints the benchmark tables (Markdown) from the last `cargo bench -p mailfold-benches` run:
+//! criterion's estimates plus the harness's `mailfold-meta.json`.
+//!
+//! `table --json` prints the machine-readable summary instead (ns/field per category and
+//! system), which `benches/cpython_email.py --rust-summary` reads.
+
+use mailfold_benches::report::{output_dir, render, summary_json, Meta};
+
+fn main() {
+    let dir = output_dir();
+    let Some(meta) = Meta::load(&dir) else {
+        eprintln!(
+            "no {}/mailfold-meta.json: run `cargo bench -p mailfold-benches` first",
+            dir.display()
+        );
+        std::process::exit(1);
+    };
+    if std::env::args().any(|a| a == "--json") {
+        println!("{:#}", summary_json(&dir, &meta));
+    } else {
+        print!("{}", render(&dir, &meta));
+    }
+}
