@@ -188,7 +188,11 @@ impl Input {
         if o.flags & !KNOWN_FLAGS != 0 || (o.flags & FLAG_Q != 0 && o.flags & FLAG_B != 0) {
             return None;
         }
-        let w = if o.max_line_len == 0 { 78 } else { o.max_line_len as usize };
+        let w = if o.max_line_len == 0 {
+            78
+        } else {
+            o.max_line_len as usize
+        };
         if !(40..=998).contains(&w) {
             return None;
         }
@@ -279,7 +283,10 @@ fn drive(
         let mut buf = vec![GUARD; cap + 16];
         let mut len = usize::MAX;
         let s = f(buf.as_mut_ptr().cast(), cap, &mut len);
-        assert!(buf[cap..].iter().all(|&b| b == GUARD), "wrote past out_cap {cap}");
+        assert!(
+            buf[cap..].iter().all(|&b| b == GUARD),
+            "wrote past out_cap {cap}"
+        );
         if cap < needed {
             assert_eq!((s, len), (BUFFER_TOO_SMALL, needed), "cap {cap}");
             continue;
@@ -287,7 +294,10 @@ fn drive(
         assert_eq!((s, len), (OK, needed), "cap {cap}");
         if cap > needed {
             assert_eq!(buf[needed], 0, "no NUL after the output (cap {cap})");
-            assert!(buf[needed + 1..cap].iter().all(|&b| b == GUARD), "wrote past the NUL");
+            assert!(
+                buf[needed + 1..cap].iter().all(|&b| b == GUARD),
+                "wrote past the NUL"
+            );
         }
         if out.is_empty() {
             out = buf[..needed].to_vec();
@@ -396,15 +406,24 @@ fn field(input: &Input, with_class: bool) {
     let utf8_in = std::str::from_utf8(name).is_ok() && std::str::from_utf8(value).is_ok();
     if !utf8_in {
         assert_ne!(status, OK, "non-UTF-8 input accepted");
-        assert_ne!(status, BUFFER_TOO_SMALL, "non-UTF-8 input passed validation");
+        assert_ne!(
+            status, BUFFER_TOO_SMALL,
+            "non-UTF-8 input passed validation"
+        );
         return;
     }
     assert_ne!(status, INVALID_UTF8, "valid UTF-8 reported as invalid");
     let Some(o) = input.rust_options().filter(|_| (0..=7).contains(&class)) else {
-        assert_eq!(status, INVALID_OPTION, "bad options or class {class} accepted");
+        assert_eq!(
+            status, INVALID_OPTION,
+            "bad options or class {class} accepted"
+        );
         return;
     };
-    let (n, v) = (std::str::from_utf8(name).unwrap(), std::str::from_utf8(value).unwrap());
+    let (n, v) = (
+        std::str::from_utf8(name).unwrap(),
+        std::str::from_utf8(value).unwrap(),
+    );
     let fc = FORCED[class as usize];
     let rust = rust_field(n, fc, v, &o);
     match &rust {
@@ -465,7 +484,11 @@ fn mailboxes(input: &Input) {
     let copts = input.c_options();
     let optr = input.options_ptr(&copts);
     // n_boxes 0 with a NULL array is allowed (length 0).
-    let bptr = if raw.is_empty() { core::ptr::null() } else { raw.as_ptr() };
+    let bptr = if raw.is_empty() {
+        core::ptr::null()
+    } else {
+        raw.as_ptr()
+    };
     let (status, out) = drive(
         |out, cap, len| unsafe {
             mailfold_format_mailboxes(ptr(name), name.len(), bptr, raw.len(), optr, out, cap, len)
@@ -480,7 +503,10 @@ fn mailboxes(input: &Input) {
         );
         return;
     };
-    if boxes.iter().any(|b| b.0.display_name.is_null() && b.0.display_name_len > 0) {
+    if boxes
+        .iter()
+        .any(|b| b.0.display_name.is_null() && b.0.display_name_len > 0)
+    {
         assert_eq!(status, NULL_ARGUMENT, "NULL display name with length 1");
         return;
     }
@@ -496,7 +522,10 @@ fn mailboxes(input: &Input) {
         })
         .collect();
     let (Some(strs), Ok(n)) = (strs, std::str::from_utf8(name)) else {
-        assert!(status != OK && status != BUFFER_TOO_SMALL, "non-UTF-8 accepted");
+        assert!(
+            status != OK && status != BUFFER_TOO_SMALL,
+            "non-UTF-8 accepted"
+        );
         return;
     };
     let mbs: Vec<Mailbox<'_>> = strs
@@ -522,7 +551,9 @@ fn mailboxes(input: &Input) {
                 .iter()
                 .map(|&(d, a)| (d.map(str::as_bytes), a.as_bytes()))
                 .collect();
-            if let Err(why) = check_field(&out, &e).and_then(|()| check_mailboxes_roundtrip(&out, &want, &e)) {
+            if let Err(why) =
+                check_field(&out, &e).and_then(|()| check_mailboxes_roundtrip(&out, &want, &e))
+            {
                 panic!("invariant violated: {why}");
             }
         }
@@ -547,7 +578,11 @@ fn date(input: &Input) {
         |n| input.cap(n),
     );
     match expected_date(secs, off) {
-        Some(want) => assert_eq!((status, out), (OK, want.into_bytes()), "date({secs}, {off})"),
+        Some(want) => assert_eq!(
+            (status, out),
+            (OK, want.into_bytes()),
+            "date({secs}, {off})"
+        ),
         None => assert_eq!(status, 11, "date({secs}, {off})"),
     }
 }
@@ -559,7 +594,11 @@ fn msg_id(input: &Input) {
     }
     let domain = input.value.get(16..).unwrap_or(&[]);
     let null_random = input.cap_aux & 0x80 != 0;
-    let rp = if null_random { core::ptr::null() } else { random.as_ptr() };
+    let rp = if null_random {
+        core::ptr::null()
+    } else {
+        random.as_ptr()
+    };
     let (status, out) = drive(
         |out, cap, len| unsafe {
             mailfold_make_msg_id(rp, ptr(domain), domain.len(), out, cap, len)
@@ -590,17 +629,32 @@ fn strings(input: &Input) {
     for (d, s) in b.iter_mut().zip(&input.value) {
         *d = *s;
     }
-    for code in [i32::from_le_bytes(b), i32::from(input.cap_aux), -1, i32::MAX, i32::MIN] {
+    for code in [
+        i32::from_le_bytes(b),
+        i32::from(input.cap_aux),
+        -1,
+        i32::MAX,
+        i32::MIN,
+    ] {
         let p = unsafe { mailfold_status_str(code) };
         assert!(!p.is_null());
         let s = unsafe { CStr::from_ptr(p) }.to_bytes();
-        assert!(!s.is_empty() && s.iter().all(|&c| (32..127).contains(&c)), "status_str({code})");
+        assert!(
+            !s.is_empty() && s.iter().all(|&c| (32..127).contains(&c)),
+            "status_str({code})"
+        );
     }
     let v = unsafe { CStr::from_ptr(mailfold_version()) }.to_bytes();
-    assert!(!v.is_empty() && v.iter().all(|c| c.is_ascii_digit() || *c == b'.'), "version");
+    assert!(
+        !v.is_empty() && v.iter().all(|c| c.is_ascii_digit() || *c == b'.'),
+        "version"
+    );
     let d = unsafe { mailfold_options_default() };
     // 0 and 78 both mean the default width.
-    assert!(matches!(d.max_line_len, 0 | 78) && d.flags == 0, "options_default {d:?}");
+    assert!(
+        matches!(d.max_line_len, 0 | 78) && d.flags == 0,
+        "options_default {d:?}"
+    );
 }
 
 fuzz_target!(|input: Input| {

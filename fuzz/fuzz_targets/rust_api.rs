@@ -53,7 +53,9 @@ impl<'a> Arbitrary<'a> for Input {
             width,
             cap_mode,
             cap_aux,
-            rest: core::mem::replace(u, Unstructured::new(&[])).take_rest().to_vec(),
+            rest: core::mem::replace(u, Unstructured::new(&[]))
+                .take_rest()
+                .to_vec(),
         })
     }
 }
@@ -189,25 +191,40 @@ fn check_error(e: &Error, value: &str, o: &Options, kind: Kind) {
         | Error::InvalidAddress { at }
         | Error::InvalidParameter { at } => at,
         Error::InvalidOption => {
-            assert!(!(40..=998).contains(&o.max_line_len), "InvalidOption for {o:?}");
+            assert!(
+                !(40..=998).contains(&o.max_line_len),
+                "InvalidOption for {o:?}"
+            );
             return;
         }
         _ => return,
     };
-    assert!(at <= value.len(), "{e:?} past the value ({} bytes)", value.len());
+    assert!(
+        at <= value.len(),
+        "{e:?} past the value ({} bytes)",
+        value.len()
+    );
     let known = (KNOWN_BUG_RETURN_PATH_OFFSET && kind == Kind::ReturnPath)
         || (KNOWN_BUG_QUOTED_PAIR && after_backslash(value.as_bytes(), at));
-    assert!(known || value.is_char_boundary(at), "{e:?} inside a character of {value:?}");
+    assert!(
+        known || value.is_char_boundary(at),
+        "{e:?} inside a character of {value:?}"
+    );
     if let Error::ControlCharacter { at } = *e {
         let ch = value[at..].chars().next();
-        let bad = ch.is_some_and(|c| {
-            (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
-        });
-        assert!(bad, "ControlCharacter at {at} points at {ch:?} in {value:?}");
+        let bad =
+            ch.is_some_and(|c| (c.is_control() && c != '\t') || c == '\u{2028}' || c == '\u{2029}');
+        assert!(
+            bad,
+            "ControlCharacter at {at} points at {ch:?} in {value:?}"
+        );
     }
     if let Error::NonAscii { at } = *e {
         assert!(!o.utf8, "NonAscii with utf8 on");
-        assert!(value.as_bytes().get(at).is_some_and(|&b| b >= 0x80), "NonAscii at {at} in {value:?}");
+        assert!(
+            value.as_bytes().get(at).is_some_and(|&b| b >= 0x80),
+            "NonAscii at {at} in {value:?}"
+        );
     }
 }
 
@@ -281,7 +298,10 @@ fn date(input: &Input) {
             let mut buf = [0u8; 128];
             let n = format_header("Date", s, &Options::default(), &mut buf)
                 .unwrap_or_else(|e| panic!("Date field rejects {s:?}: {e:?}"));
-            ok_or_panic(check_field(&buf[..n], &expect("Date", Kind::Ascii, &Options::default())));
+            ok_or_panic(check_field(
+                &buf[..n],
+                &expect("Date", Kind::Ascii, &Options::default()),
+            ));
         }
         (Err(Error::InvalidDate), None) => {}
         (r, want) => panic!("format_date({secs}, {off}) = {r:?}, want {want:?}"),

@@ -239,7 +239,7 @@ fn ew_len(s: &[u8]) -> Option<usize> {
             if q == 3 {
                 return (s.get(i + 1) == Some(&b'=')).then_some(i + 2);
             }
-        } else if is_wsp(b) || b < 33 || b > 126 {
+        } else if is_wsp(b) || !(33..=126).contains(&b) {
             return None;
         }
         i += 1;
