@@ -37,7 +37,10 @@ pub(crate) fn format_plain(
 ) -> Result<(), Error> {
     let start = usize::from(value.first() == Some(&b' '));
     let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
-    let text = &value[start..end];
+    // `get` instead of indexing in this file where the compiler cannot see the bound: the
+    // indices are always in range, and this keeps panic paths out of release builds
+    // (scripts/check-no-panic.sh).
+    let text = value.get(start..end).unwrap_or_default();
     if text.is_empty() {
         return Ok(());
     }
@@ -58,18 +61,20 @@ pub(crate) fn format_plain(
         if p - pos > room {
             let limit = pos + room;
             p = limit;
-            while p > word_start && text[p] != b' ' {
+            while p > word_start && text.get(p) != Some(&b' ') {
                 p -= 1;
             }
             if p <= word_start {
                 // One word longer than the room: it takes the line, up to the next space.
                 let from = limit.max(word_start);
-                p = text[from..]
+                p = text
+                    .get(from..)
+                    .unwrap_or_default()
                     .iter()
                     .position(|&c| c == b' ')
                     .map_or(text.len(), |i| from + i);
                 if p - word_start > PLAIN_MAX_WORD {
-                    return format_words(f, &text[pos..], options);
+                    return format_words(f, text.get(pos..).unwrap_or_default(), options);
                 }
             }
         }
@@ -80,7 +85,7 @@ pub(crate) fn format_plain(
         } else {
             f.newline();
         }
-        f.put_ascii(&text[pos..p]);
+        f.put_ascii(text.get(pos..p).unwrap_or_default());
         pos = p;
         if pos == text.len() {
             return Ok(());
@@ -91,7 +96,7 @@ pub(crate) fn format_plain(
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
-    format_words(f, &bytes[start..end], options)
+    format_words(f, bytes.get(start..end).unwrap_or_default(), options)
 }
 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
@@ -103,10 +108,10 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         let ws = if first {
             b" ".as_slice()
         } else {
-            &text[word.ws_start..word.start]
+            text.get(word.ws_start..word.start).unwrap_or_default()
         };
         if !needs_encoding(text, word, first, options) {
-            let token = &text[word.start..word.end];
+            let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
                 Width::of(token)
             } else {
@@ -130,7 +135,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
                 Some(i) if ws_width(ws) > 1 => (&ws[..=i], word.ws_start + i + 1),
                 _ => (ws, word.start),
             };
-            let run = Text::unfolded(&text[run_start..run_end]);
+            let run = Text::unfolded(text.get(run_start..run_end).unwrap_or_default());
             encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
         }
     }
@@ -140,11 +145,11 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
 /// Whether a word must be carried in encoded-words (see the module docs).
 #[inline]
 fn needs_encoding(text: &[u8], word: Word, first: bool, options: &Options) -> bool {
-    let token = &text[word.start..word.end];
+    let token = text.get(word.start..word.end).unwrap_or_default();
     let ws = if first {
         1
     } else {
-        ws_width(&text[word.ws_start..word.start])
+        ws_width(text.get(word.ws_start..word.start).unwrap_or_default())
     };
     if ws + token.len() > HARD_LINE_LIMIT {
         return true;
