@@ -62,6 +62,12 @@ FIELDS = [
     ("list-id", "List-Id", "Mailfold Users <users.mailfold.example.org>"),
     ("mime-version", "MIME-Version", "1.0"),
     ("name-lookalike", "X-=?utf-8?q?a?=", "value"),
+    # Reproducers of bugs the fuzzers found (tests/fuzz_regressions.rs).
+    ("regress-ew-spaces", "Subject", "é" + " " * 200 + "abc"),
+    ("regress-return-path-offset", "Return-Path", "<>é"),
+    ("regress-quoted-pair-offset", "Cc", "\"a\\é\"@b.c"),
+    ("regress-quoted-pair-u2028", "Cc", "\"a\\\u2028Bcc: x@y\"@b.c"),
+    ("regress-date-u0085", "Date", "Thu, 01 Jan 1970\u008500:00:00 +0000"),
 ]
 
 # (label, [(display name or None, addr-spec)]) for format_mailboxes.
@@ -125,6 +131,9 @@ def main():
     write("c_abi", "negative-class", c_header(1, 0xFF, 0, 0, 0, 0, 7) + b"Subject" + b"x")
     write("c_abi", "width-39", c_header(0, 0, 0, 0x8000 | 39, 0, 0, 7) + b"Subject" + b"x")
     write("c_abi", "width-999", c_header(0, 0, 0, 0x8000 | 999, 0, 0, 7) + b"Subject" + b"x")
+    # Verbatim with a trailing fold / an empty fold (forced class 7).
+    write("rust_api", "regress-verbatim-ws-line", rust_header(1, 7, 0x20) + b"X\xffa\r\n\t")
+    write("c_abi", "regress-verbatim-ws-line", c_header(1, 7, 0, 0x8000, 0, 0, 1) + b"X" + b"a\r\n \r\n b")
     write("rust_api", "width-39", rust_header(0, 0, 0x10, 39) + b"Subject\xffx")
     write("rust_api", "width-0", rust_header(0, 0, 0x10, 0) + b"Subject\xffx")
     write("rust_api", "name-empty", rust_header(0) + b"\xffx")
