@@ -144,7 +144,7 @@ fn ok_or_panic(r: Result<(), String>) {
 }
 
 /// Checks a successful field output with the rules of its class.
-pub fn check_value_field(out: &[u8], value: &str, e: &Expect<'_>) {
+pub fn check_value_field(out: &[u8], value: &str, e: &Expect<'_>, address: bool) {
     ok_or_panic(check_field(out, e));
     let v = value.as_bytes();
     match e.kind {
@@ -152,7 +152,9 @@ pub fn check_value_field(out: &[u8], value: &str, e: &Expect<'_>) {
         Kind::Ascii => ok_or_panic(check_ascii_roundtrip(out, v, e)),
         Kind::Verbatim => ok_or_panic(check_verbatim(out, v, e)),
         Kind::MsgId => ok_or_panic(check_msgid_roundtrip(out, v, e)),
-        Kind::Phrase | Kind::ReturnPath | Kind::Mime => {}
+        Kind::Phrase if address => ok_or_panic(check_address_output(out, v, e)),
+        Kind::ReturnPath => ok_or_panic(check_address_output(out, v, e)),
+        Kind::Phrase | Kind::Mime => {}
     }
 }
 
@@ -179,7 +181,14 @@ fn field(input: &Input, pieces: &[String], forced: Option<FieldClass>) {
         }
     };
     let class = forced.unwrap_or(FieldClass::Auto);
-    check_value_field(&out, value, &expect(name, kind_of_class(class, name), &o));
+    let address = class == FieldClass::Address
+        || (class == FieldClass::Auto && is_address_name(name.as_bytes()));
+    check_value_field(
+        &out,
+        value,
+        &expect(name, kind_of_class(class, name), &o),
+        address,
+    );
 }
 
 /// Errors: offsets point into the value, at the start of a character.

@@ -674,7 +674,7 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
                     }
                     break;
                 }
-                Some(b'"') => {
+                Some(b'"') if !(words == 0 && quoted_then_at(text, i)) => {
                     if words > 0 {
                         name.push(b' ');
                     }
@@ -726,6 +726,9 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
                         i += 1;
                     }
                     let tok = &text[start..i.min(text.len())];
+                    if tok.is_empty() {
+                        return err("unexpected character", start);
+                    }
                     let ends_list = text.get(i).is_none_or(|&c| c == b',');
                     if tok.contains(&b'@') && words == 0 && ends_list {
                         addr = tok.to_vec();
@@ -765,6 +768,20 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
         }
     }
     Ok(boxes)
+}
+
+/// Whether the quoted-string at `text[i]` is directly followed by `@` (a quoted local part).
+fn quoted_then_at(text: &[u8], mut i: usize) -> bool {
+    i += 1;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 1,
+            b'"' => return text.get(i + 1) == Some(&b'@'),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// format_mailboxes: the output holds exactly the given mailboxes, in order, each display name
@@ -918,4 +935,49 @@ pub fn run_with_buffers<E: std::fmt::Debug + PartialEq>(
         "wrote past the buffer"
     );
     Ok(out)
+}
+
+/// Address fields in text form (no groups): the output reads back as a list of mailboxes,
+/// each with an addr-spec holding `@`, and display names that decode cleanly. Return-Path:
+/// one `<addr-spec>` or `<>`.
+pub fn check_address_output(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result<(), String> {
+    let unfolded = unfold(out, e);
+    let b = trim_wsp(body(&unfolded, e));
+    if e.kind == Kind::ReturnPath {
+        let ok = b.len() >= 2
+            && b[0] == b'<'
+            && b[b.len() - 1] == b'>'
+            && !b.iter().any(|&c| is_wsp(c))
+            && (b.len() == 2 || b.contains(&b'@'));
+        return if ok {
+            Ok(())
+        } else {
+            Err(format!("Return-Path body {}", show(b)))
+        };
+    }
+    // Groups have their own syntax; only plain lists are read back here.
+    if e.kind != Kind::Phrase || value.iter().any(|&c| c == b':' || c == b';') {
+        return Ok(());
+    }
+    for m in read_mailbox_list(b)? {
+        if !m.addr.contains(&b'@') {
+            return Err(format!("mailbox without @ in {}", show(out)));
+        }
+        if let Some(n) = &m.name {
+            if n.iter().any(|&c| c == b'\r' || c == b'\n') {
+                return Err(format!(
+                    "display name decodes to a line break in {}",
+                    show(out)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The address names of SPEC §2 (Keywords and List-Id are phrases too, but not lists).
+pub fn is_address_name(name: &[u8]) -> bool {
+    kind_of_name(name) == Kind::Phrase
+        && !name.eq_ignore_ascii_case(b"Keywords")
+        && !name.eq_ignore_ascii_case(b"List-Id")
 }
