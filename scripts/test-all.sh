@@ -19,5 +19,6 @@ step "C ABI: C99, ASan+UBSan, shared library, C++11, pkg-config, Python ctypes" 
 step "miri over the FFI tests" ffi-tests/run-miri.sh
 step "firmware under QEMU (thumbv7em, mps2-an386)" ffi-tests/firmware/run.sh --no-measure
 step "firmware footprint budgets" ffi-tests/firmware/measure.sh
+step "bench harness smoke (every benchmark once, corpus round-trips)" scripts/bench-smoke.sh
 
 summary
