@@ -49,7 +49,7 @@ panic_syms=$(arm-none-eabi-nm -C "$OUT/arm.elf" \
   | grep -E ' (rust_begin_unwind|core::panicking::|core::slice::index::.*fail|core::str::slice_error_fail|core::option::(unwrap|expect)_failed|core::result::unwrap_failed)' || true)
 if [ -n "$panic_syms" ]; then
   echo "FAIL: panic paths survive --gc-sections in $OUT/arm.elf:"
-  sed 's/^/  /' <<<"$panic_syms"
+  printf '%s\n' "$panic_syms" | sed 's/^/  /'
   echo "reached from:"
   python3 scripts/no-panic/panic-sites.py arm-none-eabi-objdump arm-none-eabi-addr2line "$OUT/arm.elf" \
     | sed 's/^/  /' || true
