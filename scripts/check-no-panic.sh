@@ -22,7 +22,7 @@ TARGET=thumbv7em-none-eabihf
 OUT=target/no-panic
 mkdir -p "$OUT"
 ensure_target "$TARGET"
-ensure_apt gcc-arm-none-eabi libnewlib-arm-none-eabi binutils python3
+ensure_apt gcc-arm-none-eabi libnewlib-arm-none-eabi binutils gcc python3
 
 # Line tables only: they do not change the code, and give file:line for the report.
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
