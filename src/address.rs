@@ -101,6 +101,37 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
     }
 }
 
+/// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
+/// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
+/// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
+/// domain literals, UTF-8, errors) is left to the full check, which also finds the exact
+/// error offset.
+#[inline]
+fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut at_seen = false;
+    // Starts as if after a dot, so that an empty first atom fails.
+    let mut prev = b'.';
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        if c == b'.' || c == b'@' {
+            if prev == b'.' || prev == b'@' || (c == b'@' && at_seen) {
+                return None;
+            }
+            at_seen |= c == b'@';
+        } else if !chars::is(c, ATEXT) {
+            if is_space(c) || matches!(c, b',' | b';' | b'>' | b'<') {
+                break;
+            }
+            return None;
+        } else if c == b'?' && prev == b'=' {
+            return None;
+        }
+        prev = c;
+        i += 1;
+    }
+    (at_seen && prev != b'.' && prev != b'@').then_some(i)
+}
+
 /// Scans a dot-atom-text from `i`; returns where it stops (at a non-atom byte).
 fn dot_atom(b: &[u8], mut i: usize, end: usize, utf8: bool) -> Result<usize, Error> {
     let err = |at| Error::InvalidAddress { at };
@@ -153,15 +184,10 @@ fn write_addr(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
     addr: &[u8],
+    w: Width,
     angle: bool,
     glue: &[u8],
-    options: &Options,
 ) -> Result<(), Error> {
-    let w = if options.utf8 {
-        Width::of(addr)
-    } else {
-        Width::ascii(addr.len())
-    };
     let brackets = if angle { 2 } else { 0 };
     f.space(ws, w.plus(Width::ascii(brackets + glue.len())), false)?;
     if angle {
@@ -175,6 +201,15 @@ fn write_addr(
     Ok(())
 }
 
+/// The width of an addr-spec (non-ASCII only with `utf8`, checked before).
+fn addr_width(addr: &[u8], options: &Options) -> Width {
+    if options.utf8 {
+        Width::of(addr)
+    } else {
+        Width::ascii(addr.len())
+    }
+}
+
 /// A mailbox: optional name, then the address.
 fn write_mailbox(
     f: &mut Folder<'_, '_>,
@@ -184,26 +219,21 @@ fn write_mailbox(
     glue: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
-    let addr_w = if options.utf8 {
-        Width::of(addr)
-    } else {
-        Width::ascii(addr.len())
-    };
+    let addr_w = addr_width(addr, options);
     let glue_w = Width::ascii(glue.len());
-    let whole = match name {
-        Some(src) => phrase::one_line_width(src, options)
-            .map(|n| n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w)),
-        None => Some(addr_w.plus(glue_w)),
-    };
-    if let Some(whole) = whole {
-        f.keep_together(ws, whole);
-    }
     match name {
         Some(src) => {
-            phrase::write(f, ws, src, options, b"")?;
-            write_addr(f, b" ", addr, true, glue, options)
+            let plan = phrase::plan(src, options);
+            if let Some(n) = plan.one_line_width(options) {
+                f.keep_together(ws, n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w));
+            }
+            phrase::write_planned(f, ws, plan, options, b"")?;
+            write_addr(f, b" ", addr, addr_w, true, glue)
         }
-        None => write_addr(f, ws, addr, false, glue, options),
+        None => {
+            f.keep_together(ws, addr_w.plus(glue_w));
+            write_addr(f, ws, addr, addr_w, false, glue)
+        }
     }
 }
 
@@ -221,7 +251,9 @@ pub(crate) fn format_mailboxes<'m>(
     for (i, mb) in boxes.enumerate() {
         let addr = mb.addr_spec.as_bytes();
         input::check_controls(addr)?;
-        check_addr_spec(addr, 0, addr.len(), options.utf8)?;
+        if plain_addr_end(addr, 0) != Some(addr.len()) {
+            check_addr_spec(addr, 0, addr.len(), options.utf8)?;
+        }
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
                 input::check_controls(n.as_bytes())?;
@@ -333,11 +365,14 @@ fn parse_mailbox(
                 // An obsolete source route (<@relay:user@host>).
                 return Err(Error::InvalidAddress { at: a });
             }
-            let close = addr_end(b, a);
+            let plain = plain_addr_end(b, a);
+            let close = plain.unwrap_or_else(|| addr_end(b, a));
             if b.get(close) != Some(&b'>') {
                 return Err(Error::InvalidAddress { at: close });
             }
-            check_addr_spec(b, a, close, utf8)?;
+            if plain.is_none() {
+                check_addr_spec(b, a, close, utf8)?;
+            }
             Ok(ParsedMailbox {
                 name,
                 addr: (a, close),
@@ -345,8 +380,14 @@ fn parse_mailbox(
             })
         }
         Delim::End | Delim::Colon => {
-            let end = addr_end(b, i);
-            check_addr_spec(b, i, end, utf8)?;
+            let end = match plain_addr_end(b, i) {
+                Some(end) => end,
+                None => {
+                    let end = addr_end(b, i);
+                    check_addr_spec(b, i, end, utf8)?;
+                    end
+                }
+            };
             Ok(ParsedMailbox {
                 name: None,
                 addr: (i, end),
@@ -516,7 +557,8 @@ pub(crate) fn format_return_path(
         return Err(Error::InvalidAddress { at: a });
     }
     check_addr_spec(b, a, z, options.utf8)?;
-    write_addr(f, b" ", b.get(a..z).unwrap_or_default(), true, b"", options)
+    let addr = b.get(a..z).unwrap_or_default();
+    write_addr(f, b" ", addr, addr_width(addr, options), true, b"")
 }
 
 #[cfg(test)]
@@ -553,6 +595,40 @@ mod tests {
         assert_eq!(ok("jö@x"), Err(Error::NonAscii { at: 1 }));
         assert_eq!(ok("a=?x@c"), Err(Error::InvalidAddress { at: 1 }));
         assert_eq!(check_addr_spec("jö@x".as_bytes(), 0, 5, true), Ok(()));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The one-pass check accepts only what the full check accepts, and ends where
+        /// `addr_end` ends.
+        #[test]
+        fn plain_addr_spec_agrees_with_the_full_check(
+            s in "[a-z.@=?\"\\[\\] ,;<>é_-]{0,20}",
+            start in 0usize..3,
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assume!(start <= b.len() && s.is_char_boundary(start));
+            if let Some(end) = plain_addr_end(b, start) {
+                proptest::prop_assert_eq!(end, addr_end(b, start));
+                proptest::prop_assert_eq!(check_addr_spec(b, start, end, false), Ok(()));
+                proptest::prop_assert_eq!(check_addr_spec(b, start, end, true), Ok(()));
+            } else if b[start..].iter().all(|&c| c.is_ascii_alphanumeric() || b".@-_".contains(&c)) {
+                // The common shape that fails the one-pass check fails the full check too.
+                let end = addr_end(b, start);
+                proptest::prop_assert!(check_addr_spec(b, start, end, false).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_addr_specs() {
+        assert_eq!(plain_addr_end(b"a.b@c.d, x", 0), Some(7));
+        assert_eq!(plain_addr_end(b"a@b>", 0), Some(3));
+        for bad in [
+            "a..b@c", ".a@c", "a@c.", "a@@c", "a@b@c", "ab", "a=?b@c", "\"a\"@b", "a@[1]", "jö@x",
+        ] {
+            assert_eq!(plain_addr_end(bad.as_bytes(), 0), None, "{bad}");
+        }
     }
 
     #[test]

@@ -34,17 +34,6 @@ impl Width {
         }
     }
 
-    pub(crate) fn of_iter(bytes: impl Iterator<Item = u8>) -> Width {
-        let mut w = Width::default();
-        for b in bytes {
-            w.bytes += 1;
-            if (b as i8) >= -0x40 {
-                w.chars += 1;
-            }
-        }
-        w
-    }
-
     pub(crate) const fn plus(self, other: Width) -> Width {
         Width {
             chars: self.chars + other.chars,

@@ -105,15 +105,81 @@ pub(crate) fn check_text_phrase(raw: &[u8]) -> Result<(), usize> {
 }
 
 /// How a phrase will be written.
+#[derive(Clone, Copy)]
 enum Form {
-    Atoms,
+    /// Atoms separated by single spaces: the literal text as it is, of this width.
+    Atoms(Width),
+    /// A quoted-string of this width (quotes and escapes included).
     Quoted(Width),
     Encoded,
 }
 
+/// A phrase with its form chosen, ready to be measured and written.
+pub(crate) struct Plan<'a> {
+    text: Text<'a>,
+    /// The literal text as one slice, when it is one (the common case): then it is written
+    /// in runs instead of byte by byte.
+    slice: Option<&'a [u8]>,
+    form: Form,
+}
+
+/// Chooses how to write the phrase from `src`.
+pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
+    let text = src.literal();
+    // The literal text is most often a slice of the input: a literal name without caller
+    // folds, a text-form phrase of atoms and single spaces, or one quoted-string without
+    // escapes. The form is chosen on that slice in one pass, which gives up on the bytes
+    // that would make the literal text differ from it.
+    let (slice, mode) = match src {
+        Source::Literal(b) => (b, SliceMode::Literal),
+        Source::Text([b'"', inner @ .., b'"']) => (inner, SliceMode::Quoted),
+        Source::Text(raw) => (raw, SliceMode::Atoms),
+    };
+    match choose_form_slice(slice, mode, options) {
+        Some(form) => Plan {
+            text,
+            slice: Some(slice),
+            form,
+        },
+        None => {
+            let form = choose_form(text.clone(), options);
+            Plan {
+                text,
+                slice: None,
+                form,
+            }
+        }
+    }
+}
+
+/// What a slice holds, for [`choose_form_slice`]: which bytes mean that the literal text
+/// is not the slice as it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SliceMode {
+    /// Literal text: only the CR/LF of caller folds are dropped.
+    Literal,
+    /// The inside of a quoted-string: also escapes and quotes.
+    Quoted,
+    /// A text-form phrase outside quotes: also quotes and runs of white space.
+    Atoms,
+}
+
+/// [`plan`] on the byte-by-byte path only: the reference the slice path is tested against.
+#[cfg(test)]
+fn plan_generic<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
+    let text = src.literal();
+    let form = choose_form(text.clone(), options);
+    Plan {
+        text,
+        slice: None,
+        form,
+    }
+}
+
 fn choose_form(lit: Text<'_>, options: &Options) -> Form {
     let mut atoms = true;
-    let mut quoted = Width::ascii(2);
+    let mut width = Width::default();
+    let mut escapes = 0;
     let (mut p2, mut p1) = (0u8, b' ');
     let mut empty = true;
     for b in lit {
@@ -136,32 +202,96 @@ fn choose_form(lit: Text<'_>, options: &Options) -> Form {
             atoms = false;
         }
         if b == b'"' || b == b'\\' {
-            quoted = quoted.plus(Width::ascii(1));
+            escapes += 1;
         }
-        quoted.bytes += 1;
+        width.bytes += 1;
         if (b as i8) >= -0x40 {
-            quoted.chars += 1;
+            width.chars += 1;
         }
         p2 = p1;
         p1 = b;
     }
     // p1 starts as a space so that a leading space already fails the atom test.
     if atoms && !empty && p1 != b' ' {
-        Form::Atoms
+        Form::Atoms(width)
     } else {
-        Form::Quoted(quoted)
+        Form::Quoted(width.plus(Width::ascii(2 + escapes)))
     }
 }
 
-/// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or a
-/// single encoded-word).
-pub(crate) fn one_line_width(src: Source<'_>, options: &Options) -> Option<Width> {
-    match choose_form(src.literal(), options) {
-        Form::Quoted(w) => Some(w),
-        Form::Atoms => Some(Width::of_iter(src.literal())),
-        Form::Encoded => {
-            encoded_word::single_word_len(src.literal(), Context::Phrase, options.encoding)
-                .map(Width::ascii)
+/// [`choose_form`] for the literal text `lit`, when it is the slice as it is (see
+/// [`SliceMode`]); `None` when it is not.
+fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<Form> {
+    let mut atoms = !lit.is_empty() && lit.first() != Some(&b' ') && lit.last() != Some(&b' ');
+    let (mut escapes, mut non_ascii, mut chars) = (0, false, 0);
+    let mut prev = 0u8;
+    // Only encoded-words can carry the text; the rest of the pass still looks for bytes that
+    // make the literal text differ from the slice.
+    let mut encoded = false;
+    for (i, &b) in lit.iter().enumerate() {
+        if b >= 0x80 {
+            encoded |= !options.utf8 || chars::line_breaking_char_len(lit, i).is_some();
+            non_ascii = true;
+            chars += usize::from((b as i8) >= -0x40);
+        } else {
+            chars += 1;
+            if b == b' ' {
+                if prev == b' ' && mode == SliceMode::Atoms {
+                    return None;
+                }
+                atoms &= prev != b' ';
+            } else if !chars::is(b, ATEXT) {
+                let gives_up = match b {
+                    b'\r' | b'\n' => true,
+                    b'"' | b'\\' => mode != SliceMode::Literal,
+                    b'\t' => mode == SliceMode::Atoms,
+                    _ => false,
+                };
+                if gives_up {
+                    return None;
+                }
+                atoms = false;
+                escapes += usize::from(b == b'"' || b == b'\\');
+            } else if b == b'?' && prev == b'=' {
+                encoded = true;
+            }
+        }
+        prev = b;
+    }
+    let width = if non_ascii {
+        Width {
+            chars,
+            bytes: lit.len(),
+        }
+    } else {
+        Width::ascii(lit.len())
+    };
+    Some(if encoded {
+        Form::Encoded
+    } else if atoms {
+        Form::Atoms(width)
+    } else {
+        Form::Quoted(width.plus(Width::ascii(2 + escapes)))
+    })
+}
+
+impl Plan<'_> {
+    /// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or
+    /// a single encoded-word).
+    pub(crate) fn one_line_width(&self, options: &Options) -> Option<Width> {
+        match self.form {
+            Form::Quoted(w) | Form::Atoms(w) => Some(w),
+            Form::Encoded => match self.slice {
+                Some(lit) => {
+                    encoded_word::single_word_len_slice(lit, Context::Phrase, options.encoding)
+                }
+                None => encoded_word::single_word_len(
+                    self.text.clone(),
+                    Context::Phrase,
+                    options.encoding,
+                ),
+            }
+            .map(Width::ascii),
         }
     }
 }
@@ -174,33 +304,75 @@ pub(crate) fn write(
     options: &Options,
     glue: &[u8],
 ) -> Result<(), Error> {
+    write_planned(f, ws, plan(src, options), options, glue)
+}
+
+/// Writes a planned phrase, the first token preceded by `ws`, the last followed by `glue`.
+pub(crate) fn write_planned(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    plan: Plan<'_>,
+    options: &Options,
+    glue: &[u8],
+) -> Result<(), Error> {
     let glue_w = Width::ascii(glue.len());
-    match choose_form(src.literal(), options) {
-        Form::Encoded => encoded_word::write_run(
-            f,
-            ws,
-            src.literal(),
-            Context::Phrase,
-            options.encoding,
-            glue,
-        ),
-        Form::Quoted(width) => {
+    match (plan.form, plan.slice) {
+        (Form::Encoded, Some(lit)) => {
+            encoded_word::write_run_slice(f, ws, lit, Context::Phrase, options.encoding, glue)
+        }
+        (Form::Encoded, None) => {
+            encoded_word::write_run(f, ws, plan.text, Context::Phrase, options.encoding, glue)
+        }
+        (Form::Quoted(width), slice) => {
             f.space(ws, width.plus(glue_w), false)?;
             let sink = f.sink();
             sink.byte(b'"');
-            for b in src.literal() {
-                if b == b'"' || b == b'\\' {
-                    sink.byte(b'\\');
+            match slice {
+                Some(lit) => {
+                    let mut from = 0;
+                    for (i, &b) in lit.iter().enumerate() {
+                        if b == b'"' || b == b'\\' {
+                            sink.write(lit.get(from..i).unwrap_or_default());
+                            sink.write(&[b'\\', b]);
+                            from = i + 1;
+                        }
+                    }
+                    sink.write(lit.get(from..).unwrap_or_default());
                 }
-                sink.byte(b);
+                None => {
+                    for b in plan.text {
+                        if b == b'"' || b == b'\\' {
+                            sink.byte(b'\\');
+                        }
+                        sink.byte(b);
+                    }
+                }
             }
             sink.byte(b'"');
             f.advance(width);
             f.put_ascii(glue);
             Ok(())
         }
-        Form::Atoms => {
-            let mut lit = src.literal();
+        (Form::Atoms(_), Some(lit)) => {
+            // Atoms separated by single spaces; each space is a fold point.
+            let mut words = lit.split(|&b| b == b' ').peekable();
+            let mut ws = ws;
+            while let Some(word) = words.next() {
+                let w = if options.utf8 {
+                    Width::of(word)
+                } else {
+                    Width::ascii(word.len())
+                };
+                let last = words.peek().is_none();
+                f.space(ws, if last { w.plus(glue_w) } else { w }, false)?;
+                f.put(word, w);
+                ws = b" ";
+            }
+            f.put_ascii(glue);
+            Ok(())
+        }
+        (Form::Atoms(_), None) => {
+            let mut lit = plan.text;
             let mut ws = ws;
             loop {
                 let mut probe = lit.clone();
@@ -291,10 +463,11 @@ fn write_keyword(
     } else {
         Source::Literal(raw)
     };
-    if let Some(w) = one_line_width(src, options) {
+    let plan = plan(src, options);
+    if let Some(w) = plan.one_line_width(options) {
         f.keep_together(b" ", w.plus(Width::ascii(glue.len())));
     }
-    write(f, b" ", src, options, glue)
+    write_planned(f, b" ", plan, options, glue)
 }
 
 /// The next comma at or after `pos` outside a quoted-string, or the end.
@@ -314,7 +487,87 @@ fn next_comma(b: &[u8], mut pos: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::{check_text_phrase, plan, plan_generic, write_planned, Plan, Source};
+    use crate::fold::{Folder, Width};
+    use crate::sink::SliceSink;
     use crate::test_util::{check_structure, fmt};
+    use crate::{Encoding, Error, Options};
+    use std::vec::Vec;
+
+    fn write_with<'a>(
+        make: fn(Source<'a>, &Options) -> Plan<'a>,
+        src: Source<'a>,
+        options: &Options,
+        lead: usize,
+        glue: &[u8],
+    ) -> (Option<Width>, Result<Vec<u8>, Error>) {
+        let width = make(src, options).one_line_width(options);
+        let mut buf = std::vec![0u8; 1 << 14];
+        let mut sink = SliceSink::new(&mut buf);
+        let run = |sink: &mut SliceSink<'_>| {
+            let mut f = Folder::start(sink, "To", options)?;
+            if lead > 0 {
+                f.space(b" ", Width::ascii(lead), false)?;
+                f.put_ascii("a".repeat(lead).as_bytes());
+            }
+            if let Some(w) = width {
+                f.keep_together(b" ", w);
+            }
+            write_planned(&mut f, b" ", make(src, options), options, glue)?;
+            f.end();
+            Ok(())
+        };
+        let out = run(&mut sink).and_then(|()| sink.finish()).map(|n| {
+            buf.truncate(n);
+            buf
+        });
+        (width, out)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Phrases whose literal text is one slice take the slice path; it must write exactly
+        /// what the byte-by-byte path writes, for literal and text-form phrases alike.
+        #[test]
+        fn slice_path_matches_generic_path(
+            tokens in proptest::collection::vec(proptest::prop_oneof![
+                4 => "[a-zA-Z0-9.!#=?_-]{1,12}",
+                2 => "[a-zé😀日\u{85}\u{2028}]{1,8}",
+                2 => "\"([a-z ,@é\t]|\\\\[\"\\\\])*\"",
+                1 => "[,<>@:;()\"\\\\]{1,3}",
+            ], 1..12),
+            seps in proptest::collection::vec(proptest::sample::select(std::vec![" ", "  ", "\t", "\r\n "]), 12),
+            literal in proptest::bool::ANY,
+            utf8 in proptest::bool::ANY,
+            encoding in proptest::sample::select(std::vec![Encoding::Auto, Encoding::Q, Encoding::B]),
+            width in 30usize..=120,
+            lead in 0usize..80,
+            glue in proptest::sample::select(std::vec!["", ",", ":", ":;,"]),
+        ) {
+            let mut raw = std::string::String::new();
+            for (i, t) in tokens.iter().enumerate() {
+                if i > 0 {
+                    raw.push_str(seps[i]);
+                }
+                raw.push_str(t);
+            }
+            let src = if literal {
+                Source::Literal(raw.as_bytes())
+            } else {
+                proptest::prop_assume!(check_text_phrase(raw.as_bytes()).is_ok());
+                Source::Text(raw.as_bytes())
+            };
+            let options = Options::default()
+                .with_utf8(utf8)
+                .with_encoding(encoding)
+                .with_max_line_len(width);
+            let glue = glue.as_bytes();
+            proptest::prop_assert_eq!(
+                write_with(plan, src, &options, lead, glue),
+                write_with(plan_generic, src, &options, lead, glue)
+            );
+        }
+    }
 
     #[test]
     fn keywords_are_phrases() {
@@ -347,7 +600,6 @@ mod tests {
 
     #[test]
     fn text_phrase_syntax() {
-        use super::check_text_phrase;
         assert_eq!(check_text_phrase(b"John Q. Public"), Ok(()));
         assert_eq!(check_text_phrase(b"\"a, b\" c"), Ok(()));
         assert_eq!(check_text_phrase(b"a, b"), Err(1));

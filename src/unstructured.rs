@@ -10,7 +10,7 @@
 
 use crate::encoded_word::{self, Context, Text};
 use crate::fold::{ws_width, Folder, Width};
-use crate::input::{self, Word, Words};
+use crate::input;
 use crate::options::HARD_LINE_LIMIT;
 use crate::{chars, Error, Options};
 
@@ -102,15 +102,16 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    let mut words = Words::new(text).peekable();
-    while let Some(word) = words.next() {
+    let mut next = Token::scan(text, 0, options);
+    while let Some(word) = next {
         let first = word.ws_start == word.start;
         let ws = if first {
             b" ".as_slice()
         } else {
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
-        if !needs_encoding(text, word, first, options) {
+        next = Token::scan(text, word.end, options);
+        if !word.needs_encoding(first) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
                 Width::of(token)
@@ -122,50 +123,196 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         } else {
             // Extend the run over the following words that are encoded too.
             let mut run_end = word.end;
-            while let Some(next) = words.peek() {
-                if !needs_encoding(text, *next, false, options) {
-                    break;
-                }
-                run_end = next.end;
-                words.next();
+            let mut folded = false;
+            while let Some(more) = next.filter(|t| t.needs_encoding(false)) {
+                run_end = more.end;
+                folded |= more.folded;
+                next = Token::scan(text, more.end, options);
             }
             // White space before encoded text beyond its first character is carried inside the
             // encoded text: a long run could otherwise push an encoded-word line past 76.
             let (ws, run_start) = match ws.iter().position(|&c| c == b' ' || c == b'\t') {
-                Some(i) if ws_width(ws) > 1 => (&ws[..=i], word.ws_start + i + 1),
+                Some(i) if ws_width(ws) > 1 => {
+                    folded |= word.folded;
+                    (ws.get(..=i).unwrap_or_default(), word.ws_start + i + 1)
+                }
                 _ => (ws, word.start),
             };
-            let run = Text::unfolded(text.get(run_start..run_end).unwrap_or_default());
-            encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
+            let run = text.get(run_start..run_end).unwrap_or_default();
+            let (ctx, enc) = (Context::Text, options.encoding);
+            if folded {
+                encoded_word::write_run(f, ws, Text::unfolded(run), ctx, enc, b"")?;
+            } else {
+                encoded_word::write_run_slice(f, ws, run, ctx, enc, b"")?;
+            }
         }
     }
     Ok(())
 }
 
-/// Whether a word must be carried in encoded-words (see the module docs).
-#[inline]
-fn needs_encoding(text: &[u8], word: Word, first: bool, options: &Options) -> bool {
-    let token = text.get(word.start..word.end).unwrap_or_default();
-    let ws = if first {
-        1
-    } else {
-        ws_width(text.get(word.ws_start..word.start).unwrap_or_default())
-    };
-    if ws + token.len() > HARD_LINE_LIMIT {
-        return true;
-    }
-    let mut prev = 0u8;
-    for (i, &b) in token.iter().enumerate() {
-        if b >= 0x80 {
-            if !options.utf8 || chars::line_breaking_char_len(token, i).is_some() {
-                return true;
+/// A word of the text, the white space before it, and what one pass over both found.
+#[derive(Clone, Copy)]
+struct Token {
+    ws_start: usize,
+    start: usize,
+    end: usize,
+    /// Columns of the white space before the word.
+    ws_cols: usize,
+    /// The white space before the word holds a caller's fold (CR/LF).
+    folded: bool,
+    /// The word holds something that only encoded-words can carry (see the module docs);
+    /// its length is checked separately.
+    unsafe_text: bool,
+}
+
+impl Token {
+    /// The next word at or after `pos` (the end of the previous word), if any.
+    #[inline]
+    fn scan(text: &[u8], pos: usize, options: &Options) -> Option<Token> {
+        let mut i = pos;
+        let mut folded = false;
+        loop {
+            let &b = text.get(i)?;
+            if !input::is_space(b) {
+                break;
             }
-        } else if prev == b'=' && b == b'?' {
+            folded |= b == b'\r' || b == b'\n';
+            i += 1;
+        }
+        // The CR/LF of folds take no column.
+        let ws_cols = if folded {
+            ws_width(text.get(pos..i).unwrap_or_default())
+        } else {
+            i - pos
+        };
+        let start = i;
+        let mut unsafe_text = false;
+        let mut prev = 0u8;
+        while let Some(&b) = text.get(i) {
+            if b >= 0x80 {
+                if !options.utf8 || chars::line_breaking_char_len(text, i).is_some() {
+                    unsafe_text = true;
+                    break;
+                }
+            } else if input::is_space(b) {
+                break;
+            } else if b == b'?' && prev == b'=' {
+                unsafe_text = true;
+                break;
+            }
+            prev = b;
+            i += 1;
+        }
+        if unsafe_text {
+            // Only the end of the word is still needed.
+            while text.get(i).is_some_and(|&b| !input::is_space(b)) {
+                i += 1;
+            }
+        }
+        Some(Token {
+            ws_start: pos,
+            start,
+            end: i,
+            ws_cols,
+            folded,
+            unsafe_text,
+        })
+    }
+
+    /// Whether the word must be carried in encoded-words (see the module docs).
+    #[inline]
+    fn needs_encoding(&self, first: bool) -> bool {
+        if self.unsafe_text {
             return true;
         }
-        prev = b;
+        let ws = if first { 1 } else { self.ws_cols };
+        ws + (self.end - self.start) > HARD_LINE_LIMIT
     }
-    false
+}
+
+#[cfg(test)]
+mod reference {
+    use crate::encoded_word::{self, Context, Text};
+    use crate::fold::{ws_width, Folder, Width};
+    use crate::input::{Word, Words};
+    use crate::options::HARD_LINE_LIMIT;
+    use crate::{chars, Error, Options};
+
+    /// The word loop as it was before the one-pass scanner, byte by byte through the generic
+    /// encoder: the reference the fast path is tested against.
+    ///
+    /// Writes the words of `text`, which has no trailing white space; the first word's white
+    /// space is what precedes it in `text`, or one space when nothing does (the value's start).
+    pub(super) fn format_words_reference(
+        f: &mut Folder<'_, '_>,
+        text: &[u8],
+        options: &Options,
+    ) -> Result<(), Error> {
+        let mut words = Words::new(text).peekable();
+        while let Some(word) = words.next() {
+            let first = word.ws_start == word.start;
+            let ws = if first {
+                b" ".as_slice()
+            } else {
+                &text[word.ws_start..word.start]
+            };
+            if !needs_encoding_reference(text, word, first, options) {
+                let token = &text[word.start..word.end];
+                let width = if options.utf8 {
+                    Width::of(token)
+                } else {
+                    Width::ascii(token.len())
+                };
+                f.space(ws, width, false)?;
+                f.put(token, width);
+            } else {
+                // Extend the run over the following words that are encoded too.
+                let mut run_end = word.end;
+                while let Some(next) = words.peek() {
+                    if !needs_encoding_reference(text, *next, false, options) {
+                        break;
+                    }
+                    run_end = next.end;
+                    words.next();
+                }
+                // White space before encoded text beyond its first character is carried inside the
+                // encoded text: a long run could otherwise push an encoded-word line past 76.
+                let (ws, run_start) = match ws.iter().position(|&c| c == b' ' || c == b'\t') {
+                    Some(i) if ws_width(ws) > 1 => (&ws[..=i], word.ws_start + i + 1),
+                    _ => (ws, word.start),
+                };
+                let run = Text::unfolded(&text[run_start..run_end]);
+                encoded_word::write_run(f, ws, run, Context::Text, options.encoding, b"")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a word must be carried in encoded-words (see the module docs).
+    #[inline]
+    fn needs_encoding_reference(text: &[u8], word: Word, first: bool, options: &Options) -> bool {
+        let token = &text[word.start..word.end];
+        let ws = if first {
+            1
+        } else {
+            ws_width(&text[word.ws_start..word.start])
+        };
+        if ws + token.len() > HARD_LINE_LIMIT {
+            return true;
+        }
+        let mut prev = 0u8;
+        for (i, &b) in token.iter().enumerate() {
+            if b >= 0x80 {
+                if !options.utf8 || chars::line_breaking_char_len(token, i).is_some() {
+                    return true;
+                }
+            } else if prev == b'=' && b == b'?' {
+                return true;
+            }
+            prev = b;
+        }
+        false
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +355,61 @@ mod tests {
             }
             proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
             proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
+        }
+    }
+
+    fn run_general(
+        value: &str,
+        options: &Options,
+        lead: usize,
+        reference: bool,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; 1 << 16];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, &"X".repeat(lead + 1), options)?;
+        let bytes = value.as_bytes();
+        let (s, e) = crate::input::trim(bytes);
+        if reference {
+            super::reference::format_words_reference(&mut f, &bytes[s..e], options)?;
+        } else {
+            super::format_words(&mut f, &bytes[s..e], options)?;
+        }
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        /// The one-pass word scanner and the slice encoder write exactly what the word loop
+        /// and generic encoder they replaced wrote.
+        #[test]
+        fn general_path_matches_reference(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                6 => "[a-zA-Z0-9.,!?=_-]{1,12}",
+                4 => "[a-zé€😀日ж\u{85}\u{2028}=?_]{1,10}",
+                1 => "[a-z]{900,1000}",
+            ], 0..30),
+            seps in proptest::collection::vec(proptest::sample::select(std::vec![" ", "  ", "\t", "\r\n ", "\n\t", " \r\n  "]), 30),
+            utf8 in proptest::bool::ANY,
+            encoding in proptest::sample::select(std::vec![Encoding::Auto, Encoding::Q, Encoding::B]),
+            width in 20usize..=300,
+            lead in 0usize..60,
+        ) {
+            let mut value = String::new();
+            for (i, w) in words.iter().enumerate() {
+                value.push_str(seps[i]);
+                value.push_str(w);
+            }
+            let options = Options::default()
+                .with_utf8(utf8)
+                .with_encoding(encoding)
+                .with_max_line_len(width);
+            proptest::prop_assert_eq!(
+                run_general(&value, &options, lead, false),
+                run_general(&value, &options, lead, true)
+            );
         }
     }
 
