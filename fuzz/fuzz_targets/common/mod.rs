@@ -663,8 +663,8 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
             match text.get(i) {
                 None => return err("unexpected end", i),
                 Some(b'<') => {
-                    let close = match text[i..].iter().position(|&c| c == b'>') {
-                        Some(p) => i + p,
+                    let close = match angle_close(text, i) {
+                        Some(p) => p,
                         None => return err("no >", i),
                     };
                     addr = text[i + 1..close].to_vec();
@@ -768,6 +768,33 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
         }
     }
     Ok(boxes)
+}
+
+/// The `>` closing the `<` at `text[i]`, skipping quoted local parts and domain literals
+/// (`"a>b"@x`, `x@[a<>b]` are valid addr-specs).
+fn angle_close(text: &[u8], mut i: usize) -> Option<usize> {
+    let (mut quoted, mut literal) = (false, false);
+    i += 1;
+    while i < text.len() {
+        let c = text[i];
+        if quoted {
+            if c == b'\\' {
+                i += 1;
+            } else if c == b'"' {
+                quoted = false;
+            }
+        } else if literal {
+            literal = c != b']';
+        } else if c == b'"' {
+            quoted = true;
+        } else if c == b'[' {
+            literal = true;
+        } else if c == b'>' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Whether the quoted-string at `text[i]` is directly followed by `@` (a quoted local part).
