@@ -23,7 +23,7 @@ case $mode in
 esac
 
 out=target/mailfold-c
-version=$(sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n1)
+version=$(sed -n '0,/^version = "\([^"]*\)"/s//\1/p' Cargo.toml)
 soname=libmailfold.so.0
 mkdir -p "$out/include"
 

@@ -53,7 +53,90 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Case-insensitive equality of a name that passed [`check_name`] with a known name of the
+/// same length made of letters and `-`, ignoring bit 5 (which maps only letters to letters,
+/// and `-` to CR, which no valid name holds): cheaper than `eq_ignore_ascii_case`.
+#[inline]
+fn same_name(name: &[u8], known: &[u8]) -> bool {
+    name.len() == known.len() && name.iter().zip(known).all(|(&a, &b)| (a ^ b) & !0x20 == 0)
+}
+
+/// The class of a name (case-insensitive) that passed [`check_name`]. Called once per field,
+/// so the exact names are looked up by length first: a name is compared with at most a few
+/// candidates.
 pub(crate) fn class_of(name: &str) -> Class {
+    use Class::*;
+    const fn addr(required: bool, single: bool) -> Class {
+        Address { required, single }
+    }
+    const A: Class = addr(true, false);
+    const BCC: Class = addr(false, false);
+    const ONE: Class = addr(true, true);
+    let candidates: &[(&str, Class)] = match name.len() {
+        2 => &[("To", A), ("Cc", A)],
+        3 => &[("Bcc", BCC)],
+        4 => &[("From", A), ("Date", Date)],
+        6 => &[("Sender", ONE)],
+        7 => &[("List-Id", ListId)],
+        8 => &[
+            ("Reply-To", A),
+            ("Keywords", Keywords),
+            ("Received", AsciiStructured),
+        ],
+        9 => &[("Resent-To", A), ("Resent-Cc", A)],
+        10 => &[
+            ("Message-ID", MsgIdOne),
+            ("References", MsgIdList),
+            ("Content-ID", MsgIdOne),
+            ("Resent-Bcc", BCC),
+            ("Precedence", AsciiStructured),
+        ],
+        11 => &[
+            ("In-Reply-To", MsgIdList),
+            ("Resent-From", A),
+            ("Return-Path", ReturnPath),
+            ("Resent-Date", Date),
+            ("Feedback-ID", AsciiStructured),
+        ],
+        12 => &[
+            ("Received-SPF", AsciiStructured),
+            ("MIME-Version", AsciiStructured),
+            ("Content-Type", Mime),
+        ],
+        13 => &[("Resent-Sender", ONE), ("Mail-Reply-To", A)],
+        14 => &[
+            ("DKIM-Signature", AsciiStructured),
+            ("Auto-Submitted", AsciiStructured),
+        ],
+        16 => &[("Mail-Followup-To", A)],
+        17 => &[("Resent-Message-ID", MsgIdOne)],
+        19 => &[
+            ("Original-Message-ID", MsgIdOne),
+            ("Content-Disposition", Mime),
+        ],
+        22 => &[("Authentication-Results", AsciiStructured)],
+        25 => &[("Content-Transfer-Encoding", AsciiStructured)],
+        27 => &[("Disposition-Notification-To", A)],
+        _ => &[],
+    };
+    for &(n, class) in candidates {
+        if same_name(name.as_bytes(), n.as_bytes()) {
+            return class;
+        }
+    }
+    let prefix = |p: &str| {
+        name.len() > p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+    };
+    if prefix("ARC-") || prefix("List-") {
+        AsciiStructured
+    } else {
+        Unstructured
+    }
+}
+
+/// The table [`class_of`] replaced, kept as the definition it must agree with.
+#[cfg(test)]
+fn class_of_reference(name: &str) -> Class {
     let eq = |s: &str| name.eq_ignore_ascii_case(s);
     let prefix = |p: &str| {
         name.len() > p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
@@ -130,6 +213,15 @@ pub(crate) fn format_value(
         folder.end();
         return Ok(());
     }
+    // Not on bare metal, where flash counts more than speed and the general parser does it.
+    #[cfg(not(target_os = "none"))]
+    {
+        let one = class == Class::MsgIdOne;
+        if (one || class == Class::MsgIdList) && msgid::format_fast(sink, name, value, options, one)
+        {
+            return Ok(());
+        }
+    }
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {
@@ -154,6 +246,7 @@ pub(crate) fn format_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
 
     #[test]
     fn names() {
@@ -181,5 +274,66 @@ mod tests {
         assert_eq!(class_of("list-id"), Class::ListId);
         assert_eq!(class_of("X-Mailer"), Class::Unstructured);
         assert_eq!(class_of("resent-date"), Class::Date);
+    }
+
+    #[test]
+    fn length_dispatch_matches_the_reference_table() {
+        let names = [
+            "Message-ID",
+            "Resent-Message-ID",
+            "Content-ID",
+            "Original-Message-ID",
+            "In-Reply-To",
+            "References",
+            "From",
+            "Sender",
+            "Reply-To",
+            "To",
+            "Cc",
+            "Bcc",
+            "Resent-From",
+            "Resent-Sender",
+            "Resent-To",
+            "Resent-Cc",
+            "Resent-Bcc",
+            "Disposition-Notification-To",
+            "Mail-Followup-To",
+            "Mail-Reply-To",
+            "Return-Path",
+            "Date",
+            "Resent-Date",
+            "List-Id",
+            "Keywords",
+            "Received",
+            "DKIM-Signature",
+            "Authentication-Results",
+            "Received-SPF",
+            "MIME-Version",
+            "Content-Transfer-Encoding",
+            "Auto-Submitted",
+            "Precedence",
+            "Feedback-ID",
+            "Content-Type",
+            "Content-Disposition",
+            "ARC-Seal",
+            "ARC-",
+            "List-Unsubscribe",
+            "List-",
+            "Subject",
+            "X-Mailer",
+            "T",
+            "Tox",
+            "Message-IE",
+            "Mime-Versio",
+        ];
+        for n in names {
+            for v in [
+                n.to_string(),
+                n.to_ascii_lowercase(),
+                n.to_ascii_uppercase(),
+            ] {
+                assert_eq!(class_of(&v), class_of_reference(&v), "{v}");
+            }
+        }
     }
 }

@@ -1,11 +1,36 @@
 //! SPEC §3 input rules shared by every class: caller folds, controls, trimming, word splitting.
 
-use crate::chars::{self, CTL, WSP};
+#[cfg(test)]
+use crate::chars::CTL;
+use crate::chars::{self, WSP};
 use crate::Error;
 
 /// Accepts `CRLF`/`LF` followed by SP or HTAB (a caller's fold) and rejects every other CR or
 /// LF, NUL, other C0 controls except HTAB, and DEL, pointing at the offending byte.
 pub(crate) fn check_controls(value: &[u8]) -> Result<(), Error> {
+    // Controls are rare: jump from one to the next with the block scan.
+    let mut i = crate::scan::find_control(value, 0);
+    while i < value.len() {
+        let b = value[i];
+        if b != b'\t' {
+            let fold_len = match b {
+                b'\r' if value.get(i + 1) == Some(&b'\n') => 2,
+                b'\n' => 1,
+                _ => 0,
+            };
+            match value.get(i + fold_len) {
+                Some(&next) if fold_len > 0 && chars::is(next, WSP) => i += fold_len,
+                _ => return Err(Error::ControlCharacter { at: i }),
+            }
+        }
+        i = crate::scan::find_control(value, i + 1);
+    }
+    Ok(())
+}
+
+/// The definition of [`check_controls`], byte by byte (the fast version must agree).
+#[cfg(test)]
+pub(crate) fn check_controls_bytewise(value: &[u8]) -> Result<(), Error> {
     let mut i = 0;
     while i < value.len() {
         let b = value[i];
@@ -113,6 +138,7 @@ impl Iterator for Words<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn folds_pass_and_everything_else_fails() {
@@ -154,6 +180,16 @@ mod tests {
             Err(Error::ControlCharacter { at: 1 })
         );
         assert_eq!(check_controls(b"tab\there"), Ok(()));
+    }
+
+    proptest! {
+        #[test]
+        fn fast_check_controls_matches_the_definition(v in proptest::collection::vec(prop_oneof![
+            Just(b'\r'), Just(b'\n'), Just(b'\t'), Just(b' '), Just(0x7Fu8),
+            0x20u8..0x7F, 0x20u8..0x7F, 0x20u8..0x7F, any::<u8>()
+        ], 0..100)) {
+            prop_assert_eq!(check_controls(&v), check_controls_bytewise(&v));
+        }
     }
 
     #[test]

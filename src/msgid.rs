@@ -7,6 +7,8 @@
 use crate::chars::{self, ATEXT, DTEXT};
 use crate::fold::{Folder, Width};
 use crate::input::is_space;
+#[cfg(not(target_os = "none"))]
+use crate::scan;
 use crate::sink::SliceSink;
 use crate::{phrase, Error, Options};
 
@@ -157,6 +159,138 @@ fn check_non_ascii(
     Ok(chars::utf8_len(b[i]))
 }
 
+/// Longest name the fast path takes, and longest id: then neither the first id on the name
+/// line nor any id on a continuation line can come near 998 octets.
+#[cfg(not(target_os = "none"))]
+const FAST_MAX_NAME: usize = 100;
+#[cfg(not(target_os = "none"))]
+const FAST_MAX_ID: usize = 896;
+
+/// The fast path for the common msg-id field: `<dot-atom@dot-atom>` ids, printable ASCII,
+/// separated by single spaces (leading and trailing spaces allowed). Writes `Name:`, the ids
+/// and the line ending exactly as [`format`] would after `Folder::start`, and returns true;
+/// anything else (domain literals, bare ids, caller folds, tabs, UTF-8, any error) leaves the
+/// sink as it was and returns false, so the general path decides and reports offsets.
+///
+/// One pass classifies 64 bytes at a time ([`scan::id_masks`]) and checks the grammar on the
+/// masks: the only adjacent delimiters are `> <`, `<` and SP follow a delimiter, `>` and SP
+/// are followed by one, `<` and `@` alternate (so each id has exactly one `@`), no `=?`. Ids
+/// that share a line are copied as one run.
+#[cfg(not(target_os = "none"))]
+pub(crate) fn format_fast(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+    one: bool,
+) -> bool {
+    let b = value.as_bytes();
+    let mut start = 0;
+    while start < b.len() && b[start] == b' ' {
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start && b[end - 1] == b' ' {
+        end -= 1;
+    }
+    let text = &b[start..end];
+    if name.len() > FAST_MAX_NAME || text.first() != Some(&b'<') || text.last() != Some(&b'>') {
+        return false;
+    }
+    let mark = sink.len();
+    sink.write(name.as_bytes());
+    sink.byte(b':');
+    if write_ids_fast(sink, text, name.len() + 1, options, one) {
+        true
+    } else {
+        sink.rewind(mark);
+        false
+    }
+}
+
+/// Parity of the set bits at or below each position.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+#[cfg(not(target_os = "none"))]
+fn write_ids_fast(
+    sink: &mut SliceSink<'_>,
+    text: &[u8],
+    mut col: usize,
+    options: &Options,
+    one: bool,
+) -> bool {
+    let soft = options.max_line_len;
+    let eol = options.line_ending.bytes();
+    // Bit 0 of the carries: the byte before this block was a delimiter / '>' / SP / '='. The
+    // text starts as if after a space.
+    let (mut c_delim, mut c_gt, mut c_sp, mut c_eq) = (1u64, 0u64, 1u64, 0u64);
+    // Parity of '<' and '@' seen so far: 1 inside an id before its '@'.
+    let mut parity = 0u64;
+    // Output: `text[run..prev_end]` is pending (ids that share the current line).
+    let (mut run, mut prev_end, mut count) = (0usize, 0usize, 0usize);
+    for (k, chunk) in text.chunks(64).enumerate() {
+        let base = 64 * k;
+        let valid = u64::MAX >> (64 - chunk.len());
+        let m = scan::id_masks(chunk);
+        let d_prev = (m.delim << 1) | c_delim;
+        let gt_prev = (m.gt << 1) | c_gt;
+        let sp_prev = (m.sp << 1) | c_sp;
+        let bad = m.bad
+            | (m.delim & d_prev & !((m.sp & gt_prev) | (m.lt & sp_prev)))
+            | ((gt_prev | sp_prev) & !m.delim & valid)
+            | ((m.lt | m.sp) & !d_prev)
+            | (((m.eq << 1) | c_eq) & m.q);
+        let px = prefix_xor(m.lt | m.at) ^ parity.wrapping_neg();
+        if bad | (m.lt & !px) | (m.at & px) != 0 {
+            return false;
+        }
+        parity = px >> 63;
+        c_delim = m.delim >> 63;
+        c_gt = m.gt >> 63;
+        c_sp = m.sp >> 63;
+        c_eq = m.eq >> 63;
+        let mut ends = m.gt;
+        while ends != 0 {
+            let e = base + ends.trailing_zeros() as usize + 1;
+            ends &= ends - 1;
+            let s = if count == 0 { 0 } else { prev_end + 1 };
+            let len = e - s;
+            if len > FAST_MAX_ID || (one && count > 0) {
+                return false;
+            }
+            if count == 0 {
+                sink.byte(b' ');
+                col += 1 + len;
+            } else if col + 1 + len <= soft {
+                col += 1 + len;
+            } else {
+                sink.write(&text[run..prev_end]);
+                sink.write(eol);
+                run = prev_end;
+                col = 1 + len;
+            }
+            count += 1;
+            prev_end = e;
+        }
+    }
+    if parity != 0 {
+        return false;
+    }
+    sink.write(&text[run..]);
+    sink.write(eol);
+    true
+}
+
 /// Writes one or more msg-ids separated by one space or a fold; `one` allows exactly one.
 pub(crate) fn format(
     f: &mut Folder<'_, '_>,
@@ -268,8 +402,13 @@ pub(crate) fn write_new_id(
 
 #[cfg(test)]
 mod tests {
+    use super::FAST_MAX_ID;
+    use crate::fold::Folder;
+    use crate::sink::SliceSink;
     use crate::test_util::{check_structure, fmt, fmt_with};
     use crate::{make_msg_id, Error, Options};
+    use proptest::prelude::*;
+    use std::vec;
 
     const SEED: &str = "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453-6862595bd8da.prvt.dyno.rt.heroku.com>";
 
@@ -407,6 +546,164 @@ mod tests {
             Err(Error::InvalidMsgId { at: 5 })
         );
         assert_eq!(fmt("List-Id", "<>"), Err(Error::InvalidMsgId { at: 1 }));
+    }
+
+    /// The general path alone (what `format_value` did before the fast path).
+    fn general(
+        name: &str,
+        value: &str,
+        o: &Options,
+        one: bool,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; 8192];
+        let mut sink = SliceSink::new(&mut buf);
+        crate::input::check_controls(value.as_bytes())?;
+        let mut f = Folder::start(&mut sink, name, o)?;
+        super::format(&mut f, value, o, one)?;
+        f.end();
+        let n = sink.finish()?;
+        Ok(buf[..n].to_vec())
+    }
+
+    /// The fast path alone: `None` when it hands over; it must then leave nothing behind.
+    fn fast(name: &str, value: &str, o: &Options, one: bool) -> Option<std::vec::Vec<u8>> {
+        let mut buf = std::vec![0u8; 8192];
+        let mut sink = SliceSink::new(&mut buf);
+        sink.write(b"prefix");
+        let taken = super::format_fast(&mut sink, name, value, o, one);
+        let n = sink.finish().unwrap();
+        if !taken {
+            assert_eq!(n, 6, "the fast path left bytes behind for {value:?}");
+            return None;
+        }
+        assert_eq!(&buf[..6], b"prefix");
+        Some(buf[6..n].to_vec())
+    }
+
+    fn options(soft: usize, lf: bool, utf8: bool) -> Options {
+        let o = Options::default().with_max_line_len(soft).with_utf8(utf8);
+        if lf {
+            o.with_line_ending(crate::LineEnding::Lf)
+        } else {
+            o
+        }
+    }
+
+    /// Ids made of pieces that stress the grammar: delimiters next to each other, `=?`,
+    /// specials, controls, non-ASCII, and lengths around the 64-byte blocks.
+    fn id_text() -> impl Strategy<Value = std::string::String> {
+        let piece = prop_oneof![
+            8 => "[a-z0-9]{1,12}",
+            2 => "[a-z0-9]{20,70}",
+            3 => Just(".".into()),
+            3 => Just("@".into()),
+            2 => Just("<".into()),
+            2 => Just(">".into()),
+            3 => Just(" ".into()),
+            2 => Just("> <".into()),
+            1 => Just("=".into()),
+            1 => Just("?".into()),
+            1 => Just("=?".into()),
+            1 => "[\\[\\]\"(),:;\\\\\t\r\n\x7f\x00é\u{2028}]",
+            2 => "<[a-z.]{1,30}@[a-z.]{1,70}>",
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    /// Well-formed id lists, which the fast path must take.
+    fn id_list() -> impl Strategy<Value = std::string::String> {
+        let atom = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}";
+        let dot_atom = proptest::collection::vec(atom, 1..4).prop_map(|v| v.join("."));
+        let id = (dot_atom.clone(), dot_atom)
+            .prop_filter("no =?", |(l, r)| !l.contains("=?") && !r.contains("=?"))
+            .prop_map(|(l, r)| std::format!("<{l}@{r}>"));
+        proptest::collection::vec(id, 1..25).prop_map(|v| v.join(" "))
+    }
+
+    #[test]
+    fn fast_path_hands_over_everything_unusual() {
+        let o = Options::default();
+        for v in [
+            "<a@b@c@d>",
+            "<a@b@c>",
+            "<a.b>",
+            "<a.b> <c@d>",
+            "<a@b> <c.d>",
+            "<a@b><c@d>",
+            "<a@b>  <c@d>",
+            "<a@b>\t<c@d>",
+            "<a@b>\r\n <c@d>",
+            "<a@[1.2.3.4]>",
+            "a@b",
+            "<a@b> c@d",
+            "<a@b",
+            "<<a@b>>",
+            "<a@b>>",
+            "<a=?b@c>",
+            "<a@b=?c>",
+            "<.a@b>",
+            "<a.@b>",
+            "<a@.b>",
+            "<a@b.>",
+            "<a..b@c>",
+            "<@b>",
+            "<a@>",
+            "<>",
+            "<a\"b@c>",
+            "<é@b>",
+            "<a@b> x <c@d>",
+        ] {
+            assert_eq!(fast("References", v, &o, false), None, "{v:?}");
+        }
+        // The second id of a single-id field goes to the general path, which reports it.
+        assert_eq!(fast("Message-ID", "<a@b> <c@d>", &o, true), None);
+        let long = std::format!("<{}@b>", "a".repeat(FAST_MAX_ID));
+        assert_eq!(fast("References", &long, &o, false), None);
+        let long = std::format!("<{}@b>", "a".repeat(FAST_MAX_ID - 4));
+        assert!(fast("References", &long, &o, false).is_some());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn fast_path_matches_general_path(
+            v in id_text(), soft in 40usize..120, lf: bool, utf8: bool, one: bool,
+            name in "[A-Za-z-]{1,12}",
+        ) {
+            let o = options(soft, lf, utf8);
+            if let Some(out) = fast(&name, &v, &o, one) {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, one), "{:?}", v);
+            }
+        }
+
+        #[test]
+        fn fast_path_takes_well_formed_lists(
+            v in id_list(), soft in 40usize..120, lf: bool, pad in 0usize..3,
+        ) {
+            let o = options(soft, lf, false);
+            let v = std::format!("{}{v}{}", " ".repeat(pad), " ".repeat(pad));
+            let out = fast("References", &v, &o, false);
+            prop_assert!(out.is_some(), "{:?}", v);
+            prop_assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
+        }
+
+        /// One byte of a well-formed list replaced: whatever the fast path accepts, the
+        /// general path must format the same way.
+        #[test]
+        fn fast_path_rejects_what_the_general_path_rejects(
+            v in id_list(), at in any::<prop::sample::Index>(),
+            c in prop::sample::select(b"<>@. =?a\t\r\n\x00\x7f[]\\\"(),:;".to_vec()),
+            one: bool,
+        ) {
+            let mut b = v.into_bytes();
+            let i = at.index(b.len());
+            b[i] = c;
+            let v = std::string::String::from_utf8(b).unwrap();
+            let o = Options::default();
+            if let Some(out) = fast("References", &v, &o, one) {
+                prop_assert_eq!(Ok(out), general("References", &v, &o, one), "{:?}", v);
+            }
+        }
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! The hot-path scan: is a value plain text that can be copied as it is?
+//! The hot-path scans: is a value plain text that can be copied as it is, where is its first
+//! control character, and what are the msg-id class masks of a block?
 //!
 //! "Plain" means every byte is printable ASCII or SP, no two spaces are adjacent and `=?`
 //! never occurs: such text needs no encoding, has no control characters and every fold point
 //! is a single space, so unstructured fields made of it are copied in runs. The x86_64
 //! version looks at 16 bytes per step with SSE2; the portable version looks at 8 bytes per
 //! step with SWAR arithmetic. Both finish the tail with a byte loop and must agree with
-//! [`is_plain_bytewise`], which is the definition.
+//! [`is_plain_bytewise`], which is the definition. The other scans follow the same pattern:
+//! SSE2 on x86_64, a byte loop (the definition, and small in flash) elsewhere.
 
 /// The reference definition, byte by byte.
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
 pub(crate) fn is_plain_bytewise(b: &[u8]) -> bool {
     let mut prev = 0u8;
     for &c in b {
@@ -77,6 +80,7 @@ mod swar {
 }
 
 /// The bytes after the last whole block, given whether the block before ended in `=` or SP.
+#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
 #[inline]
 fn tail_is_plain(tail: &[u8], after_eq: bool, after_sp: bool) -> bool {
     match tail.first() {
@@ -88,37 +92,247 @@ fn tail_is_plain(tail: &[u8], after_eq: bool, after_sp: bool) -> bool {
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
+    use super::IdMasks;
     use core::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
-    pub(super) fn is_plain(b: &[u8]) -> bool {
-        let mut chunks = b.chunks_exact(16);
-        let mut carry_eq = 0u32;
-        let mut carry_sp = 0u32;
+    pub(super) fn rfind_space(b: &[u8]) -> Option<usize> {
+        let mut chunks = b.rchunks_exact(16);
+        let mut end = b.len();
+        for chunk in chunks.by_ref() {
+            end -= 16;
+            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
+            // bytes and `_mm_loadu_si128` has no alignment requirement.
+            let hits = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32
+            };
+            if hits != 0 {
+                return Some(end + 31 - hits.leading_zeros() as usize);
+            }
+        }
+        chunks.remainder().iter().rposition(|&c| c == b' ')
+    }
+
+    pub(super) fn find_control(b: &[u8], from: usize) -> usize {
+        let from = from.min(b.len());
+        let mut chunks = b[from..].chunks_exact(16);
+        let mut base = from;
         for chunk in chunks.by_ref() {
             // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
             // bytes and `_mm_loadu_si128` has no alignment requirement.
-            let (bad, eq, q, sp) = unsafe {
+            let hits = unsafe {
                 let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-                // Signed compare: 0x00..=0x1F and every byte >= 0x80 are below 0x20.
-                let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+                // Unsigned v <= 0x1F: the minimum with 0x1F is v itself.
+                let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
                 let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
-                let bad = _mm_movemask_epi8(_mm_or_si128(low, del)) as u32;
-                let eq = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8))) as u32;
-                let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'?' as i8))) as u32;
-                let sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32;
-                (bad, eq, q, sp)
+                _mm_movemask_epi8(_mm_or_si128(ctl, del)) as u32
             };
-            let pairs = (((eq << 1) | carry_eq) & q) | (((sp << 1) | carry_sp) & sp);
-            if bad | pairs != 0 {
-                return false;
+            if hits != 0 {
+                return base + hits.trailing_zeros() as usize;
             }
-            carry_eq = eq >> 15;
-            carry_sp = sp >> 15;
+            base += 16;
         }
-        super::tail_is_plain(chunks.remainder(), carry_eq != 0, carry_sp != 0)
+        super::find_control_bytewise(b, base)
+    }
+
+    /// [`IdMasks`] of up to 64 bytes, 16 at a time; a partial last block is padded with
+    /// 'a', which sets no bit in any mask.
+    pub(super) fn id_masks(block: &[u8]) -> IdMasks {
+        let mut m = IdMasks::default();
+        for (k, part) in block.chunks(16).take(4).enumerate() {
+            let mut padded = [b'a'; 16];
+            let chunk: &[u8; 16] = match part.try_into() {
+                Ok(whole) => whole,
+                Err(_) => {
+                    padded[..part.len()].copy_from_slice(part);
+                    &padded
+                }
+            };
+            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
+            // bytes and `_mm_loadu_si128` has no alignment requirement.
+            let masks = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+                let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let (lt, gt, at, sp) = (is(b'<'), is(b'>'), is(b'@'), is(b' '));
+                let delim = _mm_or_si128(_mm_or_si128(lt, gt), _mm_or_si128(at, sp));
+                let delim = _mm_or_si128(delim, is(b'.'));
+                // Signed compare: below 0x20 and every byte >= 0x80; then DEL and the
+                // specials, pairing neighbours that differ only in bit 0.
+                let even = _mm_and_si128(v, _mm_set1_epi8(!1));
+                let is_even = |c: u8| _mm_cmpeq_epi8(even, _mm_set1_epi8(c as i8));
+                let bad = _mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), is(0x7F)),
+                    _mm_or_si128(is(b'"'), is(b',')),
+                );
+                let specials = _mm_or_si128(
+                    _mm_or_si128(is_even(b'('), is_even(b':')),
+                    _mm_or_si128(is_even(b'\\'), is(b'[')),
+                );
+                let mm = |x| _mm_movemask_epi8(x) as u16 as u64;
+                [
+                    mm(lt),
+                    mm(gt),
+                    mm(at),
+                    mm(sp),
+                    mm(delim),
+                    mm(is(b'=')),
+                    mm(is(b'?')),
+                    mm(_mm_or_si128(bad, specials)),
+                ]
+            };
+            let shift = 16 * k;
+            m.lt |= masks[0] << shift;
+            m.gt |= masks[1] << shift;
+            m.at |= masks[2] << shift;
+            m.sp |= masks[3] << shift;
+            m.delim |= masks[4] << shift;
+            m.eq |= masks[5] << shift;
+            m.q |= masks[6] << shift;
+            m.bad |= masks[7] << shift;
+        }
+        m
+    }
+
+    pub(super) fn is_plain(b: &[u8]) -> bool {
+        let mut chunks = b.chunks_exact(16);
+        let mut carry = 0u32;
+        for chunk in chunks.by_ref() {
+            match block(chunk.try_into().unwrap_or(&[b'a'; 16]), carry) {
+                Some(c) => carry = c,
+                None => return false,
+            }
+        }
+        // The tail goes through the same block test, padded with 'a' (plain, and neither '?'
+        // nor SP after whatever the tail ends with).
+        let tail = chunks.remainder();
+        let mut padded = [b'a'; 16];
+        padded[..tail.len()].copy_from_slice(tail);
+        block(&padded, carry).is_some()
+    }
+
+    /// One block of [`is_plain`]: `carry` has bit 0 set when the byte before the block was
+    /// `=` and bit 1 when it was SP; returns the same for the block's last byte, or `None`
+    /// when the block is not plain.
+    #[inline(always)]
+    fn block(chunk: &[u8; 16], carry: u32) -> Option<u32> {
+        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable bytes
+        // and `_mm_loadu_si128` has no alignment requirement.
+        let (bad, eq, q, sp) = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            // Signed compare: 0x00..=0x1F and every byte >= 0x80 are below 0x20.
+            let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+            let bad = _mm_movemask_epi8(_mm_or_si128(low, del)) as u32;
+            let eq = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8))) as u32;
+            let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'?' as i8))) as u32;
+            let sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32;
+            (bad, eq, q, sp)
+        };
+        let pairs = (((eq << 1) | (carry & 1)) & q) | (((sp << 1) | (carry >> 1)) & sp);
+        if bad | pairs != 0 {
+            return None;
+        }
+        Some(((eq >> 15) & 1) | ((sp >> 14) & 2))
+    }
+}
+
+/// Index of the last SP in `b` (the plain path's fold point: the last space before the column
+/// limit).
+#[inline]
+pub(crate) fn rfind_space(b: &[u8]) -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        sse2::rfind_space(b)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        b.iter().rposition(|&c| c == b' ')
+    }
+}
+
+/// Index of the first byte at or after `from` that is a C0 control (HTAB included) or DEL,
+/// or `b.len()` when there is none.
+#[inline]
+pub(crate) fn find_control(b: &[u8], from: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        sse2::find_control(b, from)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        find_control_bytewise(b, from)
+    }
+}
+
+/// The reference definition of [`find_control`] (and the version used where there is no
+/// SSE2; the x86_64 version finishes its tail with it).
+pub(crate) fn find_control_bytewise(b: &[u8], from: usize) -> usize {
+    let from = from.min(b.len());
+    b[from..]
+        .iter()
+        .position(|&c| c < 0x20 || c == 0x7F)
+        .map_or(b.len(), |i| from + i)
+}
+
+/// Byte classes of a block of up to 64 bytes, for the msg-id fast path (not on bare metal): bit `i` of each mask
+/// describes byte `i`; bits past the block's end are clear.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IdMasks {
+    pub lt: u64,
+    pub gt: u64,
+    pub at: u64,
+    pub sp: u64,
+    /// `<`, `>`, `@`, SP and `.`: everything in a well-formed id list that is not `atext`.
+    pub delim: u64,
+    pub eq: u64,
+    pub q: u64,
+    /// Neither `atext` nor a delimiter: controls, DEL, non-ASCII and `"(),:;[\]`.
+    pub bad: u64,
+}
+
+/// The reference definition of [`id_masks`], byte by byte (and the version used where there
+/// is no SSE2).
+#[cfg(all(
+    not(target_os = "none"),
+    any(not(all(target_arch = "x86_64", target_feature = "sse2")), test)
+))]
+pub(crate) fn id_masks_bytewise(block: &[u8]) -> IdMasks {
+    let mut m = IdMasks::default();
+    for (i, &c) in block.iter().enumerate().take(64) {
+        let bit = 1u64 << i;
+        match c {
+            b'<' => m.lt |= bit,
+            b'>' => m.gt |= bit,
+            b'@' => m.at |= bit,
+            b' ' => m.sp |= bit,
+            b'=' => m.eq |= bit,
+            b'?' => m.q |= bit,
+            b'"' | b'(' | b')' | b',' | b':' | b';' | b'[' | b'\\' | b']' => m.bad |= bit,
+            0x21..=0x7E => {}
+            _ => m.bad |= bit,
+        }
+        if matches!(c, b'<' | b'>' | b'@' | b' ' | b'.') {
+            m.delim |= bit;
+        }
+    }
+    m
+}
+
+/// [`IdMasks`] of `block` (at most 64 bytes).
+#[cfg(not(target_os = "none"))]
+#[inline]
+pub(crate) fn id_masks(block: &[u8]) -> IdMasks {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        sse2::id_masks(block)
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        id_masks_bytewise(block)
     }
 }
 
@@ -126,6 +340,7 @@ mod sse2 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::vec;
 
     fn all_agree(b: &[u8]) {
         let want = is_plain_bytewise(b);
@@ -152,7 +367,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn control_and_id_scans_at_block_boundaries() {
+        for len in 0..140 {
+            for at in 0..len {
+                for c in [
+                    0u8, 9, 10, 13, 0x1F, 0x7F, 0x80, 0xFF, b' ', b'<', b'.', b'"', b'[',
+                ] {
+                    let mut v = std::vec![b'a'; len];
+                    v[at] = c;
+                    assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
+                    for from in [0, at, at + 1, len] {
+                        assert_eq!(find_control(&v, from), find_control_bytewise(&v, from));
+                    }
+                    let n = len.min(64);
+                    assert_eq!(id_masks(&v[..n]), id_masks_bytewise(&v[..n]), "{v:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn rfind_space_agrees(v in proptest::collection::vec(prop_oneof![
+            Just(b' '), Just(b'a'), Just(b'a'), any::<u8>()
+        ], 0..80)) {
+            prop_assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
+        }
+
+        #[test]
+        fn id_masks_agree(v in proptest::collection::vec(any::<u8>(), 0..=64)) {
+            prop_assert_eq!(id_masks(&v), id_masks_bytewise(&v));
+            for from in [0, v.len() / 2, v.len()] {
+                prop_assert_eq!(find_control(&v, from), find_control_bytewise(&v, from));
+            }
+        }
+
+        #[test]
+        fn id_masks_agree_on_id_text(v in proptest::collection::vec(prop_oneof![
+            Just(b'<'), Just(b'>'), Just(b'@'), Just(b' '), Just(b'.'), Just(b'='), Just(b'?'),
+            Just(b'('), Just(b')'), Just(b','), Just(b':'), Just(b';'), Just(b'['),
+            Just(b'\\'), Just(b']'), Just(b'"'), Just(0x7Fu8), 0x20u8..0x7F
+        ], 0..=64)) {
+            prop_assert_eq!(id_masks(&v), id_masks_bytewise(&v));
+        }
+
         #[test]
         fn scans_agree(v in proptest::collection::vec(prop_oneof![
             Just(b'='), Just(b'?'), Just(b'\t'), Just(b' '), 0x20u8..0x7F, any::<u8>()

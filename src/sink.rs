@@ -38,6 +38,22 @@ impl<'a> SliceSink<'a> {
         self.len += 1;
     }
 
+    /// Bytes written (or counted) so far: a mark for [`SliceSink::rewind`].
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Forgets everything written after `mark`, so a fast path that finds it cannot handle a
+    /// value can hand it to the general path as if it had never started.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn rewind(&mut self, mark: usize) {
+        debug_assert!(mark <= self.len);
+        self.len = mark;
+    }
+
     /// The result of a whole formatting pass: the length, or the exact size needed.
     #[inline]
     pub(crate) fn finish(self) -> Result<usize, Error> {

@@ -60,10 +60,13 @@ pub(crate) fn format_plain(
         let mut p = text.len();
         if p - pos > room {
             let limit = pos + room;
-            p = limit;
-            while p > word_start && text.get(p) != Some(&b' ') {
-                p -= 1;
-            }
+            // The last space in (word_start, limit]; word_start when there is none.
+            p = match text.get(word_start + 1..=limit) {
+                Some(window) => {
+                    crate::scan::rfind_space(window).map_or(word_start, |i| word_start + 1 + i)
+                }
+                None => word_start,
+            };
             if p <= word_start {
                 // One word longer than the room: it takes the line, up to the next space.
                 let from = limit.max(word_start);

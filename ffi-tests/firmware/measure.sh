@@ -72,13 +72,13 @@ arm-none-eabi-objdump -dl --no-show-raw-insn "$OUT/probe-full.elf" | awk '
     if (prev != "") size[prevf] += addr - prev
     prev = addr; prevf = f; next
   }
-  END { for (k in size) printf "  %6d  %s\n", size[k], k }' | sort -rn | head -16
+  END { for (k in size) printf "  %6d  %s\n", size[k], k }' | sort -rn | awk 'NR <= 16'
 echo
 echo "largest symbols mailfold brings in (bytes, whole C API):"
 arm-none-eabi-nm -S --size-sort -t d "$OUT/probe-base.elf" | awk '{print $4}' | sort >"$OUT/base.syms"
 arm-none-eabi-nm -S --size-sort -t d "$OUT/probe-full.elf" |
   awk 'NF == 4 { print $2 + 0, $3, $4 }' | sort -k3,3 | join -1 3 -2 1 -v 1 - "$OUT/base.syms" |
-  awk '{ print $2, $1 }' | sort -rn | head -12 |
+  awk '{ print $2, $1 }' | sort -rn | awk 'NR <= 12' |
   while read -r size sym; do printf '  %6d  %s\n' "$size" "$(echo "$sym" | arm-none-eabi-c++filt)"; done
 
 rc=0
