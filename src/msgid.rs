@@ -190,10 +190,10 @@ pub(crate) fn format_fast(
         start += 1;
     }
     let mut end = b.len();
-    while end > start && b[end - 1] == b' ' {
+    while end > start && b.get(end - 1) == Some(&b' ') {
         end -= 1;
     }
-    let text = &b[start..end];
+    let text = b.get(start..end).unwrap_or_default();
     if name.len() > FAST_MAX_NAME || text.first() != Some(&b'<') || text.last() != Some(&b'>') {
         return false;
     }
@@ -274,7 +274,7 @@ fn write_ids_fast(
             } else if col + 1 + len <= soft {
                 col += 1 + len;
             } else {
-                sink.write(&text[run..prev_end]);
+                sink.write(text.get(run..prev_end).unwrap_or_default());
                 sink.write(eol);
                 run = prev_end;
                 col = 1 + len;
@@ -286,7 +286,7 @@ fn write_ids_fast(
     if parity != 0 {
         return false;
     }
-    sink.write(&text[run..]);
+    sink.write(text.get(run..).unwrap_or_default());
     sink.write(eol);
     true
 }
