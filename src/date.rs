@@ -86,11 +86,13 @@ pub(crate) fn write_date(
     let (year, month, day) = civil_from_days(days);
     let year = year as u32;
 
-    sink.write(DAY_NAMES[weekday(days)]);
+    // `% len` on indices that are always in range lets the compiler drop the bounds check
+    // (and with it the panic path; scripts/check-no-panic.sh).
+    sink.write(DAY_NAMES[weekday(days) % DAY_NAMES.len()]);
     sink.write(b", ");
     two_digits(sink, day);
     sink.byte(b' ');
-    sink.write(MONTH_NAMES[month as usize - 1]);
+    sink.write(MONTH_NAMES[(month as usize).wrapping_sub(1) % MONTH_NAMES.len()]);
     sink.byte(b' ');
     two_digits(sink, year / 100);
     two_digits(sink, year % 100);

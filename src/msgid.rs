@@ -29,7 +29,10 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
     if pos == b.len() {
         return Ok(None);
     }
-    if b[pos] == b'<' {
+    // `get` instead of indexing where the compiler cannot see the bound, here and below: the
+    // indices are always in range, and this keeps panic paths out of release builds
+    // (scripts/check-no-panic.sh).
+    if b.get(pos) == Some(&b'<') {
         let mut close = pos + 1;
         while close < b.len() && b[close] != b'>' {
             if b[close] == b'<' || is_space(b[close]) {
@@ -71,10 +74,11 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
 /// `[dtext]` literal; no `=?` anywhere (it would read as an encoded-word).
 fn check_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
     let err = |at| Error::InvalidMsgId { at };
-    if let Some(i) = b[start..end].windows(2).position(|w| w == b"=?") {
+    let id = b.get(start..end).unwrap_or_default();
+    if let Some(i) = id.windows(2).position(|w| w == b"=?") {
         return Err(err(start + i));
     }
-    let at = b[start..end]
+    let at = id
         .iter()
         .position(|&c| c == b'@')
         .map_or(end, |i| start + i);
@@ -84,12 +88,12 @@ fn check_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error>
     }
     if b.get(at + 1) == Some(&b'[') {
         let close = end - 1;
-        if close <= at + 1 || b[close] != b']' {
+        if close <= at + 1 || b.get(close) != Some(&b']') {
             return Err(err(end));
         }
         let mut i = at + 2;
         while i < close {
-            let c = b[i];
+            let Some(&c) = b.get(i) else { break };
             if c >= 0x80 {
                 i += check_non_ascii(b, i, utf8, err)?;
                 continue;
@@ -115,7 +119,7 @@ fn check_dot_atom(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), 
     let mut after_dot = true;
     let mut i = start;
     while i < end {
-        let c = b[i];
+        let Some(&c) = b.get(i) else { break };
         if c >= 0x80 {
             i += check_non_ascii(b, i, utf8, err)?;
             after_dot = false;
@@ -187,10 +191,10 @@ pub(crate) fn format_fast(
         start += 1;
     }
     let mut end = b.len();
-    while end > start && b[end - 1] == b' ' {
+    while end > start && b.get(end - 1) == Some(&b' ') {
         end -= 1;
     }
-    let text = &b[start..end];
+    let text = b.get(start..end).unwrap_or_default();
     if name.len() > FAST_MAX_NAME || text.first() != Some(&b'<') || text.last() != Some(&b'>') {
         return false;
     }
@@ -271,7 +275,7 @@ fn write_ids_fast(
             } else if col + 1 + len <= soft {
                 col += 1 + len;
             } else {
-                sink.write(&text[run..prev_end]);
+                sink.write(text.get(run..prev_end).unwrap_or_default());
                 sink.write(eol);
                 run = prev_end;
                 col = 1 + len;
@@ -283,7 +287,7 @@ fn write_ids_fast(
     if parity != 0 {
         return false;
     }
-    sink.write(&text[run..]);
+    sink.write(text.get(run..).unwrap_or_default());
     sink.write(eol);
     true
 }
@@ -302,7 +306,7 @@ pub(crate) fn format(
         if one && count == 1 {
             return Err(Error::InvalidMsgId { at: id.start });
         }
-        let token = &b[id.start..id.end];
+        let token = b.get(id.start..id.end).unwrap_or_default();
         let tw = if options.utf8 {
             Width::of(token)
         } else {
@@ -338,8 +342,10 @@ pub(crate) fn format_list_id(
     if start == end {
         return Err(Error::InvalidMsgId { at: end });
     }
-    let (phrase_end, id_start, id_end) = if b[end - 1] == b'>' {
-        let open = b[start..end]
+    let (phrase_end, id_start, id_end) = if b.get(end - 1) == Some(&b'>') {
+        let open = b
+            .get(start..end)
+            .unwrap_or_default()
             .iter()
             .rposition(|&c| c == b'<')
             .map(|i| start + i)
@@ -348,16 +354,16 @@ pub(crate) fn format_list_id(
     } else {
         (start, start, end)
     };
-    if let Some(i) = b[id_start..id_end].windows(2).position(|w| w == b"=?") {
+    let id = b.get(id_start..id_end).unwrap_or_default();
+    if let Some(i) = id.windows(2).position(|w| w == b"=?") {
         return Err(Error::InvalidMsgId { at: id_start + i });
     }
     check_dot_atom(b, id_start, id_end, options.utf8)
         .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: id_end }))?;
-    let phrase = &value[start..phrase_end];
+    let phrase = value.get(start..phrase_end).unwrap_or_default();
     if !phrase.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
         phrase::write_text_phrase(f, phrase, start, options, b"")?;
     }
-    let id = &b[id_start..id_end];
     let tw = if options.utf8 {
         Width::of(id)
     } else {

@@ -415,8 +415,11 @@ pub(crate) fn write_text_phrase(
 ) -> Result<(), Error> {
     let bytes = raw.as_bytes();
     let (s, e) = input::trim(bytes);
-    check_text_phrase(&bytes[s..e]).map_err(|at| Error::InvalidAddress { at: base + s + at })?;
-    write(f, b" ", Source::Text(&bytes[s..e]), options, glue)
+    // `get` instead of indexing, here and below: the ranges are always in bounds, and this
+    // keeps panic paths out of release builds (scripts/check-no-panic.sh).
+    let text = bytes.get(s..e).unwrap_or_default();
+    check_text_phrase(text).map_err(|at| Error::InvalidAddress { at: base + s + at })?;
+    write(f, b" ", Source::Text(text), options, glue)
 }
 
 /// Keywords (RFC 5322 §3.6.5): comma-separated phrases. Each element that is a valid phrase
@@ -432,7 +435,7 @@ pub(crate) fn format_keywords(
     let mut pending: Option<(usize, usize)> = None;
     while pos <= b.len() {
         let end = next_comma(b, pos);
-        let (s, e) = input::trim(&b[pos..end]);
+        let (s, e) = input::trim(b.get(pos..end).unwrap_or_default());
         if s < e {
             if let Some(prev) = pending.take() {
                 write_keyword(f, b, prev, options, b",")?;
@@ -454,7 +457,7 @@ fn write_keyword(
     options: &Options,
     glue: &[u8],
 ) -> Result<(), Error> {
-    let raw = &b[s..e];
+    let raw = b.get(s..e).unwrap_or_default();
     let src = if check_text_phrase(raw).is_ok() {
         Source::Text(raw)
     } else {

@@ -11,15 +11,17 @@ use crate::{date, Error, Options};
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
-    input::check_unencodable(&bytes[start..end], start, options.utf8)?;
-    let text = &bytes[start..end];
+    // `get` instead of indexing, here and below: the ranges are always in bounds, and this
+    // keeps panic paths out of release builds (scripts/check-no-panic.sh).
+    let text = bytes.get(start..end).unwrap_or_default();
+    input::check_unencodable(text, start, options.utf8)?;
     for (i, word) in Words::new(text).enumerate() {
         let ws = if i == 0 {
             b" ".as_slice()
         } else {
-            &text[word.ws_start..word.start]
+            text.get(word.ws_start..word.start).unwrap_or_default()
         };
-        let token = &text[word.start..word.end];
+        let token = text.get(word.start..word.end).unwrap_or_default();
         let width = if options.utf8 {
             Width::of(token)
         } else {
@@ -63,7 +65,7 @@ pub(crate) fn format_verbatim(
     while i < bytes.len() {
         match bytes[i] {
             b'\r' | b'\n' => {
-                let seg = &bytes[seg_start..i];
+                let seg = bytes.get(seg_start..i).unwrap_or_default();
                 if seg_start > 0 && seg.iter().all(|&c| c == b' ' || c == b'\t') {
                     return Err(Error::ControlCharacter { at: i });
                 }
@@ -79,14 +81,16 @@ pub(crate) fn format_verbatim(
             _ => i += 1,
         }
     }
-    let seg = &bytes[seg_start..];
+    let seg = bytes.get(seg_start..).unwrap_or_default();
     if seg_start > 0 && seg.iter().all(|&c| c == b' ' || c == b'\t') {
         // The last break opens a line of nothing but white space.
-        let brk = bytes[..seg_start]
+        let brk = bytes
+            .get(..seg_start)
+            .unwrap_or_default()
             .iter()
             .rposition(|&c| c == b'\n')
             .unwrap_or(0);
-        let brk = if brk > 0 && bytes[brk - 1] == b'\r' {
+        let brk = if brk.checked_sub(1).and_then(|p| bytes.get(p)) == Some(&b'\r') {
             brk - 1
         } else {
             brk

@@ -37,7 +37,10 @@ pub(crate) fn format_plain(
 ) -> Result<(), Error> {
     let start = usize::from(value.first() == Some(&b' '));
     let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
-    let text = &value[start..end];
+    // `get` instead of indexing in this file where the compiler cannot see the bound: the
+    // indices are always in range, and this keeps panic paths out of release builds
+    // (scripts/check-no-panic.sh).
+    let text = value.get(start..end).unwrap_or_default();
     if text.is_empty() {
         return Ok(());
     }
@@ -67,12 +70,14 @@ pub(crate) fn format_plain(
             if p <= word_start {
                 // One word longer than the room: it takes the line, up to the next space.
                 let from = limit.max(word_start);
-                p = text[from..]
+                p = text
+                    .get(from..)
+                    .unwrap_or_default()
                     .iter()
                     .position(|&c| c == b' ')
                     .map_or(text.len(), |i| from + i);
                 if p - word_start > PLAIN_MAX_WORD {
-                    return format_words(f, &text[pos..], options);
+                    return format_words(f, text.get(pos..).unwrap_or_default(), options);
                 }
             }
         }
@@ -83,7 +88,7 @@ pub(crate) fn format_plain(
         } else {
             f.newline();
         }
-        f.put_ascii(&text[pos..p]);
+        f.put_ascii(text.get(pos..p).unwrap_or_default());
         pos = p;
         if pos == text.len() {
             return Ok(());
@@ -94,7 +99,7 @@ pub(crate) fn format_plain(
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
-    format_words(f, &bytes[start..end], options)
+    format_words(f, bytes.get(start..end).unwrap_or_default(), options)
 }
 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
