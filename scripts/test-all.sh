@@ -19,6 +19,8 @@ step "C ABI: C99, ASan+UBSan, shared library, C++11, pkg-config, Python ctypes" 
 step "miri over the FFI tests" ffi-tests/run-miri.sh
 step "firmware under QEMU (thumbv7em, mps2-an386)" ffi-tests/firmware/run.sh --no-measure
 step "firmware footprint budgets" ffi-tests/firmware/measure.sh
+step "no panic paths after --gc-sections (thumbv7em + host release builds)" scripts/check-no-panic.sh
+step "fuzz smoke (rust_api, c_abi: 60 s each)" fuzz/run-smoke.sh
 step "bench harness smoke (every benchmark once, corpus round-trips)" scripts/bench-smoke.sh
 
 summary

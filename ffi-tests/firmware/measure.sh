@@ -12,7 +12,7 @@ set -euo pipefail
 # size, so a change that grows the firmware noticeably fails here and has to move it on
 # purpose (README, "Footprint").
 TARGET_FLASH_C_API=16384   # the target (reported)
-BUDGET_FLASH_C_API=38912   # bytes of flash the whole C API may add (38 KiB, enforced)
+BUDGET_FLASH_C_API=40960   # bytes of flash the whole C API may add (40 KiB, enforced)
 BUDGET_STACK=2048          # bytes of stack the deepest call may use (2 KiB)
 
 # shellcheck source=ffi-tests/firmware/common.sh

@@ -116,7 +116,7 @@ pub const KNOWN_BUG_VERBATIM_WS_LINE: bool = false; // verbatim_rejects_white_sp
 /// quoted_pair_with_a_line_separator_is_refused, quoted_pair_non_ascii_offset: a quoted-pair
 /// (`\` + character) in an addr-spec's quoted local part skips only the first byte of a
 /// non-ASCII character.
-pub const KNOWN_BUG_QUOTED_PAIR: bool = true;
+pub const KNOWN_BUG_QUOTED_PAIR: bool = false;
 
 /// Whether `b[i]` is inside a character that directly follows a backslash (the
 /// `KNOWN_BUG_QUOTED_PAIR` pattern).
