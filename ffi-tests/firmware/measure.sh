@@ -7,8 +7,8 @@
 set -euo pipefail
 
 # Issue 4 asked for 16 KiB of flash for the whole C API; the C API with every field class
-# (MIME parameters, RFC 2231 and 2047, addresses, dates) measures about 35 KiB, so 16 KiB is a
-# target that is reported, not enforced. The enforced ceiling sits ~10% above the measured
+# (MIME parameters, RFC 2231 and 2047, addresses, dates) measures about 37 KiB, so 16 KiB is a
+# target that is reported, not enforced. The enforced ceiling sits ~8% above the measured
 # size, so a change that grows the firmware noticeably fails here and has to move it on
 # purpose (README, "Footprint").
 TARGET_FLASH_C_API=16384   # the issue's target (reported)
