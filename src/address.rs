@@ -293,25 +293,24 @@ fn skip_ws_commas(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// `b[i]` opens a quoted-string or a domain literal: the index of its closing `"` or `]`
+/// (past the end when it never closes).
+fn skip_enclosed(b: &[u8], i: usize) -> usize {
+    let close = if b[i] == b'"' { b'"' } else { b']' };
+    let mut j = i + 1;
+    while j < b.len() && b[j] != close {
+        // Only a quoted-string has quoted-pairs.
+        j += if close == b'"' && b[j] == b'\\' { 2 } else { 1 };
+    }
+    j
+}
+
 /// Finds the first top-level `<`, `:`, `,`, `;` (or the end) from `i`, skipping quoted-strings
 /// and domain literals, which may hold any of them.
 fn find_delim(b: &[u8], mut i: usize) -> (usize, Delim) {
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'[' => {
-                while i < b.len() && b[i] != b']' {
-                    i += 1;
-                }
-            }
+            b'"' | b'[' => i = skip_enclosed(b, i),
             b'<' => return (i, Delim::Angle),
             b':' => return (i, Delim::Colon),
             b',' | b';' => return (i, Delim::End),
@@ -405,20 +404,7 @@ fn parse_mailbox(
 fn addr_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'[' => {
-                while i < b.len() && b[i] != b']' {
-                    i += 1;
-                }
-            }
+            b'"' | b'[' => i = skip_enclosed(b, i),
             c if is_space(c) || matches!(c, b',' | b';' | b'>' | b'<') => return i,
             _ => {}
         }

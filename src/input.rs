@@ -143,42 +143,25 @@ mod tests {
     #[test]
     fn folds_pass_and_everything_else_fails() {
         assert_eq!(check_controls(b"a\r\n b\n\tc"), Ok(()));
-        assert_eq!(
-            check_controls(b"a\r\nb"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"a\r\n"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"a\n"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"a\r b"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"a\r\r\n b"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"a\n\r b"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
-        assert_eq!(
-            check_controls(b"ab\0"),
-            Err(Error::ControlCharacter { at: 2 })
-        );
-        assert_eq!(
-            check_controls(b"\x0b"),
-            Err(Error::ControlCharacter { at: 0 })
-        );
-        assert_eq!(
-            check_controls(b"x\x7f"),
-            Err(Error::ControlCharacter { at: 1 })
-        );
+        let bad: [(&[u8], usize); 10] = [
+            (b"a\r\nb", 1),
+            (b"a\r\n", 1),
+            (b"a\n", 1),
+            (b"a\r b", 1),
+            (b"a\r\r\n b", 1),
+            (b"a\n\r b", 1),
+            (b"ab\0", 2),
+            (b"\x0b", 0),
+            (b"x\x7f", 1),
+            (b"\x0c", 0),
+        ];
+        for (value, at) in bad {
+            assert_eq!(
+                check_controls(value),
+                Err(Error::ControlCharacter { at }),
+                "{value:?}"
+            );
+        }
         assert_eq!(check_controls(b"tab\there"), Ok(()));
     }
 
