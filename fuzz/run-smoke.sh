@@ -3,6 +3,8 @@
 #
 #   fuzz/run-smoke.sh            # every target, FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=300 fuzz/run-smoke.sh rust_api
+#   FUZZ_SEED=0 fuzz/run-smoke.sh   # libFuzzer picks a random seed (default: fixed seed 1,
+#                                   # so a CI failure can be replayed)
 #
 # Installs what is missing: the nightly toolchain and cargo-fuzz. Fuzzes a scratch copy of
 # the checked-in seed corpus (fuzz/corpus/<target>), so the repository is left as it was.
@@ -36,7 +38,8 @@ for t in "${targets[@]}"; do
   # in the target, a slow start). A timeout counts as a failure.
   if ! timeout --kill-after=10 $((seconds + 120)) \
       cargo +nightly fuzz run "$t" "$scratch/$t" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 \
       >"$scratch/$t.log" 2>&1; then
     tail -n 60 "$scratch/$t.log"
     echo "fuzz target $t failed (reproducer above, inputs in fuzz/artifacts/$t/)" >&2

@@ -964,6 +964,23 @@ pub fn run_with_buffers<E: std::fmt::Debug + PartialEq>(
     Ok(out)
 }
 
+/// White space outside a quoted-string (a quoted local part such as `"odd local"@e` may hold
+/// spaces; nothing else in an addr-spec may).
+fn wsp_outside_quotes(b: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => quoted = !quoted,
+            b'\\' if quoted => i += 1,
+            c if is_wsp(c) && !quoted => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Address fields in text form (no groups): the output reads back as a list of mailboxes,
 /// each with an addr-spec holding `@`, and display names that decode cleanly. Return-Path:
 /// one `<addr-spec>` or `<>`.
@@ -974,7 +991,7 @@ pub fn check_address_output(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result<
         let ok = b.len() >= 2
             && b[0] == b'<'
             && b[b.len() - 1] == b'>'
-            && !b.iter().any(|&c| is_wsp(c))
+            && !wsp_outside_quotes(b)
             && (b.len() == 2 || b.contains(&b'@'));
         return if ok {
             Ok(())
