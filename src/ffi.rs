@@ -212,6 +212,23 @@ impl From<Error> for Failure {
 
 type FfiResult = Result<usize, Failure>;
 
+/// The caller's array behind a (pointer, count) pair; NULL is allowed only with count 0.
+///
+/// # Safety
+/// A non-NULL `ptr` must be valid for reads of `n` aligned elements for `'a`, and not be
+/// written to meanwhile.
+unsafe fn array<'a, T>(ptr: *const T, n: usize) -> Result<&'a [T], Failure> {
+    if ptr.is_null() {
+        return if n == 0 {
+            Ok(&[])
+        } else {
+            Err(Failure::status(MAILFOLD_NULL_ARGUMENT))
+        };
+    }
+    // SAFETY: non-NULL, and the caller guarantees `n` readable, aligned elements.
+    Ok(unsafe { slice::from_raw_parts(ptr, n) })
+}
+
 /// The caller's bytes behind a (pointer, length) pair; NULL is allowed only with length 0.
 ///
 /// # Safety
@@ -549,15 +566,8 @@ unsafe fn format_mailboxes(
 ) -> FfiResult {
     // SAFETY: the caller guarantees name is NULL or readable for name_len bytes.
     let name = unsafe { bytes(name, name_len) }?;
-    let c_boxes: &[mailfold_mailbox] = if boxes.is_null() {
-        if n_boxes != 0 {
-            return Err(Failure::status(MAILFOLD_NULL_ARGUMENT));
-        }
-        &[]
-    } else {
-        // SAFETY: non-NULL, and the caller guarantees n_boxes readable, aligned elements.
-        unsafe { slice::from_raw_parts(boxes, n_boxes) }
-    };
+    // SAFETY: the caller guarantees boxes NULL or readable for n_boxes aligned elements.
+    let c_boxes = unsafe { array(boxes, n_boxes) }?;
     // Every pointer is checked before any text, so NULL_ARGUMENT wins over the other codes
     // wherever the NULL is.
     for b in c_boxes {
@@ -682,15 +692,8 @@ unsafe fn format_mime(
     let name = unsafe { bytes(name, name_len) }?;
     // SAFETY: the caller guarantees media_type is NULL or readable for media_type_len bytes.
     let media_type = unsafe { bytes(media_type, media_type_len) }?;
-    let c_params: &[mailfold_param] = if params.is_null() {
-        if n_params != 0 {
-            return Err(Failure::status(MAILFOLD_NULL_ARGUMENT));
-        }
-        &[]
-    } else {
-        // SAFETY: non-NULL, and the caller guarantees n_params readable, aligned elements.
-        unsafe { slice::from_raw_parts(params, n_params) }
-    };
+    // SAFETY: the caller guarantees params NULL or readable for n_params aligned elements.
+    let c_params = unsafe { array(params, n_params) }?;
     // Every pointer is checked before any text, so NULL_ARGUMENT wins over the other codes
     // wherever the NULL is.
     for p in c_params {
