@@ -36,6 +36,7 @@ extern crate std;
 mod address;
 mod chars;
 mod classify;
+mod cpu;
 mod date;
 mod encoded_word;
 mod error;
