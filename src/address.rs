@@ -9,7 +9,7 @@
 use crate::chars::{self, ATEXT, DTEXT, QTEXT};
 use crate::fold::{Folder, Width};
 use crate::input::{self, is_space};
-use crate::phrase::{self, Source};
+use crate::phrase::{self, Plan, Source};
 use crate::{Error, Options};
 
 /// One mailbox for [`crate::format_mailboxes`]: an optional display name, taken literally, and
@@ -104,13 +104,80 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
     }
 }
 
+/// Byte classes for [`plain_addr_end`]: atext that needs no further look (everything but
+/// `=`, which may start an `=?`), `.` and `@`, and what ends an addr-spec in a list.
+const A_PLAIN: u8 = 1;
+const A_DOT: u8 = 2;
+const A_AT: u8 = 3;
+const A_STOP: u8 = 4;
+
+const fn addr_class(b: u8) -> u8 {
+    if b == b'.' {
+        A_DOT
+    } else if b == b'@' {
+        A_AT
+    } else if b == b'=' {
+        0
+    } else if b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/')
+        || matches!(b, b'?' | b'^'..=b'`' | b'{'..=b'~')
+    {
+        // RFC 5322 atext (tested against `chars::ATEXT`).
+        A_PLAIN
+    } else if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b'>' | b'<') {
+        A_STOP
+    } else {
+        0
+    }
+}
+
+static ADDR_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = addr_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
 /// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
 /// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
 /// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
 /// domain literals, UTF-8, errors) is left to the full check, which also finds the exact
-/// error offset.
+/// error offset. Such an addr-spec holds no control character either.
 #[inline]
 fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    let mut at_seen = false;
+    loop {
+        // One atom: a run of atext, then what follows it.
+        let run = i;
+        let stop = loop {
+            let Some(&c) = b.get(i) else { break None };
+            match ADDR_CLASS[c as usize] {
+                A_PLAIN => i += 1,
+                // `=` is atext, but `=?` would read as an encoded-word.
+                _ if c == b'=' && b.get(i + 1) != Some(&b'?') => i += 1,
+                class => break Some(class),
+            }
+        };
+        if i == run {
+            // An empty atom: at the start, after `.` or `@`, or before the end.
+            return None;
+        }
+        match stop {
+            Some(A_DOT) => {}
+            Some(A_AT) if !at_seen => at_seen = true,
+            Some(A_STOP) | None => return at_seen.then_some(i),
+            _ => return None,
+        }
+        i += 1;
+    }
+}
+
+/// The definition [`plain_addr_end`] is tested against (the version it replaced).
+#[cfg(test)]
+fn plain_addr_end_ref(b: &[u8], start: usize) -> Option<usize> {
     let mut at_seen = false;
     // Starts as if after a dot, so that an empty first atom fails.
     let mut prev = b'.';
@@ -213,22 +280,33 @@ fn addr_width(addr: &[u8], options: &Options) -> Width {
     }
 }
 
-/// A mailbox: optional name, then the address.
+/// A mailbox: optional name (planned), then the address.
 fn write_mailbox(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
-    name: Option<Source<'_>>,
+    name: Option<Plan<'_>>,
     addr: &[u8],
     glue: &[u8],
     options: &Options,
+    #[cfg_attr(target_os = "none", allow(unused_variables))] fast: bool,
 ) -> Result<(), Error> {
     let addr_w = addr_width(addr, options);
     let glue_w = Width::ascii(glue.len());
     match name {
-        Some(src) => {
-            let plan = phrase::plan(src, options);
+        Some(plan) => {
             if let Some(n) = plan.one_line_width(options) {
-                f.keep_together(ws, n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w));
+                let whole = n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w);
+                // The common case: the whole mailbox fits on this line, so every fit check
+                // below would pass; one check, then the bytes.
+                #[cfg(not(target_os = "none"))]
+                if fast && plan.write_if_fits(f, ws, whole)? {
+                    f.put_ascii(b" <");
+                    f.put(addr, addr_w);
+                    f.put_byte(b'>');
+                    f.put_ascii(glue);
+                    return Ok(());
+                }
+                f.keep_together(ws, whole);
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
             write_addr(f, b" ", addr, addr_w, true, glue)
@@ -247,25 +325,44 @@ pub(crate) fn format_mailboxes<'m>(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
+    format_mailboxes_with(f, boxes, options, required, single, true)
+}
+
+/// [`format_mailboxes`], with the one-check writing of mailboxes that fit on the line
+/// ([`phrase::Plan::write_if_fits`]) on or off (off: the reference for the tests).
+fn format_mailboxes_with<'m>(
+    f: &mut Folder<'_, '_>,
+    boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+) -> Result<(), Error> {
     let n = boxes.len();
     if (required && n == 0) || (single && n > 1) {
         return Err(Error::InvalidAddress { at: 0 });
     }
     for (i, mb) in boxes.enumerate() {
         let addr = mb.addr_spec.as_bytes();
-        input::check_controls(addr)?;
+        // A plain addr-spec holds no control, so the control check is needed only when the
+        // full check runs (and runs first there, for the same error).
         if plain_addr_end(addr, 0) != Some(addr.len()) {
+            input::check_controls(addr)?;
             check_addr_spec(addr, 0, addr.len(), options.utf8)?;
         }
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
-                input::check_controls(n.as_bytes())?;
-                Some(Source::Literal(n.as_bytes()))
+                let plan = phrase::plan(Source::Literal(n.as_bytes()), options);
+                // A name planned as one slice holds no control (see `Plan::is_slice`).
+                if !plan.is_slice() {
+                    input::check_controls(n.as_bytes())?;
+                }
+                Some(plan)
             }
             _ => None,
         };
         let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
-        write_mailbox(f, b" ", name, addr, glue, options)?;
+        write_mailbox(f, b" ", name, addr, glue, options, fast)?;
     }
     Ok(())
 }
@@ -399,6 +496,100 @@ fn parse_mailbox(
     }
 }
 
+/// A display-name byte outside quotes that [`fast_element`] takes without a closer look:
+/// atext, `.` (obs-phrase, "John Q. Public") and non-ASCII (encoded later).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn name_byte(c: u8) -> bool {
+    c >= 0x80 || c == b'.' || chars::is(c, ATEXT)
+}
+
+/// The common elements of a text-form list, `addr-spec` and `[phrase] <addr-spec>` with an
+/// ASCII dot-atom addr-spec, a phrase of atext/`.`/UTF-8 words and quoted-strings separated
+/// by SP/HTAB, followed by white space and `,` or the end: parsed in one pass, without the
+/// general parser's separate delimiter search, phrase check and addr-spec scan. `i` is at
+/// the element's first byte (after white space and commas). Returns what [`parse_mailbox`]
+/// returns for the element and where [`expect_separator`] stops after it, or `None` for
+/// anything else, valid or not, which the general parser then reads (and reports, at the
+/// same offsets as always). Every byte accepted here is one [`find_delim`] passes over and
+/// [`phrase::check_text_phrase`] accepts, so both parsers see the same element.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize)> {
+    let first = *b.get(i)?;
+    if first != b'"' && first != b'<' {
+        // Atext first: a bare addr-spec if an `@` comes before any white space.
+        let mut j = i;
+        while b.get(j).is_some_and(|&c| chars::is(c, ATEXT) || c == b'.') {
+            j += 1;
+        }
+        if b.get(j) == Some(&b'@') {
+            let end = plain_addr_end(b, i)?;
+            let after = skip_ws(b, end);
+            return match b.get(after) {
+                None | Some(b',') => Some((
+                    ParsedMailbox {
+                        name: None,
+                        addr: (i, end),
+                        end,
+                    },
+                    after,
+                )),
+                _ => None,
+            };
+        }
+    }
+    // A display name up to `<`; `name_end` is after its last word.
+    let mut j = i;
+    let mut name_end = i;
+    let lt = loop {
+        let c = *b.get(j)?;
+        if name_byte(c) {
+            j += 1;
+            name_end = j;
+        } else if c == b' ' || c == b'\t' {
+            j += 1;
+        } else if c == b'"' {
+            j += 1;
+            loop {
+                match *b.get(j)? {
+                    b'"' => break,
+                    b'\\' => match *b.get(j + 1)? {
+                        c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => j += 2,
+                        _ => return None,
+                    },
+                    c if c >= 0x80 || chars::is(c, QTEXT) || c == b' ' || c == b'\t' => j += 1,
+                    _ => return None,
+                }
+            }
+            j += 1;
+            name_end = j;
+        } else if c == b'<' {
+            break j;
+        } else {
+            return None;
+        }
+    };
+    let a = lt + 1;
+    let close = plain_addr_end(b, a)?;
+    if b.get(close) != Some(&b'>') {
+        return None;
+    }
+    let end = close + 1;
+    let after = skip_ws(b, end);
+    match b.get(after) {
+        None | Some(b',') => Some((
+            ParsedMailbox {
+                name: (name_end > i).then_some((i, name_end)),
+                addr: (a, close),
+                end,
+            },
+            after,
+        )),
+        _ => None,
+    }
+}
+
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
 /// quoted local part or domain literal.
 fn addr_end(b: &[u8], mut i: usize) -> usize {
@@ -411,6 +602,11 @@ fn addr_end(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     b.len().min(i)
+}
+
+/// The plan of a text-form display name at `b[s..e]`, if there is one.
+fn text_name<'a>(b: &'a [u8], name: Option<(usize, usize)>, options: &Options) -> Option<Plan<'a>> {
+    name.map(|(s, e)| phrase::plan(Source::Text(b.get(s..e).unwrap_or_default()), options))
 }
 
 /// After an element: only white space, then `,`, `;` (in a group) or the end.
@@ -430,6 +626,19 @@ pub(crate) fn format_text(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
+    format_text_with(f, value, options, required, single, true)
+}
+
+/// [`format_text`], with the one-pass reading of common elements ([`fast_element`]) on or
+/// off (off: the general parser alone, the reference the fast path is tested against).
+fn format_text_with(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+) -> Result<(), Error> {
     let b = value.as_bytes();
     let utf8 = options.utf8;
     let mut i = skip_ws_commas(b, 0);
@@ -438,12 +647,24 @@ pub(crate) fn format_text(
         if single && elements == 1 {
             return Err(Error::InvalidAddress { at: i });
         }
+        #[cfg(not(target_os = "none"))]
+        if fast {
+            if let Some((mb, after)) = fast_element(b, i) {
+                let next = skip_ws_commas(b, after);
+                let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+                write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
+                elements += 1;
+                i = next;
+                continue;
+            }
+        }
         let found = find_delim(b, i);
         if found.1 == Delim::Colon {
             if single {
                 return Err(Error::InvalidAddress { at: found.0 });
             }
-            i = format_group(f, b, i, found.0, options)?;
+            i = format_group(f, b, i, found.0, options, fast)?;
         } else {
             let mb = parse_mailbox(b, i, found, utf8)?;
             let after = expect_separator(b, mb.end, false)?;
@@ -451,11 +672,8 @@ pub(crate) fn format_text(
                 return Err(Error::InvalidAddress { at: after });
             }
             let glue = glue_after(b, mb.end, false);
-            let name = mb
-                .name
-                .map(|(s, e)| Source::Text(b.get(s..e).unwrap_or_default()));
             let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-            write_mailbox(f, b" ", name, addr, glue, options)?;
+            write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
             i = after;
         }
         elements += 1;
@@ -475,6 +693,7 @@ fn format_group(
     start: usize,
     colon: usize,
     options: &Options,
+    fast: bool,
 ) -> Result<usize, Error> {
     let (ns, ne) = input::trim(b.get(start..colon).unwrap_or_default());
     if ns == ne {
@@ -505,11 +724,8 @@ fn format_group(
         let mb = parse_mailbox(b, i, found, options.utf8)?;
         let after = expect_separator(b, mb.end, true)?;
         let glue = glue_after(b, mb.end, true);
-        let name = mb
-            .name
-            .map(|(s, e)| Source::Text(b.get(s..e).unwrap_or_default()));
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(f, b" ", name, addr, glue, options)?;
+        write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);

@@ -242,7 +242,9 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
                 atoms &= prev != b' ';
             } else if !chars::is(b, ATEXT) {
                 let gives_up = match b {
-                    b'\r' | b'\n' => true,
+                    // Caller folds (CR/LF) change the literal text; other controls are an
+                    // error the caller reports from its slow path (see `Plan::is_slice`).
+                    c if chars::is(c, chars::CTL) => true,
                     b'"' | b'\\' => mode != SliceMode::Literal,
                     b'\t' => mode == SliceMode::Atoms,
                     _ => false,
@@ -276,6 +278,53 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
 }
 
 impl Plan<'_> {
+    /// True when the literal text is the source slice as it is. A literal source then holds
+    /// no control character at all (CR/LF or other), so the caller's control check can be
+    /// skipped: [`choose_form_slice`] gives up on every control.
+    #[inline]
+    pub(crate) fn is_slice(&self) -> bool {
+        self.slice.is_some()
+    }
+
+    /// Writes the phrase after `ws` when all of a unit of `whole` columns (the phrase's
+    /// [`Plan::one_line_width`] plus what the caller then writes after it with
+    /// [`Folder::put`], on the same line) fits on the current line; returns false, having
+    /// written nothing, otherwise. Only atoms and quoted-strings that are one slice take this path: for them
+    /// a fitting unit is exactly what [`write_planned`] and the following tokens write, one
+    /// fit check at a time, since every prefix of a fitting unit fits too.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn write_if_fits(
+        &self,
+        f: &mut Folder<'_, '_>,
+        ws: &[u8],
+        whole: Width,
+    ) -> Result<bool, Error> {
+        let Some(lit) = self.slice else {
+            return Ok(false);
+        };
+        let (Form::Atoms(width) | Form::Quoted(width)) = self.form else {
+            return Ok(false);
+        };
+        let (here, _) = f.room(crate::fold::ws_width(ws));
+        if whole.chars > here.chars || whole.bytes > here.bytes {
+            return Ok(false);
+        }
+        f.space(ws, whole, false)?;
+        let sink = f.sink();
+        match self.form {
+            Form::Quoted(_) => {
+                sink.byte(b'"');
+                write_escaped(sink, lit);
+                sink.byte(b'"');
+            }
+            // Atoms: words separated by single spaces, the slice as it is.
+            _ => sink.write(lit),
+        }
+        f.advance(width);
+        Ok(true)
+    }
+
     /// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or
     /// a single encoded-word).
     pub(crate) fn one_line_width(&self, options: &Options) -> Option<Width> {
@@ -328,17 +377,7 @@ pub(crate) fn write_planned(
             let sink = f.sink();
             sink.byte(b'"');
             match slice {
-                Some(lit) => {
-                    let mut from = 0;
-                    for (i, &b) in lit.iter().enumerate() {
-                        if b == b'"' || b == b'\\' {
-                            sink.write(lit.get(from..i).unwrap_or_default());
-                            sink.write(&[b'\\', b]);
-                            from = i + 1;
-                        }
-                    }
-                    sink.write(lit.get(from..).unwrap_or_default());
-                }
+                Some(lit) => write_escaped(sink, lit),
                 None => {
                     for b in plan.text {
                         if b == b'"' || b == b'\\' {
@@ -403,6 +442,19 @@ pub(crate) fn write_planned(
             }
         }
     }
+}
+
+/// Writes the inside of a quoted-string: `lit` with `"` and `\` escaped.
+fn write_escaped(sink: &mut crate::sink::SliceSink<'_>, lit: &[u8]) {
+    let mut from = 0;
+    for (i, &b) in lit.iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            sink.write(lit.get(from..i).unwrap_or_default());
+            sink.write(&[b'\\', b]);
+            from = i + 1;
+        }
+    }
+    sink.write(lit.get(from..).unwrap_or_default());
 }
 
 /// Writes a text-form phrase found at byte `base` of the value (List-Id's description).
