@@ -118,7 +118,8 @@ const fn addr_class(b: u8) -> u8 {
         A_AT
     } else if b == b'=' {
         0
-    } else if b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/')
+    } else if b.is_ascii_alphanumeric()
+        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/')
         || matches!(b, b'?' | b'^'..=b'`' | b'{'..=b'~')
     {
         // RFC 5322 atext (tested against `chars::ATEXT`).
@@ -653,7 +654,15 @@ fn format_text_with(
                 let next = skip_ws_commas(b, after);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-                write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
+                write_mailbox(
+                    f,
+                    b" ",
+                    text_name(b, mb.name, options),
+                    addr,
+                    glue,
+                    options,
+                    fast,
+                )?;
                 elements += 1;
                 i = next;
                 continue;
@@ -673,7 +682,15 @@ fn format_text_with(
             }
             let glue = glue_after(b, mb.end, false);
             let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-            write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
             i = after;
         }
         elements += 1;
@@ -725,7 +742,15 @@ fn format_group(
         let after = expect_separator(b, mb.end, true)?;
         let glue = glue_after(b, mb.end, true);
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(f, b" ", text_name(b, mb.name, options), addr, glue, options, fast)?;
+        write_mailbox(
+            f,
+            b" ",
+            text_name(b, mb.name, options),
+            addr,
+            glue,
+            options,
+            fast,
+        )?;
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);
@@ -834,6 +859,250 @@ mod tests {
                 let end = addr_end(b, start);
                 proptest::prop_assert!(check_addr_spec(b, start, end, false).is_err());
             }
+        }
+    }
+
+    #[test]
+    fn addr_classes_match_the_rfc_lists() {
+        for b in 0u8..=255 {
+            let class = ADDR_CLASS[b as usize];
+            assert_eq!(
+                class == A_PLAIN,
+                chars::is(b, ATEXT) && b != b'=',
+                "plain {b}"
+            );
+            assert_eq!(
+                class == A_STOP,
+                is_space(b) || b",;<>".contains(&b),
+                "stop {b}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The table-driven scan is the byte-by-byte definition it replaced.
+        #[test]
+        fn plain_addr_end_matches_its_definition(
+            s in "([a-z0-9]{1,3}|[.@=?\"\\[\\] ,;<>()\t\r\né_+-])*",
+            start in 0usize..3,
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assume!(start <= b.len());
+            proptest::prop_assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start));
+        }
+    }
+
+    /// One element as the general parser reads it at top level, as `format_text` does:
+    /// the mailbox and where the separator check stops, `Ok(None)` for a group.
+    #[allow(clippy::type_complexity)]
+    fn general_element(
+        b: &[u8],
+        i: usize,
+    ) -> Result<Option<(Option<(usize, usize)>, (usize, usize), usize, usize)>, Error> {
+        let found = find_delim(b, i);
+        if found.1 == Delim::Colon {
+            return Ok(None);
+        }
+        let mb = parse_mailbox(b, i, found, false)?;
+        let after = expect_separator(b, mb.end, false)?;
+        if b.get(after) == Some(&b';') {
+            return Err(Error::InvalidAddress { at: after });
+        }
+        Ok(Some((mb.name, mb.addr, mb.end, after)))
+    }
+
+    fn addr_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            20 => "[a-z0-9]{1,6}(\\.[a-z0-9_+-]{1,5}){0,2}@[a-z0-9-]{1,6}(\\.[a-z]{2,4}){0,2}",
+            2 => "[a-z0-9.=?_-]{0,5}@[a-z0-9.=?-]{0,5}",
+            1 => "\"[a-z ,@]{0,4}\"@[a-z]{1,3}",
+            1 => "[a-z]{1,3}@\\[[0-9.]{1,5}\\]",
+            1 => "[a-zé@<>\"(),;:. ]{0,8}",
+        ]
+    }
+
+    fn name_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let word = proptest::prop_oneof![
+            16 => "[A-Za-z]{1,7}",
+            2 => "[A-Za-z.=?!#]{1,5}",
+            2 => "(Zoë|Ärger|Иван|山田|😀|é)",
+            2 => "\"([a-zA-Z ,.@<>:;é\t()]|\\\\[\"\\\\a])*\"",
+            1 => "[,<>@:;()\"\\\\\\[\\]]{1,2}",
+        ];
+        let sep = proptest::sample::select(std::vec![" ", " ", " ", "  ", "\t", "\r\n ", ""]);
+        proptest::collection::vec((word, sep), 1..5).prop_map(|ws| {
+            let mut out = String::new();
+            for (i, (w, sep)) in ws.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push_str(w);
+            }
+            out
+        })
+    }
+
+    fn list_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let element = proptest::prop_oneof![
+            3 => addr_strategy(),
+            6 => (name_strategy(), proptest::sample::select(std::vec![" ", "", "  ", "\t", "\r\n "]), addr_strategy(), proptest::prop_oneof![12 => proptest::strategy::Just(">"), 1 => proptest::strategy::Just(""), 1 => proptest::strategy::Just("> x"), 1 => proptest::strategy::Just(">;")])
+                .prop_map(|(n, s, a, close)| std::format!("{n}{s}<{a}{close}")),
+            1 => ("[A-Za-z]{1,6}", proptest::collection::vec(addr_strategy(), 0..3))
+                .prop_map(|(g, list)| std::format!("{g}: {};", list.join(", "))),
+            1 => "[a-zé@<>\"(),;:. ]{0,10}",
+        ];
+        let element =
+            proptest::prop_oneof![10 => element, 1 => proptest::strategy::Just(String::new())];
+        let sep = proptest::sample::select(std::vec![
+            ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n "
+        ]);
+        proptest::collection::vec((element, sep), 0..6).prop_map(|es| {
+            let mut out = String::new();
+            for (i, (e, sep)) in es.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push_str(e);
+            }
+            out
+        })
+    }
+
+    fn options_strategy() -> impl proptest::strategy::Strategy<Value = Options> {
+        use proptest::strategy::Strategy;
+        (
+            proptest::bool::ANY,
+            proptest::sample::select(std::vec![
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B
+            ]),
+            proptest::prop_oneof![30usize..=120, 900usize..=998],
+        )
+            .prop_map(|(utf8, enc, width)| {
+                Options::default()
+                    .with_utf8(utf8)
+                    .with_encoding(enc)
+                    .with_max_line_len(width)
+            })
+    }
+
+    /// A whole text-form field through `format_text_with`, with its fast paths on or off.
+    fn text_with(
+        name: &str,
+        value: &str,
+        options: &Options,
+        (required, single): (bool, bool),
+        fast: bool,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; 1 << 14];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        input::check_controls(value.as_bytes())?;
+        let mut f = Folder::start(&mut sink, name, options)?;
+        format_text_with(&mut f, value, options, required, single, fast)?;
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Wherever the one-pass reader takes an element, the general parser reads the same
+        /// mailbox from it and stops at the same separator.
+        #[test]
+        fn fast_element_matches_the_general_parser(list in list_strategy(), from in 0usize..40) {
+            let b = list.as_bytes();
+            let i = skip_ws_commas(b, from.min(b.len()));
+            proptest::prop_assume!(list.is_char_boundary(i));
+            if let Some((mb, after)) = fast_element(b, i) {
+                proptest::prop_assert_eq!(
+                    general_element(b, i),
+                    Ok(Some((mb.name, mb.addr, mb.end, after))),
+                    "{:?} at {}", list, i
+                );
+            }
+        }
+
+        /// Whole fields: the fast paths (one-pass elements, one fit check per mailbox) write
+        /// exactly what the general path writes and fail with the same error at the same
+        /// offset, at any line width and after field names of any length.
+        #[test]
+        fn text_fast_paths_match_the_general_path(
+            list in list_strategy(),
+            options in options_strategy(),
+            name in proptest::sample::select(std::vec!["To", "Cc", "Sender", "Bcc", "Disposition-Notification-To", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
+            flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
+        ) {
+            proptest::prop_assert_eq!(
+                text_with(name, &list, &options, flags, true),
+                text_with(name, &list, &options, flags, false),
+                "{:?}", list
+            );
+        }
+
+        #[test]
+        fn structured_fast_path_matches_the_general_path(
+            boxes in proptest::collection::vec((proptest::option::of(proptest::prop_oneof![
+                4 => name_strategy(),
+                1 => "[a-z \t\r\n\x01\x7f\u{85}]{0,8}",
+            ]), addr_strategy()), 0..8),
+            options in options_strategy(),
+            name in proptest::sample::select(std::vec!["To", "Sender", "Bcc", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
+            flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
+        ) {
+            let list: std::vec::Vec<Mailbox<'_>> = boxes
+                .iter()
+                .map(|(n, a)| Mailbox { display_name: n.as_deref(), addr_spec: a })
+                .collect();
+            let run = |fast: bool| -> Result<std::vec::Vec<u8>, Error> {
+                let mut buf = std::vec![0u8; 1 << 14];
+                let mut sink = crate::sink::SliceSink::new(&mut buf);
+                let mut f = Folder::start(&mut sink, name, &options)?;
+                format_mailboxes_with(&mut f, list.iter().copied(), &options, flags.0, flags.1, fast)?;
+                f.end();
+                let n = sink.finish()?;
+                buf.truncate(n);
+                Ok(buf)
+            };
+            proptest::prop_assert_eq!(run(true), run(false), "{:?}", list);
+        }
+    }
+
+    #[test]
+    fn fast_element_takes_the_common_shapes() {
+        for (list, end) in [
+            ("a.b@c.org", 9),
+            ("a.b@c.org , x@y", 10),
+            ("Jo Smith <j@x.org>", 18),
+            ("\"Doe, John\" <j@x.org>,", 21),
+            ("Zoë Ärger <z@x.org>", 21),
+            ("John Q. Public\t<jqp@x.org>", 26),
+            ("<a@b.c>", 7),
+            ("\"A \\\"q\\\" B\" <q@x.org>", 21),
+        ] {
+            assert_eq!(
+                fast_element(list.as_bytes(), 0).map(|(_, after)| after),
+                Some(end),
+                "{list:?}"
+            );
+        }
+        for other in [
+            "a@b;",
+            "G: a@b;",
+            "a@b (c)",
+            "Name <a@[1.2.3.4]>",
+            "Na@me <a@b>",
+            "Doe, John <j@x>",
+            "Jo\r\n Smith <j@x>",
+            "<@r:a@b>",
+            "a@b c@d",
+            "\"open <a@b>",
+        ] {
+            assert!(fast_element(other.as_bytes(), 0).is_none(), "{other:?}");
         }
     }
 
