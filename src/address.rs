@@ -497,12 +497,59 @@ fn parse_mailbox(
     }
 }
 
-/// A display-name byte outside quotes that [`fast_element`] takes without a closer look:
-/// atext, `.` (obs-phrase, "John Q. Public") and non-ASCII (encoded later).
+/// Byte classes for [`fast_element`]'s display-name scan (0: anything else).
 #[cfg(not(target_os = "none"))]
-#[inline(always)]
-fn name_byte(c: u8) -> bool {
-    c >= 0x80 || c == b'.' || chars::is(c, ATEXT)
+mod name_class {
+    /// atext except `=` (which may start an `=?`).
+    pub(super) const ATEXT: u8 = 1;
+    /// `.` (obs-phrase, "John Q. Public") and `=`: phrase bytes that change the plan.
+    pub(super) const DOT_EQ: u8 = 2;
+    /// Non-ASCII (a display name to encode).
+    pub(super) const HIGH: u8 = 3;
+    /// SP and HTAB.
+    pub(super) const WS: u8 = 4;
+    pub(super) const QUOTE: u8 = 5;
+    pub(super) const LT: u8 = 6;
+    pub(super) const AT: u8 = 7;
+
+    pub(super) static TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            t[i] = match super::ADDR_CLASS[i] {
+                super::A_PLAIN => ATEXT,
+                super::A_DOT => DOT_EQ,
+                super::A_AT => AT,
+                _ if b == b'=' => DOT_EQ,
+                _ if b >= 0x80 => HIGH,
+                _ if b == b' ' || b == b'\t' => WS,
+                _ if b == b'"' => QUOTE,
+                _ if b == b'<' => LT,
+                _ => 0,
+            };
+            i += 1;
+        }
+        t
+    };
+}
+
+/// What [`fast_element`] learnt about a display name while reading it, so that planning it
+/// ([`phrase::plan_known`]) takes no second pass; `None` leaves it to [`phrase::plan`].
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameHint {
+    /// ASCII atext words separated by single spaces.
+    Atoms,
+    /// Non-ASCII words and atoms (with `.`/`=`) separated by single spaces: encoded-words
+    /// when `utf8` is off.
+    NonAscii,
+    /// One quoted-string of ASCII without quoted-pairs or `=`; `atoms` when its inside is
+    /// atext words separated by single spaces.
+    Quoted {
+        atoms: bool,
+    },
+    None,
 }
 
 /// The common elements of a text-form list, `addr-spec` and `[phrase] <addr-spec>` with an
@@ -510,65 +557,109 @@ fn name_byte(c: u8) -> bool {
 /// by SP/HTAB, followed by white space and `,` or the end: parsed in one pass, without the
 /// general parser's separate delimiter search, phrase check and addr-spec scan. `i` is at
 /// the element's first byte (after white space and commas). Returns what [`parse_mailbox`]
-/// returns for the element and where [`expect_separator`] stops after it, or `None` for
-/// anything else, valid or not, which the general parser then reads (and reports, at the
-/// same offsets as always). Every byte accepted here is one [`find_delim`] passes over and
-/// [`phrase::check_text_phrase`] accepts, so both parsers see the same element.
+/// returns for the element, where [`expect_separator`] stops after it and what the pass
+/// learnt about the name, or `None` for anything else, valid or not, which the general
+/// parser then reads (and reports, at the same offsets as always). Every byte accepted here
+/// is one [`find_delim`] passes over and [`phrase::check_text_phrase`] accepts, so both
+/// parsers see the same element.
 #[cfg(not(target_os = "none"))]
 #[inline]
-fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize)> {
-    let first = *b.get(i)?;
-    if first != b'"' && first != b'<' {
-        // Atext first: a bare addr-spec if an `@` comes before any white space.
-        let mut j = i;
-        while b.get(j).is_some_and(|&c| chars::is(c, ATEXT) || c == b'.') {
-            j += 1;
-        }
-        if b.get(j) == Some(&b'@') {
-            let end = plain_addr_end(b, i)?;
-            let after = skip_ws(b, end);
-            return match b.get(after) {
-                None | Some(b',') => Some((
-                    ParsedMailbox {
-                        name: None,
-                        addr: (i, end),
-                        end,
-                    },
-                    after,
-                )),
-                _ => None,
-            };
-        }
-    }
-    // A display name up to `<`; `name_end` is after its last word.
+fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
+    use name_class as n;
     let mut j = i;
+    // After the last word of the name.
     let mut name_end = i;
+    // Still in the first word: an `@` there makes the element a bare addr-spec.
+    let mut first_word = true;
+    // Bytes seen in the name that decide its plan.
+    let (mut dot_eq, mut high, mut odd_ws, mut quotes) = (false, false, false, 0u32);
+    // For a quoted-string: its inside is atext words with single spaces / holds something
+    // (non-ASCII, `=`, a quoted-pair) left to the general planner.
+    let (mut q_atoms, mut q_odd) = (true, false);
     let lt = loop {
         let c = *b.get(j)?;
-        if name_byte(c) {
-            j += 1;
-            name_end = j;
-        } else if c == b' ' || c == b'\t' {
-            j += 1;
-        } else if c == b'"' {
-            j += 1;
-            loop {
-                match *b.get(j)? {
-                    b'"' => break,
-                    b'\\' => match *b.get(j + 1)? {
-                        c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => j += 2,
-                        _ => return None,
-                    },
-                    c if c >= 0x80 || chars::is(c, QTEXT) || c == b' ' || c == b'\t' => j += 1,
-                    _ => return None,
+        match n::TABLE[c as usize] {
+            n::ATEXT => {
+                j += 1;
+                while b.get(j).is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT) {
+                    j += 1;
                 }
+                name_end = j;
             }
-            j += 1;
-            name_end = j;
-        } else if c == b'<' {
-            break j;
-        } else {
-            return None;
+            n::DOT_EQ => {
+                dot_eq = true;
+                j += 1;
+                name_end = j;
+            }
+            n::HIGH => {
+                high = true;
+                j += 1;
+                name_end = j;
+            }
+            n::WS => {
+                first_word = false;
+                // A tab, or a run of white space, is not a single space.
+                odd_ws |= c == b'\t' || b.get(j + 1).is_some_and(|&c| c == b' ' || c == b'\t');
+                j += 1;
+            }
+            n::QUOTE => {
+                first_word = false;
+                quotes += 1;
+                j += 1;
+                let start = j;
+                loop {
+                    let c = *b.get(j)?;
+                    match n::TABLE[c as usize] {
+                        n::ATEXT => {}
+                        n::WS => {
+                            // Inside atoms: a single space between two atext bytes.
+                            q_atoms &= c == b' '
+                                && j > start
+                                && b.get(j - 1)
+                                    .is_some_and(|&p| n::TABLE[p as usize] == n::ATEXT)
+                                && b.get(j + 1)
+                                    .is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT);
+                        }
+                        n::QUOTE => break,
+                        n::HIGH => q_odd = true,
+                        _ if c == b'=' => q_odd = true,
+                        _ if c == b'\\' => {
+                            q_odd = true;
+                            match *b.get(j + 1)? {
+                                c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => {
+                                    j += 1
+                                }
+                                _ => return None,
+                            }
+                        }
+                        _ if chars::is(c, QTEXT) => q_atoms = false,
+                        _ => return None,
+                    }
+                    j += 1;
+                }
+                q_atoms &= j > start;
+                j += 1;
+                name_end = j;
+            }
+            n::LT => break j,
+            n::AT if first_word && j > i => {
+                // A bare addr-spec: read again from the start as one.
+                let end = plain_addr_end(b, i)?;
+                let after = skip_ws(b, end);
+                return match b.get(after) {
+                    None | Some(b',') => Some((
+                        ParsedMailbox {
+                            name: None,
+                            addr: (i, end),
+                            end,
+                        },
+                        after,
+                        NameHint::None,
+                    )),
+                    _ => None,
+                };
+            }
+            _ => return None,
         }
     };
     let a = lt + 1;
@@ -578,17 +669,33 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize)> {
     }
     let end = close + 1;
     let after = skip_ws(b, end);
-    match b.get(after) {
-        None | Some(b',') => Some((
-            ParsedMailbox {
-                name: (name_end > i).then_some((i, name_end)),
-                addr: (a, close),
-                end,
-            },
-            after,
-        )),
-        _ => None,
+    if !matches!(b.get(after), None | Some(b',')) {
+        return None;
     }
+    let hint = match quotes {
+        0 if odd_ws => NameHint::None,
+        0 if high => NameHint::NonAscii,
+        0 if !dot_eq => NameHint::Atoms,
+        // The name is exactly one quoted-string.
+        1 if !q_odd
+            && !high
+            && !dot_eq
+            && b.get(i) == Some(&b'"')
+            && name_end.checked_sub(1).and_then(|e| b.get(e)) == Some(&b'"') =>
+        {
+            NameHint::Quoted { atoms: q_atoms }
+        }
+        _ => NameHint::None,
+    };
+    Some((
+        ParsedMailbox {
+            name: (name_end > i).then_some((i, name_end)),
+            addr: (a, close),
+            end,
+        },
+        after,
+        hint,
+    ))
 }
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
@@ -603,6 +710,20 @@ fn addr_end(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     b.len().min(i)
+}
+
+/// The plan of the text-form display name `raw` that [`fast_element`] read.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn hinted_plan<'a>(raw: &'a [u8], hint: NameHint, options: &Options) -> Plan<'a> {
+    use phrase::Known;
+    let known = match hint {
+        NameHint::Atoms => Known::Atoms,
+        NameHint::NonAscii if !options.utf8 => Known::Encoded,
+        NameHint::Quoted { atoms } => Known::Quoted { atoms },
+        _ => return phrase::plan(Source::Text(raw), options),
+    };
+    phrase::plan_known(raw, known)
 }
 
 /// The plan of a text-form display name at `b[s..e]`, if there is one.
@@ -650,19 +771,15 @@ fn format_text_with(
         }
         #[cfg(not(target_os = "none"))]
         if fast {
-            if let Some((mb, after)) = fast_element(b, i) {
+            if let Some((mb, after, hint)) = fast_element(b, i) {
                 let next = skip_ws_commas(b, after);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-                write_mailbox(
-                    f,
-                    b" ",
-                    text_name(b, mb.name, options),
-                    addr,
-                    glue,
-                    options,
-                    fast,
-                )?;
+                let name = mb.name.map(|(s, e)| {
+                    let raw = b.get(s..e).unwrap_or_default();
+                    hinted_plan(raw, hint, options)
+                });
+                write_mailbox(f, b" ", name, addr, glue, options, fast)?;
                 elements += 1;
                 i = next;
                 continue;
@@ -1018,12 +1135,26 @@ mod tests {
             let b = list.as_bytes();
             let i = skip_ws_commas(b, from.min(b.len()));
             proptest::prop_assume!(list.is_char_boundary(i));
-            if let Some((mb, after)) = fast_element(b, i) {
+            if let Some((mb, after, hint)) = fast_element(b, i) {
                 proptest::prop_assert_eq!(
                     general_element(b, i),
                     Ok(Some((mb.name, mb.addr, mb.end, after))),
                     "{:?} at {}", list, i
                 );
+                // The plan from what the pass learnt is the plan from a pass of its own.
+                if let Some((s, e)) = mb.name {
+                    let raw = &b[s..e];
+                    for utf8 in [false, true] {
+                        let o = Options::default().with_utf8(utf8);
+                        let hinted = hinted_plan(raw, hint, &o);
+                        let planned = phrase::plan(Source::Text(raw), &o);
+                        proptest::prop_assert_eq!(
+                            hinted.parts(),
+                            planned.parts(),
+                            "{:?} {:?} utf8 {}", std::str::from_utf8(raw), hint, utf8
+                        );
+                    }
+                }
             }
         }
 
@@ -1085,8 +1216,25 @@ mod tests {
             ("\"A \\\"q\\\" B\" <q@x.org>", 21),
         ] {
             assert_eq!(
-                fast_element(list.as_bytes(), 0).map(|(_, after)| after),
+                fast_element(list.as_bytes(), 0).map(|(_, after, _)| after),
                 Some(end),
+                "{list:?}"
+            );
+        }
+        for (list, hint) in [
+            ("Jo Smith <j@x.org>", NameHint::Atoms),
+            ("\"Doe, John\" <j@x.org>", NameHint::Quoted { atoms: false }),
+            ("\"John Smith\" <j@x.org>", NameHint::Quoted { atoms: true }),
+            ("\"\" <j@x.org>", NameHint::Quoted { atoms: false }),
+            ("Zoë Ärger <z@x.org>", NameHint::NonAscii),
+            ("John Q. Public <j@x.org>", NameHint::None),
+            ("Jo  Smith <j@x.org>", NameHint::None),
+            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::None),
+            ("j@x.org", NameHint::None),
+        ] {
+            assert_eq!(
+                fast_element(list.as_bytes(), 0).map(|(_, _, h)| h),
+                Some(hint),
                 "{list:?}"
             );
         }

@@ -105,7 +105,7 @@ pub(crate) fn check_text_phrase(raw: &[u8]) -> Result<(), usize> {
 }
 
 /// How a phrase will be written.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
     /// Atoms separated by single spaces: the literal text as it is, of this width.
     Atoms(Width),
@@ -149,6 +149,47 @@ pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
                 form,
             }
         }
+    }
+}
+
+/// The form of a text-form phrase whose bytes the caller has already read (an address
+/// list's one-pass element reader), so that [`plan_known`] needs no pass of its own.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Known {
+    /// ASCII atext words separated by single spaces.
+    Atoms,
+    /// Holds non-ASCII (with `utf8` off), no quotes, tabs or runs of white space.
+    Encoded,
+    /// One quoted-string of printable ASCII, SP and HTAB without quoted-pairs or `=`;
+    /// `atoms` when its inside is atext words separated by single spaces.
+    Quoted { atoms: bool },
+}
+
+/// [`plan`] of `Source::Text(raw)` for a phrase the caller has read and classified: the
+/// same plan (a property test holds the two together), without another pass.
+#[cfg(not(target_os = "none"))]
+#[inline]
+pub(crate) fn plan_known(raw: &[u8], known: Known) -> Plan<'_> {
+    let text = Source::Text(raw).literal();
+    let (slice, form) = match known {
+        Known::Atoms => (raw, Form::Atoms(Width::ascii(raw.len()))),
+        Known::Encoded => (raw, Form::Encoded),
+        Known::Quoted { atoms } => {
+            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+            let w = Width::ascii(inner.len());
+            let form = if atoms {
+                Form::Atoms(w)
+            } else {
+                Form::Quoted(w.plus(Width::ascii(2)))
+            };
+            (inner, form)
+        }
+    };
+    Plan {
+        text,
+        slice: Some(slice),
+        form,
     }
 }
 
@@ -278,6 +319,12 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
 }
 
 impl Plan<'_> {
+    /// What decides the output: the form and the slice (the tests compare plans by these).
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (std::string::String, Option<&[u8]>) {
+        (std::format!("{:?}", self.form), self.slice)
+    }
+
     /// True when the literal text is the source slice as it is. A literal source then holds
     /// no control character at all (CR/LF or other), so the caller's control check can be
     /// skipped: [`choose_form_slice`] gives up on every control.
