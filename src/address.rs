@@ -118,11 +118,7 @@ const fn addr_class(b: u8) -> u8 {
         A_AT
     } else if b == b'=' {
         0
-    } else if b.is_ascii_alphanumeric()
-        || matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/')
-        || matches!(b, b'?' | b'^'..=b'`' | b'{'..=b'~')
-    {
-        // RFC 5322 atext (tested against `chars::ATEXT`).
+    } else if phrase::is_atext(b) {
         A_PLAIN
     } else if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b'>' | b'<') {
         A_STOP
@@ -295,19 +291,30 @@ fn write_mailbox(
     let glue_w = Width::ascii(glue.len());
     match name {
         Some(plan) => {
-            if let Some(n) = plan.one_line_width(options) {
-                let whole = n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w);
-                // The common case: the whole mailbox fits on this line, so every fit check
-                // below would pass; one check, then the bytes.
-                #[cfg(not(target_os = "none"))]
-                if fast && plan.write_if_fits(f, ws, whole)? {
-                    f.put_ascii(b" <");
+            // What follows the name on its line: ` <addr>` and the glue.
+            let tail = addr_w.plus(Width::ascii(3)).plus(glue_w);
+            #[cfg(not(target_os = "none"))]
+            if fast {
+                // The common case: the mailbox fits on this line or a fresh one, so every
+                // fit check of the general path would pass; one check, then the bytes.
+                if plan.write_unit(f, ws, tail)? {
+                    f.put_byte(b' ');
+                    f.put_byte(b'<');
                     f.put(addr, addr_w);
                     f.put_byte(b'>');
-                    f.put_ascii(glue);
+                    for &g in glue {
+                        f.put_byte(g);
+                    }
                     return Ok(());
                 }
-                f.keep_together(ws, whole);
+                if plan.encoded_surely_fits(f, ws, tail, options) {
+                    // `keep_together` would do nothing: skip measuring the encoded-word.
+                    phrase::write_planned(f, ws, plan, options, b"")?;
+                    return write_addr(f, b" ", addr, addr_w, true, glue);
+                }
+            }
+            if let Some(n) = plan.one_line_width(options) {
+                f.keep_together(ws, n.plus(tail));
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
             write_addr(f, b" ", addr, addr_w, true, glue)
@@ -330,7 +337,7 @@ pub(crate) fn format_mailboxes<'m>(
 }
 
 /// [`format_mailboxes`], with the one-check writing of mailboxes that fit on the line
-/// ([`phrase::Plan::write_if_fits`]) on or off (off: the reference for the tests).
+/// ([`phrase::Plan::write_unit`]) on or off (off: the reference for the tests).
 fn format_mailboxes_with<'m>(
     f: &mut Folder<'_, '_>,
     boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
