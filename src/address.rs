@@ -137,6 +137,88 @@ static ADDR_CLASS: [u8; 256] = {
     t
 };
 
+/// The bytes most of an addr-spec (and of a display name's atoms) is made of: letters, digits,
+/// `-`, `_` and `+`. Runs of them are skipped 16 at a time; everything else (`.`, `@`, other
+/// atext, what ends the addr-spec) is looked at one by one.
+#[cfg_attr(
+    all(target_arch = "x86_64", not(target_os = "none"), not(test)),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn is_common(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+')
+}
+
+/// The first index at or after `i` whose byte is not [`is_common`], or `b.len()`.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn skip_common(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        let stop = !common_mask(block) & 0xFFFF;
+        if stop != 0 {
+            return i + stop.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    // Fewer than 16 bytes left: the last 16 bytes of `b`, minus those before `i`.
+    let Some(base) = b.len().checked_sub(16) else {
+        return skip_common_bytewise(b, i);
+    };
+    let Some(block) = b.get(base..) else {
+        return b.len();
+    };
+    let stop = (!common_mask(block) & 0xFFFF) >> (i - base).min(16);
+    if stop != 0 {
+        i + stop.trailing_zeros() as usize
+    } else {
+        b.len()
+    }
+}
+
+/// Elsewhere the class-table loop of the caller goes byte by byte.
+#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+#[inline(always)]
+fn skip_common(_b: &[u8], i: usize) -> usize {
+    i
+}
+
+/// [`skip_common`] byte by byte: the definition, and the x86_64 version's short-input case.
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", not(target_os = "none")))),
+    allow(dead_code)
+)]
+fn skip_common_bytewise(b: &[u8], i: usize) -> usize {
+    b.get(i..)
+        .and_then(|rest| rest.iter().position(|&c| !is_common(c)))
+        .map_or(b.len().max(i), |p| i + p)
+}
+
+/// Bit `k` set when `block[k]` (`block` has 16 bytes) is [`is_common`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn common_mask(block: &[u8]) -> u32 {
+    use core::arch::x86_64::*;
+    debug_assert!(block.len() >= 16);
+    if block.len() < 16 {
+        return 0;
+    }
+    // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable bytes
+    // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        // `x` in `lo..=hi`, unsigned: shift the range down to start at -128, compare signed.
+        let in_range = |x: __m128i, lo: u8, hi: u8| {
+            let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
+            _mm_cmplt_epi8(shifted, _mm_set1_epi8((128u8 + (hi - lo) + 1) as i8))
+        };
+        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+        let digit = in_range(v, b'0', b'9');
+        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let punct = _mm_or_si128(_mm_or_si128(is(b'-'), is(b'_')), is(b'+'));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), punct)) as u32
+    }
+}
+
 /// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
 /// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
 /// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
@@ -150,6 +232,7 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
         // One atom: a run of atext, then what follows it.
         let run = i;
         let stop = loop {
+            i = skip_common(b, i);
             let Some(&c) = b.get(i) else { break None };
             match ADDR_CLASS[c as usize] {
                 A_PLAIN => i += 1,
@@ -588,7 +671,11 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         match n::TABLE[c as usize] {
             n::ATEXT => {
                 j += 1;
-                while b.get(j).is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT) {
+                loop {
+                    j = skip_common(b, j);
+                    if !b.get(j).is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT) {
+                        break;
+                    }
                     j += 1;
                 }
                 name_end = j;
@@ -987,6 +1074,28 @@ mod tests {
     }
 
     #[test]
+    fn common_bytes() {
+        for b in 0u8..=255 {
+            assert_eq!(
+                is_common(b),
+                b.is_ascii_alphanumeric() || b"-_+".contains(&b),
+                "{b}"
+            );
+            // Every common byte is plain atext: skipping it never skips a decision.
+            assert!(!is_common(b) || ADDR_CLASS[b as usize] == A_PLAIN, "{b}");
+        }
+        #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+        for b in 0u8..=255 {
+            let block = [b; 16];
+            assert_eq!(
+                common_mask(&block),
+                if is_common(b) { 0xFFFF } else { 0 },
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
     fn addr_classes_match_the_rfc_lists() {
         for b in 0u8..=255 {
             let class = ADDR_CLASS[b as usize];
@@ -1005,6 +1114,23 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The block skip of common bytes stops where the byte-by-byte one stops, from any
+        /// start, at any length (blocks, the overlapping last block, short inputs).
+        #[test]
+        fn skip_common_matches_bytewise(
+            v in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::sample::select(b"abzAZ09-_+".to_vec()),
+                1 => proptest::num::u8::ANY,
+            ], 0..70),
+            start in 0usize..72,
+        ) {
+            let start = start.min(v.len());
+            let expect = v[start..].iter().position(|&c| !is_common(c)).map_or(v.len(), |p| start + p);
+            #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+            proptest::prop_assert_eq!(skip_common(&v, start), expect);
+            proptest::prop_assert_eq!(skip_common_bytewise(&v, start), expect);
+        }
+
         /// The table-driven scan is the byte-by-byte definition it replaced.
         #[test]
         fn plain_addr_end_matches_its_definition(
