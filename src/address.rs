@@ -204,8 +204,16 @@ fn common_mask(block: &[u8]) -> u32 {
     }
     // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable bytes
     // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+    common_mask_of(unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) })
+}
+
+/// [`common_mask`] of 16 loaded bytes.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn common_mask_of(v: core::arch::x86_64::__m128i) -> u32 {
+    use core::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; these intrinsics only compute on registers.
     unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
         // `x` in `lo..=hi`, unsigned: shift the range down to start at -128, compare signed.
         let in_range = |x: __m128i, lo: u8, hi: u8| {
             let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
@@ -228,30 +236,100 @@ fn common_mask(block: &[u8]) -> u32 {
 fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
     let mut i = start;
     let mut at_seen = false;
+    // After `.` or `@`, or at the start: an atom must begin here (an empty one fails).
+    let mut after_sep = true;
     loop {
-        // One atom: a run of atext, then what follows it.
-        let run = i;
-        let stop = loop {
-            i = skip_common(b, i);
-            let Some(&c) = b.get(i) else { break None };
-            match ADDR_CLASS[c as usize] {
-                A_PLAIN => i += 1,
-                // `=` is atext, but `=?` would read as an encoded-word.
-                _ if c == b'=' && b.get(i + 1) != Some(&b'?') => i += 1,
-                class => break Some(class),
+        // Whole stretches of letters, digits, `-_+`, `.` and `@`, checked 16 bytes at a time.
+        #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+        if let Some(step) = addr_block(b, i, after_sep, at_seen) {
+            let (k, after, at) = step?;
+            i += k as usize;
+            after_sep = after;
+            at_seen = at;
+            if k == 16 {
+                continue;
             }
-        };
-        if i == run {
-            // An empty atom: at the start, after `.` or `@`, or before the end.
-            return None;
         }
-        match stop {
-            Some(A_DOT) => {}
-            Some(A_AT) if !at_seen => at_seen = true,
-            Some(A_STOP) | None => return at_seen.then_some(i),
+        // One byte.
+        let Some(&c) = b.get(i) else {
+            return (at_seen && !after_sep).then_some(i);
+        };
+        match ADDR_CLASS[c as usize] {
+            A_PLAIN => after_sep = false,
+            A_DOT if !after_sep => after_sep = true,
+            A_AT if !after_sep && !at_seen => {
+                after_sep = true;
+                at_seen = true;
+            }
+            A_STOP => return (at_seen && !after_sep).then_some(i),
+            // `=` is atext, but `=?` would read as an encoded-word.
+            _ if c == b'=' && b.get(i + 1) != Some(&b'?') => after_sep = false,
             _ => return None,
         }
         i += 1;
+    }
+}
+
+/// The block step of [`plain_addr_end`] at `i`, in the state (`after_sep`, `at_seen`): the 16
+/// bytes from `i` (or the last 16 of `b`, from `i` on, near the end) up to the first byte
+/// that is not a letter, digit, `-_+`, `.` or `@`. Returns how many bytes it took (16 for a
+/// whole block) and the state after them, `Some(None)` when they cannot be part of a plain
+/// addr-spec (an empty atom, a second `@`), `None` when there is no block to look at.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+fn addr_block(
+    b: &[u8],
+    i: usize,
+    after_sep: bool,
+    at_seen: bool,
+) -> Option<Option<(u32, bool, bool)>> {
+    let (block, shift) = match b.get(i..i + 16) {
+        Some(block) => (block, 0),
+        None => {
+            let base = b.len().checked_sub(16)?;
+            if i >= b.len() {
+                return None;
+            }
+            (b.get(base..)?, (i - base) as u32)
+        }
+    };
+    let (common, dot, at) = addr_masks(block);
+    let (common, dot, at) = (common >> shift, dot >> shift, at >> shift);
+    let sep = dot | at;
+    // Bytes from `i` on that the block step takes: up to the first other byte (bits past the
+    // end of `b` count as other).
+    let k = (!(common | sep) | 0x1_0000)
+        .trailing_zeros()
+        .min(16 - shift);
+    let taken = (1u32 << k) - 1;
+    let (sep, at) = (sep & taken, at & taken);
+    if k == 0 {
+        return Some(Some((0, after_sep, at_seen)));
+    }
+    // An empty atom: a separator first after a separator, or two in a row; a second `@`.
+    let ats = at.count_ones() + u32::from(at_seen);
+    if (after_sep && sep & 1 != 0) || sep & (sep >> 1) != 0 || ats > 1 {
+        return Some(None);
+    }
+    Some(Some((k, sep >> (k - 1) & 1 != 0, ats == 1)))
+}
+
+/// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn addr_masks(block: &[u8]) -> (u32, u32, u32) {
+    use core::arch::x86_64::*;
+    if block.len() < 16 {
+        return (0, 0, 0);
+    }
+    // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable bytes
+    // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let mask = |m: __m128i| _mm_movemask_epi8(m) as u32;
+        (common_mask_of(v), mask(is(b'.')), mask(is(b'@')))
     }
 }
 
@@ -1131,6 +1209,18 @@ mod tests {
             proptest::prop_assert_eq!(skip_common_bytewise(&v, start), expect);
         }
 
+        /// Long addr-specs, mostly plain, take the block steps (whole blocks, the last
+        /// block overlapping, from any start): still the definition.
+        #[test]
+        fn plain_addr_end_blocks_match_the_definition(
+            s in "([a-zA-Z0-9_+-]{0,20}[.@]?){0,5}[a-z!=?é>, .@]{0,3}[a-z.@]{0,20}",
+            start in 0usize..5,
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assume!(start <= b.len());
+            proptest::prop_assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start));
+        }
+
         /// The table-driven scan is the byte-by-byte definition it replaced.
         #[test]
         fn plain_addr_end_matches_its_definition(
@@ -1384,6 +1474,36 @@ mod tests {
             "\"open <a@b>",
         ] {
             assert!(fast_element(other.as_bytes(), 0).is_none(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn long_plain_addr_specs() {
+        let long = "x <john.smith+news@cs.department.university.example.edu>, y";
+        let b = long.as_bytes();
+        for start in 0..b.len() {
+            assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start), "{start}");
+        }
+        assert_eq!(plain_addr_end(b, 3), Some(55));
+        for addr in [
+            "john.smith+news@cs.department.university.example.edu",
+            "a@bcdefghijklmnop",
+            "abcdefghijklmno@p",
+            "abcdefghijklmnop@q",
+            "abcdefghijklmnop..q@r",
+            "abcdefghijklmnop@q@r",
+            "abcdefghijklmno.@p",
+            "abcdefghijklmnopqrstuvwxyz.@p",
+            "abcdefghijklmnopqrstuvwxyz@p.",
+            "abcdefghijklmnopqrstuvwxyz@p.q",
+        ] {
+            for start in 0..addr.len() {
+                assert_eq!(
+                    plain_addr_end(addr.as_bytes(), start),
+                    plain_addr_end_ref(addr.as_bytes(), start),
+                    "{addr} {start}"
+                );
+            }
         }
     }
 
