@@ -751,7 +751,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                 j += 1;
                 loop {
                     j = skip_common(b, j);
-                    if !b.get(j).is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT) {
+                    if b.get(j).is_none_or(|&c| n::TABLE[c as usize] != n::ATEXT) {
                         break;
                     }
                     j += 1;
