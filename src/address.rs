@@ -239,15 +239,43 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
     // After `.` or `@`, or at the start: an atom must begin here (an empty one fails).
     let mut after_sep = true;
     loop {
-        // Whole stretches of letters, digits, `-_+`, `.` and `@`, checked 16 bytes at a time.
+        // Whole stretches of letters, digits, `-_+`, `.` and `@`, checked 16 bytes at a time:
+        // the 16 bytes from `i`, or near the end the last 16 of `b` from `i` on.
         #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-        if let Some(step) = addr_block(b, i, after_sep, at_seen) {
-            let (k, after, at) = step?;
-            i += k as usize;
-            after_sep = after;
-            at_seen = at;
-            if k == 16 {
-                continue;
+        {
+            let block = match b.get(i..i + 16) {
+                Some(block) => Some((block, 0)),
+                None if i < b.len() => b
+                    .len()
+                    .checked_sub(16)
+                    .and_then(|base| Some((b.get(base..)?, i - base))),
+                None => None,
+            };
+            if let Some((block, shift)) = block {
+                let (common, dot, at) = addr_masks(block);
+                let (common, dot, at) = (common >> shift, dot >> shift, at >> shift);
+                let sep = dot | at;
+                // Taken: up to the first other byte (bits past the end of `b` are other).
+                let k = (!(common | sep)).trailing_zeros();
+                if k > 0 {
+                    let taken = (1u32 << k) - 1;
+                    let (sep, at) = (sep & taken, at & taken);
+                    // An empty atom (a separator first after a separator, or two in a row)
+                    // or a second `@`.
+                    if (after_sep && sep & 1 != 0)
+                        || sep & (sep >> 1) != 0
+                        || at & at.wrapping_sub(1) != 0
+                        || (at_seen && at != 0)
+                    {
+                        return None;
+                    }
+                    at_seen |= at != 0;
+                    after_sep = sep >> (k - 1) & 1 != 0;
+                    i += k as usize;
+                    if k == 16 {
+                        continue;
+                    }
+                }
             }
         }
         // One byte.
@@ -268,51 +296,6 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
-}
-
-/// The block step of [`plain_addr_end`] at `i`, in the state (`after_sep`, `at_seen`): the 16
-/// bytes from `i` (or the last 16 of `b`, from `i` on, near the end) up to the first byte
-/// that is not a letter, digit, `-_+`, `.` or `@`. Returns how many bytes it took (16 for a
-/// whole block) and the state after them, `Some(None)` when they cannot be part of a plain
-/// addr-spec (an empty atom, a second `@`), `None` when there is no block to look at.
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-#[inline(always)]
-#[allow(clippy::type_complexity)]
-fn addr_block(
-    b: &[u8],
-    i: usize,
-    after_sep: bool,
-    at_seen: bool,
-) -> Option<Option<(u32, bool, bool)>> {
-    let (block, shift) = match b.get(i..i + 16) {
-        Some(block) => (block, 0),
-        None => {
-            let base = b.len().checked_sub(16)?;
-            if i >= b.len() {
-                return None;
-            }
-            (b.get(base..)?, (i - base) as u32)
-        }
-    };
-    let (common, dot, at) = addr_masks(block);
-    let (common, dot, at) = (common >> shift, dot >> shift, at >> shift);
-    let sep = dot | at;
-    // Bytes from `i` on that the block step takes: up to the first other byte (bits past the
-    // end of `b` count as other).
-    let k = (!(common | sep) | 0x1_0000)
-        .trailing_zeros()
-        .min(16 - shift);
-    let taken = (1u32 << k) - 1;
-    let (sep, at) = (sep & taken, at & taken);
-    if k == 0 {
-        return Some(Some((0, after_sep, at_seen)));
-    }
-    // An empty atom: a separator first after a separator, or two in a row; a second `@`.
-    let ats = at.count_ones() + u32::from(at_seen);
-    if (after_sep && sep & 1 != 0) || sep & (sep >> 1) != 0 || ats > 1 {
-        return Some(None);
-    }
-    Some(Some((k, sep >> (k - 1) & 1 != 0, ats == 1)))
 }
 
 /// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
@@ -1482,7 +1465,11 @@ mod tests {
         let long = "x <john.smith+news@cs.department.university.example.edu>, y";
         let b = long.as_bytes();
         for start in 0..b.len() {
-            assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start), "{start}");
+            assert_eq!(
+                plain_addr_end(b, start),
+                plain_addr_end_ref(b, start),
+                "{start}"
+            );
         }
         assert_eq!(plain_addr_end(b, 3), Some(55));
         for addr in [
