@@ -9,7 +9,7 @@
 use crate::chars::{self, ATEXT, DTEXT, QTEXT};
 use crate::fold::{Folder, Width};
 use crate::input::{self, is_space};
-use crate::phrase::{self, Source};
+use crate::phrase::{self, Plan, Source};
 use crate::{Error, Options};
 
 /// One mailbox for [`crate::format_mailboxes`]: an optional display name, taken literally, and
@@ -104,13 +104,221 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
     }
 }
 
+/// Byte classes for [`plain_addr_end`]: atext that needs no further look (everything but
+/// `=`, which may start an `=?`), `.` and `@`, and what ends an addr-spec in a list.
+const A_PLAIN: u8 = 1;
+const A_DOT: u8 = 2;
+const A_AT: u8 = 3;
+const A_STOP: u8 = 4;
+
+const fn addr_class(b: u8) -> u8 {
+    if b == b'.' {
+        A_DOT
+    } else if b == b'@' {
+        A_AT
+    } else if b == b'=' {
+        0
+    } else if phrase::is_atext(b) {
+        A_PLAIN
+    } else if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b'>' | b'<') {
+        A_STOP
+    } else {
+        0
+    }
+}
+
+static ADDR_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = addr_class(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The bytes most of an addr-spec (and of a display name's atoms) is made of: letters, digits,
+/// `-`, `_` and `+`. Runs of them are skipped 16 at a time; everything else (`.`, `@`, other
+/// atext, what ends the addr-spec) is looked at one by one.
+#[cfg_attr(
+    all(target_arch = "x86_64", not(target_os = "none"), not(test)),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn is_common(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+')
+}
+
+/// The first index at or after `i` whose byte is not [`is_common`], or `b.len()`.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn skip_common(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        let stop = !common_mask(block) & 0xFFFF;
+        if stop != 0 {
+            return i + stop.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    // Fewer than 16 bytes left: the last 16 bytes of `b`, minus those before `i`.
+    let Some(base) = b.len().checked_sub(16) else {
+        return skip_common_bytewise(b, i);
+    };
+    let Some(block) = b.get(base..) else {
+        return b.len();
+    };
+    let stop = (!common_mask(block) & 0xFFFF) >> (i - base).min(16);
+    if stop != 0 {
+        i + stop.trailing_zeros() as usize
+    } else {
+        b.len()
+    }
+}
+
+/// Elsewhere the class-table loop of the caller goes byte by byte.
+#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+#[inline(always)]
+fn skip_common(_b: &[u8], i: usize) -> usize {
+    i
+}
+
+/// [`skip_common`] byte by byte: the definition, and the x86_64 version's short-input case.
+#[cfg_attr(
+    not(any(test, all(target_arch = "x86_64", not(target_os = "none")))),
+    allow(dead_code)
+)]
+fn skip_common_bytewise(b: &[u8], i: usize) -> usize {
+    b.get(i..)
+        .and_then(|rest| rest.iter().position(|&c| !is_common(c)))
+        .map_or(b.len().max(i), |p| i + p)
+}
+
+/// Bit `k` set when `block[k]` (`block` has 16 bytes) is [`is_common`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn common_mask(block: &[u8]) -> u32 {
+    use core::arch::x86_64::*;
+    debug_assert!(block.len() >= 16);
+    if block.len() < 16 {
+        return 0;
+    }
+    // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable bytes
+    // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+    common_mask_of(unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) })
+}
+
+/// [`common_mask`] of 16 loaded bytes.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn common_mask_of(v: core::arch::x86_64::__m128i) -> u32 {
+    use core::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; these intrinsics only compute on registers.
+    unsafe {
+        // `x` in `lo..=hi`, unsigned: shift the range down to start at -128, compare signed.
+        let in_range = |x: __m128i, lo: u8, hi: u8| {
+            let shifted = _mm_add_epi8(x, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
+            _mm_cmplt_epi8(shifted, _mm_set1_epi8((128u8 + (hi - lo) + 1) as i8))
+        };
+        let letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', b'z');
+        let digit = in_range(v, b'0', b'9');
+        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let punct = _mm_or_si128(_mm_or_si128(is(b'-'), is(b'_')), is(b'+'));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), punct)) as u32
+    }
+}
+
 /// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
 /// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
 /// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
 /// domain literals, UTF-8, errors) is left to the full check, which also finds the exact
-/// error offset.
+/// error offset. Such an addr-spec holds no control character either.
 #[inline]
 fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    let mut at_seen = false;
+    // After `.` or `@`, or at the start: an atom must begin here (an empty one fails).
+    let mut after_sep = true;
+    loop {
+        // Whole stretches of letters, digits, `-_+`, `.` and `@`, checked 16 bytes at a time:
+        // the 16 bytes from `i`, or near the end the last 16 of `b` from `i` on.
+        #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+        {
+            let block = match b.get(i..i + 16) {
+                Some(block) => Some((block, 0)),
+                None if i < b.len() => b
+                    .len()
+                    .checked_sub(16)
+                    .and_then(|base| Some((b.get(base..)?, i - base))),
+                None => None,
+            };
+            if let Some((block, shift)) = block {
+                let (common, dot, at) = addr_masks(block);
+                let (common, dot, at) = (common >> shift, dot >> shift, at >> shift);
+                let sep = dot | at;
+                // Taken: up to the first other byte (bits past the end of `b` are other).
+                let k = (!(common | sep)).trailing_zeros();
+                if k > 0 {
+                    let taken = (1u32 << k) - 1;
+                    let (sep, at) = (sep & taken, at & taken);
+                    // An empty atom (a separator first after a separator, or two in a row)
+                    // or a second `@`.
+                    if (after_sep && sep & 1 != 0)
+                        || sep & (sep >> 1) != 0
+                        || at & at.wrapping_sub(1) != 0
+                        || (at_seen && at != 0)
+                    {
+                        return None;
+                    }
+                    at_seen |= at != 0;
+                    after_sep = sep >> (k - 1) & 1 != 0;
+                    i += k as usize;
+                    if k == 16 {
+                        continue;
+                    }
+                }
+            }
+        }
+        // One byte.
+        let Some(&c) = b.get(i) else {
+            return (at_seen && !after_sep).then_some(i);
+        };
+        match ADDR_CLASS[c as usize] {
+            A_PLAIN => after_sep = false,
+            A_DOT if !after_sep => after_sep = true,
+            A_AT if !after_sep && !at_seen => {
+                after_sep = true;
+                at_seen = true;
+            }
+            A_STOP => return (at_seen && !after_sep).then_some(i),
+            // `=` is atext, but `=?` would read as an encoded-word.
+            _ if c == b'=' && b.get(i + 1) != Some(&b'?') => after_sep = false,
+            _ => return None,
+        }
+        i += 1;
+    }
+}
+
+/// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn addr_masks(block: &[u8]) -> (u32, u32, u32) {
+    use core::arch::x86_64::*;
+    if block.len() < 16 {
+        return (0, 0, 0);
+    }
+    // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable bytes
+    // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let mask = |m: __m128i| _mm_movemask_epi8(m) as u32;
+        (common_mask_of(v), mask(is(b'.')), mask(is(b'@')))
+    }
+}
+
+/// The definition [`plain_addr_end`] is tested against (the version it replaced).
+#[cfg(test)]
+fn plain_addr_end_ref(b: &[u8], start: usize) -> Option<usize> {
     let mut at_seen = false;
     // Starts as if after a dot, so that an empty first atom fails.
     let mut prev = b'.';
@@ -213,22 +421,44 @@ fn addr_width(addr: &[u8], options: &Options) -> Width {
     }
 }
 
-/// A mailbox: optional name, then the address.
+/// A mailbox: optional name (planned), then the address.
 fn write_mailbox(
     f: &mut Folder<'_, '_>,
     ws: &[u8],
-    name: Option<Source<'_>>,
+    name: Option<Plan<'_>>,
     addr: &[u8],
     glue: &[u8],
     options: &Options,
+    #[cfg_attr(target_os = "none", allow(unused_variables))] fast: bool,
 ) -> Result<(), Error> {
     let addr_w = addr_width(addr, options);
     let glue_w = Width::ascii(glue.len());
     match name {
-        Some(src) => {
-            let plan = phrase::plan(src, options);
+        Some(plan) => {
+            // What follows the name on its line: ` <addr>` and the glue.
+            let tail = addr_w.plus(Width::ascii(3)).plus(glue_w);
+            #[cfg(not(target_os = "none"))]
+            if fast {
+                // The common case: the mailbox fits on this line or a fresh one, so every
+                // fit check of the general path would pass; one check, then the bytes.
+                if plan.write_unit(f, ws, tail)? {
+                    f.put_byte(b' ');
+                    f.put_byte(b'<');
+                    f.put(addr, addr_w);
+                    f.put_byte(b'>');
+                    for &g in glue {
+                        f.put_byte(g);
+                    }
+                    return Ok(());
+                }
+                if plan.encoded_surely_fits(f, ws, tail, options) {
+                    // `keep_together` would do nothing: skip measuring the encoded-word.
+                    phrase::write_planned(f, ws, plan, options, b"")?;
+                    return write_addr(f, b" ", addr, addr_w, true, glue);
+                }
+            }
             if let Some(n) = plan.one_line_width(options) {
-                f.keep_together(ws, n.plus(addr_w).plus(Width::ascii(3)).plus(glue_w));
+                f.keep_together(ws, n.plus(tail));
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
             write_addr(f, b" ", addr, addr_w, true, glue)
@@ -247,25 +477,44 @@ pub(crate) fn format_mailboxes<'m>(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
+    format_mailboxes_with(f, boxes, options, required, single, true)
+}
+
+/// [`format_mailboxes`], with the one-check writing of mailboxes that fit on the line
+/// ([`phrase::Plan::write_unit`]) on or off (off: the reference for the tests).
+fn format_mailboxes_with<'m>(
+    f: &mut Folder<'_, '_>,
+    boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+) -> Result<(), Error> {
     let n = boxes.len();
     if (required && n == 0) || (single && n > 1) {
         return Err(Error::InvalidAddress { at: 0 });
     }
     for (i, mb) in boxes.enumerate() {
         let addr = mb.addr_spec.as_bytes();
-        input::check_controls(addr)?;
+        // A plain addr-spec holds no control, so the control check is needed only when the
+        // full check runs (and runs first there, for the same error).
         if plain_addr_end(addr, 0) != Some(addr.len()) {
+            input::check_controls(addr)?;
             check_addr_spec(addr, 0, addr.len(), options.utf8)?;
         }
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
-                input::check_controls(n.as_bytes())?;
-                Some(Source::Literal(n.as_bytes()))
+                let plan = phrase::plan(Source::Literal(n.as_bytes()), options);
+                // A name planned as one slice holds no control (see `Plan::is_slice`).
+                if !plan.is_slice() {
+                    input::check_controls(n.as_bytes())?;
+                }
+                Some(plan)
             }
             _ => None,
         };
         let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
-        write_mailbox(f, b" ", name, addr, glue, options)?;
+        write_mailbox(f, b" ", name, addr, glue, options, fast)?;
     }
     Ok(())
 }
@@ -399,6 +648,211 @@ fn parse_mailbox(
     }
 }
 
+/// Byte classes for [`fast_element`]'s display-name scan (0: anything else).
+#[cfg(not(target_os = "none"))]
+mod name_class {
+    /// atext except `=` (which may start an `=?`).
+    pub(super) const ATEXT: u8 = 1;
+    /// `.` (obs-phrase, "John Q. Public") and `=`: phrase bytes that change the plan.
+    pub(super) const DOT_EQ: u8 = 2;
+    /// Non-ASCII (a display name to encode).
+    pub(super) const HIGH: u8 = 3;
+    /// SP and HTAB.
+    pub(super) const WS: u8 = 4;
+    pub(super) const QUOTE: u8 = 5;
+    pub(super) const LT: u8 = 6;
+    pub(super) const AT: u8 = 7;
+
+    pub(super) static TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            t[i] = match super::ADDR_CLASS[i] {
+                super::A_PLAIN => ATEXT,
+                super::A_DOT => DOT_EQ,
+                super::A_AT => AT,
+                _ if b == b'=' => DOT_EQ,
+                _ if b >= 0x80 => HIGH,
+                _ if b == b' ' || b == b'\t' => WS,
+                _ if b == b'"' => QUOTE,
+                _ if b == b'<' => LT,
+                _ => 0,
+            };
+            i += 1;
+        }
+        t
+    };
+}
+
+/// What [`fast_element`] learnt about a display name while reading it, so that planning it
+/// ([`phrase::plan_known`]) takes no second pass; `None` leaves it to [`phrase::plan`].
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameHint {
+    /// ASCII atext words separated by single spaces.
+    Atoms,
+    /// Non-ASCII words and atoms (with `.`/`=`) separated by single spaces: encoded-words
+    /// when `utf8` is off.
+    NonAscii,
+    /// One quoted-string of ASCII without quoted-pairs or `=`; `atoms` when its inside is
+    /// atext words separated by single spaces.
+    Quoted {
+        atoms: bool,
+    },
+    None,
+}
+
+/// The common elements of a text-form list, `addr-spec` and `[phrase] <addr-spec>` with an
+/// ASCII dot-atom addr-spec, a phrase of atext/`.`/UTF-8 words and quoted-strings separated
+/// by SP/HTAB, followed by white space and `,` or the end: parsed in one pass, without the
+/// general parser's separate delimiter search, phrase check and addr-spec scan. `i` is at
+/// the element's first byte (after white space and commas). Returns what [`parse_mailbox`]
+/// returns for the element, where [`expect_separator`] stops after it and what the pass
+/// learnt about the name, or `None` for anything else, valid or not, which the general
+/// parser then reads (and reports, at the same offsets as always). Every byte accepted here
+/// is one [`find_delim`] passes over and [`phrase::check_text_phrase`] accepts, so both
+/// parsers see the same element.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
+    use name_class as n;
+    let mut j = i;
+    // After the last word of the name.
+    let mut name_end = i;
+    // Still in the first word: an `@` there makes the element a bare addr-spec.
+    let mut first_word = true;
+    // Bytes seen in the name that decide its plan.
+    let (mut dot_eq, mut high, mut odd_ws, mut quotes) = (false, false, false, 0u32);
+    // For a quoted-string: its inside is atext words with single spaces / holds something
+    // (non-ASCII, `=`, a quoted-pair) left to the general planner.
+    let (mut q_atoms, mut q_odd) = (true, false);
+    let lt = loop {
+        let c = *b.get(j)?;
+        match n::TABLE[c as usize] {
+            n::ATEXT => {
+                j += 1;
+                loop {
+                    j = skip_common(b, j);
+                    if b.get(j).is_none_or(|&c| n::TABLE[c as usize] != n::ATEXT) {
+                        break;
+                    }
+                    j += 1;
+                }
+                name_end = j;
+            }
+            n::DOT_EQ => {
+                dot_eq = true;
+                j += 1;
+                name_end = j;
+            }
+            n::HIGH => {
+                high = true;
+                j += 1;
+                name_end = j;
+            }
+            n::WS => {
+                first_word = false;
+                // A tab, or a run of white space, is not a single space.
+                odd_ws |= c == b'\t' || b.get(j + 1).is_some_and(|&c| c == b' ' || c == b'\t');
+                j += 1;
+            }
+            n::QUOTE => {
+                first_word = false;
+                quotes += 1;
+                j += 1;
+                let start = j;
+                loop {
+                    let c = *b.get(j)?;
+                    match n::TABLE[c as usize] {
+                        n::ATEXT => {}
+                        n::WS => {
+                            // Inside atoms: a single space between two atext bytes.
+                            q_atoms &= c == b' '
+                                && j > start
+                                && b.get(j - 1)
+                                    .is_some_and(|&p| n::TABLE[p as usize] == n::ATEXT)
+                                && b.get(j + 1)
+                                    .is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT);
+                        }
+                        n::QUOTE => break,
+                        n::HIGH => q_odd = true,
+                        _ if c == b'=' => q_odd = true,
+                        _ if c == b'\\' => {
+                            q_odd = true;
+                            match *b.get(j + 1)? {
+                                c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => {
+                                    j += 1
+                                }
+                                _ => return None,
+                            }
+                        }
+                        _ if chars::is(c, QTEXT) => q_atoms = false,
+                        _ => return None,
+                    }
+                    j += 1;
+                }
+                q_atoms &= j > start;
+                j += 1;
+                name_end = j;
+            }
+            n::LT => break j,
+            n::AT if first_word && j > i => {
+                // A bare addr-spec: read again from the start as one.
+                let end = plain_addr_end(b, i)?;
+                let after = skip_ws(b, end);
+                return match b.get(after) {
+                    None | Some(b',') => Some((
+                        ParsedMailbox {
+                            name: None,
+                            addr: (i, end),
+                            end,
+                        },
+                        after,
+                        NameHint::None,
+                    )),
+                    _ => None,
+                };
+            }
+            _ => return None,
+        }
+    };
+    let a = lt + 1;
+    let close = plain_addr_end(b, a)?;
+    if b.get(close) != Some(&b'>') {
+        return None;
+    }
+    let end = close + 1;
+    let after = skip_ws(b, end);
+    if !matches!(b.get(after), None | Some(b',')) {
+        return None;
+    }
+    let hint = match quotes {
+        0 if odd_ws => NameHint::None,
+        0 if high => NameHint::NonAscii,
+        0 if !dot_eq => NameHint::Atoms,
+        // The name is exactly one quoted-string.
+        1 if !q_odd
+            && !high
+            && !dot_eq
+            && b.get(i) == Some(&b'"')
+            && name_end.checked_sub(1).and_then(|e| b.get(e)) == Some(&b'"') =>
+        {
+            NameHint::Quoted { atoms: q_atoms }
+        }
+        _ => NameHint::None,
+    };
+    Some((
+        ParsedMailbox {
+            name: (name_end > i).then_some((i, name_end)),
+            addr: (a, close),
+            end,
+        },
+        after,
+        hint,
+    ))
+}
+
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
 /// quoted local part or domain literal.
 fn addr_end(b: &[u8], mut i: usize) -> usize {
@@ -411,6 +865,25 @@ fn addr_end(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     b.len().min(i)
+}
+
+/// The plan of the text-form display name `raw` that [`fast_element`] read.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn hinted_plan<'a>(raw: &'a [u8], hint: NameHint, options: &Options) -> Plan<'a> {
+    use phrase::Known;
+    let known = match hint {
+        NameHint::Atoms => Known::Atoms,
+        NameHint::NonAscii if !options.utf8 => Known::Encoded,
+        NameHint::Quoted { atoms } => Known::Quoted { atoms },
+        _ => return phrase::plan(Source::Text(raw), options),
+    };
+    phrase::plan_known(raw, known)
+}
+
+/// The plan of a text-form display name at `b[s..e]`, if there is one.
+fn text_name<'a>(b: &'a [u8], name: Option<(usize, usize)>, options: &Options) -> Option<Plan<'a>> {
+    name.map(|(s, e)| phrase::plan(Source::Text(b.get(s..e).unwrap_or_default()), options))
 }
 
 /// After an element: only white space, then `,`, `;` (in a group) or the end.
@@ -430,6 +903,19 @@ pub(crate) fn format_text(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
+    format_text_with(f, value, options, required, single, true)
+}
+
+/// [`format_text`], with the one-pass reading of common elements ([`fast_element`]) on or
+/// off (off: the general parser alone, the reference the fast path is tested against).
+fn format_text_with(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+) -> Result<(), Error> {
     let b = value.as_bytes();
     let utf8 = options.utf8;
     let mut i = skip_ws_commas(b, 0);
@@ -438,12 +924,28 @@ pub(crate) fn format_text(
         if single && elements == 1 {
             return Err(Error::InvalidAddress { at: i });
         }
+        #[cfg(not(target_os = "none"))]
+        if fast {
+            if let Some((mb, after, hint)) = fast_element(b, i) {
+                let next = skip_ws_commas(b, after);
+                let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+                let name = mb.name.map(|(s, e)| {
+                    let raw = b.get(s..e).unwrap_or_default();
+                    hinted_plan(raw, hint, options)
+                });
+                write_mailbox(f, b" ", name, addr, glue, options, fast)?;
+                elements += 1;
+                i = next;
+                continue;
+            }
+        }
         let found = find_delim(b, i);
         if found.1 == Delim::Colon {
             if single {
                 return Err(Error::InvalidAddress { at: found.0 });
             }
-            i = format_group(f, b, i, found.0, options)?;
+            i = format_group(f, b, i, found.0, options, fast)?;
         } else {
             let mb = parse_mailbox(b, i, found, utf8)?;
             let after = expect_separator(b, mb.end, false)?;
@@ -451,11 +953,16 @@ pub(crate) fn format_text(
                 return Err(Error::InvalidAddress { at: after });
             }
             let glue = glue_after(b, mb.end, false);
-            let name = mb
-                .name
-                .map(|(s, e)| Source::Text(b.get(s..e).unwrap_or_default()));
             let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-            write_mailbox(f, b" ", name, addr, glue, options)?;
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
             i = after;
         }
         elements += 1;
@@ -475,6 +982,7 @@ fn format_group(
     start: usize,
     colon: usize,
     options: &Options,
+    fast: bool,
 ) -> Result<usize, Error> {
     let (ns, ne) = input::trim(b.get(start..colon).unwrap_or_default());
     if ns == ne {
@@ -505,11 +1013,16 @@ fn format_group(
         let mb = parse_mailbox(b, i, found, options.utf8)?;
         let after = expect_separator(b, mb.end, true)?;
         let glue = glue_after(b, mb.end, true);
-        let name = mb
-            .name
-            .map(|(s, e)| Source::Text(b.get(s..e).unwrap_or_default()));
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(f, b" ", name, addr, glue, options)?;
+        write_mailbox(
+            f,
+            b" ",
+            text_name(b, mb.name, options),
+            addr,
+            glue,
+            options,
+            fast,
+        )?;
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);
@@ -617,6 +1130,366 @@ mod tests {
                 // The common shape that fails the one-pass check fails the full check too.
                 let end = addr_end(b, start);
                 proptest::prop_assert!(check_addr_spec(b, start, end, false).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn common_bytes() {
+        for b in 0u8..=255 {
+            assert_eq!(
+                is_common(b),
+                b.is_ascii_alphanumeric() || b"-_+".contains(&b),
+                "{b}"
+            );
+            // Every common byte is plain atext: skipping it never skips a decision.
+            assert!(!is_common(b) || ADDR_CLASS[b as usize] == A_PLAIN, "{b}");
+        }
+        #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+        for b in 0u8..=255 {
+            let block = [b; 16];
+            assert_eq!(
+                common_mask(&block),
+                if is_common(b) { 0xFFFF } else { 0 },
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn addr_classes_match_the_rfc_lists() {
+        for b in 0u8..=255 {
+            let class = ADDR_CLASS[b as usize];
+            assert_eq!(
+                class == A_PLAIN,
+                chars::is(b, ATEXT) && b != b'=',
+                "plain {b}"
+            );
+            assert_eq!(
+                class == A_STOP,
+                is_space(b) || b",;<>".contains(&b),
+                "stop {b}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The block skip of common bytes stops where the byte-by-byte one stops, from any
+        /// start, at any length (blocks, the overlapping last block, short inputs).
+        #[test]
+        fn skip_common_matches_bytewise(
+            v in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::sample::select(b"abzAZ09-_+".to_vec()),
+                1 => proptest::num::u8::ANY,
+            ], 0..70),
+            start in 0usize..72,
+        ) {
+            let start = start.min(v.len());
+            let expect = v[start..].iter().position(|&c| !is_common(c)).map_or(v.len(), |p| start + p);
+            #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+            proptest::prop_assert_eq!(skip_common(&v, start), expect);
+            proptest::prop_assert_eq!(skip_common_bytewise(&v, start), expect);
+        }
+
+        /// Long addr-specs, mostly plain, take the block steps (whole blocks, the last
+        /// block overlapping, from any start): still the definition.
+        #[test]
+        fn plain_addr_end_blocks_match_the_definition(
+            s in "([a-zA-Z0-9_+-]{0,20}[.@]?){0,5}[a-z!=?é>, .@]{0,3}[a-z.@]{0,20}",
+            start in 0usize..5,
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assume!(start <= b.len());
+            proptest::prop_assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start));
+        }
+
+        /// The table-driven scan is the byte-by-byte definition it replaced.
+        #[test]
+        fn plain_addr_end_matches_its_definition(
+            s in "([a-z0-9]{1,3}|[.@=?\"\\[\\] ,;<>()\t\r\né_+-])*",
+            start in 0usize..3,
+        ) {
+            let b = s.as_bytes();
+            proptest::prop_assume!(start <= b.len());
+            proptest::prop_assert_eq!(plain_addr_end(b, start), plain_addr_end_ref(b, start));
+        }
+    }
+
+    /// One element as the general parser reads it at top level, as `format_text` does:
+    /// the mailbox and where the separator check stops, `Ok(None)` for a group.
+    #[allow(clippy::type_complexity)]
+    fn general_element(
+        b: &[u8],
+        i: usize,
+    ) -> Result<Option<(Option<(usize, usize)>, (usize, usize), usize, usize)>, Error> {
+        let found = find_delim(b, i);
+        if found.1 == Delim::Colon {
+            return Ok(None);
+        }
+        let mb = parse_mailbox(b, i, found, false)?;
+        let after = expect_separator(b, mb.end, false)?;
+        if b.get(after) == Some(&b';') {
+            return Err(Error::InvalidAddress { at: after });
+        }
+        Ok(Some((mb.name, mb.addr, mb.end, after)))
+    }
+
+    fn addr_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            20 => "[a-z0-9]{1,6}(\\.[a-z0-9_+-]{1,5}){0,2}@[a-z0-9-]{1,6}(\\.[a-z]{2,4}){0,2}",
+            2 => "[a-z0-9.=?_-]{0,5}@[a-z0-9.=?-]{0,5}",
+            1 => "\"[a-z ,@]{0,4}\"@[a-z]{1,3}",
+            1 => "[a-z]{1,3}@\\[[0-9.]{1,5}\\]",
+            1 => "[a-zé@<>\"(),;:. ]{0,8}",
+        ]
+    }
+
+    fn name_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let word = proptest::prop_oneof![
+            16 => "[A-Za-z]{1,7}",
+            2 => "[A-Za-z.=?!#]{1,5}",
+            2 => "(Zoë|Ärger|Иван|山田|😀|é)",
+            2 => "\"([a-zA-Z ,.@<>:;é\t()]|\\\\[\"\\\\a])*\"",
+            1 => "[,<>@:;()\"\\\\\\[\\]]{1,2}",
+        ];
+        let sep = proptest::sample::select(std::vec![" ", " ", " ", "  ", "\t", "\r\n ", ""]);
+        proptest::collection::vec((word, sep), 1..5).prop_map(|ws| {
+            let mut out = String::new();
+            for (i, (w, sep)) in ws.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push_str(w);
+            }
+            out
+        })
+    }
+
+    fn list_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        let element = proptest::prop_oneof![
+            3 => addr_strategy(),
+            6 => (name_strategy(), proptest::sample::select(std::vec![" ", "", "  ", "\t", "\r\n "]), addr_strategy(), proptest::prop_oneof![12 => proptest::strategy::Just(">"), 1 => proptest::strategy::Just(""), 1 => proptest::strategy::Just("> x"), 1 => proptest::strategy::Just(">;")])
+                .prop_map(|(n, s, a, close)| std::format!("{n}{s}<{a}{close}")),
+            1 => ("[A-Za-z]{1,6}", proptest::collection::vec(addr_strategy(), 0..3))
+                .prop_map(|(g, list)| std::format!("{g}: {};", list.join(", "))),
+            1 => "[a-zé@<>\"(),;:. ]{0,10}",
+        ];
+        let element =
+            proptest::prop_oneof![10 => element, 1 => proptest::strategy::Just(String::new())];
+        let sep = proptest::sample::select(std::vec![
+            ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n "
+        ]);
+        proptest::collection::vec((element, sep), 0..6).prop_map(|es| {
+            let mut out = String::new();
+            for (i, (e, sep)) in es.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push_str(e);
+            }
+            out
+        })
+    }
+
+    fn options_strategy() -> impl proptest::strategy::Strategy<Value = Options> {
+        use proptest::strategy::Strategy;
+        (
+            proptest::bool::ANY,
+            proptest::sample::select(std::vec![
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B
+            ]),
+            proptest::prop_oneof![30usize..=120, 900usize..=998],
+        )
+            .prop_map(|(utf8, enc, width)| {
+                Options::default()
+                    .with_utf8(utf8)
+                    .with_encoding(enc)
+                    .with_max_line_len(width)
+            })
+    }
+
+    /// A whole text-form field through `format_text_with`, with its fast paths on or off.
+    fn text_with(
+        name: &str,
+        value: &str,
+        options: &Options,
+        (required, single): (bool, bool),
+        fast: bool,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; 1 << 14];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        input::check_controls(value.as_bytes())?;
+        let mut f = Folder::start(&mut sink, name, options)?;
+        format_text_with(&mut f, value, options, required, single, fast)?;
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// Wherever the one-pass reader takes an element, the general parser reads the same
+        /// mailbox from it and stops at the same separator.
+        #[test]
+        fn fast_element_matches_the_general_parser(list in list_strategy(), from in 0usize..40) {
+            let b = list.as_bytes();
+            let i = skip_ws_commas(b, from.min(b.len()));
+            proptest::prop_assume!(list.is_char_boundary(i));
+            if let Some((mb, after, hint)) = fast_element(b, i) {
+                proptest::prop_assert_eq!(
+                    general_element(b, i),
+                    Ok(Some((mb.name, mb.addr, mb.end, after))),
+                    "{:?} at {}", list, i
+                );
+                // The plan from what the pass learnt is the plan from a pass of its own.
+                if let Some((s, e)) = mb.name {
+                    let raw = &b[s..e];
+                    for utf8 in [false, true] {
+                        let o = Options::default().with_utf8(utf8);
+                        let hinted = hinted_plan(raw, hint, &o);
+                        let planned = phrase::plan(Source::Text(raw), &o);
+                        proptest::prop_assert_eq!(
+                            hinted.parts(),
+                            planned.parts(),
+                            "{:?} {:?} utf8 {}", std::str::from_utf8(raw), hint, utf8
+                        );
+                    }
+                }
+            }
+        }
+
+        /// Whole fields: the fast paths (one-pass elements, one fit check per mailbox) write
+        /// exactly what the general path writes and fail with the same error at the same
+        /// offset, at any line width and after field names of any length.
+        #[test]
+        fn text_fast_paths_match_the_general_path(
+            list in list_strategy(),
+            options in options_strategy(),
+            name in proptest::sample::select(std::vec!["To", "Cc", "Sender", "Bcc", "Disposition-Notification-To", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
+            flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
+        ) {
+            proptest::prop_assert_eq!(
+                text_with(name, &list, &options, flags, true),
+                text_with(name, &list, &options, flags, false),
+                "{:?}", list
+            );
+        }
+
+        #[test]
+        fn structured_fast_path_matches_the_general_path(
+            boxes in proptest::collection::vec((proptest::option::of(proptest::prop_oneof![
+                4 => name_strategy(),
+                1 => "[a-z \t\r\n\x01\x7f\u{85}]{0,8}",
+            ]), addr_strategy()), 0..8),
+            options in options_strategy(),
+            name in proptest::sample::select(std::vec!["To", "Sender", "Bcc", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
+            flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
+        ) {
+            let list: std::vec::Vec<Mailbox<'_>> = boxes
+                .iter()
+                .map(|(n, a)| Mailbox { display_name: n.as_deref(), addr_spec: a })
+                .collect();
+            let run = |fast: bool| -> Result<std::vec::Vec<u8>, Error> {
+                let mut buf = std::vec![0u8; 1 << 14];
+                let mut sink = crate::sink::SliceSink::new(&mut buf);
+                let mut f = Folder::start(&mut sink, name, &options)?;
+                format_mailboxes_with(&mut f, list.iter().copied(), &options, flags.0, flags.1, fast)?;
+                f.end();
+                let n = sink.finish()?;
+                buf.truncate(n);
+                Ok(buf)
+            };
+            proptest::prop_assert_eq!(run(true), run(false), "{:?}", list);
+        }
+    }
+
+    #[test]
+    fn fast_element_takes_the_common_shapes() {
+        for (list, end) in [
+            ("a.b@c.org", 9),
+            ("a.b@c.org , x@y", 10),
+            ("Jo Smith <j@x.org>", 18),
+            ("\"Doe, John\" <j@x.org>,", 21),
+            ("Zoë Ärger <z@x.org>", 21),
+            ("John Q. Public\t<jqp@x.org>", 26),
+            ("<a@b.c>", 7),
+            ("\"A \\\"q\\\" B\" <q@x.org>", 21),
+        ] {
+            assert_eq!(
+                fast_element(list.as_bytes(), 0).map(|(_, after, _)| after),
+                Some(end),
+                "{list:?}"
+            );
+        }
+        for (list, hint) in [
+            ("Jo Smith <j@x.org>", NameHint::Atoms),
+            ("\"Doe, John\" <j@x.org>", NameHint::Quoted { atoms: false }),
+            ("\"John Smith\" <j@x.org>", NameHint::Quoted { atoms: true }),
+            ("\"\" <j@x.org>", NameHint::Quoted { atoms: false }),
+            ("Zoë Ärger <z@x.org>", NameHint::NonAscii),
+            ("John Q. Public <j@x.org>", NameHint::None),
+            ("Jo  Smith <j@x.org>", NameHint::None),
+            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::None),
+            ("j@x.org", NameHint::None),
+        ] {
+            assert_eq!(
+                fast_element(list.as_bytes(), 0).map(|(_, _, h)| h),
+                Some(hint),
+                "{list:?}"
+            );
+        }
+        for other in [
+            "a@b;",
+            "G: a@b;",
+            "a@b (c)",
+            "Name <a@[1.2.3.4]>",
+            "Na@me <a@b>",
+            "Doe, John <j@x>",
+            "Jo\r\n Smith <j@x>",
+            "<@r:a@b>",
+            "a@b c@d",
+            "\"open <a@b>",
+        ] {
+            assert!(fast_element(other.as_bytes(), 0).is_none(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn long_plain_addr_specs() {
+        let long = "x <john.smith+news@cs.department.university.example.edu>, y";
+        let b = long.as_bytes();
+        for start in 0..b.len() {
+            assert_eq!(
+                plain_addr_end(b, start),
+                plain_addr_end_ref(b, start),
+                "{start}"
+            );
+        }
+        assert_eq!(plain_addr_end(b, 3), Some(55));
+        for addr in [
+            "john.smith+news@cs.department.university.example.edu",
+            "a@bcdefghijklmnop",
+            "abcdefghijklmno@p",
+            "abcdefghijklmnop@q",
+            "abcdefghijklmnop..q@r",
+            "abcdefghijklmnop@q@r",
+            "abcdefghijklmno.@p",
+            "abcdefghijklmnopqrstuvwxyz.@p",
+            "abcdefghijklmnopqrstuvwxyz@p.",
+            "abcdefghijklmnopqrstuvwxyz@p.q",
+        ] {
+            for start in 0..addr.len() {
+                assert_eq!(
+                    plain_addr_end(addr.as_bytes(), start),
+                    plain_addr_end_ref(addr.as_bytes(), start),
+                    "{addr} {start}"
+                );
             }
         }
     }

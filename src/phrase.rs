@@ -105,7 +105,7 @@ pub(crate) fn check_text_phrase(raw: &[u8]) -> Result<(), usize> {
 }
 
 /// How a phrase will be written.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
     /// Atoms separated by single spaces: the literal text as it is, of this width.
     Atoms(Width),
@@ -152,9 +152,50 @@ pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
     }
 }
 
+/// The form of a text-form phrase whose bytes the caller has already read (an address
+/// list's one-pass element reader), so that [`plan_known`] needs no pass of its own.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Known {
+    /// ASCII atext words separated by single spaces.
+    Atoms,
+    /// Holds non-ASCII (with `utf8` off), no quotes, tabs or runs of white space.
+    Encoded,
+    /// One quoted-string of printable ASCII, SP and HTAB without quoted-pairs or `=`;
+    /// `atoms` when its inside is atext words separated by single spaces.
+    Quoted { atoms: bool },
+}
+
+/// [`plan`] of `Source::Text(raw)` for a phrase the caller has read and classified: the
+/// same plan (a property test holds the two together), without another pass.
+#[cfg(not(target_os = "none"))]
+#[inline]
+pub(crate) fn plan_known(raw: &[u8], known: Known) -> Plan<'_> {
+    let text = Source::Text(raw).literal();
+    let (slice, form) = match known {
+        Known::Atoms => (raw, Form::Atoms(Width::ascii(raw.len()))),
+        Known::Encoded => (raw, Form::Encoded),
+        Known::Quoted { atoms } => {
+            let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+            let w = Width::ascii(inner.len());
+            let form = if atoms {
+                Form::Atoms(w)
+            } else {
+                Form::Quoted(w.plus(Width::ascii(2)))
+            };
+            (inner, form)
+        }
+    };
+    Plan {
+        text,
+        slice: Some(slice),
+        form,
+    }
+}
+
 /// What a slice holds, for [`choose_form_slice`]: which bytes mean that the literal text
 /// is not the slice as it is.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SliceMode {
     /// Literal text: only the CR/LF of caller folds are dropped.
     Literal,
@@ -219,9 +260,123 @@ fn choose_form(lit: Text<'_>, options: &Options) -> Form {
     }
 }
 
+/// Byte classes for [`choose_form_slice`]: atext other than `=` (nothing to note, the bulk of
+/// every name), and the bytes that need a closer look.
+mod form_class {
+    pub(super) const PLAIN: u8 = 0;
+    pub(super) const SPACE: u8 = 1;
+    /// `=`, which may start an `=?`.
+    pub(super) const EQ: u8 = 2;
+    pub(super) const HIGH: u8 = 3;
+    /// Other ASCII: specials, HTAB, controls.
+    pub(super) const OTHER: u8 = 4;
+
+    pub(super) static TABLE: [u8; 256] = {
+        let mut t = [OTHER; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            t[i] = if b >= 0x80 {
+                HIGH
+            } else if b == b' ' {
+                SPACE
+            } else if b == b'=' {
+                EQ
+            } else if super::is_atext(b) {
+                PLAIN
+            } else {
+                OTHER
+            };
+            i += 1;
+        }
+        t
+    };
+}
+
+/// RFC 5322 `atext`, for building byte tables at compile time (tested against
+/// `chars::ATEXT`, the run-time table).
+pub(crate) const fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'/' | b'=' | b'?'
+        )
+        || matches!(b, b'^'..=b'`' | b'{'..=b'~')
+}
+
 /// [`choose_form`] for the literal text `lit`, when it is the slice as it is (see
-/// [`SliceMode`]); `None` when it is not.
+/// [`SliceMode`]); `None` when it is not. Skips the plain atext that most of a name is, and
+/// looks at pairs (`  `, `=?`) forwards, so the loop carries no previous byte.
 fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<Form> {
+    use form_class as k;
+    let mut atoms = !lit.is_empty() && lit.first() != Some(&b' ') && lit.last() != Some(&b' ');
+    // Continuation bytes: the text is `lit.len() - continuations` characters.
+    let (mut escapes, mut non_ascii, mut continuations) = (0, false, 0);
+    // Only encoded-words can carry the text; the rest of the pass still looks for bytes that
+    // make the literal text differ from the slice.
+    let mut encoded = false;
+    let mut i = 0;
+    while let Some(&b) = lit.get(i) {
+        let class = k::TABLE[b as usize];
+        i += 1;
+        if class == k::PLAIN {
+            continue;
+        }
+        // `i` is now the index of the next byte.
+        match class {
+            k::SPACE => {
+                if lit.get(i) == Some(&b' ') {
+                    if mode == SliceMode::Atoms {
+                        return None;
+                    }
+                    atoms = false;
+                }
+            }
+            k::EQ => encoded |= lit.get(i) == Some(&b'?'),
+            k::HIGH => {
+                non_ascii = true;
+                continuations += usize::from(b < 0xC0);
+                encoded |= !options.utf8
+                    || ((b == 0xC2 || b == 0xE2)
+                        && chars::line_breaking_char_len(lit, i - 1).is_some());
+            }
+            _ => {
+                let gives_up = match b {
+                    // Caller folds (CR/LF) change the literal text; other controls are an
+                    // error the caller reports from its slow path (see `Plan::is_slice`).
+                    c if chars::is(c, chars::CTL) => true,
+                    b'"' | b'\\' => mode != SliceMode::Literal,
+                    b'\t' => mode == SliceMode::Atoms,
+                    _ => false,
+                };
+                if gives_up {
+                    return None;
+                }
+                atoms = false;
+                escapes += usize::from(b == b'"' || b == b'\\');
+            }
+        }
+    }
+    let width = if non_ascii {
+        Width {
+            chars: lit.len() - continuations,
+            bytes: lit.len(),
+        }
+    } else {
+        Width::ascii(lit.len())
+    };
+    Some(if encoded {
+        Form::Encoded
+    } else if atoms {
+        Form::Atoms(width)
+    } else {
+        Form::Quoted(width.plus(Width::ascii(2 + escapes)))
+    })
+}
+
+/// The byte-by-byte version [`choose_form_slice`] replaced: its definition in the tests.
+#[cfg(test)]
+fn choose_form_slice_ref(lit: &[u8], mode: SliceMode, options: &Options) -> Option<Form> {
     let mut atoms = !lit.is_empty() && lit.first() != Some(&b' ') && lit.last() != Some(&b' ');
     let (mut escapes, mut non_ascii, mut chars) = (0, false, 0);
     let mut prev = 0u8;
@@ -242,7 +397,9 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
                 atoms &= prev != b' ';
             } else if !chars::is(b, ATEXT) {
                 let gives_up = match b {
-                    b'\r' | b'\n' => true,
+                    // Caller folds (CR/LF) change the literal text; other controls are an
+                    // error the caller reports from its slow path (see `Plan::is_slice`).
+                    c if chars::is(c, chars::CTL) => true,
                     b'"' | b'\\' => mode != SliceMode::Literal,
                     b'\t' => mode == SliceMode::Atoms,
                     _ => false,
@@ -276,6 +433,93 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
 }
 
 impl Plan<'_> {
+    /// What decides the output: the form and the slice (the tests compare plans by these).
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (std::string::String, Option<&[u8]>) {
+        (std::format!("{:?}", self.form), self.slice)
+    }
+
+    /// True when the literal text is the source slice as it is. A literal source then holds
+    /// no control character at all (CR/LF or other), so the caller's control check can be
+    /// skipped: [`choose_form_slice`] gives up on every control.
+    #[inline]
+    pub(crate) fn is_slice(&self) -> bool {
+        self.slice.is_some()
+    }
+
+    /// Writes the phrase after `ws` as the start of a unit that reads best on one line: the
+    /// phrase and then `tail` columns the caller writes after it with [`Folder::put`] (a
+    /// mailbox's ` <addr>,`). When the unit fits on the current line, or does not but fits on
+    /// a fresh one (where [`Folder::keep_together`] moves it), every fit check of the general
+    /// path ([`write_planned`], then the tail's) passes, so one check and the bytes write the
+    /// same. Only atoms and quoted-strings that are one slice take this path; returns false,
+    /// having written nothing, for anything else.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn write_unit(
+        &self,
+        f: &mut Folder<'_, '_>,
+        ws: &[u8],
+        tail: Width,
+    ) -> Result<bool, Error> {
+        let Some(lit) = self.slice else {
+            return Ok(false);
+        };
+        let (Form::Atoms(width) | Form::Quoted(width)) = self.form else {
+            return Ok(false);
+        };
+        let whole = width.plus(tail);
+        let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
+        let (here, fresh) = f.room(crate::fold::ws_width(ws));
+        if !fits(here) {
+            // Right after the name the general path has its own rule for the first token.
+            if f.at_start() || !fits(fresh) {
+                return Ok(false);
+            }
+            f.keep_together(ws, whole);
+        }
+        f.space(ws, whole, false)?;
+        let sink = f.sink();
+        match self.form {
+            Form::Quoted(_) => {
+                sink.byte(b'"');
+                write_escaped(sink, lit);
+                sink.byte(b'"');
+            }
+            // Atoms: words separated by single spaces, the slice as it is.
+            _ => sink.write(lit),
+        }
+        f.advance(width);
+        Ok(true)
+    }
+
+    /// True when the phrase is encoded and, followed by `tail` columns, certainly fits on
+    /// the current line as one encoded-word: then [`Folder::keep_together`] with its
+    /// [`Plan::one_line_width`] would do nothing, and that width (a count of the bytes Q
+    /// escapes) need not be measured. The bound: Q writes at most 3 characters per byte, B
+    /// 4 per 3 bytes, and `Auto` picks Q only when it is no longer than B.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn encoded_surely_fits(
+        &self,
+        f: &Folder<'_, '_>,
+        ws: &[u8],
+        tail: Width,
+        options: &Options,
+    ) -> bool {
+        let (Form::Encoded, Some(lit)) = (self.form, self.slice) else {
+            return false;
+        };
+        let body = match options.encoding {
+            crate::Encoding::Q => 3 * lit.len(),
+            _ => lit.len().div_ceil(3) * 4,
+        };
+        // `=?utf-8?q?` + `?=`, and at most 75 characters in all (RFC 2047 §2).
+        let word = body + 12;
+        let (here, _) = f.room(crate::fold::ws_width(ws));
+        word <= 75 && word + tail.chars <= here.chars && word + tail.bytes <= here.bytes
+    }
+
     /// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or
     /// a single encoded-word).
     pub(crate) fn one_line_width(&self, options: &Options) -> Option<Width> {
@@ -328,17 +572,7 @@ pub(crate) fn write_planned(
             let sink = f.sink();
             sink.byte(b'"');
             match slice {
-                Some(lit) => {
-                    let mut from = 0;
-                    for (i, &b) in lit.iter().enumerate() {
-                        if b == b'"' || b == b'\\' {
-                            sink.write(lit.get(from..i).unwrap_or_default());
-                            sink.write(&[b'\\', b]);
-                            from = i + 1;
-                        }
-                    }
-                    sink.write(lit.get(from..).unwrap_or_default());
-                }
+                Some(lit) => write_escaped(sink, lit),
                 None => {
                     for b in plan.text {
                         if b == b'"' || b == b'\\' {
@@ -403,6 +637,19 @@ pub(crate) fn write_planned(
             }
         }
     }
+}
+
+/// Writes the inside of a quoted-string: `lit` with `"` and `\` escaped.
+fn write_escaped(sink: &mut crate::sink::SliceSink<'_>, lit: &[u8]) {
+    let mut from = 0;
+    for (i, &b) in lit.iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            sink.write(lit.get(from..i).unwrap_or_default());
+            sink.write(&[b'\\', b]);
+            from = i + 1;
+        }
+    }
+    sink.write(lit.get(from..).unwrap_or_default());
 }
 
 /// Writes a text-form phrase found at byte `base` of the value (List-Id's description).
@@ -487,7 +734,10 @@ fn next_comma(b: &[u8], mut pos: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_text_phrase, plan, plan_generic, write_planned, Plan, Source};
+    use super::{
+        check_text_phrase, choose_form_slice, choose_form_slice_ref, plan, plan_generic,
+        write_planned, Plan, SliceMode, Source,
+    };
     use crate::fold::{Folder, Width};
     use crate::sink::SliceSink;
     use crate::test_util::{check_structure, fmt};
@@ -565,6 +815,34 @@ mod tests {
             proptest::prop_assert_eq!(
                 write_with(plan, src, &options, lead, glue),
                 write_with(plan_generic, src, &options, lead, glue)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The run-skipping one-pass planner is the byte-by-byte one it replaced.
+        #[test]
+        fn choose_form_slice_matches_its_definition(
+            s in "([a-zA-Z]{1,4}|[ =?\"\\\\.,@\t\r\n\x01\x7féÄ日😀\u{85}\u{2028}\u{2029}])*",
+            mode in proptest::sample::select(std::vec![SliceMode::Literal, SliceMode::Quoted, SliceMode::Atoms]),
+            utf8 in proptest::bool::ANY,
+        ) {
+            let o = Options::default().with_utf8(utf8);
+            proptest::prop_assert_eq!(
+                choose_form_slice(s.as_bytes(), mode, &o),
+                choose_form_slice_ref(s.as_bytes(), mode, &o)
+            );
+        }
+    }
+
+    #[test]
+    fn atext_matches_the_table() {
+        for b in 0u8..=255 {
+            assert_eq!(
+                super::is_atext(b),
+                crate::chars::is(b, crate::chars::ATEXT),
+                "{b}"
             );
         }
     }
