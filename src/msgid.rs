@@ -290,6 +290,7 @@ fn fast_once(
         run: 0,
         prev_end: 0,
         count: 0,
+        had_at: false,
     };
     let scanned = scan(text, &mut walk);
     if scanned == Scanned::Done {
@@ -310,34 +311,20 @@ fn eol(sink: &mut SliceSink<'_>, crlf: bool) {
     }
 }
 
-/// Parity of the set bits at or below each position.
-#[cfg(not(target_os = "none"))]
-#[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
-}
-
 /// Blocks of 64 bytes the scans hand to [`Walk`] at once: the walk's copies are calls, and
 /// the vector registers of a scan would be saved around each one (the scans check the whole
 /// text before the last blocks are walked; a long one is partly written before that).
 #[cfg(not(target_os = "none"))]
 const WALK_BLOCKS: usize = 16;
 
-/// The `@` check and the `>` masks of a scan, 64-byte block by block.
+/// The `>` and `@` masks of a scan, 64-byte block by block, for [`Walk`].
 #[cfg(not(target_os = "none"))]
 struct Ends {
-    /// Bit `i` of `gt[k]`: `text[base + 64 * k + i]` is `>`.
+    /// Bit `i` of `gt[k]` / `at[k]`: `text[base + 64 * k + i]` is `>` / `@`.
     gt: [u64; WALK_BLOCKS],
+    at: [u64; WALK_BLOCKS],
     len: usize,
     base: usize,
-    /// 1 between an id's `@` and its `>`.
-    parity: u64,
 }
 
 #[cfg(not(target_os = "none"))]
@@ -346,29 +333,22 @@ impl Ends {
     fn new() -> Self {
         Ends {
             gt: [0; WALK_BLOCKS],
+            at: [0; WALK_BLOCKS],
             len: 0,
             base: 0,
-            parity: 0,
         }
     }
 
-    /// The next block: bit `i` of `gt` / `at` is set when its byte `i` is `>` / `@`. In a
-    /// list the scans accept otherwise, `@` and `>` must alternate, starting with `@`: then
-    /// each id (`<` ... `>`) holds exactly one `@`. False when they do not, or when `walk`
-    /// refuses the ids.
+    /// The next block: bit `i` of `gt` / `at` is set when its byte `i` is `>` / `@`. False
+    /// when `walk` refuses the ids.
     #[inline(always)]
     fn push(&mut self, walk: &mut Walk<'_, '_>, gt: u64, at: u64) -> bool {
-        let px = prefix_xor(gt | at) ^ self.parity.wrapping_neg();
-        if (at & !px) | (gt & px) != 0 {
-            return false;
-        }
-        self.parity = px >> 63;
-        if let Some(slot) = self.gt.get_mut(self.len) {
-            *slot = gt;
+        if let (Some(g), Some(a)) = (self.gt.get_mut(self.len), self.at.get_mut(self.len)) {
+            (*g, *a) = (gt, at);
         }
         self.len += 1;
         if self.len == WALK_BLOCKS {
-            let ok = walk.ids_out_of_line(self.base, &self.gt);
+            let ok = walk.ids_out_of_line(self.base, &self.gt, &self.at);
             self.base += 64 * WALK_BLOCKS;
             self.len = 0;
             return ok;
@@ -376,12 +356,15 @@ impl Ends {
         true
     }
 
-    /// After the last block: every id had its `@`; `walk` writes the rest.
+    /// After the last block: `walk` writes the rest.
     #[inline(always)]
     fn finish(&mut self, walk: &mut Walk<'_, '_>) -> bool {
-        self.parity == 0
-            && walk.ids(self.base, self.gt.get(..self.len).unwrap_or_default())
-            && walk.finish()
+        let n = self.len.min(WALK_BLOCKS);
+        walk.ids(
+            self.base,
+            self.gt.get(..n).unwrap_or_default(),
+            self.at.get(..n).unwrap_or_default(),
+        ) && walk.finish()
     }
 }
 
@@ -400,21 +383,36 @@ struct Walk<'w, 's> {
     run: usize,
     prev_end: usize,
     count: usize,
+    /// The id being read has had its `@` (in an earlier block).
+    had_at: bool,
 }
 
 #[cfg(not(target_os = "none"))]
 impl Walk<'_, '_> {
-    /// The ids that end in the blocks of 64 bytes from `base` (bit `i` of `gt[k]` marks the
-    /// `>` at `base + 64 * k + i`).
+    /// The ids that end in the blocks of 64 bytes from `base` (bit `i` of `gt[k]` / `at[k]`
+    /// marks a `>` / `@` at `base + 64 * k + i`).
+    ///
+    /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
+    /// what ends at a `>` (the scans have checked where the `<` are).
     #[inline(always)]
-    fn ids(&mut self, base: usize, gt: &[u64]) -> bool {
+    fn ids(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
         // In locals: stores to `self` would otherwise follow every id.
-        let (mut col, mut run, mut prev_end, mut count) =
-            (self.col, self.run, self.prev_end, self.count);
+        let (mut col, mut run, mut prev_end, mut count, mut had_at) =
+            (self.col, self.run, self.prev_end, self.count, self.had_at);
         let mut ok = true;
-        'blocks: for (k, &block) in gt.iter().enumerate() {
+        'blocks: for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
             let mut ends = block;
+            let mut ats = ats;
             while ends != 0 {
+                // This id's `@`s in this block: those up to its `>`.
+                let upto = ends ^ (ends - 1);
+                let mine = ats & upto;
+                if mine & mine.wrapping_sub(1) != 0 || (mine != 0) == had_at {
+                    ok = false;
+                    break 'blocks;
+                }
+                had_at = false;
+                ats &= !upto;
                 let e = base + 64 * k + ends.trailing_zeros() as usize + 1;
                 ends &= ends - 1;
                 if count == 0 {
@@ -446,16 +444,25 @@ impl Walk<'_, '_> {
                 count += 1;
                 prev_end = e;
             }
+            // `@`s after the block's last `>` belong to the next id.
+            if ats != 0 {
+                if had_at || ats & (ats - 1) != 0 {
+                    ok = false;
+                    break;
+                }
+                had_at = true;
+            }
         }
-        (self.col, self.run, self.prev_end, self.count) = (col, run, prev_end, count);
+        (self.col, self.run, self.prev_end, self.count, self.had_at) =
+            (col, run, prev_end, count, had_at);
         ok
     }
 
     /// [`Walk::ids`] out of line, for the scans' loops: the copies are calls, and the vector
     /// registers would be saved around each one.
     #[inline(never)]
-    fn ids_out_of_line(&mut self, base: usize, gt: &[u64]) -> bool {
-        self.ids(base, gt)
+    fn ids_out_of_line(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
+        self.ids(base, gt, at)
     }
 
     /// Writes what is pending.
@@ -463,7 +470,7 @@ impl Walk<'_, '_> {
     fn finish(&mut self) -> bool {
         self.sink
             .write(self.text.get(self.run..).unwrap_or_default());
-        true
+        !self.had_at
     }
 }
 
@@ -545,7 +552,7 @@ mod avx2 {
     // The forbidden pairs, as four rules. CUR has the rules a byte's class can break as the
     // second byte of a pair, PREV those it can break as the first; a pair is forbidden when
     // they share a rule. With the text's own first `<` and last `>` this leaves exactly
-    // `id (SP id)*` with `id = "<" dot-atom-text ("@" dot-atom-text)* ">"`; [`Ends`] counts
+    // `id (SP id)*` with `id = "<" dot-atom-text ("@" dot-atom-text)* ">"`; [`Walk`] counts
     // the `@`. (`vpshufb` gives 0 for `?`, whose bit 7 is set: such values are not decided
     // here.)
     /// `.`, `@` and `>` only after atext.
