@@ -427,7 +427,7 @@ impl Walk<'_, '_> {
                 } else {
                     // The id and the space before it.
                     let len = e - prev_end;
-                    if len > FAST_MAX_ID || self.one {
+                    if len > FAST_MAX_ID + 1 || self.one {
                         ok = false;
                         break 'blocks;
                     }
@@ -1217,6 +1217,11 @@ mod tests {
         assert_eq!(fast("References", &long, &o, false), None);
         let long = std::format!("<{}@b>", "a".repeat(FAST_MAX_ID - 4));
         assert!(fast("References", &long, &o, false).is_some());
+        // After the first id too: FAST_MAX_ID octets at most, the space not counted.
+        let long = std::format!("<x@y> {long}");
+        assert!(fast("References", &long, &o, false).is_some());
+        let long = long.replace("@b>", "@bc>");
+        assert_eq!(fast("References", &long, &o, false), None);
     }
 
     /// Lists whose length and delimiters land on and around the 32- and 64-byte block
