@@ -175,6 +175,8 @@ pub(crate) enum Engine {
     /// The best the CPU supports (checked at run time).
     Auto,
     /// 64-byte blocks of [`scan::id_masks`]: SSE2 on x86_64, byte by byte elsewhere.
+    /// (`Auto` falls back to it without naming it; only tests name it.)
+    #[cfg_attr(not(test), allow(dead_code))]
     Baseline,
     /// 32-byte AVX2 windows. Only for a CPU where `cpu::avx2()` is true.
     #[cfg(target_arch = "x86_64")]
@@ -238,18 +240,12 @@ fn format_fast_with(
     if name.len() > FAST_MAX_NAME || text.first() != Some(&b'<') || text.last() != Some(&b'>') {
         return false;
     }
-    let engine = match engine {
-        #[cfg(target_arch = "x86_64")]
-        Engine::Auto if crate::cpu::avx2() => Engine::Avx2,
-        Engine::Auto => Engine::Baseline,
-        other => other,
-    };
     let mark = sink.len();
     let mut scanned = Scanned::Unsure;
     #[cfg(target_arch = "x86_64")]
-    if engine == Engine::Avx2 {
-        // SAFETY: `Engine::Avx2` is chosen above only when the CPU has AVX2, and tests choose
-        // it only after checking the same.
+    if engine == Engine::Avx2 || (engine == Engine::Auto && crate::cpu::avx2()) {
+        // SAFETY: the CPU has AVX2: checked just above for `Auto`, and by the tests before
+        // they choose `Avx2`.
         scanned = fast_once(sink, name, text, options, one, |t, w| unsafe {
             avx2::scan(t, w)
         });
@@ -257,6 +253,8 @@ fn format_fast_with(
             sink.rewind(mark);
         }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = engine; // The baseline is the only engine here.
     if scanned == Scanned::Unsure {
         scanned = fast_once(sink, name, text, options, one, scan_baseline);
     }
