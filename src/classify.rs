@@ -46,11 +46,47 @@ impl Class {
 }
 
 /// RFC 5322 §2.2: a field name is one or more printable ASCII characters other than `:`.
+///
+/// Checked on every call: names of eight bytes or more a word at a time (the last word
+/// overlapping the one before), shorter ones byte by byte.
 pub(crate) fn check_name(name: &str) -> Result<(), Error> {
-    if name.is_empty() || !name.bytes().all(|b| matches!(b, 33..=126) && b != b':') {
-        return Err(Error::InvalidName);
+    let b = name.as_bytes();
+    let n = b.len();
+    let ok = if n >= 8 {
+        let mut bad = not_name_chars(load8(b, n - 8));
+        let mut at = 0;
+        while at + 8 <= n {
+            bad |= not_name_chars(load8(b, at));
+            at += 8;
+        }
+        bad == 0
+    } else {
+        n > 0 && b.iter().all(|&c| matches!(c, 33..=126) && c != b':')
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidName)
     }
-    Ok(())
+}
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Nonzero when some byte of `w` is below `n` (exact as an "any" test for `n <= 128`: a
+/// borrow only propagates upwards from a byte that really is below `n`).
+#[inline(always)]
+const fn has_byte_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * n as u64) & !w & HIGHS
+}
+
+/// Nonzero when some byte of `w` is outside 33..=126 or is `:`.
+#[inline(always)]
+const fn not_name_chars(w: u64) -> u64 {
+    has_byte_below(w, 33)
+        | (w & HIGHS)
+        | has_byte_below(w ^ (ONES * b':' as u64), 1)
+        | has_byte_below(w ^ (ONES * 0x7F), 1)
 }
 
 /// Eight bytes of `b` from `at`, little-endian (0 past the end, which callers never ask for).
@@ -68,7 +104,7 @@ fn load8(b: &[u8], at: usize) -> u64 {
 /// eight bytes or more are compared a word at a time (the last word overlapping the one before).
 #[inline]
 fn same_name(name: &[u8], known: &[u8]) -> bool {
-    const FOLD: u64 = u64::from_le_bytes([0x20; 8]);
+    const FOLD: u64 = ONES * 0x20;
     let n = name.len();
     if n != known.len() {
         return false;
@@ -156,6 +192,15 @@ pub(crate) fn class_of(name: &str) -> Class {
     } else {
         Unstructured
     }
+}
+
+/// The definition [`check_name`] must agree with.
+#[cfg(test)]
+fn check_name_reference(name: &str) -> Result<(), Error> {
+    if name.is_empty() || !name.bytes().all(|b| matches!(b, 33..=126) && b != b':') {
+        return Err(Error::InvalidName);
+    }
+    Ok(())
 }
 
 /// The table [`class_of`] replaced, kept as the definition it must agree with.
@@ -306,10 +351,25 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn every_byte_in_every_position_of_a_name() {
+        for len in 1..=20 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut v = std::vec![b'x'; len];
+                    v[at] = byte;
+                    let name = String::from_utf8_lossy(&v);
+                    assert_eq!(check_name(&name), check_name_reference(&name), "{v:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
         #[test]
-        fn class_agrees_with_the_reference(v in name_bytes()) {
+        fn name_check_and_class_agree_with_the_references(v in name_bytes()) {
             let name = String::from_utf8_lossy(&v);
+            prop_assert_eq!(check_name(&name), check_name_reference(&name));
             if check_name(&name).is_ok() {
                 prop_assert_eq!(class_of(&name), class_of_reference(&name));
             }
