@@ -10,7 +10,7 @@
 //! SSE2 on x86_64, a byte loop (the definition, and small in flash) elsewhere.
 
 /// The reference definition, byte by byte.
-#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 pub(crate) fn is_plain_bytewise(b: &[u8]) -> bool {
     let mut prev = 0u8;
     for &c in b {
@@ -22,20 +22,27 @@ pub(crate) fn is_plain_bytewise(b: &[u8]) -> bool {
     true
 }
 
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+pub(crate) mod plain;
+
 /// True when `b` is plain text (see the module docs).
 #[inline]
 pub(crate) fn is_plain(b: &[u8]) -> bool {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     {
-        sse2::is_plain(b)
+        match plain::Avx2::detect() {
+            // SAFETY: the token exists only when the CPU has AVX2.
+            Some(avx2) => unsafe { plain::is_plain_avx2(avx2, b) },
+            None => plain::is_plain_sse2(b),
+        }
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
     {
         swar::is_plain(b)
     }
 }
 
-#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 mod swar {
     const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HI: u64 = 0x8080_8080_8080_8080;
@@ -80,7 +87,7 @@ mod swar {
 }
 
 /// The bytes after the last whole block, given whether the block before ended in `=` or SP.
-#[cfg(any(not(all(target_arch = "x86_64", target_feature = "sse2")), test))]
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 #[inline]
 fn tail_is_plain(tail: &[u8], after_eq: bool, after_sp: bool) -> bool {
     match tail.first() {
@@ -97,24 +104,6 @@ mod sse2 {
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
-
-    pub(super) fn rfind_space(b: &[u8]) -> Option<usize> {
-        let mut chunks = b.rchunks_exact(16);
-        let mut end = b.len();
-        for chunk in chunks.by_ref() {
-            end -= 16;
-            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
-            // bytes and `_mm_loadu_si128` has no alignment requirement.
-            let hits = unsafe {
-                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32
-            };
-            if hits != 0 {
-                return Some(end + 31 - hits.leading_zeros() as usize);
-            }
-        }
-        chunks.remainder().iter().rposition(|&c| c == b' ')
-    }
 
     pub(super) fn find_control(b: &[u8], from: usize) -> usize {
         let from = from.min(b.len());
@@ -195,62 +184,14 @@ mod sse2 {
         }
         m
     }
-
-    pub(super) fn is_plain(b: &[u8]) -> bool {
-        let mut chunks = b.chunks_exact(16);
-        let mut carry = 0u32;
-        for chunk in chunks.by_ref() {
-            match block(chunk.try_into().unwrap_or(&[b'a'; 16]), carry) {
-                Some(c) => carry = c,
-                None => return false,
-            }
-        }
-        // The tail goes through the same block test, padded with 'a' (plain, and neither '?'
-        // nor SP after whatever the tail ends with).
-        let tail = chunks.remainder();
-        let mut padded = [b'a'; 16];
-        padded[..tail.len()].copy_from_slice(tail);
-        block(&padded, carry).is_some()
-    }
-
-    /// One block of [`is_plain`]: `carry` has bit 0 set when the byte before the block was
-    /// `=` and bit 1 when it was SP; returns the same for the block's last byte, or `None`
-    /// when the block is not plain.
-    #[inline(always)]
-    fn block(chunk: &[u8; 16], carry: u32) -> Option<u32> {
-        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable bytes
-        // and `_mm_loadu_si128` has no alignment requirement.
-        let (bad, eq, q, sp) = unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            // Signed compare: 0x00..=0x1F and every byte >= 0x80 are below 0x20.
-            let low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
-            let bad = _mm_movemask_epi8(_mm_or_si128(low, del)) as u32;
-            let eq = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'=' as i8))) as u32;
-            let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'?' as i8))) as u32;
-            let sp = _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8))) as u32;
-            (bad, eq, q, sp)
-        };
-        let pairs = (((eq << 1) | (carry & 1)) & q) | (((sp << 1) | (carry >> 1)) & sp);
-        if bad | pairs != 0 {
-            return None;
-        }
-        Some(((eq >> 15) & 1) | ((sp >> 14) & 2))
-    }
 }
 
 /// Index of the last SP in `b` (the plain path's fold point: the last space before the column
-/// limit).
+/// limit), byte by byte: the portable plain path's scan (x86_64 uses [`plain::rfind_space`]).
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 #[inline]
 pub(crate) fn rfind_space(b: &[u8]) -> Option<usize> {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        sse2::rfind_space(b)
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    {
-        b.iter().rposition(|&c| c == b' ')
-    }
+    b.iter().rposition(|&c| c == b' ')
 }
 
 /// Index of the first byte at or after `from` that is a C0 control (HTAB included) or DEL,
@@ -346,11 +287,58 @@ mod tests {
         let want = is_plain_bytewise(b);
         assert_eq!(swar::is_plain(b), want, "swar {b:?}");
         assert_eq!(is_plain(b), want, "fast {b:?}");
+        #[cfg(target_arch = "x86_64")]
+        {
+            assert_eq!(plain::is_plain_sse2(b), want, "sse2 {b:?}");
+            if let Some(avx2) = plain::Avx2::detect() {
+                // SAFETY: the token exists, so the CPU has AVX2.
+                assert_eq!(unsafe { plain::is_plain_avx2(avx2, b) }, want, "avx2 {b:?}");
+            }
+        }
+    }
+
+    /// The x86_64 space scans and line copy, SSE2 and AVX2 (where the CPU has it), against
+    /// byte loops.
+    #[cfg(target_arch = "x86_64")]
+    fn space_scans_agree(v: &[u8]) {
+        use plain::{copy_into, find_space, rfind_space};
+        #[target_feature(enable = "avx2")]
+        fn with_avx2(avx2: plain::Avx2, v: &[u8]) {
+            space_scans_agree_with(avx2, v);
+        }
+        space_scans_agree_with(plain::Sse2, v);
+        if let Some(avx2) = plain::Avx2::detect() {
+            // SAFETY: the token exists, so the CPU has AVX2.
+            unsafe { with_avx2(avx2, v) };
+        }
+        #[inline(always)]
+        fn space_scans_agree_with<S: plain::Vector + core::fmt::Debug>(s: S, v: &[u8]) {
+            let sp = |&c: &u8| c == b' ';
+            assert_eq!(rfind_space(s, v), v.iter().rposition(sp), "{s:?} {v:?}");
+            for from in 0..=v.len() {
+                let want = v[from..].iter().position(sp).map_or(v.len(), |i| from + i);
+                assert_eq!(find_space(s, v, from), want, "{s:?} {from} {v:?}");
+            }
+            for at in [0, 1, 31] {
+                for room in [0, 1] {
+                    let mut dst = vec![0u8; at + v.len() + room + 1];
+                    let fits = copy_into(s, &mut dst[..at + v.len() + room], at, v);
+                    assert!(fits);
+                    assert_eq!(&dst[at..at + v.len()], v, "{s:?}");
+                    assert!(dst[..at]
+                        .iter()
+                        .chain(&dst[at + v.len()..])
+                        .all(|&c| c == 0));
+                }
+                let mut short = vec![0u8; (at + v.len()).saturating_sub(1)];
+                assert_eq!(copy_into(s, &mut short, at, v), v.is_empty() && at == 0);
+            }
+        }
     }
 
     #[test]
     fn block_boundaries() {
-        for len in 0..40 {
+        for len in 0..140 {
             for at in 0..len {
                 for bad in [0u8, 9, 10, 13, 0x1F, 0x7F, 0x80, 0xC3, 0xFF, b'?', b' '] {
                     let mut v = std::vec![b'a'; len];
@@ -377,6 +365,13 @@ mod tests {
                     let mut v = std::vec![b'a'; len];
                     v[at] = c;
                     assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
+                    #[cfg(target_arch = "x86_64")]
+                    if c == b' ' {
+                        space_scans_agree(&v);
+                        // Spaces on both sides of every 16- and 32-byte boundary too.
+                        v[len - 1 - at] = b' ';
+                        space_scans_agree(&v);
+                    }
                     for from in [0, at, at + 1, len] {
                         assert_eq!(find_control(&v, from), find_control_bytewise(&v, from));
                     }
@@ -393,6 +388,8 @@ mod tests {
             Just(b' '), Just(b'a'), Just(b'a'), any::<u8>()
         ], 0..80)) {
             prop_assert_eq!(rfind_space(&v), v.iter().rposition(|&c| c == b' '));
+            #[cfg(target_arch = "x86_64")]
+            space_scans_agree(&v);
         }
 
         #[test]
@@ -415,7 +412,7 @@ mod tests {
         #[test]
         fn scans_agree(v in proptest::collection::vec(prop_oneof![
             Just(b'='), Just(b'?'), Just(b'\t'), Just(b' '), 0x20u8..0x7F, any::<u8>()
-        ], 0..80)) {
+        ], 0..200)) {
             all_agree(&v);
         }
     }

@@ -54,6 +54,23 @@ impl<'a> SliceSink<'a> {
         self.len = mark;
     }
 
+    /// The buffer after what was written so far (empty once the output has outgrown it), for
+    /// a fast path that writes several pieces straight into it and then reports them with
+    /// [`SliceSink::commit`].
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn spare(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.len..).unwrap_or_default()
+    }
+
+    /// Records `n` bytes after the current end: written into [`SliceSink::spare`] when they
+    /// fit there, only counted otherwise.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn commit(&mut self, n: usize) {
+        self.len += n;
+    }
+
     /// The result of a whole formatting pass: the length, or the exact size needed.
     #[inline]
     pub(crate) fn finish(self) -> Result<usize, Error> {
