@@ -301,7 +301,7 @@ mod tests {
     /// byte loops.
     #[cfg(target_arch = "x86_64")]
     fn space_scans_agree(v: &[u8]) {
-        use plain::{copy_into, find_space, rfind_space};
+        use plain::{find_space, put_line, rfind_space, rfind_space_in};
         #[target_feature(enable = "avx2")]
         fn with_avx2(avx2: plain::Avx2, v: &[u8]) {
             space_scans_agree_with(avx2, v);
@@ -319,19 +319,34 @@ mod tests {
                 let want = v[from..].iter().position(sp).map_or(v.len(), |i| from + i);
                 assert_eq!(find_space(s, v, from), want, "{s:?} {from} {v:?}");
             }
-            for at in [0, 1, 31] {
-                for room in [0, 1] {
-                    let mut dst = vec![0u8; at + v.len() + room + 1];
-                    let fits = copy_into(s, &mut dst[..at + v.len() + room], at, v);
-                    assert!(fits);
-                    assert_eq!(&dst[at..at + v.len()], v, "{s:?}");
-                    assert!(dst[..at]
-                        .iter()
-                        .chain(&dst[at + v.len()..])
-                        .all(|&c| c == 0));
+            for lo in 0..v.len() {
+                for hi in [lo, (lo + 31).min(v.len() - 1), v.len() - 1] {
+                    let want = v[lo..=hi].iter().rposition(sp).map(|i| lo + i);
+                    assert_eq!(rfind_space_in(s, v, lo, hi), want, "{s:?} {lo} {hi} {v:?}");
                 }
-                let mut short = vec![0u8; (at + v.len()).saturating_sub(1)];
-                assert_eq!(copy_into(s, &mut short, at, v), v.is_empty() && at == 0);
+            }
+            for at in [0, 1, 31] {
+                for (sep, sep_len) in [([b'\r', b'\n'], 2), ([b' ', b'x'], 1)] {
+                    let len = at + sep_len + v.len();
+                    for room in [0, 1] {
+                        let mut dst = vec![0u8; len + room + 1];
+                        let dst_room = &mut dst[..len + room];
+                        let fits = put_line(s, dst_room, at, (sep, sep_len), v, 0, v.len());
+                        assert_eq!(fits, !v.is_empty());
+                        if fits {
+                            assert_eq!(&dst[at..at + sep_len], &sep[..sep_len], "{s:?}");
+                            assert_eq!(&dst[at + sep_len..len], v, "{s:?}");
+                            assert!(dst[..at].iter().chain(&dst[len..]).all(|&c| c == 0));
+                        }
+                    }
+                    let mut short = vec![0u8; len - 1];
+                    assert!(!put_line(s, &mut short, at, (sep, sep_len), v, 0, v.len()));
+                    if v.len() > 2 {
+                        let mut dst = vec![0u8; len];
+                        assert!(put_line(s, &mut dst, at, (sep, sep_len), v, 1, v.len() - 1));
+                        assert_eq!(&dst[at + sep_len..len - 2], &v[1..v.len() - 1]);
+                    }
+                }
             }
         }
     }

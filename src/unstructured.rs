@@ -120,39 +120,43 @@ fn format_lines<S: crate::scan::plain::Vector>(
     text: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
-    use crate::scan::plain::{copy_into, find_space, rfind_space};
+    use crate::scan::plain::{find_space, put_line, rfind_space_in};
+    // With a space found in the vector that ends at the limit (nearly always), one load.
+    let rfind_space = |s: S, w: &[u8]| rfind_space_in(s, w, 0, w.len().checked_sub(1)?);
     let soft = f.soft_limit();
     // Before the first write the line holds "Name:" and the space still to come; after it,
     // every line is a fresh one.
-    let mut room = soft.saturating_sub(f.column_chars() + 1);
+    let room = soft.saturating_sub(f.column_chars() + 1);
     let eol = options.line_ending.bytes();
+    let eol_pair = [
+        eol.first().copied().unwrap_or(b'\n'),
+        eol.get(1).copied().unwrap_or(b' '),
+    ];
     let sink = f.sink();
     let mark = sink.len();
     let out = sink.spare();
-    let mut at = 0;
-    let mut pos = 0;
-    let mut sep: &[u8] = b" ";
-    loop {
-        let rfind = |w: &[u8]| rfind_space(s, w);
-        let find = |t: &[u8], from: usize| find_space(s, t, from);
-        let Some(p) = line_end(text, pos, room, rfind, find) else {
+    let n = text.len();
+    let rfind = |w: &[u8]| rfind_space(s, w);
+    let find = |t: &[u8], from: usize| find_space(s, t, from);
+    // The first line, after the space that follows "Name:"; then each line starts with the
+    // line ending and the space the fold went before. Two loops' worth of code, so the
+    // loop proper keeps its separator and room in registers as constants.
+    let Some(p) = line_end(text, 0, room, rfind, find) else {
+        f.sink().rewind(mark);
+        return format_words(f, text, options);
+    };
+    put_line(s, out, 0, ([b' ', b' '], 1), text, 0, p);
+    let mut at = 1 + p;
+    let mut pos = p;
+    let sep = (eol_pair, eol.len());
+    while pos < n {
+        let Some(p) = line_end(text, pos, soft, rfind, find) else {
             f.sink().rewind(mark);
             return format_words(f, text, options);
         };
-        let line = text.get(pos..p).unwrap_or_default();
-        if at + sep.len() + line.len() <= out.len() {
-            for (d, &c) in out.iter_mut().skip(at).zip(sep) {
-                *d = c;
-            }
-            copy_into(s, out, at + sep.len(), line);
-        }
-        at += sep.len() + line.len();
+        put_line(s, out, at, sep, text, pos, p);
+        at += sep.1 + (p - pos);
         pos = p;
-        if pos == text.len() {
-            break;
-        }
-        sep = eol;
-        room = soft;
     }
     f.sink().commit(at);
     f.mark_written();

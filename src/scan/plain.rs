@@ -10,9 +10,9 @@
 
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
-    _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    _mm256_loadu_si256, _mm256_max_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
     _mm256_storeu_si256, _mm256_testz_si256, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8,
-    _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     _mm_storeu_si128,
 };
 
@@ -89,7 +89,8 @@ impl Vector for Sse2 {
             // v + 1 as a signed byte is below 0x21 exactly for 0x00..=0x1F (0x01..=0x20),
             // DEL (-128) and 0x80..=0xFF (negative or 0).
             let bad = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(v, _mm_set1_epi8(1)));
-            let sp = _mm_and_si128(is(v, b' '), is(prev, b' '));
+            // Both SP: the larger is SP (a smaller byte is a control, caught above anyway).
+            let sp = is(_mm_max_epu8(v, prev), b' ');
             let eq_q = _mm_and_si128(is(v, b'?'), is(prev, b'='));
             _mm_or_si128(bad, _mm_or_si128(sp, eq_q))
         }
@@ -142,7 +143,7 @@ impl Vector for Avx2 {
                 _mm256_set1_epi8(0x21),
                 _mm256_add_epi8(v, _mm256_set1_epi8(1)),
             );
-            let sp = _mm256_and_si256(is(v, b' '), is(prev, b' '));
+            let sp = is(_mm256_max_epu8(v, prev), b' ');
             let eq_q = _mm256_and_si256(is(v, b'?'), is(prev, b'='));
             _mm256_or_si256(bad, _mm256_or_si256(sp, eq_q))
         }
@@ -191,25 +192,23 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     }
     let p = b.as_ptr();
     let mut i = 1;
-    // SAFETY (all the loads below): every load reads W bytes at an offset `o` with
-    // `o + W <= n`, and the `prev` loads at `o - 1` with `o >= 1`; the loop conditions and
-    // `n > W` guarantee both.
-    while i + 2 * S::W <= n {
-        let bad = unsafe {
-            let a = s.not_plain(s.load(p.add(i)), s.load(p.add(i - 1)));
-            let b = s.not_plain(s.load(p.add(i + S::W)), s.load(p.add(i + S::W - 1)));
-            s.or(a, b)
-        };
-        if !s.all_zero(bad) {
+    // SAFETY (every `block` below): it loads W bytes at an offset `o` with `o + W <= n`, and
+    // W bytes at `o - 1` with `o >= 1`; the loop conditions and `n > W` guarantee both.
+    let block = |o: usize| unsafe { s.not_plain(s.load(p.add(o)), s.load(p.add(o - 1))) };
+    // Four vectors per test: the values this path sees are mostly plain, so the test rarely
+    // ends the loop early and costs less when it runs less often.
+    while i + 4 * S::W <= n {
+        let a = s.or(block(i), block(i + S::W));
+        let b = s.or(block(i + 2 * S::W), block(i + 3 * S::W));
+        if !s.all_zero(s.or(a, b)) {
             return false;
         }
-        i += 2 * S::W;
+        i += 4 * S::W;
     }
-    let mut bad = unsafe { s.not_plain(s.load(p.add(n - S::W)), s.load(p.add(n - S::W - 1))) };
-    if i + S::W <= n {
-        bad = s.or(bad, unsafe {
-            s.not_plain(s.load(p.add(i)), s.load(p.add(i - 1)))
-        });
+    let mut bad = block(n - S::W);
+    while i + S::W <= n {
+        bad = s.or(bad, block(i));
+        i += S::W;
     }
     s.all_zero(bad)
 }
@@ -259,31 +258,87 @@ pub(crate) fn find_space<S: Vector>(s: S, b: &[u8], from: usize) -> usize {
         .map_or(n, |k| i + k)
 }
 
-/// Copies `src` into `dst[at..]` when it fits there (and returns true), with whole vectors,
-/// the last one overlapping the one before; runs shorter than a vector go through
-/// `copy_from_slice`.
+/// The last SP in `text[lo..=hi]`: first the one vector that ends at `hi` (where the fold
+/// point of a line nearly always is), then the whole window from the end.
 #[inline(always)]
-pub(crate) fn copy_into<S: Vector>(s: S, dst: &mut [u8], at: usize, src: &[u8]) -> bool {
-    let n = src.len();
-    let Some(dst) = dst.get_mut(at..).and_then(|d| d.get_mut(..n)) else {
-        return false;
-    };
-    if n < S::W {
-        dst.copy_from_slice(src);
-        return true;
-    }
-    let (d, p) = (dst.as_mut_ptr(), src.as_ptr());
-    let mut i = 0;
-    // SAFETY: `dst` and `src` are both exactly `n >= W` bytes long, and every access covers
-    // `i .. i + W` with `i + W <= n`.
-    unsafe {
-        while i + S::W < n {
-            s.store(d.add(i), s.load(p.add(i)));
-            i += S::W;
+pub(crate) fn rfind_space_in<S: Vector>(s: S, text: &[u8], lo: usize, hi: usize) -> Option<usize> {
+    if lo + S::W <= hi + 1 && hi < text.len() {
+        let start = hi + 1 - S::W;
+        // SAFETY: `start .. hi + 1` lies within `text`.
+        let hits = s.spaces(unsafe { s.load(text.as_ptr().add(start)) });
+        if hits != 0 {
+            return Some(start + (31 - hits.leading_zeros() as usize));
         }
-        s.store(d.add(n - S::W), s.load(p.add(n - S::W)));
     }
-    true
+    rfind_space(s, text.get(lo..=hi)?).map(|i| lo + i)
+}
+
+/// Writes `sep` (its first `sep_len` bytes, 1 or 2) and then `text[from..to]` (not empty) at
+/// `dst[at..]` when all of it fits there, and returns whether it did.
+#[inline(always)]
+pub(crate) fn put_line<S: Vector>(
+    s: S,
+    dst: &mut [u8],
+    at: usize,
+    (sep, sep_len): ([u8; 2], usize),
+    text: &[u8],
+    from: usize,
+    to: usize,
+) -> bool {
+    let fits = from < to
+        && to <= text.len()
+        && (1..=2).contains(&sep_len)
+        && at <= dst.len()
+        && sep_len + (to - from) <= dst.len() - at;
+    if fits {
+        // SAFETY: just checked: `text[from..to]` is a non-empty run of `text`, and
+        // `dst[at..]` has room for `sep_len` (1 or 2) plus its length, so at least 2 bytes.
+        unsafe {
+            let d = dst.as_mut_ptr().add(at);
+            // Both separator bytes; with a one-byte separator the line overwrites the second.
+            core::ptr::write_unaligned(d.cast::<[u8; 2]>(), sep);
+            copy(s, d.add(sep_len), text.as_ptr().add(from), to - from);
+        }
+    }
+    fits
+}
+
+/// Copies `n` bytes from `p` to `d` with whole vectors, the last one overlapping the one
+/// before; shorter runs with two overlapping moves of 16, 8 or 4 bytes, or byte by byte.
+///
+/// # Safety
+/// `p` must be valid for reading and `d` for writing `n` bytes; the two may not overlap.
+#[inline(always)]
+unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
+    // SAFETY: every access covers `i .. i + k` with `i + k <= n`.
+    unsafe {
+        if n >= S::W {
+            let mut i = 0;
+            while i + S::W < n {
+                s.store(d.add(i), s.load(p.add(i)));
+                i += S::W;
+            }
+            s.store(d.add(n - S::W), s.load(p.add(n - S::W)));
+        } else if n >= 16 {
+            let (a, b) = (Sse2.load(p), Sse2.load(p.add(n - 16)));
+            Sse2.store(d, a);
+            Sse2.store(d.add(n - 16), b);
+        } else if n >= 8 {
+            let a = p.cast::<u64>().read_unaligned();
+            let b = p.add(n - 8).cast::<u64>().read_unaligned();
+            d.cast::<u64>().write_unaligned(a);
+            d.add(n - 8).cast::<u64>().write_unaligned(b);
+        } else if n >= 4 {
+            let a = p.cast::<u32>().read_unaligned();
+            let b = p.add(n - 4).cast::<u32>().read_unaligned();
+            d.cast::<u32>().write_unaligned(a);
+            d.add(n - 4).cast::<u32>().write_unaligned(b);
+        } else {
+            for i in 0..n {
+                d.add(i).write(p.add(i).read());
+            }
+        }
+    }
 }
 
 /// AVX2 instance of [`is_plain`].
