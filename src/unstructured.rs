@@ -66,14 +66,13 @@ fn plain_text(value: &[u8]) -> &[u8] {
 /// Where the line starting at `pos` of `text` ends: a space index in `(word_start, pos + room]`
 /// (the last one), the end of `text` when the rest fits, or, for a first word longer than
 /// the room, the space after it. `None` when that word is too long for the plain path.
-/// `rfind` and `find` are the space scans (vector or byte-wise).
+/// `scan` does the space searches (vector or byte-wise).
 #[inline(always)]
 fn line_end(
     text: &[u8],
     pos: usize,
     room: usize,
-    rfind: impl Fn(&[u8]) -> Option<usize>,
-    find: impl Fn(&[u8], usize) -> usize,
+    scan: impl crate::scan::SpaceScan,
 ) -> Option<usize> {
     if text.len() - pos <= room {
         return Some(text.len());
@@ -83,14 +82,16 @@ fn line_end(
     let limit = pos + room;
     // The last space in (word_start, limit]; word_start when there is none.
     let p = match text.get(word_start + 1..=limit) {
-        Some(window) => rfind(window).map_or(word_start, |i| word_start + 1 + i),
+        Some(window) => scan
+            .rfind_space(window)
+            .map_or(word_start, |i| word_start + 1 + i),
         None => word_start,
     };
     if p > word_start {
         return Some(p);
     }
     // One word longer than the room: it takes the line, up to the next space.
-    let p = find(text, limit.max(word_start));
+    let p = scan.find_space(text, limit.max(word_start));
     (p - word_start <= PLAIN_MAX_WORD).then_some(p)
 }
 
@@ -120,9 +121,7 @@ fn format_lines<S: crate::scan::plain::Vector>(
     text: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
-    use crate::scan::plain::{find_space, put_line, rfind_space_in};
-    // With a space found in the vector that ends at the limit (nearly always), one load.
-    let rfind_space = |s: S, w: &[u8]| rfind_space_in(s, w, 0, w.len().checked_sub(1)?);
+    use crate::scan::plain::put_line;
     let soft = f.soft_limit();
     // Before the first write the line holds "Name:" and the space still to come; after it,
     // every line is a fresh one.
@@ -136,12 +135,10 @@ fn format_lines<S: crate::scan::plain::Vector>(
     let mark = sink.len();
     let out = sink.spare();
     let n = text.len();
-    let rfind = |w: &[u8]| rfind_space(s, w);
-    let find = |t: &[u8], from: usize| find_space(s, t, from);
     // The first line, after the space that follows "Name:"; then each line starts with the
     // line ending and the space the fold went before. Two loops' worth of code, so the
     // loop proper keeps its separator and room in registers as constants.
-    let Some(p) = line_end(text, 0, room, rfind, find) else {
+    let Some(p) = line_end(text, 0, room, s) else {
         f.sink().rewind(mark);
         return format_words(f, text, options);
     };
@@ -150,7 +147,7 @@ fn format_lines<S: crate::scan::plain::Vector>(
     let mut pos = p;
     let sep = (eol_pair, eol.len());
     while pos < n {
-        let Some(p) = line_end(text, pos, soft, rfind, find) else {
+        let Some(p) = line_end(text, pos, soft, s) else {
             f.sink().rewind(mark);
             return format_words(f, text, options);
         };
@@ -182,13 +179,7 @@ fn format_plain_portable(
         } else {
             soft.saturating_sub(f.column_chars() + 1)
         };
-        let rfind = crate::scan::rfind_space;
-        let find = |t: &[u8], from: usize| {
-            t.get(from..)
-                .and_then(|rest| rest.iter().position(|&c| c == b' '))
-                .map_or(t.len(), |i| from + i)
-        };
-        let Some(p) = line_end(text, pos, room, rfind, find) else {
+        let Some(p) = line_end(text, pos, room, crate::scan::Bytewise) else {
             return format_words(f, text.get(pos..).unwrap_or_default(), options);
         };
         if !started {

@@ -8,6 +8,7 @@
 //! A value of type [`Avx2`] exists only after that check succeeded, which is what makes its
 //! safe methods sound.
 
+use super::SpaceScan;
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
     _mm256_loadu_si256, _mm256_max_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
@@ -16,8 +17,33 @@ use core::arch::x86_64::{
     _mm_storeu_si128,
 };
 
+/// With a space found in the vector that ends at the limit (nearly always), one load.
+impl SpaceScan for Sse2 {
+    #[inline(always)]
+    fn rfind_space(self, b: &[u8]) -> Option<usize> {
+        rfind_space_in(self, b, 0, b.len().checked_sub(1)?)
+    }
+
+    #[inline(always)]
+    fn find_space(self, b: &[u8], from: usize) -> usize {
+        find_space(self, b, from)
+    }
+}
+
+impl SpaceScan for Avx2 {
+    #[inline(always)]
+    fn rfind_space(self, b: &[u8]) -> Option<usize> {
+        rfind_space_in(self, b, 0, b.len().checked_sub(1)?)
+    }
+
+    #[inline(always)]
+    fn find_space(self, b: &[u8], from: usize) -> usize {
+        find_space(self, b, from)
+    }
+}
+
 /// One vector width: loads, stores and the byte tests of the plain path.
-pub(crate) trait Vector: Copy {
+pub(crate) trait Vector: Copy + SpaceScan {
     /// Bytes per vector.
     const W: usize;
     type V: Copy;
@@ -194,23 +220,36 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     let mut i = 1;
     // SAFETY (every `block` below): it loads W bytes at an offset `o` with `o + W <= n`, and
     // W bytes at `o - 1` with `o >= 1`; the loop conditions and `n > W` guarantee both.
-    let block = |o: usize| unsafe { s.not_plain(s.load(p.add(o)), s.load(p.add(o - 1))) };
     // Four vectors per test: the values this path sees are mostly plain, so the test rarely
     // ends the loop early and costs less when it runs less often.
     while i + 4 * S::W <= n {
-        let a = s.or(block(i), block(i + S::W));
-        let b = s.or(block(i + 2 * S::W), block(i + 3 * S::W));
+        let (a, b) = unsafe {
+            (
+                s.or(block(s, p, i), block(s, p, i + S::W)),
+                s.or(block(s, p, i + 2 * S::W), block(s, p, i + 3 * S::W)),
+            )
+        };
         if !s.all_zero(s.or(a, b)) {
             return false;
         }
         i += 4 * S::W;
     }
-    let mut bad = block(n - S::W);
+    let mut bad = unsafe { block(s, p, n - S::W) };
     while i + S::W <= n {
-        bad = s.or(bad, block(i));
+        bad = s.or(bad, unsafe { block(s, p, i) });
         i += S::W;
     }
     s.all_zero(bad)
+}
+
+/// [`Vector::not_plain`] of the `W` bytes at `p + o`.
+///
+/// # Safety
+/// `p + o - 1 .. p + o + W` must be readable (so `o >= 1`).
+#[inline(always)]
+unsafe fn block<S: Vector>(s: S, p: *const u8, o: usize) -> S::V {
+    // SAFETY: the caller guarantees both ranges.
+    unsafe { s.not_plain(s.load(p.add(o)), s.load(p.add(o - 1))) }
 }
 
 /// Index of the last SP in `b`: vectors from the end, the last (partial) one overlapping and
