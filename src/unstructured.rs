@@ -39,16 +39,25 @@ pub(crate) fn format_plain(
     if text.is_empty() {
         return Ok(());
     }
-    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-    {
-        use crate::scan::plain::{Avx2, Sse2};
-        return match Avx2::detect() {
-            // SAFETY: the token exists only when the CPU has AVX2.
-            Some(avx2) => unsafe { format_lines_avx2(avx2, f, text, options) },
-            None => format_lines(Sse2, f, text, options),
-        };
+    format_plain_text(f, text, options)
+}
+
+/// [`format_plain`] after the trim: the AVX2 or SSE2 instance of [`format_lines`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
+    use crate::scan::plain::{Avx2, Sse2};
+    match Avx2::detect() {
+        // SAFETY: the token exists only when the CPU has AVX2.
+        Some(avx2) => unsafe { format_lines_avx2(avx2, f, text, options) },
+        None => format_lines(Sse2, f, text, options),
     }
-    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+}
+
+/// [`format_plain`] after the trim, without vector scans.
+#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+#[inline]
+fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
     format_plain_portable(f, text, options)
 }
 
