@@ -192,8 +192,9 @@ mod sse2 {
 /// The space searches of the plain path, which picks its fold points with them: byte by
 /// byte (`Bytewise`) or with vectors (x86_64: [`plain::Sse2`], [`plain::Avx2`]).
 pub(crate) trait SpaceScan: Copy {
-    /// Index of the last SP in `b` (the last space before the column limit).
-    fn rfind_space(self, b: &[u8]) -> Option<usize>;
+    /// Index of the last SP in `b[lo..=hi]` (the last space before the column limit), as an
+    /// index into `b`; `None` also when the range is empty or out of bounds.
+    fn rfind_space_in(self, b: &[u8], lo: usize, hi: usize) -> Option<usize>;
     /// Index of the first SP in `b` at or after `from`, or `b.len()`.
     fn find_space(self, b: &[u8], from: usize) -> usize;
 }
@@ -206,8 +207,9 @@ pub(crate) struct Bytewise;
 #[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 impl SpaceScan for Bytewise {
     #[inline]
-    fn rfind_space(self, b: &[u8]) -> Option<usize> {
-        b.iter().rposition(|&c| c == b' ')
+    fn rfind_space_in(self, b: &[u8], lo: usize, hi: usize) -> Option<usize> {
+        let window = b.get(lo..=hi)?;
+        window.iter().rposition(|&c| c == b' ').map(|i| lo + i)
     }
 
     #[inline]
@@ -347,6 +349,8 @@ mod tests {
                 for hi in [lo, (lo + 31).min(v.len() - 1), v.len() - 1] {
                     let want = v[lo..=hi].iter().rposition(sp).map(|i| lo + i);
                     assert_eq!(rfind_space_in(s, v, lo, hi), want, "{s:?} {lo} {hi} {v:?}");
+                    assert_eq!(Bytewise.rfind_space_in(v, lo, hi), want, "{lo} {hi} {v:?}");
+                    assert_eq!(Bytewise.find_space(v, lo), find_space(s, v, lo));
                 }
             }
             for at in [0, 1, 31] {

@@ -72,7 +72,7 @@ fn plain_text(value: &[u8]) -> &[u8] {
     value.get(start..end).unwrap_or_default()
 }
 
-/// Where the line starting at `pos` of `text` ends: a space index in `(word_start, pos + room]`
+/// Where the line starting at `pos` of `text` (a `continuation` line after the first) ends: a space index in `(word_start, pos + room]`
 /// (the last one), the end of `text` when the rest fits, or, for a first word longer than
 /// the room, the space after it. `None` when that word is too long for the plain path.
 /// `scan` does the space searches (vector or byte-wise).
@@ -80,6 +80,7 @@ fn plain_text(value: &[u8]) -> &[u8] {
 fn line_end(
     text: &[u8],
     pos: usize,
+    continuation: bool,
     room: usize,
     scan: impl crate::scan::SpaceScan,
 ) -> Option<usize> {
@@ -87,16 +88,10 @@ fn line_end(
         return Some(text.len());
     }
     // A continuation line starts with the space the fold went before.
-    let word_start = pos + usize::from(pos > 0);
+    let word_start = pos + usize::from(continuation);
     let limit = pos + room;
-    // The last space in (word_start, limit]; word_start when there is none.
-    let p = match text.get(word_start + 1..=limit) {
-        Some(window) => scan
-            .rfind_space(window)
-            .map_or(word_start, |i| word_start + 1 + i),
-        None => word_start,
-    };
-    if p > word_start {
+    // The last space in (word_start, limit].
+    if let Some(p) = scan.rfind_space_in(text, word_start + 1, limit) {
         return Some(p);
     }
     // One word longer than the room: it takes the line, up to the next space.
@@ -147,7 +142,7 @@ fn format_lines<S: crate::scan::plain::Vector>(
     // The first line, after the space that follows "Name:"; then each line starts with the
     // line ending and the space the fold went before. Two loops' worth of code, so the
     // loop proper keeps its separator and room in registers as constants.
-    let Some(p) = line_end(text, 0, room, s) else {
+    let Some(p) = line_end(text, 0, false, room, s) else {
         f.sink().rewind(mark);
         return format_words(f, text, options);
     };
@@ -156,7 +151,7 @@ fn format_lines<S: crate::scan::plain::Vector>(
     let mut pos = p;
     let sep = (eol_pair, eol.len());
     while pos < n {
-        let Some(p) = line_end(text, pos, soft, s) else {
+        let Some(p) = line_end(text, pos, true, soft, s) else {
             f.sink().rewind(mark);
             return format_words(f, text, options);
         };
@@ -188,7 +183,7 @@ fn format_plain_portable(
         } else {
             soft.saturating_sub(f.column_chars() + 1)
         };
-        let Some(p) = line_end(text, pos, room, crate::scan::Bytewise) else {
+        let Some(p) = line_end(text, pos, started, room, crate::scan::Bytewise) else {
             return format_words(f, text.get(pos..).unwrap_or_default(), options);
         };
         if !started {

@@ -17,11 +17,10 @@ use core::arch::x86_64::{
     _mm_storeu_si128,
 };
 
-/// With a space found in the vector that ends at the limit (nearly always), one load.
 impl SpaceScan for Sse2 {
     #[inline(always)]
-    fn rfind_space(self, b: &[u8]) -> Option<usize> {
-        rfind_space_in(self, b, 0, b.len().checked_sub(1)?)
+    fn rfind_space_in(self, b: &[u8], lo: usize, hi: usize) -> Option<usize> {
+        rfind_space_in(self, b, lo, hi)
     }
 
     #[inline(always)]
@@ -32,8 +31,8 @@ impl SpaceScan for Sse2 {
 
 impl SpaceScan for Avx2 {
     #[inline(always)]
-    fn rfind_space(self, b: &[u8]) -> Option<usize> {
-        rfind_space_in(self, b, 0, b.len().checked_sub(1)?)
+    fn rfind_space_in(self, b: &[u8], lo: usize, hi: usize) -> Option<usize> {
+        rfind_space_in(self, b, lo, hi)
     }
 
     #[inline(always)]
