@@ -28,22 +28,150 @@ pub(crate) fn plain_applies(name: &str, value: &[u8]) -> bool {
 /// The fast path for values [`plain_applies`] accepts: nothing to encode, no control
 /// characters and only single spaces, so the text is copied in runs and each line ends at the
 /// last space before the column limit (found by scanning back from the limit). The lines are
-/// the same the general path makes; a word too long for a line near 998 octets hands the rest
-/// of the text to the general path, which knows those rules.
+/// the same the general path makes; a word too long for a line near 998 octets hands the
+/// text to the general path, which knows those rules.
 pub(crate) fn format_plain(
     f: &mut Folder<'_, '_>,
     value: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
+    let text = plain_text(value);
+    if text.is_empty() {
+        return Ok(());
+    }
+    format_plain_text(f, text, options)
+}
+
+/// [`format_plain`] after the trim: the AVX2 or SSE2 instance of [`format_lines`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
+    use crate::scan::plain::{Avx2, Sse2};
+    match Avx2::detect() {
+        // SAFETY: the token exists only when the CPU has AVX2.
+        Some(avx2) => unsafe { format_lines_avx2(avx2, f, text, options) },
+        None => format_lines(Sse2, f, text, options),
+    }
+}
+
+/// [`format_plain`] after the trim, without vector scans.
+#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+#[inline]
+fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
+    format_plain_portable(f, text, options)
+}
+
+/// A plain value without its leading and trailing space (plain text has at most one of each).
+#[inline]
+fn plain_text(value: &[u8]) -> &[u8] {
     let start = usize::from(value.first() == Some(&b' '));
     let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
     // `get` instead of indexing in this file where the compiler cannot see the bound: the
     // indices are always in range, and this keeps panic paths out of release builds
     // (scripts/check-no-panic.sh).
-    let text = value.get(start..end).unwrap_or_default();
-    if text.is_empty() {
-        return Ok(());
+    value.get(start..end).unwrap_or_default()
+}
+
+/// Where the line starting at `pos` of `text` (a `continuation` line after the first) ends: a space index in `(word_start, pos + room]`
+/// (the last one), the end of `text` when the rest fits, or, for a first word longer than
+/// the room, the space after it. `None` when that word is too long for the plain path.
+/// `scan` does the space searches (vector or byte-wise).
+#[inline(always)]
+fn line_end(
+    text: &[u8],
+    pos: usize,
+    continuation: bool,
+    room: usize,
+    scan: impl crate::scan::SpaceScan,
+) -> Option<usize> {
+    if text.len() - pos <= room {
+        return Some(text.len());
     }
+    // A continuation line starts with the space the fold went before.
+    let word_start = pos + usize::from(continuation);
+    let limit = pos + room;
+    // The last space in (word_start, limit].
+    if let Some(p) = scan.rfind_space_in(text, word_start + 1, limit) {
+        return Some(p);
+    }
+    // One word longer than the room: it takes the line, up to the next space.
+    let p = scan.find_space(text, limit.max(word_start));
+    (p - word_start <= PLAIN_MAX_WORD).then_some(p)
+}
+
+/// [`format_lines`] compiled for AVX2.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2")]
+fn format_lines_avx2(
+    avx2: crate::scan::plain::Avx2,
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    format_lines(avx2, f, text, options)
+}
+
+/// The plain path proper on x86_64, for `text` without leading or trailing space: each line
+/// is copied straight into the sink's buffer with whole vectors (no call per piece), the line
+/// ending or the first space written byte by byte. Once the output outgrows the buffer, the
+/// rest is only counted, as [`crate::sink::SliceSink`] does. The folder's state is left
+/// alone until the end, so a word the plain path cannot place can rewind the sink and hand
+/// the whole text to [`format_words`] as if nothing had been written.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn format_lines<S: crate::scan::plain::Vector>(
+    s: S,
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    use crate::scan::plain::put_line;
+    let soft = f.soft_limit();
+    // Before the first write the line holds "Name:" and the space still to come; after it,
+    // every line is a fresh one.
+    let room = soft.saturating_sub(f.column_chars() + 1);
+    let eol = options.line_ending.bytes();
+    let eol_pair = [
+        eol.first().copied().unwrap_or(b'\n'),
+        eol.get(1).copied().unwrap_or(b' '),
+    ];
+    let sink = f.sink();
+    let mark = sink.len();
+    let out = sink.spare();
+    let n = text.len();
+    // The first line, after the space that follows "Name:"; then each line starts with the
+    // line ending and the space the fold went before. Two loops' worth of code, so the
+    // loop proper keeps its separator and room in registers as constants.
+    let Some(p) = line_end(text, 0, false, room, s) else {
+        f.sink().rewind(mark);
+        return format_words(f, text, options);
+    };
+    put_line(s, out, 0, ([b' ', b' '], 1), text, 0, p);
+    let mut at = 1 + p;
+    let mut pos = p;
+    let sep = (eol_pair, eol.len());
+    while pos < n {
+        let Some(p) = line_end(text, pos, true, soft, s) else {
+            f.sink().rewind(mark);
+            return format_words(f, text, options);
+        };
+        put_line(s, out, at, sep, text, pos, p);
+        at += sep.1 + (p - pos);
+        pos = p;
+    }
+    f.sink().commit(at);
+    f.mark_written();
+    Ok(())
+}
+
+/// The plain path where there are no vector scans (and the reference the x86_64 version is
+/// tested against): the same lines, written through the folder.
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
+fn format_plain_portable(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
     let soft = f.soft_limit();
     let mut pos = 0;
     let mut started = false;
@@ -55,32 +183,9 @@ pub(crate) fn format_plain(
         } else {
             soft.saturating_sub(f.column_chars() + 1)
         };
-        // A continuation line starts with the space the fold went before.
-        let word_start = pos + usize::from(pos > 0);
-        let mut p = text.len();
-        if p - pos > room {
-            let limit = pos + room;
-            // The last space in (word_start, limit]; word_start when there is none.
-            p = match text.get(word_start + 1..=limit) {
-                Some(window) => {
-                    crate::scan::rfind_space(window).map_or(word_start, |i| word_start + 1 + i)
-                }
-                None => word_start,
-            };
-            if p <= word_start {
-                // One word longer than the room: it takes the line, up to the next space.
-                let from = limit.max(word_start);
-                p = text
-                    .get(from..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|&c| c == b' ')
-                    .map_or(text.len(), |i| from + i);
-                if p - word_start > PLAIN_MAX_WORD {
-                    return format_words(f, text.get(pos..).unwrap_or_default(), options);
-                }
-            }
-        }
+        let Some(p) = line_end(text, pos, started, room, crate::scan::Bytewise) else {
+            return format_words(f, text.get(pos..).unwrap_or_default(), options);
+        };
         if !started {
             f.mark_written();
             f.put_byte(b' ');
@@ -324,21 +429,98 @@ mod tests {
     use crate::{Encoding, Error, LineEnding, Options};
     use std::string::String;
 
+    /// The implementations of the plain path, and the general path they must agree with.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Path {
+        General,
+        /// `format_plain` as `classify` calls it (AVX2 when the CPU has it).
+        Plain,
+        /// The byte-wise loop through the folder (bare metal and non-x86 targets).
+        Portable,
+        #[cfg(target_arch = "x86_64")]
+        Sse2,
+        #[cfg(target_arch = "x86_64")]
+        Avx2,
+    }
+
+    /// Every path this machine can run (AVX2 only where the CPU has it; not under Miri).
+    fn paths() -> std::vec::Vec<Path> {
+        let mut v = std::vec![Path::General, Path::Plain, Path::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            v.push(Path::Sse2);
+            if crate::scan::plain::Avx2::detect().is_some() {
+                v.push(Path::Avx2);
+            }
+        }
+        v
+    }
+
+    /// Formats `name: value` through `path` into a buffer of `cap` bytes.
+    fn run_path_with(
+        path: Path,
+        name: &str,
+        value: &str,
+        options: &Options,
+        cap: usize,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; cap];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
+        let text = super::plain_text(value.as_bytes());
+        match path {
+            Path::General => super::format(&mut f, value, options)?,
+            Path::Plain => super::format_plain(&mut f, value.as_bytes(), options)?,
+            _ if text.is_empty() => {}
+            Path::Portable => super::format_plain_portable(&mut f, text, options)?,
+            #[cfg(target_arch = "x86_64")]
+            Path::Sse2 => super::format_lines(crate::scan::plain::Sse2, &mut f, text, options)?,
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx2 => {
+                let avx2 = crate::scan::plain::Avx2::detect().unwrap();
+                // SAFETY: the token exists, so the CPU has AVX2.
+                unsafe { super::format_lines_avx2(avx2, &mut f, text, options)? }
+            }
+        }
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
     /// Runs one of the two paths by hand.
     fn run_path(value: &str, width: usize, plain: bool) -> std::vec::Vec<u8> {
         let options = Options::default().with_max_line_len(width);
-        let mut buf = std::vec![0u8; 1 << 16];
-        let mut sink = crate::sink::SliceSink::new(&mut buf);
-        let mut f = crate::fold::Folder::start(&mut sink, "Subject", &options).unwrap();
-        if plain {
-            super::format_plain(&mut f, value.as_bytes(), &options).unwrap();
-        } else {
-            super::format(&mut f, value, &options).unwrap();
+        let path = if plain { Path::Plain } else { Path::General };
+        run_path_with(path, "Subject", value, &options, 1 << 16).unwrap()
+    }
+
+    /// Every plain path writes what the general path writes, into a roomy buffer, a buffer of
+    /// exactly the size, and buffers one byte and many bytes too small (where the exact size
+    /// needed must come back).
+    fn all_paths_agree(name: &str, value: &str, options: &Options) -> std::vec::Vec<u8> {
+        assert!(super::plain_applies(name, value.as_bytes()), "{value:?}");
+        let want = run_path_with(Path::General, name, value, options, 1 << 16).unwrap();
+        let n = want.len();
+        for path in paths() {
+            for cap in [1 << 16, n, n - 1, n / 2, 0] {
+                let got = run_path_with(path, name, value, options, cap);
+                if cap >= n {
+                    assert_eq!(
+                        got.as_deref(),
+                        Ok(want.as_slice()),
+                        "{path:?} {cap} {value:?}"
+                    );
+                } else {
+                    assert_eq!(
+                        got,
+                        Err(Error::BufferTooSmall { needed: n }),
+                        "{path:?} {cap}"
+                    );
+                }
+            }
         }
-        f.end();
-        let n = sink.finish().unwrap();
-        buf.truncate(n);
-        buf
+        want
     }
 
     proptest::proptest! {
@@ -359,6 +541,100 @@ mod tests {
             proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
             proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
         }
+
+        /// The SSE2, AVX2 and portable versions each against the general path, with both line
+        /// endings, names of any plain length and short buffers.
+        #[test]
+        fn every_plain_version_matches_general_path(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                12 => "[!-~]{1,12}",
+                4 => "[!-~]{13,90}",
+                1 => "[!-~]{870,1000}",
+            ], 0..60),
+            width in 40usize..=998,
+            name_len in 1usize..=100,
+            lead in proptest::bool::ANY,
+            lf in proptest::bool::ANY,
+        ) {
+            let mut value = words.join(" ");
+            if lead {
+                value.insert(0, ' ');
+                value.push(' ');
+            }
+            let name = "X".repeat(name_len);
+            proptest::prop_assume!(super::plain_applies(&name, value.as_bytes()));
+            let ending = if lf { LineEnding::Lf } else { LineEnding::Crlf };
+            let options = Options::default().with_max_line_len(width).with_line_ending(ending);
+            all_paths_agree(&name, &value, &options);
+        }
+    }
+
+    /// Lines that end exactly at the soft limit or one column past it, with the fold point
+    /// (and the words around it) on every side of the 16-, 32- and 64-byte vector
+    /// boundaries, at limits 78 and 998; the 78/79 cases are also checked literally.
+    #[test]
+    fn plain_versions_at_limits_and_vector_boundaries() {
+        for width in [78usize, 998] {
+            let options = Options::default().with_max_line_len(width);
+            // "Subject: " takes 9 columns of the first line.
+            let first = width - 9;
+            for tail in [first, first + 1] {
+                for cut in [1usize, 2, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 67] {
+                    // Words "a..a" (cut) and "b..b" making a first line of `tail` columns,
+                    // then words of every length, so later lines end at every offset too.
+                    let mut value = ["a".repeat(cut), "b".repeat(tail - cut - 1)].join(" ");
+                    for len in 1..=70 {
+                        value.push(' ');
+                        value.push_str(&"c".repeat(len));
+                    }
+                    let out = all_paths_agree("Subject", &value, &options);
+                    let line1 = out.split(|&c| c == b'\r').next().unwrap();
+                    let fits = tail == first;
+                    assert_eq!(line1.len(), if fits { width } else { 9 + cut }, "{value}");
+                }
+            }
+            // One word that fills the first line exactly, or passes it by one.
+            for len in [first, first + 1] {
+                let value = ["x".repeat(len), "y".repeat(5)].join(" ");
+                all_paths_agree("Subject", &value, &options);
+            }
+        }
+        let v78 = [&"a".repeat(30), " ", &"b".repeat(38)].concat();
+        let want = ["Subject: ", &v78, "\r\n"].concat();
+        assert_eq!(
+            all_paths_agree("Subject", &v78, &Options::default()),
+            want.as_bytes()
+        );
+        let v79 = [&"a".repeat(30), " ", &"b".repeat(39)].concat();
+        let want = [
+            "Subject: ",
+            &"a".repeat(30),
+            "\r\n ",
+            &"b".repeat(39),
+            "\r\n",
+        ]
+        .concat();
+        assert_eq!(
+            all_paths_agree("Subject", &v79, &Options::default()),
+            want.as_bytes()
+        );
+        // 998 and 999 octets on the first line at the 998 limit, with the plain path's
+        // longest word (880): the second stays whole and moves to the next line.
+        let options = Options::default().with_max_line_len(998);
+        for extra in [0usize, 1] {
+            let value = ["w".repeat(880), "z".repeat(998 - 9 - 881 + extra)].join(" ");
+            let out = all_paths_agree("Subject", &value, &options);
+            let line1 = out.split(|&c| c == b'\r').next().unwrap();
+            assert_eq!(
+                line1.len(),
+                if extra == 0 { 998 } else { 9 + 880 },
+                "{extra}"
+            );
+        }
+        // A word longer than the plain path takes: the general path writes the whole field.
+        let value = ["v".repeat(10), "w".repeat(950), "u".repeat(3)].join(" ");
+        all_paths_agree("Subject", &value, &Options::default());
+        all_paths_agree("Subject", &value, &options);
     }
 
     fn run_general(
