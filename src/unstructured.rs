@@ -189,33 +189,11 @@ impl Token {
             i - pos
         };
         let start = i;
-        let mut unsafe_text = false;
-        let mut prev = 0u8;
-        while let Some(&b) = text.get(i) {
-            if b >= 0x80 {
-                if !options.utf8 || chars::line_breaking_char_len(text, i).is_some() {
-                    unsafe_text = true;
-                    break;
-                }
-            } else if input::is_space(b) {
-                break;
-            } else if b == b'?' && prev == b'=' {
-                unsafe_text = true;
-                break;
-            }
-            prev = b;
-            i += 1;
-        }
-        if unsafe_text {
-            // Only the end of the word is still needed.
-            while text.get(i).is_some_and(|&b| !input::is_space(b)) {
-                i += 1;
-            }
-        }
+        let (end, unsafe_text) = word_end(text, start, options.utf8);
         Some(Token {
             ws_start: pos,
             start,
-            end: i,
+            end,
             ws_cols,
             folded,
             unsafe_text,
@@ -230,6 +208,147 @@ impl Token {
         }
         let ws = if first { 1 } else { self.ws_cols };
         ws + (self.end - self.start) > HARD_LINE_LIMIT
+    }
+}
+
+/// The end of the word that starts at `start` (the next white space, or the end of `text`),
+/// and whether the word holds something only encoded-words can carry: non-ASCII with `utf8`
+/// off, a line-breaking character (C1 control, U+2028, U+2029) with it on, or `=?`.
+#[inline]
+fn word_end(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(target_os = "none")
+    ))]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { word_scan::word_end_sse2(text, start, utf8) }
+    }
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(target_os = "none")
+    )))]
+    {
+        word_end_portable(text, start, utf8)
+    }
+}
+
+/// [`word_end`] a byte at a time: the portable version and the SIMD version's reference.
+fn word_end_portable(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
+    let mut i = start;
+    let mut unsafe_text = false;
+    let mut prev = 0u8;
+    while let Some(&b) = text.get(i) {
+        if b >= 0x80 {
+            if !utf8 || chars::line_breaking_char_len(text, i).is_some() {
+                unsafe_text = true;
+                break;
+            }
+        } else if input::is_space(b) {
+            break;
+        } else if b == b'?' && prev == b'=' {
+            unsafe_text = true;
+            break;
+        }
+        prev = b;
+        i += 1;
+    }
+    if unsafe_text {
+        // Only the end of the word is still needed.
+        while text.get(i).is_some_and(|&b| !input::is_space(b)) {
+            i += 1;
+        }
+    }
+    (i, unsafe_text)
+}
+
+/// [`word_end`] 16 bytes at a time.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    not(target_os = "none")
+))]
+mod word_scan {
+    use core::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn lanes(v: __m128i, c: u8) -> __m128i {
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
+    }
+
+    /// A 16-byte block is read at `at` when it fits in `text`, else as the last 16 bytes
+    /// of `text` with the masks shifted down, so bit `k` always stands for `text[at + k]`;
+    /// texts shorter than 16 bytes take the portable scan.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) fn word_end_sse2(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
+        let len = text.len();
+        if len < 16 {
+            return super::word_end_portable(text, start, utf8);
+        }
+        let mut at = start;
+        // Bit 0 set when the byte before `at` is a `=` of this word.
+        let mut carry = 0u32;
+        let mut unsafe_text = false;
+        while at < len {
+            let base = at.min(len - 16);
+            let Some(chunk) = text.get(base..base + 16) else {
+                break;
+            };
+            // SAFETY: `chunk` is 16 readable bytes; the load has no alignment requirement.
+            let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
+            let shift = at - base;
+            let mask = |m: __m128i| (_mm_movemask_epi8(m) as u32) >> shift;
+            let space = _mm_or_si128(
+                _mm_or_si128(lanes(v, b' '), lanes(v, b'\t')),
+                _mm_or_si128(lanes(v, b'\r'), lanes(v, b'\n')),
+            );
+            // The end of the text stops the word like white space.
+            let end_bit = if len - at < 16 { 1u32 << (len - at) } else { 0 };
+            let stop = mask(space) | end_bit;
+            if !unsafe_text {
+                let eq = mask(lanes(v, b'='));
+                let pair = ((eq << 1) | carry) & mask(lanes(v, b'?'));
+                // With utf8 on only C2 and E2 can start a line-breaking character.
+                let high = if utf8 {
+                    mask(_mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2)))
+                } else {
+                    mask(v)
+                };
+                let mut special = pair | high;
+                loop {
+                    let first = stop | special;
+                    if first == 0 {
+                        break;
+                    }
+                    let k = first.trailing_zeros();
+                    let bit = 1u32 << k;
+                    if stop & bit != 0 {
+                        return (at + k as usize, false);
+                    }
+                    if !utf8
+                        || pair & bit != 0
+                        || crate::chars::line_breaking_char_len(text, at + k as usize).is_some()
+                    {
+                        unsafe_text = true;
+                        break;
+                    }
+                    special &= !bit;
+                }
+                carry = (eq >> 15) & 1;
+            }
+            if unsafe_text && stop != 0 {
+                // No white space before the special byte (it would have ended the word).
+                return (at + stop.trailing_zeros() as usize, true);
+            }
+            at += 16;
+        }
+        (len, unsafe_text)
     }
 }
 
@@ -358,6 +477,33 @@ mod tests {
             }
             proptest::prop_assume!(super::plain_applies("Subject", value.as_bytes()));
             proptest::prop_assert_eq!(run_path(&value, width, true), run_path(&value, width, false));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The SIMD word scanner finds the same ends and the same verdicts as the byte loop,
+        /// from every start, for texts around the 16-byte block size.
+        #[test]
+        fn word_scan_matches_portable_scan(
+            parts in proptest::collection::vec(proptest::sample::select(std::vec![
+                "a", "b", " ", "\t", "\r\n ", "=", "?", "=?", "é", "日", "\u{85}", "\u{2028}",
+                "\u{2029}", "\u{9f}", "\u{a0}", "\u{2027}", "xyzxyzxyz", "😀",
+            ]), 0..40),
+            utf8 in proptest::bool::ANY,
+        ) {
+            let text = parts.concat();
+            let bytes = text.as_bytes();
+            for start in 0..=bytes.len() {
+                let expect = super::word_end_portable(bytes, start, utf8);
+                proptest::prop_assert_eq!(super::word_end(bytes, start, utf8), expect);
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: SSE2 is part of the x86_64 baseline.
+                proptest::prop_assert_eq!(
+                    unsafe { super::word_scan::word_end_sse2(bytes, start, utf8) },
+                    expect
+                );
+            }
         }
     }
 
