@@ -123,7 +123,31 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// caller's fold, which are dropped) before a token of width `next`, folding before the
     /// white space when the token would not fit. `next` covers everything up to the next
     /// fold point (token plus any glued punctuation).
+    #[cfg_attr(not(target_os = "none"), inline)]
     pub(crate) fn space(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
+        // The common case inline: one SP or HTAB, mid-line, and the token fits after it. Not
+        // on bare metal, where a copy at every call site would cost flash.
+        #[cfg(not(target_os = "none"))]
+        if let [b] = ws {
+            if !self.only_name
+                && !self.folded_for_group
+                && self.col.chars + 1 + next.chars <= self.limit(ew)
+                && self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
+            {
+                self.sink.byte(*b);
+                self.col = self.col.plus(Width::ascii(1));
+                if ew {
+                    self.line_has_ew = true;
+                }
+                return Ok(());
+            }
+        }
+        self.space_general(ws, next, ew)
+    }
+
+    /// [`Folder::space`] for every case: the first token, a fold, longer white space.
+    #[cfg_attr(not(target_os = "none"), inline(never))]
+    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
         let w = ws_width(ws);
         debug_assert!(w > 0);
         if self.only_name {

@@ -105,7 +105,8 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    let mut next = Token::scan(text, 0, options);
+    let mut scanner = Scanner::new(text, options);
+    let mut next = scanner.token(0);
     while let Some(word) = next {
         let first = word.ws_start == word.start;
         let ws = if first {
@@ -113,7 +114,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         } else {
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
-        next = Token::scan(text, word.end, options);
+        next = scanner.token(word.end);
         if !word.needs_encoding(first) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
@@ -130,7 +131,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
             while let Some(more) = next.filter(|t| t.needs_encoding(false)) {
                 run_end = more.end;
                 folded |= more.folded;
-                next = Token::scan(text, more.end, options);
+                next = scanner.token(more.end);
             }
             // White space before encoded text beyond its first character is carried inside the
             // encoded text: a long run could otherwise push an encoded-word line past 76.
@@ -151,6 +152,54 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         }
     }
     Ok(())
+}
+
+/// Finds the tokens of a text, left to right.
+enum Scanner<'a> {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(target_os = "none")
+    ))]
+    Blocks(word_scan::Scanner<'a>),
+    #[allow(dead_code)]
+    Bytes(&'a [u8], &'a Options),
+}
+
+impl<'a> Scanner<'a> {
+    #[inline]
+    fn new(text: &'a [u8], options: &'a Options) -> Self {
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "sse2",
+            not(target_os = "none")
+        ))]
+        {
+            Scanner::Blocks(word_scan::Scanner::new(text, options.utf8))
+        }
+        #[cfg(not(all(
+            target_arch = "x86_64",
+            target_feature = "sse2",
+            not(target_os = "none")
+        )))]
+        {
+            Scanner::Bytes(text, options)
+        }
+    }
+
+    /// The token at or after `pos`, the end of the previous word.
+    #[inline]
+    fn token(&mut self, pos: usize) -> Option<Token> {
+        match self {
+            #[cfg(all(
+                target_arch = "x86_64",
+                target_feature = "sse2",
+                not(target_os = "none")
+            ))]
+            Scanner::Blocks(s) => s.token(pos),
+            Scanner::Bytes(text, options) => Token::scan(text, pos, options),
+        }
+    }
 }
 
 /// A word of the text, the white space before it, and what one pass over both found.
@@ -214,29 +263,8 @@ impl Token {
 /// The end of the word that starts at `start` (the next white space, or the end of `text`),
 /// and whether the word holds something only encoded-words can carry: non-ASCII with `utf8`
 /// off, a line-breaking character (C1 control, U+2028, U+2029) with it on, or `=?`.
-#[inline]
+/// A byte at a time: the portable scan, and the reference of the block scanner.
 fn word_end(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "sse2",
-        not(target_os = "none")
-    ))]
-    {
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe { word_scan::word_end_sse2(text, start, utf8) }
-    }
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "sse2",
-        not(target_os = "none")
-    )))]
-    {
-        word_end_portable(text, start, utf8)
-    }
-}
-
-/// [`word_end`] a byte at a time: the portable version and the SIMD version's reference.
-fn word_end_portable(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
     let mut i = start;
     let mut unsafe_text = false;
     let mut prev = 0u8;
@@ -264,13 +292,16 @@ fn word_end_portable(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
     (i, unsafe_text)
 }
 
-/// [`word_end`] 16 bytes at a time.
+/// [`Token::scan`] over a whole text from 64-byte blocks of bit masks (SSE2): one pass finds
+/// the white space and the bytes that may force encoding, and each word then costs a few bit
+/// operations instead of a loop over its bytes.
 #[cfg(all(
     target_arch = "x86_64",
     target_feature = "sse2",
     not(target_os = "none")
 ))]
 mod word_scan {
+    use super::Token;
     use core::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
@@ -281,74 +312,199 @@ mod word_scan {
         _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
     }
 
-    /// A 16-byte block is read at `at` when it fits in `text`, else as the last 16 bytes
-    /// of `text` with the masks shifted down, so bit `k` always stands for `text[at + k]`;
-    /// texts shorter than 16 bytes take the portable scan.
-    #[target_feature(enable = "sse2")]
-    #[inline]
-    pub(super) fn word_end_sse2(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
-        let len = text.len();
-        if len < 16 {
-            return super::word_end_portable(text, start, utf8);
-        }
-        let mut at = start;
-        // Bit 0 set when the byte before `at` is a `=` of this word.
-        let mut carry = 0u32;
-        let mut unsafe_text = false;
-        while at < len {
-            let base = at.min(len - 16);
-            let Some(chunk) = text.get(base..base + 16) else {
-                break;
+    pub(super) struct Scanner<'a> {
+        text: &'a [u8],
+        utf8: bool,
+        /// The masks below cover `text[base..base + 64]`, bit `k` for `text[base + k]`.
+        base: usize,
+        /// SP, HTAB, CR, LF, and every position past the end of the text.
+        space: u64,
+        /// Bytes that may force encoding: non-ASCII with utf8 off; with it on, C2 and E2
+        /// (which start the C1 controls, U+2028 and U+2029; checked when met); and a `?`
+        /// right after `=`.
+        special: u64,
+        /// The `?` of `=?` pairs (always force encoding).
+        pairs: u64,
+    }
+
+    impl<'a> Scanner<'a> {
+        pub(super) fn new(text: &'a [u8], utf8: bool) -> Self {
+            let mut s = Scanner {
+                text,
+                utf8,
+                base: 0,
+                space: 0,
+                special: 0,
+                pairs: 0,
             };
-            // SAFETY: `chunk` is 16 readable bytes; the load has no alignment requirement.
-            let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
-            let shift = at - base;
-            let mask = |m: __m128i| (_mm_movemask_epi8(m) as u32) >> shift;
-            let space = _mm_or_si128(
-                _mm_or_si128(lanes(v, b' '), lanes(v, b'\t')),
-                _mm_or_si128(lanes(v, b'\r'), lanes(v, b'\n')),
-            );
-            // The end of the text stops the word like white space.
-            let end_bit = if len - at < 16 { 1u32 << (len - at) } else { 0 };
-            let stop = mask(space) | end_bit;
-            if !unsafe_text {
-                let eq = mask(lanes(v, b'='));
-                let pair = ((eq << 1) | carry) & mask(lanes(v, b'?'));
-                // With utf8 on only C2 and E2 can start a line-breaking character.
-                let high = if utf8 {
-                    mask(_mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2)))
-                } else {
-                    mask(v)
-                };
-                let mut special = pair | high;
-                loop {
-                    let first = stop | special;
-                    if first == 0 {
-                        break;
-                    }
-                    let k = first.trailing_zeros();
-                    let bit = 1u32 << k;
-                    if stop & bit != 0 {
-                        return (at + k as usize, false);
-                    }
-                    if !utf8
-                        || pair & bit != 0
-                        || crate::chars::line_breaking_char_len(text, at + k as usize).is_some()
-                    {
-                        unsafe_text = true;
-                        break;
-                    }
-                    special &= !bit;
-                }
-                carry = (eq >> 15) & 1;
-            }
-            if unsafe_text && stop != 0 {
-                // No white space before the special byte (it would have ended the word).
-                return (at + stop.trailing_zeros() as usize, true);
-            }
-            at += 16;
+            s.load(0);
+            s
         }
-        (len, unsafe_text)
+
+        /// Computes the masks of the block at `base`.
+        #[inline]
+        fn load(&mut self, base: usize) {
+            let (mut space, mut eq, mut q, mut high) = (0u64, 0u64, 0u64, 0u64);
+            for c in 0..4 {
+                let (sp, e, qm, h) = self.chunk(base + 16 * c);
+                space |= u64::from(sp) << (16 * c);
+                eq |= u64::from(e) << (16 * c);
+                q |= u64::from(qm) << (16 * c);
+                high |= u64::from(h) << (16 * c);
+            }
+            let eq_before = base
+                .checked_sub(1)
+                .and_then(|i| self.text.get(i))
+                .is_some_and(|&b| b == b'=');
+            self.pairs = ((eq << 1) | u64::from(eq_before)) & q;
+            self.base = base;
+            self.space = space;
+            self.special = high | self.pairs;
+        }
+
+        /// Masks (white space or past the end, `=`, `?`, special high byte) of the 16 bytes
+        /// at `at`: read in place when they are all in the text, else as the text's last 16
+        /// bytes shifted down, or from a zero-padded copy when the text is shorter than 16.
+        #[inline]
+        fn chunk(&self, at: usize) -> (u32, u32, u32, u32) {
+            let len = self.text.len();
+            if at >= len {
+                return (0xFFFF, 0, 0, 0);
+            }
+            let mut padded = [0u8; 16];
+            let (block, shift) = match self.text.get(at..at + 16) {
+                Some(block) => (block, 0),
+                None => match len.checked_sub(16).and_then(|b| self.text.get(b..)) {
+                    Some(block) => (block, at + 16 - len),
+                    None => {
+                        for (d, &s) in padded
+                            .iter_mut()
+                            .zip(self.text.get(at..).unwrap_or_default())
+                        {
+                            *d = s;
+                        }
+                        (padded.as_slice(), 0)
+                    }
+                },
+            };
+            // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable
+            // bytes (a full block, the text's last 16 bytes, or the padded copy) and the load
+            // has no alignment requirement.
+            let (sp, eq, q, high) = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast());
+                let space = _mm_or_si128(
+                    _mm_or_si128(lanes(v, b' '), lanes(v, b'\t')),
+                    _mm_or_si128(lanes(v, b'\r'), lanes(v, b'\n')),
+                );
+                let high = if self.utf8 {
+                    _mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2))
+                } else {
+                    v
+                };
+                (
+                    _mm_movemask_epi8(space) as u32,
+                    _mm_movemask_epi8(lanes(v, b'=')) as u32,
+                    _mm_movemask_epi8(lanes(v, b'?')) as u32,
+                    _mm_movemask_epi8(high) as u32,
+                )
+            };
+            // Lanes past the end of the text read as white space.
+            let valid = len - at;
+            let past = if valid < 16 { 0xFFFFu32 << valid } else { 0 };
+            let keep = !past & 0xFFFF;
+            (
+                ((sp >> shift) | past) & 0xFFFF,
+                (eq >> shift) & keep,
+                (q >> shift) & keep,
+                (high >> shift) & keep,
+            )
+        }
+
+        /// The token at or after `pos` (the end of the previous word): what
+        /// [`Token::scan`] returns.
+        #[inline]
+        pub(super) fn token(&mut self, pos: usize) -> Option<Token> {
+            let text = self.text;
+            if pos < self.base {
+                // Only a caller going back needs this (format_words never does).
+                self.load(pos);
+            }
+            // The word's start: the first byte that is not white space.
+            let mut i = pos;
+            let start = loop {
+                if i >= text.len() {
+                    return None;
+                }
+                if i >= self.base + 64 {
+                    self.load(i);
+                }
+                let rest = !self.space >> (i - self.base);
+                if rest != 0 {
+                    break i + rest.trailing_zeros() as usize;
+                }
+                i = self.base + 64;
+            };
+            let ws = text.get(pos..start).unwrap_or_default();
+            let folded = ws.iter().any(|&b| b == b'\r' || b == b'\n');
+            let ws_cols = if folded {
+                crate::fold::ws_width(ws)
+            } else {
+                ws.len()
+            };
+            // The word's end: the next white space (or the end), noting special bytes.
+            let mut i = start;
+            let mut unsafe_text = false;
+            let end = loop {
+                if i >= text.len() {
+                    break text.len();
+                }
+                if i >= self.base + 64 {
+                    self.load(i);
+                }
+                let off = i - self.base;
+                let space = self.space >> off;
+                let k = if space == 0 {
+                    64 - off
+                } else {
+                    space.trailing_zeros() as usize
+                };
+                let within = if k >= 64 { !0 } else { (1u64 << k) - 1 };
+                let mut special = (self.special >> off) & within;
+                let mut pairs = (self.pairs >> off) & within;
+                if i == start && pairs & 1 != 0 {
+                    // A `?` starting the word: the `=` before it belongs to no word of this
+                    // scan (only a caller starting mid-word sees this).
+                    pairs &= !1;
+                    special &= !1;
+                }
+                if !unsafe_text && special != 0 {
+                    if !self.utf8 || pairs != 0 {
+                        unsafe_text = true;
+                    } else {
+                        while special != 0 {
+                            let j = special.trailing_zeros() as usize;
+                            if crate::chars::line_breaking_char_len(text, i + j).is_some() {
+                                unsafe_text = true;
+                                break;
+                            }
+                            special &= special - 1;
+                        }
+                    }
+                }
+                if space != 0 {
+                    break i + k;
+                }
+                i = self.base + 64;
+            };
+            Some(Token {
+                ws_start: pos,
+                start,
+                end,
+                ws_cols,
+                folded,
+                unsafe_text,
+            })
+        }
     }
 }
 
@@ -482,29 +638,45 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
-        /// The SIMD word scanner finds the same ends and the same verdicts as the byte loop,
-        /// from every start, for texts around the 16-byte block size.
+        /// The block scanner finds the same tokens as the byte loop, for texts around the
+        /// 64-byte block size.
         #[test]
-        fn word_scan_matches_portable_scan(
+        fn block_scanner_matches_byte_scanner(
             parts in proptest::collection::vec(proptest::sample::select(std::vec![
-                "a", "b", " ", "\t", "\r\n ", "=", "?", "=?", "é", "日", "\u{85}", "\u{2028}",
-                "\u{2029}", "\u{9f}", "\u{a0}", "\u{2027}", "xyzxyzxyz", "😀",
-            ]), 0..40),
+                "a", "b", " ", "\t", "\r\n ", "\n\t", "=", "?", "=?", "é", "日", "\u{85}", "\u{2028}",
+                "\u{2029}", "\u{9f}", "\u{a0}", "\u{2027}", "xyzxyzxyz", "😀", "abcdefghijklmnopqrstuvwxyz",
+            ]), 0..60),
             utf8 in proptest::bool::ANY,
         ) {
             let text = parts.concat();
             let bytes = text.as_bytes();
-            for start in 0..=bytes.len() {
-                let expect = super::word_end_portable(bytes, start, utf8);
-                proptest::prop_assert_eq!(super::word_end(bytes, start, utf8), expect);
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: SSE2 is part of the x86_64 baseline.
-                proptest::prop_assert_eq!(
-                    unsafe { super::word_scan::word_end_sse2(bytes, start, utf8) },
-                    expect
-                );
+            let options = Options::default().with_utf8(utf8);
+            let mut scanner = super::Scanner::new(bytes, &options);
+            // Every start position, in order, as format_words asks (and the ends it gets).
+            for pos in 0..=bytes.len() {
+                let expect = super::Token::scan(bytes, pos, &options);
+                let got = scanner.token(pos);
+                proptest::prop_assert_eq!(got.map(key), expect.map(key));
             }
+            let mut scanner = super::Scanner::new(bytes, &options);
+            let mut pos = 0;
+            while let Some(t) = super::Token::scan(bytes, pos, &options) {
+                proptest::prop_assert_eq!(scanner.token(pos).map(key), Some(key(t)));
+                pos = t.end;
+            }
+            proptest::prop_assert!(scanner.token(pos).is_none());
         }
+    }
+
+    fn key(t: super::Token) -> (usize, usize, usize, usize, bool, bool) {
+        (
+            t.ws_start,
+            t.start,
+            t.end,
+            t.ws_cols,
+            t.folded,
+            t.unsafe_text,
+        )
     }
 
     fn run_general(
