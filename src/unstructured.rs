@@ -346,7 +346,10 @@ mod word_scan {
         fn load(&mut self, base: usize) {
             let (mut space, mut eq, mut q, mut high) = (0u64, 0u64, 0u64, 0u64);
             for c in 0..4 {
-                let (sp, e, qm, h) = self.chunk(base + 16 * c);
+                let (sp, e, qm, h) = match self.text.get(base + 16 * c..base + 16 * c + 16) {
+                    Some(block) => self.masks(block),
+                    None => self.chunk(base + 16 * c),
+                };
                 space |= u64::from(sp) << (16 * c);
                 eq |= u64::from(e) << (16 * c);
                 q |= u64::from(qm) << (16 * c);
@@ -387,10 +390,27 @@ mod word_scan {
                     }
                 },
             };
-            // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least 16 readable
-            // bytes (a full block, the text's last 16 bytes, or the padded copy) and the load
-            // has no alignment requirement.
-            let (sp, eq, q, high) = unsafe {
+            let (sp, eq, q, high) = self.masks(block);
+            // Lanes past the end of the text read as white space.
+            let valid = len - at;
+            let past = if valid < 16 { 0xFFFFu32 << valid } else { 0 };
+            let keep = !past & 0xFFFF;
+            (
+                ((sp >> shift) | past) & 0xFFFF,
+                (eq >> shift) & keep,
+                (q >> shift) & keep,
+                (high >> shift) & keep,
+            )
+        }
+
+        /// The masks of the first 16 bytes of `block`, which holds at least 16.
+        #[inline(always)]
+        fn masks(&self, block: &[u8]) -> (u32, u32, u32, u32) {
+            debug_assert!(block.len() >= 16);
+            // SAFETY: SSE2 is part of the x86_64 baseline; every caller passes at least 16
+            // readable bytes (a block of the text, its last 16 bytes, or a padded copy) and
+            // the load has no alignment requirement.
+            unsafe {
                 let v = _mm_loadu_si128(block.as_ptr().cast());
                 let space = _mm_or_si128(
                     _mm_or_si128(lanes(v, b' '), lanes(v, b'\t')),
@@ -407,23 +427,51 @@ mod word_scan {
                     _mm_movemask_epi8(lanes(v, b'?')) as u32,
                     _mm_movemask_epi8(high) as u32,
                 )
-            };
-            // Lanes past the end of the text read as white space.
-            let valid = len - at;
-            let past = if valid < 16 { 0xFFFFu32 << valid } else { 0 };
-            let keep = !past & 0xFFFF;
-            (
-                ((sp >> shift) | past) & 0xFFFF,
-                (eq >> shift) & keep,
-                (q >> shift) & keep,
-                (high >> shift) & keep,
-            )
+            }
         }
 
         /// The token at or after `pos` (the end of the previous word): what
         /// [`Token::scan`] returns.
-        #[inline]
+        #[inline(always)]
         pub(super) fn token(&mut self, pos: usize) -> Option<Token> {
+            // The common case in a few bit operations: the word starts and ends inside the
+            // current block, after at most one SP or HTAB, and holds nothing to check further.
+            let off = pos.wrapping_sub(self.base);
+            if off < 64 {
+                let rest = !self.space >> off;
+                if rest != 0 {
+                    let start_off = off + rest.trailing_zeros() as usize;
+                    let space = self.space >> start_off;
+                    let ws_len = start_off - off;
+                    let single = ws_len == 0
+                        || (ws_len == 1 && matches!(self.text.get(pos), Some(b' ' | b'\t')));
+                    if space != 0 && single {
+                        let len = space.trailing_zeros() as usize;
+                        let within = (1u64 << len) - 1;
+                        // A `?` starting the word pairs with no `=` of this word.
+                        let special =
+                            (self.special >> start_off) & within & !((self.pairs >> start_off) & 1);
+                        if special == 0 || !self.utf8 {
+                            let start = self.base + start_off;
+                            return Some(Token {
+                                ws_start: pos,
+                                start,
+                                end: start + len,
+                                ws_cols: ws_len,
+                                folded: false,
+                                unsafe_text: special != 0,
+                            });
+                        }
+                    }
+                }
+            }
+            self.token_general(pos)
+        }
+
+        /// [`Scanner::token`] for every case: words across blocks, longer white space or
+        /// folds, and characters to check with utf8 on.
+        #[inline(never)]
+        fn token_general(&mut self, pos: usize) -> Option<Token> {
             let text = self.text;
             if pos < self.base {
                 // Only a caller going back needs this (format_words never does).

@@ -91,6 +91,32 @@ pub(super) fn count_q_escapes_sse2(text: &[u8], phrase: bool) -> usize {
     len - literal as usize
 }
 
+/// `src` (shorter than 16 bytes) followed by zeros, copied with two overlapping loads and
+/// stores of 8, 4 or 1 bytes instead of a call to `memcpy`.
+#[inline]
+fn pad16(src: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let n = src.len();
+    if let (Some(lo), Some(hi)) = (src.get(..8), n.checked_sub(8).and_then(|s| src.get(s..n))) {
+        out[..8].copy_from_slice(lo);
+        if let Some(dst) = out.get_mut(n - 8..n) {
+            dst.copy_from_slice(hi);
+        }
+    } else if let (Some(lo), Some(hi)) =
+        (src.get(..4), n.checked_sub(4).and_then(|s| src.get(s..n)))
+    {
+        out[..4].copy_from_slice(lo);
+        if let Some(dst) = out.get_mut(n - 4..n) {
+            dst.copy_from_slice(hi);
+        }
+    } else {
+        for (d, &s) in out.iter_mut().zip(src) {
+            *d = s;
+        }
+    }
+    out
+}
+
 /// Byte indices into a 12-byte group for the 16 output lanes: each 32-bit lane gets the
 /// group's bytes 1, 0, 2, 1 (big-endian order of the 24 bits, as the multiplies want them).
 const RESHUFFLE: [i8; 16] = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
@@ -108,11 +134,9 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
     let take = take.min(text.len());
     // A short text is copied once into a zero-padded block, so every load below is in
     // bounds.
-    let mut padded = [0u8; 16];
+    let padded: [u8; 16];
     let src: &[u8] = if text.len() < 16 {
-        for (d, &s) in padded.iter_mut().zip(text) {
-            *d = s;
-        }
+        padded = pad16(text);
         &padded
     } else {
         text
