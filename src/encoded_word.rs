@@ -213,7 +213,13 @@ pub(crate) fn write_run_slice(
                 (taken, len)
             }
         };
-        let mut word = fit(here);
+        // Not even the first character fits here (the encoder would take nothing): go
+        // straight to a fresh line.
+        let mut word = if here >= OVERHEAD + first_char_len(rest, enc, safe) {
+            fit(here)
+        } else {
+            (0, 0)
+        };
         if word.0 == 0 {
             word = fit(fresh);
         }
@@ -244,6 +250,25 @@ pub(crate) fn write_run_slice(
 /// Size of the buffer an encoded-word is built in: the word (at most 75) plus slack for
 /// the encoders' whole-vector and whole-`u32` stores past the last character.
 const WORD_BUF: usize = MAX_WORD + 21;
+
+/// Characters the first character of `text` (not empty) takes in the encoding `enc`: the
+/// least an encoded-word holding any of `text` needs besides its 12 characters of overhead.
+#[inline]
+fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
+    let lead = text.first().copied().unwrap_or(0);
+    let n = chars::utf8_len(lead);
+    match enc {
+        Enc::B => b_len(n),
+        Enc::Q if n > 1 => 3 * n,
+        Enc::Q => {
+            if q_literal(lead, safe) {
+                1
+            } else {
+                3
+            }
+        }
+    }
+}
 
 /// Encodes into `buf` one encoded-word holding as many whole characters from the start of
 /// `text` as fit in `room` characters (and in 75). Returns the bytes of text taken (0 when
@@ -775,7 +800,14 @@ mod tests {
 
     #[test]
     fn escape_count_matches_portable_count() {
-        for text in all_byte_texts() {
+        // Long texts too: the SIMD count sums its lane counters every 255 blocks.
+        let long: Vec<u8> = (0..9000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let texts = all_byte_texts().into_iter().chain([
+            long[..4080].to_vec(),
+            long[..4096].to_vec(),
+            long.clone(),
+        ]);
+        for text in texts {
             for phrase in [false, true] {
                 let expect = count_q_escapes_portable(&text, phrase);
                 assert_eq!(
