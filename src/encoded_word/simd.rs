@@ -138,6 +138,27 @@ fn sum_lanes(v: __m128i) -> u32 {
     (_mm_cvtsi128_si32(sums) as u32) + (_mm_cvtsi128_si32(_mm_srli_si128::<8>(sums)) as u32)
 }
 
+/// The 16 base64 characters of 4 groups of 3 bytes, each group already spread over a 32-bit
+/// lane as bytes 1, 0, 2, 1 (see [`RESHUFFLE`]).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn b64_chars(input: __m128i) -> __m128i {
+    // Split each 24-bit group into four 6-bit indices, one per byte.
+    let t0 = _mm_and_si128(input, _mm_set1_epi32(0x0FC0_FC00));
+    let t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x0400_0040));
+    let t2 = _mm_and_si128(input, _mm_set1_epi32(0x003F_03F0));
+    let t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x0100_0010));
+    let sextets = _mm_or_si128(t1, t3);
+    // Index -> character: add an offset chosen by range (A-Z, a-z, 0-9, +, /).
+    let offsets = _mm_setr_epi8(
+        65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0,
+    );
+    let range = _mm_subs_epu8(sextets, _mm_set1_epi8(51));
+    let lower = _mm_cmpgt_epi8(sextets, _mm_set1_epi8(25));
+    let range = _mm_sub_epi8(range, lower);
+    _mm_add_epi8(sextets, _mm_shuffle_epi8(offsets, range))
+}
+
 /// Byte indices into a 12-byte group for the 16 output lanes: each 32-bit lane gets the
 /// group's bytes 1, 0, 2, 1 (big-endian order of the 24 bits, as the multiplies want them).
 const RESHUFFLE: [i8; 16] = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
@@ -182,6 +203,20 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
     );
     let mut at = 0;
     let mut o = 0;
+    // Whole groups of 12 whose 16-byte load stays in the text: no masking.
+    while take - at >= 12 {
+        let Some(v) = load(src, at) else { break };
+        let Some(dst) = out.get_mut(o..o + 16) else {
+            break;
+        };
+        let chars = b64_chars(_mm_shuffle_epi8(v, shuffle));
+        // SAFETY: `dst` is 16 writable bytes; the store has no alignment requirement.
+        unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), chars) };
+        o += 16;
+        at += 12;
+    }
+    // The rest (a last group shorter than 12, or groups near the end of the text): read
+    // from the last 16 bytes of the text, the lanes shuffled into place and masked.
     while at < take {
         let left = take - at;
         let idx = if left >= 12 && at + 16 <= src.len() {
@@ -199,21 +234,7 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
             let past = _mm_cmpgt_epi8(shuffle, _mm_set1_epi8(left.min(12) as i8 - 1));
             _mm_or_si128(shifted, past)
         };
-        let input = _mm_shuffle_epi8(v, indices);
-        // Split each 24-bit group into four 6-bit indices, one per byte.
-        let t0 = _mm_and_si128(input, _mm_set1_epi32(0x0FC0_FC00));
-        let t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x0400_0040));
-        let t2 = _mm_and_si128(input, _mm_set1_epi32(0x003F_03F0));
-        let t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x0100_0010));
-        let sextets = _mm_or_si128(t1, t3);
-        // Index -> character: add an offset chosen by range (A-Z, a-z, 0-9, +, /).
-        let offsets = _mm_setr_epi8(
-            65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0,
-        );
-        let range = _mm_subs_epu8(sextets, _mm_set1_epi8(51));
-        let lower = _mm_cmpgt_epi8(sextets, _mm_set1_epi8(25));
-        let range = _mm_sub_epi8(range, lower);
-        let chars = _mm_add_epi8(sextets, _mm_shuffle_epi8(offsets, range));
+        let chars = b64_chars(_mm_shuffle_epi8(v, indices));
         let Some(dst) = out.get_mut(o..o + 16) else {
             break;
         };
