@@ -312,6 +312,15 @@ mod word_scan {
         _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
     }
 
+    /// What [`Scanner::token_in_block`] found.
+    enum InBlock {
+        Found(Token),
+        /// The white space or the word runs past the current block.
+        Crosses,
+        /// Longer white space, a fold, or characters to check: the general scan.
+        Other,
+    }
+
     pub(super) struct Scanner<'a> {
         text: &'a [u8],
         utf8: bool,
@@ -434,38 +443,60 @@ mod word_scan {
         /// [`Token::scan`] returns.
         #[inline(always)]
         pub(super) fn token(&mut self, pos: usize) -> Option<Token> {
-            // The common case in a few bit operations: the word starts and ends inside the
-            // current block, after at most one SP or HTAB, and holds nothing to check further.
-            let off = pos.wrapping_sub(self.base);
-            if off < 64 {
-                let rest = !self.space >> off;
-                if rest != 0 {
-                    let start_off = off + rest.trailing_zeros() as usize;
-                    let space = self.space >> start_off;
-                    let ws_len = start_off - off;
-                    let single = ws_len == 0
-                        || (ws_len == 1 && matches!(self.text.get(pos), Some(b' ' | b'\t')));
-                    if space != 0 && single {
-                        let len = space.trailing_zeros() as usize;
-                        let within = (1u64 << len) - 1;
-                        // A `?` starting the word pairs with no `=` of this word.
-                        let special =
-                            (self.special >> start_off) & within & !((self.pairs >> start_off) & 1);
-                        if special == 0 || !self.utf8 {
-                            let start = self.base + start_off;
-                            return Some(Token {
-                                ws_start: pos,
-                                start,
-                                end: start + len,
-                                ws_cols: ws_len,
-                                folded: false,
-                                unsafe_text: special != 0,
-                            });
-                        }
+            match self.token_in_block(pos) {
+                InBlock::Found(token) => return Some(token),
+                InBlock::Crosses if pos != self.base && pos < self.text.len() => {
+                    // The block ends inside the white space or the word: a block starting
+                    // at `pos` holds every word shorter than 64 bytes.
+                    self.load(pos);
+                    if let InBlock::Found(token) = self.token_in_block(pos) {
+                        return Some(token);
                     }
                 }
+                _ => {}
             }
             self.token_general(pos)
+        }
+
+        /// The common case in a few bit operations: the word starts and ends inside the
+        /// current block, after at most one SP or HTAB, and holds nothing to check further.
+        #[inline(always)]
+        fn token_in_block(&self, pos: usize) -> InBlock {
+            let off = pos.wrapping_sub(self.base);
+            if off >= 64 {
+                return InBlock::Crosses;
+            }
+            let rest = !self.space >> off;
+            if rest == 0 {
+                return InBlock::Crosses;
+            }
+            let start_off = off + rest.trailing_zeros() as usize;
+            let space = self.space >> start_off;
+            if space == 0 {
+                return InBlock::Crosses;
+            }
+            let ws_len = start_off - off;
+            let single =
+                ws_len == 0 || (ws_len == 1 && matches!(self.text.get(pos), Some(b' ' | b'\t')));
+            if !single {
+                return InBlock::Other;
+            }
+            let len = space.trailing_zeros() as usize;
+            let within = (1u64 << len) - 1;
+            // A `?` starting the word pairs with no `=` of this word.
+            let special = (self.special >> start_off) & within & !((self.pairs >> start_off) & 1);
+            if special != 0 && self.utf8 {
+                return InBlock::Other;
+            }
+            let start = self.base + start_off;
+            InBlock::Found(Token {
+                ws_start: pos,
+                start,
+                end: start + len,
+                ws_cols: ws_len,
+                folded: false,
+                unsafe_text: special != 0,
+            })
         }
 
         /// [`Scanner::token`] for every case: words across blocks, longer white space or
