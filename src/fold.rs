@@ -123,7 +123,7 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// caller's fold, which are dropped) before a token of width `next`, folding before the
     /// white space when the token would not fit. `next` covers everything up to the next
     /// fold point (token plus any glued punctuation).
-    #[cfg_attr(not(target_os = "none"), inline)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub(crate) fn space(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
         // The common case inline: one SP or HTAB, mid-line, and the token fits after it. Not
         // on bare metal, where a copy at every call site would cost flash.
