@@ -11,6 +11,9 @@ use crate::fold::{Folder, Width};
 use crate::phrase::TextPhrase;
 use crate::{Encoding, Error};
 
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+mod simd;
+
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
 /// RFC 2047 §2: an encoded-word is at most 75 characters long.
@@ -92,7 +95,29 @@ fn q_literal(b: u8, safe: u8) -> bool {
 
 /// The length of all of `text` in Q.
 fn q_len_slice(text: &[u8], safe: u8) -> usize {
-    text.len() + 2 * text.iter().filter(|&&b| !q_literal(b, safe)).count()
+    text.len() + 2 * count_q_escapes(text, safe)
+}
+
+/// Number of bytes of `text` that Q writes as `=XX` in the context with literal set `safe`.
+#[inline]
+fn count_q_escapes(text: &[u8], safe: u8) -> usize {
+    let phrase = safe != Q_TEXT_SAFE;
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { simd::count_q_escapes_sse2(text, phrase) }
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+    {
+        count_q_escapes_portable(text, phrase)
+    }
+}
+
+/// [`count_q_escapes`] a byte at a time: the portable version, and the reference of the SIMD
+/// one.
+fn count_q_escapes_portable(text: &[u8], phrase: bool) -> usize {
+    let safe = if phrase { Q_PHRASE_SAFE } else { Q_TEXT_SAFE };
+    text.iter().filter(|&&b| !q_literal(b, safe)).count()
 }
 
 /// The encoding for `text`: for `Auto`, the shorter, Q on a tie.
@@ -102,16 +127,13 @@ fn choose_slice(text: &[u8], safe: u8, encoding: Encoding) -> Enc {
         Encoding::B => Enc::B,
         Encoding::Auto => {
             // Q is no longer than B while at most this many bytes need escaping (3 characters
-            // instead of 1); stop counting once past it, as in CJK or Cyrillic text.
+            // instead of 1).
             let allowed = (b_len(text.len()) - text.len()) / 2;
-            let mut escaped = 0;
-            for part in text.chunks(16) {
-                escaped += part.iter().filter(|&&b| !q_literal(b, safe)).count();
-                if escaped > allowed {
-                    return Enc::B;
-                }
+            if count_q_escapes(text, safe) > allowed {
+                Enc::B
+            } else {
+                Enc::Q
             }
-            Enc::Q
         }
     }
 }
@@ -172,7 +194,7 @@ pub(crate) fn write_run_slice(
     } else {
         glue
     };
-    let mut buf = [0u8; MAX_WORD];
+    let mut buf = [0u8; WORD_BUF];
     let mut rest = text;
     let mut ws = ws;
     while !rest.is_empty() {
@@ -191,7 +213,13 @@ pub(crate) fn write_run_slice(
                 (taken, len)
             }
         };
-        let mut word = fit(here);
+        // Not even the first character fits here (the encoder would take nothing): go
+        // straight to a fresh line.
+        let mut word = if here >= OVERHEAD + first_char_len(rest, enc, safe) {
+            fit(here)
+        } else {
+            (0, 0)
+        };
         if word.0 == 0 {
             word = fit(fresh);
         }
@@ -219,22 +247,46 @@ pub(crate) fn write_run_slice(
     Ok(())
 }
 
+/// Size of the buffer an encoded-word is built in: the word (at most 75) plus slack for
+/// the encoders' whole-vector and whole-`u32` stores past the last character.
+const WORD_BUF: usize = MAX_WORD + 21;
+
+/// Characters the first character of `text` (not empty) takes in the encoding `enc`: the
+/// least an encoded-word holding any of `text` needs besides its 12 characters of overhead.
+#[inline]
+fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
+    let lead = text.first().copied().unwrap_or(0);
+    let n = chars::utf8_len(lead);
+    match enc {
+        Enc::B => b_len(n),
+        Enc::Q if n > 1 => 3 * n,
+        Enc::Q => {
+            if q_literal(lead, safe) {
+                1
+            } else {
+                3
+            }
+        }
+    }
+}
+
 /// Encodes into `buf` one encoded-word holding as many whole characters from the start of
 /// `text` as fit in `room` characters (and in 75). Returns the bytes of text taken (0 when
 /// not even one character fits) and the length of the word.
+#[inline]
 fn encode_word(
     text: &[u8],
     enc: Enc,
     safe: u8,
     room: usize,
-    buf: &mut [u8; MAX_WORD],
+    buf: &mut [u8; WORD_BUF],
 ) -> (usize, usize) {
     let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
     let (prefix, body) = buf.split_at_mut(OVERHEAD - 2);
     let (taken, encoded) = match enc {
         Enc::Q => {
             prefix.copy_from_slice(b"=?utf-8?q?");
-            encode_q(text, safe, &mut body[..budget.min(MAX_WORD - OVERHEAD)])
+            encode_q(text, safe, budget, body)
         }
         Enc::B => {
             prefix.copy_from_slice(b"=?utf-8?b?");
@@ -248,10 +300,45 @@ fn encode_word(
     (taken, end + 2)
 }
 
-/// Q-encodes whole characters of `text` while they fit in `out`; returns the bytes taken and
-/// written.
+/// Q-encodes whole characters of `text` while they fit in `budget` characters; returns the
+/// bytes taken and written. `out` has room for `budget` characters and 3 more.
+#[cfg(not(target_os = "none"))]
 #[inline]
-fn encode_q(text: &[u8], safe: u8, out: &mut [u8]) -> (usize, usize) {
+fn encode_q(text: &[u8], safe: u8, budget: usize, out: &mut [u8]) -> (usize, usize) {
+    let table = if safe == Q_TEXT_SAFE {
+        &Q_TEXT_TABLE
+    } else {
+        &Q_PHRASE_TABLE
+    };
+    let (mut i, mut o) = (0, 0);
+    for &b in text {
+        // One load gives the encoding (up to 3 characters, stored whole) and its length.
+        let e = table[b as usize];
+        let n = (e >> 24) as usize;
+        if o + n > budget {
+            break;
+        }
+        let Some(dst) = out.get_mut(o..o + 4) else {
+            break;
+        };
+        dst.copy_from_slice(&e.to_le_bytes());
+        o += n;
+        i += 1;
+    }
+    // Stopped inside a character: give back its leading bytes (non-ASCII, so 3 characters
+    // each), so the word holds whole characters only.
+    while i > 0 && text.get(i).is_some_and(|&b| is_continuation(b)) {
+        i -= 1;
+        o -= 3;
+    }
+    (i, o)
+}
+
+/// [`encode_q`] on bare metal: a character at a time, without the 2 KiB of tables.
+#[cfg(target_os = "none")]
+#[inline]
+fn encode_q(text: &[u8], safe: u8, budget: usize, out: &mut [u8]) -> (usize, usize) {
+    let out = out.get_mut(..budget).unwrap_or_default();
     let (mut i, mut o) = (0, 0);
     while let Some(&b) = text.get(i) {
         if b < 0x80 {
@@ -287,8 +374,50 @@ fn encode_q(text: &[u8], safe: u8, out: &mut [u8]) -> (usize, usize) {
 }
 
 #[inline(always)]
-fn hex_escape(b: u8) -> [u8; 3] {
+fn is_continuation(b: u8) -> bool {
+    (b as i8) < -0x40
+}
+
+#[inline(always)]
+const fn hex_escape(b: u8) -> [u8; 3] {
     [b'=', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]
+}
+
+/// For each byte, its Q encoding in the low 3 bytes (little-endian) and the number of
+/// characters in the top byte.
+#[cfg(not(target_os = "none"))]
+const fn q_table(phrase: bool) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b == b' ' {
+            b'_' as u32 | 1 << 24
+        } else if q_safe_const(b, phrase) {
+            b as u32 | 1 << 24
+        } else {
+            let e = hex_escape(b);
+            e[0] as u32 | (e[1] as u32) << 8 | (e[2] as u32) << 16 | 3 << 24
+        };
+        i += 1;
+    }
+    t
+}
+
+#[cfg(not(target_os = "none"))]
+static Q_TEXT_TABLE: [u32; 256] = q_table(false);
+#[cfg(not(target_os = "none"))]
+static Q_PHRASE_TABLE: [u32; 256] = q_table(true);
+
+/// [`chars::Q_TEXT_SAFE`] / [`chars::Q_PHRASE_SAFE`] as a `const fn`, for the tables (a test
+/// holds the two to the same sets).
+#[cfg(not(target_os = "none"))]
+const fn q_safe_const(b: u8, phrase: bool) -> bool {
+    if phrase {
+        b.is_ascii_alphanumeric() || matches!(b, b'!' | b'*' | b'+' | b'-' | b'/')
+    } else {
+        matches!(b, 33..=126) && !matches!(b, b'=' | b'?' | b'_')
+    }
 }
 
 /// B-encodes the longest run of whole characters of `text` whose encoding fits in `budget`
@@ -298,11 +427,24 @@ fn hex_escape(b: u8) -> [u8; 3] {
 fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
     let mut take = text.len().min(budget / 4 * 3);
     if take < text.len() {
-        while take > 0 && text.get(take).is_some_and(|&b| (b as i8) < -0x40) {
+        while take > 0 && text.get(take).is_some_and(|&b| is_continuation(b)) {
             take -= 1;
         }
     }
-    let src = text.get(..take).unwrap_or_default();
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    if crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return (take, unsafe { simd::encode_b_avx2(text, take, out) });
+    }
+    (
+        take,
+        encode_b_portable(text.get(..take).unwrap_or_default(), out),
+    )
+}
+
+/// B-encodes all of `src` into `out`, a group of 3 bytes at a time; returns the characters
+/// written.
+fn encode_b_portable(src: &[u8], out: &mut [u8]) -> usize {
     let mut groups = src.chunks_exact(3);
     let mut o = 0;
     for (dst, g) in out.chunks_exact_mut(4).zip(groups.by_ref()) {
@@ -318,7 +460,7 @@ fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
             o += 4;
         }
     }
-    (take, o)
+    o
 }
 
 /// [`write_run`] with the ASCII `prefix` parts glued before the first word, on its line (the
@@ -608,6 +750,96 @@ mod tests {
         let n = sink.finish()?;
         buf.truncate(n);
         Ok(buf)
+    }
+
+    #[test]
+    fn q_tables_match_the_character_classes() {
+        for b in 0u8..=255 {
+            assert_eq!(q_safe_const(b, false), chars::is(b, Q_TEXT_SAFE), "{b}");
+            assert_eq!(q_safe_const(b, true), chars::is(b, Q_PHRASE_SAFE), "{b}");
+            for (table, safe) in [
+                (&Q_TEXT_TABLE, Q_TEXT_SAFE),
+                (&Q_PHRASE_TABLE, Q_PHRASE_SAFE),
+            ] {
+                let e = table[b as usize].to_le_bytes();
+                let n = usize::from(e[3]);
+                assert_eq!(
+                    n,
+                    q_len(
+                        b,
+                        if safe == Q_TEXT_SAFE {
+                            Context::Text
+                        } else {
+                            Context::Phrase
+                        }
+                    )
+                );
+                let expect: Vec<u8> = if b == b' ' {
+                    std::vec![b'_']
+                } else if n == 1 {
+                    std::vec![b]
+                } else {
+                    hex_escape(b).to_vec()
+                };
+                assert_eq!(&e[..n], &expect[..], "{b}");
+            }
+        }
+    }
+
+    /// Every byte value, at every length and offset around the 16-byte blocks.
+    fn all_byte_texts() -> Vec<Vec<u8>> {
+        let all: Vec<u8> = (0u8..=255).rev().chain(0u8..=255).collect();
+        let mut out = Vec::new();
+        for len in 0..70 {
+            for start in (0..all.len() - len).step_by(7) {
+                out.push(all[start..start + len].to_vec());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escape_count_matches_portable_count() {
+        // Long texts too: the SIMD count sums its lane counters every 255 blocks.
+        let long: Vec<u8> = (0..9000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let texts = all_byte_texts().into_iter().chain([
+            long[..4080].to_vec(),
+            long[..4096].to_vec(),
+            long.clone(),
+        ]);
+        for text in texts {
+            for phrase in [false, true] {
+                let expect = count_q_escapes_portable(&text, phrase);
+                assert_eq!(
+                    count_q_escapes(&text, if phrase { Q_PHRASE_SAFE } else { Q_TEXT_SAFE }),
+                    expect
+                );
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: SSE2 is part of the x86_64 baseline.
+                assert_eq!(unsafe { simd::count_q_escapes_sse2(&text, phrase) }, expect);
+            }
+        }
+    }
+
+    /// The AVX2 B encoder against the portable one, for every length taken out of every
+    /// text length (bytes past `take` must not leak into the result).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_b_encoder_matches_portable_encoder() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        for text in all_byte_texts() {
+            for take in 0..=text.len().min(48) {
+                let mut expect = [0u8; WORD_BUF];
+                let n = encode_b_portable(&text[..take], &mut expect);
+                let mut got = [0u8; WORD_BUF];
+                // SAFETY: AVX2 was detected above.
+                let m = unsafe { simd::encode_b_avx2(&text, take, &mut got) };
+                assert_eq!(m, n, "{text:?} {take}");
+                assert_eq!(&got[..m], &expect[..n], "{text:?} {take}");
+            }
+        }
     }
 
     proptest::proptest! {

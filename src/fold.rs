@@ -123,7 +123,37 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// caller's fold, which are dropped) before a token of width `next`, folding before the
     /// white space when the token would not fit. `next` covers everything up to the next
     /// fold point (token plus any glued punctuation).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub(crate) fn space(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
+        // The common case inline: one SP or HTAB, mid-line, and the token fits after it. Not
+        // on bare metal, where a copy at every call site would cost flash.
+        #[cfg(not(target_os = "none"))]
+        if let [b] = ws {
+            if !self.only_name && !self.folded_for_group {
+                if self.col.chars + 1 + next.chars <= self.limit(ew)
+                    && self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
+                {
+                    self.sink.byte(*b);
+                    self.col = self.col.plus(Width::ascii(1));
+                    if ew {
+                        self.line_has_ew = true;
+                    }
+                    return Ok(());
+                }
+                // The fold of `space_general` for one white-space character: none of it can
+                // stay on this line, so the break goes before it and it starts the next.
+                self.newline();
+                self.sink.byte(*b);
+                self.col = Width::ascii(1);
+                return self.check_next(next, ew);
+            }
+        }
+        self.space_general(ws, next, ew)
+    }
+
+    /// [`Folder::space`] for every case: the first token, a fold, longer white space.
+    #[cfg_attr(not(target_os = "none"), inline(never))]
+    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
         let w = ws_width(ws);
         debug_assert!(w > 0);
         if self.only_name {
@@ -232,7 +262,10 @@ impl<'s, 'b> Folder<'s, 'b> {
 
     /// Breaks the line here; the caller writes the white space that starts the next line.
     pub(crate) fn newline(&mut self) {
-        self.sink.write(self.eol);
+        // One or two bytes: stored directly rather than through a copy of a slice.
+        for &b in self.eol {
+            self.sink.byte(b);
+        }
         self.col = Width::default();
         self.line_has_ew = false;
     }
@@ -309,4 +342,67 @@ pub(crate) fn ws_width(ws: &[u8]) -> usize {
         return 1;
     }
     ws.iter().filter(|&&b| chars::is(b, WSP)).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LineEnding, Options};
+    use std::vec::Vec;
+
+    /// Places a sequence of tokens through [`Folder::space`] (with its inline cases) or
+    /// through [`Folder::space_general`] alone; returns the output or the first error.
+    fn run(
+        general: bool,
+        steps: &[(&str, usize, bool)],
+        width: usize,
+        lf: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let mut options = Options::default().with_max_line_len(width);
+        if lf {
+            options = options.with_line_ending(LineEnding::Lf);
+        }
+        let mut buf = std::vec![0u8; 1 << 16];
+        let mut sink = SliceSink::new(&mut buf);
+        let mut f = Folder::start(&mut sink, "Subject", &options)?;
+        for &(ws, n, ew) in steps {
+            let next = Width::ascii(n);
+            if general {
+                f.space_general(ws.as_bytes(), next, ew)?;
+            } else {
+                f.space(ws.as_bytes(), next, ew)?;
+            }
+            f.put_ascii(&std::vec![b'x'; n]);
+        }
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    proptest::proptest! {
+        /// The inline cases of `space` (one white-space character that fits, or a fold
+        /// before it) decide exactly as the general code.
+        #[test]
+        fn inline_space_matches_general_space(
+            steps in proptest::collection::vec((
+                proptest::sample::select(std::vec![" ", "\t", "  ", "\r\n ", " \t"]),
+                1usize..120,
+                proptest::bool::ANY,
+            ), 1..40),
+            width in 40usize..=200,
+            lf in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(run(false, &steps, width, lf), run(true, &steps, width, lf));
+        }
+    }
+
+    #[test]
+    fn inline_space_handles_the_hard_limit() {
+        let steps = [(" ", 900, false), (" ", 200, false), (" ", 990, false)];
+        assert_eq!(run(false, &steps, 78, false), run(true, &steps, 78, false));
+        let steps = [(" ", 900, false), (" ", 998, false)];
+        assert_eq!(run(false, &steps, 78, false), Err(Error::LineTooLong));
+        assert_eq!(run(true, &steps, 78, false), Err(Error::LineTooLong));
+    }
 }

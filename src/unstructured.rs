@@ -210,7 +210,8 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    let mut next = Token::scan(text, 0, options);
+    let mut scanner = Scanner::new(text, options);
+    let mut next = scanner.token(0);
     while let Some(word) = next {
         let first = word.ws_start == word.start;
         let ws = if first {
@@ -218,7 +219,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         } else {
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
-        next = Token::scan(text, word.end, options);
+        next = scanner.token(word.end);
         if !word.needs_encoding(first) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
@@ -235,7 +236,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
             while let Some(more) = next.filter(|t| t.needs_encoding(false)) {
                 run_end = more.end;
                 folded |= more.folded;
-                next = Token::scan(text, more.end, options);
+                next = scanner.token(more.end);
             }
             // White space before encoded text beyond its first character is carried inside the
             // encoded text: a long run could otherwise push an encoded-word line past 76.
@@ -256,6 +257,54 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
         }
     }
     Ok(())
+}
+
+/// Finds the tokens of a text, left to right.
+enum Scanner<'a> {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "sse2",
+        not(target_os = "none")
+    ))]
+    Blocks(word_scan::Scanner<'a>),
+    #[allow(dead_code)]
+    Bytes(&'a [u8], &'a Options),
+}
+
+impl<'a> Scanner<'a> {
+    #[inline]
+    fn new(text: &'a [u8], options: &'a Options) -> Self {
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "sse2",
+            not(target_os = "none")
+        ))]
+        {
+            Scanner::Blocks(word_scan::Scanner::new(text, options.utf8))
+        }
+        #[cfg(not(all(
+            target_arch = "x86_64",
+            target_feature = "sse2",
+            not(target_os = "none")
+        )))]
+        {
+            Scanner::Bytes(text, options)
+        }
+    }
+
+    /// The token at or after `pos`, the end of the previous word.
+    #[inline]
+    fn token(&mut self, pos: usize) -> Option<Token> {
+        match self {
+            #[cfg(all(
+                target_arch = "x86_64",
+                target_feature = "sse2",
+                not(target_os = "none")
+            ))]
+            Scanner::Blocks(s) => s.token(pos),
+            Scanner::Bytes(text, options) => Token::scan(text, pos, options),
+        }
+    }
 }
 
 /// A word of the text, the white space before it, and what one pass over both found.
@@ -294,33 +343,11 @@ impl Token {
             i - pos
         };
         let start = i;
-        let mut unsafe_text = false;
-        let mut prev = 0u8;
-        while let Some(&b) = text.get(i) {
-            if b >= 0x80 {
-                if !options.utf8 || chars::line_breaking_char_len(text, i).is_some() {
-                    unsafe_text = true;
-                    break;
-                }
-            } else if input::is_space(b) {
-                break;
-            } else if b == b'?' && prev == b'=' {
-                unsafe_text = true;
-                break;
-            }
-            prev = b;
-            i += 1;
-        }
-        if unsafe_text {
-            // Only the end of the word is still needed.
-            while text.get(i).is_some_and(|&b| !input::is_space(b)) {
-                i += 1;
-            }
-        }
+        let (end, unsafe_text) = word_end(text, start, options.utf8);
         Some(Token {
             ws_start: pos,
             start,
-            end: i,
+            end,
             ws_cols,
             folded,
             unsafe_text,
@@ -335,6 +362,333 @@ impl Token {
         }
         let ws = if first { 1 } else { self.ws_cols };
         ws + (self.end - self.start) > HARD_LINE_LIMIT
+    }
+}
+
+/// The end of the word that starts at `start` (the next white space, or the end of `text`),
+/// and whether the word holds something only encoded-words can carry: non-ASCII with `utf8`
+/// off, a line-breaking character (C1 control, U+2028, U+2029) with it on, or `=?`.
+/// A byte at a time: the portable scan, and the reference of the block scanner.
+fn word_end(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
+    let mut i = start;
+    let mut unsafe_text = false;
+    let mut prev = 0u8;
+    while let Some(&b) = text.get(i) {
+        if b >= 0x80 {
+            if !utf8 || chars::line_breaking_char_len(text, i).is_some() {
+                unsafe_text = true;
+                break;
+            }
+        } else if input::is_space(b) {
+            break;
+        } else if b == b'?' && prev == b'=' {
+            unsafe_text = true;
+            break;
+        }
+        prev = b;
+        i += 1;
+    }
+    if unsafe_text {
+        // Only the end of the word is still needed.
+        while text.get(i).is_some_and(|&b| !input::is_space(b)) {
+            i += 1;
+        }
+    }
+    (i, unsafe_text)
+}
+
+/// [`Token::scan`] over a whole text from 64-byte blocks of bit masks (SSE2): one pass finds
+/// the white space and the bytes that may force encoding, and each word then costs a few bit
+/// operations instead of a loop over its bytes.
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "sse2",
+    not(target_os = "none")
+))]
+mod word_scan {
+    use super::Token;
+    use core::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn lanes(v: __m128i, c: u8) -> __m128i {
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
+    }
+
+    /// What [`Scanner::token_in_block`] found.
+    enum InBlock {
+        Found(Token),
+        /// The white space or the word runs past the current block.
+        Crosses,
+        /// Longer white space, a fold, or characters to check: the general scan.
+        Other,
+    }
+
+    pub(super) struct Scanner<'a> {
+        text: &'a [u8],
+        utf8: bool,
+        /// The masks below cover `text[base..base + 64]`, bit `k` for `text[base + k]`.
+        base: usize,
+        /// SP, HTAB, CR, LF, and every position past the end of the text.
+        space: u64,
+        /// Bytes that may force encoding: non-ASCII with utf8 off; with it on, C2 and E2
+        /// (which start the C1 controls, U+2028 and U+2029; checked when met); and a `?`
+        /// right after `=`.
+        special: u64,
+        /// The `?` of `=?` pairs (always force encoding).
+        pairs: u64,
+    }
+
+    impl<'a> Scanner<'a> {
+        pub(super) fn new(text: &'a [u8], utf8: bool) -> Self {
+            let mut s = Scanner {
+                text,
+                utf8,
+                base: 0,
+                space: 0,
+                special: 0,
+                pairs: 0,
+            };
+            s.load(0);
+            s
+        }
+
+        /// Computes the masks of the block at `base`.
+        #[inline]
+        fn load(&mut self, base: usize) {
+            let (mut space, mut eq, mut q, mut high) = (0u64, 0u64, 0u64, 0u64);
+            for c in 0..4 {
+                let (sp, e, qm, h) = match self.text.get(base + 16 * c..base + 16 * c + 16) {
+                    Some(block) => self.masks(block),
+                    None => self.chunk(base + 16 * c),
+                };
+                space |= u64::from(sp) << (16 * c);
+                eq |= u64::from(e) << (16 * c);
+                q |= u64::from(qm) << (16 * c);
+                high |= u64::from(h) << (16 * c);
+            }
+            let eq_before = base
+                .checked_sub(1)
+                .and_then(|i| self.text.get(i))
+                .is_some_and(|&b| b == b'=');
+            self.pairs = ((eq << 1) | u64::from(eq_before)) & q;
+            self.base = base;
+            self.space = space;
+            self.special = high | self.pairs;
+        }
+
+        /// Masks (white space or past the end, `=`, `?`, special high byte) of the 16 bytes
+        /// at `at`: read in place when they are all in the text, else as the text's last 16
+        /// bytes shifted down, or from a zero-padded copy when the text is shorter than 16.
+        #[inline]
+        fn chunk(&self, at: usize) -> (u32, u32, u32, u32) {
+            let len = self.text.len();
+            if at >= len {
+                return (0xFFFF, 0, 0, 0);
+            }
+            let mut padded = [0u8; 16];
+            let (block, shift) = match self.text.get(at..at + 16) {
+                Some(block) => (block, 0),
+                None => match len.checked_sub(16).and_then(|b| self.text.get(b..)) {
+                    Some(block) => (block, at + 16 - len),
+                    None => {
+                        for (d, &s) in padded
+                            .iter_mut()
+                            .zip(self.text.get(at..).unwrap_or_default())
+                        {
+                            *d = s;
+                        }
+                        (padded.as_slice(), 0)
+                    }
+                },
+            };
+            let (sp, eq, q, high) = self.masks(block);
+            // Lanes past the end of the text read as white space.
+            let valid = len - at;
+            let past = if valid < 16 { 0xFFFFu32 << valid } else { 0 };
+            let keep = !past & 0xFFFF;
+            (
+                ((sp >> shift) | past) & 0xFFFF,
+                (eq >> shift) & keep,
+                (q >> shift) & keep,
+                (high >> shift) & keep,
+            )
+        }
+
+        /// The masks of the first 16 bytes of `block`, which holds at least 16.
+        #[inline(always)]
+        fn masks(&self, block: &[u8]) -> (u32, u32, u32, u32) {
+            debug_assert!(block.len() >= 16);
+            // SAFETY: SSE2 is part of the x86_64 baseline; every caller passes at least 16
+            // readable bytes (a block of the text, its last 16 bytes, or a padded copy) and
+            // the load has no alignment requirement.
+            unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().cast());
+                let space = _mm_or_si128(
+                    _mm_or_si128(lanes(v, b' '), lanes(v, b'\t')),
+                    _mm_or_si128(lanes(v, b'\r'), lanes(v, b'\n')),
+                );
+                let high = if self.utf8 {
+                    _mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2))
+                } else {
+                    v
+                };
+                (
+                    _mm_movemask_epi8(space) as u32,
+                    _mm_movemask_epi8(lanes(v, b'=')) as u32,
+                    _mm_movemask_epi8(lanes(v, b'?')) as u32,
+                    _mm_movemask_epi8(high) as u32,
+                )
+            }
+        }
+
+        /// The token at or after `pos` (the end of the previous word): what
+        /// [`Token::scan`] returns.
+        #[inline(always)]
+        pub(super) fn token(&mut self, pos: usize) -> Option<Token> {
+            match self.token_in_block(pos) {
+                InBlock::Found(token) => return Some(token),
+                InBlock::Crosses if pos != self.base && pos < self.text.len() => {
+                    // The block ends inside the white space or the word: a block starting
+                    // at `pos` holds every word shorter than 64 bytes.
+                    self.load(pos);
+                    if let InBlock::Found(token) = self.token_in_block(pos) {
+                        return Some(token);
+                    }
+                }
+                _ => {}
+            }
+            self.token_general(pos)
+        }
+
+        /// The common case in a few bit operations: the word starts and ends inside the
+        /// current block, after at most one SP or HTAB, and holds nothing to check further.
+        #[inline(always)]
+        fn token_in_block(&self, pos: usize) -> InBlock {
+            let off = pos.wrapping_sub(self.base);
+            if off >= 64 {
+                return InBlock::Crosses;
+            }
+            let rest = !self.space >> off;
+            if rest == 0 {
+                return InBlock::Crosses;
+            }
+            let start_off = off + rest.trailing_zeros() as usize;
+            let space = self.space >> start_off;
+            if space == 0 {
+                return InBlock::Crosses;
+            }
+            let ws_len = start_off - off;
+            let single =
+                ws_len == 0 || (ws_len == 1 && matches!(self.text.get(pos), Some(b' ' | b'\t')));
+            if !single {
+                return InBlock::Other;
+            }
+            let len = space.trailing_zeros() as usize;
+            let within = (1u64 << len) - 1;
+            // A `?` starting the word pairs with no `=` of this word.
+            let special = (self.special >> start_off) & within & !((self.pairs >> start_off) & 1);
+            if special != 0 && self.utf8 {
+                return InBlock::Other;
+            }
+            let start = self.base + start_off;
+            InBlock::Found(Token {
+                ws_start: pos,
+                start,
+                end: start + len,
+                ws_cols: ws_len,
+                folded: false,
+                unsafe_text: special != 0,
+            })
+        }
+
+        /// [`Scanner::token`] for every case: words across blocks, longer white space or
+        /// folds, and characters to check with utf8 on.
+        #[inline(never)]
+        fn token_general(&mut self, pos: usize) -> Option<Token> {
+            let text = self.text;
+            if pos < self.base {
+                // Only a caller going back needs this (format_words never does).
+                self.load(pos);
+            }
+            // The word's start: the first byte that is not white space.
+            let mut i = pos;
+            let start = loop {
+                if i >= text.len() {
+                    return None;
+                }
+                if i >= self.base + 64 {
+                    self.load(i);
+                }
+                let rest = !self.space >> (i - self.base);
+                if rest != 0 {
+                    break i + rest.trailing_zeros() as usize;
+                }
+                i = self.base + 64;
+            };
+            let ws = text.get(pos..start).unwrap_or_default();
+            let folded = ws.iter().any(|&b| b == b'\r' || b == b'\n');
+            let ws_cols = if folded {
+                crate::fold::ws_width(ws)
+            } else {
+                ws.len()
+            };
+            // The word's end: the next white space (or the end), noting special bytes.
+            let mut i = start;
+            let mut unsafe_text = false;
+            let end = loop {
+                if i >= text.len() {
+                    break text.len();
+                }
+                if i >= self.base + 64 {
+                    self.load(i);
+                }
+                let off = i - self.base;
+                let space = self.space >> off;
+                let k = if space == 0 {
+                    64 - off
+                } else {
+                    space.trailing_zeros() as usize
+                };
+                let within = if k >= 64 { !0 } else { (1u64 << k) - 1 };
+                let mut special = (self.special >> off) & within;
+                let mut pairs = (self.pairs >> off) & within;
+                if i == start && pairs & 1 != 0 {
+                    // A `?` starting the word: the `=` before it belongs to no word of this
+                    // scan (only a caller starting mid-word sees this).
+                    pairs &= !1;
+                    special &= !1;
+                }
+                if !unsafe_text && special != 0 {
+                    if !self.utf8 || pairs != 0 {
+                        unsafe_text = true;
+                    } else {
+                        while special != 0 {
+                            let j = special.trailing_zeros() as usize;
+                            if crate::chars::line_breaking_char_len(text, i + j).is_some() {
+                                unsafe_text = true;
+                                break;
+                            }
+                            special &= special - 1;
+                        }
+                    }
+                }
+                if space != 0 {
+                    break i + k;
+                }
+                i = self.base + 64;
+            };
+            Some(Token {
+                ws_start: pos,
+                start,
+                end,
+                ws_cols,
+                folded,
+                unsafe_text,
+            })
+        }
     }
 }
 
@@ -635,6 +989,49 @@ mod tests {
         let value = ["v".repeat(10), "w".repeat(950), "u".repeat(3)].join(" ");
         all_paths_agree("Subject", &value, &Options::default());
         all_paths_agree("Subject", &value, &options);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The block scanner finds the same tokens as the byte loop, for texts around the
+        /// 64-byte block size.
+        #[test]
+        fn block_scanner_matches_byte_scanner(
+            parts in proptest::collection::vec(proptest::sample::select(std::vec![
+                "a", "b", " ", "\t", "\r\n ", "\n\t", "=", "?", "=?", "é", "日", "\u{85}", "\u{2028}",
+                "\u{2029}", "\u{9f}", "\u{a0}", "\u{2027}", "xyzxyzxyz", "😀", "abcdefghijklmnopqrstuvwxyz",
+            ]), 0..60),
+            utf8 in proptest::bool::ANY,
+        ) {
+            let text = parts.concat();
+            let bytes = text.as_bytes();
+            let options = Options::default().with_utf8(utf8);
+            let mut scanner = super::Scanner::new(bytes, &options);
+            // Every start position, in order, as format_words asks (and the ends it gets).
+            for pos in 0..=bytes.len() {
+                let expect = super::Token::scan(bytes, pos, &options);
+                let got = scanner.token(pos);
+                proptest::prop_assert_eq!(got.map(key), expect.map(key));
+            }
+            let mut scanner = super::Scanner::new(bytes, &options);
+            let mut pos = 0;
+            while let Some(t) = super::Token::scan(bytes, pos, &options) {
+                proptest::prop_assert_eq!(scanner.token(pos).map(key), Some(key(t)));
+                pos = t.end;
+            }
+            proptest::prop_assert!(scanner.token(pos).is_none());
+        }
+    }
+
+    fn key(t: super::Token) -> (usize, usize, usize, usize, bool, bool) {
+        (
+            t.ws_start,
+            t.start,
+            t.end,
+            t.ws_cols,
+            t.folded,
+            t.unsafe_text,
+        )
     }
 
     fn run_general(

@@ -1,0 +1,262 @@
+//! x86_64 fast paths of the encoder: counting the bytes Q must escape 16 at a time (SSE2,
+//! the baseline), and B-encoding 12 bytes into 16 characters at a time (the SSSE3 shuffle
+//! method of Muła and Lemire, in a function compiled for AVX2, which implies SSSE3; chosen at
+//! run time through [`crate::cpu::avx2`]). The portable versions in the parent module are the
+//! references the tests hold these to.
+
+use core::arch::x86_64::{
+    __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+    _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16,
+    _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8,
+    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8,
+    _mm_subs_epu8,
+};
+
+/// 16 bytes of `text` at `at`, which must be in bounds (`at + 16 <= text.len()`); `None`
+/// otherwise, so no caller can read past the slice.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn load(text: &[u8], at: usize) -> Option<__m128i> {
+    let chunk = text.get(at..at + 16)?;
+    // SAFETY: `chunk` is 16 readable bytes; the load has no alignment requirement.
+    Some(unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) })
+}
+
+/// Lanes holding a byte Q writes as one character: `0x20..=0x7E` except `=`, `?`, `_` in
+/// unstructured text (RFC 2047 §5(1)); space, letters, digits and `!*+-/` in a phrase
+/// (§5(3)). The same sets as [`crate::chars::Q_TEXT_SAFE`] and `Q_PHRASE_SAFE` plus space.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn literal_lanes(v: __m128i, phrase: bool) -> __m128i {
+    let eq = |c: u8| eq_byte(v, c);
+    if phrase {
+        // Bytes >= 0x80 are negative as i8 and fail every range test.
+        let digit = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2F)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x3A)),
+        );
+        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let letter = _mm_and_si128(
+            _mm_cmpgt_epi8(folded, _mm_set1_epi8(0x60)),
+            _mm_cmplt_epi8(folded, _mm_set1_epi8(0x7B)),
+        );
+        let marks = _mm_or_si128(
+            _mm_or_si128(eq(b' '), eq(b'!')),
+            _mm_or_si128(
+                _mm_or_si128(eq(b'*'), eq(b'+')),
+                _mm_or_si128(eq(b'-'), eq(b'/')),
+            ),
+        );
+        _mm_or_si128(_mm_or_si128(digit, letter), marks)
+    } else {
+        let printable = _mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)),
+            _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)),
+        );
+        let special = _mm_or_si128(_mm_or_si128(eq(b'='), eq(b'?')), eq(b'_'));
+        _mm_andnot_si128(special, printable)
+    }
+}
+
+#[target_feature(enable = "sse2")]
+#[inline]
+fn eq_byte(v: __m128i, c: u8) -> __m128i {
+    _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))
+}
+
+/// Number of bytes of `text` that Q escapes (writes as `=XX`), SSE2. Texts shorter than 16
+/// bytes take the portable count; the last partial block is read as the slice's last 16
+/// bytes, with the lanes already counted masked off.
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn count_q_escapes_sse2(text: &[u8], phrase: bool) -> usize {
+    let len = text.len();
+    if len < 16 {
+        return super::count_q_escapes_portable(text, phrase);
+    }
+    // Per-lane counts (a lane's compare result is 0 or -1, so subtracting adds 1), summed
+    // across lanes every 255 blocks at most, before a lane can overflow: cheaper than a
+    // population count per block on the x86_64 baseline, which has no POPCNT.
+    let mut literal = 0u32;
+    let mut at = 0;
+    let mut lanes = _mm_setzero_si128();
+    let mut blocks = 0;
+    while let Some(v) = load(text, at) {
+        lanes = _mm_sub_epi8(lanes, literal_lanes(v, phrase));
+        at += 16;
+        blocks += 1;
+        if blocks == 255 {
+            literal += sum_lanes(lanes);
+            lanes = _mm_setzero_si128();
+            blocks = 0;
+        }
+    }
+    literal += sum_lanes(lanes);
+    let left = len - at;
+    if left > 0 {
+        if let Some(v) = load(text, len - 16) {
+            // The top `left` lanes are the bytes not yet counted.
+            let fresh = 0xFFFFu32 << (16 - left);
+            let mask = _mm_movemask_epi8(literal_lanes(v, phrase)) as u32;
+            literal += (mask & fresh).count_ones();
+        }
+    }
+    len - literal as usize
+}
+
+/// `src` (shorter than 16 bytes) followed by zeros, copied with two overlapping loads and
+/// stores of 8, 4 or 1 bytes instead of a call to `memcpy`.
+#[inline]
+fn pad16(src: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let n = src.len();
+    if let (Some(lo), Some(hi)) = (src.get(..8), n.checked_sub(8).and_then(|s| src.get(s..n))) {
+        out[..8].copy_from_slice(lo);
+        if let Some(dst) = out.get_mut(n - 8..n) {
+            dst.copy_from_slice(hi);
+        }
+    } else if let (Some(lo), Some(hi)) =
+        (src.get(..4), n.checked_sub(4).and_then(|s| src.get(s..n)))
+    {
+        out[..4].copy_from_slice(lo);
+        if let Some(dst) = out.get_mut(n - 4..n) {
+            dst.copy_from_slice(hi);
+        }
+    } else {
+        for (d, &s) in out.iter_mut().zip(src) {
+            *d = s;
+        }
+    }
+    out
+}
+
+/// The sum of the 16 byte lanes of `v`.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn sum_lanes(v: __m128i) -> u32 {
+    let sums = _mm_sad_epu8(v, _mm_setzero_si128());
+    (_mm_cvtsi128_si32(sums) as u32) + (_mm_cvtsi128_si32(_mm_srli_si128::<8>(sums)) as u32)
+}
+
+/// The 16 base64 characters of 4 groups of 3 bytes, each group already spread over a 32-bit
+/// lane as bytes 1, 0, 2, 1 (see [`RESHUFFLE`]).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn b64_chars(input: __m128i) -> __m128i {
+    // Split each 24-bit group into four 6-bit indices, one per byte.
+    let t0 = _mm_and_si128(input, _mm_set1_epi32(0x0FC0_FC00));
+    let t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x0400_0040));
+    let t2 = _mm_and_si128(input, _mm_set1_epi32(0x003F_03F0));
+    let t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x0100_0010));
+    let sextets = _mm_or_si128(t1, t3);
+    // Index -> character: add an offset chosen by range (A-Z, a-z, 0-9, +, /).
+    let offsets = _mm_setr_epi8(
+        65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0,
+    );
+    let range = _mm_subs_epu8(sextets, _mm_set1_epi8(51));
+    let lower = _mm_cmpgt_epi8(sextets, _mm_set1_epi8(25));
+    let range = _mm_sub_epi8(range, lower);
+    _mm_add_epi8(sextets, _mm_shuffle_epi8(offsets, range))
+}
+
+/// Byte indices into a 12-byte group for the 16 output lanes: each 32-bit lane gets the
+/// group's bytes 1, 0, 2, 1 (big-endian order of the 24 bits, as the multiplies want them).
+const RESHUFFLE: [i8; 16] = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
+
+/// B-encodes `text[..take]` into `out` (standard alphabet, `=` padding), returning the
+/// characters written (`take.div_ceil(3) * 4`). Bytes of `text` past `take` are never part
+/// of the result; they may be read (a load of 16 bytes for a 12-byte group) but are masked
+/// to zero. `out` must have room for the result rounded up to 16 (whole vector stores); a
+/// store that does not fit ends the encoding early, which the caller's buffer size rules out.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> usize {
+    let take = take.min(text.len());
+    // A short text is copied once into a zero-padded block, so every load below is in
+    // bounds.
+    let padded: [u8; 16];
+    let src: &[u8] = if text.len() < 16 {
+        padded = pad16(text);
+        &padded
+    } else {
+        text
+    };
+    let shuffle = _mm_setr_epi8(
+        RESHUFFLE[0],
+        RESHUFFLE[1],
+        RESHUFFLE[2],
+        RESHUFFLE[3],
+        RESHUFFLE[4],
+        RESHUFFLE[5],
+        RESHUFFLE[6],
+        RESHUFFLE[7],
+        RESHUFFLE[8],
+        RESHUFFLE[9],
+        RESHUFFLE[10],
+        RESHUFFLE[11],
+        RESHUFFLE[12],
+        RESHUFFLE[13],
+        RESHUFFLE[14],
+        RESHUFFLE[15],
+    );
+    let mut at = 0;
+    let mut o = 0;
+    // Whole groups of 12 whose 16-byte load stays in the text: no masking.
+    while take - at >= 12 {
+        let Some(v) = load(src, at) else { break };
+        let Some(dst) = out.get_mut(o..o + 16) else {
+            break;
+        };
+        let chars = b64_chars(_mm_shuffle_epi8(v, shuffle));
+        // SAFETY: `dst` is 16 writable bytes; the store has no alignment requirement.
+        unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), chars) };
+        o += 16;
+        at += 12;
+    }
+    // The rest (a last group shorter than 12, or groups near the end of the text): read
+    // from the last 16 bytes of the text, the lanes shuffled into place and masked.
+    while at < take {
+        let left = take - at;
+        let idx = if left >= 12 && at + 16 <= src.len() {
+            at
+        } else {
+            src.len().saturating_sub(16).min(at)
+        };
+        let Some(v) = load(src, idx) else { break };
+        // Lane indices into the loaded block: the group starts `at - idx` bytes in; lanes
+        // reading past `take` get an index with the high bit set, which PSHUFB turns into 0.
+        let indices = if left >= 12 && idx == at {
+            shuffle
+        } else {
+            let shifted = _mm_add_epi8(shuffle, _mm_set1_epi8((at - idx) as i8));
+            let past = _mm_cmpgt_epi8(shuffle, _mm_set1_epi8(left.min(12) as i8 - 1));
+            _mm_or_si128(shifted, past)
+        };
+        let chars = b64_chars(_mm_shuffle_epi8(v, indices));
+        let Some(dst) = out.get_mut(o..o + 16) else {
+            break;
+        };
+        // SAFETY: `dst` is 16 writable bytes; the store has no alignment requirement.
+        unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), chars) };
+        let group = left.min(12);
+        o += group.div_ceil(3) * 4;
+        at += group;
+    }
+    // Padding of a last group of one or two bytes (its missing bytes were encoded as zeros).
+    match take % 3 {
+        1 => {
+            if let Some(pad) = out.get_mut(o.saturating_sub(2)..o) {
+                pad.copy_from_slice(b"==");
+            }
+        }
+        2 => {
+            if let Some(pad) = out.get_mut(o.saturating_sub(1)) {
+                *pad = b'=';
+            }
+        }
+        _ => {}
+    }
+    o
+}
