@@ -542,6 +542,25 @@ fn skip_ws_commas(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// White space from `i` (and commas, when `commas`) as the one-pass reader takes it: SP,
+/// HTAB and whole caller folds (CRLF or LF followed by SP or HTAB). It stops at any other CR
+/// or LF, so what it passes over holds nothing [`input::check_controls`] rejects; on a value
+/// that check accepts it stops where [`skip_ws`] / [`skip_ws_commas`] stop.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn skip_ws_folds(b: &[u8], mut i: usize, commas: bool) -> usize {
+    let wsp = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+    loop {
+        match b.get(i) {
+            Some(b' ' | b'\t') => i += 1,
+            Some(b',') if commas => i += 1,
+            Some(b'\r') if b.get(i + 1) == Some(&b'\n') && wsp(b.get(i + 2)) => i += 3,
+            Some(b'\n') if wsp(b.get(i + 1)) => i += 2,
+            _ => return i,
+        }
+    }
+}
+
 /// `b[i]` opens a quoted-string or a domain literal: the index of its closing `"` or `]`
 /// (past the end when it never closes).
 fn skip_enclosed(b: &[u8], i: usize) -> usize {
@@ -800,7 +819,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
             n::AT if first_word && j > i => {
                 // A bare addr-spec: read again from the start as one.
                 let end = plain_addr_end(b, i)?;
-                let after = skip_ws(b, end);
+                let after = skip_ws_folds(b, end, false);
                 return match b.get(after) {
                     None | Some(b',') => Some((
                         ParsedMailbox {
@@ -823,7 +842,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         return None;
     }
     let end = close + 1;
-    let after = skip_ws(b, end);
+    let after = skip_ws_folds(b, end, false);
     if !matches!(b.get(after), None | Some(b',')) {
         return None;
     }
@@ -851,6 +870,69 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         after,
         hint,
     ))
+}
+
+/// Writes a common element [`fast_element`] read at `b[i..]`, followed by `glue`, when its
+/// canonical form is plain ASCII the pass already knows: a bare addr-spec, or a name of atoms
+/// or one quoted-string without quoted-pairs (`hint`) before `<addr-spec>`. When the whole
+/// mailbox fits on the current line, or does not but fits on a fresh one (where
+/// [`Folder::keep_together`] would move it), every fit check of the general path passes, so
+/// one decision and straight copies into the sink write the same bytes; most often the
+/// element's own bytes are already canonical and go out as one copy. Returns false, having
+/// written nothing, for anything else (the caller then plans and writes it in general).
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn write_common(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    i: usize,
+    mb: &ParsedMailbox,
+    hint: NameHint,
+    glue: &[u8],
+) -> bool {
+    let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+    // The name as written (quotes included when it stays quoted), and whether the element's
+    // bytes are its canonical form: the name as it is, then exactly one space before `<`.
+    let (name, verbatim) = match (mb.name, hint) {
+        (None, _) => (None, false),
+        (Some((s, e)), NameHint::Atoms | NameHint::Quoted { atoms: false }) => {
+            (b.get(s..e), b.get(e) == Some(&b' ') && e + 2 == mb.addr.0)
+        }
+        (Some((s, e)), NameHint::Quoted { atoms: true }) => {
+            (b.get(s + 1..e.saturating_sub(1)), false)
+        }
+        _ => return false,
+    };
+    // ASCII throughout: characters are octets.
+    let len = match name {
+        Some(n) => n.len() + 3 + addr.len(),
+        None => addr.len(),
+    } + glue.len();
+    let fits = |room: Width| len <= room.chars && len <= room.bytes;
+    let (here, fresh) = f.room(1);
+    if !fits(here) {
+        // Right after the field name the general path has its own rule for the first token.
+        if f.at_start() || !fits(fresh) {
+            return false;
+        }
+        f.newline();
+    }
+    f.mark_written();
+    let sink = f.sink();
+    sink.byte(b' ');
+    match name {
+        Some(_) if verbatim => sink.write(b.get(i..mb.end).unwrap_or_default()),
+        Some(n) => {
+            sink.write(n);
+            sink.write(b" <");
+            sink.write(addr);
+            sink.byte(b'>');
+        }
+        None => sink.write(addr),
+    }
+    sink.write(glue);
+    f.advance(Width::ascii(1 + len));
+    true
 }
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
@@ -903,11 +985,42 @@ pub(crate) fn format_text(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
-    format_text_with(f, value, options, required, single, true)
+    format_text_with(f, value, options, required, single, true, &mut true)
+}
+
+/// A whole address field in text form: `Name:`, the list and the line ending, with the
+/// control check of SPEC §3 ([`input::check_controls`]) fused into the one-pass element
+/// reader, which accepts no byte that check rejects. Only the part of the value the reader
+/// does not take is checked on its own, before the general parser reads it; and on any error
+/// the whole value is checked first, so the error is the one the separate check would have
+/// reported before anything else (a control anywhere wins over any other error).
+#[cfg(not(target_os = "none"))]
+pub(crate) fn format_field(
+    sink: &mut crate::sink::SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+) -> Result<(), Error> {
+    let mut checked = false;
+    let result = (|| {
+        let mut f = Folder::start(sink, name, options)?;
+        format_text_with(&mut f, value, options, required, single, true, &mut checked)?;
+        f.end();
+        Ok(())
+    })();
+    if result.is_err() && !checked {
+        input::check_controls(value.as_bytes())?;
+    }
+    result
 }
 
 /// [`format_text`], with the one-pass reading of common elements ([`fast_element`]) on or
 /// off (off: the general parser alone, the reference the fast path is tested against).
+/// `checked` says whether the value's controls have been checked; while they have not (only
+/// with `fast`), the value is read only as far as the one-pass reader takes it, and the rest
+/// is checked before the general parser sees it.
 fn format_text_with(
     f: &mut Folder<'_, '_>,
     value: &str,
@@ -915,10 +1028,22 @@ fn format_text_with(
     required: bool,
     single: bool,
     fast: bool,
+    checked: &mut bool,
 ) -> Result<(), Error> {
     let b = value.as_bytes();
     let utf8 = options.utf8;
-    let mut i = skip_ws_commas(b, 0);
+    debug_assert!(fast || *checked);
+    #[cfg(not(target_os = "none"))]
+    let skip = |i| {
+        if fast {
+            skip_ws_folds(b, i, true)
+        } else {
+            skip_ws_commas(b, i)
+        }
+    };
+    #[cfg(target_os = "none")]
+    let skip = |i| skip_ws_commas(b, i);
+    let mut i = skip(0);
     let mut elements = 0;
     while i < b.len() {
         if single && elements == 1 {
@@ -927,8 +1052,13 @@ fn format_text_with(
         #[cfg(not(target_os = "none"))]
         if fast {
             if let Some((mb, after, hint)) = fast_element(b, i) {
-                let next = skip_ws_commas(b, after);
+                let next = skip(after);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                if write_common(f, b, i, &mb, hint, glue) {
+                    elements += 1;
+                    i = next;
+                    continue;
+                }
                 let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
                 let name = mb.name.map(|(s, e)| {
                     let raw = b.get(s..e).unwrap_or_default();
@@ -939,6 +1069,16 @@ fn format_text_with(
                 i = next;
                 continue;
             }
+        }
+        if !*checked {
+            // Everything before `i` is what the one-pass reader took: no control there, and
+            // `i` never splits a caller fold, so the rest checked alone fails where the whole
+            // value would.
+            input::check_controls(b.get(i..).unwrap_or_default()).map_err(|e| match e {
+                Error::ControlCharacter { at } => Error::ControlCharacter { at: at + i },
+                e => e,
+            })?;
+            *checked = true;
         }
         let found = find_delim(b, i);
         if found.1 == Delim::Colon {
@@ -1276,12 +1416,20 @@ mod tests {
             1 => ("[A-Za-z]{1,6}", proptest::collection::vec(addr_strategy(), 0..3))
                 .prop_map(|(g, list)| std::format!("{g}: {};", list.join(", "))),
             1 => "[a-zé@<>\"(),;:. ]{0,10}",
+            1 => "[a-z@<> \t\r\n\x01\x7f\"]{0,10}",
         ];
         let element =
             proptest::prop_oneof![10 => element, 1 => proptest::strategy::Just(String::new())];
-        let sep = proptest::sample::select(std::vec![
-            ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n "
-        ]);
+        // Caller folds (CRLF and LF) and every kind of control the one-pass reader must
+        // refuse as the separate check does: bare CR/LF, a fold without white space, C0, DEL.
+        let sep = proptest::prop_oneof![
+            20 => proptest::sample::select(std::vec![
+                ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n ", ",\n\t", " \r\n\t,"
+            ]),
+            1 => proptest::sample::select(std::vec![
+                ",\r", ",\n", ", \r\n", "\r\n,", ",\x01 ", ", \x7f", "\n,", ",\r ", " \r\n\r\n "
+            ]),
+        ];
         proptest::collection::vec((element, sep), 0..6).prop_map(|es| {
             let mut out = String::new();
             for (i, (e, sep)) in es.iter().enumerate() {
@@ -1304,16 +1452,24 @@ mod tests {
                 crate::Encoding::B
             ]),
             proptest::prop_oneof![30usize..=120, 900usize..=998],
+            proptest::bool::ANY,
         )
-            .prop_map(|(utf8, enc, width)| {
+            .prop_map(|(utf8, enc, width, lf)| {
                 Options::default()
                     .with_utf8(utf8)
                     .with_encoding(enc)
                     .with_max_line_len(width)
+                    .with_line_ending(if lf {
+                        crate::LineEnding::Lf
+                    } else {
+                        crate::LineEnding::Crlf
+                    })
             })
     }
 
-    /// A whole text-form field through `format_text_with`, with its fast paths on or off.
+    /// A whole text-form field: with `fast`, through [`format_field`] (controls checked by
+    /// the one-pass reader, the fast writers on); without, as the general path always did it
+    /// (the control check over the whole value, then the general parser and writer).
     fn text_with(
         name: &str,
         value: &str,
@@ -1323,10 +1479,14 @@ mod tests {
     ) -> Result<std::vec::Vec<u8>, Error> {
         let mut buf = std::vec![0u8; 1 << 14];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
-        input::check_controls(value.as_bytes())?;
-        let mut f = Folder::start(&mut sink, name, options)?;
-        format_text_with(&mut f, value, options, required, single, fast)?;
-        f.end();
+        if fast {
+            format_field(&mut sink, name, value, options, required, single)?;
+        } else {
+            input::check_controls(value.as_bytes())?;
+            let mut f = Folder::start(&mut sink, name, options)?;
+            format_text_with(&mut f, value, options, required, single, false, &mut true)?;
+            f.end();
+        }
         let n = sink.finish()?;
         buf.truncate(n);
         Ok(buf)
