@@ -138,63 +138,16 @@ static ADDR_CLASS: [u8; 256] = {
 };
 
 /// The bytes most of an addr-spec (and of a display name's atoms) is made of: letters, digits,
-/// `-`, `_` and `+`. Runs of them are skipped 16 at a time; everything else (`.`, `@`, other
+/// `-`, `_` and `+`. Runs of them are skipped 16 at a time (the SSE2 masks of
+/// `common_mask_of`, tested against this definition); everything else (`.`, `@`, other
 /// atext, what ends the addr-spec) is looked at one by one.
-#[cfg_attr(
-    all(target_arch = "x86_64", not(target_os = "none"), not(test)),
-    allow(dead_code)
-)]
-#[inline(always)]
+#[cfg(test)]
 fn is_common(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+')
 }
 
-/// The first index at or after `i` whose byte is not [`is_common`], or `b.len()`.
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-#[inline]
-fn skip_common(b: &[u8], mut i: usize) -> usize {
-    while let Some(block) = b.get(i..i + 16) {
-        let stop = !common_mask(block) & 0xFFFF;
-        if stop != 0 {
-            return i + stop.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
-    // Fewer than 16 bytes left: the last 16 bytes of `b`, minus those before `i`.
-    let Some(base) = b.len().checked_sub(16) else {
-        return skip_common_bytewise(b, i);
-    };
-    let Some(block) = b.get(base..) else {
-        return b.len();
-    };
-    let stop = (!common_mask(block) & 0xFFFF) >> (i - base).min(16);
-    if stop != 0 {
-        i + stop.trailing_zeros() as usize
-    } else {
-        b.len()
-    }
-}
-
-/// Elsewhere the class-table loop of the caller goes byte by byte.
-#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
-#[inline(always)]
-fn skip_common(_b: &[u8], i: usize) -> usize {
-    i
-}
-
-/// [`skip_common`] byte by byte: the definition, and the x86_64 version's short-input case.
-#[cfg_attr(
-    not(any(test, all(target_arch = "x86_64", not(target_os = "none")))),
-    allow(dead_code)
-)]
-fn skip_common_bytewise(b: &[u8], i: usize) -> usize {
-    b.get(i..)
-        .and_then(|rest| rest.iter().position(|&c| !is_common(c)))
-        .map_or(b.len().max(i), |p| i + p)
-}
-
 /// Bit `k` set when `block[k]` (`block` has 16 bytes) is [`is_common`].
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[cfg(all(test, target_arch = "x86_64", not(target_os = "none")))]
 #[inline(always)]
 fn common_mask(block: &[u8]) -> u32 {
     use core::arch::x86_64::*;
@@ -296,6 +249,66 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
+}
+
+/// The first index at or after `i` whose byte is neither [`is_common`] nor non-ASCII (or
+/// `b.len()`), and whether non-ASCII bytes were passed: the words of display names, skipped
+/// 16 bytes at a time. Inputs shorter than 16 bytes are left to the caller's byte loop.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn skip_word(b: &[u8], mut i: usize) -> (usize, bool) {
+    use core::arch::x86_64::*;
+    let mut high = 0u32;
+    loop {
+        // The 16 bytes from `i`, or near the end the last 16 of `b`, minus those before `i`.
+        let (block, shift) = match b.get(i..i + 16) {
+            Some(block) => (block, 0),
+            None => match b
+                .len()
+                .checked_sub(16)
+                .and_then(|base| Some((b.get(base..)?, base)))
+            {
+                Some((block, base)) if i < b.len() => (block, i - base),
+                _ => return (i, high != 0),
+            },
+        };
+        if block.len() < 16 {
+            return (i, high != 0);
+        }
+        // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds 16 readable bytes
+        // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+        let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+        // SAFETY: as above; computes on registers only.
+        let hi = unsafe { _mm_movemask_epi8(v) } as u32 >> shift;
+        let common = common_mask_of(v) >> shift;
+        // Bits past the block (after the shift) are clear, so this stops there at the latest.
+        let k = (!(common | hi)).trailing_zeros();
+        high |= hi & ((1u32 << k) - 1);
+        i += k as usize;
+        if k < 16 || shift != 0 {
+            return (i, high != 0);
+        }
+    }
+}
+
+/// Elsewhere the caller's byte loop takes every byte.
+#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+#[inline(always)]
+fn skip_word(_b: &[u8], i: usize) -> (usize, bool) {
+    (i, false)
+}
+
+/// [`skip_word`] byte by byte: the definition it is tested against.
+#[cfg(test)]
+fn skip_word_bytewise(b: &[u8], i: usize) -> (usize, bool) {
+    let end = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| !(is_common(c) || c >= 0x80)))
+        .map_or(b.len().max(i), |p| i + p);
+    (
+        end,
+        b.get(i..end).is_some_and(|r| r.iter().any(|&c| c >= 0x80)),
+    )
 }
 
 /// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
@@ -749,24 +762,27 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
     let lt = loop {
         let c = *b.get(j)?;
         match n::TABLE[c as usize] {
-            n::ATEXT => {
+            n::ATEXT | n::HIGH => {
+                // A word of atext and UTF-8: runs of common and non-ASCII bytes at once.
+                high |= c >= 0x80;
                 j += 1;
                 loop {
-                    j = skip_common(b, j);
-                    if b.get(j).is_none_or(|&c| n::TABLE[c as usize] != n::ATEXT) {
-                        break;
+                    let (k, h) = skip_word(b, j);
+                    high |= h;
+                    j = k;
+                    match b.get(j) {
+                        Some(&c) if n::TABLE[c as usize] == n::ATEXT => j += 1,
+                        Some(&c) if c >= 0x80 => {
+                            high = true;
+                            j += 1;
+                        }
+                        _ => break,
                     }
-                    j += 1;
                 }
                 name_end = j;
             }
             n::DOT_EQ => {
                 dot_eq = true;
-                j += 1;
-                name_end = j;
-            }
-            n::HIGH => {
-                high = true;
                 j += 1;
                 name_end = j;
             }
@@ -784,7 +800,14 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                 loop {
                     let c = *b.get(j)?;
                     match n::TABLE[c as usize] {
-                        n::ATEXT => {}
+                        n::ATEXT | n::HIGH => {
+                            // Atext and UTF-8 need no look of their own (non-ASCII inside
+                            // quotes is left to the general planner).
+                            let (k, h) = skip_word(b, j + 1);
+                            q_odd |= h || c >= 0x80;
+                            j = k;
+                            continue;
+                        }
                         n::WS => {
                             // Inside atoms: a single space between two atext bytes.
                             q_atoms &= c == b' '
@@ -795,7 +818,6 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                                     .is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT);
                         }
                         n::QUOTE => break,
-                        n::HIGH => q_odd = true,
                         _ if c == b'=' => q_odd = true,
                         _ if c == b'\\' => {
                             q_odd = true;
@@ -1315,21 +1337,29 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
-        /// The block skip of common bytes stops where the byte-by-byte one stops, from any
-        /// start, at any length (blocks, the overlapping last block, short inputs).
+        /// The block skip of display-name words stops where the byte-by-byte one stops and
+        /// sees the same non-ASCII, from any start, at any length (short inputs are left to
+        /// the caller: then it stops at once).
         #[test]
-        fn skip_common_matches_bytewise(
+        fn skip_word_matches_bytewise(
             v in proptest::collection::vec(proptest::prop_oneof![
                 6 => proptest::sample::select(b"abzAZ09-_+".to_vec()),
+                3 => 0x80u8..=0xFF,
                 1 => proptest::num::u8::ANY,
             ], 0..70),
             start in 0usize..72,
         ) {
             let start = start.min(v.len());
-            let expect = v[start..].iter().position(|&c| !is_common(c)).map_or(v.len(), |p| start + p);
+            let (end, high) = skip_word(&v, start);
+            let (def_end, def_high) = skip_word_bytewise(&v, start);
             #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-            proptest::prop_assert_eq!(skip_common(&v, start), expect);
-            proptest::prop_assert_eq!(skip_common_bytewise(&v, start), expect);
+            if v.len() >= 16 {
+                proptest::prop_assert_eq!((end, high), (def_end, def_high));
+            }
+            // Anywhere: a prefix of the definition's run, and what it saw is in it.
+            proptest::prop_assert!(start <= end && end <= def_end);
+            proptest::prop_assert!(!high || v[start..end].iter().any(|&c| c >= 0x80));
+            proptest::prop_assert!(high || v[start..end].iter().all(|&c| c < 0x80));
         }
 
         /// Long addr-specs, mostly plain, take the block steps (whole blocks, the last
