@@ -425,6 +425,34 @@ fn write_addr(
     Ok(())
 }
 
+/// Writes ` <addr>` and `glue` right after a display name. [`write_addr`] would call
+/// [`Folder::space`] with nothing pending (the name's own last call cleared any fold of
+/// [`Folder::keep_together`]), so when the tail fits on the line its check passes and the
+/// bytes go straight to the sink; otherwise [`write_addr`] folds.
+#[inline]
+fn write_angle_addr(
+    f: &mut Folder<'_, '_>,
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+) -> Result<(), Error> {
+    #[cfg(not(target_os = "none"))]
+    {
+        let tail = addr_w.plus(Width::ascii(3 + glue.len()));
+        let (here, _) = f.room(1);
+        if !f.at_start() && tail.chars <= here.chars && tail.bytes <= here.bytes {
+            let sink = f.sink();
+            sink.write(b" <");
+            sink.write(addr);
+            sink.byte(b'>');
+            sink.write(glue);
+            f.advance(tail);
+            return Ok(());
+        }
+    }
+    write_addr(f, b" ", addr, addr_w, true, glue)
+}
+
 /// The width of an addr-spec (non-ASCII only with `utf8`, checked before).
 fn addr_width(addr: &[u8], options: &Options) -> Width {
     if options.utf8 {
@@ -467,14 +495,14 @@ fn write_mailbox(
                 if plan.encoded_surely_fits(f, ws, tail, options) {
                     // `keep_together` would do nothing: skip measuring the encoded-word.
                     phrase::write_planned(f, ws, plan, options, b"")?;
-                    return write_addr(f, b" ", addr, addr_w, true, glue);
+                    return write_angle_addr(f, addr, addr_w, glue);
                 }
             }
             if let Some(n) = plan.one_line_width(options) {
                 f.keep_together(ws, n.plus(tail));
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
-            write_addr(f, b" ", addr, addr_w, true, glue)
+            write_angle_addr(f, addr, addr_w, glue)
         }
         None => {
             f.keep_together(ws, addr_w.plus(glue_w));
@@ -732,6 +760,10 @@ enum NameHint {
     Quoted {
         atoms: bool,
     },
+    /// One quoted-string of ASCII without `=` whose quoted-pairs are all `\"` or `\\`: its
+    /// literal text holds a quote or backslash, so it is written quoted again, exactly as it
+    /// stands (planned in general by [`hinted_plan`], written as it is by [`write_common`]).
+    QuotedEscaped,
     None,
 }
 
@@ -759,6 +791,8 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
     // For a quoted-string: its inside is atext words with single spaces / holds something
     // (non-ASCII, `=`, a quoted-pair) left to the general planner.
     let (mut q_atoms, mut q_odd) = (true, false);
+    // The quoted-string holds quoted-pairs, all of them `\"` or `\\`.
+    let mut q_pairs = false;
     let lt = loop {
         let c = *b.get(j)?;
         match n::TABLE[c as usize] {
@@ -820,13 +854,16 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                         n::QUOTE => break,
                         _ if c == b'=' => q_odd = true,
                         _ if c == b'\\' => {
-                            q_odd = true;
                             match *b.get(j + 1)? {
+                                // `\"` and `\\` are what writing the literal text quoted
+                                // would escape again: the quoted-string stays as it is.
+                                b'"' | b'\\' => q_pairs = true,
                                 c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => {
-                                    j += 1
+                                    q_odd = true
                                 }
                                 _ => return None,
                             }
+                            j += 1;
                         }
                         _ if chars::is(c, QTEXT) => q_atoms = false,
                         _ => return None,
@@ -879,7 +916,11 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
             && b.get(i) == Some(&b'"')
             && name_end.checked_sub(1).and_then(|e| b.get(e)) == Some(&b'"') =>
         {
-            NameHint::Quoted { atoms: q_atoms }
+            if q_pairs {
+                NameHint::QuotedEscaped
+            } else {
+                NameHint::Quoted { atoms: q_atoms }
+            }
         }
         _ => NameHint::None,
     };
@@ -917,9 +958,10 @@ fn write_common(
     // bytes are its canonical form: the name as it is, then exactly one space before `<`.
     let (name, verbatim) = match (mb.name, hint) {
         (None, _) => (None, false),
-        (Some((s, e)), NameHint::Atoms | NameHint::Quoted { atoms: false }) => {
-            (b.get(s..e), b.get(e) == Some(&b' ') && e + 2 == mb.addr.0)
-        }
+        (
+            Some((s, e)),
+            NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
+        ) => (b.get(s..e), b.get(e) == Some(&b' ') && e + 2 == mb.addr.0),
         (Some((s, e)), NameHint::Quoted { atoms: true }) => {
             (b.get(s + 1..e.saturating_sub(1)), false)
         }
@@ -1625,7 +1667,10 @@ mod tests {
             ("Zoë Ärger <z@x.org>", NameHint::NonAscii),
             ("John Q. Public <j@x.org>", NameHint::None),
             ("Jo  Smith <j@x.org>", NameHint::None),
-            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::None),
+            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::QuotedEscaped),
+            ("\"A \\\\ B\" <q@x.org>", NameHint::QuotedEscaped),
+            ("\"A \\\"q\\a B\" <q@x.org>", NameHint::None),
+            ("\"A \\\"q=\" <q@x.org>", NameHint::None),
             ("j@x.org", NameHint::None),
         ] {
             assert_eq!(
