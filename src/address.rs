@@ -776,7 +776,9 @@ enum NameHint {
 /// learnt about the name, or `None` for anything else, valid or not, which the general
 /// parser then reads (and reports, at the same offsets as always). Every byte accepted here
 /// is one [`find_delim`] passes over and [`phrase::check_text_phrase`] accepts, so both
-/// parsers see the same element.
+/// parsers see the same element, and none that [`input::check_controls`] rejects (white space
+/// is SP, HTAB or a whole caller fold: [`skip_ws_folds`]), so [`format_field`] needs no
+/// separate control check of what it takes.
 #[cfg(not(target_os = "none"))]
 #[inline]
 fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
