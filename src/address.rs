@@ -1136,6 +1136,8 @@ fn format_text_with(
                 continue;
             }
         }
+        // On bare metal `checked` is always true (the caller checked the whole value).
+        #[cfg(not(target_os = "none"))]
         if !*checked {
             // Everything before `i` is what the one-pass reader took: no control there, and
             // `i` never splits a caller fold, so the rest checked alone fails where the whole
