@@ -138,63 +138,16 @@ static ADDR_CLASS: [u8; 256] = {
 };
 
 /// The bytes most of an addr-spec (and of a display name's atoms) is made of: letters, digits,
-/// `-`, `_` and `+`. Runs of them are skipped 16 at a time; everything else (`.`, `@`, other
+/// `-`, `_` and `+`. Runs of them are skipped 16 at a time (the SSE2 masks of
+/// `common_mask_of`, tested against this definition); everything else (`.`, `@`, other
 /// atext, what ends the addr-spec) is looked at one by one.
-#[cfg_attr(
-    all(target_arch = "x86_64", not(target_os = "none"), not(test)),
-    allow(dead_code)
-)]
-#[inline(always)]
+#[cfg(test)]
 fn is_common(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+')
 }
 
-/// The first index at or after `i` whose byte is not [`is_common`], or `b.len()`.
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-#[inline]
-fn skip_common(b: &[u8], mut i: usize) -> usize {
-    while let Some(block) = b.get(i..i + 16) {
-        let stop = !common_mask(block) & 0xFFFF;
-        if stop != 0 {
-            return i + stop.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
-    // Fewer than 16 bytes left: the last 16 bytes of `b`, minus those before `i`.
-    let Some(base) = b.len().checked_sub(16) else {
-        return skip_common_bytewise(b, i);
-    };
-    let Some(block) = b.get(base..) else {
-        return b.len();
-    };
-    let stop = (!common_mask(block) & 0xFFFF) >> (i - base).min(16);
-    if stop != 0 {
-        i + stop.trailing_zeros() as usize
-    } else {
-        b.len()
-    }
-}
-
-/// Elsewhere the class-table loop of the caller goes byte by byte.
-#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
-#[inline(always)]
-fn skip_common(_b: &[u8], i: usize) -> usize {
-    i
-}
-
-/// [`skip_common`] byte by byte: the definition, and the x86_64 version's short-input case.
-#[cfg_attr(
-    not(any(test, all(target_arch = "x86_64", not(target_os = "none")))),
-    allow(dead_code)
-)]
-fn skip_common_bytewise(b: &[u8], i: usize) -> usize {
-    b.get(i..)
-        .and_then(|rest| rest.iter().position(|&c| !is_common(c)))
-        .map_or(b.len().max(i), |p| i + p)
-}
-
 /// Bit `k` set when `block[k]` (`block` has 16 bytes) is [`is_common`].
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[cfg(all(test, target_arch = "x86_64", not(target_os = "none")))]
 #[inline(always)]
 fn common_mask(block: &[u8]) -> u32 {
     use core::arch::x86_64::*;
@@ -296,6 +249,66 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
+}
+
+/// The first index at or after `i` whose byte is neither [`is_common`] nor non-ASCII (or
+/// `b.len()`), and whether non-ASCII bytes were passed: the words of display names, skipped
+/// 16 bytes at a time. Inputs shorter than 16 bytes are left to the caller's byte loop.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline]
+fn skip_word(b: &[u8], mut i: usize) -> (usize, bool) {
+    use core::arch::x86_64::*;
+    let mut high = 0u32;
+    loop {
+        // The 16 bytes from `i`, or near the end the last 16 of `b`, minus those before `i`.
+        let (block, shift) = match b.get(i..i + 16) {
+            Some(block) => (block, 0),
+            None => match b
+                .len()
+                .checked_sub(16)
+                .and_then(|base| Some((b.get(base..)?, base)))
+            {
+                Some((block, base)) if i < b.len() => (block, i - base),
+                _ => return (i, high != 0),
+            },
+        };
+        if block.len() < 16 {
+            return (i, high != 0);
+        }
+        // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds 16 readable bytes
+        // (checked above) and `_mm_loadu_si128` has no alignment requirement.
+        let v = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+        // SAFETY: as above; computes on registers only.
+        let hi = unsafe { _mm_movemask_epi8(v) } as u32 >> shift;
+        let common = common_mask_of(v) >> shift;
+        // Bits past the block (after the shift) are clear, so this stops there at the latest.
+        let k = (!(common | hi)).trailing_zeros();
+        high |= hi & ((1u32 << k) - 1);
+        i += k as usize;
+        if k < 16 || shift != 0 {
+            return (i, high != 0);
+        }
+    }
+}
+
+/// Elsewhere the caller's byte loop takes every byte (bare metal has no one-pass reader).
+#[cfg(all(not(target_arch = "x86_64"), not(target_os = "none")))]
+#[inline(always)]
+fn skip_word(_b: &[u8], i: usize) -> (usize, bool) {
+    (i, false)
+}
+
+/// [`skip_word`] byte by byte: the definition it is tested against.
+#[cfg(test)]
+fn skip_word_bytewise(b: &[u8], i: usize) -> (usize, bool) {
+    let end = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| !(is_common(c) || c >= 0x80)))
+        .map_or(b.len().max(i), |p| i + p);
+    (
+        end,
+        b.get(i..end).is_some_and(|r| r.iter().any(|&c| c >= 0x80)),
+    )
 }
 
 /// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
@@ -412,6 +425,34 @@ fn write_addr(
     Ok(())
 }
 
+/// Writes ` <addr>` and `glue` right after a display name. [`write_addr`] would call
+/// [`Folder::space`] with nothing pending (the name's own last call cleared any fold of
+/// [`Folder::keep_together`]), so when the tail fits on the line its check passes and the
+/// bytes go straight to the sink; otherwise [`write_addr`] folds.
+#[inline]
+fn write_angle_addr(
+    f: &mut Folder<'_, '_>,
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+) -> Result<(), Error> {
+    #[cfg(not(target_os = "none"))]
+    {
+        let tail = addr_w.plus(Width::ascii(3 + glue.len()));
+        let (here, _) = f.room(1);
+        if !f.at_start() && tail.chars <= here.chars && tail.bytes <= here.bytes {
+            let sink = f.sink();
+            sink.write(b" <");
+            sink.write(addr);
+            sink.byte(b'>');
+            sink.write(glue);
+            f.advance(tail);
+            return Ok(());
+        }
+    }
+    write_addr(f, b" ", addr, addr_w, true, glue)
+}
+
 /// The width of an addr-spec (non-ASCII only with `utf8`, checked before).
 fn addr_width(addr: &[u8], options: &Options) -> Width {
     if options.utf8 {
@@ -454,14 +495,14 @@ fn write_mailbox(
                 if plan.encoded_surely_fits(f, ws, tail, options) {
                     // `keep_together` would do nothing: skip measuring the encoded-word.
                     phrase::write_planned(f, ws, plan, options, b"")?;
-                    return write_addr(f, b" ", addr, addr_w, true, glue);
+                    return write_angle_addr(f, addr, addr_w, glue);
                 }
             }
             if let Some(n) = plan.one_line_width(options) {
                 f.keep_together(ws, n.plus(tail));
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
-            write_addr(f, b" ", addr, addr_w, true, glue)
+            write_angle_addr(f, addr, addr_w, glue)
         }
         None => {
             f.keep_together(ws, addr_w.plus(glue_w));
@@ -540,6 +581,25 @@ fn skip_ws_commas(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// White space from `i` (and commas, when `commas`) as the one-pass reader takes it: SP,
+/// HTAB and whole caller folds (CRLF or LF followed by SP or HTAB). It stops at any other CR
+/// or LF, so what it passes over holds nothing [`input::check_controls`] rejects; on a value
+/// that check accepts it stops where [`skip_ws`] / [`skip_ws_commas`] stop.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn skip_ws_folds(b: &[u8], mut i: usize, commas: bool) -> usize {
+    let wsp = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t'));
+    loop {
+        match b.get(i) {
+            Some(b' ' | b'\t') => i += 1,
+            Some(b',') if commas => i += 1,
+            Some(b'\r') if b.get(i + 1) == Some(&b'\n') && wsp(b.get(i + 2)) => i += 3,
+            Some(b'\n') if wsp(b.get(i + 1)) => i += 2,
+            _ => return i,
+        }
+    }
 }
 
 /// `b[i]` opens a quoted-string or a domain literal: the index of its closing `"` or `]`
@@ -700,6 +760,10 @@ enum NameHint {
     Quoted {
         atoms: bool,
     },
+    /// One quoted-string of ASCII without `=` whose quoted-pairs are all `\"` or `\\`: its
+    /// literal text holds a quote or backslash, so it is written quoted again, exactly as it
+    /// stands (planned in general by [`hinted_plan`], written as it is by [`write_common`]).
+    QuotedEscaped,
     None,
 }
 
@@ -712,7 +776,9 @@ enum NameHint {
 /// learnt about the name, or `None` for anything else, valid or not, which the general
 /// parser then reads (and reports, at the same offsets as always). Every byte accepted here
 /// is one [`find_delim`] passes over and [`phrase::check_text_phrase`] accepts, so both
-/// parsers see the same element.
+/// parsers see the same element, and none that [`input::check_controls`] rejects (white space
+/// is SP, HTAB or a whole caller fold: [`skip_ws_folds`]), so [`format_field`] needs no
+/// separate control check of what it takes.
 #[cfg(not(target_os = "none"))]
 #[inline]
 fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
@@ -727,27 +793,32 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
     // For a quoted-string: its inside is atext words with single spaces / holds something
     // (non-ASCII, `=`, a quoted-pair) left to the general planner.
     let (mut q_atoms, mut q_odd) = (true, false);
+    // The quoted-string holds quoted-pairs, all of them `\"` or `\\`.
+    let mut q_pairs = false;
     let lt = loop {
         let c = *b.get(j)?;
         match n::TABLE[c as usize] {
-            n::ATEXT => {
+            n::ATEXT | n::HIGH => {
+                // A word of atext and UTF-8: runs of common and non-ASCII bytes at once.
+                high |= c >= 0x80;
                 j += 1;
                 loop {
-                    j = skip_common(b, j);
-                    if b.get(j).is_none_or(|&c| n::TABLE[c as usize] != n::ATEXT) {
-                        break;
+                    let (k, h) = skip_word(b, j);
+                    high |= h;
+                    j = k;
+                    match b.get(j) {
+                        Some(&c) if n::TABLE[c as usize] == n::ATEXT => j += 1,
+                        Some(&c) if c >= 0x80 => {
+                            high = true;
+                            j += 1;
+                        }
+                        _ => break,
                     }
-                    j += 1;
                 }
                 name_end = j;
             }
             n::DOT_EQ => {
                 dot_eq = true;
-                j += 1;
-                name_end = j;
-            }
-            n::HIGH => {
-                high = true;
                 j += 1;
                 name_end = j;
             }
@@ -765,7 +836,14 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                 loop {
                     let c = *b.get(j)?;
                     match n::TABLE[c as usize] {
-                        n::ATEXT => {}
+                        n::ATEXT | n::HIGH => {
+                            // Atext and UTF-8 need no look of their own (non-ASCII inside
+                            // quotes is left to the general planner).
+                            let (k, h) = skip_word(b, j + 1);
+                            q_odd |= h || c >= 0x80;
+                            j = k;
+                            continue;
+                        }
                         n::WS => {
                             // Inside atoms: a single space between two atext bytes.
                             q_atoms &= c == b' '
@@ -776,16 +854,18 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                                     .is_some_and(|&c| n::TABLE[c as usize] == n::ATEXT);
                         }
                         n::QUOTE => break,
-                        n::HIGH => q_odd = true,
                         _ if c == b'=' => q_odd = true,
                         _ if c == b'\\' => {
-                            q_odd = true;
                             match *b.get(j + 1)? {
+                                // `\"` and `\\` are what writing the literal text quoted
+                                // would escape again: the quoted-string stays as it is.
+                                b'"' | b'\\' => q_pairs = true,
                                 c if c >= 0x80 || c == b'\t' || (b' '..=b'~').contains(&c) => {
-                                    j += 1
+                                    q_odd = true
                                 }
                                 _ => return None,
                             }
+                            j += 1;
                         }
                         _ if chars::is(c, QTEXT) => q_atoms = false,
                         _ => return None,
@@ -800,7 +880,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
             n::AT if first_word && j > i => {
                 // A bare addr-spec: read again from the start as one.
                 let end = plain_addr_end(b, i)?;
-                let after = skip_ws(b, end);
+                let after = skip_ws_folds(b, end, false);
                 return match b.get(after) {
                     None | Some(b',') => Some((
                         ParsedMailbox {
@@ -823,7 +903,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         return None;
     }
     let end = close + 1;
-    let after = skip_ws(b, end);
+    let after = skip_ws_folds(b, end, false);
     if !matches!(b.get(after), None | Some(b',')) {
         return None;
     }
@@ -838,7 +918,11 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
             && b.get(i) == Some(&b'"')
             && name_end.checked_sub(1).and_then(|e| b.get(e)) == Some(&b'"') =>
         {
-            NameHint::Quoted { atoms: q_atoms }
+            if q_pairs {
+                NameHint::QuotedEscaped
+            } else {
+                NameHint::Quoted { atoms: q_atoms }
+            }
         }
         _ => NameHint::None,
     };
@@ -851,6 +935,70 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         after,
         hint,
     ))
+}
+
+/// Writes a common element [`fast_element`] read at `b[i..]`, followed by `glue`, when its
+/// canonical form is plain ASCII the pass already knows: a bare addr-spec, or a name of atoms
+/// or one quoted-string without quoted-pairs (`hint`) before `<addr-spec>`. When the whole
+/// mailbox fits on the current line, or does not but fits on a fresh one (where
+/// [`Folder::keep_together`] would move it), every fit check of the general path passes, so
+/// one decision and straight copies into the sink write the same bytes; most often the
+/// element's own bytes are already canonical and go out as one copy. Returns false, having
+/// written nothing, for anything else (the caller then plans and writes it in general).
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn write_common(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    i: usize,
+    mb: &ParsedMailbox,
+    hint: NameHint,
+    glue: &[u8],
+) -> bool {
+    let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+    // The name as written (quotes included when it stays quoted), and whether the element's
+    // bytes are its canonical form: the name as it is, then exactly one space before `<`.
+    let (name, verbatim) = match (mb.name, hint) {
+        (None, _) => (None, false),
+        (
+            Some((s, e)),
+            NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
+        ) => (b.get(s..e), b.get(e) == Some(&b' ') && e + 2 == mb.addr.0),
+        (Some((s, e)), NameHint::Quoted { atoms: true }) => {
+            (b.get(s + 1..e.saturating_sub(1)), false)
+        }
+        _ => return false,
+    };
+    // ASCII throughout: characters are octets.
+    let len = match name {
+        Some(n) => n.len() + 3 + addr.len(),
+        None => addr.len(),
+    } + glue.len();
+    let fits = |room: Width| len <= room.chars && len <= room.bytes;
+    let (here, fresh) = f.room(1);
+    if !fits(here) {
+        // Right after the field name the general path has its own rule for the first token.
+        if f.at_start() || !fits(fresh) {
+            return false;
+        }
+        f.newline();
+    }
+    f.mark_written();
+    let sink = f.sink();
+    sink.byte(b' ');
+    match name {
+        Some(_) if verbatim => sink.write(b.get(i..mb.end).unwrap_or_default()),
+        Some(n) => {
+            sink.write(n);
+            sink.write(b" <");
+            sink.write(addr);
+            sink.byte(b'>');
+        }
+        None => sink.write(addr),
+    }
+    sink.write(glue);
+    f.advance(Width::ascii(1 + len));
+    true
 }
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
@@ -903,11 +1051,42 @@ pub(crate) fn format_text(
     required: bool,
     single: bool,
 ) -> Result<(), Error> {
-    format_text_with(f, value, options, required, single, true)
+    format_text_with(f, value, options, required, single, true, &mut true)
+}
+
+/// A whole address field in text form: `Name:`, the list and the line ending, with the
+/// control check of SPEC §3 ([`input::check_controls`]) fused into the one-pass element
+/// reader, which accepts no byte that check rejects. Only the part of the value the reader
+/// does not take is checked on its own, before the general parser reads it; and on any error
+/// the whole value is checked first, so the error is the one the separate check would have
+/// reported before anything else (a control anywhere wins over any other error).
+#[cfg(not(target_os = "none"))]
+pub(crate) fn format_field(
+    sink: &mut crate::sink::SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+) -> Result<(), Error> {
+    let mut checked = false;
+    let result = (|| {
+        let mut f = Folder::start(sink, name, options)?;
+        format_text_with(&mut f, value, options, required, single, true, &mut checked)?;
+        f.end();
+        Ok(())
+    })();
+    if result.is_err() && !checked {
+        input::check_controls(value.as_bytes())?;
+    }
+    result
 }
 
 /// [`format_text`], with the one-pass reading of common elements ([`fast_element`]) on or
 /// off (off: the general parser alone, the reference the fast path is tested against).
+/// `checked` says whether the value's controls have been checked; while they have not (only
+/// with `fast`), the value is read only as far as the one-pass reader takes it, and the rest
+/// is checked before the general parser sees it.
 fn format_text_with(
     f: &mut Folder<'_, '_>,
     value: &str,
@@ -915,10 +1094,22 @@ fn format_text_with(
     required: bool,
     single: bool,
     fast: bool,
+    checked: &mut bool,
 ) -> Result<(), Error> {
     let b = value.as_bytes();
     let utf8 = options.utf8;
-    let mut i = skip_ws_commas(b, 0);
+    debug_assert!(fast || *checked);
+    #[cfg(not(target_os = "none"))]
+    let skip = |i| {
+        if fast {
+            skip_ws_folds(b, i, true)
+        } else {
+            skip_ws_commas(b, i)
+        }
+    };
+    #[cfg(target_os = "none")]
+    let skip = |i| skip_ws_commas(b, i);
+    let mut i = skip(0);
     let mut elements = 0;
     while i < b.len() {
         if single && elements == 1 {
@@ -927,8 +1118,13 @@ fn format_text_with(
         #[cfg(not(target_os = "none"))]
         if fast {
             if let Some((mb, after, hint)) = fast_element(b, i) {
-                let next = skip_ws_commas(b, after);
+                let next = skip(after);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                if write_common(f, b, i, &mb, hint, glue) {
+                    elements += 1;
+                    i = next;
+                    continue;
+                }
                 let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
                 let name = mb.name.map(|(s, e)| {
                     let raw = b.get(s..e).unwrap_or_default();
@@ -939,6 +1135,18 @@ fn format_text_with(
                 i = next;
                 continue;
             }
+        }
+        // On bare metal `checked` is always true (the caller checked the whole value).
+        #[cfg(not(target_os = "none"))]
+        if !*checked {
+            // Everything before `i` is what the one-pass reader took: no control there, and
+            // `i` never splits a caller fold, so the rest checked alone fails where the whole
+            // value would.
+            input::check_controls(b.get(i..).unwrap_or_default()).map_err(|e| match e {
+                Error::ControlCharacter { at } => Error::ControlCharacter { at: at + i },
+                e => e,
+            })?;
+            *checked = true;
         }
         let found = find_delim(b, i);
         if found.1 == Delim::Colon {
@@ -1175,21 +1383,29 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
-        /// The block skip of common bytes stops where the byte-by-byte one stops, from any
-        /// start, at any length (blocks, the overlapping last block, short inputs).
+        /// The block skip of display-name words stops where the byte-by-byte one stops and
+        /// sees the same non-ASCII, from any start, at any length (short inputs are left to
+        /// the caller: then it stops at once).
         #[test]
-        fn skip_common_matches_bytewise(
+        fn skip_word_matches_bytewise(
             v in proptest::collection::vec(proptest::prop_oneof![
                 6 => proptest::sample::select(b"abzAZ09-_+".to_vec()),
+                3 => 0x80u8..=0xFF,
                 1 => proptest::num::u8::ANY,
             ], 0..70),
             start in 0usize..72,
         ) {
             let start = start.min(v.len());
-            let expect = v[start..].iter().position(|&c| !is_common(c)).map_or(v.len(), |p| start + p);
+            let (end, high) = skip_word(&v, start);
+            let (def_end, def_high) = skip_word_bytewise(&v, start);
             #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-            proptest::prop_assert_eq!(skip_common(&v, start), expect);
-            proptest::prop_assert_eq!(skip_common_bytewise(&v, start), expect);
+            if v.len() >= 16 {
+                proptest::prop_assert_eq!((end, high), (def_end, def_high));
+            }
+            // Anywhere: a prefix of the definition's run, and what it saw is in it.
+            proptest::prop_assert!(start <= end && end <= def_end);
+            proptest::prop_assert!(!high || v[start..end].iter().any(|&c| c >= 0x80));
+            proptest::prop_assert!(high || v[start..end].iter().all(|&c| c < 0x80));
         }
 
         /// Long addr-specs, mostly plain, take the block steps (whole blocks, the last
@@ -1276,12 +1492,20 @@ mod tests {
             1 => ("[A-Za-z]{1,6}", proptest::collection::vec(addr_strategy(), 0..3))
                 .prop_map(|(g, list)| std::format!("{g}: {};", list.join(", "))),
             1 => "[a-zé@<>\"(),;:. ]{0,10}",
+            1 => "[a-z@<> \t\r\n\x01\x7f\"]{0,10}",
         ];
         let element =
             proptest::prop_oneof![10 => element, 1 => proptest::strategy::Just(String::new())];
-        let sep = proptest::sample::select(std::vec![
-            ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n "
-        ]);
+        // Caller folds (CRLF and LF) and every kind of control the one-pass reader must
+        // refuse as the separate check does: bare CR/LF, a fold without white space, C0, DEL.
+        let sep = proptest::prop_oneof![
+            20 => proptest::sample::select(std::vec![
+                ", ", ", ", ", ", ",", " , ", ",, ", ";", " ", ",\r\n ", ",\n\t", " \r\n\t,"
+            ]),
+            1 => proptest::sample::select(std::vec![
+                ",\r", ",\n", ", \r\n", "\r\n,", ",\x01 ", ", \x7f", "\n,", ",\r ", " \r\n\r\n "
+            ]),
+        ];
         proptest::collection::vec((element, sep), 0..6).prop_map(|es| {
             let mut out = String::new();
             for (i, (e, sep)) in es.iter().enumerate() {
@@ -1304,16 +1528,24 @@ mod tests {
                 crate::Encoding::B
             ]),
             proptest::prop_oneof![30usize..=120, 900usize..=998],
+            proptest::bool::ANY,
         )
-            .prop_map(|(utf8, enc, width)| {
+            .prop_map(|(utf8, enc, width, lf)| {
                 Options::default()
                     .with_utf8(utf8)
                     .with_encoding(enc)
                     .with_max_line_len(width)
+                    .with_line_ending(if lf {
+                        crate::LineEnding::Lf
+                    } else {
+                        crate::LineEnding::Crlf
+                    })
             })
     }
 
-    /// A whole text-form field through `format_text_with`, with its fast paths on or off.
+    /// A whole text-form field: with `fast`, through [`format_field`] (controls checked by
+    /// the one-pass reader, the fast writers on); without, as the general path always did it
+    /// (the control check over the whole value, then the general parser and writer).
     fn text_with(
         name: &str,
         value: &str,
@@ -1323,10 +1555,14 @@ mod tests {
     ) -> Result<std::vec::Vec<u8>, Error> {
         let mut buf = std::vec![0u8; 1 << 14];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
-        input::check_controls(value.as_bytes())?;
-        let mut f = Folder::start(&mut sink, name, options)?;
-        format_text_with(&mut f, value, options, required, single, fast)?;
-        f.end();
+        if fast {
+            format_field(&mut sink, name, value, options, required, single)?;
+        } else {
+            input::check_controls(value.as_bytes())?;
+            let mut f = Folder::start(&mut sink, name, options)?;
+            format_text_with(&mut f, value, options, required, single, false, &mut true)?;
+            f.end();
+        }
         let n = sink.finish()?;
         buf.truncate(n);
         Ok(buf)
@@ -1435,7 +1671,10 @@ mod tests {
             ("Zoë Ärger <z@x.org>", NameHint::NonAscii),
             ("John Q. Public <j@x.org>", NameHint::None),
             ("Jo  Smith <j@x.org>", NameHint::None),
-            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::None),
+            ("\"A \\\"q\\\" B\" <q@x.org>", NameHint::QuotedEscaped),
+            ("\"A \\\\ B\" <q@x.org>", NameHint::QuotedEscaped),
+            ("\"A \\\"q\\a B\" <q@x.org>", NameHint::None),
+            ("\"A \\\"q=\" <q@x.org>", NameHint::None),
             ("j@x.org", NameHint::None),
         ] {
             assert_eq!(

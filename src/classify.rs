@@ -301,6 +301,11 @@ pub(crate) fn format_value(
             return Ok(());
         }
     }
+    // Address fields check controls in their own one-pass reader (same errors).
+    #[cfg(not(target_os = "none"))]
+    if let Class::Address { required, single } = class {
+        return address::format_field(sink, name, value, options, required, single);
+    }
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {
