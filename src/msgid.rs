@@ -305,29 +305,27 @@ fn eol(sink: &mut SliceSink<'_>, crlf: bool) {
     }
 }
 
-/// Writes `line` and the line ending of a fold straight into the buffer: a few unaligned
-/// vector moves instead of a `memcpy` call per line. The ending is always two stores' worth
-/// (`"\r\n"`, or `"\n "` of which only the `\n` counts): every fold is followed by the
-/// space before the next id, which the next line starts with, so the extra byte is that
-/// space (written again). Where the buffer is too small it only counts, as `write` does.
+/// Stores `line` and the line ending of a fold at `out[at..]` with a few unaligned vector
+/// moves (no `memcpy` call per line) and returns how many bytes that is. The ending is
+/// always two bytes stored (`"\r\n"`, or `"\n "` of which only the `\n` counts): every
+/// fold is followed by the space before the next id, which the next line starts with, so
+/// the extra byte is that space, stored again. When it does not fit, nothing is stored and
+/// the bytes are only counted (like `SliceSink::write`; no later line fits either).
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
-fn put_fold(sink: &mut SliceSink<'_>, line: &[u8], crlf: bool) {
+fn store_fold(out: &mut [u8], at: usize, line: &[u8], crlf: bool) -> usize {
     let n = line.len();
     let ending = if crlf { *b"\r\n" } else { *b"\n " };
-    if let Some((dst, rest)) = sink.spare().get_mut(..n + 2).map(|d| d.split_at_mut(n)) {
+    if let Some((dst, rest)) = out.get_mut(at..at + n + 2).map(|d| d.split_at_mut(n)) {
         copy_line(dst, line);
         if let Some(e) = rest.first_chunk_mut::<2>() {
             *e = ending;
         }
-        sink.commit(n + 1 + usize::from(crlf));
-    } else {
-        sink.write(line);
-        eol(sink, crlf);
     }
+    n + 1 + usize::from(crlf)
 }
 
-/// Writes the last line and the line ending that ends the field, like [`put_fold`] but with
+/// Writes the last line and the line ending that ends the field, like [`store_fold`] but with
 /// nothing stored after the ending.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
@@ -482,6 +480,11 @@ impl Walk<'_, '_> {
         // In locals: stores to `self` would otherwise follow every id.
         let (mut col, mut run, mut prev_end, mut count, mut had_at) =
             (self.col, self.run, self.prev_end, self.count, self.had_at);
+        let (text, soft, one, crlf) = (self.text, self.soft, self.one, self.crlf);
+        // The lines go straight into the buffer: `out` and `w` stay in registers, where the
+        // sink's fields would be reloaded after every store.
+        let out = self.sink.spare();
+        let mut w = 0;
         let mut ok = true;
         'blocks: for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
             let mut ends = block;
@@ -505,20 +508,23 @@ impl Walk<'_, '_> {
                         ok = false;
                         break 'blocks;
                     }
-                    self.sink.byte(b' ');
+                    if let Some(d) = out.get_mut(w) {
+                        *d = b' ';
+                    }
+                    w += 1;
                     col += 1 + e;
                 } else {
                     // The id and the space before it.
                     let len = e - prev_end;
-                    if len > FAST_MAX_ID + 1 || self.one {
+                    if len > FAST_MAX_ID + 1 || one {
                         ok = false;
                         break 'blocks;
                     }
-                    if col + len <= self.soft {
+                    if col + len <= soft {
                         col += len;
                     } else {
-                        let line = self.text.get(run..prev_end).unwrap_or_default();
-                        put_fold(self.sink, line, self.crlf);
+                        let line = text.get(run..prev_end).unwrap_or_default();
+                        w += store_fold(out, w, line, crlf);
                         run = prev_end;
                         col = len;
                     }
@@ -535,6 +541,7 @@ impl Walk<'_, '_> {
                 had_at = true;
             }
         }
+        self.sink.commit(w);
         (self.col, self.run, self.prev_end, self.count, self.had_at) =
             (col, run, prev_end, count, had_at);
         ok
