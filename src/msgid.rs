@@ -554,6 +554,16 @@ impl Walk<'_, '_> {
         self.ids(base, gt, at)
     }
 
+    /// Writes the text as the field's only id, on the name line, and the line ending: for a
+    /// text that is one id (its only `>` its last byte, one `@`) of at most 128 bytes, which
+    /// [`FAST_MAX_NAME`] keeps within 998, and nothing written yet.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn single(&mut self) {
+        self.sink.byte(b' ');
+        put_last(self.sink, self.text, self.crlf);
+    }
+
     /// Writes what is pending and the line ending.
     #[inline(always)]
     fn finish(&mut self) -> bool {
@@ -863,6 +873,10 @@ mod avx2 {
             return Scanned::No;
         };
         match verdict(&acc) {
+            Scanned::Done if walk.count == 0 && one_id(gt, at) => {
+                walk.single();
+                Scanned::Done
+            }
             Scanned::Done => {
                 let k = k.min(2);
                 let (gt, at) = (
@@ -877,6 +891,15 @@ mod avx2 {
             }
             v => v,
         }
+    }
+
+    /// Whether the masks of a short text hold exactly one `>` (the text's last byte) and
+    /// one `@`: a single id, which needs no walk.
+    #[inline(always)]
+    fn one_id(gt: [u64; 2], at: [u64; 2]) -> bool {
+        let [g0, g1] = gt;
+        let [a0, a1] = at;
+        (g0 | g1).is_power_of_two() && g0 & g1 == 0 && (a0 | a1).is_power_of_two() && a0 & a1 == 0
     }
 
     /// What the windows found, once all are checked: `Done` when the grammar holds (the
