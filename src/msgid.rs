@@ -316,7 +316,10 @@ fn eol(sink: &mut SliceSink<'_>, crlf: bool) {
 fn store_fold(out: &mut [u8], at: usize, line: &[u8], crlf: bool) -> usize {
     let n = line.len();
     let ending = if crlf { *b"\r\n" } else { *b"\n " };
-    if let Some((dst, rest)) = out.get_mut(at..at + n + 2).map(|d| d.split_at_mut(n)) {
+    if let Some((dst, rest)) = out
+        .get_mut(at..at + n + 2)
+        .and_then(|d| d.split_at_mut_checked(n))
+    {
         copy_line(dst, line);
         if let Some(e) = rest.first_chunk_mut::<2>() {
             *e = ending;
@@ -332,7 +335,11 @@ fn store_fold(out: &mut [u8], at: usize, line: &[u8], crlf: bool) -> usize {
 fn put_last(sink: &mut SliceSink<'_>, line: &[u8], crlf: bool) {
     let n = line.len();
     let total = n + 1 + usize::from(crlf);
-    if let Some((dst, rest)) = sink.spare().get_mut(..total).map(|d| d.split_at_mut(n)) {
+    if let Some((dst, rest)) = sink
+        .spare()
+        .get_mut(..total)
+        .and_then(|d| d.split_at_mut_checked(n))
+    {
         copy_line(dst, line);
         if let Some(e) = rest.first_chunk_mut::<2>() {
             *e = *b"\r\n";
