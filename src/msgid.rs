@@ -187,7 +187,7 @@ pub(crate) enum Engine {
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Scanned {
-    /// The grammar holds and the ids are written (the line ending is not).
+    /// The grammar holds and the field is written, line ending included.
     Done,
     /// Not for the fast path: the general path decides.
     No,
@@ -290,11 +290,7 @@ fn fast_once(
         count: 0,
         had_at: false,
     };
-    let scanned = scan(text, &mut walk);
-    if scanned == Scanned::Done {
-        eol(sink, crlf);
-    }
-    scanned
+    scan(text, &mut walk)
 }
 
 /// Writes the line ending. Slices of constant length are copied inline; choosing between
@@ -306,6 +302,100 @@ fn eol(sink: &mut SliceSink<'_>, crlf: bool) {
         sink.write(b"\r\n");
     } else {
         sink.write(b"\n");
+    }
+}
+
+/// Stores `line` and the line ending of a fold at `out[at..]` with a few unaligned vector
+/// moves (no `memcpy` call per line) and returns how many bytes that is. The ending is
+/// always two bytes stored (`"\r\n"`, or `"\n "` of which only the `\n` counts): every
+/// fold is followed by the space before the next id, which the next line starts with, so
+/// the extra byte is that space, stored again. When it does not fit, nothing is stored and
+/// the bytes are only counted (like `SliceSink::write`; no later line fits either).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_fold(out: &mut [u8], at: usize, line: &[u8], crlf: bool) -> usize {
+    let n = line.len();
+    let ending = if crlf { *b"\r\n" } else { *b"\n " };
+    if let Some((dst, rest)) = out
+        .get_mut(at..at + n + 2)
+        .and_then(|d| d.split_at_mut_checked(n))
+    {
+        copy_line(dst, line);
+        if let Some(e) = rest.first_chunk_mut::<2>() {
+            *e = ending;
+        }
+    }
+    n + 1 + usize::from(crlf)
+}
+
+/// Writes the last line and the line ending that ends the field, like [`store_fold`] but with
+/// nothing stored after the ending.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn put_last(sink: &mut SliceSink<'_>, line: &[u8], crlf: bool) {
+    let n = line.len();
+    let total = n + 1 + usize::from(crlf);
+    if let Some((dst, rest)) = sink
+        .spare()
+        .get_mut(..total)
+        .and_then(|d| d.split_at_mut_checked(n))
+    {
+        copy_line(dst, line);
+        if let Some(e) = rest.first_chunk_mut::<2>() {
+            *e = *b"\r\n";
+        } else if let Some(e) = rest.first_mut() {
+            *e = b'\n';
+        }
+        sink.commit(total);
+    } else {
+        sink.write(line);
+        eol(sink, crlf);
+    }
+}
+
+/// `dst.copy_from_slice(src)` for a line (equal lengths): up to 128 bytes (every line at the
+/// default soft limit) as the first and the last 16, 32 or 64 bytes, which overlap; longer
+/// lines with `memcpy`.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn copy_line(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if dst.len() != n || n > 128 {
+        dst.copy_from_slice(src);
+    } else if n > 64 {
+        copy_ends::<64>(dst, src);
+    } else if n > 32 {
+        copy_ends::<32>(dst, src);
+    } else if n >= 16 {
+        copy_ends::<16>(dst, src);
+    } else if n >= 8 {
+        copy_ends::<8>(dst, src);
+    } else {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s;
+        }
+    }
+}
+
+/// For `W <= n <= 2 * W` (`n` the length of both): the first and the last `W` bytes.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn copy_ends<const W: usize>(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    let head = src.first_chunk::<W>();
+    let tail = src
+        .get(n.wrapping_sub(W)..)
+        .and_then(|t| t.first_chunk::<W>());
+    if let (Some(&head), Some(&tail)) = (head, tail) {
+        if let Some(d) = dst.first_chunk_mut::<W>() {
+            *d = head;
+        }
+        if let Some(d) = dst
+            .get_mut(n.wrapping_sub(W)..)
+            .and_then(|t| t.first_chunk_mut::<W>())
+        {
+            *d = tail;
+        }
     }
 }
 
@@ -397,6 +487,11 @@ impl Walk<'_, '_> {
         // In locals: stores to `self` would otherwise follow every id.
         let (mut col, mut run, mut prev_end, mut count, mut had_at) =
             (self.col, self.run, self.prev_end, self.count, self.had_at);
+        let (text, soft, one, crlf) = (self.text, self.soft, self.one, self.crlf);
+        // The lines go straight into the buffer: `out` and `w` stay in registers, where the
+        // sink's fields would be reloaded after every store.
+        let out = self.sink.spare();
+        let mut w = 0;
         let mut ok = true;
         'blocks: for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
             let mut ends = block;
@@ -420,21 +515,23 @@ impl Walk<'_, '_> {
                         ok = false;
                         break 'blocks;
                     }
-                    self.sink.byte(b' ');
+                    if let Some(d) = out.get_mut(w) {
+                        *d = b' ';
+                    }
+                    w += 1;
                     col += 1 + e;
                 } else {
                     // The id and the space before it.
                     let len = e - prev_end;
-                    if len > FAST_MAX_ID + 1 || self.one {
+                    if len > FAST_MAX_ID + 1 || one {
                         ok = false;
                         break 'blocks;
                     }
-                    if col + len <= self.soft {
+                    if col + len <= soft {
                         col += len;
                     } else {
-                        self.sink
-                            .write(self.text.get(run..prev_end).unwrap_or_default());
-                        eol(self.sink, self.crlf);
+                        let line = text.get(run..prev_end).unwrap_or_default();
+                        w += store_fold(out, w, line, crlf);
                         run = prev_end;
                         col = len;
                     }
@@ -451,6 +548,7 @@ impl Walk<'_, '_> {
                 had_at = true;
             }
         }
+        self.sink.commit(w);
         (self.col, self.run, self.prev_end, self.count, self.had_at) =
             (col, run, prev_end, count, had_at);
         ok
@@ -463,12 +561,25 @@ impl Walk<'_, '_> {
         self.ids(base, gt, at)
     }
 
-    /// Writes what is pending.
+    /// Writes the text as the field's only id, on the name line, and the line ending: for a
+    /// text that is one id (its only `>` its last byte, one `@`) of at most 128 bytes, which
+    /// [`FAST_MAX_NAME`] keeps within 998, and nothing written yet.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn single(&mut self) {
+        self.sink.byte(b' ');
+        put_last(self.sink, self.text, self.crlf);
+    }
+
+    /// Writes what is pending and the line ending.
     #[inline(always)]
     fn finish(&mut self) -> bool {
-        self.sink
-            .write(self.text.get(self.run..).unwrap_or_default());
-        !self.had_at
+        if self.had_at {
+            return false;
+        }
+        let line = self.text.get(self.run..).unwrap_or_default();
+        put_last(self.sink, line, self.crlf);
+        true
     }
 }
 
@@ -731,27 +842,96 @@ mod avx2 {
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn scan(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
+        if text.len() <= SHORT {
+            return short(text, walk);
+        }
         let mut ends = Ends::new();
-        let Some(acc) = masks(text, walk, &mut ends) else {
+        let Some(acc) = masks(text, |g, a| {
+            if ends.push(walk, g, a) {
+                Some(())
+            } else {
+                None
+            }
+        }) else {
             return Scanned::No;
         };
-        let question = _mm256_set1_epi8(QUESTION);
-        if _mm256_testz_si256(acc.classes, question) == 0 {
+        match verdict(&acc) {
+            Scanned::Done if ends.finish(walk) => Scanned::Done,
+            Scanned::Done => Scanned::No,
+            v => v,
+        }
+    }
+
+    /// Longest text [`short`] takes: two blocks of 64 bytes.
+    const SHORT: usize = 128;
+
+    /// [`scan`] for a text of at most [`SHORT`] bytes (every single id of the usual kind,
+    /// and short lists): its masks stay in registers, and the walk sees them directly,
+    /// without [`Ends`] and its arrays.
+    #[target_feature(enable = "avx2")]
+    fn short(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
+        let (mut gt, mut at, mut k) = ([0u64; 2], [0u64; 2], 0);
+        let Some(acc) = masks(text, |g, a| {
+            *gt.get_mut(k)? = g;
+            *at.get_mut(k)? = a;
+            k += 1;
+            Some(())
+        }) else {
+            return Scanned::No;
+        };
+        match verdict(&acc) {
+            Scanned::Done if walk.count == 0 && one_id(gt, at) => {
+                walk.single();
+                Scanned::Done
+            }
+            Scanned::Done => {
+                let k = k.min(2);
+                let (gt, at) = (
+                    gt.get(..k).unwrap_or_default(),
+                    at.get(..k).unwrap_or_default(),
+                );
+                if walk.ids(0, gt, at) && walk.finish() {
+                    Scanned::Done
+                } else {
+                    Scanned::No
+                }
+            }
+            v => v,
+        }
+    }
+
+    /// Whether the masks of a short text hold exactly one `>` (the text's last byte) and
+    /// one `@`: a single id, which needs no walk.
+    #[inline(always)]
+    fn one_id(gt: [u64; 2], at: [u64; 2]) -> bool {
+        let [g0, g1] = gt;
+        let [a0, a1] = at;
+        (g0 | g1).is_power_of_two() && g0 & g1 == 0 && (a0 | a1).is_power_of_two() && a0 & a1 == 0
+    }
+
+    /// What the windows found, once all are checked: `Done` when the grammar holds (the
+    /// walk has yet to count the `@`), `Unsure` with a `?`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn verdict(acc: &Acc) -> Scanned {
+        if _mm256_testz_si256(acc.classes, _mm256_set1_epi8(QUESTION)) == 0 {
             return Scanned::Unsure;
         }
         let clean = _mm256_testz_si256(acc.pairs, acc.pairs) != 0
             && _mm256_testz_si256(acc.classes, _mm256_set1_epi8(SPECIAL)) != 0
             && _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), acc.min)) == 0;
-        if clean && ends.finish(walk) {
+        if clean {
             Scanned::Done
         } else {
             Scanned::No
         }
     }
 
-    /// The windows of `text`, their masks pushed to `ends`; `None` when `ends` refuses.
+    /// The windows of `text`, the masks of each 64-byte block handed to `push` (`None`
+    /// from it stops the scan).
     #[target_feature(enable = "avx2")]
-    fn masks(text: &[u8], walk: &mut Walk<'_, '_>, ends: &mut Ends) -> Option<Acc> {
+    #[inline]
+    fn masks(text: &[u8], mut push: impl FnMut(u64, u64) -> Option<()>) -> Option<Acc> {
         let t = tables()?;
         // The text starts as if after a space.
         let mut acc = Acc {
@@ -761,29 +941,23 @@ mod avx2 {
             last: _mm256_set1_epi8(SP),
         };
         let n = text.len();
-        let push = |ends: &mut Ends, walk: &mut Walk<'_, '_>, g: u64, a: u64| {
-            if ends.push(walk, g, a) {
-                Some(())
-            } else {
-                None
-            }
-        };
         if n < 32 {
             // Padded with 'a': no mask bits, and its pair with the closing `>` is not kept.
+            // (Copied inline: `copy_from_slice` would call `memcpy`.)
             let mut padded = [b'a'; 32];
-            padded.get_mut(..n)?.copy_from_slice(text);
+            super::copy_line(padded.get_mut(..n)?, text);
             let v = load(&padded, 0)?;
             let c = classify(&t, v);
             let pc = shift_in(acc.last, c);
             let (g, a) = check(&t, &mut acc, v, c, pc, load(&KEEP, 32 - n)?);
-            push(ends, walk, g, a)?;
+            push(g, a)?;
             return Some(acc);
         }
         let mut o = 0;
         while n - o >= 64 {
             let (g0, a0) = next(&t, &mut acc, text, o)?;
             let (g1, a1) = next(&t, &mut acc, text, o + 32)?;
-            push(ends, walk, g0 | g1 << 32, a0 | a1 << 32)?;
+            push(g0 | g1 << 32, a0 | a1 << 32)?;
             o += 64;
         }
         let l = n - o;
@@ -805,7 +979,7 @@ mod avx2 {
                     a = a1 >> (32 - l);
                 }
             }
-            push(ends, walk, g, a)?;
+            push(g, a)?;
         }
         Some(acc)
     }
@@ -1284,6 +1458,69 @@ mod tests {
                     };
                     if let Some(out) = fast("References", &w, &o, false) {
                         assert_eq!(Ok(out), general("References", &w, &o, false), "{w:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The inline line copy, for every length up to past its `memcpy` threshold.
+    #[test]
+    fn copy_line_every_length() {
+        let src: std::vec::Vec<u8> = (0..200u8).collect();
+        for n in 0..=src.len() {
+            let mut dst = std::vec![0xA5u8; n + 16];
+            super::copy_line(&mut dst[..n], &src[..n]);
+            assert_eq!(&dst[..n], &src[..n], "{n}");
+            assert!(dst[n..].iter().all(|&b| b == 0xA5), "{n}");
+        }
+    }
+
+    /// Every buffer size from 0 to one more than needed, with guard bytes after the buffer:
+    /// each engine gives the general path's output or its exact size, and writes nothing
+    /// past the buffer nor past the output (the lines and line endings are stored straight
+    /// into the buffer, and the AVX2 scan has its own path for texts of up to 128 bytes).
+    #[test]
+    fn fast_path_fills_every_buffer_size() {
+        let mut values: std::vec::Vec<std::string::String> = [3, 27, 28, 29, 60, 61, 124, 125, 126]
+            .iter()
+            .map(|&n| std::format!("<{}@b>", "a".repeat(n)))
+            .collect();
+        let ids: std::vec::Vec<std::string::String> = (0..12)
+            .map(|i| std::format!("<id{i}{}@example.com>", "x".repeat(3 * i)))
+            .collect();
+        values.push(ids.join(" "));
+        values.push(ids[..4].join(" "));
+        values.push(std::format!("  {}  ", ids[..3].join(" ")));
+        for v in &values {
+            for (soft, lf) in [
+                (78, false),
+                (78, true),
+                (998, false),
+                (998, true),
+                (40, true),
+            ] {
+                let o = options(soft, lf, false);
+                let want = general("References", v, &o, false).unwrap();
+                let needed = want.len();
+                for engine in engines() {
+                    for size in 0..=needed + 1 {
+                        let mut buf = std::vec![0xA5u8; size + 80];
+                        let (head, guard) = buf.split_at_mut(size);
+                        let mut sink = SliceSink::new(head);
+                        assert!(
+                            super::format_fast_with(&mut sink, "References", v, &o, false, engine),
+                            "{engine:?} {v:?}"
+                        );
+                        let got = sink.finish();
+                        assert!(guard.iter().all(|&b| b == 0xA5), "{engine:?} {size} {v:?}");
+                        if size < needed {
+                            assert_eq!(got, Err(Error::BufferTooSmall { needed }));
+                        } else {
+                            assert_eq!(got, Ok(needed));
+                            assert_eq!(&buf[..needed], &want[..], "{engine:?} {size} {v:?}");
+                            assert!(buf[needed..].iter().all(|&b| b == 0xA5));
+                        }
                     }
                 }
             }
