@@ -151,24 +151,6 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.space_general(ws, next, ew)
     }
 
-    /// The inline case of [`Folder::space`] for a token that is not an encoded-word, without
-    /// writing: when one white-space character and a token of width `next` fit on this line
-    /// mid-line, accounts for both and returns true; the caller then writes the white space
-    /// and the token itself (so that consecutive words are copied at once). False, with
-    /// nothing changed, in every other case.
-    #[cfg(not(target_os = "none"))]
-    #[inline(always)]
-    pub(crate) fn fits_one_space(&mut self, next: Width) -> bool {
-        let fits = !self.only_name
-            && !self.folded_for_group
-            && self.col.chars + 1 + next.chars <= self.limit(false)
-            && self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT;
-        if fits {
-            self.col = self.col.plus(Width::ascii(1)).plus(next);
-        }
-        fits
-    }
-
     /// [`Folder::space`] for every case: the first token, a fold, longer white space.
     #[cfg_attr(not(target_os = "none"), inline(never))]
     fn space_general(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {

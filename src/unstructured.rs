@@ -212,10 +212,6 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
     let mut scanner = Scanner::new(text, options);
     let mut next = scanner.token(0);
-    // Words (each after one SP or HTAB) that fit on the current line are not written one by
-    // one: `text[pending..pending_end]` holds them, copied at once before anything else is
-    // written (a fold, an encoded-word, the end).
-    let (mut pending, mut pending_end) = (0, 0);
     while let Some(word) = next {
         let first = word.ws_start == word.start;
         let ws = if first {
@@ -231,23 +227,9 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
             } else {
                 Width::ascii(token.len())
             };
-            #[cfg(not(target_os = "none"))]
-            if !first && !word.folded && word.start == word.ws_start + 1 && f.fits_one_space(width)
-            {
-                if pending_end != word.ws_start {
-                    flush(f, text, pending, pending_end);
-                    pending = word.ws_start;
-                }
-                pending_end = word.end;
-                continue;
-            }
-            flush(f, text, pending, pending_end);
-            pending_end = pending;
             f.space(ws, width, false)?;
             f.put(token, width);
         } else {
-            flush(f, text, pending, pending_end);
-            pending_end = pending;
             // Extend the run over the following words that are encoded too.
             let mut run_end = word.end;
             let mut folded = false;
@@ -274,16 +256,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
             }
         }
     }
-    flush(f, text, pending, pending_end);
     Ok(())
-}
-
-/// Writes the words `text[from..to]` whose width [`Folder::fits_one_space`] accounted for.
-#[inline(always)]
-fn flush(f: &mut Folder<'_, '_>, text: &[u8], from: usize, to: usize) {
-    if to > from {
-        f.sink().write(text.get(from..to).unwrap_or_default());
-    }
 }
 
 /// Finds the tokens of a text, left to right.
