@@ -235,8 +235,7 @@ pub(crate) fn write_run_slice(
         let last = taken == rest.len();
         let width = len + if last { glue.len() } else { 0 };
         f.space(ws, Width::ascii(width), true)?;
-        let encoded = buf.get(..len).unwrap_or_default();
-        f.sink().write(encoded);
+        store_word(f.sink(), &buf, len);
         f.advance(Width::ascii(len));
         if last {
             f.put_ascii(glue);
@@ -245,6 +244,67 @@ pub(crate) fn write_run_slice(
         ws = b" ";
     }
     Ok(())
+}
+
+/// Writes the first `len` bytes of `word` (an encoded-word built by [`encode_word`]) to the
+/// sink. Words are 13 to 75 bytes: past the sink's inline copy of up to 16 bytes, so on hosts
+/// they are stored with two overlapping fixed-size moves when the buffer has room, instead
+/// of a call into `memcpy` per word.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_word(sink: &mut crate::sink::SliceSink<'_>, word: &[u8; WORD_BUF], len: usize) {
+    let spare = sink.spare();
+    let stored = if len <= 16 || spare.len() < len {
+        false
+    } else if len <= 32 {
+        copy_pair::<16>(spare, word, len)
+    } else if len <= 64 {
+        copy_pair::<32>(spare, word, len)
+    } else {
+        copy_pair::<64>(spare, word, len)
+    };
+    if stored {
+        sink.commit(len);
+    } else {
+        sink.write(word.get(..len).unwrap_or_default());
+    }
+}
+
+/// On bare metal: one plain write (a copy at every call site would cost flash).
+#[cfg(target_os = "none")]
+#[inline(always)]
+fn store_word(sink: &mut crate::sink::SliceSink<'_>, word: &[u8; WORD_BUF], len: usize) {
+    sink.write(word.get(..len).unwrap_or_default());
+}
+
+/// For `W <= n <= 2 * W` and `dst`, `src` at least `n` long: the first and the last `W`
+/// bytes of `src` into `dst`, which together cover all `n`. False (nothing stored) when a
+/// bound does not hold.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8], n: usize) -> bool {
+    let Some(tail_at) = n.checked_sub(W) else {
+        return false;
+    };
+    let (Some(&head), Some(&tail)) = (
+        src.first_chunk::<W>(),
+        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
+    ) else {
+        return false;
+    };
+    if tail_at > W || dst.len() < n {
+        return false;
+    }
+    if let Some(d) = dst.first_chunk_mut::<W>() {
+        *d = head;
+    }
+    if let Some(d) = dst
+        .get_mut(tail_at..)
+        .and_then(|t| t.first_chunk_mut::<W>())
+    {
+        *d = tail;
+    }
+    true
 }
 
 /// Size of the buffer an encoded-word is built in: the word (at most 75) plus slack for
@@ -838,6 +898,38 @@ mod tests {
                 let m = unsafe { simd::encode_b_avx2(&text, take, &mut got) };
                 assert_eq!(m, n, "{text:?} {take}");
                 assert_eq!(&got[..m], &expect[..n], "{text:?} {take}");
+            }
+        }
+    }
+
+    /// `store_word` writes exactly the word's bytes (nothing around them) when they fit,
+    /// and counts them otherwise, for every length, offset and buffer size.
+    #[test]
+    fn store_word_writes_exactly_the_word() {
+        let mut word = [0u8; WORD_BUF];
+        for (i, b) in word.iter_mut().enumerate() {
+            *b = b'A' + (i % 26) as u8;
+        }
+        for len in 0..=WORD_BUF {
+            for at in [0usize, 1, 7, 16] {
+                for size in 0..=at + len + 3 {
+                    let mut buf = std::vec![b'#'; size];
+                    let mut sink = crate::sink::SliceSink::new(&mut buf);
+                    sink.write(&std::vec![b'-'; at]);
+                    store_word(&mut sink, &word, len);
+                    let result = sink.finish();
+                    if at + len <= size {
+                        assert_eq!(result, Ok(at + len), "{len} {at} {size}");
+                        assert_eq!(&buf[at..at + len], &word[..len], "{len} {at} {size}");
+                        assert!(
+                            buf[at + len..].iter().all(|&b| b == b'#'),
+                            "{len} {at} {size}"
+                        );
+                    } else {
+                        let needed = at + len;
+                        assert_eq!(result, Err(Error::BufferTooSmall { needed }));
+                    }
+                }
             }
         }
     }

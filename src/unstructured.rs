@@ -1056,6 +1056,56 @@ mod tests {
         Ok(buf)
     }
 
+    /// [`super::format_words`] into a buffer of `cap` bytes.
+    fn run_general_cap(
+        value: &str,
+        options: &Options,
+        cap: usize,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; cap];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = crate::fold::Folder::start(&mut sink, "Subject", options)?;
+        let bytes = value.as_bytes();
+        let (s, e) = crate::input::trim(bytes);
+        super::format_words(&mut f, &bytes[s..e], options)?;
+        f.end();
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Words copied together and encoded-words stored straight into the buffer: a buffer
+        /// of exactly the size gets the same output, and shorter ones the exact size needed.
+        #[test]
+        fn general_path_into_short_buffers(
+            words in proptest::collection::vec("[a-z.,]{1,12}|[a-zé€😀日]{1,10}", 0..30),
+            seps in proptest::collection::vec(proptest::sample::select(std::vec![" ", "  ", "\t", "\r\n "]), 30),
+            width in 20usize..=120,
+        ) {
+            let mut value = String::new();
+            for (i, w) in words.iter().enumerate() {
+                value.push_str(seps[i]);
+                value.push_str(w);
+            }
+            let options = Options::default().with_max_line_len(width);
+            // A narrow limit can make a value unformattable: nothing to compare then.
+            let Ok(want) = run_general_cap(&value, &options, 1 << 16) else {
+                return Ok(());
+            };
+            let n = want.len();
+            for cap in [n, n - 1, n * 2 / 3, n / 2, 9, 0] {
+                let got = run_general_cap(&value, &options, cap);
+                if cap >= n {
+                    proptest::prop_assert_eq!(got, Ok(want.clone()));
+                } else {
+                    proptest::prop_assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
         /// The one-pass word scanner and the slice encoder write exactly what the word loop
