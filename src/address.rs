@@ -1471,16 +1471,19 @@ mod tests {
             1 => "[,<>@:;()\"\\\\\\[\\]]{1,2}",
         ];
         let sep = proptest::sample::select(std::vec![" ", " ", " ", "  ", "\t", "\r\n ", ""]);
-        proptest::collection::vec((word, sep), 1..5).prop_map(|ws| {
-            let mut out = String::new();
-            for (i, (w, sep)) in ws.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(sep);
-                }
-                out.push_str(w);
+        proptest::collection::vec((word, sep), 1..5).prop_map(|ws| join(&ws))
+    }
+
+    /// The pieces, each separator before its piece except the first one's.
+    fn join<P: AsRef<str>, S: AsRef<str>>(pieces: &[(P, S)]) -> String {
+        let mut out = String::new();
+        for (i, (piece, sep)) in pieces.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep.as_ref());
             }
-            out
-        })
+            out.push_str(piece.as_ref());
+        }
+        out
     }
 
     fn list_strategy() -> impl proptest::strategy::Strategy<Value = String> {
@@ -1506,16 +1509,7 @@ mod tests {
                 ",\r", ",\n", ", \r\n", "\r\n,", ",\x01 ", ", \x7f", "\n,", ",\r ", " \r\n\r\n "
             ]),
         ];
-        proptest::collection::vec((element, sep), 0..6).prop_map(|es| {
-            let mut out = String::new();
-            for (i, (e, sep)) in es.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(sep);
-                }
-                out.push_str(e);
-            }
-            out
-        })
+        proptest::collection::vec((element, sep), 0..6).prop_map(|es| join(&es))
     }
 
     fn options_strategy() -> impl proptest::strategy::Strategy<Value = Options> {
