@@ -114,7 +114,6 @@ fn load8(b: &[u8], at: usize) -> u64 {
 /// eight bytes or more are compared a word at a time (the last word overlapping the one before).
 #[inline]
 fn same_name(name: &[u8], known: &[u8]) -> bool {
-    const FOLD: u64 = ONES * 0x20;
     let n = name.len();
     if n != known.len() {
         return false;
@@ -204,6 +203,150 @@ pub(crate) fn class_of(name: &str) -> Class {
     }
 }
 
+/// [`check_name`] and [`class_of`] in one pass, for the common names of at most 16 bytes: the
+/// name is loaded once as two little-endian words (zero-padded), checked a word at a time and
+/// compared, case folded, with the known names of its length as word pairs computed at
+/// compile time. Longer names take the two separate steps.
+#[inline]
+pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
+    let b = name.as_bytes();
+    let n = b.len();
+    let (head, tail, bad) = if n > 16 {
+        check_name(name)?;
+        return Ok(class_of(name));
+    } else if n > 8 {
+        let (first, last) = (load8(b, 0), load8(b, n - 8));
+        // `last` shifted right keeps only bytes 8..n, the ones `first` does not hold.
+        let tail = last >> (8 * (16 - n));
+        (first, tail, not_name_chars(first) | not_name_chars(last))
+    } else if n >= 4 {
+        let four = |at: usize| {
+            b.get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        };
+        let (lo, hi) = (four(0), four(n - 4));
+        // The two halves overlap for n < 8; the bytes they share are equal.
+        let head = lo | (hi << (8 * (n - 4)));
+        (head, 0, not_name_chars(lo | (hi << 32)))
+    } else if n > 0 {
+        const PAD: u64 = u64::from_le_bytes([0, 0, 0, b'a', b'a', b'a', b'a', b'a']);
+        let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+        // Byte n/2 is byte 1 or, for n = 1, byte 0 again: either way already in place.
+        let head = byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
+        let check = byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16) | PAD;
+        (head, 0, not_name_chars(check))
+    } else {
+        return Err(Error::InvalidName);
+    };
+    if bad != 0 {
+        return Err(Error::InvalidName);
+    }
+    Ok(short_class(n, head & !FOLD, tail & !FOLD))
+}
+
+/// Bit 5 of every byte: ignoring it compares letters case-insensitively (see [`same_name`]).
+const FOLD: u64 = ONES * 0x20;
+
+/// A known name of at most 16 bytes as the folded words [`name_class`] computes.
+struct Known {
+    head: u64,
+    tail: u64,
+    class: Class,
+}
+
+const fn known(name: &str, class: Class) -> Known {
+    let b = name.as_bytes();
+    let (mut head, mut tail, mut i) = (0u64, 0u64, 0);
+    while i < b.len() {
+        if i < 8 {
+            head |= (b[i] as u64) << (8 * i);
+        } else {
+            tail |= (b[i] as u64) << (8 * (i - 8));
+        }
+        i += 1;
+    }
+    Known {
+        head: head & !FOLD,
+        tail: tail & !FOLD,
+        class,
+    }
+}
+
+/// The class of a valid name of `n <= 16` bytes given as folded words.
+#[inline]
+fn short_class(n: usize, head: u64, tail: u64) -> Class {
+    use Class::*;
+    const A: Class = Address {
+        required: true,
+        single: false,
+    };
+    const BCC: Class = Address {
+        required: false,
+        single: false,
+    };
+    const ONE: Class = Address {
+        required: true,
+        single: true,
+    };
+    // A constant, so the table is data: a `const fn` call in a match arm is not promoted
+    // and would build the candidates on the stack on every call.
+    const BY_LEN: [&[Known]; 17] = {
+        let mut t: [&[Known]; 17] = [&[]; 17];
+        t[2] = &[known("To", A), known("Cc", A)];
+        t[3] = &[known("Bcc", BCC)];
+        t[4] = &[known("From", A), known("Date", Date)];
+        t[6] = &[known("Sender", ONE)];
+        t[7] = &[known("List-Id", ListId)];
+        t[8] = &[
+            known("Reply-To", A),
+            known("Keywords", Keywords),
+            known("Received", AsciiStructured),
+        ];
+        t[9] = &[known("Resent-To", A), known("Resent-Cc", A)];
+        t[10] = &[
+            known("Message-ID", MsgIdOne),
+            known("References", MsgIdList),
+            known("Content-ID", MsgIdOne),
+            known("Resent-Bcc", BCC),
+            known("Precedence", AsciiStructured),
+        ];
+        t[11] = &[
+            known("In-Reply-To", MsgIdList),
+            known("Resent-From", A),
+            known("Return-Path", ReturnPath),
+            known("Resent-Date", Date),
+            known("Feedback-ID", AsciiStructured),
+        ];
+        t[12] = &[
+            known("Received-SPF", AsciiStructured),
+            known("MIME-Version", AsciiStructured),
+            known("Content-Type", Mime),
+        ];
+        t[13] = &[known("Resent-Sender", ONE), known("Mail-Reply-To", A)];
+        t[14] = &[
+            known("DKIM-Signature", AsciiStructured),
+            known("Auto-Submitted", AsciiStructured),
+        ];
+        t[16] = &[known("Mail-Followup-To", A)];
+        t
+    };
+    let candidates = BY_LEN.get(n).copied().unwrap_or_default();
+    for k in candidates {
+        if head == k.head && tail == k.tail {
+            return k.class;
+        }
+    }
+    // `ARC-*` and `List-*`: the prefix and at least one byte after it.
+    const ARC: u64 = known("ARC-", Unstructured).head;
+    const LIST: u64 = known("List-", Unstructured).head;
+    if (n > 4 && head & 0xFFFF_FFFF == ARC) || (n > 5 && head & 0xFF_FFFF_FFFF == LIST) {
+        AsciiStructured
+    } else {
+        Unstructured
+    }
+}
+
 /// The definition [`check_name`] must agree with.
 #[cfg(test)]
 fn check_name_reference(name: &str) -> Result<(), Error> {
@@ -286,19 +429,19 @@ pub(crate) fn format_value(
     value: &str,
     options: &Options,
 ) -> Result<(), Error> {
-    if class == Class::Unstructured && unstructured::plain_applies(name, value.as_bytes()) {
-        let mut folder = Folder::start(sink, name, options)?;
-        unstructured::format_plain(&mut folder, value.as_bytes(), options)?;
-        folder.end();
+    if matches!(class, Class::Unstructured)
+        && unstructured::format_plain_field(sink, name, value.as_bytes(), options)
+    {
         return Ok(());
     }
     // Not on bare metal, where flash counts more than speed and the general parser does it.
     #[cfg(not(target_os = "none"))]
     {
-        let one = class == Class::MsgIdOne;
-        if (one || class == Class::MsgIdList) && msgid::format_fast(sink, name, value, options, one)
-        {
-            return Ok(());
+        if let Class::MsgIdOne | Class::MsgIdList = class {
+            let one = matches!(class, Class::MsgIdOne);
+            if msgid::format_fast(sink, name, value, options, one) {
+                return Ok(());
+            }
         }
     }
     // Address fields check controls in their own one-pass reader (same errors).
@@ -351,6 +494,56 @@ mod tests {
         "Subject",
     ];
 
+    /// Every known name and prefix, and a few near misses.
+    const KNOWN: [&str; 46] = [
+        "Message-ID",
+        "Resent-Message-ID",
+        "Content-ID",
+        "Original-Message-ID",
+        "In-Reply-To",
+        "References",
+        "From",
+        "Sender",
+        "Reply-To",
+        "To",
+        "Cc",
+        "Bcc",
+        "Resent-From",
+        "Resent-Sender",
+        "Resent-To",
+        "Resent-Cc",
+        "Resent-Bcc",
+        "Disposition-Notification-To",
+        "Mail-Followup-To",
+        "Mail-Reply-To",
+        "Return-Path",
+        "Date",
+        "Resent-Date",
+        "List-Id",
+        "Keywords",
+        "Received",
+        "DKIM-Signature",
+        "Authentication-Results",
+        "Received-SPF",
+        "MIME-Version",
+        "Content-Transfer-Encoding",
+        "Auto-Submitted",
+        "Precedence",
+        "Feedback-ID",
+        "Content-Type",
+        "Content-Disposition",
+        "ARC-Seal",
+        "ARC-",
+        "List-Unsubscribe",
+        "List-",
+        "Subject",
+        "X-Mailer",
+        "T",
+        "Tox",
+        "Message-IE",
+        "Mime-Versio",
+    ];
+
     fn name_bytes() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..40),
@@ -366,6 +559,40 @@ mod tests {
         ]
     }
 
+    /// What [`name_class`] must return: the two separate steps' references.
+    fn reference(name: &str) -> Result<Class, Error> {
+        check_name_reference(name).map(|()| class_of_reference(name))
+    }
+
+    /// Every known name, in three spellings, with each byte replaced by every other byte:
+    /// a word comparison that ignores a byte, or folds one it should not, shows up here.
+    #[test]
+    fn every_byte_of_every_known_name() {
+        for k in SEEDS.iter().chain(&KNOWN) {
+            for spelling in [
+                k.to_string(),
+                k.to_ascii_lowercase(),
+                k.to_ascii_uppercase(),
+            ] {
+                for at in 0..spelling.len() {
+                    for byte in 0..=255u8 {
+                        let mut v = spelling.clone().into_bytes();
+                        v[at] = byte;
+                        let name = String::from_utf8_lossy(&v);
+                        assert_eq!(name_class(&name), reference(&name), "{v:?}");
+                    }
+                }
+                // Shorter and longer by one byte at either end.
+                for cut in [&spelling[1..], &spelling[..spelling.len() - 1]] {
+                    assert_eq!(name_class(cut), reference(cut), "{cut}");
+                }
+                for longer in [std::format!("{spelling}x"), std::format!("x{spelling}")] {
+                    assert_eq!(name_class(&longer), reference(&longer), "{longer}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_byte_in_every_position_of_a_name() {
         for len in 1..=20 {
@@ -375,6 +602,7 @@ mod tests {
                     v[at] = byte;
                     let name = String::from_utf8_lossy(&v);
                     assert_eq!(check_name(&name), check_name_reference(&name), "{v:?}");
+                    assert_eq!(name_class(&name), reference(&name), "{v:?}");
                 }
             }
         }
@@ -388,6 +616,7 @@ mod tests {
             if check_name(&name).is_ok() {
                 prop_assert_eq!(class_of(&name), class_of_reference(&name));
             }
+            prop_assert_eq!(name_class(&name), reference(&name));
         }
     }
 
@@ -421,61 +650,14 @@ mod tests {
 
     #[test]
     fn length_dispatch_matches_the_reference_table() {
-        let names = [
-            "Message-ID",
-            "Resent-Message-ID",
-            "Content-ID",
-            "Original-Message-ID",
-            "In-Reply-To",
-            "References",
-            "From",
-            "Sender",
-            "Reply-To",
-            "To",
-            "Cc",
-            "Bcc",
-            "Resent-From",
-            "Resent-Sender",
-            "Resent-To",
-            "Resent-Cc",
-            "Resent-Bcc",
-            "Disposition-Notification-To",
-            "Mail-Followup-To",
-            "Mail-Reply-To",
-            "Return-Path",
-            "Date",
-            "Resent-Date",
-            "List-Id",
-            "Keywords",
-            "Received",
-            "DKIM-Signature",
-            "Authentication-Results",
-            "Received-SPF",
-            "MIME-Version",
-            "Content-Transfer-Encoding",
-            "Auto-Submitted",
-            "Precedence",
-            "Feedback-ID",
-            "Content-Type",
-            "Content-Disposition",
-            "ARC-Seal",
-            "ARC-",
-            "List-Unsubscribe",
-            "List-",
-            "Subject",
-            "X-Mailer",
-            "T",
-            "Tox",
-            "Message-IE",
-            "Mime-Versio",
-        ];
-        for n in names {
+        for n in KNOWN {
             for v in [
                 n.to_string(),
                 n.to_ascii_lowercase(),
                 n.to_ascii_uppercase(),
             ] {
                 assert_eq!(class_of(&v), class_of_reference(&v), "{v}");
+                assert_eq!(name_class(&v), Ok(class_of_reference(&v)), "{v}");
             }
         }
     }

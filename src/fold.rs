@@ -310,18 +310,6 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.write(self.eol);
     }
 
-    /// Characters on the current line so far.
-    #[inline]
-    pub(crate) fn column_chars(&self) -> usize {
-        self.col.chars
-    }
-
-    /// The soft line limit.
-    #[inline]
-    pub(crate) fn soft_limit(&self) -> usize {
-        self.soft
-    }
-
     /// Octets on the current line so far.
     #[inline]
     pub(crate) fn column_bytes(&self) -> usize {

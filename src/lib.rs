@@ -123,10 +123,12 @@ pub fn format_field(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     options.validate()?;
-    classify::check_name(name)?;
     let class = match class {
-        FieldClass::Auto => classify::class_of(name),
-        forced => classify::Class::from_forced(forced),
+        FieldClass::Auto => classify::name_class(name)?,
+        forced => {
+            classify::check_name(name)?;
+            classify::Class::from_forced(forced)
+        }
     };
     let mut sink = SliceSink::new(out);
     classify::format_value(&mut sink, name, class, value, options)?;
@@ -172,9 +174,9 @@ pub(crate) fn format_mailboxes_from<'m>(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     options.validate()?;
-    classify::check_name(name)?;
+    let class = classify::name_class(name)?;
     let mut sink = SliceSink::new(out);
-    let (required, single) = match classify::class_of(name) {
+    let (required, single) = match class {
         classify::Class::Address { required, single } => (required, single),
         _ => (true, false),
     };

@@ -30,6 +30,7 @@ pub(crate) mod plain;
 
 /// True when `b` is plain text (see the module docs).
 #[inline]
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 pub(crate) fn is_plain(b: &[u8]) -> bool {
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     {

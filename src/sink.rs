@@ -39,7 +39,6 @@ impl<'a> SliceSink<'a> {
     }
 
     /// Bytes written (or counted) so far: a mark for [`SliceSink::rewind`].
-    #[cfg(not(target_os = "none"))]
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -47,7 +46,6 @@ impl<'a> SliceSink<'a> {
 
     /// Forgets everything written after `mark`, so a fast path that finds it cannot handle a
     /// value can hand it to the general path as if it had never started.
-    #[cfg(not(target_os = "none"))]
     #[inline]
     pub(crate) fn rewind(&mut self, mark: usize) {
         debug_assert!(mark <= self.len);

@@ -12,6 +12,7 @@ use crate::encoded_word::{self, Context, Text};
 use crate::fold::{ws_width, Folder, Width};
 use crate::input;
 use crate::options::HARD_LINE_LIMIT;
+use crate::sink::SliceSink;
 use crate::{chars, Error, Options};
 
 /// Longest word the plain path handles; with a name of at most [`PLAIN_MAX_NAME`] octets no
@@ -19,46 +20,69 @@ use crate::{chars, Error, Options};
 const PLAIN_MAX_WORD: usize = 880;
 const PLAIN_MAX_NAME: usize = 100;
 
-/// Whether [`format_plain`] can write this value: plain text (see [`crate::scan`]) after a
+/// Whether the plain path can write this value: plain text (see [`crate::scan`]) after a
 /// name short enough that the 998 rules never come into play for words it handles itself.
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
 pub(crate) fn plain_applies(name: &str, value: &[u8]) -> bool {
     name.len() <= PLAIN_MAX_NAME && crate::scan::is_plain(value)
 }
 
-/// The fast path for values [`plain_applies`] accepts: nothing to encode, no control
-/// characters and only single spaces, so the text is copied in runs and each line ends at the
-/// last space before the column limit (found by scanning back from the limit). The lines are
-/// the same the general path makes; a word too long for a line near 998 octets hands the
-/// text to the general path, which knows those rules.
-pub(crate) fn format_plain(
-    f: &mut Folder<'_, '_>,
+/// The fast path for a whole unstructured field whose value is plain text (see
+/// [`crate::scan`]): nothing to encode, no control characters and only single spaces, so the
+/// text is copied in runs and each line ends at the last space before the column limit
+/// (found by scanning back from the limit). Writes (or counts) `Name: value` and the line
+/// ending and returns true; returns false, having committed nothing, for any value it does
+/// not handle: not plain, a name over [`PLAIN_MAX_NAME`] octets, or a word too long for a
+/// line near 998 octets. The general path then writes the same bytes it would have.
+pub(crate) fn format_plain_field(
+    sink: &mut SliceSink<'_>,
+    name: &str,
     value: &[u8],
     options: &Options,
-) -> Result<(), Error> {
+) -> bool {
+    if name.len() > PLAIN_MAX_NAME {
+        return false;
+    }
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    {
+        use crate::scan::plain::{Avx2, Sse2};
+        match Avx2::detect() {
+            // SAFETY: the token exists only when the CPU has AVX2.
+            Some(avx2) => unsafe { plain_field_avx2(avx2, sink, name, value, options) },
+            None => plain_field(Sse2, sink, name, value, options),
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+    {
+        format_plain_field_portable(sink, name, value, options)
+    }
+}
+
+/// [`format_plain_field`] without vector scans: the byte-wise lines written through a folder
+/// (bare metal and non-x86 targets, and the reference the x86_64 versions are tested with).
+#[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
+fn format_plain_field_portable(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &[u8],
+    options: &Options,
+) -> bool {
+    if !plain_applies(name, value) {
+        return false;
+    }
+    let mark = sink.len();
+    let Ok(mut f) = Folder::start(sink, name, options) else {
+        return false;
+    };
     let text = plain_text(value);
-    if text.is_empty() {
-        return Ok(());
+    let soft = options.max_line_len;
+    let first = soft.saturating_sub(name.len() + 2);
+    if !text.is_empty() && !format_plain_portable(&mut f, text, soft, first) {
+        f.sink().rewind(mark);
+        return false;
     }
-    format_plain_text(f, text, options)
-}
-
-/// [`format_plain`] after the trim: the AVX2 or SSE2 instance of [`format_lines`].
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-#[inline]
-fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    use crate::scan::plain::{Avx2, Sse2};
-    match Avx2::detect() {
-        // SAFETY: the token exists only when the CPU has AVX2.
-        Some(avx2) => unsafe { format_lines_avx2(avx2, f, text, options) },
-        None => format_lines(Sse2, f, text, options),
-    }
-}
-
-/// [`format_plain`] after the trim, without vector scans.
-#[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
-#[inline]
-fn format_plain_text(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    format_plain_portable(f, text, options)
+    f.end();
+    true
 }
 
 /// A plain value without its leading and trailing space (plain text has at most one of each).
@@ -99,92 +123,92 @@ fn line_end(
     (p - word_start <= PLAIN_MAX_WORD).then_some(p)
 }
 
-/// [`format_lines`] compiled for AVX2.
+/// [`plain_field`] compiled for AVX2.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[target_feature(enable = "avx2")]
-fn format_lines_avx2(
+fn plain_field_avx2(
     avx2: crate::scan::plain::Avx2,
-    f: &mut Folder<'_, '_>,
-    text: &[u8],
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &[u8],
     options: &Options,
-) -> Result<(), Error> {
-    format_lines(avx2, f, text, options)
+) -> bool {
+    plain_field(avx2, sink, name, value, options)
 }
 
-/// The plain path proper on x86_64, for `text` without leading or trailing space: each line
-/// is copied straight into the sink's buffer with whole vectors (no call per piece), the line
-/// ending or the first space written byte by byte. Once the output outgrows the buffer, the
-/// rest is only counted, as [`crate::sink::SliceSink`] does. The folder's state is left
-/// alone until the end, so a word the plain path cannot place can rewind the sink and hand
-/// the whole text to [`format_words`] as if nothing had been written.
+/// [`format_plain_field`] on x86_64, for a name of at most [`PLAIN_MAX_NAME`] octets: one
+/// vector pass tests the value, then the name, each line and the line endings are copied
+/// straight into the sink's buffer with whole vectors (no call per piece) and committed
+/// once. Once the output outgrows the buffer the rest is only counted, as
+/// [`SliceSink`] does.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline(always)]
-fn format_lines<S: crate::scan::plain::Vector>(
+fn plain_field<S: crate::scan::plain::Vector>(
     s: S,
-    f: &mut Folder<'_, '_>,
-    text: &[u8],
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &[u8],
     options: &Options,
-) -> Result<(), Error> {
-    use crate::scan::plain::put_line;
-    let soft = f.soft_limit();
-    // Before the first write the line holds "Name:" and the space still to come; after it,
-    // every line is a fresh one.
-    let room = soft.saturating_sub(f.column_chars() + 1);
+) -> bool {
+    use crate::scan::plain::{put, put_line};
+    if !crate::scan::plain::is_plain(s, value) {
+        return false;
+    }
+    let text = plain_text(value);
+    let name = name.as_bytes();
+    let soft = options.max_line_len;
     let eol = options.line_ending.bytes();
+    let out = sink.spare();
+    put(s, out, 0, name);
+    let mut at = name.len();
+    if text.is_empty() {
+        put(s, out, at, b": ");
+        put(s, out, at + 2, eol);
+        sink.commit(at + 2 + eol.len());
+        return true;
+    }
+    // The first line holds "Name:" and the space after it; then each line starts with the
+    // line ending and the space the fold went before. Two loops' worth of code, so the
+    // loop proper keeps its separator and room in registers as constants.
+    let room = soft.saturating_sub(name.len() + 2);
+    let Some(p) = line_end(text, 0, false, room, s) else {
+        return false;
+    };
+    put_line(s, out, at, ([b':', b' '], 2), text, 0, p);
+    at += 2 + p;
+    let mut pos = p;
     let eol_pair = [
         eol.first().copied().unwrap_or(b'\n'),
         eol.get(1).copied().unwrap_or(b' '),
     ];
-    let sink = f.sink();
-    let mark = sink.len();
-    let out = sink.spare();
-    let n = text.len();
-    // The first line, after the space that follows "Name:"; then each line starts with the
-    // line ending and the space the fold went before. Two loops' worth of code, so the
-    // loop proper keeps its separator and room in registers as constants.
-    let Some(p) = line_end(text, 0, false, room, s) else {
-        f.sink().rewind(mark);
-        return format_words(f, text, options);
-    };
-    put_line(s, out, 0, ([b' ', b' '], 1), text, 0, p);
-    let mut at = 1 + p;
-    let mut pos = p;
     let sep = (eol_pair, eol.len());
+    let n = text.len();
     while pos < n {
         let Some(p) = line_end(text, pos, true, soft, s) else {
-            f.sink().rewind(mark);
-            return format_words(f, text, options);
+            return false;
         };
         put_line(s, out, at, sep, text, pos, p);
         at += sep.1 + (p - pos);
         pos = p;
     }
-    f.sink().commit(at);
-    f.mark_written();
-    Ok(())
+    put(s, out, at, eol);
+    sink.commit(at + eol.len());
+    true
 }
 
-/// The plain path where there are no vector scans (and the reference the x86_64 version is
-/// tested against): the same lines, written through the folder.
+/// The plain lines where there are no vector scans, for a non-empty `text` without leading
+/// or trailing space, written through the folder after `Name:`; false when a word is too
+/// long for the plain path (the caller rewinds).
 #[cfg(any(not(all(target_arch = "x86_64", not(target_os = "none"))), test))]
-fn format_plain_portable(
-    f: &mut Folder<'_, '_>,
-    text: &[u8],
-    options: &Options,
-) -> Result<(), Error> {
-    let soft = f.soft_limit();
+fn format_plain_portable(f: &mut Folder<'_, '_>, text: &[u8], soft: usize, first: usize) -> bool {
     let mut pos = 0;
     let mut started = false;
     loop {
-        // Before the first write the line holds "Name:" and the space still to come; after
-        // it, every chunk starts a fresh line.
-        let room = if started {
-            soft
-        } else {
-            soft.saturating_sub(f.column_chars() + 1)
-        };
+        // The first line holds "Name:" and the space still to come (`first` columns are left
+        // for text); every later chunk starts a fresh line.
+        let room = if started { soft } else { first };
         let Some(p) = line_end(text, pos, started, room, crate::scan::Bytewise) else {
-            return format_words(f, text.get(pos..).unwrap_or_default(), options);
+            return false;
         };
         if !started {
             f.mark_written();
@@ -196,7 +220,7 @@ fn format_plain_portable(
         f.put_ascii(text.get(pos..p).unwrap_or_default());
         pos = p;
         if pos == text.len() {
-            return Ok(());
+            return true;
         }
     }
 }
@@ -810,7 +834,47 @@ mod tests {
         v
     }
 
-    /// Formats `name: value` through `path` into a buffer of `cap` bytes.
+    /// Formats `name: value` through `path` into a buffer of `cap` bytes, as `classify`
+    /// does: the fast path first and, when it declines, the general path. Also says whether
+    /// the fast path wrote the field.
+    fn run_path_taken(
+        path: Path,
+        name: &str,
+        value: &str,
+        options: &Options,
+        cap: usize,
+    ) -> (Result<std::vec::Vec<u8>, Error>, bool) {
+        let mut buf = std::vec![0u8; cap];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let v = value.as_bytes();
+        let taken = match path {
+            Path::General => false,
+            Path::Plain => super::format_plain_field(&mut sink, name, v, options),
+            Path::Portable => super::format_plain_field_portable(&mut sink, name, v, options),
+            #[cfg(target_arch = "x86_64")]
+            Path::Sse2 => super::plain_field(crate::scan::plain::Sse2, &mut sink, name, v, options),
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx2 => {
+                let avx2 = crate::scan::plain::Avx2::detect().unwrap();
+                // SAFETY: the token exists, so the CPU has AVX2.
+                unsafe { super::plain_field_avx2(avx2, &mut sink, name, v, options) }
+            }
+        };
+        let written = (|| {
+            if !taken {
+                let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
+                super::format(&mut f, value, options)?;
+                f.end();
+            }
+            sink.finish()
+        })();
+        let result = written.map(|n| {
+            buf.truncate(n);
+            buf
+        });
+        (result, taken)
+    }
+
     fn run_path_with(
         path: Path,
         name: &str,
@@ -818,28 +882,7 @@ mod tests {
         options: &Options,
         cap: usize,
     ) -> Result<std::vec::Vec<u8>, Error> {
-        let mut buf = std::vec![0u8; cap];
-        let mut sink = crate::sink::SliceSink::new(&mut buf);
-        let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
-        let text = super::plain_text(value.as_bytes());
-        match path {
-            Path::General => super::format(&mut f, value, options)?,
-            Path::Plain => super::format_plain(&mut f, value.as_bytes(), options)?,
-            _ if text.is_empty() => {}
-            Path::Portable => super::format_plain_portable(&mut f, text, options)?,
-            #[cfg(target_arch = "x86_64")]
-            Path::Sse2 => super::format_lines(crate::scan::plain::Sse2, &mut f, text, options)?,
-            #[cfg(target_arch = "x86_64")]
-            Path::Avx2 => {
-                let avx2 = crate::scan::plain::Avx2::detect().unwrap();
-                // SAFETY: the token exists, so the CPU has AVX2.
-                unsafe { super::format_lines_avx2(avx2, &mut f, text, options)? }
-            }
-        }
-        f.end();
-        let n = sink.finish()?;
-        buf.truncate(n);
-        Ok(buf)
+        run_path_taken(path, name, value, options, cap).0
     }
 
     /// Runs one of the two paths by hand.
@@ -856,9 +899,15 @@ mod tests {
         assert!(super::plain_applies(name, value.as_bytes()), "{value:?}");
         let want = run_path_with(Path::General, name, value, options, 1 << 16).unwrap();
         let n = want.len();
+        // Only a word too long for a line near 998 octets is left to the general path.
+        let long_word = value.split(' ').any(|w| w.len() > super::PLAIN_MAX_WORD);
         for path in paths() {
             for cap in [1 << 16, n, n - 1, n / 2, 0] {
-                let got = run_path_with(path, name, value, options, cap);
+                let (got, taken) = run_path_taken(path, name, value, options, cap);
+                assert!(
+                    taken || path == Path::General || long_word,
+                    "{path:?} declined {value:?}"
+                );
                 if cap >= n {
                     assert_eq!(
                         got.as_deref(),

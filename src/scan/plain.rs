@@ -341,6 +341,17 @@ pub(crate) fn put_line<S: Vector>(
     fits
 }
 
+/// Writes `bytes` at `dst[at..]` when they fit there, and returns whether they did.
+#[inline(always)]
+pub(crate) fn put<S: Vector>(s: S, dst: &mut [u8], at: usize, bytes: &[u8]) -> bool {
+    let fits = at <= dst.len() && bytes.len() <= dst.len() - at;
+    if fits {
+        // SAFETY: just checked: `dst[at..]` has room for all of `bytes`.
+        unsafe { copy(s, dst.as_mut_ptr().add(at), bytes.as_ptr(), bytes.len()) };
+    }
+    fits
+}
+
 /// Copies `n` bytes from `p` to `d` with whole vectors, the last one overlapping the one
 /// before; shorter runs with two overlapping moves of 16, 8 or 4 bytes, or byte by byte.
 ///
@@ -380,12 +391,14 @@ unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
 }
 
 /// AVX2 instance of [`is_plain`].
+#[cfg(test)]
 #[target_feature(enable = "avx2")]
 pub(crate) fn is_plain_avx2(s: Avx2, b: &[u8]) -> bool {
     is_plain(s, b)
 }
 
 /// SSE2 instance of [`is_plain`].
+#[cfg(test)]
 pub(crate) fn is_plain_sse2(b: &[u8]) -> bool {
     is_plain(Sse2, b)
 }
