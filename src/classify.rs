@@ -206,7 +206,17 @@ pub(crate) fn class_of(name: &str) -> Class {
 /// [`check_name`] and [`class_of`] in one pass, for the common names of at most 16 bytes: the
 /// name is loaded once as two little-endian words (zero-padded), checked a word at a time and
 /// compared, case folded, with the known names of its length as word pairs computed at
-/// compile time. Longer names take the two separate steps.
+/// compile time. Longer names take the two separate steps, as every name does on bare metal,
+/// where flash counts more than the few instructions saved.
+#[cfg(target_os = "none")]
+#[inline]
+pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
+    check_name(name)?;
+    Ok(class_of(name))
+}
+
+/// See the bare-metal version above.
+#[cfg(not(target_os = "none"))]
 #[inline]
 pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
     let b = name.as_bytes();
@@ -249,12 +259,14 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
 const FOLD: u64 = ONES * 0x20;
 
 /// A known name of at most 16 bytes as the folded words [`name_class`] computes.
+#[cfg(not(target_os = "none"))]
 struct Known {
     head: u64,
     tail: u64,
     class: Class,
 }
 
+#[cfg(not(target_os = "none"))]
 const fn known(name: &str, class: Class) -> Known {
     let b = name.as_bytes();
     let (mut head, mut tail, mut i) = (0u64, 0u64, 0);
@@ -274,6 +286,7 @@ const fn known(name: &str, class: Class) -> Known {
 }
 
 /// The class of a valid name of `n <= 16` bytes given as folded words.
+#[cfg(not(target_os = "none"))]
 #[inline]
 fn short_class(n: usize, head: u64, tail: u64) -> Class {
     use Class::*;
