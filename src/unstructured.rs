@@ -150,49 +150,68 @@ fn plain_field<S: crate::scan::plain::Vector>(
     value: &[u8],
     options: &Options,
 ) -> bool {
-    use crate::scan::plain::{put, put_line};
+    use crate::scan::plain::copy;
     if !crate::scan::plain::is_plain(s, value) {
         return false;
     }
     let text = plain_text(value);
-    let name = name.as_bytes();
+    let (name, n) = (name.as_bytes(), text.len());
     let soft = options.max_line_len;
     let eol = options.line_ending.bytes();
-    let out = sink.spare();
-    put(s, out, 0, name);
-    let mut at = name.len();
-    if text.is_empty() {
-        put(s, out, at, b": ");
-        put(s, out, at + 2, eol);
-        sink.commit(at + 2 + eol.len());
-        return true;
-    }
-    // The first line holds "Name:" and the space after it; then each line starts with the
-    // line ending and the space the fold went before. Two loops' worth of code, so the
-    // loop proper keeps its separator and room in registers as constants.
-    let room = soft.saturating_sub(name.len() + 2);
-    let Some(p) = line_end(text, 0, false, room, s) else {
-        return false;
-    };
-    put_line(s, out, at, ([b':', b' '], 2), text, 0, p);
-    at += 2 + p;
-    let mut pos = p;
     let eol_pair = [
         eol.first().copied().unwrap_or(b'\n'),
         eol.get(1).copied().unwrap_or(b' '),
     ];
-    let sep = (eol_pair, eol.len());
-    let n = text.len();
+    let eol_len = eol.len();
+    let out = sink.spare();
+    let (cap, d) = (out.len(), out.as_mut_ptr());
+    let (t, nm) = (text.as_ptr(), name.as_ptr());
+    // Each piece is written only when it fits (the rest is only counted, as `SliceSink`
+    // does); `at` is where the next one goes. The checks below keep every pointer inside
+    // `text` and `out` whatever `line_end` returns.
+    // The first line: "Name: " and the text up to its first fold point.
+    let room = soft.saturating_sub(name.len() + 2);
+    let Some(mut pos) = line_end(text, 0, false, room, s) else {
+        return false;
+    };
+    if pos > n {
+        return false;
+    }
+    let mut at = name.len() + 2 + pos;
+    if at <= cap {
+        // SAFETY: `name`, ": " and `text[..pos]` fill `out[..at]`, and `at <= cap`.
+        unsafe {
+            copy(s, d, nm, name.len());
+            d.add(name.len()).cast::<[u8; 2]>().write_unaligned(*b": ");
+            copy(s, d.add(name.len() + 2), t, pos);
+        }
+    }
+    // Each later line: the line ending, then the text from the space the fold went before.
     while pos < n {
         let Some(p) = line_end(text, pos, true, soft, s) else {
             return false;
         };
-        put_line(s, out, at, sep, text, pos, p);
-        at += sep.1 + (p - pos);
+        if p <= pos || p > n {
+            return false;
+        }
+        let len = p - pos;
+        if at + eol_len + len <= cap {
+            // SAFETY: `text[pos..p]` is inside `text`; `out[at..at + eol_len + len]` is inside
+            // `out`, and holds at least 2 bytes (`len >= 1`), so both line-ending bytes may
+            // be stored (the line overwrites the second one of a one-byte ending).
+            unsafe {
+                d.add(at).cast::<[u8; 2]>().write_unaligned(eol_pair);
+                copy(s, d.add(at + eol_len), t.add(pos), len);
+            }
+        }
+        at += eol_len + len;
         pos = p;
     }
-    put(s, out, at, eol);
-    sink.commit(at + eol.len());
+    if at + eol_len <= cap {
+        // SAFETY: `out[at..at + eol_len]` is inside `out`.
+        unsafe { copy(s, d.add(at), eol.as_ptr(), eol_len) };
+    }
+    sink.commit(at + eol_len);
     true
 }
 

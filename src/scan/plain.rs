@@ -311,54 +311,13 @@ pub(crate) fn rfind_space_in<S: Vector>(s: S, text: &[u8], lo: usize, hi: usize)
     rfind_space(s, text.get(lo..=hi)?).map(|i| lo + i)
 }
 
-/// Writes `sep` (its first `sep_len` bytes, 1 or 2) and then `text[from..to]` (not empty) at
-/// `dst[at..]` when all of it fits there, and returns whether it did.
-#[inline(always)]
-pub(crate) fn put_line<S: Vector>(
-    s: S,
-    dst: &mut [u8],
-    at: usize,
-    (sep, sep_len): ([u8; 2], usize),
-    text: &[u8],
-    from: usize,
-    to: usize,
-) -> bool {
-    let fits = from < to
-        && to <= text.len()
-        && (1..=2).contains(&sep_len)
-        && at <= dst.len()
-        && sep_len + (to - from) <= dst.len() - at;
-    if fits {
-        // SAFETY: just checked: `text[from..to]` is a non-empty run of `text`, and
-        // `dst[at..]` has room for `sep_len` (1 or 2) plus its length, so at least 2 bytes.
-        unsafe {
-            let d = dst.as_mut_ptr().add(at);
-            // Both separator bytes; with a one-byte separator the line overwrites the second.
-            core::ptr::write_unaligned(d.cast::<[u8; 2]>(), sep);
-            copy(s, d.add(sep_len), text.as_ptr().add(from), to - from);
-        }
-    }
-    fits
-}
-
-/// Writes `bytes` at `dst[at..]` when they fit there, and returns whether they did.
-#[inline(always)]
-pub(crate) fn put<S: Vector>(s: S, dst: &mut [u8], at: usize, bytes: &[u8]) -> bool {
-    let fits = at <= dst.len() && bytes.len() <= dst.len() - at;
-    if fits {
-        // SAFETY: just checked: `dst[at..]` has room for all of `bytes`.
-        unsafe { copy(s, dst.as_mut_ptr().add(at), bytes.as_ptr(), bytes.len()) };
-    }
-    fits
-}
-
 /// Copies `n` bytes from `p` to `d` with whole vectors, the last one overlapping the one
 /// before; shorter runs with two overlapping moves of 16, 8 or 4 bytes, or byte by byte.
 ///
 /// # Safety
 /// `p` must be valid for reading and `d` for writing `n` bytes; the two may not overlap.
 #[inline(always)]
-unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
+pub(crate) unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
     // SAFETY: every access covers `i .. i + k` with `i + k <= n`.
     unsafe {
         if n >= S::W {
