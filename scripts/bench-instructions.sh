@@ -6,6 +6,8 @@
 #
 #   scripts/bench-instructions.sh                      # every category, 4 systems
 #   SYSTEMS="mailfold mail_builder" scripts/bench-instructions.sh references utf8_subject
+#   scripts/bench-instructions.sh --scaling            # instructions per byte, one field of
+#                                                      # 100 B .. 100 KB (linearity)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -14,6 +16,37 @@ ensure_apt valgrind
 target=${CARGO_TARGET_DIR:-target}
 cargo bench -q -p mailfold-benches --bench headers --no-run 2>/dev/null
 bin=$(ls -t "$target"/release/deps/headers-* | grep -v '\.d$' | head -1)
+
+# Callgrind's total for one profiling run: MAILFOLD_BENCH_PROFILE=$1, counted in run_all.
+instructions() {
+  MAILFOLD_BENCH_PROFILE="$1" valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
+    --toggle-collect='*run_all*' "$bin" >"$out/log" 2>&1
+  callgrind_annotate "$out/cg" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,
+}
+
+if [ "${1:-}" = --scaling ]; then
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+  read -r -a systems <<<"${SYSTEMS:-floor mailfold mail_builder}"
+  printf '| value | bytes |'
+  printf ' %s instr/byte |' "${systems[@]}"
+  printf '\n|---|---:|'
+  printf -- '---:|%.0s' "${systems[@]}"
+  printf '\n'
+  for kind in ascii utf8 references; do
+    for size in 100 1000 10000 100000; do
+      bytes=
+      row=
+      for sys in "${systems[@]}"; do
+        total=$(instructions "scaling:$kind:$size:$sys:4")
+        bytes=$(sed -n 's/.*value of \([0-9]*\) bytes.*/\1/p' "$out/log")
+        row+=$(awk -v t="$total" -v b="$bytes" 'BEGIN { printf " %.2f |", t / (4 * b) }')
+      done
+      printf '| %s | %s |%s\n' "$kind" "$bytes" "$row"
+    done
+  done
+  exit 0
+fi
 
 categories=("$@")
 [ ${#categories[@]} -gt 0 ] ||

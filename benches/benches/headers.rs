@@ -82,15 +82,7 @@ fn scaling_benches(c: &mut Criterion, values: &BTreeMap<(&'static str, usize), S
         for size in SCALING_SIZES {
             let value = &values[&(kind.key(), size)];
             g.throughput(Throughput::Bytes(value.len() as u64));
-            let one = Field {
-                category: match kind {
-                    ScalingKind::References => Category::References,
-                    _ => Category::LongX,
-                },
-                name: kind.field_name(),
-                value: value.clone(),
-                mailboxes: Vec::new(),
-            };
+            let one = scaling_field(kind, value);
             let sel = [&one];
             bench(&mut g, BenchmarkId::new("floor", size), Floor::new(&sel));
             bench(
@@ -105,6 +97,19 @@ fn scaling_benches(c: &mut Criterion, values: &BTreeMap<(&'static str, usize), S
             );
         }
         g.finish();
+    }
+}
+
+/// The one field of a scaling benchmark.
+fn scaling_field(kind: ScalingKind, value: &str) -> Field {
+    Field {
+        category: match kind {
+            ScalingKind::References => Category::References,
+            _ => Category::LongX,
+        },
+        name: kind.field_name(),
+        value: value.to_owned(),
+        mailboxes: Vec::new(),
     }
 }
 
@@ -175,7 +180,27 @@ fn strict_check(meta: &Meta) -> Result<(), String> {
 /// `MAILFOLD_BENCH_PROFILE=<category key>[:<system>][:<passes>]`: loops one system over one
 /// category and exits, for running under a profiler (`perf record`, `valgrind --tool=callgrind`)
 /// with the same optimised binary the benchmark uses.
+///
+/// `MAILFOLD_BENCH_PROFILE=scaling:<kind>:<size>[:<system>][:<passes>]` does the same for the
+/// one field of a scaling benchmark (kinds `ascii`, `utf8`, `references`).
 fn profile_mode(spec: &str, fields: &[Field]) {
+    if let Some(rest) = spec.strip_prefix("scaling:") {
+        let mut parts = rest.split(':');
+        let kind = parts
+            .next()
+            .and_then(|k| ScalingKind::ALL.into_iter().find(|s| s.key() == k));
+        let size = parts.next().and_then(|s| s.parse::<usize>().ok());
+        let (Some(kind), Some(size)) = (kind, size) else {
+            eprintln!("usage: scaling:<ascii|utf8|references>:<size>[:<system>][:<passes>]");
+            std::process::exit(2);
+        };
+        let one = scaling_field(kind, &scaling_value(kind, size, DEFAULT_SEED));
+        // Every field is the one field: no category filter (`*`).
+        let rest: Vec<&str> = core::iter::once("*").chain(parts).collect();
+        let bytes = one.value.len();
+        println!("scaling {} {size}: value of {bytes} bytes", kind.key());
+        return profile_mode(&rest.join(":"), std::slice::from_ref(&one));
+    }
     let mut parts = spec.split(':');
     let cat = parts.next().and_then(Category::from_key);
     let system = parts.next().unwrap_or("mailfold");
