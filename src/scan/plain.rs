@@ -233,11 +233,16 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
         }
         i += 4 * S::W;
     }
-    let mut bad = unsafe { block(s, p, n - S::W) };
-    while i + S::W <= n {
-        bad = s.or(bad, unsafe { block(s, p, i) });
-        i += S::W;
-    }
+    // Fewer than four vectors are left: always four blocks, at `i`, `i + W`, `i + 2W` (each
+    // at most the last one) and the last, `n - W`, so no branch depends on the length
+    // (a loop over what is left mispredicts on values of mixed lengths).
+    let last = n - S::W;
+    let bad = unsafe {
+        s.or(
+            s.or(block(s, p, i.min(last)), block(s, p, (i + S::W).min(last))),
+            s.or(block(s, p, (i + 2 * S::W).min(last)), block(s, p, last)),
+        )
+    };
     s.all_zero(bad)
 }
 
@@ -320,7 +325,16 @@ pub(crate) fn rfind_space_in<S: Vector>(s: S, text: &[u8], lo: usize, hi: usize)
 pub(crate) unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
     // SAFETY: every access covers `i .. i + k` with `i + k <= n`.
     unsafe {
-        if n >= S::W {
+        if n >= S::W && n <= 3 * S::W {
+            // A folded line of the usual lengths: three vectors whatever the length (the
+            // middle and the last one overlap the others as needed), where a loop would
+            // mispredict on lines of mixed lengths.
+            let mid = (n - S::W).min(S::W);
+            let (a, b, c) = (s.load(p), s.load(p.add(mid)), s.load(p.add(n - S::W)));
+            s.store(d, a);
+            s.store(d.add(mid), b);
+            s.store(d.add(n - S::W), c);
+        } else if n >= S::W {
             let mut i = 0;
             while i + S::W < n {
                 s.store(d.add(i), s.load(p.add(i)));
