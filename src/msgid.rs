@@ -548,11 +548,10 @@ impl<'w, 's> Walk<'w, 's> {
                 // when it had one in an earlier block.
                 let upto = ends ^ (ends - 1);
                 let mine = ats & upto;
-                bad |= if had_at {
-                    mine != 0
-                } else {
-                    !mine.is_power_of_two()
-                };
+                // (As bits: a branch on `had_at` would be mispredicted.)
+                let many = u8::from(mine & mine.wrapping_sub(1) != 0);
+                let none = u8::from(mine == 0);
+                bad |= many | (none ^ u8::from(had_at)) != 0;
                 had_at = false;
                 ats &= !upto;
                 let e = first + ends.trailing_zeros() as usize;
@@ -740,10 +739,10 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 mod avx2 {
     use super::{Scanned, Walk, WALK_BLOCKS};
     use core::arch::x86_64::{
-        __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8,
-        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_testz_si256,
+        __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16, _mm256_testz_si256,
     };
 
     // Class codes. Each is the AND of a row bit set (high nibble) and a column bit set (low
@@ -757,14 +756,17 @@ mod avx2 {
     /// Bits 4..=6 (the specials): row 2 x columns 2, 8, 9, C (`"(),`); row 3 x columns A, B
     /// (`:;`); row 5 x columns B, C, D (`[\]`).
     pub(super) const SPECIAL: i8 = 0x70;
-    /// Bit 7: row 3 x column F.
+    /// Bit 7: rows 3, 7 x column F (`?` and DEL). Both are rare: a value with either is
+    /// left to the baseline scan, and DEL needs no check of its own here.
     pub(super) const QUESTION: i8 = -0x80;
 
     /// Class bits by low nibble and by high nibble.
     const LO: [u8; 16] = [
         0x03, 0, 0x10, 0, 0, 0, 0, 0, 0x10, 0x10, 0x20, 0x60, 0x54, 0x40, 0x0D, 0x80,
     ];
-    const HI: [u8; 16] = [0, 0, 0x1B, 0xAC, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const HI: [u8; 16] = [
+        0, 0, 0x1B, 0xAC, 0x02, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     // The forbidden pairs, as four rules. CUR has the rules a byte's class can break as the
     // second byte of a pair, PREV those it can break as the first; a pair is forbidden when
@@ -837,7 +839,7 @@ mod avx2 {
         pairs: __m256i,
         /// OR of the classes: specials and `?`.
         classes: __m256i,
-        /// Signed minimum of byte + 1: below 0x21 for controls, DEL and non-ASCII.
+        /// Signed minimum of the bytes: below 0x20 for controls and non-ASCII.
         min: __m256i,
         /// Classes of the 32 bytes before the next window, when that window follows on.
         last: __m256i,
@@ -890,7 +892,7 @@ mod avx2 {
         pc: __m256i,
         keep: __m256i,
     ) -> (u64, u64) {
-        acc.min = _mm256_min_epi8(acc.min, _mm256_add_epi8(v, _mm256_set1_epi8(1)));
+        acc.min = _mm256_min_epi8(acc.min, v);
         acc.classes = _mm256_or_si256(acc.classes, c);
         let pairs = _mm256_and_si256(
             _mm256_shuffle_epi8(t.cur, c),
@@ -959,7 +961,7 @@ mod avx2 {
         let (mut k, mut base) = (0, 0);
         let Some(acc) = masks(text, |g, a| {
             if k == WALK_BLOCKS {
-                if !walk.ids_out_of_line(base, &gt, &at) {
+                if !ids_out_of_line(walk, base, &gt, &at) {
                     return None;
                 }
                 base += 64 * WALK_BLOCKS;
@@ -987,6 +989,14 @@ mod avx2 {
             }
             v => v,
         }
+    }
+
+    /// [`Walk::ids`] out of line (the scan's vector registers would otherwise be saved
+    /// around it), with AVX2 for its line copies.
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn ids_out_of_line(walk: &mut Walk<'_, '_>, base: usize, gt: &[u64], at: &[u64]) -> bool {
+        walk.ids(base, gt, at)
     }
 
     /// Longest text [`short`] takes: two blocks of 64 bytes.
@@ -1046,7 +1056,7 @@ mod avx2 {
         }
         let clean = _mm256_testz_si256(acc.pairs, acc.pairs) != 0
             && _mm256_testz_si256(acc.classes, _mm256_set1_epi8(SPECIAL)) != 0
-            && _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), acc.min)) == 0;
+            && _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), acc.min)) == 0;
         if clean {
             Scanned::Done
         } else {
@@ -1409,7 +1419,7 @@ mod tests {
         one: bool,
         engine: Engine,
     ) -> Option<std::vec::Vec<u8>> {
-        let mut buf = std::vec![0u8; 8192];
+        let mut buf = std::vec![0xA5u8; 8192];
         let mut sink = SliceSink::new(&mut buf);
         sink.write(b"prefix");
         let taken = super::format_fast_with(&mut sink, name, value, o, one, engine);
@@ -1419,6 +1429,11 @@ mod tests {
             return None;
         }
         assert_eq!(&buf[..6], b"prefix");
+        // The lines are stored as whole vectors: none may reach past the output.
+        assert!(
+            buf[n..].iter().all(|&b| b == 0xA5),
+            "{engine:?} wrote past the output for {value:?}"
+        );
         Some(buf[6..n].to_vec())
     }
 
@@ -1631,7 +1646,9 @@ mod tests {
                 let want = general("References", v, &o, false).unwrap();
                 let needed = want.len();
                 for engine in engines() {
-                    for size in 0..=needed + 1 {
+                    // Up to one more than needed the walk only counts first; with room
+                    // for the largest possible output it stores the lines at once.
+                    for size in (0..=needed + 1).chain([needed + 2 * v.len() + 64]) {
                         let mut buf = std::vec![0xA5u8; size + 80];
                         let (head, guard) = buf.split_at_mut(size);
                         let mut sink = SliceSink::new(head);
@@ -1678,6 +1695,42 @@ mod tests {
         }
     }
 
+    /// Lists longer than the blocks one walk takes (16 x 64 bytes), whole and with a byte
+    /// replaced around the walks' boundaries and elsewhere: `@`s and `>`s carried from one
+    /// block or one walk to the next, at every soft limit and line ending.
+    #[test]
+    fn long_lists_across_walks() {
+        let ids: std::vec::Vec<std::string::String> = (0..100)
+            .map(|i| std::format!("<{i}{}@h{}.example>", "x".repeat(i % 23), "y".repeat(i % 7)))
+            .collect();
+        let list = ids.join(" ");
+        assert!(list.len() > 2 * 1024);
+        for (soft, lf) in [
+            (40, false),
+            (78, false),
+            (78, true),
+            (998, false),
+            (998, true),
+        ] {
+            let o = options(soft, lf, false);
+            let out = fast("References", &list, &o, false);
+            assert!(out.is_some(), "{soft} {lf}");
+            assert_eq!(Ok(out.unwrap()), general("References", &list, &o, false));
+        }
+        let o = Options::default();
+        let near = |i: usize| i % 13 == 0 || [1024, 2048].iter().any(|&b| i.abs_diff(b) <= 40);
+        for i in (0..list.len()).filter(|&i| near(i)) {
+            for c in [b'@', b'>', b' ', b'<', b'.'] {
+                let mut b = list.clone().into_bytes();
+                b[i] = c;
+                let v = std::string::String::from_utf8(b).unwrap();
+                if let Some(out) = fast("References", &v, &o, false) {
+                    assert_eq!(Ok(out), general("References", &v, &o, false), "{i} {c}");
+                }
+            }
+        }
+    }
+
     /// The AVX2 class table against its definition, for every byte value.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -1693,7 +1746,7 @@ mod tests {
                 b'<' => LT,
                 b'.' => DOT,
                 b'>' => GT,
-                b'?' => QUESTION,
+                b'?' | 0x7F => QUESTION,
                 b'"' | b'(' | b')' | b',' | b':' | b';' | b'[' | b'\\' | b']' => SPECIAL,
                 _ => 0,
             };
