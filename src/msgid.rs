@@ -1718,7 +1718,8 @@ mod tests {
             assert_eq!(Ok(out.unwrap()), general("References", &list, &o, false));
         }
         let o = Options::default();
-        let near = |i: usize| i % 13 == 0 || [1024, 2048].iter().any(|&b| i.abs_diff(b) <= 40);
+        let near =
+            |i: usize| i.is_multiple_of(13) || [1024, 2048].iter().any(|&b| i.abs_diff(b) <= 40);
         for i in (0..list.len()).filter(|&i| near(i)) {
             for c in [b'@', b'>', b' ', b'<', b'.'] {
                 let mut b = list.clone().into_bytes();
