@@ -244,19 +244,37 @@ fn format_fast_with(
     let room = sink.spare().len();
     // The walk stores the lines only when the buffer has room for the largest output a text
     // of this length can give: each id takes at least five bytes and the space before it,
-    // so there are at most `len / 6` folds. Otherwise it counts, and when the output fits
-    // after all, a second pass writes it.
-    let most = name.len() + 2 + text.len() + 2 * (text.len() / 6) + 2;
+    // so there are at most `len / 6` folds of two bytes (bounded by `len / 2` here, which
+    // needs no division). Otherwise it counts, and when the output fits after all, a second
+    // pass writes it.
+    let most = name.len() + 2 + text.len() + text.len() / 2 + 2;
     let write = room >= most;
     let mut scanned = fast_engines(sink, name, text, options, one, engine, write, mark);
     if scanned == Scanned::Done && !write && sink.len() - mark <= room {
-        sink.rewind(mark);
-        scanned = fast_engines(sink, name, text, options, one, engine, true, mark);
+        scanned = write_again(sink, name, text, options, one, engine, mark);
     }
     if scanned != Scanned::Done {
         sink.rewind(mark);
     }
     scanned == Scanned::Done
+}
+
+/// The second pass of [`format_fast_with`] for a buffer that holds the output but not the
+/// largest possible one (rare: out of line, so that the usual path stays small).
+#[cfg(not(target_os = "none"))]
+#[cold]
+#[inline(never)]
+fn write_again(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    text: &[u8],
+    options: &Options,
+    one: bool,
+    engine: Engine,
+    mark: usize,
+) -> Scanned {
+    sink.rewind(mark);
+    fast_engines(sink, name, text, options, one, engine, true, mark)
 }
 
 /// The engines in turn, until one decides; the sink is rewound to `mark` between them.
