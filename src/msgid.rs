@@ -241,22 +241,17 @@ fn format_fast_with(
         return false;
     }
     let mark = sink.len();
-    let mut scanned = Scanned::Unsure;
-    #[cfg(target_arch = "x86_64")]
-    if engine == Engine::Avx2 || (engine == Engine::Auto && crate::cpu::avx2()) {
-        // SAFETY: the CPU has AVX2: checked just above for `Auto`, and by the tests before
-        // they choose `Avx2`.
-        scanned = fast_once(sink, name, text, options, one, |t, w| unsafe {
-            avx2::scan(t, w)
-        });
-        if scanned == Scanned::Unsure {
-            sink.rewind(mark);
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = engine; // The baseline is the only engine here.
-    if scanned == Scanned::Unsure {
-        scanned = fast_once(sink, name, text, options, one, scan_baseline);
+    let room = sink.spare().len();
+    // The walk stores the lines only when the buffer has room for the largest output a text
+    // of this length can give: each id takes at least five bytes and the space before it,
+    // so there are at most `len / 6` folds of two bytes (bounded by `len / 2` here, which
+    // needs no division). Otherwise it counts, and when the output fits after all, a second
+    // pass writes it.
+    let most = name.len() + 2 + text.len() + text.len() / 2 + 2;
+    let write = room >= most;
+    let mut scanned = fast_engines(sink, name, text, options, one, engine, write, mark);
+    if scanned == Scanned::Done && !write && sink.len() - mark <= room {
+        scanned = write_again(sink, name, text, options, one, engine, mark);
     }
     if scanned != Scanned::Done {
         sink.rewind(mark);
@@ -264,7 +259,60 @@ fn format_fast_with(
     scanned == Scanned::Done
 }
 
+/// The second pass of [`format_fast_with`] for a buffer that holds the output but not the
+/// largest possible one (rare: out of line, so that the usual path stays small).
+#[cfg(not(target_os = "none"))]
+#[cold]
+#[inline(never)]
+fn write_again(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    text: &[u8],
+    options: &Options,
+    one: bool,
+    engine: Engine,
+    mark: usize,
+) -> Scanned {
+    sink.rewind(mark);
+    fast_engines(sink, name, text, options, one, engine, true, mark)
+}
+
+/// The engines in turn, until one decides; the sink is rewound to `mark` between them.
+#[cfg(not(target_os = "none"))]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn fast_engines(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    text: &[u8],
+    options: &Options,
+    one: bool,
+    engine: Engine,
+    write: bool,
+    mark: usize,
+) -> Scanned {
+    let mut scanned = Scanned::Unsure;
+    #[cfg(target_arch = "x86_64")]
+    if engine == Engine::Avx2 || (engine == Engine::Auto && crate::cpu::avx2()) {
+        // SAFETY: the CPU has AVX2: checked just above for `Auto`, and by the tests before
+        // they choose `Avx2`.
+        scanned = fast_once(sink, name, text, options, one, write, |t, w| unsafe {
+            avx2::scan(t, w)
+        });
+        if scanned == Scanned::Unsure {
+            sink.rewind(mark);
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (engine, mark); // The baseline is the only engine here.
+    if scanned == Scanned::Unsure {
+        scanned = fast_once(sink, name, text, options, one, write, scan_baseline);
+    }
+    scanned
+}
+
 /// Writes the field with one scan; the caller rewinds the sink unless the scan is done.
+/// `write`: whether the walk stores the lines or only counts them.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn fast_once(
@@ -273,23 +321,12 @@ fn fast_once(
     text: &[u8],
     options: &Options,
     one: bool,
+    write: bool,
     scan: impl FnOnce(&[u8], &mut Walk<'_, '_>) -> Scanned,
 ) -> Scanned {
     sink.write(name.as_bytes());
     sink.byte(b':');
-    let crlf = options.line_ending == crate::LineEnding::Crlf;
-    let mut walk = Walk {
-        sink,
-        text,
-        soft: options.max_line_len,
-        crlf,
-        one,
-        col: name.len() + 1,
-        run: 0,
-        prev_end: 0,
-        count: 0,
-        had_at: false,
-    };
+    let mut walk = Walk::new(sink, name.len(), text, options, one, write);
     scan(text, &mut walk)
 }
 
@@ -305,31 +342,8 @@ fn eol(sink: &mut SliceSink<'_>, crlf: bool) {
     }
 }
 
-/// Stores `line` and the line ending of a fold at `out[at..]` with a few unaligned vector
-/// moves (no `memcpy` call per line) and returns how many bytes that is. The ending is
-/// always two bytes stored (`"\r\n"`, or `"\n "` of which only the `\n` counts): every
-/// fold is followed by the space before the next id, which the next line starts with, so
-/// the extra byte is that space, stored again. When it does not fit, nothing is stored and
-/// the bytes are only counted (like `SliceSink::write`; no later line fits either).
-#[cfg(not(target_os = "none"))]
-#[inline(always)]
-fn store_fold(out: &mut [u8], at: usize, line: &[u8], crlf: bool) -> usize {
-    let n = line.len();
-    let ending = if crlf { *b"\r\n" } else { *b"\n " };
-    if let Some((dst, rest)) = out
-        .get_mut(at..at + n + 2)
-        .and_then(|d| d.split_at_mut_checked(n))
-    {
-        copy_line(dst, line);
-        if let Some(e) = rest.first_chunk_mut::<2>() {
-            *e = ending;
-        }
-    }
-    n + 1 + usize::from(crlf)
-}
-
-/// Writes the last line and the line ending that ends the field, like [`store_fold`] but with
-/// nothing stored after the ending.
+/// Writes `line` and the line ending that ends the field, with a few unaligned vector moves
+/// (no `memcpy` call) when they fit.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn put_last(sink: &mut SliceSink<'_>, line: &[u8], crlf: bool) {
@@ -458,6 +472,15 @@ impl Ends {
 
 /// Decides the folds between ids and writes them, given where they end; the scans check
 /// everything else.
+///
+/// The output is the text with a line ending inserted before the space of each fold: byte
+/// `j` of the text goes to `out[1 + j + shift]` (`out` is the buffer after `Name:`, whose
+/// first byte is the space after the colon), where `shift` grows by the length of the line
+/// ending at each fold. Each line is stored as whole 32-byte vectors while the text has 32
+/// bytes left to load: the bytes stored past a line's end are overwritten by the line
+/// ending and the next line, and never reach past the end of the output (the text after
+/// them is written too, at the same or a larger shift). Only the last bytes of the text
+/// are stored with exact lengths.
 #[cfg(not(target_os = "none"))]
 struct Walk<'w, 's> {
     sink: &'w mut SliceSink<'s>,
@@ -465,97 +488,130 @@ struct Walk<'w, 's> {
     soft: usize,
     crlf: bool,
     one: bool,
+    /// Whether the buffer is known to hold the whole output: otherwise the walk only counts,
+    /// and [`format_fast_with`] writes again once it knows that the output fits.
+    write: bool,
     /// Column after the last id given a place.
     col: usize,
-    /// `text[run..prev_end]` is pending: ids that share the current line.
+    /// The current line holds `text[run..prev_end]` (the space before its first id too, on
+    /// a continuation line). `prev_end` is `usize::MAX` before the first id.
     run: usize,
     prev_end: usize,
-    count: usize,
+    /// Where the current line goes: `text[j]` is stored at `out[j + shift]`.
+    shift: usize,
     /// The id being read has had its `@` (in an earlier block).
     had_at: bool,
 }
 
 #[cfg(not(target_os = "none"))]
-impl Walk<'_, '_> {
+impl<'w, 's> Walk<'w, 's> {
+    /// A walk writing after `Name:` (already in the sink); `write` as in [`Walk::write`].
+    #[inline(always)]
+    fn new(
+        sink: &'w mut SliceSink<'s>,
+        name_len: usize,
+        text: &'w [u8],
+        options: &Options,
+        one: bool,
+        write: bool,
+    ) -> Self {
+        let crlf = options.line_ending == crate::LineEnding::Crlf;
+        Walk {
+            sink,
+            text,
+            soft: options.max_line_len,
+            crlf,
+            one,
+            write,
+            col: name_len + 1,
+            run: 0,
+            prev_end: usize::MAX,
+            shift: 1,
+            had_at: false,
+        }
+    }
+
     /// The ids that end in the blocks of 64 bytes from `base` (bit `i` of `gt[k]` / `at[k]`
     /// marks a `>` / `@` at `base + 64 * k + i`).
     ///
     /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
-    /// what ends at a `>` (the scans have checked where the `<` are).
+    /// what ends at a `>` (the scans have checked where the `<` are). The checks are
+    /// gathered without branches and looked at once per block.
     #[inline(always)]
     fn ids(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
         // In locals: stores to `self` would otherwise follow every id.
-        let (mut col, mut run, mut prev_end, mut count, mut had_at) =
-            (self.col, self.run, self.prev_end, self.count, self.had_at);
-        let (text, soft, one, crlf) = (self.text, self.soft, self.one, self.crlf);
-        // The lines go straight into the buffer: `out` and `w` stay in registers, where the
-        // sink's fields would be reloaded after every store.
+        let (mut col, mut run, mut prev_end, mut shift, mut had_at) =
+            (self.col, self.run, self.prev_end, self.shift, self.had_at);
+        let (text, soft, one, write) = (self.text, self.soft, self.one, self.write);
+        let step = 1 + usize::from(self.crlf);
+        // Two bytes stored for either ending: after `\n` comes the space of the next line,
+        // which that line stores again.
+        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
         let out = self.sink.spare();
-        let mut w = 0;
-        let mut ok = true;
-        'blocks: for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
-            let mut ends = block;
-            let mut ats = ats;
+        // Before the first id, which stays on the name line, nothing folds and the id may
+        // take FAST_MAX_ID octets (FAST_MAX_NAME and FAST_MAX_ID keep that line within
+        // 998, and every later line too); a field of one id takes no second.
+        let later_max = if one { 0 } else { FAST_MAX_ID + 1 };
+        let (mut limit, mut max) = if prev_end == usize::MAX {
+            (usize::MAX, FAST_MAX_ID + 1)
+        } else {
+            (soft, later_max)
+        };
+        let mut bad = false;
+        for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
+            let (mut ends, mut ats) = (block, ats);
+            let first = base + 64 * k + 1;
             while ends != 0 {
-                // This id's `@`s in this block: those up to its `>`.
+                // This id's `@`s in this block (those up to its `>`): exactly one, or none
+                // when it had one in an earlier block.
                 let upto = ends ^ (ends - 1);
                 let mine = ats & upto;
-                if mine & mine.wrapping_sub(1) != 0 || (mine != 0) == had_at {
-                    ok = false;
-                    break 'blocks;
-                }
+                // (As bits: a branch on `had_at` would be mispredicted.)
+                let many = u8::from(mine & mine.wrapping_sub(1) != 0);
+                let none = u8::from(mine == 0);
+                bad |= many | (none ^ u8::from(had_at)) != 0;
                 had_at = false;
                 ats &= !upto;
-                let e = base + 64 * k + ends.trailing_zeros() as usize + 1;
+                let e = first + ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                if count == 0 {
-                    // The first id stays on the name line: FAST_MAX_NAME and FAST_MAX_ID
-                    // keep it within 998.
-                    if e > FAST_MAX_ID {
-                        ok = false;
-                        break 'blocks;
+                // The id and the space before it (the space after the colon for the first).
+                let len = e.wrapping_sub(prev_end);
+                bad |= len > max;
+                if col + len > limit {
+                    if write {
+                        store_line(out, text, run, prev_end, shift);
+                        if let Some(d) = out
+                            .get_mut(prev_end + shift..)
+                            .and_then(|d| d.first_chunk_mut::<2>())
+                        {
+                            *d = ending;
+                        }
                     }
-                    if let Some(d) = out.get_mut(w) {
-                        *d = b' ';
-                    }
-                    w += 1;
-                    col += 1 + e;
+                    shift += step;
+                    run = prev_end;
+                    col = len;
                 } else {
-                    // The id and the space before it.
-                    let len = e - prev_end;
-                    if len > FAST_MAX_ID + 1 || one {
-                        ok = false;
-                        break 'blocks;
-                    }
-                    if col + len <= soft {
-                        col += len;
-                    } else {
-                        let line = text.get(run..prev_end).unwrap_or_default();
-                        w += store_fold(out, w, line, crlf);
-                        run = prev_end;
-                        col = len;
-                    }
+                    col += len;
                 }
-                count += 1;
+                (limit, max) = (soft, later_max);
                 prev_end = e;
             }
-            // `@`s after the block's last `>` belong to the next id.
-            if ats != 0 {
-                if had_at || ats & (ats - 1) != 0 {
-                    ok = false;
-                    break;
-                }
-                had_at = true;
+            // `@`s after the block's last `>` belong to the next id. (Without a branch: ids
+            // cross block boundaries at random.)
+            let carried = ats != 0;
+            bad |= carried & (had_at | (ats & ats.wrapping_sub(1) != 0));
+            had_at |= carried;
+            if bad {
+                break;
             }
         }
-        self.sink.commit(w);
-        (self.col, self.run, self.prev_end, self.count, self.had_at) =
-            (col, run, prev_end, count, had_at);
-        ok
+        (self.col, self.run, self.prev_end, self.shift, self.had_at) =
+            (col, run, prev_end, shift, had_at);
+        !bad
     }
 
-    /// [`Walk::ids`] out of line, for the scans' loops: the copies are calls, and the vector
-    /// registers would be saved around each one.
+    /// [`Walk::ids`] out of line, for the scans' loops: the vector registers of a scan
+    /// would otherwise be saved around the walk.
     #[inline(never)]
     fn ids_out_of_line(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
         self.ids(base, gt, at)
@@ -571,15 +627,84 @@ impl Walk<'_, '_> {
         put_last(self.sink, self.text, self.crlf);
     }
 
-    /// Writes what is pending and the line ending.
+    /// Writes the last line and the line ending, and reports the field to the sink.
     #[inline(always)]
     fn finish(&mut self) -> bool {
-        if self.had_at {
+        if self.had_at || self.prev_end == usize::MAX {
             return false;
         }
-        let line = self.text.get(self.run..).unwrap_or_default();
-        put_last(self.sink, line, self.crlf);
+        let (text, n, shift) = (self.text, self.text.len(), self.shift);
+        let out = self.sink.spare();
+        if self.write {
+            if let Some(d) = out.first_mut() {
+                *d = b' ';
+            }
+            store_last(out, text, self.run, shift);
+            if self.crlf {
+                if let Some(d) = out.get_mut(n + shift..).and_then(|d| d.first_chunk_mut()) {
+                    *d = *b"\r\n";
+                }
+            } else if let Some(d) = out.get_mut(n + shift) {
+                *d = b'\n';
+            }
+        }
+        self.sink.commit(n + shift + 1 + usize::from(self.crlf));
         true
+    }
+}
+
+/// Stores `text[from..to]` at `out[from + shift..]`: a line of up to 128 bytes (every line
+/// at the usual soft limits) as 128 bytes, which may reach past `to` (see [`Walk`]); exactly
+/// where the text has fewer bytes left, or the line is longer.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_line(out: &mut [u8], text: &[u8], from: usize, to: usize, shift: usize) {
+    let (Some(src), Some(dst)) = (text.get(from..), out.get_mut(from + shift..)) else {
+        return;
+    };
+    let n = to - from;
+    // One size for all the short lines: a branch on their length would be mispredicted.
+    if n <= 128 {
+        if let (Some(s), Some(d)) = (src.first_chunk::<128>(), dst.first_chunk_mut::<128>()) {
+            *d = *s;
+            return;
+        }
+    }
+    if let (Some(s), Some(d)) = (src.get(..n), dst.get_mut(..n)) {
+        copy_line(d, s);
+    }
+}
+
+/// Stores the last line, `text[from..]`, at `out[from + shift..]`, nothing past its end:
+/// whole 32-byte vectors, the last of them ending with the text (it overlaps the one
+/// before, which holds the same bytes there).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_last(out: &mut [u8], text: &[u8], from: usize, shift: usize) {
+    let n = text.len();
+    if n - from < 32 {
+        if let (Some(s), Some(d)) = (text.get(from..), out.get_mut(from + shift..n + shift)) {
+            copy_line(d, s);
+        }
+        return;
+    }
+    let mut c = from;
+    while c + 32 < n {
+        if let (Some(s), Some(d)) = (
+            text.get(c..).and_then(|s| s.first_chunk::<32>()),
+            out.get_mut(c + shift..)
+                .and_then(|d| d.first_chunk_mut::<32>()),
+        ) {
+            *d = *s;
+        }
+        c += 32;
+    }
+    if let (Some(s), Some(d)) = (
+        text.get(n - 32..).and_then(|s| s.first_chunk::<32>()),
+        out.get_mut(n - 32 + shift..)
+            .and_then(|d| d.first_chunk_mut::<32>()),
+    ) {
+        *d = *s;
     }
 }
 
@@ -630,12 +755,12 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{Ends, Scanned, Walk};
+    use super::{Scanned, Walk, WALK_BLOCKS};
     use core::arch::x86_64::{
-        __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8,
-        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_setzero_si256,
-        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_testz_si256,
+        __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_permute2x128_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16, _mm256_testz_si256,
     };
 
     // Class codes. Each is the AND of a row bit set (high nibble) and a column bit set (low
@@ -649,14 +774,17 @@ mod avx2 {
     /// Bits 4..=6 (the specials): row 2 x columns 2, 8, 9, C (`"(),`); row 3 x columns A, B
     /// (`:;`); row 5 x columns B, C, D (`[\]`).
     pub(super) const SPECIAL: i8 = 0x70;
-    /// Bit 7: row 3 x column F.
+    /// Bit 7: rows 3, 7 x column F (`?` and DEL). Both are rare: a value with either is
+    /// left to the baseline scan, and DEL needs no check of its own here.
     pub(super) const QUESTION: i8 = -0x80;
 
     /// Class bits by low nibble and by high nibble.
     const LO: [u8; 16] = [
         0x03, 0, 0x10, 0, 0, 0, 0, 0, 0x10, 0x10, 0x20, 0x60, 0x54, 0x40, 0x0D, 0x80,
     ];
-    const HI: [u8; 16] = [0, 0, 0x1B, 0xAC, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const HI: [u8; 16] = [
+        0, 0, 0x1B, 0xAC, 0x02, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     // The forbidden pairs, as four rules. CUR has the rules a byte's class can break as the
     // second byte of a pair, PREV those it can break as the first; a pair is forbidden when
@@ -729,7 +857,7 @@ mod avx2 {
         pairs: __m256i,
         /// OR of the classes: specials and `?`.
         classes: __m256i,
-        /// Signed minimum of byte + 1: below 0x21 for controls, DEL and non-ASCII.
+        /// Signed minimum of the bytes: below 0x20 for controls and non-ASCII.
         min: __m256i,
         /// Classes of the 32 bytes before the next window, when that window follows on.
         last: __m256i,
@@ -782,7 +910,7 @@ mod avx2 {
         pc: __m256i,
         keep: __m256i,
     ) -> (u64, u64) {
-        acc.min = _mm256_min_epi8(acc.min, _mm256_add_epi8(v, _mm256_set1_epi8(1)));
+        acc.min = _mm256_min_epi8(acc.min, v);
         acc.classes = _mm256_or_si256(acc.classes, c);
         let pairs = _mm256_and_si256(
             _mm256_shuffle_epi8(t.cur, c),
@@ -845,21 +973,48 @@ mod avx2 {
         if text.len() <= SHORT {
             return short(text, walk);
         }
-        let mut ends = Ends::new();
+        // The masks of up to WALK_BLOCKS blocks, then the walk over them. (In locals rather
+        // than in an [`Ends`](super::Ends): its count would be reloaded from memory after every block.)
+        let (mut gt, mut at) = ([0u64; WALK_BLOCKS], [0u64; WALK_BLOCKS]);
+        let (mut k, mut base) = (0, 0);
         let Some(acc) = masks(text, |g, a| {
-            if ends.push(walk, g, a) {
-                Some(())
-            } else {
-                None
+            if k == WALK_BLOCKS {
+                if !ids_out_of_line(walk, base, &gt, &at) {
+                    return None;
+                }
+                base += 64 * WALK_BLOCKS;
+                k = 0;
             }
+            *gt.get_mut(k)? = g;
+            *at.get_mut(k)? = a;
+            k += 1;
+            Some(())
         }) else {
             return Scanned::No;
         };
         match verdict(&acc) {
-            Scanned::Done if ends.finish(walk) => Scanned::Done,
-            Scanned::Done => Scanned::No,
+            Scanned::Done => {
+                let k = k.min(WALK_BLOCKS);
+                let (gt, at) = (
+                    gt.get(..k).unwrap_or_default(),
+                    at.get(..k).unwrap_or_default(),
+                );
+                if walk.ids(base, gt, at) && walk.finish() {
+                    Scanned::Done
+                } else {
+                    Scanned::No
+                }
+            }
             v => v,
         }
+    }
+
+    /// [`Walk::ids`] out of line (the scan's vector registers would otherwise be saved
+    /// around it), with AVX2 for its line copies.
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn ids_out_of_line(walk: &mut Walk<'_, '_>, base: usize, gt: &[u64], at: &[u64]) -> bool {
+        walk.ids(base, gt, at)
     }
 
     /// Longest text [`short`] takes: two blocks of 64 bytes.
@@ -880,7 +1035,7 @@ mod avx2 {
             return Scanned::No;
         };
         match verdict(&acc) {
-            Scanned::Done if walk.count == 0 && one_id(gt, at) => {
+            Scanned::Done if walk.prev_end == usize::MAX && one_id(gt, at) => {
                 walk.single();
                 Scanned::Done
             }
@@ -919,7 +1074,7 @@ mod avx2 {
         }
         let clean = _mm256_testz_si256(acc.pairs, acc.pairs) != 0
             && _mm256_testz_si256(acc.classes, _mm256_set1_epi8(SPECIAL)) != 0
-            && _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), acc.min)) == 0;
+            && _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), acc.min)) == 0;
         if clean {
             Scanned::Done
         } else {
@@ -953,13 +1108,13 @@ mod avx2 {
             push(g, a)?;
             return Some(acc);
         }
-        let mut o = 0;
-        while n - o >= 64 {
-            let (g0, a0) = next(&t, &mut acc, text, o)?;
-            let (g1, a1) = next(&t, &mut acc, text, o + 32)?;
+        let mut blocks = text.chunks_exact(64);
+        for block in blocks.by_ref() {
+            let (g0, a0) = next(&t, &mut acc, block, 0)?;
+            let (g1, a1) = next(&t, &mut acc, block, 32)?;
             push(g0 | g1 << 32, a0 | a1 << 32)?;
-            o += 64;
         }
+        let o = n - blocks.remainder().len();
         let l = n - o;
         if l > 0 {
             // The window at `o` when there are 32 bytes for it; then the last 32 bytes,
@@ -1282,7 +1437,7 @@ mod tests {
         one: bool,
         engine: Engine,
     ) -> Option<std::vec::Vec<u8>> {
-        let mut buf = std::vec![0u8; 8192];
+        let mut buf = std::vec![0xA5u8; 8192];
         let mut sink = SliceSink::new(&mut buf);
         sink.write(b"prefix");
         let taken = super::format_fast_with(&mut sink, name, value, o, one, engine);
@@ -1292,6 +1447,11 @@ mod tests {
             return None;
         }
         assert_eq!(&buf[..6], b"prefix");
+        // The lines are stored as whole vectors: none may reach past the output.
+        assert!(
+            buf[n..].iter().all(|&b| b == 0xA5),
+            "{engine:?} wrote past the output for {value:?}"
+        );
         Some(buf[6..n].to_vec())
     }
 
@@ -1504,7 +1664,9 @@ mod tests {
                 let want = general("References", v, &o, false).unwrap();
                 let needed = want.len();
                 for engine in engines() {
-                    for size in 0..=needed + 1 {
+                    // Up to one more than needed the walk only counts first; with room
+                    // for the largest possible output it stores the lines at once.
+                    for size in (0..=needed + 1).chain([needed + 2 * v.len() + 64]) {
                         let mut buf = std::vec![0xA5u8; size + 80];
                         let (head, guard) = buf.split_at_mut(size);
                         let mut sink = SliceSink::new(head);
@@ -1551,6 +1713,43 @@ mod tests {
         }
     }
 
+    /// Lists longer than the blocks one walk takes (16 x 64 bytes), whole and with a byte
+    /// replaced around the walks' boundaries and elsewhere: `@`s and `>`s carried from one
+    /// block or one walk to the next, at every soft limit and line ending.
+    #[test]
+    fn long_lists_across_walks() {
+        let ids: std::vec::Vec<std::string::String> = (0..100)
+            .map(|i| std::format!("<{i}{}@h{}.example>", "x".repeat(i % 23), "y".repeat(i % 7)))
+            .collect();
+        let list = ids.join(" ");
+        assert!(list.len() > 2 * 1024);
+        for (soft, lf) in [
+            (40, false),
+            (78, false),
+            (78, true),
+            (998, false),
+            (998, true),
+        ] {
+            let o = options(soft, lf, false);
+            let out = fast("References", &list, &o, false);
+            assert!(out.is_some(), "{soft} {lf}");
+            assert_eq!(Ok(out.unwrap()), general("References", &list, &o, false));
+        }
+        let o = Options::default();
+        let near =
+            |i: usize| i.is_multiple_of(13) || [1024, 2048].iter().any(|&b| i.abs_diff(b) <= 40);
+        for i in (0..list.len()).filter(|&i| near(i)) {
+            for c in [b'@', b'>', b' ', b'<', b'.'] {
+                let mut b = list.clone().into_bytes();
+                b[i] = c;
+                let v = std::string::String::from_utf8(b).unwrap();
+                if let Some(out) = fast("References", &v, &o, false) {
+                    assert_eq!(Ok(out), general("References", &v, &o, false), "{i} {c}");
+                }
+            }
+        }
+    }
+
     /// The AVX2 class table against its definition, for every byte value.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -1566,7 +1765,7 @@ mod tests {
                 b'<' => LT,
                 b'.' => DOT,
                 b'>' => GT,
-                b'?' => QUESTION,
+                b'?' | 0x7F => QUESTION,
                 b'"' | b'(' | b')' | b',' | b':' | b';' | b'[' | b'\\' | b']' => SPECIAL,
                 _ => 0,
             };
