@@ -493,6 +493,17 @@ impl Plan<'_> {
         Ok(true)
     }
 
+    /// The literal text of a phrase planned as encoded-words, when it is one slice: for a
+    /// caller that writes a short one as a single word itself.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn encoded_slice(&self) -> Option<&[u8]> {
+        match (self.form, self.slice) {
+            (Form::Encoded, Some(lit)) => Some(lit),
+            _ => None,
+        }
+    }
+
     /// True when the phrase is encoded and, followed by `tail` columns, certainly fits on
     /// the current line as one encoded-word: then [`Folder::keep_together`] with its
     /// [`Plan::one_line_width`] would do nothing, and that width (a count of the bytes Q
