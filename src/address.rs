@@ -1172,6 +1172,83 @@ fn write_common(
     true
 }
 
+/// Elements whose canonical form is their own bytes, placed but not yet written: the output
+/// owes ` ` + `b[start..end]`. Consecutive such elements that stay on one line, separated by
+/// exactly `, ` in the value, are one run of the value and go out as one copy (a list as
+/// people write it is mostly that), instead of a space, the element and the glue each.
+#[cfg(not(target_os = "none"))]
+#[derive(Default)]
+struct Run {
+    start: usize,
+    /// 0: no run pending (a run never ends at 0).
+    end: usize,
+}
+
+#[cfg(not(target_os = "none"))]
+impl Run {
+    /// Writes the pending run, if any: before anything else is written, and at the end.
+    #[inline]
+    fn flush(&mut self, f: &mut Folder<'_, '_>, b: &[u8]) {
+        if self.end != 0 {
+            let sink = f.sink();
+            sink.byte(b' ');
+            sink.write(b.get(self.start..self.end).unwrap_or_default());
+            self.end = 0;
+        }
+    }
+
+    /// Places an element [`fast_element`] read at `b[i..]` (followed by `glue`) when it is
+    /// its own canonical form, with the glue right after it in the value: a bare addr-spec,
+    /// or a name that stays as it is ([`write_common`]'s `verbatim`). The fit decision is
+    /// [`write_common`]'s: on this line, else (not right after the field name) on a fresh
+    /// one; the bytes are those it writes. False, having placed nothing, otherwise.
+    #[inline]
+    fn place(
+        &mut self,
+        f: &mut Folder<'_, '_>,
+        b: &[u8],
+        i: usize,
+        mb: &ParsedMailbox,
+        hint: NameHint,
+        glue: &[u8],
+    ) -> bool {
+        let verbatim = match (mb.name, hint) {
+            (None, _) => mb.addr.0 == i,
+            (
+                Some((_, e)),
+                NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
+            ) => b.get(e) == Some(&b' ') && e + 2 == mb.addr.0,
+            _ => false,
+        };
+        let end = mb.end + glue.len();
+        if !verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
+            return false;
+        }
+        // ASCII throughout: characters are octets.
+        let len = end - i;
+        let fits = |room: Width| len <= room.chars && len <= room.bytes;
+        let (here, fresh) = f.room(1);
+        if !fits(here) {
+            // Right after the field name the general path has its own rule for the first
+            // token.
+            if f.at_start() || !fits(fresh) {
+                return false;
+            }
+            self.flush(f, b);
+            f.newline();
+        }
+        f.mark_written();
+        if self.end != 0 && self.end + 1 == i && b.get(self.end) == Some(&b' ') {
+            self.end = end;
+        } else {
+            self.flush(f, b);
+            *self = Run { start: i, end };
+        }
+        f.advance(Width::ascii(1 + len));
+        true
+    }
+}
+
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
 /// quoted local part or domain literal.
 fn addr_end(b: &[u8], mut i: usize) -> usize {
@@ -1282,6 +1359,8 @@ fn format_text_with(
     let skip = |i| skip_ws_commas(b, i);
     let mut i = skip(0);
     let mut elements = 0;
+    #[cfg(not(target_os = "none"))]
+    let mut run = Run::default();
     while i < b.len() {
         if single && elements == 1 {
             return Err(Error::InvalidAddress { at: i });
@@ -1289,8 +1368,23 @@ fn format_text_with(
         #[cfg(not(target_os = "none"))]
         if fast {
             if let Some((mb, after, hint)) = window_element(b, i).or_else(|| fast_element(b, i)) {
-                let next = skip(after);
+                // The usual separator, `, ` before the next element, without the byte loop.
+                let next = match (b.get(after), b.get(after + 1), b.get(after + 2)) {
+                    (None, _, _) => after,
+                    (Some(b','), Some(b' '), Some(&c))
+                        if !matches!(c, b' ' | b'\t' | b',' | b'\r' | b'\n') =>
+                    {
+                        after + 2
+                    }
+                    _ => skip(after),
+                };
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                if run.place(f, b, i, &mb, hint, glue) {
+                    elements += 1;
+                    i = next;
+                    continue;
+                }
+                run.flush(f, b);
                 if write_common(f, b, i, &mb, hint, glue) {
                     elements += 1;
                     i = next;
@@ -1307,6 +1401,8 @@ fn format_text_with(
                 continue;
             }
         }
+        #[cfg(not(target_os = "none"))]
+        run.flush(f, b);
         // On bare metal `checked` is always true (the caller checked the whole value).
         #[cfg(not(target_os = "none"))]
         if !*checked {
@@ -1347,6 +1443,8 @@ fn format_text_with(
         elements += 1;
         i = skip_ws_commas(b, i);
     }
+    #[cfg(not(target_os = "none"))]
+    run.flush(f, b);
     if required && elements == 0 {
         return Err(Error::InvalidAddress { at: b.len() });
     }
