@@ -13,7 +13,7 @@ use crate::phrase::{self, Plan, Source};
 use crate::{Error, Options};
 
 #[cfg(not(target_os = "none"))]
-mod window;
+pub(crate) mod window;
 
 /// One mailbox for [`crate::format_mailboxes`]: an optional display name, taken literally, and
 /// an addr-spec (`local@domain`).
@@ -446,7 +446,7 @@ fn write_angle_addr(
         if !f.at_start() && tail.chars <= here.chars && tail.bytes <= here.bytes {
             let sink = f.sink();
             sink.write(b" <");
-            sink.write(addr);
+            write_piece(sink, addr);
             sink.byte(b'>');
             sink.write(glue);
             f.advance(tail);
@@ -514,9 +514,9 @@ fn write_encoded_mailbox(
     // holding an encoded-word (and clears the state after `Name:`).
     f.space(b" ", Width::ascii(word.len()), true)?;
     let sink = f.sink();
-    sink.write(word);
+    write_piece(sink, word);
     sink.write(b" <");
-    sink.write(addr);
+    write_piece(sink, addr);
     sink.byte(b'>');
     sink.write(glue);
     f.advance(Width::ascii(word.len()).plus(tail));
@@ -544,13 +544,12 @@ fn write_mailbox(
                 // The common case: the mailbox fits on this line or a fresh one, so every
                 // fit check of the general path would pass; one check, then the bytes.
                 if plan.write_unit(f, ws, tail)? {
-                    f.put_byte(b' ');
-                    f.put_byte(b'<');
-                    f.put(addr, addr_w);
-                    f.put_byte(b'>');
-                    for &g in glue {
-                        f.put_byte(g);
-                    }
+                    let sink = f.sink();
+                    sink.write(b" <");
+                    write_piece(sink, addr);
+                    sink.byte(b'>');
+                    sink.write(glue);
+                    f.advance(tail);
                     return Ok(());
                 }
                 if let Some(lit) = plan.encoded_slice() {
@@ -1158,17 +1157,72 @@ fn write_common(
     let sink = f.sink();
     sink.byte(b' ');
     match name {
-        Some(_) if verbatim => sink.write(b.get(i..mb.end).unwrap_or_default()),
+        Some(_) if verbatim => write_piece(sink, b.get(i..mb.end).unwrap_or_default()),
         Some(n) => {
             sink.write(n);
             sink.write(b" <");
-            sink.write(addr);
+            write_piece(sink, addr);
             sink.byte(b'>');
         }
-        None => sink.write(addr),
+        None => write_piece(sink, addr),
     }
     sink.write(glue);
     f.advance(Width::ascii(1 + len));
+    true
+}
+
+/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of
+/// elements: 17 to 128 bytes most often): two overlapping fixed-size moves into the
+/// buffer's spare room when it has the room, instead of a call into `memcpy` with its
+/// branches on the length (the sink copies only up to 16 bytes inline).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn write_piece(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 16 && n <= 128 {
+        let spare = sink.spare();
+        let done = if n <= 32 {
+            copy_pair::<16>(spare, bytes)
+        } else if n <= 64 {
+            copy_pair::<32>(spare, bytes)
+        } else {
+            copy_pair::<64>(spare, bytes)
+        };
+        if done {
+            sink.commit(n);
+            return;
+        }
+    }
+    sink.write(bytes);
+}
+
+/// For `W <= src.len() <= 2 * W`: the first and the last `W` bytes of `src` to the start of
+/// `dst`, which together cover all of it. False (nothing stored) when `dst` is too short.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8]) -> bool {
+    let n = src.len();
+    let Some(tail_at) = n.checked_sub(W) else {
+        return false;
+    };
+    let (Some(&head), Some(&tail)) = (
+        src.first_chunk::<W>(),
+        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
+    ) else {
+        return false;
+    };
+    if dst.len() < n {
+        return false;
+    }
+    if let Some(d) = dst.first_chunk_mut::<W>() {
+        *d = head;
+    }
+    if let Some(d) = dst
+        .get_mut(tail_at..)
+        .and_then(|t| t.first_chunk_mut::<W>())
+    {
+        *d = tail;
+    }
     true
 }
 
@@ -1192,7 +1246,7 @@ impl Run {
         if self.end != 0 {
             let sink = f.sink();
             sink.byte(b' ');
-            sink.write(b.get(self.start..self.end).unwrap_or_default());
+            write_piece(sink, b.get(self.start..self.end).unwrap_or_default());
             self.end = 0;
         }
     }

@@ -8,7 +8,7 @@
 /// Bit `k` of each mask is about byte `i + k` of the value (`i` the window's start); bits at
 /// and past [`Win::len`] are clear in every mask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) struct Win {
+pub(crate) struct Win {
     /// Bytes in the window: 64, or what is left of the value.
     pub len: u32,
     pub space: u64,
@@ -84,25 +84,25 @@ impl Win {
 
 /// Bits `0..k` (all of them for `k >= 64`).
 #[inline(always)]
-pub(super) fn below(k: u32) -> u64 {
+pub(crate) fn below(k: u32) -> u64 {
     !from(k)
 }
 
 /// Bits `k..64` (none for `k >= 64`).
 #[inline(always)]
-pub(super) fn from(k: u32) -> u64 {
+pub(crate) fn from(k: u32) -> u64 {
     u64::MAX.checked_shl(k).unwrap_or(0)
 }
 
 /// Whether bit `k` of `m` is set (false for `k >= 64`).
 #[inline(always)]
-pub(super) fn has(m: u64, k: u32) -> bool {
+pub(crate) fn has(m: u64, k: u32) -> bool {
     m.checked_shr(k).unwrap_or(0) & 1 != 0
 }
 
 /// The masks of `b[i..]` (up to 64 bytes), computed with the fastest way the CPU has.
 #[inline]
-pub(super) fn window(b: &[u8], i: usize) -> Win {
+pub(crate) fn window(b: &[u8], i: usize) -> Win {
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     {
         if crate::cpu::avx2() {
@@ -118,7 +118,7 @@ pub(super) fn window(b: &[u8], i: usize) -> Win {
 }
 
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-pub(super) mod x86 {
+pub(crate) mod x86 {
     use super::Win;
     use core::arch::x86_64::*;
 
@@ -240,11 +240,14 @@ pub(super) mod x86 {
 
     /// [`super::window`] with SSE2 (the x86_64 baseline), 16 bytes at a time.
     #[inline]
-    pub(in crate::address) fn window_sse2(b: &[u8], i: usize) -> Win {
+    pub(crate) fn window_sse2(b: &[u8], i: usize) -> Win {
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 4];
-        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)) {
+        // Only the blocks that hold bytes of the window (a short display name needs one);
+        // from the end of a longer value, the window's bytes are the last ones: all blocks.
+        let blocks = if shift == 0 { (len as usize).div_ceil(16) } else { 4 };
+        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)).take(blocks) {
             // SAFETY: SSE2 is part of the x86_64 baseline; `block` is 16 readable bytes and
             // `_mm_loadu_si128` has no alignment requirement; the rest computes on registers.
             *part = unsafe {
@@ -269,11 +272,12 @@ pub(super) mod x86 {
     /// The CPU must support AVX2 (`crate::cpu::avx2()`).
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub(in crate::address) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
+    pub(crate) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 2];
-        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
+        let blocks = if shift == 0 { (len as usize).div_ceil(32) } else { 2 };
+        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)).take(blocks) {
             // SAFETY: the caller guarantees AVX2; `block` is 32 readable bytes and
             // `_mm256_loadu_si256` has no alignment requirement; the rest computes on
             // registers.
