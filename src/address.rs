@@ -1019,6 +1019,15 @@ fn window_addr_ok(w: &window::Win, s: u32, e: u32) -> bool {
         && at & (at - 1) == 0
 }
 
+/// After an addr-spec closed at bit `close` of the window at `i` (its `>`, or its end for a
+/// bare one): spaces, then `,` or the end of the value, inside the window; where that stops.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn window_after(w: &window::Win, i: usize, close: u32) -> Option<usize> {
+    let n = (!w.space & window::from(close)).trailing_zeros();
+    ((n < w.len && window::has(w.comma, n)) || (n == w.len && w.len < 64)).then_some(i + n as usize)
+}
+
 /// [`fast_element`] for the elements that fit in 64 bytes and hold nothing unusual: one
 /// classification of the window ([`window::window`]), then the structure by bit arithmetic,
 /// with no dispatch on each byte. Takes `addr-spec`, `[atoms] <addr-spec>` with words of
@@ -1036,13 +1045,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
     let w = window::window(b, i);
     let plain = w.plain();
     let addr_bytes = plain | w.dot | w.at;
-    // After an addr-spec closed at `close` (its `>`, or its end for a bare one): spaces,
-    // then `,` or the end of the value, inside the window.
-    let after = |close: u32| -> Option<usize> {
-        let n = (!w.space & from(close)).trailing_zeros();
-        ((n < w.len && has(w.comma, n)) || (n == w.len && w.len < 64))
-            .then_some(i + n as usize)
-    };
+    let after = |close: u32| window_after(&w, i, close);
     // The name (bits `0..name_end`, none when 0), its hint, and the `<` after it.
     let (name_end, hint, lt) = if w.quote & 1 != 0 {
         // One quoted-string without quoted-pairs, `=`, controls or non-ASCII.

@@ -917,8 +917,17 @@ mod tests {
     #[test]
     fn literal_form_window_takes_the_usual_names() {
         let o = Options::default();
-        for name in ["Jo Smith", "Doe, John", "ACME Corp. (Support) Jo", "Jo \"Ace\" Smith", "Zoë Ärger"] {
-            assert!(super::literal_form_window(name.as_bytes(), &o).is_some(), "{name}");
+        for name in [
+            "Jo Smith",
+            "Doe, John",
+            "ACME Corp. (Support) Jo",
+            "Jo \"Ace\" Smith",
+            "Zoë Ärger",
+        ] {
+            assert!(
+                super::literal_form_window(name.as_bytes(), &o).is_some(),
+                "{name}"
+            );
             assert_eq!(
                 super::literal_form_window(name.as_bytes(), &o),
                 choose_form_slice(name.as_bytes(), SliceMode::Literal, &o),

@@ -183,19 +183,13 @@ pub(crate) mod x86 {
             // pair, and -128 + that is below -126 signed.
             macro_rules! pair {
                 ($lo:expr) => {
-                    $cmpgt(
-                        $set1(-126),
-                        $add(v, $set1(128u8.wrapping_sub($lo) as i8)),
-                    )
+                    $cmpgt($set1(-126), $add(v, $set1(128u8.wrapping_sub($lo) as i8)))
                 };
             }
             // Signed: below 0x20 covers the controls and every non-ASCII byte.
             let low = $cmpgt($set1(0x20), v);
             let hard = $or($or(low, is!(0x7F)), $or(is!(b'\\'), is!(b'=')));
-            let spec = $or(
-                $or(pair!(b'('), pair!(b':')),
-                $or(is!(b'['), is!(b']')),
-            );
+            let spec = $or($or(pair!(b'('), pair!(b':')), $or(is!(b'['), is!(b']')));
             [
                 mm!(is!(b' ')),
                 mm!(is!(b',')),
@@ -244,10 +238,7 @@ pub(crate) mod x86 {
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 4];
-        // Only the blocks that hold bytes of the window (a short display name needs one);
-        // from the end of a longer value, the window's bytes are the last ones: all blocks.
-        let blocks = if shift == 0 { (len as usize).div_ceil(16) } else { 4 };
-        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)).take(blocks) {
+        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)) {
             // SAFETY: SSE2 is part of the x86_64 baseline; `block` is 16 readable bytes and
             // `_mm_loadu_si128` has no alignment requirement; the rest computes on registers.
             *part = unsafe {
@@ -276,8 +267,7 @@ pub(crate) mod x86 {
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 2];
-        let blocks = if shift == 0 { (len as usize).div_ceil(32) } else { 2 };
-        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)).take(blocks) {
+        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
             // SAFETY: the caller guarantees AVX2; `block` is 32 readable bytes and
             // `_mm256_loadu_si256` has no alignment requirement; the rest computes on
             // registers.
