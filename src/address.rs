@@ -1998,6 +1998,46 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        /// Every buffer size around the one needed, text and structured form: below it the
+        /// exact size is reported and nothing is written past the buffer; at and above it the
+        /// bytes are those of a large buffer (the pending run, the encoded-word and the
+        /// overlapping stores into the spare room all respect the end of the buffer).
+        #[test]
+        fn every_buffer_size_around_the_needed_one(
+            list in list_strategy(),
+            boxes in proptest::collection::vec((proptest::option::of(name_strategy()), addr_strategy()), 1..6),
+            options in options_strategy(),
+        ) {
+            let mboxes: std::vec::Vec<Mailbox<'_>> = boxes
+                .iter()
+                .map(|(n, a)| Mailbox { display_name: n.as_deref(), addr_spec: a })
+                .collect();
+            type Run<'r> = std::boxed::Box<dyn Fn(&mut [u8]) -> Result<usize, Error> + 'r>;
+            let runs: [Run<'_>; 2] = [
+                std::boxed::Box::new(|out: &mut [u8]| crate::format_header("To", &list, &options, out)),
+                std::boxed::Box::new(|out: &mut [u8]| format_mailboxes("Cc", &mboxes, &options, out)),
+            ];
+            for run in &runs {
+                let mut big = std::vec![0u8; 1 << 14];
+                let Ok(n) = run(&mut big) else { continue };
+                proptest::prop_assert_eq!(run(&mut []), Err(Error::BufferTooSmall { needed: n }));
+                for cap in n.saturating_sub(80)..=n + 80 {
+                    let mut buf = std::vec![0xEEu8; cap + 8];
+                    let got = run(&mut buf[..cap]);
+                    proptest::prop_assert!(buf[cap..].iter().all(|&b| b == 0xEE), "wrote past {}", cap);
+                    if cap < n {
+                        proptest::prop_assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                    } else {
+                        proptest::prop_assert_eq!(got, Ok(n));
+                        proptest::prop_assert_eq!(&buf[..n], &big[..n]);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn window_element_takes_the_corpus_shapes() {
         for list in [
