@@ -12,6 +12,9 @@ use crate::input::{self, is_space};
 use crate::phrase::{self, Plan, Source};
 use crate::{Error, Options};
 
+#[cfg(not(target_os = "none"))]
+pub(crate) mod window;
+
 /// One mailbox for [`crate::format_mailboxes`]: an optional display name, taken literally, and
 /// an addr-spec (`local@domain`).
 ///
@@ -443,7 +446,7 @@ fn write_angle_addr(
         if !f.at_start() && tail.chars <= here.chars && tail.bytes <= here.bytes {
             let sink = f.sink();
             sink.write(b" <");
-            sink.write(addr);
+            write_piece(sink, addr);
             sink.byte(b'>');
             sink.write(glue);
             f.advance(tail);
@@ -460,6 +463,64 @@ fn addr_width(addr: &[u8], options: &Options) -> Width {
     } else {
         Width::ascii(addr.len())
     }
+}
+
+/// Writes a mailbox whose display name `lit` is encoded, when the name is one encoded-word
+/// and the mailbox, ` word <addr>` and `glue`, goes on one line: the current one, or a fresh
+/// one where the general path ([`Folder::keep_together`], [`phrase::write_planned`], then
+/// [`write_angle_addr`]) would move it. Those are the cases where every step of the general
+/// path writes its bytes without a fold: the word is the one [`encoded_word::write_run_slice`]
+/// makes of a text that fits in its room, and the tail passes the check of
+/// [`write_angle_addr`] (which counts one column of white space more than it writes, so
+/// does this). Returns false, having written nothing, otherwise. The name is encoded once,
+/// with no count of its Q escapes for [`phrase::Plan::one_line_width`].
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn write_encoded_mailbox(
+    f: &mut Folder<'_, '_>,
+    lit: &[u8],
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+    options: &Options,
+) -> Result<bool, Error> {
+    use crate::encoded_word::{self, Context};
+    let Some(word) = encoded_word::encode_whole_slice(lit, Context::Phrase, options.encoding)
+    else {
+        return Ok(false);
+    };
+    let word = word.bytes();
+    // What follows the word: ` <addr>` and the glue.
+    let tail = addr_w.plus(Width::ascii(3 + glue.len()));
+    // The general path's fit checks after the word's white space: the word and `tail`
+    // within the encoded-word line limit, counting one more column as `write_angle_addr`
+    // does, and within 998 octets.
+    let unit = |room_chars: usize, room_bytes: usize| {
+        word.len() + 1 + tail.chars <= room_chars && word.len() + 1 + tail.bytes <= room_bytes
+    };
+    let (ew_here, ew_fresh) = f.ew_room(1);
+    let (here, fresh) = f.room(1);
+    if !unit(ew_here, here.bytes) {
+        // Not on this line: the general path moves the mailbox to a fresh line only when
+        // the whole of it does not fit here but fits there ([`Folder::keep_together`]).
+        let whole = tail.plus(Width::ascii(word.len()));
+        let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
+        if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
+            return Ok(false);
+        }
+        f.newline();
+    }
+    // One SP before the word: it fits, so this only writes it and marks the line as one
+    // holding an encoded-word (and clears the state after `Name:`).
+    f.space(b" ", Width::ascii(word.len()), true)?;
+    let sink = f.sink();
+    write_piece(sink, word);
+    sink.write(b" <");
+    write_piece(sink, addr);
+    sink.byte(b'>');
+    sink.write(glue);
+    f.advance(Width::ascii(word.len()).plus(tail));
+    Ok(true)
 }
 
 /// A mailbox: optional name (planned), then the address.
@@ -483,14 +544,18 @@ fn write_mailbox(
                 // The common case: the mailbox fits on this line or a fresh one, so every
                 // fit check of the general path would pass; one check, then the bytes.
                 if plan.write_unit(f, ws, tail)? {
-                    f.put_byte(b' ');
-                    f.put_byte(b'<');
-                    f.put(addr, addr_w);
-                    f.put_byte(b'>');
-                    for &g in glue {
-                        f.put_byte(g);
-                    }
+                    let sink = f.sink();
+                    sink.write(b" <");
+                    write_piece(sink, addr);
+                    sink.byte(b'>');
+                    sink.write(glue);
+                    f.advance(tail);
                     return Ok(());
+                }
+                if let Some(lit) = plan.encoded_slice() {
+                    if write_encoded_mailbox(f, lit, addr, addr_w, glue, options)? {
+                        return Ok(());
+                    }
                 }
                 if plan.encoded_surely_fits(f, ws, tail, options) {
                     // `keep_together` would do nothing: skip measuring the encoded-word.
@@ -937,6 +1002,114 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
     ))
 }
 
+/// A dot-atom `@` dot-atom in the window's bits `s..e`, whose bytes are all plain atext,
+/// `.` or `@` (the caller stopped `e` at the first other byte): exactly one `@`, no empty
+/// atom. What [`plain_addr_end`] accepts there, minus `=` (the caller's masks refuse it).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn window_addr_ok(w: &window::Win, s: u32, e: u32) -> bool {
+    let range = window::from(s) & window::below(e);
+    let sep = (w.dot | w.at) & range;
+    let at = w.at & range;
+    s < e
+        && !window::has(sep, s)
+        && !window::has(sep, e - 1)
+        && sep & (sep >> 1) == 0
+        && at != 0
+        && at & (at - 1) == 0
+}
+
+/// After an addr-spec closed at bit `close` of the window at `i` (its `>`, or its end for a
+/// bare one): spaces, then `,` or the end of the value, inside the window; where that stops.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn window_after(w: &window::Win, i: usize, close: u32) -> Option<usize> {
+    let n = (!w.space & window::from(close)).trailing_zeros();
+    ((n < w.len && window::has(w.comma, n)) || (n == w.len && w.len < 64)).then_some(i + n as usize)
+}
+
+/// [`fast_element`] for the elements that fit in 64 bytes and hold nothing unusual: one
+/// classification of the window ([`window::window`]), then the structure by bit arithmetic,
+/// with no dispatch on each byte. Takes `addr-spec`, `[atoms] <addr-spec>` with words of
+/// atext (no `=` or `.`) and UTF-8 separated by single spaces, and `"qtext" <addr-spec>`
+/// without quoted-pairs, `=` or non-ASCII inside, each followed by spaces and `,` or the
+/// end; `None` for anything else (caller folds, tabs, runs of spaces in names, quoted-pairs,
+/// groups, long elements...), which [`fast_element`] then reads. Where it returns `Some`,
+/// [`fast_element`] returns the same (a property test holds them together), so it inherits
+/// that function's promises: the general parser reads the same mailbox and no byte taken is
+/// one [`input::check_controls`] rejects.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
+    use window::{below, from, has};
+    let w = window::window(b, i);
+    let plain = w.plain();
+    let addr_bytes = plain | w.dot | w.at;
+    let after = |close: u32| window_after(&w, i, close);
+    // The name (bits `0..name_end`, none when 0), its hint, and the `<` after it.
+    let (name_end, hint, lt) = if w.quote & 1 != 0 {
+        // One quoted-string without quoted-pairs, `=`, controls or non-ASCII.
+        let close = (w.quote & !1).trailing_zeros();
+        let inside = below(close) & !1;
+        if close >= w.len || inside & (w.hard | w.high) != 0 {
+            return None;
+        }
+        // Atext words separated by single spaces, written without the quotes.
+        let ws = w.space & inside;
+        let atoms = close > 1
+            && inside & !(plain | w.space) == 0
+            && !has(ws, 1)
+            && !has(ws, close - 1)
+            && ws & (ws >> 1) == 0;
+        let lt = (!w.space & from(close + 1)).trailing_zeros();
+        (close + 1, NameHint::Quoted { atoms }, lt)
+    } else {
+        // The first word: an `@` in it makes the element a bare addr-spec.
+        let stop = (!(plain | w.high | w.dot)).trailing_zeros();
+        if stop > 0 && has(w.at, stop) {
+            let end = (!addr_bytes).trailing_zeros();
+            if end >= 64 || !window_addr_ok(&w, 0, end) {
+                return None;
+            }
+            let after = after(end)?;
+            let mb = ParsedMailbox {
+                name: None,
+                addr: (i, i + end as usize),
+                end: i + end as usize,
+            };
+            return Some((mb, after, NameHint::None));
+        }
+        // Words of atext and UTF-8 separated by single spaces, then `<`.
+        let lt = w.lt.trailing_zeros();
+        let name = below(lt);
+        let ws = w.space & name;
+        if name & !(plain | w.high | w.space) != 0 || ws & (ws >> 1) != 0 || ws & 1 != 0 {
+            return None;
+        }
+        let name_end = 64 - (name & !w.space).leading_zeros();
+        let hint = if w.high & name != 0 {
+            NameHint::NonAscii
+        } else {
+            NameHint::Atoms
+        };
+        (name_end, hint, lt)
+    };
+    if !has(w.lt, lt) {
+        return None;
+    }
+    let close = (!addr_bytes & from(lt + 1)).trailing_zeros();
+    if !has(w.gt, close) || !window_addr_ok(&w, lt + 1, close) {
+        return None;
+    }
+    let after = after(close + 1)?;
+    let mb = ParsedMailbox {
+        name: (name_end > 0).then_some((i, i + name_end as usize)),
+        addr: (i + lt as usize + 1, i + close as usize),
+        end: i + close as usize + 1,
+    };
+    Some((mb, after, hint))
+}
+
 /// Writes a common element [`fast_element`] read at `b[i..]`, followed by `glue`, when its
 /// canonical form is plain ASCII the pass already knows: a bare addr-spec, or a name of atoms
 /// or one quoted-string without quoted-pairs (`hint`) before `<addr-spec>`. When the whole
@@ -987,18 +1160,150 @@ fn write_common(
     let sink = f.sink();
     sink.byte(b' ');
     match name {
-        Some(_) if verbatim => sink.write(b.get(i..mb.end).unwrap_or_default()),
+        Some(_) if verbatim => write_piece(sink, b.get(i..mb.end).unwrap_or_default()),
         Some(n) => {
             sink.write(n);
             sink.write(b" <");
-            sink.write(addr);
+            write_piece(sink, addr);
             sink.byte(b'>');
         }
-        None => sink.write(addr),
+        None => write_piece(sink, addr),
     }
     sink.write(glue);
     f.advance(Width::ascii(1 + len));
     true
+}
+
+/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of
+/// elements: 17 to 128 bytes most often): two overlapping fixed-size moves into the
+/// buffer's spare room when it has the room, instead of a call into `memcpy` with its
+/// branches on the length (the sink copies only up to 16 bytes inline).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn write_piece(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 16 && n <= 128 {
+        let spare = sink.spare();
+        let done = if n <= 32 {
+            copy_pair::<16>(spare, bytes)
+        } else if n <= 64 {
+            copy_pair::<32>(spare, bytes)
+        } else {
+            copy_pair::<64>(spare, bytes)
+        };
+        if done {
+            sink.commit(n);
+            return;
+        }
+    }
+    sink.write(bytes);
+}
+
+/// For `W <= src.len() <= 2 * W`: the first and the last `W` bytes of `src` to the start of
+/// `dst`, which together cover all of it. False (nothing stored) when `dst` is too short.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8]) -> bool {
+    let n = src.len();
+    let Some(tail_at) = n.checked_sub(W) else {
+        return false;
+    };
+    let (Some(&head), Some(&tail)) = (
+        src.first_chunk::<W>(),
+        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
+    ) else {
+        return false;
+    };
+    if dst.len() < n {
+        return false;
+    }
+    if let Some(d) = dst.first_chunk_mut::<W>() {
+        *d = head;
+    }
+    if let Some(d) = dst
+        .get_mut(tail_at..)
+        .and_then(|t| t.first_chunk_mut::<W>())
+    {
+        *d = tail;
+    }
+    true
+}
+
+/// Elements whose canonical form is their own bytes, placed but not yet written: the output
+/// owes ` ` + `b[start..end]`. Consecutive such elements that stay on one line, separated by
+/// exactly `, ` in the value, are one run of the value and go out as one copy (a list as
+/// people write it is mostly that), instead of a space, the element and the glue each.
+#[cfg(not(target_os = "none"))]
+#[derive(Default)]
+struct Run {
+    start: usize,
+    /// 0: no run pending (a run never ends at 0).
+    end: usize,
+}
+
+#[cfg(not(target_os = "none"))]
+impl Run {
+    /// Writes the pending run, if any: before anything else is written, and at the end.
+    #[inline]
+    fn flush(&mut self, f: &mut Folder<'_, '_>, b: &[u8]) {
+        if self.end != 0 {
+            let sink = f.sink();
+            sink.byte(b' ');
+            write_piece(sink, b.get(self.start..self.end).unwrap_or_default());
+            self.end = 0;
+        }
+    }
+
+    /// Places an element [`fast_element`] read at `b[i..]` (followed by `glue`) when it is
+    /// its own canonical form, with the glue right after it in the value: a bare addr-spec,
+    /// or a name that stays as it is ([`write_common`]'s `verbatim`). The fit decision is
+    /// [`write_common`]'s: on this line, else (not right after the field name) on a fresh
+    /// one; the bytes are those it writes. False, having placed nothing, otherwise.
+    #[inline]
+    fn place(
+        &mut self,
+        f: &mut Folder<'_, '_>,
+        b: &[u8],
+        i: usize,
+        mb: &ParsedMailbox,
+        hint: NameHint,
+        glue: &[u8],
+    ) -> bool {
+        let verbatim = match (mb.name, hint) {
+            (None, _) => mb.addr.0 == i,
+            (
+                Some((_, e)),
+                NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
+            ) => b.get(e) == Some(&b' ') && e + 2 == mb.addr.0,
+            _ => false,
+        };
+        let end = mb.end + glue.len();
+        if !verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
+            return false;
+        }
+        // ASCII throughout: characters are octets.
+        let len = end - i;
+        let fits = |room: Width| len <= room.chars && len <= room.bytes;
+        let (here, fresh) = f.room(1);
+        if !fits(here) {
+            // Right after the field name the general path has its own rule for the first
+            // token.
+            if f.at_start() || !fits(fresh) {
+                return false;
+            }
+            self.flush(f, b);
+            f.newline();
+        }
+        f.mark_written();
+        if self.end != 0 && self.end + 1 == i && b.get(self.end) == Some(&b' ') {
+            self.end = end;
+        } else {
+            self.flush(f, b);
+            *self = Run { start: i, end };
+        }
+        f.advance(Width::ascii(1 + len));
+        true
+    }
 }
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
@@ -1111,15 +1416,32 @@ fn format_text_with(
     let skip = |i| skip_ws_commas(b, i);
     let mut i = skip(0);
     let mut elements = 0;
+    #[cfg(not(target_os = "none"))]
+    let mut run = Run::default();
     while i < b.len() {
         if single && elements == 1 {
             return Err(Error::InvalidAddress { at: i });
         }
         #[cfg(not(target_os = "none"))]
         if fast {
-            if let Some((mb, after, hint)) = fast_element(b, i) {
-                let next = skip(after);
+            if let Some((mb, after, hint)) = window_element(b, i).or_else(|| fast_element(b, i)) {
+                // The usual separator, `, ` before the next element, without the byte loop.
+                let next = match (b.get(after), b.get(after + 1), b.get(after + 2)) {
+                    (None, _, _) => after,
+                    (Some(b','), Some(b' '), Some(&c))
+                        if !matches!(c, b' ' | b'\t' | b',' | b'\r' | b'\n') =>
+                    {
+                        after + 2
+                    }
+                    _ => skip(after),
+                };
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
+                if run.place(f, b, i, &mb, hint, glue) {
+                    elements += 1;
+                    i = next;
+                    continue;
+                }
+                run.flush(f, b);
                 if write_common(f, b, i, &mb, hint, glue) {
                     elements += 1;
                     i = next;
@@ -1136,6 +1458,8 @@ fn format_text_with(
                 continue;
             }
         }
+        #[cfg(not(target_os = "none"))]
+        run.flush(f, b);
         // On bare metal `checked` is always true (the caller checked the whole value).
         #[cfg(not(target_os = "none"))]
         if !*checked {
@@ -1176,6 +1500,8 @@ fn format_text_with(
         elements += 1;
         i = skip_ws_commas(b, i);
     }
+    #[cfg(not(target_os = "none"))]
+    run.flush(f, b);
     if required && elements == 0 {
         return Err(Error::InvalidAddress { at: b.len() });
     }
@@ -1636,6 +1962,115 @@ mod tests {
                 Ok(buf)
             };
             proptest::prop_assert_eq!(run(true), run(false), "{:?}", list);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
+        /// Wherever the window reader takes an element, the one-pass reader takes the same
+        /// element, to the same separator, with the same hint (and so, by the tests above,
+        /// the general parser reads it too). Lists of every shape, long elements that leave
+        /// the 64-byte window, from any element start.
+        #[test]
+        fn window_element_matches_fast_element(
+            list in proptest::prop_oneof![
+                3 => proptest::strategy::Strategy::boxed(list_strategy()),
+                1 => proptest::strategy::Strategy::prop_map(("[A-Za-zé ]{0,70}", "[a-z.]{0,40}@[a-z.]{0,30}", proptest::sample::select(std::vec!["", " ", ">", "> ", ">,", "> ,x", ">;"])),
+                    |(n, a, c)| std::format!("{n} <{a}{c}")),
+                1 => proptest::strategy::Strategy::prop_map(("\"[A-Za-z (),.:;@\\[\\]<>=é\t\\\\]{0,50}\"", "[ ]{0,3}", "[a-z.@]{1,40}", proptest::sample::select(std::vec![">", "> ", ">,", ">x"])),
+                    |(n, s, a, c)| std::format!("{n}{s}<{a}{c}")),
+            ],
+            from in 0usize..60,
+        ) {
+            let b = list.as_bytes();
+            let i = skip_ws_commas(b, from.min(b.len()));
+            proptest::prop_assume!(list.is_char_boundary(i));
+            if let Some((mb, after, hint)) = window_element(b, i) {
+                let fast = fast_element(b, i);
+                proptest::prop_assert!(fast.is_some(), "{:?} at {}", list, i);
+                let (fmb, fafter, fhint) = fast.unwrap();
+                proptest::prop_assert_eq!(
+                    (mb.name, mb.addr, mb.end, after, hint),
+                    (fmb.name, fmb.addr, fmb.end, fafter, fhint),
+                    "{:?} at {}", list, i
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        /// Every buffer size around the one needed, text and structured form: below it the
+        /// exact size is reported and nothing is written past the buffer; at and above it the
+        /// bytes are those of a large buffer (the pending run, the encoded-word and the
+        /// overlapping stores into the spare room all respect the end of the buffer).
+        #[test]
+        fn every_buffer_size_around_the_needed_one(
+            list in list_strategy(),
+            boxes in proptest::collection::vec((proptest::option::of(name_strategy()), addr_strategy()), 1..6),
+            options in options_strategy(),
+        ) {
+            let mboxes: std::vec::Vec<Mailbox<'_>> = boxes
+                .iter()
+                .map(|(n, a)| Mailbox { display_name: n.as_deref(), addr_spec: a })
+                .collect();
+            type Run<'r> = std::boxed::Box<dyn Fn(&mut [u8]) -> Result<usize, Error> + 'r>;
+            let runs: [Run<'_>; 2] = [
+                std::boxed::Box::new(|out: &mut [u8]| crate::format_header("To", &list, &options, out)),
+                std::boxed::Box::new(|out: &mut [u8]| format_mailboxes("Cc", &mboxes, &options, out)),
+            ];
+            for run in &runs {
+                let mut big = std::vec![0u8; 1 << 14];
+                let Ok(n) = run(&mut big) else { continue };
+                proptest::prop_assert_eq!(run(&mut []), Err(Error::BufferTooSmall { needed: n }));
+                for cap in n.saturating_sub(80)..=n + 80 {
+                    let mut buf = std::vec![0xEEu8; cap + 8];
+                    let got = run(&mut buf[..cap]);
+                    proptest::prop_assert!(buf[cap..].iter().all(|&b| b == 0xEE), "wrote past {}", cap);
+                    if cap < n {
+                        proptest::prop_assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                    } else {
+                        proptest::prop_assert_eq!(got, Ok(n));
+                        proptest::prop_assert_eq!(&buf[..n], &big[..n]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn window_element_takes_the_corpus_shapes() {
+        for list in [
+            "a.b@c.org",
+            "a.b@c.org , x@y",
+            "Jo Smith <j@x.org>",
+            "\"Doe, John\" <j@x.org>,",
+            "\"ACME Corp. (Support) Jo\" <j@x.org>, y@z",
+            "Zoë Ärger <z@x.org>",
+            "<a@b.c>",
+            "\"John Smith\" <j@x.org>",
+        ] {
+            let b = list.as_bytes();
+            assert_eq!(
+                window_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
+                fast_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
+                "{list:?}"
+            );
+            assert!(window_element(b, 0).is_some(), "{list:?}");
+        }
+        for other in [
+            "\"A \\\"q\\\" B\" <q@x.org>",
+            "John Q. Public <j@x.org>",
+            "Jo  Smith <j@x.org>",
+            "Jo\tSmith <j@x.org>",
+            "a=b@c.d",
+            "a@b;",
+            "G: a@b;",
+            "Name <a@[1.2.3.4]>",
+            "a@b c@d",
+            "\"open <a@b>",
+        ] {
+            assert!(window_element(other.as_bytes(), 0).is_none(), "{other:?}");
         }
     }
 

@@ -79,6 +79,40 @@ pub(crate) fn single_word_len_slice(
     (encoded + OVERHEAD <= MAX_WORD).then_some(encoded + OVERHEAD)
 }
 
+/// One encoded-word holding all of a text: what [`write_run_slice`] writes for a text that
+/// fits in the room it has, for a caller that places the word itself ([`encode_whole_slice`]).
+#[cfg(not(target_os = "none"))]
+pub(crate) struct WholeWord {
+    buf: [u8; WORD_BUF],
+    len: usize,
+}
+
+#[cfg(not(target_os = "none"))]
+impl WholeWord {
+    /// The encoded-word (`=?utf-8?...?=`), at most 75 bytes.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// All of `text` (a contiguous slice, not empty) as one encoded-word, when it fits in one
+/// (75 characters): the word [`write_run_slice`] writes when the whole text fits in the room
+/// it has (`encode_word` takes the same characters for any room the word fits in).
+#[cfg(not(target_os = "none"))]
+#[inline]
+pub(crate) fn encode_whole_slice(
+    text: &[u8],
+    ctx: Context,
+    encoding: Encoding,
+) -> Option<WholeWord> {
+    let safe = safe_class(ctx);
+    let enc = choose_slice(text, safe, encoding);
+    let mut buf = [0u8; WORD_BUF];
+    let (taken, len) = encode_word(text, enc, safe, MAX_WORD, &mut buf);
+    (taken == text.len() && taken > 0).then_some(WholeWord { buf, len })
+}
+
 #[inline]
 fn safe_class(ctx: Context) -> u8 {
     match ctx {

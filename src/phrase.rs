@@ -130,6 +130,16 @@ pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
     // folds, a text-form phrase of atoms and single spaces, or one quoted-string without
     // escapes. The form is chosen on that slice in one pass, which gives up on the bytes
     // that would make the literal text differ from it.
+    #[cfg(not(target_os = "none"))]
+    if let Source::Literal(b) = src {
+        if let Some(form) = literal_form_window(b, options) {
+            return Plan {
+                text,
+                slice: Some(b),
+                form,
+            };
+        }
+    }
     let (slice, mode) = match src {
         Source::Literal(b) => (b, SliceMode::Literal),
         Source::Text([b'"', inner @ .., b'"']) => (inner, SliceMode::Quoted),
@@ -374,6 +384,38 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
     })
 }
 
+/// [`choose_form_slice`] of a literal text (a structured display name) of up to 64 bytes
+/// without controls, HTAB, `\` or `=`, from one classification of its bytes
+/// ([`crate::address::window`]) instead of a loop over them: the same form (a property test
+/// holds them together). `None` for anything else, and for non-ASCII with `utf8` on (line
+/// separators must be found), which the byte loop then plans.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn literal_form_window(lit: &[u8], options: &Options) -> Option<Form> {
+    use crate::address::window;
+    if lit.is_empty() || lit.len() > 64 {
+        return None;
+    }
+    let w = window::window(lit, 0);
+    if w.hard != 0 {
+        return None;
+    }
+    if w.high != 0 {
+        return (!options.utf8).then_some(Form::Encoded);
+    }
+    let last = w.len - 1;
+    let atoms = w.valid() & !(w.plain() | w.space) == 0
+        && !window::has(w.space, 0)
+        && !window::has(w.space, last)
+        && w.space & (w.space >> 1) == 0;
+    let width = Width::ascii(lit.len());
+    Some(if atoms {
+        Form::Atoms(width)
+    } else {
+        Form::Quoted(width.plus(Width::ascii(2 + w.quote.count_ones() as usize)))
+    })
+}
+
 /// The byte-by-byte version [`choose_form_slice`] replaced: its definition in the tests.
 #[cfg(test)]
 fn choose_form_slice_ref(lit: &[u8], mode: SliceMode, options: &Options) -> Option<Form> {
@@ -481,6 +523,12 @@ impl Plan<'_> {
         f.space(ws, whole, false)?;
         let sink = f.sink();
         match self.form {
+            // Without escapes (the width is the text and the quotes): the text as it is.
+            Form::Quoted(w) if w.bytes == lit.len() + 2 => {
+                sink.byte(b'"');
+                sink.write(lit);
+                sink.byte(b'"');
+            }
             Form::Quoted(_) => {
                 sink.byte(b'"');
                 write_escaped(sink, lit);
@@ -491,6 +539,17 @@ impl Plan<'_> {
         }
         f.advance(width);
         Ok(true)
+    }
+
+    /// The literal text of a phrase planned as encoded-words, when it is one slice: for a
+    /// caller that writes a short one as a single word itself.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn encoded_slice(&self) -> Option<&[u8]> {
+        match (self.form, self.slice) {
+            (Form::Encoded, Some(lit)) => Some(lit),
+            _ => None,
+        }
     }
 
     /// True when the phrase is encoded and, followed by `tail` columns, certainly fits on
@@ -832,6 +891,47 @@ mod tests {
             proptest::prop_assert_eq!(
                 choose_form_slice(s.as_bytes(), mode, &o),
                 choose_form_slice_ref(s.as_bytes(), mode, &o)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The window planner of literal names, where it decides, decides as the byte loop.
+        #[test]
+        fn literal_form_window_matches_the_byte_loop(
+            s in "([a-zA-Z]{1,6}|[ =?\"\\\\.,@()<>:;\t\x01\x7féÄ日😀\u{85}\u{2028}])*",
+            utf8 in proptest::bool::ANY,
+        ) {
+            let o = Options::default().with_utf8(utf8);
+            if let Some(form) = super::literal_form_window(s.as_bytes(), &o) {
+                proptest::prop_assert_eq!(
+                    Some(form),
+                    choose_form_slice(s.as_bytes(), SliceMode::Literal, &o),
+                    "{:?}", s
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn literal_form_window_takes_the_usual_names() {
+        let o = Options::default();
+        for name in [
+            "Jo Smith",
+            "Doe, John",
+            "ACME Corp. (Support) Jo",
+            "Jo \"Ace\" Smith",
+            "Zoë Ärger",
+        ] {
+            assert!(
+                super::literal_form_window(name.as_bytes(), &o).is_some(),
+                "{name}"
+            );
+            assert_eq!(
+                super::literal_form_window(name.as_bytes(), &o),
+                choose_form_slice(name.as_bytes(), SliceMode::Literal, &o),
+                "{name}"
             );
         }
     }
