@@ -246,6 +246,76 @@ pub(crate) fn write_run_slice(
     Ok(())
 }
 
+/// A run of text encoded as encoded-words by a caller that places the words itself (the
+/// unstructured fast path, which writes straight into the output buffer): the encoding
+/// chosen once for the run, as [`write_run_slice`] chooses it, and the same words.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
+pub(crate) struct RunEncoder {
+    enc: Enc,
+    safe: u8,
+}
+
+#[cfg(not(target_os = "none"))]
+impl RunEncoder {
+    /// The encoder for `run` (the whole run: `Auto` decides once for all of it).
+    #[inline]
+    pub(crate) fn new(run: &[u8], ctx: Context, encoding: Encoding) -> Self {
+        let safe = safe_class(ctx);
+        RunEncoder {
+            enc: choose_slice(run, safe, encoding),
+            safe,
+        }
+    }
+
+    /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
+    /// and its first character.
+    #[inline]
+    pub(crate) fn min_word(&self, rest: &[u8]) -> usize {
+        OVERHEAD + first_char_len(rest, self.enc, self.safe)
+    }
+
+    /// Encodes one encoded-word holding as many whole characters from the start of `rest` as
+    /// fit in `room` characters (and in 75), at `out[at..]`: in place when a window of
+    /// `WORD_BUF` bytes (the word and the encoders' slack) fits there, else through a copy, written only when the
+    /// whole word fits (past the buffer, the output is only counted). Returns the bytes of
+    /// `rest` taken (0 when not even one character fits) and the length of the word. Bytes
+    /// of `out` after the word, inside the window, may be overwritten.
+    #[inline(always)]
+    pub(crate) fn encode(
+        &self,
+        rest: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        if let Some(window) = out
+            .get_mut(at..)
+            .and_then(|w| w.first_chunk_mut::<WORD_BUF>())
+        {
+            return encode_word(rest, self.enc, self.safe, room, window);
+        }
+        self.encode_near_end(rest, room, out, at)
+    }
+
+    /// [`RunEncoder::encode`] where the window does not fit in `out`.
+    #[inline(never)]
+    fn encode_near_end(
+        &self,
+        rest: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        let mut buf = [0u8; WORD_BUF];
+        let (taken, len) = encode_word(rest, self.enc, self.safe, room, &mut buf);
+        if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        (taken, len)
+    }
+}
+
 /// Writes the first `len` bytes of `word` (an encoded-word built by [`encode_word`]) to the
 /// sink. Words are 13 to 75 bytes: past the sink's inline copy of up to 16 bytes, so on hosts
 /// they are stored with two overlapping fixed-size moves when the buffer has room, instead
