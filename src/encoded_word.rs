@@ -258,14 +258,38 @@ pub(crate) struct RunEncoder {
 
 #[cfg(not(target_os = "none"))]
 impl RunEncoder {
-    /// The encoder for `run` (the whole run: `Auto` decides once for all of it).
+    /// The encoder for the run `text[from..to]` (the whole run: `Auto` decides once for
+    /// all of it, as [`choose_slice`] does; the text around the run lets a short run be
+    /// counted as one block).
     #[inline]
-    pub(crate) fn new(run: &[u8], ctx: Context, encoding: Encoding) -> Self {
+    pub(crate) fn new(
+        text: &[u8],
+        from: usize,
+        to: usize,
+        ctx: Context,
+        encoding: Encoding,
+    ) -> Self {
         let safe = safe_class(ctx);
-        RunEncoder {
-            enc: choose_slice(run, safe, encoding),
-            safe,
-        }
+        let run = text.get(from..to).unwrap_or_default();
+        let enc = match encoding {
+            Encoding::Q => Enc::Q,
+            Encoding::B => Enc::B,
+            Encoding::Auto => {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: SSE2 is part of the x86_64 baseline.
+                let escapes =
+                    unsafe { simd::count_q_escapes_window(text, from, to, safe != Q_TEXT_SAFE) };
+                #[cfg(not(target_arch = "x86_64"))]
+                let escapes = count_q_escapes(run, safe);
+                // As choose_slice: Q while no longer than B.
+                if escapes > (b_len(run.len()) - run.len()) / 2 {
+                    Enc::B
+                } else {
+                    Enc::Q
+                }
+            }
+        };
+        RunEncoder { enc, safe }
     }
 
     /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
@@ -281,10 +305,14 @@ impl RunEncoder {
     /// whole word fits (past the buffer, the output is only counted). Returns the bytes of
     /// `rest` taken (0 when not even one character fits) and the length of the word. Bytes
     /// of `out` after the word, inside the window, may be overwritten.
+    ///
+    /// `tail` is the text from the start of `rest` on, past the run's end (at least `rest`):
+    /// the B encoder reads whole vectors from it.
     #[inline(always)]
     pub(crate) fn encode(
         &self,
         rest: &[u8],
+        tail: &[u8],
         room: usize,
         out: &mut [u8],
         at: usize,
@@ -293,6 +321,21 @@ impl RunEncoder {
             .get_mut(at..)
             .and_then(|w| w.first_chunk_mut::<WORD_BUF>())
         {
+            #[cfg(target_arch = "x86_64")]
+            if self.enc == Enc::B && crate::cpu::avx2() {
+                let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+                let take = b_take(rest, budget);
+                let (prefix, body) = window.split_at_mut(OVERHEAD - 2);
+                prefix.copy_from_slice(b"=?utf-8?b?");
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                if let Some(n) = unsafe { simd::encode_b_word_avx2(tail, take, body) } {
+                    if let Some(end) = body.get_mut(n..n + 2) {
+                        end.copy_from_slice(b"?=");
+                    }
+                    return (take, OVERHEAD + n);
+                }
+            }
+            let _ = tail;
             return encode_word(rest, self.enc, self.safe, room, window);
         }
         self.encode_near_end(rest, room, out, at)
@@ -386,15 +429,18 @@ const WORD_BUF: usize = MAX_WORD + 21;
 #[inline]
 fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
     let lead = text.first().copied().unwrap_or(0);
-    let n = chars::utf8_len(lead);
+    // chars::utf8_len as arithmetic (its match would be a chain of branches): the leading
+    // one bits of a lead byte 0xC0.. are its length, at most 4; every other byte is 1.
+    let n = ((!lead).leading_zeros() as usize).clamp(1, 4);
+    debug_assert_eq!(n, chars::utf8_len(lead));
     match enc {
-        Enc::B => b_len(n),
-        Enc::Q if n > 1 => 3 * n,
+        Enc::B => 4 + 4 * usize::from(n == 4),
         Enc::Q => {
-            if q_literal(lead, safe) {
-                1
+            let ascii = 1 + 2 * usize::from(!q_literal(lead, safe));
+            if n > 1 {
+                3 * n
             } else {
-                3
+                ascii
             }
         }
     }
@@ -555,12 +601,7 @@ const fn q_safe_const(b: u8, phrase: bool) -> bool {
 /// per 3 bytes, cut back to a character boundary.
 #[inline]
 fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
-    let mut take = text.len().min(budget / 4 * 3);
-    if take < text.len() {
-        while take > 0 && text.get(take).is_some_and(|&b| is_continuation(b)) {
-            take -= 1;
-        }
-    }
+    let take = b_take(text, budget);
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     if crate::cpu::avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -570,6 +611,23 @@ fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
         take,
         encode_b_portable(text.get(..take).unwrap_or_default(), out),
     )
+}
+
+/// The bytes of `text` whose B encoding fits in `budget` characters, whole characters only.
+#[inline]
+fn b_take(text: &[u8], budget: usize) -> usize {
+    let take = text.len().min(budget / 4 * 3);
+    // Back to the start of the character `text[take]` belongs to (none past the end): up to
+    // three continuation bytes, counted without a loop, whose exit would mispredict. `text`
+    // starts with a whole character, so the count never passes `take`.
+    let cont = |back: usize| {
+        take.checked_sub(back)
+            .and_then(|i| text.get(i))
+            .is_some_and(|&b| is_continuation(b))
+    };
+    let (c0, c1, c2) = (cont(0), cont(1), cont(2));
+    let back = usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2);
+    take - back.min(take)
 }
 
 /// B-encodes all of `src` into `out`, a group of 3 bytes at a time; returns the characters

@@ -32,8 +32,6 @@ struct Masks {
     /// byte of a C1 control, U+2028 or U+2029 with it on, and the `?` of `=?`; and the end
     /// of the text, so the search for the next one always ends.
     force: [u64; MAX_BLOCKS],
-    /// UTF-8 continuation bytes, with utf8 on (a word's width in characters).
-    cont: [u64; MAX_BLOCKS],
 }
 
 /// The masks of one block of 64 bytes, before they are combined across blocks.
@@ -51,8 +49,6 @@ struct Block {
     question: u64,
     /// 0xC2 and 0xE2, which start the C1 controls, U+2028 and U+2029.
     lead: u64,
-    /// 0x80..=0xBF.
-    cont: u64,
 }
 
 /// [`Block`] a byte at a time: the portable version, and the reference of the SSE2 one.
@@ -68,7 +64,6 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
         m.eq |= on(b == b'=');
         m.question |= on(b == b'?');
         m.lead |= on(b == 0xC2 || b == 0xE2);
-        m.cont |= on((0x80..=0xBF).contains(&b));
     }
     m
 }
@@ -78,8 +73,7 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
 #[inline(always)]
 fn block_sse2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
     let mut m = Block::default();
     for (c, part) in chunk.chunks_exact(16).enumerate() {
@@ -96,8 +90,6 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
             m.eq |= bits(eq(b'='));
             m.question |= bits(eq(b'?'));
             m.lead |= bits(_mm_or_si128(eq(0xC2), eq(0xE2)));
-            // 0x80..=0xBF are -128..=-65 as i8.
-            m.cont |= bits(_mm_cmplt_epi8(v, _mm_set1_epi8(-64)));
         }
     }
     m
@@ -142,7 +134,6 @@ fn last_block(text: &[u8], base: usize) -> Block {
                 eq: m.eq >> d,
                 question: m.question >> d,
                 lead: m.lead >> d,
-                cont: m.cont >> d,
             }
         }
         None => {
@@ -156,27 +147,21 @@ fn last_block(text: &[u8], base: usize) -> Block {
 }
 
 impl Masks {
-    /// The masks of `text`, or `None` when the text holds something the fast path leaves
-    /// to the general one: a CR or LF (caller folds), two white-space characters in a row,
-    /// or more than the masks can cover.
+    /// Fills in the masks of `text`; false when the text holds something the fast path
+    /// leaves to the general one: a CR or LF (caller folds), two white-space characters in a
+    /// row, or more than the masks can cover.
     #[inline]
-    fn build(text: &[u8], utf8: bool) -> Option<Masks> {
+    fn build(&mut self, text: &[u8], utf8: bool) -> bool {
         let len = text.len();
         let blocks = len / 64 + 1;
         if blocks > MAX_BLOCKS {
-            return None;
+            return false;
         }
-        let mut m = Masks {
-            space: [0; MAX_BLOCKS],
-            force: [0; MAX_BLOCKS],
-            cont: [0; MAX_BLOCKS],
-        };
         let (mut eq_carry, mut space_carry) = (0u64, 0u64);
-        for (i, ((space, force), cont)) in m
+        for (i, (space, force)) in self
             .space
             .iter_mut()
-            .zip(m.force.iter_mut())
-            .zip(m.cont.iter_mut())
+            .zip(self.force.iter_mut())
             .take(blocks)
             .enumerate()
         {
@@ -186,25 +171,24 @@ impl Masks {
                 None => last_block(text, base),
             };
             if b.newline != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
-                return None;
+                return false;
             }
             space_carry = b.space >> 63;
             let pairs = ((b.eq << 1) | eq_carry) & b.question;
             eq_carry = b.eq >> 63;
             *space = b.space;
             *force = if utf8 {
-                *cont = b.cont;
                 pairs | line_breaking(text, base, b.lead)
             } else {
                 pairs | b.high
             };
         }
         // The end of the text (bit `len`, in the last block).
-        if let (Some(s), Some(f)) = (m.space.get_mut(len / 64), m.force.get_mut(len / 64)) {
+        if let (Some(s), Some(f)) = (self.space.get_mut(len / 64), self.force.get_mut(len / 64)) {
             *s |= 1 << (len % 64);
             *f |= 1 << (len % 64);
         }
-        Some(m)
+        true
     }
 
     /// The first position at or after `from` whose bit is set in `mask` (one always is: the
@@ -221,34 +205,48 @@ impl Masks {
         64 * i + bits.trailing_zeros() as usize
     }
 
-    /// The end of the word starting at `from`: the next white space or the end of the text.
-    #[inline(always)]
-    fn word_end(&self, from: usize) -> usize {
-        Self::next(&self.space, from)
-    }
-
     /// The next byte at or after `from` that forces encoding, or the end of the text.
     #[inline(always)]
     fn next_force(&self, from: usize) -> usize {
         Self::next(&self.force, from)
     }
+}
 
-    /// Number of continuation bytes in `from..to`.
-    #[inline]
-    fn conts(&self, from: usize, to: usize) -> usize {
-        let mut n = 0;
-        let mut i = from;
-        while i < to {
-            let (w, off) = (i / 64, i % 64);
-            let span = (64 - off).min(to - i);
-            let keep = if span == 64 { !0 } else { (1u64 << span) - 1 };
-            let bits = self.cont.get(w).copied().unwrap_or(0) >> off;
-            n += (bits & keep).count_ones() as usize;
-            i += span;
+/// The ends of the words, in order: the white-space bits of [`Masks::space`], each taken
+/// once.
+struct Ends<'m> {
+    mask: &'m [u64; MAX_BLOCKS],
+    /// Index of the current mask word, and its bits not taken yet.
+    word: usize,
+    bits: u64,
+}
+
+impl<'m> Ends<'m> {
+    fn new(mask: &'m [u64; MAX_BLOCKS]) -> Self {
+        Ends {
+            mask,
+            word: 0,
+            bits: mask.first().copied().unwrap_or(1),
         }
-        n
+    }
+
+    /// The end of the next word (the white space after it, or the end of the text).
+    #[inline(always)]
+    fn next(&mut self) -> usize {
+        while self.bits == 0 {
+            self.word += 1;
+            // Past the masks (never, given the end bit): stop there.
+            self.bits = self.mask.get(self.word).copied().unwrap_or(1);
+        }
+        let end = 64 * self.word + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        end
     }
 }
+
+/// How far the encoders may read past the start of what they encode (the B encoder's loads
+/// of 48 bytes reach 52): closer to the end of the text they read a zero-padded copy.
+const TAIL_READ: usize = 52;
 
 /// The bits of `lead` (0xC2 and 0xE2 bytes of the block at `base`) that start a C1 control,
 /// U+2028 or U+2029.
@@ -362,7 +360,13 @@ pub(super) fn format_words(
     {
         return None;
     }
-    let masks = Masks::build(text, options.utf8)?;
+    let mut masks = Masks {
+        space: [0; MAX_BLOCKS],
+        force: [0; MAX_BLOCKS],
+    };
+    if !masks.build(text, options.utf8) {
+        return None;
+    }
     Some(write_words(f, text, options, &masks))
 }
 
@@ -394,12 +398,28 @@ fn write_words(
     // The word's start, and the next byte that forces encoding.
     let mut pos = 0;
     let mut force = m.next_force(0);
+    let mut ends = Ends::new(&m.space);
+    // The last 64 bytes of the text followed by zeros, for encoders that read whole vectors
+    // past the end of what they encode (made once, when there is something to encode).
+    let end_base = len.saturating_sub(64);
+    let mut end_copy = [0u8; 128];
+    if force < len {
+        if let (Some(dst), Some(src)) = (end_copy.get_mut(..len - end_base), text.get(end_base..)) {
+            dst.copy_from_slice(src);
+        }
+    }
+    // The end of the word at `pos` when the run before it already took it from `ends`.
+    let mut known_end = None;
     loop {
-        let end = m.word_end(pos);
+        let end = known_end.take().unwrap_or_else(|| ends.next());
         if force >= end {
             // A word as it is, after the white space at `pos - 1` (the value's first word:
             // after one space, on the name line whatever its length).
-            let width = end - pos - if utf8 { m.conts(pos, end) } else { 0 };
+            let width = if utf8 {
+                chars::char_count(text.get(pos..end).unwrap_or_default())
+            } else {
+                end - pos
+            };
             if pos == 0 {
                 out.byte(b' ');
                 col += 1 + width;
@@ -425,9 +445,10 @@ fn write_words(
         let mut run_end = end;
         while run_end < len {
             let next = run_end + 1;
-            let next_end = m.word_end(next);
+            let next_end = ends.next();
             force = m.next_force(next);
             if force >= next_end {
+                known_end = Some(next_end);
                 break;
             }
             run_end = next_end;
@@ -440,8 +461,9 @@ fn write_words(
             None => b' ',
         };
         let run = text.get(pos..run_end).unwrap_or_default();
-        let encoder = RunEncoder::new(run, Context::Text, options.encoding);
+        let encoder = RunEncoder::new(text, pos, run_end, Context::Text, options.encoding);
         let mut rest = run;
+        let mut cur = pos;
         while !rest.is_empty() {
             // As write_run_slice: a word sized to the room left on this line when at least
             // its first character fits there, else to a fresh line (the fold goes before the
@@ -456,7 +478,15 @@ fn write_words(
                 ew_limit - 1
             };
             out.byte(ws);
-            let (taken, n) = encoder.encode(rest, room, out.buf, out.at);
+            // The text from `cur` on, for whole-vector reads: in place, or near the end from
+            // the zero-padded copy.
+            let tail = if len - cur >= TAIL_READ {
+                text.get(cur..)
+            } else {
+                end_copy.get(cur - end_base..)
+            };
+            let tail = tail.unwrap_or_default();
+            let (taken, n) = encoder.encode(rest, tail, room, out.buf, out.at);
             if taken == 0 {
                 // A fresh line holds at least 39 characters, enough for any character.
                 return Err(Error::LineTooLong);
@@ -465,6 +495,7 @@ fn write_words(
             col += 1 + n;
             has_ew = true;
             rest = rest.get(taken..).unwrap_or_default();
+            cur += taken;
             ws = b' ';
         }
         copied = run_end;
@@ -551,8 +582,10 @@ mod tests {
         };
         let want = run(false, name, value, options, 1 << 12).unwrap();
         assert_eq!(
-            got.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
-            want.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
+            got.as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            want.as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
             "{:?} {options:?}",
             String::from_utf8_lossy(value)
         );
@@ -586,7 +619,10 @@ mod tests {
         ];
         let mut taken = 0;
         for v in &cases {
-            for name in ["Subject", "X-A-Rather-Long-Header-Name-For-Folding-Purposes-Here"] {
+            for name in [
+                "Subject",
+                "X-A-Rather-Long-Header-Name-For-Folding-Purposes-Here",
+            ] {
                 for utf8 in [false, true] {
                     for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
                         for width in [40, 41, 76, 77, 78, 100, 998] {
@@ -610,7 +646,10 @@ mod tests {
     fn fast_path_declines_what_it_does_not_take() {
         let o = Options::default();
         for v in ["a  b", "a\r\n b", " a", "a ", "", "a\n\tb"] {
-            assert!(run(true, "Subject", v.as_bytes(), &o, 256).is_none(), "{v:?}");
+            assert!(
+                run(true, "Subject", v.as_bytes(), &o, 256).is_none(),
+                "{v:?}"
+            );
         }
         // Too long for the 998 rules to be out of play.
         let long = "é".repeat(500);
