@@ -621,11 +621,10 @@ fn b_take(text: &[u8], budget: usize) -> usize {
     // three continuation bytes, counted without a loop, whose exit would mispredict. `text`
     // starts with a whole character, so the count never passes `take`.
     let cont = |back: usize| {
-        take.checked_sub(back)
-            .and_then(|i| text.get(i))
-            .is_some_and(|&b| is_continuation(b))
+        let i = take.saturating_sub(back).min(text.len().saturating_sub(1));
+        (back <= take) & text.get(i).is_some_and(|&b| is_continuation(b))
     };
-    let (c0, c1, c2) = (cont(0), cont(1), cont(2));
+    let (c0, c1, c2) = ((take < text.len()) & cont(0), cont(1), cont(2));
     let back = usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2);
     take - back.min(take)
 }

@@ -95,10 +95,53 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
     m
 }
 
+/// [`Block`] with AVX2, 32 bytes per compare.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
+    use core::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let mut m = Block::default();
+    for (c, part) in chunk.chunks_exact(32).enumerate() {
+        let shift = 32 * c;
+        // SAFETY: `part` is 32 readable bytes; the load has no alignment requirement.
+        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
+        macro_rules! eq {
+            ($b:expr) => {
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8($b as u8 as i8))
+            };
+        }
+        macro_rules! bits {
+            ($x:expr) => {
+                u64::from(_mm256_movemask_epi8($x) as u32) << shift
+            };
+        }
+        m.space |= bits!(_mm256_or_si256(eq!(b' '), eq!(b'\t')));
+        m.newline |= bits!(_mm256_or_si256(eq!(b'\r'), eq!(b'\n')));
+        m.high |= bits!(v);
+        m.eq |= bits!(eq!(b'='));
+        m.question |= bits!(eq!(b'?'));
+        m.lead |= bits!(_mm256_or_si256(eq!(0xC2), eq!(0xE2)));
+    }
+    m
+}
+
+/// [`Block`] with the best instructions at hand: AVX2 in the instance compiled for it.
 #[inline(always)]
-fn block(chunk: &[u8; 64]) -> Block {
+fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
     #[cfg(target_arch = "x86_64")]
     {
+        if AVX2 {
+            // SAFETY: `AVX2` is true only in the instance called from `format_checked_avx2`,
+            // which runs only on CPUs with AVX2.
+            return unsafe { block_avx2(chunk) };
+        }
         block_sse2(chunk)
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -111,7 +154,7 @@ fn block(chunk: &[u8; 64]) -> Block {
 /// the text's last 64 bytes shifted down, or a zero-padded copy of a shorter text. Lanes
 /// past the end are zero in every mask.
 #[inline]
-fn last_block(text: &[u8], base: usize) -> Block {
+fn last_block<const AVX2: bool>(text: &[u8], base: usize) -> Block {
     let rest = text.len() - base;
     if rest == 0 {
         return Block::default();
@@ -125,7 +168,7 @@ fn last_block(text: &[u8], base: usize) -> Block {
         Some(chunk) => {
             // Bit `k` of the tail is `text[len - 64 + k]`: drop the `64 - rest` bytes before
             // `base`.
-            let m = block(chunk);
+            let m = block::<AVX2>(chunk);
             let d = 64 - rest as u32;
             Block {
                 space: m.space >> d,
@@ -141,7 +184,7 @@ fn last_block(text: &[u8], base: usize) -> Block {
             if let (Some(dst), Some(src)) = (padded.get_mut(..rest), text.get(base..)) {
                 dst.copy_from_slice(src);
             }
-            block(&padded)
+            block::<AVX2>(&padded)
         }
     }
 }
@@ -151,7 +194,7 @@ impl Masks {
     /// leaves to the general one: a CR or LF (caller folds), two white-space characters in a
     /// row, or more than the masks can cover.
     #[inline]
-    fn build(&mut self, text: &[u8], utf8: bool) -> bool {
+    fn build<const AVX2: bool>(&mut self, text: &[u8], utf8: bool) -> bool {
         let len = text.len();
         let blocks = len / 64 + 1;
         if blocks > MAX_BLOCKS {
@@ -167,8 +210,8 @@ impl Masks {
         {
             let base = 64 * i;
             let b = match text.get(base..).and_then(|t| t.first_chunk::<64>()) {
-                Some(chunk) => block(chunk),
-                None => last_block(text, base),
+                Some(chunk) => block::<AVX2>(chunk),
+                None => last_block::<AVX2>(text, base),
             };
             if b.newline != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
                 return false;
@@ -360,11 +403,40 @@ pub(super) fn format_words(
     {
         return None;
     }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { format_checked_avx2(f, text, options) };
+    }
+    format_checked::<false>(f, text, options)
+}
+
+/// [`format_checked`] compiled for AVX2: the B encoder's vectors inline in the loop.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn format_checked_avx2(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
+    format_checked::<true>(f, text, options)
+}
+
+/// [`format_words`] after the checks on the folder and the length: the masks, then the loop.
+#[inline(always)]
+fn format_checked<const AVX2: bool>(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
     let mut masks = Masks {
         space: [0; MAX_BLOCKS],
         force: [0; MAX_BLOCKS],
     };
-    if !masks.build(text, options.utf8) {
+    if !masks.build::<AVX2>(text, options.utf8) {
         return None;
     }
     Some(write_words(f, text, options, &masks))
@@ -373,6 +445,7 @@ pub(super) fn format_words(
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
 /// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
 /// output and `line_base` the octets it had there (the name on the first line).
+#[inline(always)]
 fn write_words(
     f: &mut Folder<'_, '_>,
     text: &[u8],
@@ -539,6 +612,12 @@ mod tests {
                 }
                 #[cfg(target_arch = "x86_64")]
                 assert_eq!(block_sse2(&chunk), block_portable(&chunk), "{rot}");
+                #[cfg(target_arch = "x86_64")]
+                if crate::cpu::avx2() {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    let avx2 = unsafe { block_avx2(&chunk) };
+                    assert_eq!(avx2, block_portable(&chunk), "{rot}");
+                }
                 let _ = block_portable(&chunk);
             }
         }
