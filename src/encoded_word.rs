@@ -617,16 +617,23 @@ fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
 #[inline]
 fn b_take(text: &[u8], budget: usize) -> usize {
     let take = text.len().min(budget / 4 * 3);
-    // Back to the start of the character `text[take]` belongs to (none past the end): up to
-    // three continuation bytes, counted without a loop, whose exit would mispredict. `text`
-    // starts with a whole character, so the count never passes `take`.
-    let cont = |back: usize| {
-        let i = take.saturating_sub(back).min(text.len().saturating_sub(1));
-        (back <= take) & text.get(i).is_some_and(|&b| is_continuation(b))
+    // Back to the start of the character `text[take]` belongs to (none at the end): up to
+    // three continuation bytes, counted without a loop, whose exit would mispredict. `take`
+    // is a multiple of 3 or the whole text, so below the end it is at least 3, the window
+    // of 3 bytes ending at `take` exists, and the count never passes `take` (`text` starts
+    // with a whole character).
+    let back = match text.get(take.wrapping_sub(2)..take + 1) {
+        Some(&[b2, b1, b0]) => {
+            let (c0, c1, c2) = (
+                is_continuation(b0),
+                is_continuation(b1),
+                is_continuation(b2),
+            );
+            usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2)
+        }
+        _ => 0,
     };
-    let (c0, c1, c2) = ((take < text.len()) & cont(0), cont(1), cont(2));
-    let back = usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2);
-    take - back.min(take)
+    take.saturating_sub(back)
 }
 
 /// B-encodes all of `src` into `out`, a group of 3 bytes at a time; returns the characters
@@ -907,6 +914,105 @@ mod tests {
     use crate::sink::SliceSink;
     use crate::Options;
     use std::vec::Vec;
+
+    /// The samples the fast encoders are held to the byte-wise ones on: every character
+    /// length, text that starts mid-way through the sample, and all of Q's special bytes.
+    fn samples() -> Vec<Vec<u8>> {
+        let base = "aé日😀 =?_\tZ€ж\u{85}\u{2028}x".repeat(8);
+        let bytes = base.as_bytes();
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < 40 {
+            for len in [
+                0, 1, 2, 3, 5, 11, 12, 13, 16, 24, 45, 47, 48, 51, 52, 53, 80, 200,
+            ] {
+                if let Some(t) = bytes.get(start..start + len) {
+                    if core::str::from_utf8(t).is_ok() {
+                        out.push(t.to_vec());
+                    }
+                }
+            }
+            start += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn b_take_matches_the_loop() {
+        for t in samples() {
+            for budget in 0..90 {
+                let mut want = t.len().min(budget / 4 * 3);
+                if want < t.len() {
+                    while want > 0 && is_continuation(t[want]) {
+                        want -= 1;
+                    }
+                }
+                assert_eq!(b_take(&t, budget), want, "{t:?} {budget}");
+            }
+        }
+    }
+
+    #[test]
+    fn first_char_len_matches_utf8_len() {
+        for b in 0..=255u8 {
+            let n = chars::utf8_len(b);
+            let text = [b, 0x80, 0x80, 0x80];
+            let q = if n > 1 {
+                3 * n
+            } else if q_literal(b, Q_TEXT_SAFE) {
+                1
+            } else {
+                3
+            };
+            assert_eq!(first_char_len(&text, Enc::Q, Q_TEXT_SAFE), q, "{b}");
+            assert_eq!(first_char_len(&text, Enc::B, Q_TEXT_SAFE), b_len(n), "{b}");
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn windowed_q_count_matches_the_byte_loop() {
+        for t in samples() {
+            for from in 0..t.len().min(20) {
+                for to in from..=t.len().min(from + 40) {
+                    for phrase in [false, true] {
+                        let want = count_q_escapes_portable(&t[from..to], phrase);
+                        // SAFETY: SSE2 is part of the x86_64 baseline.
+                        let got = unsafe { simd::count_q_escapes_window(&t, from, to, phrase) };
+                        assert_eq!(got, want, "{t:?} {from}..{to}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn word_b_encoder_matches_the_portable_one() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        for t in samples() {
+            for take in 0..=t.len().min(simd::B_WORD_BYTES) {
+                let mut want = [0u8; 80];
+                let n = encode_b_portable(&t[..take], &mut want);
+                for out_len in [64, 70, 86] {
+                    let mut got = std::vec![0xEEu8; out_len];
+                    // SAFETY: the CPU supports AVX2 (checked above).
+                    let m = unsafe { simd::encode_b_word_avx2(&t, take, &mut got) };
+                    assert_eq!(m, Some(n), "{t:?} {take}");
+                    assert_eq!(&got[..n], &want[..n], "{t:?} {take}");
+                }
+                // Out of range: nothing written.
+                let mut small = [0u8; 63];
+                // SAFETY: as above.
+                assert_eq!(
+                    unsafe { simd::encode_b_word_avx2(&t, take, &mut small) },
+                    None
+                );
+            }
+        }
+    }
 
     /// Runs one encoder after `Name:` and, when `lead` is given, an ASCII token, so the
     /// encoded-words start at every kind of column.
