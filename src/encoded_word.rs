@@ -280,6 +280,119 @@ pub(crate) fn write_run_slice(
     Ok(())
 }
 
+/// A run of text encoded as encoded-words by a caller that places the words itself (the
+/// unstructured fast path, which writes straight into the output buffer): the encoding
+/// chosen once for the run, as [`write_run_slice`] chooses it, and the same words.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
+pub(crate) struct RunEncoder {
+    enc: Enc,
+    safe: u8,
+}
+
+#[cfg(not(target_os = "none"))]
+impl RunEncoder {
+    /// The encoder for the run `text[from..to]` (the whole run: `Auto` decides once for
+    /// all of it, as [`choose_slice`] does; the text around the run lets a short run be
+    /// counted as one block).
+    #[inline]
+    pub(crate) fn new(
+        text: &[u8],
+        from: usize,
+        to: usize,
+        ctx: Context,
+        encoding: Encoding,
+    ) -> Self {
+        let safe = safe_class(ctx);
+        let run = text.get(from..to).unwrap_or_default();
+        let enc = match encoding {
+            Encoding::Q => Enc::Q,
+            Encoding::B => Enc::B,
+            Encoding::Auto => {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: SSE2 is part of the x86_64 baseline.
+                let escapes =
+                    unsafe { simd::count_q_escapes_window(text, from, to, safe != Q_TEXT_SAFE) };
+                #[cfg(not(target_arch = "x86_64"))]
+                let escapes = count_q_escapes(run, safe);
+                // As choose_slice: Q while no longer than B.
+                if escapes > (b_len(run.len()) - run.len()) / 2 {
+                    Enc::B
+                } else {
+                    Enc::Q
+                }
+            }
+        };
+        RunEncoder { enc, safe }
+    }
+
+    /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
+    /// and its first character.
+    #[inline]
+    pub(crate) fn min_word(&self, rest: &[u8]) -> usize {
+        OVERHEAD + first_char_len(rest, self.enc, self.safe)
+    }
+
+    /// Encodes one encoded-word holding as many whole characters from the start of `rest` as
+    /// fit in `room` characters (and in 75), at `out[at..]`: in place when a window of
+    /// `WORD_BUF` bytes (the word and the encoders' slack) fits there, else through a copy, written only when the
+    /// whole word fits (past the buffer, the output is only counted). Returns the bytes of
+    /// `rest` taken (0 when not even one character fits) and the length of the word. Bytes
+    /// of `out` after the word, inside the window, may be overwritten.
+    ///
+    /// `tail` is the text from the start of `rest` on, past the run's end (at least `rest`):
+    /// the B encoder reads whole vectors from it.
+    #[inline(always)]
+    pub(crate) fn encode(
+        &self,
+        rest: &[u8],
+        tail: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        if let Some(window) = out
+            .get_mut(at..)
+            .and_then(|w| w.first_chunk_mut::<WORD_BUF>())
+        {
+            #[cfg(target_arch = "x86_64")]
+            if self.enc == Enc::B && crate::cpu::avx2() {
+                let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+                let take = b_take(rest, budget);
+                let (prefix, body) = window.split_at_mut(OVERHEAD - 2);
+                prefix.copy_from_slice(b"=?utf-8?b?");
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                if let Some(n) = unsafe { simd::encode_b_word_avx2(tail, take, body) } {
+                    if let Some(end) = body.get_mut(n..n + 2) {
+                        end.copy_from_slice(b"?=");
+                    }
+                    return (take, OVERHEAD + n);
+                }
+            }
+            let _ = tail;
+            return encode_word(rest, self.enc, self.safe, room, window);
+        }
+        self.encode_near_end(rest, room, out, at)
+    }
+
+    /// [`RunEncoder::encode`] where the window does not fit in `out`.
+    #[inline(never)]
+    fn encode_near_end(
+        &self,
+        rest: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        let mut buf = [0u8; WORD_BUF];
+        let (taken, len) = encode_word(rest, self.enc, self.safe, room, &mut buf);
+        if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        (taken, len)
+    }
+}
+
 /// Writes the first `len` bytes of `word` (an encoded-word built by [`encode_word`]) to the
 /// sink. Words are 13 to 75 bytes: past the sink's inline copy of up to 16 bytes, so on hosts
 /// they are stored with two overlapping fixed-size moves when the buffer has room, instead
@@ -350,15 +463,18 @@ const WORD_BUF: usize = MAX_WORD + 21;
 #[inline]
 fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
     let lead = text.first().copied().unwrap_or(0);
-    let n = chars::utf8_len(lead);
+    // chars::utf8_len as arithmetic (its match would be a chain of branches): the leading
+    // one bits of a lead byte 0xC0.. are its length, at most 4; every other byte is 1.
+    let n = ((!lead).leading_zeros() as usize).clamp(1, 4);
+    debug_assert_eq!(n, chars::utf8_len(lead));
     match enc {
-        Enc::B => b_len(n),
-        Enc::Q if n > 1 => 3 * n,
+        Enc::B => 4 + 4 * usize::from(n == 4),
         Enc::Q => {
-            if q_literal(lead, safe) {
-                1
+            let ascii = 1 + 2 * usize::from(!q_literal(lead, safe));
+            if n > 1 {
+                3 * n
             } else {
-                3
+                ascii
             }
         }
     }
@@ -519,12 +635,7 @@ const fn q_safe_const(b: u8, phrase: bool) -> bool {
 /// per 3 bytes, cut back to a character boundary.
 #[inline]
 fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
-    let mut take = text.len().min(budget / 4 * 3);
-    if take < text.len() {
-        while take > 0 && text.get(take).is_some_and(|&b| is_continuation(b)) {
-            take -= 1;
-        }
-    }
+    let take = b_take(text, budget);
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     if crate::cpu::avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -534,6 +645,29 @@ fn encode_b(text: &[u8], budget: usize, out: &mut [u8]) -> (usize, usize) {
         take,
         encode_b_portable(text.get(..take).unwrap_or_default(), out),
     )
+}
+
+/// The bytes of `text` whose B encoding fits in `budget` characters, whole characters only.
+#[inline]
+fn b_take(text: &[u8], budget: usize) -> usize {
+    let take = text.len().min(budget / 4 * 3);
+    // Back to the start of the character `text[take]` belongs to (none at the end): up to
+    // three continuation bytes, counted without a loop, whose exit would mispredict. `take`
+    // is a multiple of 3 or the whole text, so below the end it is at least 3, the window
+    // of 3 bytes ending at `take` exists, and the count never passes `take` (`text` starts
+    // with a whole character).
+    let back = match text.get(take.wrapping_sub(2)..take + 1) {
+        Some(&[b2, b1, b0]) => {
+            let (c0, c1, c2) = (
+                is_continuation(b0),
+                is_continuation(b1),
+                is_continuation(b2),
+            );
+            usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2)
+        }
+        _ => 0,
+    };
+    take.saturating_sub(back)
 }
 
 /// B-encodes all of `src` into `out`, a group of 3 bytes at a time; returns the characters
@@ -814,6 +948,105 @@ mod tests {
     use crate::sink::SliceSink;
     use crate::Options;
     use std::vec::Vec;
+
+    /// The samples the fast encoders are held to the byte-wise ones on: every character
+    /// length, text that starts mid-way through the sample, and all of Q's special bytes.
+    fn samples() -> Vec<Vec<u8>> {
+        let base = "aé日😀 =?_\tZ€ж\u{85}\u{2028}x".repeat(8);
+        let bytes = base.as_bytes();
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < 40 {
+            for len in [
+                0, 1, 2, 3, 5, 11, 12, 13, 16, 24, 45, 47, 48, 51, 52, 53, 80, 200,
+            ] {
+                if let Some(t) = bytes.get(start..start + len) {
+                    if core::str::from_utf8(t).is_ok() {
+                        out.push(t.to_vec());
+                    }
+                }
+            }
+            start += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn b_take_matches_the_loop() {
+        for t in samples() {
+            for budget in 0..90 {
+                let mut want = t.len().min(budget / 4 * 3);
+                if want < t.len() {
+                    while want > 0 && is_continuation(t[want]) {
+                        want -= 1;
+                    }
+                }
+                assert_eq!(b_take(&t, budget), want, "{t:?} {budget}");
+            }
+        }
+    }
+
+    #[test]
+    fn first_char_len_matches_utf8_len() {
+        for b in 0..=255u8 {
+            let n = chars::utf8_len(b);
+            let text = [b, 0x80, 0x80, 0x80];
+            let q = if n > 1 {
+                3 * n
+            } else if q_literal(b, Q_TEXT_SAFE) {
+                1
+            } else {
+                3
+            };
+            assert_eq!(first_char_len(&text, Enc::Q, Q_TEXT_SAFE), q, "{b}");
+            assert_eq!(first_char_len(&text, Enc::B, Q_TEXT_SAFE), b_len(n), "{b}");
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn windowed_q_count_matches_the_byte_loop() {
+        for t in samples() {
+            for from in 0..t.len().min(20) {
+                for to in from..=t.len().min(from + 40) {
+                    for phrase in [false, true] {
+                        let want = count_q_escapes_portable(&t[from..to], phrase);
+                        // SAFETY: SSE2 is part of the x86_64 baseline.
+                        let got = unsafe { simd::count_q_escapes_window(&t, from, to, phrase) };
+                        assert_eq!(got, want, "{t:?} {from}..{to}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn word_b_encoder_matches_the_portable_one() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        for t in samples() {
+            for take in 0..=t.len().min(simd::B_WORD_BYTES) {
+                let mut want = [0u8; 80];
+                let n = encode_b_portable(&t[..take], &mut want);
+                for out_len in [64, 70, 86] {
+                    let mut got = std::vec![0xEEu8; out_len];
+                    // SAFETY: the CPU supports AVX2 (checked above).
+                    let m = unsafe { simd::encode_b_word_avx2(&t, take, &mut got) };
+                    assert_eq!(m, Some(n), "{t:?} {take}");
+                    assert_eq!(&got[..n], &want[..n], "{t:?} {take}");
+                }
+                // Out of range: nothing written.
+                let mut small = [0u8; 63];
+                // SAFETY: as above.
+                assert_eq!(
+                    unsafe { simd::encode_b_word_avx2(&t, take, &mut small) },
+                    None
+                );
+            }
+        }
+    }
 
     /// Runs one encoder after `Name:` and, when `lead` is given, an ASCII token, so the
     /// encoded-words start at every kind of column.

@@ -302,12 +302,44 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.col = self.col.plus(width);
     }
 
+    /// The line ending written at each fold.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn line_ending(&self) -> &'static [u8] {
+        self.eol
+    }
+
+    /// Takes over after a fast path wrote tokens straight into [`Folder::sink`], making the
+    /// decisions [`Folder::space`] would have made: the current line is now `col` wide and
+    /// holds an encoded-word when `line_has_ew`.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn resume(&mut self, col: Width, line_has_ew: bool) {
+        self.col = col;
+        self.line_has_ew = line_has_ew;
+        self.only_name = false;
+    }
+
     /// Finishes the field: `Name: ` for an empty value, then the line ending.
     pub(crate) fn end(self) {
         if self.only_name {
             self.sink.byte(b' ');
         }
         self.sink.write(self.eol);
+    }
+
+    /// Characters on the current line so far.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn column_chars(&self) -> usize {
+        self.col.chars
+    }
+
+    /// The soft line limit.
+    #[cfg(not(target_os = "none"))]
+    #[inline]
+    pub(crate) fn soft_limit(&self) -> usize {
+        self.soft
     }
 
     /// Octets on the current line so far.

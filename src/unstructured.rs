@@ -15,6 +15,9 @@ use crate::options::HARD_LINE_LIMIT;
 use crate::sink::SliceSink;
 use crate::{chars, Error, Options};
 
+#[cfg(not(target_os = "none"))]
+mod fast;
+
 /// Longest word the plain path handles; with a name of at most [`PLAIN_MAX_NAME`] octets no
 /// line it writes can then pass 998 octets.
 const PLAIN_MAX_WORD: usize = 880;
@@ -252,7 +255,21 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 
 /// Writes the words of `text`, which has no trailing white space; the first word's white
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
+#[inline]
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
+    #[cfg(not(target_os = "none"))]
+    if let Some(done) = fast::format_words(f, text, options) {
+        return done;
+    }
+    format_words_general(f, text, options)
+}
+
+/// [`format_words`] for every value, a word at a time through the folder.
+fn format_words_general(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
     let mut scanner = Scanner::new(text, options);
     let mut next = scanner.token(0);
     while let Some(word) = next {

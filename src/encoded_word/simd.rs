@@ -5,11 +5,14 @@
 //! references the tests hold these to.
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
-    _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16,
-    _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8,
-    _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8,
-    _mm_subs_epu8,
+    __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_blendv_epi8,
+    _mm256_cmpgt_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16, _mm256_or_si256, _mm256_set1_epi32,
+    _mm256_set1_epi8, _mm256_set_m128i, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256,
+    _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128,
+    _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128,
+    _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8,
+    _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8,
+    _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8, _mm_subs_epu8,
 };
 
 /// 16 bytes of `text` at `at`, which must be in bounds (`at + 16 <= text.len()`); `None`
@@ -259,4 +262,117 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
         _ => {}
     }
     o
+}
+
+/// Number of bytes of `text[from..to]` that Q escapes, SSE2: [`count_q_escapes_sse2`], except
+/// that a run shorter than 16 bytes is read as one block of the text around it with the
+/// lanes outside the run masked off (no byte loop, whose branches mispredict).
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn count_q_escapes_window(text: &[u8], from: usize, to: usize, phrase: bool) -> usize {
+    let n = to.saturating_sub(from);
+    if n < 16 {
+        let at = from.min(text.len().saturating_sub(16));
+        if let Some(v) = load(text, at) {
+            let live = ((1u32 << n) - 1) << (from - at);
+            let literal = _mm_movemask_epi8(literal_lanes(v, phrase)) as u32 & live;
+            return n - literal.count_ones() as usize;
+        }
+    }
+    count_q_escapes_sse2(text.get(from..to).unwrap_or_default(), phrase)
+}
+
+/// The base64 characters of 2 x 4 groups of 3 bytes, one half per 128-bit lane, each group
+/// spread over a 32-bit lane as in [`b64_chars`].
+#[target_feature(enable = "avx2")]
+#[inline]
+fn b64_chars256(input: __m256i) -> __m256i {
+    let t0 = _mm256_and_si256(input, _mm256_set1_epi32(0x0FC0_FC00));
+    let t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x0400_0040));
+    let t2 = _mm256_and_si256(input, _mm256_set1_epi32(0x003F_03F0));
+    let t3 = _mm256_mullo_epi16(t2, _mm256_set1_epi32(0x0100_0010));
+    let sextets = _mm256_or_si256(t1, t3);
+    let offsets = _mm256_setr_epi8(
+        65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4, -4, -4, -4, -4,
+        -4, -4, -4, -4, -4, -19, -16, 0, 0,
+    );
+    let range = _mm256_subs_epu8(sextets, _mm256_set1_epi8(51));
+    let lower = _mm256_cmpgt_epi8(sextets, _mm256_set1_epi8(25));
+    let range = _mm256_sub_epi8(range, lower);
+    _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, range))
+}
+
+/// Most bytes one encoded-word's B text can hold (63 characters: 15 groups of 3, 45 bytes),
+/// rounded up to the 48 that [`encode_b_word_avx2`] always encodes.
+pub(super) const B_WORD_BYTES: usize = 48;
+
+/// B-encodes `text[..take]` (`take` at most [`B_WORD_BYTES`]) into `out`, which must hold at
+/// least 64 bytes, and returns the characters written. Always encodes 48 bytes in two steps
+/// of 24, the bytes past `take` masked to zero, the `=` padding blended in, and stores 64
+/// characters: no branch depends on the length. `text` may go on past `take` (the caller
+/// passes the rest of the value, or a zero-padded copy of its end, so that the 52 bytes the
+/// loads read are there); when it holds fewer, a zero-padded copy is read instead. `None`
+/// (nothing written) when `take` or `out` is out of range.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(super) unsafe fn encode_b_word_avx2(text: &[u8], take: usize, out: &mut [u8]) -> Option<usize> {
+    if take > B_WORD_BYTES || take > text.len() || out.len() < 64 {
+        return None;
+    }
+    let padded: [u8; 64];
+    let src: &[u8] = if text.len() >= 52 {
+        text
+    } else {
+        padded = pad64(text);
+        &padded
+    };
+    let shuffle = _mm256_setr_epi8(
+        1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10,
+        9, 11, 10,
+    );
+    // Byte positions of the two halves: 0..16 and 12..28 of each step of 24.
+    let index = _mm256_setr_epi8(
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+        21, 22, 23, 24, 25, 26, 27,
+    );
+    let lane = _mm256_setr_epi8(
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+        25, 26, 27, 28, 29, 30, 31,
+    );
+    // Characters written, and those that carry bits (the rest of the last quad is `=`).
+    let n = take.div_ceil(3) * 4;
+    let bits = (4 * take).div_ceil(3);
+    for step in 0..2 {
+        let at = 24 * step;
+        let (lo, hi) = (load(src, at)?, load(src, at + 12)?);
+        // Lanes at or past `take` read as zero (take - at is -24..=48).
+        let left = _mm256_set1_epi8((take as i32 - at as i32) as i8);
+        let live = _mm256_cmpgt_epi8(left, index);
+        let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), live);
+        let chars = b64_chars256(_mm256_shuffle_epi8(v, shuffle));
+        // Output lanes in bits..n are padding (n - 32 * step is -32..=64).
+        let o = 32 * step as i32;
+        let below_n = _mm256_cmpgt_epi8(_mm256_set1_epi8((n as i32 - o) as i8), lane);
+        let below_bits = _mm256_cmpgt_epi8(_mm256_set1_epi8((bits as i32 - o) as i8), lane);
+        let pad = _mm256_andnot_si256(below_bits, below_n);
+        let chars = _mm256_blendv_epi8(chars, _mm256_set1_epi8(b'=' as i8), pad);
+        let dst = out.get_mut(32 * step..32 * step + 32)?;
+        // SAFETY: `dst` is 32 writable bytes; the store has no alignment requirement.
+        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), chars) };
+    }
+    Some(n)
+}
+
+/// The first 64 bytes of `src` (or all of it) followed by zeros.
+#[inline(never)]
+fn pad64(src: &[u8]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    let n = src.len().min(64);
+    if let (Some(dst), Some(src)) = (out.get_mut(..n), src.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    out
 }

@@ -1,0 +1,778 @@
+//! The word loop of [`super::format_words`] for the common value, without a call per word.
+//!
+//! One pass builds bit masks of the whole text (64 bytes per word of mask): white space, the
+//! bytes that force their word into encoded-words (see the parent module) and, with `utf8`
+//! on, UTF-8 continuation bytes for the character widths. The loop then walks the words with
+//! bit scans, keeps the folder's line state in locals, and writes straight into the output
+//! buffer: runs of words that stay as they are are copied whole, once per line, and each
+//! encoded-word is encoded in place. The decisions are exactly those [`Folder::space`] and
+//! [`crate::encoded_word::write_run_slice`] make; tests hold the output to the general
+//! path's for every value and buffer size.
+//!
+//! It takes values whose white space is single SP or HTAB characters (no caller folds, no
+//! runs of white space) and that are short enough that the 998-octet limit never comes into
+//! play: then no word is encoded for its length, every line is far from 998 octets, and the
+//! folder's rules reduce to the few comparisons below. Any other value takes the general
+//! path.
+
+use crate::encoded_word::{Context, RunEncoder};
+use crate::fold::{Folder, Width, EW_LINE_LIMIT};
+use crate::options::{HARD_LINE_LIMIT, MIN_MAX_LINE_LEN};
+use crate::{chars, Error, Options};
+
+/// Longest text the masks cover, in blocks of 64 bytes: more than the 998 octets a value
+/// taken here can have.
+const MAX_BLOCKS: usize = 16;
+
+/// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`.
+struct Masks {
+    /// SP and HTAB; and the end of the text (bit `len`), so every word has an end.
+    space: [u64; MAX_BLOCKS],
+    /// A byte that forces its word into encoded-words: non-ASCII with utf8 off, the first
+    /// byte of a C1 control, U+2028 or U+2029 with it on, and the `?` of `=?`; and the end
+    /// of the text, so the search for the next one always ends.
+    force: [u64; MAX_BLOCKS],
+}
+
+/// The masks of one block of 64 bytes, before they are combined across blocks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Block {
+    /// SP and HTAB.
+    space: u64,
+    /// CR and LF (a caller's fold: the general path's business).
+    newline: u64,
+    /// Bytes 0x80 and above.
+    high: u64,
+    /// `=`.
+    eq: u64,
+    /// `?`.
+    question: u64,
+    /// 0xC2 and 0xE2, which start the C1 controls, U+2028 and U+2029.
+    lead: u64,
+}
+
+/// [`Block`] a byte at a time: the portable version, and the reference of the SSE2 one.
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+fn block_portable(chunk: &[u8; 64]) -> Block {
+    let mut m = Block::default();
+    for (i, &b) in chunk.iter().enumerate() {
+        let bit = 1u64 << i;
+        let on = |yes: bool| if yes { bit } else { 0 };
+        m.space |= on(b == b' ' || b == b'\t');
+        m.newline |= on(b == b'\r' || b == b'\n');
+        m.high |= on(b >= 0x80);
+        m.eq |= on(b == b'=');
+        m.question |= on(b == b'?');
+        m.lead |= on(b == 0xC2 || b == 0xE2);
+    }
+    m
+}
+
+/// [`Block`] with SSE2 (the x86_64 baseline), 16 bytes per compare.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn block_sse2(chunk: &[u8; 64]) -> Block {
+    use core::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut m = Block::default();
+    for (c, part) in chunk.chunks_exact(16).enumerate() {
+        let shift = 16 * c;
+        // SAFETY: SSE2 is part of the x86_64 baseline; `part` is 16 readable bytes and the
+        // load has no alignment requirement.
+        unsafe {
+            let v = _mm_loadu_si128(part.as_ptr().cast());
+            let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+            let bits = |x| u64::from(_mm_movemask_epi8(x) as u16) << shift;
+            m.space |= bits(_mm_or_si128(eq(b' '), eq(b'\t')));
+            m.newline |= bits(_mm_or_si128(eq(b'\r'), eq(b'\n')));
+            m.high |= bits(v);
+            m.eq |= bits(eq(b'='));
+            m.question |= bits(eq(b'?'));
+            m.lead |= bits(_mm_or_si128(eq(0xC2), eq(0xE2)));
+        }
+    }
+    m
+}
+
+/// [`Block`] with AVX2, 32 bytes per compare.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
+    use core::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8,
+    };
+    let mut m = Block::default();
+    for (c, part) in chunk.chunks_exact(32).enumerate() {
+        let shift = 32 * c;
+        // SAFETY: `part` is 32 readable bytes; the load has no alignment requirement.
+        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
+        macro_rules! eq {
+            ($b:expr) => {
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8($b as u8 as i8))
+            };
+        }
+        macro_rules! bits {
+            ($x:expr) => {
+                u64::from(_mm256_movemask_epi8($x) as u32) << shift
+            };
+        }
+        m.space |= bits!(_mm256_or_si256(eq!(b' '), eq!(b'\t')));
+        m.newline |= bits!(_mm256_or_si256(eq!(b'\r'), eq!(b'\n')));
+        m.high |= bits!(v);
+        m.eq |= bits!(eq!(b'='));
+        m.question |= bits!(eq!(b'?'));
+        m.lead |= bits!(_mm256_or_si256(eq!(0xC2), eq!(0xE2)));
+    }
+    m
+}
+
+/// [`Block`] with the best instructions at hand: AVX2 in the instance compiled for it.
+#[inline(always)]
+fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if AVX2 {
+            // SAFETY: `AVX2` is true only in the instance called from `format_checked_avx2`,
+            // which runs only on CPUs with AVX2.
+            return unsafe { block_avx2(chunk) };
+        }
+        block_sse2(chunk)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_portable(chunk)
+    }
+}
+
+/// The masks of `text[base..]`, of which fewer than 64 bytes are left (`rest`, 0 to 63):
+/// the text's last 64 bytes shifted down, or a zero-padded copy of a shorter text. Lanes
+/// past the end are zero in every mask.
+#[inline]
+fn last_block<const AVX2: bool>(text: &[u8], base: usize) -> Block {
+    let rest = text.len() - base;
+    if rest == 0 {
+        return Block::default();
+    }
+    let tail = text
+        .len()
+        .checked_sub(64)
+        .and_then(|s| text.get(s..))
+        .and_then(|t| t.first_chunk::<64>());
+    match tail {
+        Some(chunk) => {
+            // Bit `k` of the tail is `text[len - 64 + k]`: drop the `64 - rest` bytes before
+            // `base`.
+            let m = block::<AVX2>(chunk);
+            let d = 64 - rest as u32;
+            Block {
+                space: m.space >> d,
+                newline: m.newline >> d,
+                high: m.high >> d,
+                eq: m.eq >> d,
+                question: m.question >> d,
+                lead: m.lead >> d,
+            }
+        }
+        None => {
+            let mut padded = [0u8; 64];
+            if let (Some(dst), Some(src)) = (padded.get_mut(..rest), text.get(base..)) {
+                dst.copy_from_slice(src);
+            }
+            block::<AVX2>(&padded)
+        }
+    }
+}
+
+impl Masks {
+    /// Fills in the masks of `text`; false when the text holds something the fast path
+    /// leaves to the general one: a CR or LF (caller folds), two white-space characters in a
+    /// row, or more than the masks can cover.
+    #[inline]
+    fn build<const AVX2: bool>(&mut self, text: &[u8], utf8: bool) -> bool {
+        let len = text.len();
+        let blocks = len / 64 + 1;
+        if blocks > MAX_BLOCKS {
+            return false;
+        }
+        let (mut eq_carry, mut space_carry) = (0u64, 0u64);
+        for (i, (space, force)) in self
+            .space
+            .iter_mut()
+            .zip(self.force.iter_mut())
+            .take(blocks)
+            .enumerate()
+        {
+            let base = 64 * i;
+            let b = match text.get(base..).and_then(|t| t.first_chunk::<64>()) {
+                Some(chunk) => block::<AVX2>(chunk),
+                None => last_block::<AVX2>(text, base),
+            };
+            if b.newline != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
+                return false;
+            }
+            space_carry = b.space >> 63;
+            let pairs = ((b.eq << 1) | eq_carry) & b.question;
+            eq_carry = b.eq >> 63;
+            *space = b.space;
+            *force = if utf8 {
+                pairs | line_breaking(text, base, b.lead)
+            } else {
+                pairs | b.high
+            };
+        }
+        // The end of the text (bit `len`, in the last block).
+        if let (Some(s), Some(f)) = (self.space.get_mut(len / 64), self.force.get_mut(len / 64)) {
+            *s |= 1 << (len % 64);
+            *f |= 1 << (len % 64);
+        }
+        true
+    }
+
+    /// The first position at or after `from` whose bit is set in `mask` (one always is: the
+    /// end of the text).
+    #[inline(always)]
+    fn next(mask: &[u64; MAX_BLOCKS], from: usize) -> usize {
+        let mut i = from / 64;
+        let mut bits = mask.get(i).map_or(1, |&w| w >> (from % 64) << (from % 64));
+        while bits == 0 {
+            i += 1;
+            // Past the masks (never, given the end bit): stop there.
+            bits = mask.get(i).copied().unwrap_or(1);
+        }
+        64 * i + bits.trailing_zeros() as usize
+    }
+
+    /// The next byte at or after `from` that forces encoding, or the end of the text.
+    #[inline(always)]
+    fn next_force(&self, from: usize) -> usize {
+        Self::next(&self.force, from)
+    }
+}
+
+/// The ends of the words, in order: the white-space bits of [`Masks::space`], each taken
+/// once.
+struct Ends<'m> {
+    mask: &'m [u64; MAX_BLOCKS],
+    /// Index of the current mask word, and its bits not taken yet.
+    word: usize,
+    bits: u64,
+}
+
+impl<'m> Ends<'m> {
+    fn new(mask: &'m [u64; MAX_BLOCKS]) -> Self {
+        Ends {
+            mask,
+            word: 0,
+            bits: mask.first().copied().unwrap_or(1),
+        }
+    }
+
+    /// The end of the next word (the white space after it, or the end of the text).
+    #[inline(always)]
+    fn next(&mut self) -> usize {
+        while self.bits == 0 {
+            self.word += 1;
+            // Past the masks (never, given the end bit): stop there.
+            self.bits = self.mask.get(self.word).copied().unwrap_or(1);
+        }
+        let end = 64 * self.word + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        end
+    }
+}
+
+/// How far the encoders may read past the start of what they encode (the B encoder's loads
+/// of 48 bytes reach 52): closer to the end of the text they read a zero-padded copy.
+const TAIL_READ: usize = 52;
+
+/// The bits of `lead` (0xC2 and 0xE2 bytes of the block at `base`) that start a C1 control,
+/// U+2028 or U+2029.
+#[inline]
+fn line_breaking(text: &[u8], base: usize, mut lead: u64) -> u64 {
+    let mut found = 0;
+    while lead != 0 {
+        let j = lead.trailing_zeros() as usize;
+        if chars::line_breaking_char_len(text, base + j).is_some() {
+            found |= 1 << j;
+        }
+        lead &= lead - 1;
+    }
+    found
+}
+
+/// The output buffer after what the folder wrote, and how much the fast path has added (which
+/// may pass its end: then it is only counted, as [`crate::sink::SliceSink`] does).
+struct Out<'a> {
+    buf: &'a mut [u8],
+    at: usize,
+}
+
+impl Out<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if let Some(d) = self.buf.get_mut(self.at) {
+            *d = b;
+        }
+        self.at += 1;
+    }
+
+    /// The line ending (one or two bytes).
+    #[inline(always)]
+    fn eol(&mut self, eol: &[u8]) {
+        for &b in eol {
+            self.byte(b);
+        }
+    }
+
+    /// `text[from..to]`, when all of it fits.
+    #[inline(always)]
+    fn text(&mut self, text: &[u8], from: usize, to: usize) {
+        let src = text.get(from..to).unwrap_or_default();
+        let n = src.len();
+        if let Some(dst) = self.buf.get_mut(self.at..self.at + n) {
+            copy(dst, src);
+        }
+        self.at += n;
+    }
+}
+
+/// `dst.copy_from_slice(src)` for slices of equal length, inline: whole 16-byte moves, the
+/// last one overlapping the one before, or two overlapping moves of 8 or 4 bytes (lines and
+/// words are short, and a call into `memcpy` would cost more than the copy).
+#[inline(always)]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 16 {
+        let mut i = 0;
+        while i + 16 < n {
+            copy_at::<16>(dst, src, i);
+            i += 16;
+        }
+        copy_at::<16>(dst, src, n - 16);
+    } else if n >= 8 {
+        copy_at::<8>(dst, src, 0);
+        copy_at::<8>(dst, src, n - 8);
+    } else if n >= 4 {
+        copy_at::<4>(dst, src, 0);
+        copy_at::<4>(dst, src, n - 4);
+    } else {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = s;
+        }
+    }
+}
+
+/// `W` bytes of `src` at `i` to `dst` at `i`, when both have them.
+#[inline(always)]
+fn copy_at<const W: usize>(dst: &mut [u8], src: &[u8], i: usize) {
+    if let (Some(d), Some(s)) = (
+        dst.get_mut(i..).and_then(|d| d.first_chunk_mut::<W>()),
+        src.get(i..).and_then(|s| s.first_chunk::<W>()),
+    ) {
+        *d = *s;
+    }
+}
+
+/// Writes the words of `text` as [`super::format_words`] does, or returns `None`, having
+/// written nothing, when the value is not one the fast path takes (see the module docs).
+#[inline]
+pub(super) fn format_words(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
+    let start = f.column_bytes();
+    // No line can pass 998 octets: one without encoded-words holds at most the name and the
+    // text, one with them at most 76 characters of 4 octets. So no word is encoded for its
+    // length and the folder's 998 checks always pass.
+    let short = start + 1 + text.len() < HARD_LINE_LIMIT;
+    let edge_space = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    if !f.at_start()
+        || !short
+        || text.is_empty()
+        || f.soft_limit() < MIN_MAX_LINE_LEN
+        || f.column_chars() != start
+        || edge_space(text.first())
+        || edge_space(text.last())
+    {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { format_checked_avx2(f, text, options) };
+    }
+    format_checked::<false>(f, text, options)
+}
+
+/// [`format_checked`] compiled for AVX2: the B encoder's vectors inline in the loop.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn format_checked_avx2(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
+    format_checked::<true>(f, text, options)
+}
+
+/// [`format_words`] after the checks on the folder and the length: the masks, then the loop.
+#[inline(always)]
+fn format_checked<const AVX2: bool>(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
+    let mut masks = Masks {
+        space: [0; MAX_BLOCKS],
+        force: [0; MAX_BLOCKS],
+    };
+    if !masks.build::<AVX2>(text, options.utf8) {
+        return None;
+    }
+    Some(write_words(f, text, options, &masks))
+}
+
+/// The loop proper. The folder's line state lives in locals: `col` characters on the line,
+/// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
+/// output and `line_base` the octets it had there (the name on the first line).
+#[inline(always)]
+fn write_words(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+    m: &Masks,
+) -> Result<(), Error> {
+    let len = text.len();
+    let soft = f.soft_limit();
+    let ew_limit = soft.min(EW_LINE_LIMIT);
+    let eol = f.line_ending();
+    let utf8 = options.utf8;
+    let mut col = f.column_chars();
+    let (mut line_start, mut line_base) = (0, col);
+    let mut has_ew = false;
+    let mut out = Out {
+        buf: f.sink().spare(),
+        at: 0,
+    };
+    // Text before `copied` is in the output (or was encoded); the words after it that stay
+    // as they are, with the white space before them, are copied when a fold or an encoded
+    // run comes, or at the end.
+    let mut copied = 0;
+    // The word's start, and the next byte that forces encoding.
+    let mut pos = 0;
+    let mut force = m.next_force(0);
+    let mut ends = Ends::new(&m.space);
+    // The last 64 bytes of the text followed by zeros, for encoders that read whole vectors
+    // past the end of what they encode (made once, when there is something to encode).
+    let end_base = len.saturating_sub(64);
+    let mut end_copy = [0u8; 128];
+    if force < len {
+        if let (Some(dst), Some(src)) = (end_copy.get_mut(..len - end_base), text.get(end_base..)) {
+            dst.copy_from_slice(src);
+        }
+    }
+    // The end of the word at `pos` when the run before it already took it from `ends`.
+    let mut known_end = None;
+    loop {
+        let end = known_end.take().unwrap_or_else(|| ends.next());
+        if force >= end {
+            // A word as it is, after the white space at `pos - 1` (the value's first word:
+            // after one space, on the name line whatever its length).
+            let width = if utf8 {
+                chars::char_count(text.get(pos..end).unwrap_or_default())
+            } else {
+                end - pos
+            };
+            if pos == 0 {
+                out.byte(b' ');
+                col += 1 + width;
+            } else if col + 1 + width <= if has_ew { ew_limit } else { soft } {
+                col += 1 + width;
+            } else {
+                // Fold before the white space, which starts the next line.
+                out.text(text, copied, pos - 1);
+                out.eol(eol);
+                (line_start, line_base) = (out.at, 0);
+                copied = pos - 1;
+                col = 1 + width;
+                has_ew = false;
+            }
+            if end >= len {
+                break;
+            }
+            pos = end + 1;
+            continue;
+        }
+        // A run of words to encode: this one and those right after it that must be encoded
+        // too, with the white space between them inside the encoded text.
+        let mut run_end = end;
+        while run_end < len {
+            let next = run_end + 1;
+            let next_end = ends.next();
+            force = m.next_force(next);
+            if force >= next_end {
+                known_end = Some(next_end);
+                break;
+            }
+            run_end = next_end;
+        }
+        let mut ws = match pos.checked_sub(1) {
+            Some(i) => {
+                out.text(text, copied, i);
+                text.get(i).copied().unwrap_or(b' ')
+            }
+            None => b' ',
+        };
+        let run = text.get(pos..run_end).unwrap_or_default();
+        let encoder = RunEncoder::new(text, pos, run_end, Context::Text, options.encoding);
+        let mut rest = run;
+        let mut cur = pos;
+        while !rest.is_empty() {
+            // As write_run_slice: a word sized to the room left on this line when at least
+            // its first character fits there, else to a fresh line (the fold goes before the
+            // white space).
+            let here = ew_limit.saturating_sub(col + 1);
+            let room = if here >= encoder.min_word(rest) {
+                here
+            } else {
+                out.eol(eol);
+                (line_start, line_base) = (out.at, 0);
+                col = 0;
+                ew_limit - 1
+            };
+            out.byte(ws);
+            // The text from `cur` on, for whole-vector reads: in place, or near the end from
+            // the zero-padded copy.
+            let tail = if len - cur >= TAIL_READ {
+                text.get(cur..)
+            } else {
+                end_copy.get(cur - end_base..)
+            };
+            let tail = tail.unwrap_or_default();
+            let (taken, n) = encoder.encode(rest, tail, room, out.buf, out.at);
+            if taken == 0 {
+                // A fresh line holds at least 39 characters, enough for any character.
+                return Err(Error::LineTooLong);
+            }
+            out.at += n;
+            col += 1 + n;
+            has_ew = true;
+            rest = rest.get(taken..).unwrap_or_default();
+            cur += taken;
+            ws = b' ';
+        }
+        copied = run_end;
+        if run_end >= len {
+            break;
+        }
+        pos = run_end + 1;
+    }
+    out.text(text, copied, len);
+    let at = out.at;
+    f.sink().commit(at);
+    f.resume(
+        Width {
+            chars: col,
+            bytes: line_base + (at - line_start),
+        },
+        has_ew,
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Encoding, LineEnding};
+    use std::string::String;
+
+    #[test]
+    fn sse2_blocks_match_the_byte_loop() {
+        let samples: [&[u8]; 4] = [
+            b"a b\tc=?d\r\n\xc2\x85\xe2\x80\xa8 \xff\x80\xbf\xc0 ?= x",
+            "日本語 テキスト ünïcödé 😀 =?utf-8?q?x?= \u{2028}\u{2029}\u{85}\u{9f}".as_bytes(),
+            &[0u8; 10],
+            &[0xFFu8; 3],
+        ];
+        for s in samples {
+            for rot in 0..64 {
+                let mut chunk = [0u8; 64];
+                for (i, d) in chunk.iter_mut().enumerate() {
+                    *d = s[(i + rot) % s.len()];
+                }
+                #[cfg(target_arch = "x86_64")]
+                assert_eq!(block_sse2(&chunk), block_portable(&chunk), "{rot}");
+                #[cfg(target_arch = "x86_64")]
+                if crate::cpu::avx2() {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    let avx2 = unsafe { block_avx2(&chunk) };
+                    assert_eq!(avx2, block_portable(&chunk), "{rot}");
+                }
+                let _ = block_portable(&chunk);
+            }
+        }
+    }
+
+    /// The field `name: value` through the fast path (`fast`) or the general one, into a
+    /// buffer of `cap` bytes; `None` when the fast path does not take the value.
+    fn run(
+        fast: bool,
+        name: &str,
+        value: &[u8],
+        options: &Options,
+        cap: usize,
+    ) -> Option<Result<std::vec::Vec<u8>, Error>> {
+        let mut buf = std::vec![0u8; cap];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = match Folder::start(&mut sink, name, options) {
+            Ok(f) => f,
+            Err(e) => return Some(Err(e)),
+        };
+        let done = if fast {
+            format_words(&mut f, value, options)?
+        } else {
+            super::super::format_words_general(&mut f, value, options)
+        };
+        if let Err(e) = done {
+            return Some(Err(e));
+        }
+        f.end();
+        Some(sink.finish().map(|n| {
+            buf.truncate(n);
+            buf
+        }))
+    }
+
+    /// Compares the two paths on `value` at every buffer size around the one needed;
+    /// returns whether the fast path took the value.
+    fn check(name: &str, value: &[u8], options: &Options) -> bool {
+        let Some(got) = run(true, name, value, options, 1 << 12) else {
+            return false;
+        };
+        let want = run(false, name, value, options, 1 << 12).unwrap();
+        assert_eq!(
+            got.as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            want.as_ref()
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            "{:?} {options:?}",
+            String::from_utf8_lossy(value)
+        );
+        if let Ok(want) = want {
+            let n = want.len();
+            for cap in (n.saturating_sub(100)..=n + 100).chain([0, 1, n / 2]) {
+                let got = run(true, name, value, options, cap).unwrap();
+                if cap >= n {
+                    assert_eq!(got.as_ref(), Ok(&want), "cap {cap}");
+                } else {
+                    assert_eq!(got, Err(Error::BufferTooSmall { needed: n }), "cap {cap}");
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn fast_path_matches_general_path_on_hard_text() {
+        let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+        let cases = [
+            family.repeat(12),
+            "שלום עולם, זה מבחן של טקסט מימין לשמאל שצריך להתקפל כראוי בשורות".into(),
+            "e\u{301}".repeat(60),
+            "日本語のテキストはとても長くなることがあります。".repeat(4),
+            "Mixed ascii and ünïcödé words, with 😀 emoji and\ttabs and spaces".repeat(3),
+            ["start ", &"é".repeat(200), " end"].concat(),
+            "a\u{2028}b \u{85} c\u{2029} x=?y ?= =? q".into(),
+            "Grüße aus Köln: Встреча в 10:00 — 会议 🎉 PDF v2".into(),
+            "plain ascii words only, many of them, enough to fold a line or two at least".into(),
+        ];
+        let mut taken = 0;
+        for v in &cases {
+            for name in [
+                "Subject",
+                "X-A-Rather-Long-Header-Name-For-Folding-Purposes-Here",
+            ] {
+                for utf8 in [false, true] {
+                    for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
+                        for width in [40, 41, 76, 77, 78, 100, 998] {
+                            for eol in [LineEnding::Crlf, LineEnding::Lf] {
+                                let options = Options::default()
+                                    .with_utf8(utf8)
+                                    .with_encoding(enc)
+                                    .with_max_line_len(width)
+                                    .with_line_ending(eol);
+                                taken += usize::from(check(name, v.as_bytes(), &options));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(taken > 0);
+    }
+
+    #[test]
+    fn fast_path_declines_what_it_does_not_take() {
+        let o = Options::default();
+        for v in ["a  b", "a\r\n b", " a", "a ", "", "a\n\tb"] {
+            assert!(
+                run(true, "Subject", v.as_bytes(), &o, 256).is_none(),
+                "{v:?}"
+            );
+        }
+        // Too long for the 998 rules to be out of play.
+        let long = "é".repeat(500);
+        assert!(run(true, "Subject", long.as_bytes(), &o, 4096).is_none());
+        assert!(check("Subject", "é".repeat(490).as_bytes(), &o));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The fast path writes exactly what the general path writes, for any mix of plain,
+        /// encoded and raw UTF-8 words, every option, and buffers around the needed size.
+        #[test]
+        fn fast_path_matches_general_path(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                6 => "[a-zA-Z0-9.,!?=_-]{1,12}",
+                4 => "[a-zé€😀日ж\u{85}\u{9f}\u{a0}\u{2028}\u{2029}\u{301}\u{200d}=?_]{1,10}",
+                1 => "[a-z]{60,130}",
+                1 => "[日本語é]{20,60}",
+            ], 1..30),
+            seps in proptest::collection::vec(proptest::sample::select(std::vec![" ", " ", " ", "\t"]), 30),
+            // Where two spaces stand (the general path's case), mostly nowhere.
+            double in 0usize..200,
+            utf8 in proptest::bool::ANY,
+            lf in proptest::bool::ANY,
+            encoding in proptest::sample::select(std::vec![Encoding::Auto, Encoding::Q, Encoding::B]),
+            width in proptest::sample::select(std::vec![40usize, 41, 50, 60, 75, 76, 77, 78, 79, 100, 200, 998]),
+            lead in 0usize..90,
+        ) {
+            let mut value = std::string::String::new();
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    value.push_str(if i == double { "  " } else { seps[i] });
+                }
+                value.push_str(w);
+            }
+            let eol = if lf { LineEnding::Lf } else { LineEnding::Crlf };
+            let options = Options::default()
+                .with_utf8(utf8)
+                .with_encoding(encoding)
+                .with_max_line_len(width)
+                .with_line_ending(eol);
+            let taken = check(&"X".repeat(lead + 1), value.as_bytes(), &options);
+            let short = lead + 2 + 1 + value.len() < HARD_LINE_LIMIT;
+            proptest::prop_assert_eq!(taken, short && (double >= words.len() || double == 0));
+        }
+    }
+}
