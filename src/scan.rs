@@ -114,21 +114,47 @@ mod sse2 {
         let mut chunks = b[from..].chunks_exact(16);
         let mut base = from;
         for chunk in chunks.by_ref() {
-            // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
-            // bytes and `_mm_loadu_si128` has no alignment requirement.
-            let hits = unsafe {
-                let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-                // Unsigned v <= 0x1F: the minimum with 0x1F is v itself.
-                let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-                let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
-                _mm_movemask_epi8(_mm_or_si128(ctl, del)) as u32
-            };
+            let hits = controls(chunk);
             if hits != 0 {
                 return base + hits.trailing_zeros() as usize;
             }
             base += 16;
         }
-        super::find_control_bytewise(b, base)
+        // The rest (fewer than 16 bytes): one vector ending at the end of `b`, less the
+        // bytes it shares with the ones already scanned; byte by byte only when `b` is
+        // shorter than a vector.
+        let n = b.len();
+        match b.get(n.wrapping_sub(16)..) {
+            Some(last) if base < n => {
+                let seen = base - (n - 16);
+                let hits = controls(last) >> seen;
+                if hits != 0 {
+                    base + hits.trailing_zeros() as usize
+                } else {
+                    n
+                }
+            }
+            Some(_) => n,
+            None => super::find_control_bytewise(b, base),
+        }
+    }
+
+    /// Bit `i` set when byte `i` of `chunk` (at least 16 bytes; the first 16 are looked at)
+    /// is a C0 control or DEL.
+    #[inline(always)]
+    fn controls(chunk: &[u8]) -> u32 {
+        let Some(chunk) = chunk.first_chunk::<16>() else {
+            return 0;
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly 16 readable
+        // bytes and `_mm_loadu_si128` has no alignment requirement.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            // Unsigned v <= 0x1F: the minimum with 0x1F is v itself.
+            let ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+            let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+            _mm_movemask_epi8(_mm_or_si128(ctl, del)) as u32
+        }
     }
 
     /// [`IdMasks`] of up to 64 bytes, 16 at a time; a partial last block is padded with
