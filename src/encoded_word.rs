@@ -334,11 +334,12 @@ impl RunEncoder {
     }
 
     /// Encodes one encoded-word holding as many whole characters from the start of `rest` as
-    /// fit in `room` characters (and in 75), at `out[at..]`: in place when a window of
-    /// `WORD_BUF` bytes (the word and the encoders' slack) fits there, else through a copy, written only when the
-    /// whole word fits (past the buffer, the output is only counted). Returns the bytes of
-    /// `rest` taken (0 when not even one character fits) and the length of the word. Bytes
-    /// of `out` after the word, inside the window, may be overwritten.
+    /// fit in `room` characters (and in 75), at `out[at..]`, written only when the whole word
+    /// fits (past the buffer, the output is only counted). Returns the bytes of `rest` taken
+    /// (0 when not even one character fits) and the length of the word. The word is built in
+    /// a local buffer (the encoders store whole vectors past its last character) and then
+    /// exactly its bytes are stored: nothing after the word is touched, so a field never
+    /// writes past its own output.
     ///
     /// `tail` is the text from the start of `rest` on, past the run's end (at least `rest`):
     /// the B encoder reads whole vectors from it.
@@ -351,45 +352,56 @@ impl RunEncoder {
         out: &mut [u8],
         at: usize,
     ) -> (usize, usize) {
-        if let Some(window) = out
-            .get_mut(at..)
-            .and_then(|w| w.first_chunk_mut::<WORD_BUF>())
-        {
-            #[cfg(target_arch = "x86_64")]
-            if self.enc == Enc::B && crate::cpu::avx2() {
-                let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
-                let take = b_take(rest, budget);
-                let (prefix, body) = window.split_at_mut(OVERHEAD - 2);
-                prefix.copy_from_slice(b"=?utf-8?b?");
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                if let Some(n) = unsafe { simd::encode_b_word_avx2(tail, take, body) } {
-                    if let Some(end) = body.get_mut(n..n + 2) {
-                        end.copy_from_slice(b"?=");
-                    }
-                    return (take, OVERHEAD + n);
+        let mut buf = [0u8; WORD_BUF];
+        let (taken, len) = self.encode_into(rest, tail, room, &mut buf);
+        let stored = match out.get_mut(at..) {
+            Some(dst) if dst.len() >= len => {
+                if len <= 32 {
+                    copy_pair::<16>(dst, &buf, len)
+                } else if len <= 64 {
+                    copy_pair::<32>(dst, &buf, len)
+                } else {
+                    copy_pair::<64>(dst, &buf, len)
                 }
             }
-            let _ = tail;
-            return encode_word(rest, self.enc, self.safe, room, window);
-        }
-        self.encode_near_end(rest, room, out, at)
-    }
-
-    /// [`RunEncoder::encode`] where the window does not fit in `out`.
-    #[inline(never)]
-    fn encode_near_end(
-        &self,
-        rest: &[u8],
-        room: usize,
-        out: &mut [u8],
-        at: usize,
-    ) -> (usize, usize) {
-        let mut buf = [0u8; WORD_BUF];
-        let (taken, len) = encode_word(rest, self.enc, self.safe, room, &mut buf);
-        if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
-            dst.copy_from_slice(src);
+            _ => true,
+        };
+        if !stored {
+            // Words are 16 bytes at the least (12 of overhead and a quad or four escapes'
+            // worth); a shorter one would still be stored exactly.
+            if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
+                dst.copy_from_slice(src);
+            }
         }
         (taken, len)
+    }
+
+    /// [`RunEncoder::encode`] into `buf`: the AVX2 B encoder when it applies, else
+    /// [`encode_word`].
+    #[inline(always)]
+    fn encode_into(
+        &self,
+        rest: &[u8],
+        tail: &[u8],
+        room: usize,
+        buf: &mut [u8; WORD_BUF],
+    ) -> (usize, usize) {
+        #[cfg(target_arch = "x86_64")]
+        if self.enc == Enc::B && crate::cpu::avx2() {
+            let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+            let take = b_take(rest, budget);
+            let (prefix, body) = buf.split_at_mut(OVERHEAD - 2);
+            prefix.copy_from_slice(b"=?utf-8?b?");
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            if let Some(n) = unsafe { simd::encode_b_word_avx2(tail, take, body) } {
+                if let Some(end) = body.get_mut(n..n + 2) {
+                    end.copy_from_slice(b"?=");
+                }
+                return (take, OVERHEAD + n);
+            }
+        }
+        let _ = tail;
+        encode_word(rest, self.enc, self.safe, room, buf)
     }
 }
 

@@ -176,3 +176,57 @@ fn quoted_pair_with_a_line_separator_is_refused() {
         );
     }
 }
+
+/// rust_api (fuzz smoke, the fast UTF-8 path): the AVX2 B encoder stores whole vectors past
+/// the end of an encoded-word; written in place, the bytes after the field's last
+/// encoded-word were overwritten ("wrote past the output"). Words are now built in a local
+/// buffer and stored exactly. Every class of text that reaches an encoder, every encoding,
+/// with and without `utf8`: the buffer after the output keeps its bytes.
+#[test]
+fn nothing_written_past_the_output() {
+    use mailfold::Encoding;
+    let words = [
+        "héllo",
+        "world",
+        "x=?y",
+        "日本語のテキスト",
+        "Привет",
+        "👩‍👩‍👧",
+        "plain",
+        "a",
+        "longerwordhere",
+        "\u{2028}",
+        "é",
+        "x=?utf-8?q?abc?=y",
+        "\u{85}",
+    ];
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    for _ in 0..3000 {
+        let n = next() % 30 + 1;
+        let value = (0..n)
+            .map(|_| words[next() % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        for utf8 in [false, true] {
+            for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
+                let o = Options::default().with_utf8(utf8).with_encoding(enc);
+                for name in ["Subject", "ject", "Keywords", "To"] {
+                    let mut buf = vec![0xA5u8; 8192];
+                    let Ok(n) = format_header(name, &value, &o, &mut buf) else {
+                        continue;
+                    };
+                    assert!(
+                        buf[n..].iter().all(|&b| b == 0xA5),
+                        "{name}: {value:?} utf8={utf8} {enc:?}"
+                    );
+                }
+            }
+        }
+    }
+}
