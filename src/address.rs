@@ -1182,51 +1182,11 @@ fn write_common(
 #[inline(always)]
 fn write_piece(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
     let n = bytes.len();
-    if n > 16 && n <= 128 {
-        let spare = sink.spare();
-        let done = if n <= 32 {
-            copy_pair::<16>(spare, bytes)
-        } else if n <= 64 {
-            copy_pair::<32>(spare, bytes)
-        } else {
-            copy_pair::<64>(spare, bytes)
-        };
-        if done {
-            sink.commit(n);
-            return;
-        }
+    if n > 16 && crate::sink::store_by_moves(sink.spare(), bytes) {
+        sink.commit(n);
+        return;
     }
     sink.write(bytes);
-}
-
-/// For `W <= src.len() <= 2 * W`: the first and the last `W` bytes of `src` to the start of
-/// `dst`, which together cover all of it. False (nothing stored) when `dst` is too short.
-#[cfg(not(target_os = "none"))]
-#[inline(always)]
-fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8]) -> bool {
-    let n = src.len();
-    let Some(tail_at) = n.checked_sub(W) else {
-        return false;
-    };
-    let (Some(&head), Some(&tail)) = (
-        src.first_chunk::<W>(),
-        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
-    ) else {
-        return false;
-    };
-    if dst.len() < n {
-        return false;
-    }
-    if let Some(d) = dst.first_chunk_mut::<W>() {
-        *d = head;
-    }
-    if let Some(d) = dst
-        .get_mut(tail_at..)
-        .and_then(|t| t.first_chunk_mut::<W>())
-    {
-        *d = tail;
-    }
-    true
 }
 
 /// Elements whose canonical form is their own bytes, placed but not yet written: the output

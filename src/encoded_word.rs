@@ -355,15 +355,7 @@ impl RunEncoder {
         let mut buf = [0u8; WORD_BUF];
         let (taken, len) = self.encode_into(rest, tail, room, &mut buf);
         let stored = match out.get_mut(at..) {
-            Some(dst) if dst.len() >= len => {
-                if len <= 32 {
-                    copy_pair::<16>(dst, &buf, len)
-                } else if len <= 64 {
-                    copy_pair::<32>(dst, &buf, len)
-                } else {
-                    copy_pair::<64>(dst, &buf, len)
-                }
-            }
+            Some(dst) => crate::sink::store_by_moves(dst, buf.get(..len).unwrap_or_default()),
             _ => true,
         };
         if !stored {
@@ -413,15 +405,8 @@ impl RunEncoder {
 #[inline(always)]
 fn store_word(sink: &mut crate::sink::SliceSink<'_>, word: &[u8; WORD_BUF], len: usize) {
     let spare = sink.spare();
-    let stored = if len <= 16 || spare.len() < len {
-        false
-    } else if len <= 32 {
-        copy_pair::<16>(spare, word, len)
-    } else if len <= 64 {
-        copy_pair::<32>(spare, word, len)
-    } else {
-        copy_pair::<64>(spare, word, len)
-    };
+    let stored =
+        len > 16 && crate::sink::store_by_moves(spare, word.get(..len).unwrap_or_default());
     if stored {
         sink.commit(len);
     } else {
@@ -434,36 +419,6 @@ fn store_word(sink: &mut crate::sink::SliceSink<'_>, word: &[u8; WORD_BUF], len:
 #[inline(always)]
 fn store_word(sink: &mut crate::sink::SliceSink<'_>, word: &[u8; WORD_BUF], len: usize) {
     sink.write(word.get(..len).unwrap_or_default());
-}
-
-/// For `W <= n <= 2 * W` and `dst`, `src` at least `n` long: the first and the last `W`
-/// bytes of `src` into `dst`, which together cover all `n`. False (nothing stored) when a
-/// bound does not hold.
-#[cfg(not(target_os = "none"))]
-#[inline(always)]
-fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8], n: usize) -> bool {
-    let Some(tail_at) = n.checked_sub(W) else {
-        return false;
-    };
-    let (Some(&head), Some(&tail)) = (
-        src.first_chunk::<W>(),
-        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
-    ) else {
-        return false;
-    };
-    if tail_at > W || dst.len() < n {
-        return false;
-    }
-    if let Some(d) = dst.first_chunk_mut::<W>() {
-        *d = head;
-    }
-    if let Some(d) = dst
-        .get_mut(tail_at..)
-        .and_then(|t| t.first_chunk_mut::<W>())
-    {
-        *d = tail;
-    }
-    true
 }
 
 /// Size of the buffer an encoded-word is built in: the word (at most 75) plus slack for

@@ -118,6 +118,53 @@ fn copy_pair<const W: usize>(dst: &mut [u8], src: &[u8], n: usize) {
     }
 }
 
+/// Stores `src` (17 to 128 bytes: an encoded-word, a mailbox, an element) at the start of
+/// `dst` with two overlapping fixed-size moves of 16, 32 or 64 bytes instead of a call into
+/// `memcpy` with its branches on the length. False, nothing stored, when `dst` is shorter
+/// than `src` or `src` is not 16 to 128 bytes long.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn store_by_moves(dst: &mut [u8], src: &[u8]) -> bool {
+    let n = src.len();
+    if n <= 32 {
+        move_pair::<16>(dst, src)
+    } else if n <= 64 {
+        move_pair::<32>(dst, src)
+    } else {
+        move_pair::<64>(dst, src)
+    }
+}
+
+/// For `W <= src.len() <= 2 * W`: the first and the last `W` bytes of `src` to the start of
+/// `dst`, which together cover all of it. False (nothing stored) when a bound does not hold.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn move_pair<const W: usize>(dst: &mut [u8], src: &[u8]) -> bool {
+    let n = src.len();
+    let Some(tail_at) = n.checked_sub(W) else {
+        return false;
+    };
+    let (Some(&head), Some(&tail)) = (
+        src.first_chunk::<W>(),
+        src.get(tail_at..).and_then(|t| t.first_chunk::<W>()),
+    ) else {
+        return false;
+    };
+    if tail_at > W || dst.len() < n {
+        return false;
+    }
+    if let Some(d) = dst.first_chunk_mut::<W>() {
+        *d = head;
+    }
+    if let Some(d) = dst
+        .get_mut(tail_at..)
+        .and_then(|t| t.first_chunk_mut::<W>())
+    {
+        *d = tail;
+    }
+    true
+}
+
 #[cfg(target_os = "none")]
 #[inline(always)]
 fn copy(dst: &mut [u8], src: &[u8]) {
