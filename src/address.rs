@@ -444,12 +444,7 @@ fn write_angle_addr(
         let tail = addr_w.plus(Width::ascii(3 + glue.len()));
         let (here, _) = f.room(1);
         if !f.at_start() && tail.chars <= here.chars && tail.bytes <= here.bytes {
-            let sink = f.sink();
-            sink.write(b" <");
-            write_piece(sink, addr);
-            sink.byte(b'>');
-            sink.write(glue);
-            f.advance(tail);
+            put_angle_tail(f, addr, glue, tail);
             return Ok(());
         }
     }
@@ -544,12 +539,7 @@ fn write_mailbox(
                 // The common case: the mailbox fits on this line or a fresh one, so every
                 // fit check of the general path would pass; one check, then the bytes.
                 if plan.write_unit(f, ws, tail)? {
-                    let sink = f.sink();
-                    sink.write(b" <");
-                    write_piece(sink, addr);
-                    sink.byte(b'>');
-                    sink.write(glue);
-                    f.advance(tail);
+                    put_angle_tail(f, addr, glue, tail);
                     return Ok(());
                 }
                 if let Some(lit) = plan.encoded_slice() {
@@ -1172,6 +1162,19 @@ fn write_common(
     sink.write(glue);
     f.advance(Width::ascii(1 + len));
     true
+}
+
+/// Writes ` <addr>` and `glue` straight to the sink once the caller has checked that their
+/// `width` fits on the current line, and records the columns.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn put_angle_tail(f: &mut Folder<'_, '_>, addr: &[u8], glue: &[u8], width: Width) {
+    let sink = f.sink();
+    sink.write(b" <");
+    write_piece(sink, addr);
+    sink.byte(b'>');
+    sink.write(glue);
+    f.advance(width);
 }
 
 /// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of
