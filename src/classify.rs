@@ -260,9 +260,12 @@ const FOLD: u64 = ONES * 0x20;
 
 /// A known name of at most 16 bytes as the folded words [`name_class`] computes.
 #[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
 struct Known {
     head: u64,
     tail: u64,
+    /// Its length; 0 in an empty slot of [`SLOTS`], which no name matches.
+    len: usize,
     class: Class,
 }
 
@@ -281,14 +284,14 @@ const fn known(name: &str, class: Class) -> Known {
     Known {
         head: head & !FOLD,
         tail: tail & !FOLD,
+        len: b.len(),
         class,
     }
 }
 
-/// The class of a valid name of `n <= 16` bytes given as folded words.
+/// The known names of at most 16 bytes.
 #[cfg(not(target_os = "none"))]
-#[inline]
-fn short_class(n: usize, head: u64, tail: u64) -> Class {
+const SHORT_NAMES: [Known; 30] = {
     use Class::*;
     const A: Class = Address {
         required: true,
@@ -302,51 +305,97 @@ fn short_class(n: usize, head: u64, tail: u64) -> Class {
         required: true,
         single: true,
     };
-    // A constant, so the table is data: a `const fn` call in a match arm is not promoted
-    // and would build the candidates on the stack on every call.
-    const BY_LEN: [&[Known]; 17] = {
-        let mut t: [&[Known]; 17] = [&[]; 17];
-        t[2] = &[known("To", A), known("Cc", A)];
-        t[3] = &[known("Bcc", BCC)];
-        t[4] = &[known("From", A), known("Date", Date)];
-        t[6] = &[known("Sender", ONE)];
-        t[7] = &[known("List-Id", ListId)];
-        t[8] = &[
-            known("Reply-To", A),
-            known("Keywords", Keywords),
-            known("Received", AsciiStructured),
-        ];
-        t[9] = &[known("Resent-To", A), known("Resent-Cc", A)];
-        t[10] = &[
-            known("Message-ID", MsgIdOne),
-            known("References", MsgIdList),
-            known("Content-ID", MsgIdOne),
-            known("Resent-Bcc", BCC),
-            known("Precedence", AsciiStructured),
-        ];
-        t[11] = &[
-            known("In-Reply-To", MsgIdList),
-            known("Resent-From", A),
-            known("Return-Path", ReturnPath),
-            known("Resent-Date", Date),
-            known("Feedback-ID", AsciiStructured),
-        ];
-        t[12] = &[
-            known("Received-SPF", AsciiStructured),
-            known("MIME-Version", AsciiStructured),
-            known("Content-Type", Mime),
-        ];
-        t[13] = &[known("Resent-Sender", ONE), known("Mail-Reply-To", A)];
-        t[14] = &[
-            known("DKIM-Signature", AsciiStructured),
-            known("Auto-Submitted", AsciiStructured),
-        ];
-        t[16] = &[known("Mail-Followup-To", A)];
-        t
+    [
+        known("To", A),
+        known("Cc", A),
+        known("Bcc", BCC),
+        known("From", A),
+        known("Date", Date),
+        known("Sender", ONE),
+        known("List-Id", ListId),
+        known("Reply-To", A),
+        known("Keywords", Keywords),
+        known("Received", AsciiStructured),
+        known("Resent-To", A),
+        known("Resent-Cc", A),
+        known("Message-ID", MsgIdOne),
+        known("References", MsgIdList),
+        known("Content-ID", MsgIdOne),
+        known("Resent-Bcc", BCC),
+        known("Precedence", AsciiStructured),
+        known("In-Reply-To", MsgIdList),
+        known("Resent-From", A),
+        known("Return-Path", ReturnPath),
+        known("Resent-Date", Date),
+        known("Feedback-ID", AsciiStructured),
+        known("Received-SPF", AsciiStructured),
+        known("MIME-Version", AsciiStructured),
+        known("Content-Type", Mime),
+        known("Resent-Sender", ONE),
+        known("Mail-Reply-To", A),
+        known("DKIM-Signature", AsciiStructured),
+        known("Auto-Submitted", AsciiStructured),
+        known("Mail-Followup-To", A),
+    ]
+};
+
+/// Slots of the hash table of [`SHORT_NAMES`] (a power of two).
+#[cfg(not(target_os = "none"))]
+const SLOT_BITS: u32 = 7;
+
+/// The slot of a name given as folded words: a multiplicative hash of the words and the
+/// length, top bits.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+const fn slot(len: usize, head: u64, tail: u64, mul: u64) -> usize {
+    ((head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(mul) >> (64 - SLOT_BITS)) as usize
+}
+
+/// A multiplier under which every name of [`SHORT_NAMES`] has a slot of its own, found at
+/// compile time (the build fails if none of the candidates works), and the table it gives:
+/// a name is known exactly when it equals the entry in its slot, so one comparison decides
+/// what a search through the candidates of its length would.
+#[cfg(not(target_os = "none"))]
+const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
+    const EMPTY: Known = Known {
+        head: 0,
+        tail: 0,
+        len: 0,
+        class: Class::Unstructured,
     };
-    let candidates = BY_LEN.get(n).copied().unwrap_or_default();
-    for k in candidates {
-        if head == k.head && tail == k.tail {
+    let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut tries = 0;
+    loop {
+        assert!(tries < 10_000, "no perfect hash for the known names");
+        let mut table = [EMPTY; 1 << SLOT_BITS];
+        let mut i = 0;
+        let mut clash = false;
+        while i < SHORT_NAMES.len() {
+            let k = SHORT_NAMES[i];
+            let at = slot(k.len, k.head, k.tail, mul);
+            if table[at].len != 0 {
+                clash = true;
+                break;
+            }
+            table[at] = k;
+            i += 1;
+        }
+        if !clash {
+            break (mul, table);
+        }
+        mul = mul.wrapping_add(0x6A09_E667_F3BC_C908);
+        tries += 1;
+    }
+};
+
+/// The class of a valid name of `n <= 16` bytes given as folded words.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn short_class(n: usize, head: u64, tail: u64) -> Class {
+    use Class::*;
+    let (mul, table) = &SLOTS;
+    if let Some(k) = table.get(slot(n, head, tail, *mul)) {
+        if k.head == head && k.tail == tail && k.len == n {
             return k.class;
         }
     }
