@@ -174,13 +174,13 @@ fn plain_field<S: crate::scan::plain::Vector>(
     // `text` and `out` whatever `line_end` returns.
     // The first line: "Name: " and the text up to its first fold point.
     let room = soft.saturating_sub(name.len() + 2);
-    let Some(mut pos) = line_end(text, 0, false, room, s) else {
+    let Some(pos) = line_end(text, 0, false, room, s) else {
         return false;
     };
     if pos > n {
         return false;
     }
-    let mut at = name.len() + 2 + pos;
+    let at = name.len() + 2 + pos;
     if at <= cap {
         // SAFETY: `name`, ": " and `text[..pos]` fill `out[..at]`, and `at <= cap`.
         unsafe {
@@ -190,32 +190,112 @@ fn plain_field<S: crate::scan::plain::Vector>(
         }
     }
     // Each later line: the line ending, then the text from the space the fold went before.
-    while pos < n {
-        let Some(p) = line_end(text, pos, true, soft, s) else {
-            return false;
-        };
-        if p <= pos || p > n {
-            return false;
-        }
-        let len = p - pos;
-        if at + eol_len + len <= cap {
-            // SAFETY: `text[pos..p]` is inside `text`; `out[at..at + eol_len + len]` is inside
-            // `out`, and holds at least 2 bytes (`len >= 1`), so both line-ending bytes may
-            // be stored (the line overwrites the second one of a one-byte ending).
-            unsafe {
-                d.add(at).cast::<[u8; 2]>().write_unaligned(eol_pair);
-                copy(s, d.add(at + eol_len), t.add(pos), len);
-            }
-        }
-        at += eol_len + len;
-        pos = p;
-    }
+    // Every such line holds at least two bytes of text (the space and what follows it), so
+    // the whole field takes at most `most` bytes: when the buffer has that much, no line
+    // needs its own capacity check (the benchmark's and most callers' case).
+    let most = at + (n - pos) + (n / 2 + 2) * eol_len;
+    let lines = Lines {
+        s,
+        text,
+        out: d,
+        cap,
+        soft,
+        eol_pair,
+        eol_len,
+    };
+    let at = if pos >= n {
+        Some(at)
+    } else if most <= cap {
+        lines.write::<false>(pos, at)
+    } else {
+        lines.write::<true>(pos, at)
+    };
+    let Some(at) = at else {
+        return false;
+    };
     if at + eol_len <= cap {
         // SAFETY: `out[at..at + eol_len]` is inside `out`.
-        unsafe { copy(s, d.add(at), eol.as_ptr(), eol_len) };
+        unsafe {
+            if eol_len == 2 {
+                d.add(at).cast::<[u8; 2]>().write_unaligned(eol_pair);
+            } else {
+                d.add(at).write(eol_pair[0]);
+            }
+        }
     }
     sink.commit(at + eol_len);
     true
+}
+
+/// The continuation lines of [`plain_field`]: what stays the same from line to line.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+struct Lines<'t, S> {
+    s: S,
+    text: &'t [u8],
+    /// The sink's spare buffer, `cap` bytes.
+    out: *mut u8,
+    cap: usize,
+    soft: usize,
+    /// The line ending, padded to two bytes (a one-byte ending's pad is overwritten).
+    eol_pair: [u8; 2],
+    eol_len: usize,
+}
+
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+impl<S: crate::scan::plain::Vector> Lines<'_, S> {
+    /// Writes the lines of `text` from `pos` (a fold point, or the end) at `at`, and returns
+    /// where the output ends; `None` for a word too long for the plain path. With `CHECKED`
+    /// each line is written only when it fits (the rest is only counted); without it the
+    /// caller has made sure the buffer holds the largest output this text can have.
+    #[inline(always)]
+    fn write<const CHECKED: bool>(&self, mut pos: usize, mut at: usize) -> Option<usize> {
+        use crate::scan::plain::copy;
+        let (s, text, n, soft) = (self.s, self.text, self.text.len(), self.soft);
+        let (t, d) = (text.as_ptr(), self.out);
+        if soft < crate::options::MIN_MAX_LINE_LEN {
+            return None;
+        }
+        while pos < n {
+            let p = if n - pos <= soft {
+                n
+            } else {
+                // The last space in (pos + 1, pos + soft] is nearly always in the one vector
+                // ending at the column limit, which starts after the line's leading space and
+                // first byte (soft >= 40 > W + 1).
+                let start = pos + soft + 1 - S::W;
+                // SAFETY: `start .. pos + soft + 1` lies within `text`, as `pos + soft < n`.
+                let hits = s.spaces(unsafe { s.load(t.add(start)) });
+                if hits != 0 {
+                    start + (31 - hits.leading_zeros() as usize)
+                } else {
+                    match line_end(text, pos, true, soft, s) {
+                        Some(p) if p >= pos + 2 && p <= n => p,
+                        _ => return None,
+                    }
+                }
+            };
+            // `pos + 2 <= p <= n`: from the vector, `start + 31 - lz` lies in
+            // `[pos + 9, pos + soft]`; from `line_end`, checked just above.
+            let len = p - pos;
+            if !CHECKED || at + self.eol_len + len <= self.cap {
+                // SAFETY: `text[pos..p]` is inside `text`. `out[at..at + eol_len + len]` is
+                // inside `out`: checked just above, or (unchecked) bounded by the largest
+                // output the caller made room for: every continuation line so far and this
+                // one hold at least two bytes of text each, so at most `p / 2` line endings
+                // come before `text[p]` and `at + eol_len + len` is at most
+                // `name + 2 + p + (p / 2) * eol_len`. The line holds at least 2 bytes
+                // (`len >= 2`), so both line-ending bytes may be stored (the line overwrites
+                // the second one of a one-byte ending).
+                unsafe {
+                    d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy(s, d.add(at + self.eol_len), t.add(pos), len);
+                }
+            }
+            at += self.eol_len + len;
+            pos = p;
+        }
+        Some(at)
+    }
 }
 
 /// The plain lines where there are no vector scans, for a non-empty `text` without leading
@@ -938,7 +1018,7 @@ mod tests {
         // Only a word too long for a line near 998 octets is left to the general path.
         let long_word = value.split(' ').any(|w| w.len() > super::PLAIN_MAX_WORD);
         for path in paths() {
-            for cap in [1 << 16, n, n - 1, n / 2, 0] {
+            for cap in [1 << 16, 2 * n + 8, n + n / 4, n, n - 1, n / 2, 0] {
                 let (got, taken) = run_path_taken(path, name, value, options, cap);
                 assert!(
                     taken || path == Path::General || long_word,
