@@ -13,6 +13,9 @@ use crate::scan;
 use crate::sink::SliceSink;
 use crate::{phrase, Error, Options};
 
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+mod single;
+
 /// A msg-id found in a value: `start..end` is the whole token, brackets included when the
 /// caller wrote them.
 struct Id {
@@ -214,6 +217,15 @@ pub(crate) fn format_fast(
     options: &Options,
     one: bool,
 ) -> bool {
+    // The common one-id field first: a few vector compares and copies, no walk.
+    #[cfg(target_arch = "x86_64")]
+    if name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+        let crlf = options.line_ending == crate::LineEnding::Crlf;
+        // SAFETY: the CPU has AVX2 (checked just above).
+        if unsafe { single::format(sink, name.as_bytes(), value.as_bytes(), crlf) } {
+            return true;
+        }
+    }
     format_fast_with(sink, name, value, options, one, Engine::Auto)
 }
 
@@ -1750,6 +1762,134 @@ mod tests {
         }
     }
 
+    /// The one-id path alone (AVX2): `None` when it declines, which must leave nothing
+    /// behind; otherwise its output, after checking every buffer size up to one more than
+    /// needed, with guard bytes: the exact size when the buffer is too small, nothing
+    /// written past the buffer nor past the output.
+    #[cfg(target_arch = "x86_64")]
+    fn single(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
+        if !crate::cpu::avx2() {
+            return None;
+        }
+        let crlf = o.line_ending == crate::LineEnding::Crlf;
+        let run = |buf: &mut [u8], prefix: &[u8]| {
+            let mut sink = SliceSink::new(buf);
+            sink.write(prefix);
+            // SAFETY: the CPU has AVX2 (checked above).
+            let taken = unsafe {
+                super::single::format(&mut sink, name.as_bytes(), value.as_bytes(), crlf)
+            };
+            (taken, sink.finish())
+        };
+        let mut buf = std::vec![0xA5u8; 512];
+        let (taken, n) = run(&mut buf, b"prefix");
+        let n = n.unwrap();
+        if !taken {
+            assert_eq!(n, 6, "left bytes behind for {value:?}");
+            return None;
+        }
+        assert!(buf[n..].iter().all(|&b| b == 0xA5), "{value:?}");
+        let out = buf[6..n].to_vec();
+        for size in 0..=out.len() + 1 {
+            let mut buf = std::vec![0xA5u8; size + 80];
+            let (head, guard) = buf.split_at_mut(size);
+            let (taken, got) = run(head, b"");
+            assert!(taken, "{size} {value:?}");
+            assert!(guard.iter().all(|&b| b == 0xA5), "{size} {value:?}");
+            if size < out.len() {
+                assert_eq!(got, Err(Error::BufferTooSmall { needed: out.len() }));
+            } else {
+                assert_eq!(got, Ok(out.len()));
+                assert_eq!(&buf[..out.len()], &out[..], "{size} {value:?}");
+                assert!(buf[out.len()..].iter().all(|&b| b == 0xA5));
+            }
+        }
+        Some(out)
+    }
+
+    /// One id of every length around and inside the path's range (31..=129 bytes), the `@`
+    /// at several places, whole and with each byte replaced by each troublesome one: what
+    /// the one-id path takes, the general path writes the same way for both classes and
+    /// every line ending and soft limit, and it takes every well-formed one in its range.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn single_id_path_every_length_and_byte() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let corrupt = b"<>@. =?a\t\r\n\x00\x7f[]\\\"(),:;\xff-";
+        let opts = [
+            options(78, false, false),
+            options(40, true, false),
+            options(998, false, true),
+        ];
+        for total in 29..=131usize {
+            for at in [
+                1,
+                2,
+                total / 2,
+                total.saturating_sub(4),
+                total.saturating_sub(3),
+            ] {
+                if at < 2 || at + 3 > total {
+                    continue;
+                }
+                // `<`, `at - 1` bytes, `@`, the rest, `>`; a dot inside each side when there
+                // is room.
+                let mut id = std::vec![b'x'; total];
+                id[0] = b'<';
+                id[total - 1] = b'>';
+                id[at] = b'@';
+                if at > 3 {
+                    id[at / 2] = b'.';
+                }
+                if total - at > 5 {
+                    id[at + 2] = b'.';
+                }
+                let v = std::string::String::from_utf8(id).unwrap();
+                for o in &opts {
+                    let out = single("Message-ID", &v, o);
+                    assert_eq!(out.is_some(), (32..=128).contains(&total), "{v:?}");
+                    if let Some(out) = out {
+                        for one in [true, false] {
+                            assert_eq!(Ok(out.clone()), general("Message-ID", &v, o, one));
+                        }
+                    }
+                }
+                for i in 0..v.len() {
+                    for &c in corrupt.iter() {
+                        let mut b = v.clone().into_bytes();
+                        b[i] = c;
+                        let Ok(w) = std::string::String::from_utf8(b) else {
+                            continue;
+                        };
+                        let o = &opts[i % opts.len()];
+                        if let Some(out) = single("In-Reply-To", &w, o) {
+                            for one in [true, false] {
+                                assert_eq!(
+                                    Ok(out.clone()),
+                                    general("In-Reply-To", &w, o, one),
+                                    "{w:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The byte classes of the one-id path against their definition.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn single_id_bad_bytes() {
+        for c in 0..=255u8 {
+            let want =
+                !(crate::chars::is(c, crate::chars::ATEXT) || c == b'.' || c == b'@') || c == b'?';
+            assert_eq!(super::single::is_bad(c), want, "{c:#x}");
+        }
+    }
+
     /// The AVX2 class table against its definition, for every byte value.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -1801,6 +1941,29 @@ mod tests {
             let out = fast("References", &v, &o, false);
             prop_assert!(out.is_some(), "{:?}", v);
             prop_assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
+        }
+
+        /// The one-id path against the general path, on id-like text of any shape (what
+        /// it takes must be written the same way), and on single well-formed ids (which it
+        /// must take when they are 32..=128 bytes without `?`).
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn single_id_path_matches_general_path(
+            v in id_text(), id in id_list(), soft in 40usize..120, lf: bool, utf8: bool,
+            one: bool, name in "[A-Za-z-]{1,12}",
+        ) {
+            let o = options(soft, lf, utf8);
+            if let Some(out) = single(&name, &v, &o) {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, one), "{:?}", v);
+            }
+            let id = id.split(' ').next().unwrap_or_default();
+            let out = single(&name, id, &o);
+            if crate::cpu::avx2() && (32..=128).contains(&id.len()) && !id.contains('?') {
+                prop_assert!(out.is_some(), "{:?}", id);
+            }
+            if let Some(out) = out {
+                prop_assert_eq!(Ok(out), general(&name, id, &o, one), "{:?}", id);
+            }
         }
 
         /// One byte of a well-formed list replaced: whatever the fast path accepts, the
