@@ -503,16 +503,21 @@ struct Walk<'w, 's> {
     /// Whether the buffer is known to hold the whole output: otherwise the walk only counts,
     /// and [`format_fast_with`] writes again once it knows that the output fits.
     write: bool,
-    /// Column after the last id given a place.
-    col: usize,
     /// The current line holds `text[run..prev_end]` (the space before its first id too, on
     /// a continuation line). `prev_end` is `usize::MAX` before the first id.
     run: usize,
     prev_end: usize,
+    /// An id ending at `e` stays on the current line when `e - run <= later` (the first id
+    /// always does). On the name line `later` is the soft limit less `Name: `, since that
+    /// line's text starts at `run = 0`; on the others it is the soft limit. A field of one
+    /// id has 0: a second id folds, and the fold refuses it.
+    later: usize,
     /// Where the current line goes: `text[j]` is stored at `out[j + shift]`.
     shift: usize,
-    /// The id being read has had its `@` (in an earlier block).
-    had_at: bool,
+    /// Bit 63 set: the id being read has had its `@` (in an earlier block). No id in a
+    /// block has its own `@` at bit 63 (its `>` would be later), so the bit counts as one
+    /// more `@` of the block's first id.
+    carry: u64,
 }
 
 #[cfg(not(target_os = "none"))]
@@ -528,18 +533,23 @@ impl<'w, 's> Walk<'w, 's> {
         write: bool,
     ) -> Self {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
+        let soft = options.max_line_len;
         Walk {
             sink,
             text,
-            soft: options.max_line_len,
+            soft,
             crlf,
             one,
             write,
-            col: name_len + 1,
             run: 0,
             prev_end: usize::MAX,
+            later: if one {
+                0
+            } else {
+                soft.saturating_sub(name_len + 2)
+            },
             shift: 1,
-            had_at: false,
+            carry: 0,
         }
     }
 
@@ -548,78 +558,81 @@ impl<'w, 's> Walk<'w, 's> {
     ///
     /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
     /// what ends at a `>` (the scans have checked where the `<` are). The checks are
-    /// gathered without branches and looked at once per block.
+    /// gathered without branches and looked at once per block. The only branch per id is
+    /// the fold, and the state lives in few enough registers that none is spilled.
     #[inline(always)]
     fn ids(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
         // In locals: stores to `self` would otherwise follow every id.
-        let (mut col, mut run, mut prev_end, mut shift, mut had_at) =
-            (self.col, self.run, self.prev_end, self.shift, self.had_at);
-        let (text, soft, one, write) = (self.text, self.soft, self.one, self.write);
-        let step = 1 + usize::from(self.crlf);
-        // Two bytes stored for either ending: after `\n` comes the space of the next line,
-        // which that line stores again.
-        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
-        let out = self.sink.spare();
-        // Before the first id, which stays on the name line, nothing folds and the id may
-        // take FAST_MAX_ID octets (FAST_MAX_NAME and FAST_MAX_ID keep that line within
-        // 998, and every later line too); a field of one id takes no second.
-        let later_max = if one { 0 } else { FAST_MAX_ID + 1 };
-        let (mut limit, mut max) = if prev_end == usize::MAX {
-            (usize::MAX, FAST_MAX_ID + 1)
+        let (mut run, mut prev_end, mut shift, mut carry, mut later) =
+            (self.run, self.prev_end, self.shift, self.carry, self.later);
+        let write = self.write;
+        // Before the first id, which stays on the name line, nothing folds.
+        let mut limit = if prev_end == usize::MAX {
+            usize::MAX
         } else {
-            (soft, later_max)
+            later
         };
-        let mut bad = false;
+        let mut bad = 0u64;
         for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
             let (mut ends, mut ats) = (block, ats);
             let first = base + 64 * k + 1;
             while ends != 0 {
-                // This id's `@`s in this block (those up to its `>`): exactly one, or none
-                // when it had one in an earlier block.
+                // This id's `@`s in this block (those up to its `>`), and the one carried
+                // from earlier blocks: exactly one. (As bits: a branch would be
+                // mispredicted.)
                 let upto = ends ^ (ends - 1);
-                let mine = ats & upto;
-                // (As bits: a branch on `had_at` would be mispredicted.)
-                let many = u8::from(mine & mine.wrapping_sub(1) != 0);
-                let none = u8::from(mine == 0);
-                bad |= many | (none ^ u8::from(had_at)) != 0;
-                had_at = false;
+                let mine = (ats & upto) | carry;
                 ats &= !upto;
+                carry = 0;
+                bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
                 let e = first + ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                // The id and the space before it (the space after the colon for the first).
-                let len = e.wrapping_sub(prev_end);
-                bad |= len > max;
-                if col + len > limit {
-                    if write {
-                        store_line(out, text, run, prev_end, shift);
-                        if let Some(d) = out
-                            .get_mut(prev_end + shift..)
-                            .and_then(|d| d.first_chunk_mut::<2>())
-                        {
-                            *d = ending;
-                        }
-                    }
-                    shift += step;
+                // The space and the id (the first: `Name: ` and the id) may take
+                // FAST_MAX_ID + 1 octets: FAST_MAX_NAME and FAST_MAX_ID keep every line
+                // within 998.
+                bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
+                if e - run > limit {
+                    self.fold(run, prev_end, shift, write);
+                    bad |= u64::from(self.one);
+                    shift += 1 + usize::from(self.crlf);
                     run = prev_end;
-                    col = len;
-                } else {
-                    col += len;
+                    later = self.soft;
                 }
-                (limit, max) = (soft, later_max);
+                limit = later;
                 prev_end = e;
             }
-            // `@`s after the block's last `>` belong to the next id. (Without a branch: ids
-            // cross block boundaries at random.)
-            let carried = ats != 0;
-            bad |= carried & (had_at | (ats & ats.wrapping_sub(1) != 0));
-            had_at |= carried;
-            if bad {
+            // `@`s after the block's last `>` belong to the next id: at most one, and none
+            // when it has one already. (Without a branch: ids cross blocks at random.)
+            let c = u64::from(ats != 0) << 63;
+            bad |= (ats & ats.wrapping_sub(1)) | (c & carry);
+            carry |= c;
+            if bad != 0 {
                 break;
             }
         }
-        (self.col, self.run, self.prev_end, self.shift, self.had_at) =
-            (col, run, prev_end, shift, had_at);
-        !bad
+        (self.run, self.prev_end, self.shift, self.carry, self.later) =
+            (run, prev_end, shift, carry, later);
+        bad == 0
+    }
+
+    /// Stores the line `text[run..end]` and the line ending after it (the fold before the
+    /// space at `end`), when the walk writes.
+    #[inline(always)]
+    fn fold(&mut self, run: usize, end: usize, shift: usize, write: bool) {
+        if !write {
+            return;
+        }
+        // Two bytes stored for either ending: after `\n` comes the space of the next line,
+        // which that line stores again.
+        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
+        let out = self.sink.spare();
+        store_line(out, self.text, run, end, shift);
+        if let Some(d) = out
+            .get_mut(end + shift..)
+            .and_then(|d| d.first_chunk_mut::<2>())
+        {
+            *d = ending;
+        }
     }
 
     /// [`Walk::ids`] out of line, for the scans' loops: the vector registers of a scan
@@ -642,7 +655,7 @@ impl<'w, 's> Walk<'w, 's> {
     /// Writes the last line and the line ending, and reports the field to the sink.
     #[inline(always)]
     fn finish(&mut self) -> bool {
-        if self.had_at || self.prev_end == usize::MAX {
+        if self.carry != 0 || self.prev_end == usize::MAX {
             return false;
         }
         let (text, n, shift) = (self.text, self.text.len(), self.shift);
@@ -897,10 +910,12 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     fn classify(t: &Tables, v: __m256i) -> __m256i {
+        // `vpshufb` looks at the low nibble and bit 7 only: non-ASCII bytes get class 0
+        // (atext) from the first lookup without masking, and the signed minimum rejects
+        // them.
         let nibble = _mm256_set1_epi8(0x0F);
-        let lo = _mm256_and_si256(v, nibble);
         let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
-        _mm256_and_si256(_mm256_shuffle_epi8(t.lo, lo), _mm256_shuffle_epi8(t.hi, hi))
+        _mm256_and_si256(_mm256_shuffle_epi8(t.lo, v), _mm256_shuffle_epi8(t.hi, hi))
     }
 
     /// The classes of the bytes before those of `c`, the last of `before` first.
@@ -1963,6 +1978,22 @@ mod tests {
             }
             if let Some(out) = out {
                 prop_assert_eq!(Ok(out), general(&name, id, &o, one), "{:?}", id);
+            }
+        }
+
+        /// Names up to the fast path's longest, longer than the soft limit too: the first
+        /// line's room (the soft limit less `Name: `, none when the name fills it) decides
+        /// the first fold as the general path does.
+        #[test]
+        fn fast_path_with_long_names(
+            v in id_list(), soft in 40usize..120, lf: bool, one: bool,
+            name in "[A-Za-z-]{1,101}",
+        ) {
+            let o = options(soft, lf, false);
+            let out = fast(&name, &v, &o, one);
+            prop_assert_eq!(out.is_some(), name.len() <= 100 && (!one || !v.contains(' ')));
+            if let Some(out) = out {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, one), "{:?}", v);
             }
         }
 

@@ -117,20 +117,23 @@ fn is_one_id(text: &[u8]) -> bool {
         let (g1, d1, a1) = window(lo_t, hi_t, v1);
         let (g2, d2, a2) = window(lo_t, hi_t, v2);
         let (g3, d3, a3) = window(lo_t, hi_t, v3);
-        // Bytes 0..64, and bytes n - 64..n moved to their place (1..=64 bits up).
-        let s = (n - 64) as u32;
-        let wide = |a: u32, b: u32, c: u32, d: u32| {
-            let low = u64::from(a) | u64::from(b) << 32;
-            let high = u64::from(c) | u64::from(d) << 32;
-            u128::from(low) | u128::from(high) << s
-        };
-        one_id!(
-            u128,
-            wide(g0, g1, g2, g3),
-            wide(d0, d1, d2, d3),
-            wide(a0, a1, a2, a3),
-            n
-        )
+        // Two 64-bit halves instead of one 128-bit mask (whose variable shifts cost more
+        // than the rest): `low` is bytes 0..64, `high` bytes n - 64..n; they overlap unless
+        // n is 128.
+        let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
+        let (g_low, d_low, a_low) = (pair(g0, g1), pair(d0, d1), pair(a0, a1));
+        let (g_high, d_high, a_high) = (pair(g2, g3), pair(d2, d3), pair(a2, a3));
+        // Bit j of `high >> up` is byte 64 + j: the `@`s the low half has not seen.
+        let up = (128 - n) as u32;
+        let (x, y) = (a_low, a_high >> up);
+        let ats = x | y;
+        let one_at = (ats != 0) & (ats & (ats - 1) == 0) & (x & y == 0);
+        let s_low = d_low | a_low | 1;
+        let s_high = d_high | a_high | 1 << 63;
+        // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
+        let apart =
+            (s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) | (s_low >> 63 & s_high >> up & 1);
+        (g_low == !1) & (g_high == !(1 << 63)) & one_at & (apart == 0)
     }
 }
 
