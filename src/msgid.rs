@@ -565,7 +565,12 @@ impl<'w, 's> Walk<'w, 's> {
         // In locals: stores to `self` would otherwise follow every id.
         let (mut run, mut prev_end, mut shift, mut carry, mut later) =
             (self.run, self.prev_end, self.shift, self.carry, self.later);
-        let write = self.write;
+        let (text, write, soft, one) = (self.text, self.write, self.soft, self.one);
+        let step = 1 + usize::from(self.crlf);
+        // Two bytes stored for either ending: after `\n` comes the space of the next line,
+        // which that line stores again.
+        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
+        let out = self.sink.spare();
         // Before the first id, which stays on the name line, nothing folds.
         let mut limit = if prev_end == usize::MAX {
             usize::MAX
@@ -592,11 +597,14 @@ impl<'w, 's> Walk<'w, 's> {
                 // within 998.
                 bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
                 if e - run > limit {
-                    self.fold(run, prev_end, shift, write);
-                    bad |= u64::from(self.one);
-                    shift += 1 + usize::from(self.crlf);
+                    // A fold before the space at `prev_end`: the line and its ending.
+                    if write {
+                        store_fold(out, text, run, prev_end, shift, ending);
+                    }
+                    bad |= u64::from(one);
+                    shift += step;
                     run = prev_end;
-                    later = self.soft;
+                    later = soft;
                 }
                 limit = later;
                 prev_end = e;
@@ -613,26 +621,6 @@ impl<'w, 's> Walk<'w, 's> {
         (self.run, self.prev_end, self.shift, self.carry, self.later) =
             (run, prev_end, shift, carry, later);
         bad == 0
-    }
-
-    /// Stores the line `text[run..end]` and the line ending after it (the fold before the
-    /// space at `end`), when the walk writes.
-    #[inline(always)]
-    fn fold(&mut self, run: usize, end: usize, shift: usize, write: bool) {
-        if !write {
-            return;
-        }
-        // Two bytes stored for either ending: after `\n` comes the space of the next line,
-        // which that line stores again.
-        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
-        let out = self.sink.spare();
-        store_line(out, self.text, run, end, shift);
-        if let Some(d) = out
-            .get_mut(end + shift..)
-            .and_then(|d| d.first_chunk_mut::<2>())
-        {
-            *d = ending;
-        }
     }
 
     /// [`Walk::ids`] out of line, for the scans' loops: the vector registers of a scan
@@ -675,6 +663,51 @@ impl<'w, 's> Walk<'w, 's> {
         }
         self.sink.commit(n + shift + 1 + usize::from(self.crlf));
         true
+    }
+}
+
+/// Stores the line `text[from..to]` at `out[from + shift..]` and `ending` after it: a line
+/// of up to 126 bytes (every line at the usual soft limits) as one 128-byte store with the
+/// ending put into it, which may reach past the ending (see [`Walk`]); otherwise exactly,
+/// out of line.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_fold(out: &mut [u8], text: &[u8], from: usize, to: usize, shift: usize, ending: [u8; 2]) {
+    let n = to - from;
+    if n <= 126 {
+        if let (Some(s), Some(d)) = (
+            text.get(from..).and_then(|s| s.first_chunk::<128>()),
+            out.get_mut(from + shift..)
+                .and_then(|d| d.first_chunk_mut::<128>()),
+        ) {
+            *d = *s;
+            if let Some(e) = d.get_mut(n..).and_then(|e| e.first_chunk_mut::<2>()) {
+                *e = ending;
+            }
+            return;
+        }
+    }
+    store_fold_exact(out, text, from, to, shift, ending);
+}
+
+/// [`store_fold`] for a long line or one near the end of the text.
+#[cfg(not(target_os = "none"))]
+#[cold]
+#[inline(never)]
+fn store_fold_exact(
+    out: &mut [u8],
+    text: &[u8],
+    from: usize,
+    to: usize,
+    shift: usize,
+    ending: [u8; 2],
+) {
+    store_line(out, text, from, to, shift);
+    if let Some(d) = out
+        .get_mut(to + shift..)
+        .and_then(|d| d.first_chunk_mut::<2>())
+    {
+        *d = ending;
     }
 }
 

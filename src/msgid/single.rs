@@ -127,7 +127,7 @@ fn is_one_id(text: &[u8]) -> bool {
         let up = (128 - n) as u32;
         let (x, y) = (a_low, a_high >> up);
         let ats = x | y;
-        let one_at = (ats != 0) & (ats & (ats - 1) == 0) & (x & y == 0);
+        let one_at = (ats != 0) & (ats & ats.wrapping_sub(1) == 0) & (x & y == 0);
         let s_low = d_low | a_low | 1;
         let s_high = d_high | a_high | 1 << 63;
         // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
