@@ -13,6 +13,9 @@ use crate::scan;
 use crate::sink::SliceSink;
 use crate::{phrase, Error, Options};
 
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+mod single;
+
 /// A msg-id found in a value: `start..end` is the whole token, brackets included when the
 /// caller wrote them.
 struct Id {
@@ -214,6 +217,15 @@ pub(crate) fn format_fast(
     options: &Options,
     one: bool,
 ) -> bool {
+    // The common one-id field first: a few vector compares and copies, no walk.
+    #[cfg(target_arch = "x86_64")]
+    if name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+        let crlf = options.line_ending == crate::LineEnding::Crlf;
+        // SAFETY: the CPU has AVX2 (checked just above).
+        if unsafe { single::format(sink, name.as_bytes(), value.as_bytes(), crlf) } {
+            return true;
+        }
+    }
     format_fast_with(sink, name, value, options, one, Engine::Auto)
 }
 
@@ -491,16 +503,21 @@ struct Walk<'w, 's> {
     /// Whether the buffer is known to hold the whole output: otherwise the walk only counts,
     /// and [`format_fast_with`] writes again once it knows that the output fits.
     write: bool,
-    /// Column after the last id given a place.
-    col: usize,
     /// The current line holds `text[run..prev_end]` (the space before its first id too, on
     /// a continuation line). `prev_end` is `usize::MAX` before the first id.
     run: usize,
     prev_end: usize,
+    /// An id ending at `e` stays on the current line when `e - run <= later` (the first id
+    /// always does). On the name line `later` is the soft limit less `Name: `, since that
+    /// line's text starts at `run = 0`; on the others it is the soft limit. A field of one
+    /// id has 0: a second id folds, and the fold refuses it.
+    later: usize,
     /// Where the current line goes: `text[j]` is stored at `out[j + shift]`.
     shift: usize,
-    /// The id being read has had its `@` (in an earlier block).
-    had_at: bool,
+    /// Bit 63 set: the id being read has had its `@` (in an earlier block). No id in a
+    /// block has its own `@` at bit 63 (its `>` would be later), so the bit counts as one
+    /// more `@` of the block's first id.
+    carry: u64,
 }
 
 #[cfg(not(target_os = "none"))]
@@ -516,18 +533,23 @@ impl<'w, 's> Walk<'w, 's> {
         write: bool,
     ) -> Self {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
+        let soft = options.max_line_len;
         Walk {
             sink,
             text,
-            soft: options.max_line_len,
+            soft,
             crlf,
             one,
             write,
-            col: name_len + 1,
             run: 0,
             prev_end: usize::MAX,
+            later: if one {
+                0
+            } else {
+                soft.saturating_sub(name_len + 2)
+            },
             shift: 1,
-            had_at: false,
+            carry: 0,
         }
     }
 
@@ -536,78 +558,69 @@ impl<'w, 's> Walk<'w, 's> {
     ///
     /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
     /// what ends at a `>` (the scans have checked where the `<` are). The checks are
-    /// gathered without branches and looked at once per block.
+    /// gathered without branches and looked at once per block. The only branch per id is
+    /// the fold, and the state lives in few enough registers that none is spilled.
     #[inline(always)]
     fn ids(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
         // In locals: stores to `self` would otherwise follow every id.
-        let (mut col, mut run, mut prev_end, mut shift, mut had_at) =
-            (self.col, self.run, self.prev_end, self.shift, self.had_at);
-        let (text, soft, one, write) = (self.text, self.soft, self.one, self.write);
+        let (mut run, mut prev_end, mut shift, mut carry, mut later) =
+            (self.run, self.prev_end, self.shift, self.carry, self.later);
+        let (text, write, soft, one) = (self.text, self.write, self.soft, self.one);
         let step = 1 + usize::from(self.crlf);
         // Two bytes stored for either ending: after `\n` comes the space of the next line,
         // which that line stores again.
         let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
         let out = self.sink.spare();
-        // Before the first id, which stays on the name line, nothing folds and the id may
-        // take FAST_MAX_ID octets (FAST_MAX_NAME and FAST_MAX_ID keep that line within
-        // 998, and every later line too); a field of one id takes no second.
-        let later_max = if one { 0 } else { FAST_MAX_ID + 1 };
-        let (mut limit, mut max) = if prev_end == usize::MAX {
-            (usize::MAX, FAST_MAX_ID + 1)
+        // Before the first id, which stays on the name line, nothing folds.
+        let mut limit = if prev_end == usize::MAX {
+            usize::MAX
         } else {
-            (soft, later_max)
+            later
         };
-        let mut bad = false;
+        let mut bad = 0u64;
         for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
             let (mut ends, mut ats) = (block, ats);
             let first = base + 64 * k + 1;
             while ends != 0 {
-                // This id's `@`s in this block (those up to its `>`): exactly one, or none
-                // when it had one in an earlier block.
+                // This id's `@`s in this block (those up to its `>`), and the one carried
+                // from earlier blocks: exactly one. (As bits: a branch would be
+                // mispredicted.)
                 let upto = ends ^ (ends - 1);
-                let mine = ats & upto;
-                // (As bits: a branch on `had_at` would be mispredicted.)
-                let many = u8::from(mine & mine.wrapping_sub(1) != 0);
-                let none = u8::from(mine == 0);
-                bad |= many | (none ^ u8::from(had_at)) != 0;
-                had_at = false;
+                let mine = (ats & upto) | carry;
                 ats &= !upto;
+                carry = 0;
+                bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
                 let e = first + ends.trailing_zeros() as usize;
                 ends &= ends - 1;
-                // The id and the space before it (the space after the colon for the first).
-                let len = e.wrapping_sub(prev_end);
-                bad |= len > max;
-                if col + len > limit {
+                // The space and the id (the first: `Name: ` and the id) may take
+                // FAST_MAX_ID + 1 octets: FAST_MAX_NAME and FAST_MAX_ID keep every line
+                // within 998.
+                bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
+                if e - run > limit {
+                    // A fold before the space at `prev_end`: the line and its ending.
                     if write {
-                        store_line(out, text, run, prev_end, shift);
-                        if let Some(d) = out
-                            .get_mut(prev_end + shift..)
-                            .and_then(|d| d.first_chunk_mut::<2>())
-                        {
-                            *d = ending;
-                        }
+                        store_fold(out, text, run, prev_end, shift, ending);
                     }
+                    bad |= u64::from(one);
                     shift += step;
                     run = prev_end;
-                    col = len;
-                } else {
-                    col += len;
+                    later = soft;
                 }
-                (limit, max) = (soft, later_max);
+                limit = later;
                 prev_end = e;
             }
-            // `@`s after the block's last `>` belong to the next id. (Without a branch: ids
-            // cross block boundaries at random.)
-            let carried = ats != 0;
-            bad |= carried & (had_at | (ats & ats.wrapping_sub(1) != 0));
-            had_at |= carried;
-            if bad {
+            // `@`s after the block's last `>` belong to the next id: at most one, and none
+            // when it has one already. (Without a branch: ids cross blocks at random.)
+            let c = u64::from(ats != 0) << 63;
+            bad |= (ats & ats.wrapping_sub(1)) | (c & carry);
+            carry |= c;
+            if bad != 0 {
                 break;
             }
         }
-        (self.col, self.run, self.prev_end, self.shift, self.had_at) =
-            (col, run, prev_end, shift, had_at);
-        !bad
+        (self.run, self.prev_end, self.shift, self.carry, self.later) =
+            (run, prev_end, shift, carry, later);
+        bad == 0
     }
 
     /// [`Walk::ids`] out of line, for the scans' loops: the vector registers of a scan
@@ -630,7 +643,7 @@ impl<'w, 's> Walk<'w, 's> {
     /// Writes the last line and the line ending, and reports the field to the sink.
     #[inline(always)]
     fn finish(&mut self) -> bool {
-        if self.had_at || self.prev_end == usize::MAX {
+        if self.carry != 0 || self.prev_end == usize::MAX {
             return false;
         }
         let (text, n, shift) = (self.text, self.text.len(), self.shift);
@@ -650,6 +663,51 @@ impl<'w, 's> Walk<'w, 's> {
         }
         self.sink.commit(n + shift + 1 + usize::from(self.crlf));
         true
+    }
+}
+
+/// Stores the line `text[from..to]` at `out[from + shift..]` and `ending` after it: a line
+/// of up to 126 bytes (every line at the usual soft limits) as one 128-byte store with the
+/// ending put into it, which may reach past the ending (see [`Walk`]); otherwise exactly,
+/// out of line.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_fold(out: &mut [u8], text: &[u8], from: usize, to: usize, shift: usize, ending: [u8; 2]) {
+    let n = to - from;
+    if n <= 126 {
+        if let (Some(s), Some(d)) = (
+            text.get(from..).and_then(|s| s.first_chunk::<128>()),
+            out.get_mut(from + shift..)
+                .and_then(|d| d.first_chunk_mut::<128>()),
+        ) {
+            *d = *s;
+            if let Some(e) = d.get_mut(n..).and_then(|e| e.first_chunk_mut::<2>()) {
+                *e = ending;
+            }
+            return;
+        }
+    }
+    store_fold_exact(out, text, from, to, shift, ending);
+}
+
+/// [`store_fold`] for a long line or one near the end of the text.
+#[cfg(not(target_os = "none"))]
+#[cold]
+#[inline(never)]
+fn store_fold_exact(
+    out: &mut [u8],
+    text: &[u8],
+    from: usize,
+    to: usize,
+    shift: usize,
+    ending: [u8; 2],
+) {
+    store_line(out, text, from, to, shift);
+    if let Some(d) = out
+        .get_mut(to + shift..)
+        .and_then(|d| d.first_chunk_mut::<2>())
+    {
+        *d = ending;
     }
 }
 
@@ -885,10 +943,12 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     fn classify(t: &Tables, v: __m256i) -> __m256i {
+        // `vpshufb` looks at the low nibble and bit 7 only: non-ASCII bytes get class 0
+        // (atext) from the first lookup without masking, and the signed minimum rejects
+        // them.
         let nibble = _mm256_set1_epi8(0x0F);
-        let lo = _mm256_and_si256(v, nibble);
         let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
-        _mm256_and_si256(_mm256_shuffle_epi8(t.lo, lo), _mm256_shuffle_epi8(t.hi, hi))
+        _mm256_and_si256(_mm256_shuffle_epi8(t.lo, v), _mm256_shuffle_epi8(t.hi, hi))
     }
 
     /// The classes of the bytes before those of `c`, the last of `before` first.
@@ -1750,6 +1810,134 @@ mod tests {
         }
     }
 
+    /// The one-id path alone (AVX2): `None` when it declines, which must leave nothing
+    /// behind; otherwise its output, after checking every buffer size up to one more than
+    /// needed, with guard bytes: the exact size when the buffer is too small, nothing
+    /// written past the buffer nor past the output.
+    #[cfg(target_arch = "x86_64")]
+    fn single(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
+        if !crate::cpu::avx2() {
+            return None;
+        }
+        let crlf = o.line_ending == crate::LineEnding::Crlf;
+        let run = |buf: &mut [u8], prefix: &[u8]| {
+            let mut sink = SliceSink::new(buf);
+            sink.write(prefix);
+            // SAFETY: the CPU has AVX2 (checked above).
+            let taken = unsafe {
+                super::single::format(&mut sink, name.as_bytes(), value.as_bytes(), crlf)
+            };
+            (taken, sink.finish())
+        };
+        let mut buf = std::vec![0xA5u8; 512];
+        let (taken, n) = run(&mut buf, b"prefix");
+        let n = n.unwrap();
+        if !taken {
+            assert_eq!(n, 6, "left bytes behind for {value:?}");
+            return None;
+        }
+        assert!(buf[n..].iter().all(|&b| b == 0xA5), "{value:?}");
+        let out = buf[6..n].to_vec();
+        for size in 0..=out.len() + 1 {
+            let mut buf = std::vec![0xA5u8; size + 80];
+            let (head, guard) = buf.split_at_mut(size);
+            let (taken, got) = run(head, b"");
+            assert!(taken, "{size} {value:?}");
+            assert!(guard.iter().all(|&b| b == 0xA5), "{size} {value:?}");
+            if size < out.len() {
+                assert_eq!(got, Err(Error::BufferTooSmall { needed: out.len() }));
+            } else {
+                assert_eq!(got, Ok(out.len()));
+                assert_eq!(&buf[..out.len()], &out[..], "{size} {value:?}");
+                assert!(buf[out.len()..].iter().all(|&b| b == 0xA5));
+            }
+        }
+        Some(out)
+    }
+
+    /// One id of every length around and inside the path's range (31..=129 bytes), the `@`
+    /// at several places, whole and with each byte replaced by each troublesome one: what
+    /// the one-id path takes, the general path writes the same way for both classes and
+    /// every line ending and soft limit, and it takes every well-formed one in its range.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn single_id_path_every_length_and_byte() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let corrupt = b"<>@. =?a\t\r\n\x00\x7f[]\\\"(),:;\xff-";
+        let opts = [
+            options(78, false, false),
+            options(40, true, false),
+            options(998, false, true),
+        ];
+        for total in 29..=131usize {
+            for at in [
+                1,
+                2,
+                total / 2,
+                total.saturating_sub(4),
+                total.saturating_sub(3),
+            ] {
+                if at < 2 || at + 3 > total {
+                    continue;
+                }
+                // `<`, `at - 1` bytes, `@`, the rest, `>`; a dot inside each side when there
+                // is room.
+                let mut id = std::vec![b'x'; total];
+                id[0] = b'<';
+                id[total - 1] = b'>';
+                id[at] = b'@';
+                if at > 3 {
+                    id[at / 2] = b'.';
+                }
+                if total - at > 5 {
+                    id[at + 2] = b'.';
+                }
+                let v = std::string::String::from_utf8(id).unwrap();
+                for o in &opts {
+                    let out = single("Message-ID", &v, o);
+                    assert_eq!(out.is_some(), (32..=128).contains(&total), "{v:?}");
+                    if let Some(out) = out {
+                        for one in [true, false] {
+                            assert_eq!(Ok(out.clone()), general("Message-ID", &v, o, one));
+                        }
+                    }
+                }
+                for i in 0..v.len() {
+                    for &c in corrupt.iter() {
+                        let mut b = v.clone().into_bytes();
+                        b[i] = c;
+                        let Ok(w) = std::string::String::from_utf8(b) else {
+                            continue;
+                        };
+                        let o = &opts[i % opts.len()];
+                        if let Some(out) = single("In-Reply-To", &w, o) {
+                            for one in [true, false] {
+                                assert_eq!(
+                                    Ok(out.clone()),
+                                    general("In-Reply-To", &w, o, one),
+                                    "{w:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The byte classes of the one-id path against their definition.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn single_id_bad_bytes() {
+        for c in 0..=255u8 {
+            let want =
+                !(crate::chars::is(c, crate::chars::ATEXT) || c == b'.' || c == b'@') || c == b'?';
+            assert_eq!(super::single::is_bad(c), want, "{c:#x}");
+        }
+    }
+
     /// The AVX2 class table against its definition, for every byte value.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -1801,6 +1989,45 @@ mod tests {
             let out = fast("References", &v, &o, false);
             prop_assert!(out.is_some(), "{:?}", v);
             prop_assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
+        }
+
+        /// The one-id path against the general path, on id-like text of any shape (what
+        /// it takes must be written the same way), and on single well-formed ids (which it
+        /// must take when they are 32..=128 bytes without `?`).
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn single_id_path_matches_general_path(
+            v in id_text(), id in id_list(), soft in 40usize..120, lf: bool, utf8: bool,
+            one: bool, name in "[A-Za-z-]{1,12}",
+        ) {
+            let o = options(soft, lf, utf8);
+            if let Some(out) = single(&name, &v, &o) {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, one), "{:?}", v);
+            }
+            let id = id.split(' ').next().unwrap_or_default();
+            let out = single(&name, id, &o);
+            if crate::cpu::avx2() && (32..=128).contains(&id.len()) && !id.contains('?') {
+                prop_assert!(out.is_some(), "{:?}", id);
+            }
+            if let Some(out) = out {
+                prop_assert_eq!(Ok(out), general(&name, id, &o, one), "{:?}", id);
+            }
+        }
+
+        /// Names up to the fast path's longest, longer than the soft limit too: the first
+        /// line's room (the soft limit less `Name: `, none when the name fills it) decides
+        /// the first fold as the general path does.
+        #[test]
+        fn fast_path_with_long_names(
+            v in id_list(), soft in 40usize..120, lf: bool, one: bool,
+            name in "[A-Za-z-]{1,101}",
+        ) {
+            let o = options(soft, lf, false);
+            let out = fast(&name, &v, &o, one);
+            prop_assert_eq!(out.is_some(), name.len() <= 100 && (!one || !v.contains(' ')));
+            if let Some(out) = out {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, one), "{:?}", v);
+            }
         }
 
         /// One byte of a well-formed list replaced: whatever the fast path accepts, the
