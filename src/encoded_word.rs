@@ -292,38 +292,26 @@ pub(crate) struct RunEncoder {
 
 #[cfg(not(target_os = "none"))]
 impl RunEncoder {
-    /// The encoder for the run `text[from..to]` (the whole run: `Auto` decides once for
-    /// all of it, as [`choose_slice`] does; the text around the run lets a short run be
-    /// counted as one block).
-    #[inline]
-    pub(crate) fn new(
-        text: &[u8],
-        from: usize,
-        to: usize,
+    /// The encoder for a run of `len` bytes of which `escapes` are bytes Q writes as `=XX`
+    /// in the context `ctx` (counted by the caller): the choice [`choose_slice`] makes.
+    #[inline(always)]
+    pub(crate) fn with_escapes(
+        len: usize,
+        escapes: usize,
         ctx: Context,
         encoding: Encoding,
     ) -> Self {
-        let safe = safe_class(ctx);
-        let run = text.get(from..to).unwrap_or_default();
         let enc = match encoding {
             Encoding::Q => Enc::Q,
             Encoding::B => Enc::B,
-            Encoding::Auto => {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: SSE2 is part of the x86_64 baseline.
-                let escapes =
-                    unsafe { simd::count_q_escapes_window(text, from, to, safe != Q_TEXT_SAFE) };
-                #[cfg(not(target_arch = "x86_64"))]
-                let escapes = count_q_escapes(run, safe);
-                // As choose_slice: Q while no longer than B.
-                if escapes > (b_len(run.len()) - run.len()) / 2 {
-                    Enc::B
-                } else {
-                    Enc::Q
-                }
-            }
+            // As choose_slice: Q while no longer than B.
+            Encoding::Auto if escapes > (b_len(len) - len) / 2 => Enc::B,
+            Encoding::Auto => Enc::Q,
         };
-        RunEncoder { enc, safe }
+        RunEncoder {
+            enc,
+            safe: safe_class(ctx),
+        }
     }
 
     /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
@@ -343,8 +331,11 @@ impl RunEncoder {
     ///
     /// `tail` is the text from the start of `rest` on, past the run's end (at least `rest`):
     /// the B encoder reads whole vectors from it.
+    ///
+    /// `AVX2` says that the caller runs only on CPUs with AVX2 (the instance compiled for it):
+    /// then the B encoder is taken without asking [`crate::cpu::avx2`] again.
     #[inline(always)]
-    pub(crate) fn encode(
+    pub(crate) fn encode<const AVX2: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -353,9 +344,9 @@ impl RunEncoder {
         at: usize,
     ) -> (usize, usize) {
         let mut buf = [0u8; WORD_BUF];
-        let (taken, len) = self.encode_into(rest, tail, room, &mut buf);
+        let (taken, len) = self.encode_into::<AVX2>(rest, tail, room, &mut buf);
         let stored = match out.get_mut(at..) {
-            Some(dst) => crate::sink::store_by_moves(dst, buf.get(..len).unwrap_or_default()),
+            Some(dst) => store_16s(dst, &buf, len),
             _ => true,
         };
         if !stored {
@@ -371,7 +362,7 @@ impl RunEncoder {
     /// [`RunEncoder::encode`] into `buf`: the AVX2 B encoder when it applies, else
     /// [`encode_word`].
     #[inline(always)]
-    fn encode_into(
+    fn encode_into<const AVX2: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -379,7 +370,7 @@ impl RunEncoder {
         buf: &mut [u8; WORD_BUF],
     ) -> (usize, usize) {
         #[cfg(target_arch = "x86_64")]
-        if self.enc == Enc::B && crate::cpu::avx2() {
+        if self.enc == Enc::B && (AVX2 || crate::cpu::avx2()) {
             let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
             let take = b_take(rest, budget);
             let (prefix, body) = buf.split_at_mut(OVERHEAD - 2);
@@ -395,6 +386,32 @@ impl RunEncoder {
         let _ = tail;
         encode_word(rest, self.enc, self.safe, room, buf)
     }
+}
+
+/// Stores the first `len` bytes of `word` (16 to 80) at the start of `dst` with five moves of
+/// 16 bytes at fixed offsets clamped to `len - 16` (0, 16, 32, 48 and the last 16): they
+/// cover the word exactly, whatever its length, without a branch on it (the length of
+/// encoded-words varies from word to word, and a choice of moves by length mispredicts).
+/// False, nothing stored, when `dst` is shorter than the word or the word is out of range.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_16s(dst: &mut [u8], word: &[u8; WORD_BUF], len: usize) -> bool {
+    let Some(last) = len.checked_sub(16) else {
+        return false;
+    };
+    if len > 80 || dst.len() < len {
+        return false;
+    }
+    for at in [0, 16, 32, 48, 64] {
+        let at = at.min(last);
+        if let (Some(d), Some(s)) = (
+            dst.get_mut(at..).and_then(|d| d.first_chunk_mut::<16>()),
+            word.get(at..).and_then(|s| s.first_chunk::<16>()),
+        ) {
+            *d = *s;
+        }
+    }
+    true
 }
 
 /// Writes the first `len` bytes of `word` (an encoded-word built by [`encode_word`]) to the
@@ -967,23 +984,6 @@ mod tests {
             };
             assert_eq!(first_char_len(&text, Enc::Q, Q_TEXT_SAFE), q, "{b}");
             assert_eq!(first_char_len(&text, Enc::B, Q_TEXT_SAFE), b_len(n), "{b}");
-        }
-    }
-
-    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-    #[test]
-    fn windowed_q_count_matches_the_byte_loop() {
-        for t in samples() {
-            for from in 0..t.len().min(20) {
-                for to in from..=t.len().min(from + 40) {
-                    for phrase in [false, true] {
-                        let want = count_q_escapes_portable(&t[from..to], phrase);
-                        // SAFETY: SSE2 is part of the x86_64 baseline.
-                        let got = unsafe { simd::count_q_escapes_window(&t, from, to, phrase) };
-                        assert_eq!(got, want, "{t:?} {from}..{to}");
-                    }
-                }
-            }
         }
     }
 
