@@ -27,24 +27,25 @@ use crate::{chars, Error, Options};
 /// taken here can have.
 const MAX_BLOCKS: usize = 16;
 
-/// Size of the zero-padded copy of the text: the blocks and one more, so that a read of a
-/// whole block, or of the 52 bytes the B encoder loads, from any position up to the end of
-/// the text stays inside it.
-const PADDED: usize = 64 * (MAX_BLOCKS + 1);
+/// Blocks of the masks for the common short value (up to 254 bytes): their buffers are
+/// cleared at every call, and 1 KiB of them would cost more than the rest of the work.
+const SHORT_BLOCKS: usize = 4;
 
-/// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`.
-struct Masks {
+/// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`, in `B` words.
+struct Masks<const B: usize> {
     /// SP and HTAB; and the end of the text (bit `len`), so every word has an end.
-    space: [u64; MAX_BLOCKS],
+    space: [u64; B],
     /// The bits of `space` that end a word that must be encoded: one holding a byte that
     /// forces encoding (non-ASCII with utf8 off, the first byte of a C1 control, U+2028 or
     /// U+2029 with it on, the `?` of `=?`).
-    forced_end: [u64; MAX_BLOCKS],
-    /// The other bits of `space`: the ends of the words that stay as they are.
-    plain_end: [u64; MAX_BLOCKS],
+    /// Bit `len + 1` is set too: a search for the next one ends there when none is left.
+    forced_end: [u64; B],
+    /// The other bits of `space`: the ends of the words that stay as they are; and bit
+    /// `len + 1`, as in `forced_end`.
+    plain_end: [u64; B],
     /// The bytes Q writes as `=XX` in unstructured text (RFC 2047 §5(1)); bits past the end
     /// of the text are set too, and never counted.
-    escape: [u64; MAX_BLOCKS],
+    escape: [u64; B],
 }
 
 /// The masks of one block of 64 bytes, before they are combined across blocks.
@@ -127,9 +128,11 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
 #[inline]
 unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8,
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16,
     };
+    let nibble = _mm256_set1_epi8(0x0F);
     let mut m = Block::default();
     for (c, part) in chunk.chunks_exact(32).enumerate() {
         let shift = 32 * c;
@@ -145,19 +148,46 @@ unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
                 u64::from(_mm256_movemask_epi8($x) as u32) << shift
             };
         }
-        let (eq_sign, question) = (eq!(b'='), eq!(b'?'));
         m.space |= bits!(_mm256_or_si256(eq!(b' '), eq!(b'\t')));
         m.newline |= bits!(_mm256_or_si256(eq!(b'\r'), eq!(b'\n')));
         m.high |= bits!(v);
-        m.eq |= bits!(eq_sign);
-        m.question |= bits!(question);
+        m.eq |= bits!(eq!(b'='));
+        m.question |= bits!(eq!(b'?'));
         m.lead |= bits!(_mm256_or_si256(eq!(0xC2), eq!(0xE2)));
-        // Signed: bytes 0x80 and above are below 0x20 too.
-        let low = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
-        let special = _mm256_or_si256(_mm256_or_si256(eq_sign, question), eq!(b'_'));
-        m.escape |= bits!(_mm256_or_si256(_mm256_or_si256(low, eq!(0x7F)), special));
+        // The escapes by table lookups on the two nibbles (a byte is escaped when the two
+        // entries share a bit; see ESCAPE_LOW): written with compares, LLVM turns the
+        // mask into a byte-by-byte extract and insert sequence.
+        let low = _mm256_shuffle_epi8(table(&ESCAPE_LOW), _mm256_and_si256(v, nibble));
+        let high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+        let high = _mm256_shuffle_epi8(table(&ESCAPE_HIGH), high);
+        let none = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+        m.escape |= !bits!(none) & (u64::from(u32::MAX) << shift);
     }
     m
+}
+
+/// The escape classes of the low nibble of a byte, one bit per class, for [`block_avx2`]:
+/// bit 0 every byte whose high nibble alone makes it escaped (controls, 0x80 and above), bit
+/// 1 `=` and `?` (0x3D, 0x3F), bit 2 `_` (0x5F), bit 3 DEL (0x7F).
+#[cfg(target_arch = "x86_64")]
+const ESCAPE_LOW: [u8; 16] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 15];
+
+/// The escape classes of the high nibble (see [`ESCAPE_LOW`]).
+#[cfg(target_arch = "x86_64")]
+const ESCAPE_HIGH: [u8; 16] = [1, 1, 0, 2, 0, 4, 0, 8, 1, 1, 1, 1, 1, 1, 1, 1];
+
+/// A 16-byte table in both 128-bit lanes, for `_mm256_shuffle_epi8`.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn table(t: &[u8; 16]) -> core::arch::x86_64::__m256i {
+    use core::arch::x86_64::{_mm256_broadcastsi128_si256, _mm_loadu_si128};
+    // SAFETY: `t` is 16 readable bytes; the load has no alignment requirement.
+    let t = unsafe { _mm_loadu_si128(t.as_ptr().cast()) };
+    _mm256_broadcastsi128_si256(t)
 }
 
 /// [`Block`] with the best instructions at hand: AVX2 in the instance compiled for it.
@@ -178,11 +208,11 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
     }
 }
 
-/// Copies `text` (shorter than [`PADDED`] - 64 bytes) to the start of `padded`, which is
+/// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
 /// zero: whole blocks of 64, then the last 64 bytes of the text (again) or, for a text
 /// shorter than that, the few bytes there are. The bytes after the text stay zero.
 #[inline(always)]
-fn pad(padded: &mut [u8; PADDED], text: &[u8]) {
+fn pad(padded: &mut [u8], text: &[u8]) {
     let len = text.len();
     for (dst, src) in padded.chunks_exact_mut(64).zip(text.chunks_exact(64)) {
         dst.copy_from_slice(src);
@@ -204,20 +234,16 @@ fn pad(padded: &mut [u8; PADDED], text: &[u8]) {
     }
 }
 
-impl Masks {
-    /// Copies `text` into `padded` and fills in the masks; false when the text holds
-    /// something the fast path leaves to the general one: a CR or LF (caller folds), two
-    /// white-space characters in a row, or more than the masks can cover.
+impl<const B: usize> Masks<B> {
+    /// Copies `text` into `padded` (64 bytes per mask word and 64 more) and fills in the
+    /// masks; false when the text holds something the fast path leaves to the general one:
+    /// a CR or LF (caller folds), two white-space characters in a row, or more than the masks
+    /// can cover (bit `len + 1` included).
     #[inline(always)]
-    fn build<const AVX2: bool>(
-        &mut self,
-        padded: &mut [u8; PADDED],
-        text: &[u8],
-        utf8: bool,
-    ) -> bool {
+    fn build<const AVX2: bool>(&mut self, padded: &mut [u8], text: &[u8], utf8: bool) -> bool {
         let len = text.len();
         let last = len / 64;
-        if last >= MAX_BLOCKS {
+        if len + 1 >= 64 * B || padded.len() < 64 * (B + 1) {
             return false;
         }
         pad(padded, text);
@@ -261,13 +287,18 @@ impl Masks {
                 *e = b.escape;
             }
         }
+        let (word, bit) = ((len + 1) / 64, 1u64 << ((len + 1) % 64));
+        if let (Some(f), Some(p)) = (self.forced_end.get_mut(word), self.plain_end.get_mut(word)) {
+            *f |= bit;
+            *p |= bit;
+        }
         true
     }
 
     /// The first position at or after `from` whose bit is set in `mask`, or a position past
     /// the end of the text when none is.
     #[inline(always)]
-    fn next(mask: &[u64; MAX_BLOCKS], from: usize) -> usize {
+    fn next(mask: &[u64; B], from: usize) -> usize {
         let mut i = from / 64;
         let mut bits = mask.get(i).map_or(1, |&w| w >> (from % 64) << (from % 64));
         while bits == 0 {
@@ -280,7 +311,7 @@ impl Masks {
 
     /// The last position before `before` whose bit is set in `mask`, if any.
     #[inline(always)]
-    fn prev(mask: &[u64; MAX_BLOCKS], before: usize) -> Option<usize> {
+    fn prev(mask: &[u64; B], before: usize) -> Option<usize> {
         let mut i = before / 64;
         let below = (1u64 << (before % 64)) - 1;
         let mut bits = mask.get(i).map_or(0, |&w| w & below);
@@ -293,7 +324,7 @@ impl Masks {
 
     /// The bits of `mask` set in positions `from..to` (`from <= to`).
     #[inline(always)]
-    fn count(mask: &[u64; MAX_BLOCKS], from: usize, to: usize) -> usize {
+    fn count(mask: &[u64; B], from: usize, to: usize) -> usize {
         let (first, last) = (from / 64, to / 64);
         let mut n = 0;
         for i in first..=last {
@@ -450,17 +481,33 @@ fn format_checked<const AVX2: bool>(
     text: &[u8],
     options: &Options,
 ) -> Option<Result<(), Error>> {
+    if text.len() + 1 < 64 * SHORT_BLOCKS {
+        format_sized::<AVX2, SHORT_BLOCKS, { 64 * (SHORT_BLOCKS + 1) }>(f, text, options)
+    } else {
+        format_sized::<AVX2, MAX_BLOCKS, { 64 * (MAX_BLOCKS + 1) }>(f, text, options)
+    }
+}
+
+/// [`format_checked`] with masks of `B` words and a padded copy of `P` (`64 * (B + 1)`)
+/// bytes: the blocks and one more, so that a read of a whole block, or of the 52 bytes the B
+/// encoder loads, from any position up to the end of the text stays inside it.
+#[inline(always)]
+fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
     let mut masks = Masks {
-        space: [0; MAX_BLOCKS],
-        forced_end: [0; MAX_BLOCKS],
-        plain_end: [0; MAX_BLOCKS],
-        escape: [0; MAX_BLOCKS],
+        space: [0; B],
+        forced_end: [0; B],
+        plain_end: [0; B],
+        escape: [0; B],
     };
-    let mut padded = [0u8; PADDED];
+    let mut padded = [0u8; P];
     if !masks.build::<AVX2>(&mut padded, text, options.utf8) {
         return None;
     }
-    Some(write_words::<AVX2>(f, text, &padded, options, &masks))
+    Some(write_words::<AVX2, B>(f, text, &padded, options, &masks))
 }
 
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
@@ -468,12 +515,12 @@ fn format_checked<const AVX2: bool>(
 /// output and `line_base` the octets it had there (the name on the first line). `padded` is
 /// the text followed by zeros.
 #[inline(always)]
-fn write_words<const AVX2: bool>(
+fn write_words<const AVX2: bool, const B: usize>(
     f: &mut Folder<'_, '_>,
     text: &[u8],
-    padded: &[u8; PADDED],
+    padded: &[u8],
     options: &Options,
-    m: &Masks,
+    m: &Masks<B>,
 ) -> Result<(), Error> {
     let len = text.len();
     let soft = f.soft_limit();
@@ -504,9 +551,9 @@ fn write_words<const AVX2: bool>(
         // The next word to encode ends at `forced`; the run it starts begins after the
         // white space before it. The words from `pos` up to that white space stay as they
         // are (all the rest of the text when nothing is left to encode).
-        let forced = Masks::next(&m.forced_end, pos);
+        let forced = Masks::<B>::next(&m.forced_end, pos);
         let run_start = if forced <= len {
-            Masks::prev(&m.space, forced).map_or(0, |s| s + 1)
+            Masks::<B>::prev(&m.space, forced).map_or(0, |s| s + 1)
         } else {
             len + 1
         };
@@ -523,7 +570,7 @@ fn write_words<const AVX2: bool>(
                     break;
                 }
             }
-            let end = Masks::next(&m.space, p);
+            let end = Masks::<B>::next(&m.space, p);
             let w = width(p, end);
             if p == 0 {
                 // The value's first word: after one space, on the name line whatever its
@@ -549,9 +596,9 @@ fn write_words<const AVX2: bool>(
         // The run: this word and those right after it that must be encoded too, up to the
         // word before the next one that stays as it is (or the end of the text), with the
         // white space between them inside the encoded text.
-        let next_plain = Masks::next(&m.plain_end, forced + 1);
+        let next_plain = Masks::<B>::next(&m.plain_end, forced + 1);
         let run_end = if next_plain <= len {
-            Masks::prev(&m.space, next_plain).unwrap_or(forced)
+            Masks::<B>::prev(&m.space, next_plain).unwrap_or(forced)
         } else {
             len
         };
@@ -563,7 +610,7 @@ fn write_words<const AVX2: bool>(
             None => b' ',
         };
         let run = text.get(run_start..run_end).unwrap_or_default();
-        let escapes = Masks::count(&m.escape, run_start, run_end);
+        let escapes = Masks::<B>::count(&m.escape, run_start, run_end);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         let mut rest = run;
         let mut cur = run_start;
