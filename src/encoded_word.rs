@@ -372,7 +372,7 @@ impl RunEncoder {
         #[cfg(target_arch = "x86_64")]
         if self.enc == Enc::B && (AVX2 || crate::cpu::avx2()) {
             let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
-            let take = b_take(rest, budget);
+            let take = b_take_padded(rest.len(), tail, budget);
             let (prefix, body) = buf.split_at_mut(OVERHEAD - 2);
             prefix.copy_from_slice(b"=?utf-8?b?");
             // SAFETY: the CPU supports AVX2 (checked just above).
@@ -447,9 +447,10 @@ const WORD_BUF: usize = MAX_WORD + 21;
 #[inline]
 fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
     let lead = text.first().copied().unwrap_or(0);
-    // chars::utf8_len as arithmetic (its match would be a chain of branches): the leading
-    // one bits of a lead byte 0xC0.. are its length, at most 4; every other byte is 1.
-    let n = ((!lead).leading_zeros() as usize).clamp(1, 4);
+    // chars::utf8_len as arithmetic (its match would be a chain of branches, and a count of
+    // leading ones branches on a zero count without LZCNT): 1, and one more from each of
+    // 0xC0, 0xE0 and 0xF0 on.
+    let n = 1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0);
     debug_assert_eq!(n, chars::utf8_len(lead));
     match enc {
         Enc::B => 4 + 4 * usize::from(n == 4),
@@ -648,6 +649,28 @@ fn b_take(text: &[u8], budget: usize) -> usize {
                 is_continuation(b2),
             );
             usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2)
+        }
+        _ => 0,
+    };
+    take.saturating_sub(back)
+}
+
+/// [`b_take`] for text read from `tail` (the `len` bytes of the text followed by at least
+/// two more bytes, as the fast path's padded copy is): the three bytes around the cut are
+/// read whatever the cut, and only counted when it falls inside the text, so no branch
+/// depends on whether the word takes the rest of the text.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn b_take_padded(len: usize, tail: &[u8], budget: usize) -> usize {
+    let take = len.min(budget / 4 * 3);
+    let inside = take < len;
+    // Below the end, `take` is a multiple of 3 and at least 3: the window is `take - 2..=take`.
+    let at = take.saturating_sub(2);
+    let back = match tail.get(at..at + 3) {
+        Some(&[b2, b1, b0]) => {
+            let c0 = inside & is_continuation(b0);
+            let (c1, c2) = (c0 & is_continuation(b1), is_continuation(b2));
+            usize::from(c0) + usize::from(c1) + usize::from(c1 & c2)
         }
         _ => 0,
     };
@@ -966,6 +989,26 @@ mod tests {
                     }
                 }
                 assert_eq!(b_take(&t, budget), want, "{t:?} {budget}");
+            }
+        }
+    }
+
+    /// The padded form reads the bytes after the text (here every byte value, continuation
+    /// bytes included) and must not count them.
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn b_take_padded_matches_b_take() {
+        for t in samples() {
+            for after in [0u8, b' ', 0x80, 0xBF, 0xE6] {
+                let mut tail = t.clone();
+                tail.extend_from_slice(&[after; 3]);
+                for budget in 0..90 {
+                    assert_eq!(
+                        b_take_padded(t.len(), &tail, budget),
+                        b_take(&t, budget),
+                        "{t:?} {budget} {after}"
+                    );
+                }
             }
         }
     }
