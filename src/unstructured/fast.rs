@@ -694,6 +694,98 @@ mod tests {
         }
     }
 
+    /// The masks of `text` built a byte at a time: word ends (with the end bit), the ends
+    /// of the words holding a byte that forces encoding, and the escapes.
+    fn masks_reference(text: &[u8], utf8: bool) -> (std::vec::Vec<usize>, std::vec::Vec<usize>) {
+        let (mut ends, mut forced) = (std::vec::Vec::new(), std::vec::Vec::new());
+        let mut start = 0;
+        for (i, &b) in text.iter().chain([b' '].iter()).enumerate() {
+            if b == b' ' || b == b'\t' || i == text.len() {
+                let word = &text[start..i.min(text.len())];
+                let force = word.windows(2).any(|w| w == b"=?")
+                    || (0..word.len()).any(|j| {
+                        if utf8 {
+                            chars::line_breaking_char_len(text, start + j).is_some()
+                        } else {
+                            word[j] >= 0x80
+                        }
+                    });
+                ends.push(i);
+                if force {
+                    forced.push(i);
+                }
+                start = i + 1;
+                if i == text.len() {
+                    break;
+                }
+            }
+        }
+        (ends, forced)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The masks built a block at a time (the forced ends by the carrying addition, across
+        /// blocks) match the byte-wise reference, and the scans over them find what a search
+        /// over the reference finds.
+        #[test]
+        fn masks_match_the_byte_loop(
+            words in proptest::collection::vec("[a-z=?_é日😀\u{85}\u{2028}]{1,70}", 1..20),
+            tab in proptest::collection::vec(proptest::bool::ANY, 20),
+            utf8 in proptest::bool::ANY,
+            probe in 0usize..1100,
+        ) {
+            let mut value = std::string::String::new();
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    value.push(if tab[i] { '\t' } else { ' ' });
+                }
+                value.push_str(w);
+            }
+            let text = value.as_bytes();
+            proptest::prop_assume!(text.len() + 1 < 64 * MAX_BLOCKS);
+            let mut m = Masks {
+                space: [0; MAX_BLOCKS],
+                forced_end: [0; MAX_BLOCKS],
+                plain_end: [0; MAX_BLOCKS],
+                escape: [0; MAX_BLOCKS],
+            };
+            let mut padded = [0u8; 64 * (MAX_BLOCKS + 1)];
+            proptest::prop_assert!(m.build::<false>(&mut padded, text, utf8));
+            proptest::prop_assert_eq!(&padded[..text.len()], text);
+            proptest::prop_assert!(padded[text.len()..].iter().all(|&b| b == 0));
+            let bits = |mask: &[u64; MAX_BLOCKS]| -> std::vec::Vec<usize> {
+                (0..=text.len()).filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1).collect()
+            };
+            let (ends, forced) = masks_reference(text, utf8);
+            let plain: std::vec::Vec<usize> =
+                ends.iter().copied().filter(|e| !forced.contains(e)).collect();
+            proptest::prop_assert_eq!(bits(&m.space), ends.clone());
+            proptest::prop_assert_eq!(bits(&m.forced_end), forced.clone());
+            proptest::prop_assert_eq!(bits(&m.plain_end), plain.clone());
+            let escapes: std::vec::Vec<usize> = (0..text.len())
+                .filter(|&i| {
+                    let b = text[i];
+                    b < 0x20 || b >= 0x7F || matches!(b, b'=' | b'?' | b'_')
+                })
+                .collect();
+            let from = probe.min(text.len());
+            let to = (from + probe / 3).min(text.len());
+            proptest::prop_assert_eq!(
+                Masks::<MAX_BLOCKS>::count(&m.escape, from, to),
+                escapes.iter().filter(|&&i| i >= from && i < to).count()
+            );
+            // The sentinel after the text ends the searches.
+            let next = |v: &[usize]| v.iter().copied().find(|&e| e >= from).unwrap_or(text.len() + 1);
+            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.forced_end, from), next(&forced));
+            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.plain_end, from), next(&plain));
+            proptest::prop_assert_eq!(
+                Masks::<MAX_BLOCKS>::prev(&m.space, from),
+                ends.iter().copied().filter(|&e| e < from).last()
+            );
+        }
+    }
+
     /// The field `name: value` through the fast path (`fast`) or the general one, into a
     /// buffer of `cap` bytes; `None` when the fast path does not take the value.
     fn run(
