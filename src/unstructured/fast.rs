@@ -81,7 +81,7 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
         m.eq |= on(b == b'=');
         m.question |= on(b == b'?');
         m.lead |= on(b == 0xC2 || b == 0xE2);
-        m.escape |= on(b < 0x20 || b >= 0x7F || matches!(b, b'=' | b'?' | b'_'));
+        m.escape |= on(!(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_'));
     }
     m
 }
@@ -766,7 +766,7 @@ mod tests {
             let escapes: std::vec::Vec<usize> = (0..text.len())
                 .filter(|&i| {
                     let b = text[i];
-                    b < 0x20 || b >= 0x7F || matches!(b, b'=' | b'?' | b'_')
+                    !(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_')
                 })
                 .collect();
             let from = probe.min(text.len());
@@ -781,7 +781,7 @@ mod tests {
             proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.plain_end, from), next(&plain));
             proptest::prop_assert_eq!(
                 Masks::<MAX_BLOCKS>::prev(&m.space, from),
-                ends.iter().copied().filter(|&e| e < from).last()
+                ends.iter().copied().rfind(|&e| e < from)
             );
         }
     }
