@@ -292,38 +292,26 @@ pub(crate) struct RunEncoder {
 
 #[cfg(not(target_os = "none"))]
 impl RunEncoder {
-    /// The encoder for the run `text[from..to]` (the whole run: `Auto` decides once for
-    /// all of it, as [`choose_slice`] does; the text around the run lets a short run be
-    /// counted as one block).
-    #[inline]
-    pub(crate) fn new(
-        text: &[u8],
-        from: usize,
-        to: usize,
+    /// The encoder for a run of `len` bytes of which `escapes` are bytes Q writes as `=XX`
+    /// in the context `ctx` (counted by the caller): the choice [`choose_slice`] makes.
+    #[inline(always)]
+    pub(crate) fn with_escapes(
+        len: usize,
+        escapes: usize,
         ctx: Context,
         encoding: Encoding,
     ) -> Self {
-        let safe = safe_class(ctx);
-        let run = text.get(from..to).unwrap_or_default();
         let enc = match encoding {
             Encoding::Q => Enc::Q,
             Encoding::B => Enc::B,
-            Encoding::Auto => {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: SSE2 is part of the x86_64 baseline.
-                let escapes =
-                    unsafe { simd::count_q_escapes_window(text, from, to, safe != Q_TEXT_SAFE) };
-                #[cfg(not(target_arch = "x86_64"))]
-                let escapes = count_q_escapes(run, safe);
-                // As choose_slice: Q while no longer than B.
-                if escapes > (b_len(run.len()) - run.len()) / 2 {
-                    Enc::B
-                } else {
-                    Enc::Q
-                }
-            }
+            // As choose_slice: Q while no longer than B.
+            Encoding::Auto if escapes > (b_len(len) - len) / 2 => Enc::B,
+            Encoding::Auto => Enc::Q,
         };
-        RunEncoder { enc, safe }
+        RunEncoder {
+            enc,
+            safe: safe_class(ctx),
+        }
     }
 
     /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
@@ -343,8 +331,11 @@ impl RunEncoder {
     ///
     /// `tail` is the text from the start of `rest` on, past the run's end (at least `rest`):
     /// the B encoder reads whole vectors from it.
+    ///
+    /// `AVX2` says that the caller runs only on CPUs with AVX2 (the instance compiled for it):
+    /// then the B encoder is taken without asking [`crate::cpu::avx2`] again.
     #[inline(always)]
-    pub(crate) fn encode(
+    pub(crate) fn encode<const AVX2: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -353,9 +344,9 @@ impl RunEncoder {
         at: usize,
     ) -> (usize, usize) {
         let mut buf = [0u8; WORD_BUF];
-        let (taken, len) = self.encode_into(rest, tail, room, &mut buf);
+        let (taken, len) = self.encode_into::<AVX2>(rest, tail, room, &mut buf);
         let stored = match out.get_mut(at..) {
-            Some(dst) => crate::sink::store_by_moves(dst, buf.get(..len).unwrap_or_default()),
+            Some(dst) => store_16s(dst, &buf, len),
             _ => true,
         };
         if !stored {
@@ -371,7 +362,7 @@ impl RunEncoder {
     /// [`RunEncoder::encode`] into `buf`: the AVX2 B encoder when it applies, else
     /// [`encode_word`].
     #[inline(always)]
-    fn encode_into(
+    fn encode_into<const AVX2: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -379,9 +370,9 @@ impl RunEncoder {
         buf: &mut [u8; WORD_BUF],
     ) -> (usize, usize) {
         #[cfg(target_arch = "x86_64")]
-        if self.enc == Enc::B && crate::cpu::avx2() {
+        if self.enc == Enc::B && (AVX2 || crate::cpu::avx2()) {
             let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
-            let take = b_take(rest, budget);
+            let take = b_take_padded(rest.len(), tail, budget);
             let (prefix, body) = buf.split_at_mut(OVERHEAD - 2);
             prefix.copy_from_slice(b"=?utf-8?b?");
             // SAFETY: the CPU supports AVX2 (checked just above).
@@ -395,6 +386,32 @@ impl RunEncoder {
         let _ = tail;
         encode_word(rest, self.enc, self.safe, room, buf)
     }
+}
+
+/// Stores the first `len` bytes of `word` (16 to 80) at the start of `dst` with five moves of
+/// 16 bytes at fixed offsets clamped to `len - 16` (0, 16, 32, 48 and the last 16): they
+/// cover the word exactly, whatever its length, without a branch on it (the length of
+/// encoded-words varies from word to word, and a choice of moves by length mispredicts).
+/// False, nothing stored, when `dst` is shorter than the word or the word is out of range.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_16s(dst: &mut [u8], word: &[u8; WORD_BUF], len: usize) -> bool {
+    let Some(last) = len.checked_sub(16) else {
+        return false;
+    };
+    if len > 80 || dst.len() < len {
+        return false;
+    }
+    for at in [0, 16, 32, 48, 64] {
+        let at = at.min(last);
+        if let (Some(d), Some(s)) = (
+            dst.get_mut(at..).and_then(|d| d.first_chunk_mut::<16>()),
+            word.get(at..).and_then(|s| s.first_chunk::<16>()),
+        ) {
+            *d = *s;
+        }
+    }
+    true
 }
 
 /// Writes the first `len` bytes of `word` (an encoded-word built by [`encode_word`]) to the
@@ -430,9 +447,10 @@ const WORD_BUF: usize = MAX_WORD + 21;
 #[inline]
 fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
     let lead = text.first().copied().unwrap_or(0);
-    // chars::utf8_len as arithmetic (its match would be a chain of branches): the leading
-    // one bits of a lead byte 0xC0.. are its length, at most 4; every other byte is 1.
-    let n = ((!lead).leading_zeros() as usize).clamp(1, 4);
+    // chars::utf8_len as arithmetic (its match would be a chain of branches, and a count of
+    // leading ones branches on a zero count without LZCNT): 1, and one more from each of
+    // 0xC0, 0xE0 and 0xF0 on.
+    let n = 1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0);
     debug_assert_eq!(n, chars::utf8_len(lead));
     match enc {
         Enc::B => 4 + 4 * usize::from(n == 4),
@@ -631,6 +649,28 @@ fn b_take(text: &[u8], budget: usize) -> usize {
                 is_continuation(b2),
             );
             usize::from(c0) + usize::from(c0 & c1) + usize::from(c0 & c1 & c2)
+        }
+        _ => 0,
+    };
+    take.saturating_sub(back)
+}
+
+/// [`b_take`] for text read from `tail` (the `len` bytes of the text followed by at least
+/// two more bytes, as the fast path's padded copy is): the three bytes around the cut are
+/// read whatever the cut, and only counted when it falls inside the text, so no branch
+/// depends on whether the word takes the rest of the text.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn b_take_padded(len: usize, tail: &[u8], budget: usize) -> usize {
+    let take = len.min(budget / 4 * 3);
+    let inside = take < len;
+    // Below the end, `take` is a multiple of 3 and at least 3: the window is `take - 2..=take`.
+    let at = take.saturating_sub(2);
+    let back = match tail.get(at..at + 3) {
+        Some(&[b2, b1, b0]) => {
+            let c0 = inside & is_continuation(b0);
+            let (c1, c2) = (c0 & is_continuation(b1), is_continuation(b2));
+            usize::from(c0) + usize::from(c1) + usize::from(c1 & c2)
         }
         _ => 0,
     };
@@ -953,6 +993,26 @@ mod tests {
         }
     }
 
+    /// The padded form reads the bytes after the text (here every byte value, continuation
+    /// bytes included) and must not count them.
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn b_take_padded_matches_b_take() {
+        for t in samples() {
+            for after in [0u8, b' ', 0x80, 0xBF, 0xE6] {
+                let mut tail = t.clone();
+                tail.extend_from_slice(&[after; 3]);
+                for budget in 0..90 {
+                    assert_eq!(
+                        b_take_padded(t.len(), &tail, budget),
+                        b_take(&t, budget),
+                        "{t:?} {budget} {after}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn first_char_len_matches_utf8_len() {
         for b in 0..=255u8 {
@@ -967,23 +1027,6 @@ mod tests {
             };
             assert_eq!(first_char_len(&text, Enc::Q, Q_TEXT_SAFE), q, "{b}");
             assert_eq!(first_char_len(&text, Enc::B, Q_TEXT_SAFE), b_len(n), "{b}");
-        }
-    }
-
-    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-    #[test]
-    fn windowed_q_count_matches_the_byte_loop() {
-        for t in samples() {
-            for from in 0..t.len().min(20) {
-                for to in from..=t.len().min(from + 40) {
-                    for phrase in [false, true] {
-                        let want = count_q_escapes_portable(&t[from..to], phrase);
-                        // SAFETY: SSE2 is part of the x86_64 baseline.
-                        let got = unsafe { simd::count_q_escapes_window(&t, from, to, phrase) };
-                        assert_eq!(got, want, "{t:?} {from}..{to}");
-                    }
-                }
-            }
         }
     }
 

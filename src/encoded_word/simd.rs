@@ -264,24 +264,6 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
     o
 }
 
-/// Number of bytes of `text[from..to]` that Q escapes, SSE2: [`count_q_escapes_sse2`], except
-/// that a run shorter than 16 bytes is read as one block of the text around it with the
-/// lanes outside the run masked off (no byte loop, whose branches mispredict).
-#[target_feature(enable = "sse2")]
-#[inline]
-pub(super) fn count_q_escapes_window(text: &[u8], from: usize, to: usize, phrase: bool) -> usize {
-    let n = to.saturating_sub(from);
-    if n < 16 {
-        let at = from.min(text.len().saturating_sub(16));
-        if let Some(v) = load(text, at) {
-            let live = ((1u32 << n) - 1) << (from - at);
-            let literal = _mm_movemask_epi8(literal_lanes(v, phrase)) as u32 & live;
-            return n - literal.count_ones() as usize;
-        }
-    }
-    count_q_escapes_sse2(text.get(from..to).unwrap_or_default(), phrase)
-}
-
 /// The base64 characters of 2 x 4 groups of 3 bytes, one half per 128-bit lane, each group
 /// spread over a 32-bit lane as in [`b64_chars`].
 #[target_feature(enable = "avx2")]

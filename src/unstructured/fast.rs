@@ -1,12 +1,15 @@
 //! The word loop of [`super::format_words`] for the common value, without a call per word.
 //!
-//! One pass builds bit masks of the whole text (64 bytes per word of mask): white space, the
-//! bytes that force their word into encoded-words (see the parent module) and, with `utf8`
-//! on, UTF-8 continuation bytes for the character widths. The loop then walks the words with
-//! bit scans, keeps the folder's line state in locals, and writes straight into the output
-//! buffer: runs of words that stay as they are are copied whole, once per line, and each
-//! encoded-word is encoded in place. The decisions are exactly those [`Folder::space`] and
-//! [`crate::encoded_word::write_run_slice`] make; tests hold the output to the general
+//! One pass copies the text into a zero-padded local buffer (so every later read may take
+//! whole vectors past what it needs) and builds bit masks of the whole text (64 bytes per
+//! word of mask): white space, the bytes Q must escape, and the ends of the words that must be
+//! encoded (see the parent module), found for all words at once with one carrying addition.
+//! The loop then goes from run to run, not from word to word: a run of words to encode is
+//! found with a few bit scans and encoded as consecutive encoded-words sized to the line
+//! room, and the plain words between two runs are placed whole when they fit on the line
+//! (word by word only where a fold may come). It keeps the folder's line state in locals and
+//! writes straight into the output buffer. The decisions are exactly those [`Folder::space`]
+//! and [`crate::encoded_word::write_run_slice`] make; tests hold the output to the general
 //! path's for every value and buffer size.
 //!
 //! It takes values whose white space is single SP or HTAB characters (no caller folds, no
@@ -24,14 +27,25 @@ use crate::{chars, Error, Options};
 /// taken here can have.
 const MAX_BLOCKS: usize = 16;
 
-/// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`.
-struct Masks {
+/// Blocks of the masks for the common short value (up to 254 bytes): their buffers are
+/// cleared at every call, and 1 KiB of them would cost more than the rest of the work.
+const SHORT_BLOCKS: usize = 4;
+
+/// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`, in `B` words.
+struct Masks<const B: usize> {
     /// SP and HTAB; and the end of the text (bit `len`), so every word has an end.
-    space: [u64; MAX_BLOCKS],
-    /// A byte that forces its word into encoded-words: non-ASCII with utf8 off, the first
-    /// byte of a C1 control, U+2028 or U+2029 with it on, and the `?` of `=?`; and the end
-    /// of the text, so the search for the next one always ends.
-    force: [u64; MAX_BLOCKS],
+    space: [u64; B],
+    /// The bits of `space` that end a word that must be encoded: one holding a byte that
+    /// forces encoding (non-ASCII with utf8 off, the first byte of a C1 control, U+2028 or
+    /// U+2029 with it on, the `?` of `=?`).
+    /// Bit `len + 1` is set too: a search for the next one ends there when none is left.
+    forced_end: [u64; B],
+    /// The other bits of `space`: the ends of the words that stay as they are; and bit
+    /// `len + 1`, as in `forced_end`.
+    plain_end: [u64; B],
+    /// The bytes Q writes as `=XX` in unstructured text (RFC 2047 §5(1)); bits past the end
+    /// of the text are set too, and never counted.
+    escape: [u64; B],
 }
 
 /// The masks of one block of 64 bytes, before they are combined across blocks.
@@ -49,6 +63,9 @@ struct Block {
     question: u64,
     /// 0xC2 and 0xE2, which start the C1 controls, U+2028 and U+2029.
     lead: u64,
+    /// The bytes Q escapes in text: controls (HTAB included), DEL, `=`, `?`, `_` and bytes
+    /// 0x80 and above.
+    escape: u64,
 }
 
 /// [`Block`] a byte at a time: the portable version, and the reference of the SSE2 one.
@@ -64,6 +81,7 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
         m.eq |= on(b == b'=');
         m.question |= on(b == b'?');
         m.lead |= on(b == 0xC2 || b == 0xE2);
+        m.escape |= on(!(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_'));
     }
     m
 }
@@ -73,7 +91,8 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
 #[inline(always)]
 fn block_sse2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
     };
     let mut m = Block::default();
     for (c, part) in chunk.chunks_exact(16).enumerate() {
@@ -84,12 +103,17 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
             let v = _mm_loadu_si128(part.as_ptr().cast());
             let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
             let bits = |x| u64::from(_mm_movemask_epi8(x) as u16) << shift;
+            let (eq_sign, question) = (eq(b'='), eq(b'?'));
             m.space |= bits(_mm_or_si128(eq(b' '), eq(b'\t')));
             m.newline |= bits(_mm_or_si128(eq(b'\r'), eq(b'\n')));
             m.high |= bits(v);
-            m.eq |= bits(eq(b'='));
-            m.question |= bits(eq(b'?'));
+            m.eq |= bits(eq_sign);
+            m.question |= bits(question);
             m.lead |= bits(_mm_or_si128(eq(0xC2), eq(0xE2)));
+            // Signed: bytes 0x80 and above are below 0x20 too.
+            let low = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
+            let special = _mm_or_si128(_mm_or_si128(eq_sign, question), eq(b'_'));
+            m.escape |= bits(_mm_or_si128(_mm_or_si128(low, eq(0x7F)), special));
         }
     }
     m
@@ -104,9 +128,11 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
 #[inline]
 unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
-        _mm256_set1_epi8,
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16,
     };
+    let nibble = _mm256_set1_epi8(0x0F);
     let mut m = Block::default();
     for (c, part) in chunk.chunks_exact(32).enumerate() {
         let shift = 32 * c;
@@ -128,8 +154,40 @@ unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
         m.eq |= bits!(eq!(b'='));
         m.question |= bits!(eq!(b'?'));
         m.lead |= bits!(_mm256_or_si256(eq!(0xC2), eq!(0xE2)));
+        // The escapes by table lookups on the two nibbles (a byte is escaped when the two
+        // entries share a bit; see ESCAPE_LOW): written with compares, LLVM turns the
+        // mask into a byte-by-byte extract and insert sequence.
+        let low = _mm256_shuffle_epi8(table(&ESCAPE_LOW), _mm256_and_si256(v, nibble));
+        let high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+        let high = _mm256_shuffle_epi8(table(&ESCAPE_HIGH), high);
+        let none = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+        m.escape |= !bits!(none) & (u64::from(u32::MAX) << shift);
     }
     m
+}
+
+/// The escape classes of the low nibble of a byte, one bit per class, for [`block_avx2`]:
+/// bit 0 every byte whose high nibble alone makes it escaped (controls, 0x80 and above), bit
+/// 1 `=` and `?` (0x3D, 0x3F), bit 2 `_` (0x5F), bit 3 DEL (0x7F).
+#[cfg(target_arch = "x86_64")]
+const ESCAPE_LOW: [u8; 16] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 15];
+
+/// The escape classes of the high nibble (see [`ESCAPE_LOW`]).
+#[cfg(target_arch = "x86_64")]
+const ESCAPE_HIGH: [u8; 16] = [1, 1, 0, 2, 0, 4, 0, 8, 1, 1, 1, 1, 1, 1, 1, 1];
+
+/// A 16-byte table in both 128-bit lanes, for `_mm256_shuffle_epi8`.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn table(t: &[u8; 16]) -> core::arch::x86_64::__m256i {
+    use core::arch::x86_64::{_mm256_broadcastsi128_si256, _mm_loadu_si128};
+    // SAFETY: `t` is 16 readable bytes; the load has no alignment requirement.
+    let t = unsafe { _mm_loadu_si128(t.as_ptr().cast()) };
+    _mm256_broadcastsi128_si256(t)
 }
 
 /// [`Block`] with the best instructions at hand: AVX2 in the instance compiled for it.
@@ -150,146 +208,137 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
     }
 }
 
-/// The masks of `text[base..]`, of which fewer than 64 bytes are left (`rest`, 0 to 63):
-/// the text's last 64 bytes shifted down, or a zero-padded copy of a shorter text. Lanes
-/// past the end are zero in every mask.
-#[inline]
-fn last_block<const AVX2: bool>(text: &[u8], base: usize) -> Block {
-    let rest = text.len() - base;
-    if rest == 0 {
-        return Block::default();
+/// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
+/// zero: whole blocks of 64, then the last 64 bytes of the text (again) or, for a text
+/// shorter than that, the few bytes there are. The bytes after the text stay zero.
+#[inline(always)]
+fn pad(padded: &mut [u8], text: &[u8]) {
+    let len = text.len();
+    for (dst, src) in padded.chunks_exact_mut(64).zip(text.chunks_exact(64)) {
+        dst.copy_from_slice(src);
     }
-    let tail = text
-        .len()
+    let tail = len
         .checked_sub(64)
-        .and_then(|s| text.get(s..))
-        .and_then(|t| t.first_chunk::<64>());
+        .and_then(|s| Some((text.get(s..)?.first_chunk::<64>()?, s)));
     match tail {
-        Some(chunk) => {
-            // Bit `k` of the tail is `text[len - 64 + k]`: drop the `64 - rest` bytes before
-            // `base`.
-            let m = block::<AVX2>(chunk);
-            let d = 64 - rest as u32;
-            Block {
-                space: m.space >> d,
-                newline: m.newline >> d,
-                high: m.high >> d,
-                eq: m.eq >> d,
-                question: m.question >> d,
-                lead: m.lead >> d,
+        Some((src, s)) => {
+            if let Some(dst) = padded.get_mut(s..).and_then(|d| d.first_chunk_mut::<64>()) {
+                *dst = *src;
             }
         }
         None => {
-            let mut padded = [0u8; 64];
-            if let (Some(dst), Some(src)) = (padded.get_mut(..rest), text.get(base..)) {
-                dst.copy_from_slice(src);
+            if let Some(dst) = padded.get_mut(..len) {
+                copy(dst, text);
             }
-            block::<AVX2>(&padded)
         }
     }
 }
 
-impl Masks {
-    /// Fills in the masks of `text`; false when the text holds something the fast path
-    /// leaves to the general one: a CR or LF (caller folds), two white-space characters in a
-    /// row, or more than the masks can cover.
-    #[inline]
-    fn build<const AVX2: bool>(&mut self, text: &[u8], utf8: bool) -> bool {
+impl<const B: usize> Masks<B> {
+    /// Copies `text` into `padded` (64 bytes per mask word and 64 more) and fills in the
+    /// masks; false when the text holds something the fast path leaves to the general one:
+    /// a CR or LF (caller folds), two white-space characters in a row, or more than the masks
+    /// can cover (bit `len + 1` included).
+    #[inline(always)]
+    fn build<const AVX2: bool>(&mut self, padded: &mut [u8], text: &[u8], utf8: bool) -> bool {
         let len = text.len();
-        let blocks = len / 64 + 1;
-        if blocks > MAX_BLOCKS {
+        let last = len / 64;
+        if len + 1 >= 64 * B || padded.len() < 64 * (B + 1) {
             return false;
         }
-        let (mut eq_carry, mut space_carry) = (0u64, 0u64);
-        for (i, (space, force)) in self
-            .space
-            .iter_mut()
-            .zip(self.force.iter_mut())
-            .take(blocks)
-            .enumerate()
-        {
-            let base = 64 * i;
-            let b = match text.get(base..).and_then(|t| t.first_chunk::<64>()) {
-                Some(chunk) => block::<AVX2>(chunk),
-                None => last_block::<AVX2>(text, base),
+        pad(padded, text);
+        let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
+        for (i, chunk) in padded.chunks_exact(64).take(last + 1).enumerate() {
+            let Some(chunk) = chunk.first_chunk::<64>() else {
+                break;
             };
+            let base = 64 * i;
+            let b = block::<AVX2>(chunk);
             if b.newline != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
                 return false;
             }
             space_carry = b.space >> 63;
             let pairs = ((b.eq << 1) | eq_carry) & b.question;
             eq_carry = b.eq >> 63;
-            *space = b.space;
-            *force = if utf8 {
+            let force = if utf8 {
                 pairs | line_breaking(text, base, b.lead)
             } else {
                 pairs | b.high
             };
+            // The end of the text (bit `len`, in the last block), so every word has an end.
+            let space = b.space | (u64::from(i == last) << (len % 64));
+            // A byte that forces encoding, added to the non-space bits, carries up to the
+            // end of its word and sets that end's bit; a word without one keeps its end
+            // clear. (A second such byte in the same word lands on a bit the first carry
+            // cleared, and stops there.) The carry goes on into the next block.
+            let (sum, c1) = (!space).overflowing_add(force);
+            let (sum, c2) = sum.overflowing_add(u64::from(carry));
+            carry = c1 | c2;
+            let forced = sum & space;
+            if let (Some(s), Some(f), Some(p), Some(e)) = (
+                self.space.get_mut(i),
+                self.forced_end.get_mut(i),
+                self.plain_end.get_mut(i),
+                self.escape.get_mut(i),
+            ) {
+                *s = space;
+                *f = forced;
+                *p = space & !forced;
+                *e = b.escape;
+            }
         }
-        // The end of the text (bit `len`, in the last block).
-        if let (Some(s), Some(f)) = (self.space.get_mut(len / 64), self.force.get_mut(len / 64)) {
-            *s |= 1 << (len % 64);
-            *f |= 1 << (len % 64);
+        let (word, bit) = ((len + 1) / 64, 1u64 << ((len + 1) % 64));
+        if let (Some(f), Some(p)) = (self.forced_end.get_mut(word), self.plain_end.get_mut(word)) {
+            *f |= bit;
+            *p |= bit;
         }
         true
     }
 
-    /// The first position at or after `from` whose bit is set in `mask` (one always is: the
-    /// end of the text).
+    /// The first position at or after `from` whose bit is set in `mask`, or a position past
+    /// the end of the text when none is.
     #[inline(always)]
-    fn next(mask: &[u64; MAX_BLOCKS], from: usize) -> usize {
+    fn next(mask: &[u64; B], from: usize) -> usize {
         let mut i = from / 64;
         let mut bits = mask.get(i).map_or(1, |&w| w >> (from % 64) << (from % 64));
         while bits == 0 {
             i += 1;
-            // Past the masks (never, given the end bit): stop there.
+            // Past the masks: stop there (a position past any text).
             bits = mask.get(i).copied().unwrap_or(1);
         }
         64 * i + bits.trailing_zeros() as usize
     }
 
-    /// The next byte at or after `from` that forces encoding, or the end of the text.
+    /// The last position before `before` whose bit is set in `mask`, if any.
     #[inline(always)]
-    fn next_force(&self, from: usize) -> usize {
-        Self::next(&self.force, from)
-    }
-}
-
-/// The ends of the words, in order: the white-space bits of [`Masks::space`], each taken
-/// once.
-struct Ends<'m> {
-    mask: &'m [u64; MAX_BLOCKS],
-    /// Index of the current mask word, and its bits not taken yet.
-    word: usize,
-    bits: u64,
-}
-
-impl<'m> Ends<'m> {
-    fn new(mask: &'m [u64; MAX_BLOCKS]) -> Self {
-        Ends {
-            mask,
-            word: 0,
-            bits: mask.first().copied().unwrap_or(1),
+    fn prev(mask: &[u64; B], before: usize) -> Option<usize> {
+        let mut i = before / 64;
+        let below = (1u64 << (before % 64)) - 1;
+        let mut bits = mask.get(i).map_or(0, |&w| w & below);
+        while bits == 0 {
+            i = i.checked_sub(1)?;
+            bits = mask.get(i).copied().unwrap_or(0);
         }
+        Some(64 * i + 63 - bits.leading_zeros() as usize)
     }
 
-    /// The end of the next word (the white space after it, or the end of the text).
+    /// The bits of `mask` set in positions `from..to` (`from <= to`).
     #[inline(always)]
-    fn next(&mut self) -> usize {
-        while self.bits == 0 {
-            self.word += 1;
-            // Past the masks (never, given the end bit): stop there.
-            self.bits = self.mask.get(self.word).copied().unwrap_or(1);
+    fn count(mask: &[u64; B], from: usize, to: usize) -> usize {
+        let (first, last) = (from / 64, to / 64);
+        let mut n = 0;
+        for i in first..=last {
+            let lo = if i == first { !0u64 << (from % 64) } else { !0 };
+            let hi = if i == last {
+                (1u64 << (to % 64)) - 1
+            } else {
+                !0
+            };
+            n += (mask.get(i).copied().unwrap_or(0) & lo & hi).count_ones() as usize;
         }
-        let end = 64 * self.word + self.bits.trailing_zeros() as usize;
-        self.bits &= self.bits - 1;
-        end
+        n
     }
 }
-
-/// How far the encoders may read past the start of what they encode (the B encoder's loads
-/// of 48 bytes reach 52): closer to the end of the text they read a zero-padded copy.
-const TAIL_READ: usize = 52;
 
 /// The bits of `lead` (0xC2 and 0xE2 bytes of the block at `base`) that start a C1 control,
 /// U+2028 or U+2029.
@@ -432,31 +481,59 @@ fn format_checked<const AVX2: bool>(
     text: &[u8],
     options: &Options,
 ) -> Option<Result<(), Error>> {
+    if text.len() + 1 < 64 * SHORT_BLOCKS {
+        format_sized::<AVX2, SHORT_BLOCKS, { 64 * (SHORT_BLOCKS + 1) }>(f, text, options)
+    } else {
+        format_sized::<AVX2, MAX_BLOCKS, { 64 * (MAX_BLOCKS + 1) }>(f, text, options)
+    }
+}
+
+/// [`format_checked`] with masks of `B` words and a padded copy of `P` (`64 * (B + 1)`)
+/// bytes: the blocks and one more, so that a read of a whole block, or of the 52 bytes the B
+/// encoder loads, from any position up to the end of the text stays inside it.
+#[inline(always)]
+fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
     let mut masks = Masks {
-        space: [0; MAX_BLOCKS],
-        force: [0; MAX_BLOCKS],
+        space: [0; B],
+        forced_end: [0; B],
+        plain_end: [0; B],
+        escape: [0; B],
     };
-    if !masks.build::<AVX2>(text, options.utf8) {
+    let mut padded = [0u8; P];
+    if !masks.build::<AVX2>(&mut padded, text, options.utf8) {
         return None;
     }
-    Some(write_words(f, text, options, &masks))
+    Some(write_words::<AVX2, B>(f, text, &padded, options, &masks))
 }
 
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
 /// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
-/// output and `line_base` the octets it had there (the name on the first line).
+/// output and `line_base` the octets it had there (the name on the first line). `padded` is
+/// the text followed by zeros.
 #[inline(always)]
-fn write_words(
+fn write_words<const AVX2: bool, const B: usize>(
     f: &mut Folder<'_, '_>,
     text: &[u8],
+    padded: &[u8],
     options: &Options,
-    m: &Masks,
+    m: &Masks<B>,
 ) -> Result<(), Error> {
     let len = text.len();
     let soft = f.soft_limit();
     let ew_limit = soft.min(EW_LINE_LIMIT);
     let eol = f.line_ending();
     let utf8 = options.utf8;
+    let width = |from: usize, to: usize| {
+        if utf8 {
+            chars::char_count(text.get(from..to).unwrap_or_default())
+        } else {
+            to - from
+        }
+    };
     let mut col = f.column_chars();
     let (mut line_start, mut line_base) = (0, col);
     let mut has_ew = false;
@@ -468,75 +545,75 @@ fn write_words(
     // as they are, with the white space before them, are copied when a fold or an encoded
     // run comes, or at the end.
     let mut copied = 0;
-    // The word's start, and the next byte that forces encoding.
+    // The start of the next word.
     let mut pos = 0;
-    let mut force = m.next_force(0);
-    let mut ends = Ends::new(&m.space);
-    // The last 64 bytes of the text followed by zeros, for encoders that read whole vectors
-    // past the end of what they encode (made once, when there is something to encode).
-    let end_base = len.saturating_sub(64);
-    let mut end_copy = [0u8; 128];
-    if force < len {
-        if let (Some(dst), Some(src)) = (end_copy.get_mut(..len - end_base), text.get(end_base..)) {
-            dst.copy_from_slice(src);
-        }
-    }
-    // The end of the word at `pos` when the run before it already took it from `ends`.
-    let mut known_end = None;
     loop {
-        let end = known_end.take().unwrap_or_else(|| ends.next());
-        if force >= end {
-            // A word as it is, after the white space at `pos - 1` (the value's first word:
-            // after one space, on the name line whatever its length).
-            let width = if utf8 {
-                chars::char_count(text.get(pos..end).unwrap_or_default())
-            } else {
-                end - pos
-            };
-            if pos == 0 {
+        // The next word to encode ends at `forced`; the run it starts begins after the
+        // white space before it. The words from `pos` up to that white space stay as they
+        // are (all the rest of the text when nothing is left to encode).
+        let forced = Masks::<B>::next(&m.forced_end, pos);
+        let run_start = if forced <= len {
+            Masks::<B>::prev(&m.space, forced).map_or(0, |s| s + 1)
+        } else {
+            len + 1
+        };
+        // The plain words in `pos..run_start - 1`: all at once when they fit on the line
+        // (then each does), else a word at a time, folding where one does not fit.
+        let plain_end = run_start.saturating_sub(1);
+        let mut p = pos;
+        while p < plain_end {
+            let limit = if has_ew { ew_limit } else { soft };
+            if p > 0 {
+                let all = col + 1 + width(p, plain_end);
+                if all <= limit {
+                    col = all;
+                    break;
+                }
+            }
+            let end = Masks::<B>::next(&m.space, p);
+            let w = width(p, end);
+            if p == 0 {
+                // The value's first word: after one space, on the name line whatever its
+                // length.
                 out.byte(b' ');
-                col += 1 + width;
-            } else if col + 1 + width <= if has_ew { ew_limit } else { soft } {
-                col += 1 + width;
+                col += 1 + w;
+            } else if col + 1 + w <= limit {
+                col += 1 + w;
             } else {
                 // Fold before the white space, which starts the next line.
-                out.text(text, copied, pos - 1);
+                out.text(text, copied, p - 1);
                 out.eol(eol);
                 (line_start, line_base) = (out.at, 0);
-                copied = pos - 1;
-                col = 1 + width;
+                copied = p - 1;
+                col = 1 + w;
                 has_ew = false;
             }
-            if end >= len {
-                break;
-            }
-            pos = end + 1;
-            continue;
+            p = end + 1;
         }
-        // A run of words to encode: this one and those right after it that must be encoded
-        // too, with the white space between them inside the encoded text.
-        let mut run_end = end;
-        while run_end < len {
-            let next = run_end + 1;
-            let next_end = ends.next();
-            force = m.next_force(next);
-            if force >= next_end {
-                known_end = Some(next_end);
-                break;
-            }
-            run_end = next_end;
+        if forced > len {
+            break;
         }
-        let mut ws = match pos.checked_sub(1) {
+        // The run: this word and those right after it that must be encoded too, up to the
+        // word before the next one that stays as it is (or the end of the text), with the
+        // white space between them inside the encoded text.
+        let next_plain = Masks::<B>::next(&m.plain_end, forced + 1);
+        let run_end = if next_plain <= len {
+            Masks::<B>::prev(&m.space, next_plain).unwrap_or(forced)
+        } else {
+            len
+        };
+        let mut ws = match run_start.checked_sub(1) {
             Some(i) => {
                 out.text(text, copied, i);
                 text.get(i).copied().unwrap_or(b' ')
             }
             None => b' ',
         };
-        let run = text.get(pos..run_end).unwrap_or_default();
-        let encoder = RunEncoder::new(text, pos, run_end, Context::Text, options.encoding);
+        let run = text.get(run_start..run_end).unwrap_or_default();
+        let escapes = Masks::<B>::count(&m.escape, run_start, run_end);
+        let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         let mut rest = run;
-        let mut cur = pos;
+        let mut cur = run_start;
         while !rest.is_empty() {
             // As write_run_slice: a word sized to the room left on this line when at least
             // its first character fits there, else to a fresh line (the fold goes before the
@@ -551,15 +628,9 @@ fn write_words(
                 ew_limit - 1
             };
             out.byte(ws);
-            // The text from `cur` on, for whole-vector reads: in place, or near the end from
-            // the zero-padded copy.
-            let tail = if len - cur >= TAIL_READ {
-                text.get(cur..)
-            } else {
-                end_copy.get(cur - end_base..)
-            };
-            let tail = tail.unwrap_or_default();
-            let (taken, n) = encoder.encode(rest, tail, room, out.buf, out.at);
+            // The text from `cur` on, followed by zeros, for whole-vector reads.
+            let tail = padded.get(cur..).unwrap_or_default();
+            let (taken, n) = encoder.encode::<AVX2>(rest, tail, room, out.buf, out.at);
             if taken == 0 {
                 // A fresh line holds at least 39 characters, enough for any character.
                 return Err(Error::LineTooLong);
@@ -620,6 +691,98 @@ mod tests {
                 }
                 let _ = block_portable(&chunk);
             }
+        }
+    }
+
+    /// The masks of `text` built a byte at a time: word ends (with the end bit), the ends
+    /// of the words holding a byte that forces encoding, and the escapes.
+    fn masks_reference(text: &[u8], utf8: bool) -> (std::vec::Vec<usize>, std::vec::Vec<usize>) {
+        let (mut ends, mut forced) = (std::vec::Vec::new(), std::vec::Vec::new());
+        let mut start = 0;
+        for (i, &b) in text.iter().chain([b' '].iter()).enumerate() {
+            if b == b' ' || b == b'\t' || i == text.len() {
+                let word = &text[start..i.min(text.len())];
+                let force = word.windows(2).any(|w| w == b"=?")
+                    || (0..word.len()).any(|j| {
+                        if utf8 {
+                            chars::line_breaking_char_len(text, start + j).is_some()
+                        } else {
+                            word[j] >= 0x80
+                        }
+                    });
+                ends.push(i);
+                if force {
+                    forced.push(i);
+                }
+                start = i + 1;
+                if i == text.len() {
+                    break;
+                }
+            }
+        }
+        (ends, forced)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// The masks built a block at a time (the forced ends by the carrying addition, across
+        /// blocks) match the byte-wise reference, and the scans over them find what a search
+        /// over the reference finds.
+        #[test]
+        fn masks_match_the_byte_loop(
+            words in proptest::collection::vec("[a-z=?_é日😀\u{85}\u{2028}]{1,70}", 1..20),
+            tab in proptest::collection::vec(proptest::bool::ANY, 20),
+            utf8 in proptest::bool::ANY,
+            probe in 0usize..1100,
+        ) {
+            let mut value = std::string::String::new();
+            for (i, w) in words.iter().enumerate() {
+                if i > 0 {
+                    value.push(if tab[i] { '\t' } else { ' ' });
+                }
+                value.push_str(w);
+            }
+            let text = value.as_bytes();
+            proptest::prop_assume!(text.len() + 1 < 64 * MAX_BLOCKS);
+            let mut m = Masks {
+                space: [0; MAX_BLOCKS],
+                forced_end: [0; MAX_BLOCKS],
+                plain_end: [0; MAX_BLOCKS],
+                escape: [0; MAX_BLOCKS],
+            };
+            let mut padded = [0u8; 64 * (MAX_BLOCKS + 1)];
+            proptest::prop_assert!(m.build::<false>(&mut padded, text, utf8));
+            proptest::prop_assert_eq!(&padded[..text.len()], text);
+            proptest::prop_assert!(padded[text.len()..].iter().all(|&b| b == 0));
+            let bits = |mask: &[u64; MAX_BLOCKS]| -> std::vec::Vec<usize> {
+                (0..=text.len()).filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1).collect()
+            };
+            let (ends, forced) = masks_reference(text, utf8);
+            let plain: std::vec::Vec<usize> =
+                ends.iter().copied().filter(|e| !forced.contains(e)).collect();
+            proptest::prop_assert_eq!(bits(&m.space), ends.clone());
+            proptest::prop_assert_eq!(bits(&m.forced_end), forced.clone());
+            proptest::prop_assert_eq!(bits(&m.plain_end), plain.clone());
+            let escapes: std::vec::Vec<usize> = (0..text.len())
+                .filter(|&i| {
+                    let b = text[i];
+                    !(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_')
+                })
+                .collect();
+            let from = probe.min(text.len());
+            let to = (from + probe / 3).min(text.len());
+            proptest::prop_assert_eq!(
+                Masks::<MAX_BLOCKS>::count(&m.escape, from, to),
+                escapes.iter().filter(|&&i| i >= from && i < to).count()
+            );
+            // The sentinel after the text ends the searches.
+            let next = |v: &[usize]| v.iter().copied().find(|&e| e >= from).unwrap_or(text.len() + 1);
+            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.forced_end, from), next(&forced));
+            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.plain_end, from), next(&plain));
+            proptest::prop_assert_eq!(
+                Masks::<MAX_BLOCKS>::prev(&m.space, from),
+                ends.iter().copied().rfind(|&e| e < from)
+            );
         }
     }
 
