@@ -560,10 +560,40 @@ fn write_mailbox(
             write_angle_addr(f, addr, addr_w, glue)
         }
         None => {
+            #[cfg(not(target_os = "none"))]
+            if fast && put_bare_addr(f, addr, addr_w.plus(glue_w), glue) {
+                return Ok(());
+            }
             f.keep_together(ws, addr_w.plus(glue_w));
             write_addr(f, ws, addr, addr_w, false, glue)
         }
     }
+}
+
+/// Writes a bare addr-spec and `glue` (of width `whole` together) after one SP when it fits
+/// on the current line, or does not but fits on a fresh one (where [`Folder::keep_together`]
+/// would move it): there every fit check of the general path ([`Folder::keep_together`],
+/// then [`write_addr`]'s [`Folder::space`]) passes, so one decision and straight copies
+/// write the same bytes. Right after the field name only the first case is taken (the
+/// general path has its own rule there). Returns false, having written nothing, otherwise.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8]) -> bool {
+    let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
+    let (here, fresh) = f.room(1);
+    if !fits(here) {
+        if f.at_start() || !fits(fresh) {
+            return false;
+        }
+        f.newline();
+    }
+    f.mark_written();
+    let sink = f.sink();
+    sink.byte(b' ');
+    write_piece(sink, addr);
+    sink.write(glue);
+    f.advance(Width::ascii(1).plus(whole));
+    true
 }
 
 pub(crate) fn format_mailboxes<'m>(
@@ -1905,7 +1935,13 @@ mod tests {
             boxes in proptest::collection::vec((proptest::option::of(proptest::prop_oneof![
                 4 => name_strategy(),
                 1 => "[a-z \t\r\n\x01\x7f\u{85}]{0,8}",
-            ]), addr_strategy()), 0..8),
+            ]), proptest::prop_oneof![
+                8 => proptest::strategy::Strategy::boxed(addr_strategy()),
+                // UTF-8 (taken with `utf8` on), long ones that fold, ones near 998 octets.
+                1 => "[a-zé😀]{1,12}@[a-zé]{1,8}[.][a-z]{2,3}",
+                1 => "[a-z]{40,90}@[a-z]{1,5}",
+                1 => "[a-z]{985,1000}@x",
+            ]), 0..8),
             options in options_strategy(),
             name in proptest::sample::select(std::vec!["To", "Sender", "Bcc", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
             flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
