@@ -736,6 +736,11 @@ struct ParsedMailbox {
     name: Option<(usize, usize)>,
     addr: (usize, usize),
     end: usize,
+    /// The element's bytes (from its start to `end`) are its canonical form: a bare
+    /// addr-spec, or a name written as it stands followed by exactly one space and
+    /// `<addr-spec>`. Set by the one-pass readers for [`Run::place`]; false from the
+    /// general parser, whose elements are never placed in runs.
+    verbatim: bool,
 }
 
 /// Parses a mailbox starting at `i` (white space skipped): `addr-spec` or
@@ -773,6 +778,7 @@ fn parse_mailbox(
                 name,
                 addr: (a, close),
                 end: close + 1,
+                verbatim: false,
             })
         }
         Delim::End | Delim::Colon => {
@@ -788,6 +794,7 @@ fn parse_mailbox(
                 name: None,
                 addr: (i, end),
                 end,
+                verbatim: false,
             })
         }
     }
@@ -972,6 +979,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                             name: None,
                             addr: (i, end),
                             end,
+                            verbatim: true,
                         },
                         after,
                         NameHint::None,
@@ -1011,11 +1019,21 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         }
         _ => NameHint::None,
     };
+    // The name stays as it stands (atoms, or a quoted-string written again as it is) and
+    // one space separates it from `<`.
+    let verbatim = name_end > i
+        && matches!(
+            hint,
+            NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped
+        )
+        && b.get(name_end) == Some(&b' ')
+        && name_end + 2 == a;
     Some((
         ParsedMailbox {
             name: (name_end > i).then_some((i, name_end)),
             addr: (a, close),
             end,
+            verbatim,
         },
         after,
         hint,
@@ -1067,7 +1085,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
     let addr_bytes = plain | w.dot | w.at;
     let after = |close: u32| window_after(&w, i, close);
     // The name (bits `0..name_end`, none when 0), its hint, and the `<` after it.
-    let (name_end, hint, lt) = if w.quote & 1 != 0 {
+    let (name_end, hint, lt, verbatim) = if w.quote & 1 != 0 {
         // One quoted-string without quoted-pairs, `=`, controls or non-ASCII.
         let close = (w.quote & !1).trailing_zeros();
         let inside = below(close) & !1;
@@ -1082,7 +1100,9 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
             && !has(ws, close - 1)
             && ws & (ws >> 1) == 0;
         let lt = (!w.space & from(close + 1)).trailing_zeros();
-        (close + 1, NameHint::Quoted { atoms }, lt)
+        // Written again as it stands, one space before `<`.
+        let verbatim = !atoms && lt == close + 2;
+        (close + 1, NameHint::Quoted { atoms }, lt, verbatim)
     } else {
         // The first word: an `@` in it makes the element a bare addr-spec.
         let stop = (!(plain | w.high | w.dot)).trailing_zeros();
@@ -1096,6 +1116,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
                 name: None,
                 addr: (i, i + end as usize),
                 end: i + end as usize,
+                verbatim: true,
             };
             return Some((mb, after, NameHint::None));
         }
@@ -1107,12 +1128,15 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
             return None;
         }
         let name_end = 64 - (name & !w.space).leading_zeros();
-        let hint = if w.high & name != 0 {
+        let high = w.high & name != 0;
+        let hint = if high {
             NameHint::NonAscii
         } else {
             NameHint::Atoms
         };
-        (name_end, hint, lt)
+        // Atoms as they stand, one space before `<`.
+        let verbatim = !high && name_end > 0 && lt == name_end + 1;
+        (name_end, hint, lt, verbatim)
     };
     if !has(w.lt, lt) {
         return None;
@@ -1126,6 +1150,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
         name: (name_end > 0).then_some((i, i + name_end as usize)),
         addr: (i + lt as usize + 1, i + close as usize),
         end: i + close as usize + 1,
+        verbatim,
     };
     Some((mb, after, hint))
 }
@@ -1249,7 +1274,7 @@ impl Run {
 
     /// Places an element [`fast_element`] read at `b[i..]` (followed by `glue`) when it is
     /// its own canonical form, with the glue right after it in the value: a bare addr-spec,
-    /// or a name that stays as it is ([`write_common`]'s `verbatim`). The fit decision is
+    /// or a name that stays as it is ([`ParsedMailbox::verbatim`]). The fit decision is
     /// [`write_common`]'s: on this line, else (not right after the field name) on a fresh
     /// one; the bytes are those it writes. False, having placed nothing, otherwise.
     #[inline]
@@ -1259,19 +1284,10 @@ impl Run {
         b: &[u8],
         i: usize,
         mb: &ParsedMailbox,
-        hint: NameHint,
         glue: &[u8],
     ) -> bool {
-        let verbatim = match (mb.name, hint) {
-            (None, _) => mb.addr.0 == i,
-            (
-                Some((_, e)),
-                NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
-            ) => b.get(e) == Some(&b' ') && e + 2 == mb.addr.0,
-            _ => false,
-        };
         let end = mb.end + glue.len();
-        if !verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
+        if !mb.verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
             return false;
         }
         // ASCII throughout: characters are octets.
@@ -1429,7 +1445,7 @@ fn format_text_with(
                     _ => skip(after),
                 };
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
-                if run.place(f, b, i, &mb, hint, glue) {
+                if run.place(f, b, i, &mb, glue) {
                     elements += 1;
                     i = next;
                     continue;
@@ -1989,8 +2005,8 @@ mod tests {
                 proptest::prop_assert!(fast.is_some(), "{:?} at {}", list, i);
                 let (fmb, fafter, fhint) = fast.unwrap();
                 proptest::prop_assert_eq!(
-                    (mb.name, mb.addr, mb.end, after, hint),
-                    (fmb.name, fmb.addr, fmb.end, fafter, fhint),
+                    (mb.name, mb.addr, mb.end, mb.verbatim, after, hint),
+                    (fmb.name, fmb.addr, fmb.end, fmb.verbatim, fafter, fhint),
                     "{:?} at {}", list, i
                 );
             }
@@ -2051,8 +2067,8 @@ mod tests {
         ] {
             let b = list.as_bytes();
             assert_eq!(
-                window_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
-                fast_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
+                window_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, m.verbatim, a, h)),
+                fast_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, m.verbatim, a, h)),
                 "{list:?}"
             );
             assert!(window_element(b, 0).is_some(), "{list:?}");
