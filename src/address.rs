@@ -739,7 +739,8 @@ struct ParsedMailbox {
     /// The element's bytes (from its start to `end`) are its canonical form: a bare
     /// addr-spec, or a name written as it stands followed by exactly one space and
     /// `<addr-spec>`. Set by the one-pass readers for [`Run::place`]; false from the
-    /// general parser, whose elements are never placed in runs.
+    /// general parser, whose elements are never placed in runs (bare metal has no runs).
+    #[cfg_attr(target_os = "none", allow(dead_code))]
     verbatim: bool,
 }
 
