@@ -560,10 +560,40 @@ fn write_mailbox(
             write_angle_addr(f, addr, addr_w, glue)
         }
         None => {
+            #[cfg(not(target_os = "none"))]
+            if fast && put_bare_addr(f, addr, addr_w.plus(glue_w), glue) {
+                return Ok(());
+            }
             f.keep_together(ws, addr_w.plus(glue_w));
             write_addr(f, ws, addr, addr_w, false, glue)
         }
     }
+}
+
+/// Writes a bare addr-spec and `glue` (of width `whole` together) after one SP when it fits
+/// on the current line, or does not but fits on a fresh one (where [`Folder::keep_together`]
+/// would move it): there every fit check of the general path ([`Folder::keep_together`],
+/// then [`write_addr`]'s [`Folder::space`]) passes, so one decision and straight copies
+/// write the same bytes. Right after the field name only the first case is taken (the
+/// general path has its own rule there). Returns false, having written nothing, otherwise.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8]) -> bool {
+    let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
+    let (here, fresh) = f.room(1);
+    if !fits(here) {
+        if f.at_start() || !fits(fresh) {
+            return false;
+        }
+        f.newline();
+    }
+    f.mark_written();
+    let sink = f.sink();
+    sink.byte(b' ');
+    write_piece(sink, addr);
+    sink.write(glue);
+    f.advance(Width::ascii(1).plus(whole));
+    true
 }
 
 pub(crate) fn format_mailboxes<'m>(
@@ -706,6 +736,12 @@ struct ParsedMailbox {
     name: Option<(usize, usize)>,
     addr: (usize, usize),
     end: usize,
+    /// The element's bytes (from its start to `end`) are its canonical form: a bare
+    /// addr-spec, or a name written as it stands followed by exactly one space and
+    /// `<addr-spec>`. Set by the one-pass readers for [`Run::place`]; false from the
+    /// general parser, whose elements are never placed in runs (bare metal has no runs).
+    #[cfg_attr(target_os = "none", allow(dead_code))]
+    verbatim: bool,
 }
 
 /// Parses a mailbox starting at `i` (white space skipped): `addr-spec` or
@@ -743,6 +779,7 @@ fn parse_mailbox(
                 name,
                 addr: (a, close),
                 end: close + 1,
+                verbatim: false,
             })
         }
         Delim::End | Delim::Colon => {
@@ -758,6 +795,7 @@ fn parse_mailbox(
                 name: None,
                 addr: (i, end),
                 end,
+                verbatim: false,
             })
         }
     }
@@ -942,6 +980,7 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
                             name: None,
                             addr: (i, end),
                             end,
+                            verbatim: true,
                         },
                         after,
                         NameHint::None,
@@ -981,11 +1020,21 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
         }
         _ => NameHint::None,
     };
+    // The name stays as it stands (atoms, or a quoted-string written again as it is) and
+    // one space separates it from `<`.
+    let verbatim = name_end > i
+        && matches!(
+            hint,
+            NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped
+        )
+        && b.get(name_end) == Some(&b' ')
+        && name_end + 2 == a;
     Some((
         ParsedMailbox {
             name: (name_end > i).then_some((i, name_end)),
             addr: (a, close),
             end,
+            verbatim,
         },
         after,
         hint,
@@ -1037,7 +1086,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
     let addr_bytes = plain | w.dot | w.at;
     let after = |close: u32| window_after(&w, i, close);
     // The name (bits `0..name_end`, none when 0), its hint, and the `<` after it.
-    let (name_end, hint, lt) = if w.quote & 1 != 0 {
+    let (name_end, hint, lt, verbatim) = if w.quote & 1 != 0 {
         // One quoted-string without quoted-pairs, `=`, controls or non-ASCII.
         let close = (w.quote & !1).trailing_zeros();
         let inside = below(close) & !1;
@@ -1052,7 +1101,9 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
             && !has(ws, close - 1)
             && ws & (ws >> 1) == 0;
         let lt = (!w.space & from(close + 1)).trailing_zeros();
-        (close + 1, NameHint::Quoted { atoms }, lt)
+        // Written again as it stands, one space before `<`.
+        let verbatim = !atoms && lt == close + 2;
+        (close + 1, NameHint::Quoted { atoms }, lt, verbatim)
     } else {
         // The first word: an `@` in it makes the element a bare addr-spec.
         let stop = (!(plain | w.high | w.dot)).trailing_zeros();
@@ -1066,6 +1117,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
                 name: None,
                 addr: (i, i + end as usize),
                 end: i + end as usize,
+                verbatim: true,
             };
             return Some((mb, after, NameHint::None));
         }
@@ -1077,12 +1129,15 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
             return None;
         }
         let name_end = 64 - (name & !w.space).leading_zeros();
-        let hint = if w.high & name != 0 {
+        let high = w.high & name != 0;
+        let hint = if high {
             NameHint::NonAscii
         } else {
             NameHint::Atoms
         };
-        (name_end, hint, lt)
+        // Atoms as they stand, one space before `<`.
+        let verbatim = !high && name_end > 0 && lt == name_end + 1;
+        (name_end, hint, lt, verbatim)
     };
     if !has(w.lt, lt) {
         return None;
@@ -1096,6 +1151,7 @@ fn window_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)
         name: (name_end > 0).then_some((i, i + name_end as usize)),
         addr: (i + lt as usize + 1, i + close as usize),
         end: i + close as usize + 1,
+        verbatim,
     };
     Some((mb, after, hint))
 }
@@ -1219,7 +1275,7 @@ impl Run {
 
     /// Places an element [`fast_element`] read at `b[i..]` (followed by `glue`) when it is
     /// its own canonical form, with the glue right after it in the value: a bare addr-spec,
-    /// or a name that stays as it is ([`write_common`]'s `verbatim`). The fit decision is
+    /// or a name that stays as it is ([`ParsedMailbox::verbatim`]). The fit decision is
     /// [`write_common`]'s: on this line, else (not right after the field name) on a fresh
     /// one; the bytes are those it writes. False, having placed nothing, otherwise.
     #[inline]
@@ -1229,19 +1285,10 @@ impl Run {
         b: &[u8],
         i: usize,
         mb: &ParsedMailbox,
-        hint: NameHint,
         glue: &[u8],
     ) -> bool {
-        let verbatim = match (mb.name, hint) {
-            (None, _) => mb.addr.0 == i,
-            (
-                Some((_, e)),
-                NameHint::Atoms | NameHint::Quoted { atoms: false } | NameHint::QuotedEscaped,
-            ) => b.get(e) == Some(&b' ') && e + 2 == mb.addr.0,
-            _ => false,
-        };
         let end = mb.end + glue.len();
-        if !verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
+        if !mb.verbatim || (!glue.is_empty() && b.get(mb.end) != Some(&b',')) {
             return false;
         }
         // ASCII throughout: characters are octets.
@@ -1399,7 +1446,7 @@ fn format_text_with(
                     _ => skip(after),
                 };
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
-                if run.place(f, b, i, &mb, hint, glue) {
+                if run.place(f, b, i, &mb, glue) {
                     elements += 1;
                     i = next;
                     continue;
@@ -1905,7 +1952,13 @@ mod tests {
             boxes in proptest::collection::vec((proptest::option::of(proptest::prop_oneof![
                 4 => name_strategy(),
                 1 => "[a-z \t\r\n\x01\x7f\u{85}]{0,8}",
-            ]), addr_strategy()), 0..8),
+            ]), proptest::prop_oneof![
+                8 => proptest::strategy::Strategy::boxed(addr_strategy()),
+                // UTF-8 (taken with `utf8` on), long ones that fold, ones near 998 octets.
+                1 => "[a-zé😀]{1,12}@[a-zé]{1,8}[.][a-z]{2,3}",
+                1 => "[a-z]{40,90}@[a-z]{1,5}",
+                1 => "[a-z]{985,1000}@x",
+            ]), 0..8),
             options in options_strategy(),
             name in proptest::sample::select(std::vec!["To", "Sender", "Bcc", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
             flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
@@ -1953,8 +2006,8 @@ mod tests {
                 proptest::prop_assert!(fast.is_some(), "{:?} at {}", list, i);
                 let (fmb, fafter, fhint) = fast.unwrap();
                 proptest::prop_assert_eq!(
-                    (mb.name, mb.addr, mb.end, after, hint),
-                    (fmb.name, fmb.addr, fmb.end, fafter, fhint),
+                    (mb.name, mb.addr, mb.end, mb.verbatim, after, hint),
+                    (fmb.name, fmb.addr, fmb.end, fmb.verbatim, fafter, fhint),
                     "{:?} at {}", list, i
                 );
             }
@@ -2015,8 +2068,8 @@ mod tests {
         ] {
             let b = list.as_bytes();
             assert_eq!(
-                window_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
-                fast_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, a, h)),
+                window_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, m.verbatim, a, h)),
+                fast_element(b, 0).map(|(m, a, h)| (m.name, m.addr, m.end, m.verbatim, a, h)),
                 "{list:?}"
             );
             assert!(window_element(b, 0).is_some(), "{list:?}");

@@ -232,9 +232,105 @@ pub(crate) mod x86 {
         }
     }
 
+    /// The masks of one 16-byte block, SSE2.
+    #[inline(always)]
+    fn block_masks(block: &[u8; 16]) -> [u64; 10] {
+        // SAFETY: SSE2 is part of the x86_64 baseline; `block` is 16 readable bytes and
+        // `_mm_loadu_si128` has no alignment requirement; the rest computes on registers.
+        unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            classify!(
+                v,
+                _mm_set1_epi8,
+                _mm_cmpeq_epi8,
+                _mm_cmpgt_epi8,
+                _mm_add_epi8,
+                _mm_or_si128,
+                _mm_movemask_epi8
+            )
+        }
+    }
+
+    /// [`super::window`] of a value shorter than 64 bytes (a display name, a one-mailbox
+    /// list), without copying it into a 64-byte pad first: 16-byte blocks from the start
+    /// and one ending at the end of the value (overlapping the one before it, whose bytes
+    /// it classifies alike); under 16 bytes, one block copied with two overlapping 8- or
+    /// 4-byte moves (zeros after the value, whose bits are cleared).
+    #[inline(always)]
+    fn window_short(b: &[u8], i: usize) -> Win {
+        let rest = b.get(i..).unwrap_or_default();
+        let n = rest.len();
+        let mut m = [0u64; 10];
+        let mut add = |block: &[u8; 16], at: usize| {
+            for (acc, x) in m.iter_mut().zip(block_masks(block)) {
+                *acc |= x << at;
+            }
+        };
+        if n >= 16 {
+            let mut at = 0;
+            while let Some(block) = rest.get(at..).and_then(|r| r.first_chunk::<16>()) {
+                add(block, at);
+                at += 16;
+            }
+            if at < n {
+                if let Some(block) = rest.get(n - 16..).and_then(|r| r.first_chunk::<16>()) {
+                    add(block, n - 16);
+                }
+            }
+        } else {
+            let mut pad = [0u8; 16];
+            macro_rules! pair {
+                ($w:expr) => {
+                    if let (Some(head), Some(tail)) = (
+                        rest.first_chunk::<$w>(),
+                        rest.get(n - $w..).and_then(|r| r.first_chunk::<$w>()),
+                    ) {
+                        if let Some(d) = pad.first_chunk_mut::<$w>() {
+                            *d = *head;
+                        }
+                        if let Some(d) = pad
+                            .get_mut(n - $w..)
+                            .and_then(|p| p.first_chunk_mut::<$w>())
+                        {
+                            *d = *tail;
+                        }
+                    }
+                };
+            }
+            if n >= 8 {
+                pair!(8);
+            } else if n >= 4 {
+                pair!(4);
+            } else {
+                for (d, &c) in pad.iter_mut().zip(rest) {
+                    *d = c;
+                }
+            }
+            add(&pad, 0);
+        }
+        let valid = super::below(n as u32);
+        let [space, comma, lt, gt, quote, at, dot, high, hard, spec] = m.map(|x| x & valid);
+        Win {
+            len: n as u32,
+            space,
+            comma,
+            lt,
+            gt,
+            quote,
+            at,
+            dot,
+            high,
+            hard: hard & !high,
+            spec,
+        }
+    }
+
     /// [`super::window`] with SSE2 (the x86_64 baseline), 16 bytes at a time.
     #[inline]
     pub(crate) fn window_sse2(b: &[u8], i: usize) -> Win {
+        if b.len() < 64 {
+            return window_short(b, i);
+        }
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 4];
@@ -264,6 +360,9 @@ pub(crate) mod x86 {
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(crate) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
+        if b.len() < 64 {
+            return window_short(b, i);
+        }
         let mut pad = [0u8; 64];
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 2];
@@ -313,6 +412,31 @@ mod tests {
                 if crate::cpu::avx2() {
                     // SAFETY: AVX2 is supported (checked just above).
                     proptest::prop_assert_eq!(unsafe { x86::window_avx2(&v, i) }, def);
+                }
+            }
+        }
+    }
+
+    /// Values shorter than 64 bytes (the vector versions classify them without a 64-byte
+    /// pad): every length, every start, bytes of every class at every position.
+    #[test]
+    fn short_values_every_length_and_start() {
+        for seed in 0..64usize {
+            for n in 0..64usize {
+                let v: std::vec::Vec<u8> = (0..n)
+                    .map(|k| ((k * 37 + seed * 101) % 256) as u8)
+                    .collect();
+                for i in 0..=n {
+                    let def = Win::bytewise(&v, i);
+                    assert_eq!(window(&v, i), def, "{n} {i}");
+                    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+                    {
+                        assert_eq!(x86::window_sse2(&v, i), def, "{n} {i}");
+                        if crate::cpu::avx2() {
+                            // SAFETY: AVX2 is supported (checked just above).
+                            assert_eq!(unsafe { x86::window_avx2(&v, i) }, def, "{n} {i}");
+                        }
+                    }
                 }
             }
         }
