@@ -5,7 +5,7 @@
 //! immutable fact about the machine, so it does not make any function less reentrant; two
 //! threads racing on the first call both compute the same answer.
 //!
-//! Built with `-C target-feature=+avx2` the check is a constant; under Miri (no `cpuid`) the
+//! Built with `-C target-feature=+avx2,+popcnt` the check is a constant; under Miri (no `cpuid`) the
 //! answer is false. Tests call the SSE2 and AVX2 versions of a scan directly, so both are
 //! checked against the byte-wise reference on a machine that has AVX2.
 
@@ -26,11 +26,13 @@ const YES: u8 = 2;
 static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
 
 /// True when the CPU (and the operating system, which must save the YMM registers) supports
-/// AVX2, so `#[target_feature(enable = "avx2")]` functions may be called.
+/// AVX2 and POPCNT, so `#[target_feature(enable = "avx2")]` and `"avx2,popcnt"` functions may
+/// be called. Every CPU with AVX2 has POPCNT; requiring both keeps that a checked fact rather
+/// than an assumption.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline]
 pub(crate) fn avx2() -> bool {
-    if cfg!(target_feature = "avx2") {
+    if cfg!(all(target_feature = "avx2", target_feature = "popcnt")) {
         return true;
     }
     match AVX2.load(Ordering::Relaxed) {
@@ -57,9 +59,10 @@ fn detect_avx2() -> bool {
         return false;
     }
     let leaf1 = __cpuid(1);
+    let popcnt = leaf1.ecx & (1 << 23) != 0;
     let osxsave = leaf1.ecx & (1 << 27) != 0;
     let avx = leaf1.ecx & (1 << 28) != 0;
-    if !(osxsave && avx) {
+    if !(popcnt && osxsave && avx) {
         return false;
     }
     // SAFETY: OSXSAVE is set, so `xgetbv` is enabled; XCR0 bits 1 and 2 say the OS saves the
@@ -85,6 +88,7 @@ mod tests {
     fn detection_is_stable() {
         let first = super::avx2();
         assert_eq!(super::avx2(), first);
-        assert_eq!(super::detect_avx2() || cfg!(target_feature = "avx2"), first);
+        let built_in = cfg!(all(target_feature = "avx2", target_feature = "popcnt"));
+        assert_eq!(super::detect_avx2() || built_in, first);
     }
 }

@@ -460,12 +460,13 @@ pub(super) fn format_words(
     format_checked::<false>(f, text, options)
 }
 
-/// [`format_checked`] compiled for AVX2: the B encoder's vectors inline in the loop.
+/// [`format_checked`] compiled for AVX2: the B encoder's vectors inline in the loop, and the
+/// escape counts with the `popcnt` instruction (which [`crate::cpu::avx2`] also requires).
 ///
 /// # Safety
-/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+/// The CPU must support AVX2 and POPCNT ([`crate::cpu::avx2`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,popcnt")]
 unsafe fn format_checked_avx2(
     f: &mut Folder<'_, '_>,
     text: &[u8],
