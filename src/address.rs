@@ -570,6 +570,25 @@ fn write_mailbox(
     }
 }
 
+/// Starts a piece of the list that `fits` a line's room (one column is kept for the white
+/// space before it): here, or on a fresh line after a fold. Writes that space and returns
+/// true; returns false, having written nothing, when the piece fits neither, or does not fit
+/// right after the field name (the general path has its own rule for the first token).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn open_piece(f: &mut Folder<'_, '_>, fits: impl Fn(Width) -> bool) -> bool {
+    let (here, fresh) = f.room(1);
+    if !fits(here) {
+        if f.at_start() || !fits(fresh) {
+            return false;
+        }
+        f.newline();
+    }
+    f.mark_written();
+    f.sink().byte(b' ');
+    true
+}
+
 /// Writes a bare addr-spec and `glue` (of width `whole` together) after one SP when it fits
 /// on the current line, or does not but fits on a fresh one (where [`Folder::keep_together`]
 /// would move it): there every fit check of the general path ([`Folder::keep_together`],
@@ -579,17 +598,12 @@ fn write_mailbox(
 #[cfg(not(target_os = "none"))]
 #[inline]
 fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8]) -> bool {
-    let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
-    let (here, fresh) = f.room(1);
-    if !fits(here) {
-        if f.at_start() || !fits(fresh) {
-            return false;
-        }
-        f.newline();
+    if !open_piece(f, |room| {
+        whole.chars <= room.chars && whole.bytes <= room.bytes
+    }) {
+        return false;
     }
-    f.mark_written();
     let sink = f.sink();
-    sink.byte(b' ');
     write_piece(sink, addr);
     sink.write(glue);
     f.advance(Width::ascii(1).plus(whole));
@@ -1193,18 +1207,10 @@ fn write_common(
         Some(n) => n.len() + 3 + addr.len(),
         None => addr.len(),
     } + glue.len();
-    let fits = |room: Width| len <= room.chars && len <= room.bytes;
-    let (here, fresh) = f.room(1);
-    if !fits(here) {
-        // Right after the field name the general path has its own rule for the first token.
-        if f.at_start() || !fits(fresh) {
-            return false;
-        }
-        f.newline();
+    if !open_piece(f, |room| len <= room.chars && len <= room.bytes) {
+        return false;
     }
-    f.mark_written();
     let sink = f.sink();
-    sink.byte(b' ');
     match name {
         Some(_) if verbatim => write_piece(sink, b.get(i..mb.end).unwrap_or_default()),
         Some(n) => {

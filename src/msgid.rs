@@ -16,6 +16,20 @@ use crate::{phrase, Error, Options};
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod single;
 
+/// A 16-byte nibble table in both 128-bit lanes: `vpshufb` on 256-bit vectors looks up each
+/// lane in its own half of the table.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const fn twice(t: [u8; 16]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 16 {
+        out[i] = t[i];
+        out[i + 16] = t[i];
+        i += 1;
+    }
+    out
+}
+
 /// A msg-id found in a value: `start..end` is the whole token, brackets included when the
 /// caller wrote them.
 struct Id {
@@ -813,7 +827,7 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{Scanned, Walk, WALK_BLOCKS};
+    use super::{twice, Scanned, Walk, WALK_BLOCKS};
     use core::arch::x86_64::{
         __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
@@ -878,17 +892,6 @@ mod avx2 {
         t[SP as usize] = AFTER_ATEXT | NOT_AFTER_GT_SP | SP_AFTER_GT;
         t
     };
-
-    const fn twice(t: [u8; 16]) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        let mut i = 0;
-        while i < 16 {
-            out[i] = t[i];
-            out[i + 16] = t[i];
-            i += 1;
-        }
-        out
-    }
 
     static TABLES: [[u8; 32]; 4] = [twice(LO), twice(HI), twice(CUR), twice(PREV)];
     /// 32 bytes of 0xFF then 32 of 0: 32 bytes from `32 - n` keep the first `n` of a window.

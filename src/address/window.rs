@@ -29,6 +29,28 @@ pub(crate) struct Win {
 }
 
 impl Win {
+    /// The window of `len` bytes from its ten class masks, in the field order (space, comma,
+    /// lt, gt, quote, at, dot, high, hard, spec), cut to the window; `hard` leaves out the
+    /// non-ASCII bytes its test also caught.
+    #[inline(always)]
+    fn from_masks(m: [u64; 10], len: u32) -> Win {
+        let valid = below(len);
+        let [space, comma, lt, gt, quote, at, dot, high, hard, spec] = m.map(|x| x & valid);
+        Win {
+            len,
+            space,
+            comma,
+            lt,
+            gt,
+            quote,
+            at,
+            dot,
+            high,
+            hard: hard & !high,
+            spec,
+        }
+    }
+
     /// The window's bits.
     #[inline(always)]
     pub fn valid(&self) -> u64 {
@@ -214,22 +236,7 @@ pub(crate) mod x86 {
                 *acc |= p << (step * k as u32);
             }
         }
-        let valid = super::below(len);
-        let [space, comma, lt, gt, quote, at, dot, high, hard, spec] =
-            m.map(|x| x.checked_shr(shift).unwrap_or(0) & valid);
-        Win {
-            len,
-            space,
-            comma,
-            lt,
-            gt,
-            quote,
-            at,
-            dot,
-            high,
-            hard: hard & !high,
-            spec,
-        }
+        Win::from_masks(m.map(|x| x.checked_shr(shift).unwrap_or(0)), len)
     }
 
     /// The masks of one 16-byte block, SSE2.
@@ -308,21 +315,7 @@ pub(crate) mod x86 {
             }
             add(&pad, 0);
         }
-        let valid = super::below(n as u32);
-        let [space, comma, lt, gt, quote, at, dot, high, hard, spec] = m.map(|x| x & valid);
-        Win {
-            len: n as u32,
-            space,
-            comma,
-            lt,
-            gt,
-            quote,
-            at,
-            dot,
-            high,
-            hard: hard & !high,
-            spec,
-        }
+        Win::from_masks(m, n as u32)
     }
 
     /// [`super::window`] with SSE2 (the x86_64 baseline), 16 bytes at a time.
@@ -335,20 +328,9 @@ pub(crate) mod x86 {
         let (chunk, len, shift) = bytes(b, i, &mut pad);
         let mut parts = [[0u64; 10]; 4];
         for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)) {
-            // SAFETY: SSE2 is part of the x86_64 baseline; `block` is 16 readable bytes and
-            // `_mm_loadu_si128` has no alignment requirement; the rest computes on registers.
-            *part = unsafe {
-                let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-                classify!(
-                    v,
-                    _mm_set1_epi8,
-                    _mm_cmpeq_epi8,
-                    _mm_cmpgt_epi8,
-                    _mm_add_epi8,
-                    _mm_or_si128,
-                    _mm_movemask_epi8
-                )
-            };
+            if let Some(block) = block.first_chunk::<16>() {
+                *part = block_masks(block);
+            }
         }
         assemble(&parts, 16, len, shift)
     }

@@ -13,6 +13,7 @@
 //! overlap), each turned into three bit masks: bytes that are atext, `.` or `@`; `.`; `@`.
 //! The grammar is then a few operations on the masks, with no branch per byte or per window.
 
+use super::twice;
 use crate::sink::SliceSink;
 use core::arch::x86_64::{
     __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
@@ -34,17 +35,6 @@ const BAD_HI: [u8; 16] = [
 #[cfg(test)]
 pub(super) fn is_bad(c: u8) -> bool {
     !(crate::chars::is(c, crate::chars::ATEXT) || c == b'.' || c == b'@') || c == b'?'
-}
-
-const fn twice(t: [u8; 16]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 16 {
-        out[i] = t[i];
-        out[i + 16] = t[i];
-        i += 1;
-    }
-    out
 }
 
 static TABLES: [[u8; 32]; 2] = [twice(BAD_LO), twice(BAD_HI)];
