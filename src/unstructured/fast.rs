@@ -753,6 +753,23 @@ mod tests {
             };
             let mut padded = [0u8; 64 * (MAX_BLOCKS + 1)];
             proptest::prop_assert!(m.build::<false>(&mut padded, text, utf8));
+            // The AVX2 instance (blocks and escape mask from other instructions) builds the
+            // same masks, on a machine that has AVX2.
+            #[cfg(target_arch = "x86_64")]
+            if crate::cpu::avx2() {
+                let mut wide = Masks {
+                    space: [0; MAX_BLOCKS],
+                    forced_end: [0; MAX_BLOCKS],
+                    plain_end: [0; MAX_BLOCKS],
+                    escape: [0; MAX_BLOCKS],
+                };
+                let mut wide_padded = [0u8; 64 * (MAX_BLOCKS + 1)];
+                proptest::prop_assert!(wide.build::<true>(&mut wide_padded, text, utf8));
+                proptest::prop_assert_eq!(wide.space, m.space);
+                proptest::prop_assert_eq!(wide.forced_end, m.forced_end);
+                proptest::prop_assert_eq!(wide.plain_end, m.plain_end);
+                proptest::prop_assert_eq!(wide.escape, m.escape);
+            }
             proptest::prop_assert_eq!(&padded[..text.len()], text);
             proptest::prop_assert!(padded[text.len()..].iter().all(|&b| b == 0));
             let bits = |mask: &[u64; MAX_BLOCKS]| -> std::vec::Vec<usize> {
