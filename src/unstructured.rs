@@ -255,6 +255,9 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         if soft < crate::options::MIN_MAX_LINE_LEN {
             return None;
         }
+        if !CHECKED && soft <= SPAN {
+            at = self.spans(&mut pos, at)?;
+        }
         while pos < n {
             let p = if n - pos <= soft {
                 n
@@ -295,6 +298,77 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
             pos = p;
         }
         Some(at)
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+impl<S: crate::scan::plain::Vector> Lines<'_, S> {
+    /// The unchecked [`Lines::write`], for a limit of at most [`SPAN`], of the lines followed
+    /// by more than `SPAN` bytes of text (all but the last one or two): a line whose fold
+    /// point is in the vector ending at the column limit (nearly all) is copied as a fixed
+    /// span of whole vectors, with no branch on its length. The span's
+    /// bytes past the line's end are overwritten by the lines after it, which with their line
+    /// endings fill more than `SPAN` further bytes of output. Advances `pos`, returns the new
+    /// end of the output; `None` for a word too long for the plain path.
+    #[inline(always)]
+    fn spans(&self, pos: &mut usize, mut at: usize) -> Option<usize> {
+        use crate::scan::plain::copy;
+        let (s, text, n, soft) = (self.s, self.text, self.text.len(), self.soft);
+        let (t, d, eol_len) = (text.as_ptr(), self.out, self.eol_len);
+        let mut p0 = *pos;
+        while n - p0 > SPAN {
+            let start = p0 + soft + 1 - S::W;
+            // SAFETY: `start .. p0 + soft + 1` lies within `text` (`p0 + soft < n`).
+            let hits = s.spaces(unsafe { s.load(t.add(start)) });
+            let p = if hits != 0 {
+                // In `[p0 + 9, p0 + soft]`, as in `write`, so the line fits the span.
+                let p = start + (31 - hits.leading_zeros() as usize);
+                // SAFETY: `text[p0..p0 + SPAN]` is inside `text` (`n - p0 > SPAN`), and
+                // `out[at..at + eol_len + SPAN]` is inside the output the caller made room
+                // for: the span ends `SPAN - (p - p0) < n - p` bytes after this line, and the
+                // `n - p` bytes of text still to come are all written after it.
+                unsafe {
+                    d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy_span(s, d.add(at + eol_len), t.add(p0));
+                }
+                p
+            } else {
+                let p = match line_end(text, p0, true, soft, s) {
+                    Some(p) if p >= p0 + 2 && p <= n => p,
+                    _ => return None,
+                };
+                // SAFETY: as in `write`'s unchecked case.
+                unsafe {
+                    d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy(s, d.add(at + eol_len), t.add(p0), p - p0);
+                }
+                p
+            };
+            at += eol_len + (p - p0);
+            p0 = p;
+        }
+        *pos = p0;
+        Some(at)
+    }
+}
+
+/// The fixed span most continuation lines are copied with in [`Lines::write`]: a multiple of
+/// both vector widths that holds a line at the default limit (78).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const SPAN: usize = 96;
+
+/// Copies [`SPAN`] bytes from `p` to `d` with whole vectors.
+///
+/// # Safety
+/// `p` must be valid for reading and `d` for writing [`SPAN`] bytes; the two may not overlap.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+unsafe fn copy_span<S: crate::scan::plain::Vector>(s: S, d: *mut u8, p: *const u8) {
+    let mut i = 0;
+    while i < SPAN {
+        // SAFETY: `i + W <= SPAN` (W divides SPAN), inside both ranges.
+        unsafe { s.store(d.add(i), s.load(p.add(i))) };
+        i += S::W;
     }
 }
 
@@ -953,6 +1027,9 @@ mod tests {
     /// Formats `name: value` through `path` into a buffer of `cap` bytes, as `classify`
     /// does: the fast path first and, when it declines, the general path. Also says whether
     /// the fast path wrote the field.
+    /// A byte no header output holds.
+    const GUARD: u8 = 0xA5;
+
     fn run_path_taken(
         path: Path,
         name: &str,
@@ -960,7 +1037,8 @@ mod tests {
         options: &Options,
         cap: usize,
     ) -> (Result<std::vec::Vec<u8>, Error>, bool) {
-        let mut buf = std::vec![0u8; cap];
+        // Guard bytes: nothing may be written past the field's output (README "Performance").
+        let mut buf = std::vec![GUARD; cap];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
         let v = value.as_bytes();
         let taken = match path {
@@ -985,6 +1063,10 @@ mod tests {
             sink.finish()
         })();
         let result = written.map(|n| {
+            assert!(
+                buf[n..].iter().all(|&c| c == GUARD),
+                "{path:?} wrote past its output ({n} of {cap} bytes)"
+            );
             buf.truncate(n);
             buf
         });
