@@ -217,7 +217,7 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
 
 /// See the bare-metal version above.
 #[cfg(not(target_os = "none"))]
-#[inline]
+#[inline(always)]
 pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
     let b = name.as_bytes();
     let n = b.len();
