@@ -733,10 +733,13 @@ impl Lines<'_> {
                 // A fold before the space at `prev_end`: the line and its ending. The new
                 // line, the space and the id, may take FAST_MAX_ID + 1 octets (a line that
                 // does not fold is within the soft limit); a first id past FAST_MAX_ID
-                // comes here too, and is refused.
+                // comes here too, and is refused (the state left as it was, for the blocks
+                // a scan still walks).
                 if prev_end == usize::MAX {
                     bad = 1;
-                } else if self.write {
+                    break;
+                }
+                if self.write {
                     store_fold(out, self.text, run, prev_end, shift, self.ending);
                 }
                 bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
@@ -1718,6 +1721,51 @@ mod tests {
         assert!(fast("References", &long, &o, false).is_some());
         let long = long.replace("@b>", "@bc>");
         assert_eq!(fast("References", &long, &o, false), None);
+    }
+
+    /// The length rule of the walk: a first id is taken when it ends within FAST_MAX_ID
+    /// bytes (the name line then stays within 998 octets), a later id alone on its line
+    /// when it has at most FAST_MAX_ID octets, and an id of any length that shares a line
+    /// (which the soft limit bounds): every engine agrees with the general path, at the
+    /// soft limits and names where these cases meet 998.
+    #[test]
+    fn long_ids_first_alone_and_sharing_a_line() {
+        let id = |len: usize| std::format!("<{}@b>", "a".repeat(len - 4));
+        for soft in [78, 900, 998] {
+            let o = options(soft, false, false);
+            for name in ["References", &"X".repeat(100)] {
+                for len in [
+                    FAST_MAX_ID - 1,
+                    FAST_MAX_ID,
+                    FAST_MAX_ID + 1,
+                    FAST_MAX_ID + 60,
+                    997,
+                    998,
+                ] {
+                    for v in [
+                        id(len),
+                        std::format!("  {}", id(len)),
+                        std::format!("<x@y> {}", id(len)),
+                        std::format!("<x@y> {} <c@d>", id(len)),
+                        std::format!("{} <x@y>", id(len)),
+                    ] {
+                        let out = fast(name, &v, &o, false);
+                        let want = general(name, &v, &o, false);
+                        if let Some(out) = out {
+                            assert_eq!(Ok(out), want, "{soft} {name} {v:?}");
+                        } else {
+                            // Only what reaches past FAST_MAX_ID is left to the general path.
+                            assert!(len > FAST_MAX_ID, "{soft} {name} {v:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Sharing the name line at the widest soft limit: taken although longer than
+        // FAST_MAX_ID.
+        let o = options(998, false, false);
+        let v = std::format!("<x@y> {}", id(FAST_MAX_ID + 60));
+        assert!(fast("References", &v, &o, false).is_some());
     }
 
     /// Lists whose length and delimiters land on and around the 32- and 64-byte block
