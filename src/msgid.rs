@@ -177,8 +177,9 @@ fn check_non_ascii(
     Ok(chars::utf8_len(b[i]))
 }
 
-/// Longest name the fast path takes, and longest id: then neither the first id on the name
-/// line nor any id on a continuation line can come near 998 octets.
+/// Longest name the fast path takes, and longest id on a line of its own: then neither the
+/// first id on the name line nor any id on a continuation line can come near 998 octets (an
+/// id that shares a line is within the soft limit anyway).
 #[cfg(not(target_os = "none"))]
 const FAST_MAX_NAME: usize = 100;
 #[cfg(not(target_os = "none"))]
@@ -524,7 +525,7 @@ struct Walk<'w, 's> {
     /// An id ending at `e` stays on the current line when `e - run <= later` (the first id
     /// always does). On the name line `later` is the soft limit less `Name: `, since that
     /// line's text starts at `run = 0`; on the others it is the soft limit. A field of one
-    /// id has 0: a second id folds, and the fold refuses it.
+    /// id has 0: a second id folds, and [`Walk::resume`] refuses the fold.
     later: usize,
     /// Where the current line goes: `text[j]` is stored at `out[j + shift]`.
     shift: usize,
@@ -567,74 +568,61 @@ impl<'w, 's> Walk<'w, 's> {
         }
     }
 
+    /// The walk's state and its fixed context, copied out of `self`: a scan that walks each
+    /// block as it goes keeps them in registers (stores to `self` would otherwise follow
+    /// every id), and hands the state back with [`Walk::resume`].
+    #[inline(always)]
+    fn lines(&self) -> (Lines<'w>, Line) {
+        let crlf = self.crlf;
+        let lines = Lines {
+            text: self.text,
+            soft: self.soft,
+            step: 1 + usize::from(crlf),
+            // Two bytes stored for either ending: after `\n` comes the space of the next
+            // line, which that line stores again.
+            ending: if crlf { *b"\r\n" } else { *b"\n " },
+            write: self.write,
+        };
+        let line = Line {
+            run: self.run,
+            prev_end: self.prev_end,
+            later: self.later,
+            // The first id stays on the name line: with `Name: ` it is within 998 octets
+            // when it ends within FAST_MAX_ID bytes (FAST_MAX_NAME), refused otherwise.
+            limit: if self.prev_end == usize::MAX {
+                FAST_MAX_ID
+            } else {
+                self.later
+            },
+            shift: self.shift,
+            carry: self.carry,
+            bad: 0,
+        };
+        (lines, line)
+    }
+
+    /// Takes back the state a scan walked with; false when the ids were refused (a field
+    /// of one id refuses any fold: a second id always folds, see `later`).
+    #[inline(always)]
+    fn resume(&mut self, line: Line) -> bool {
+        (self.run, self.prev_end, self.shift, self.carry, self.later) =
+            (line.run, line.prev_end, line.shift, line.carry, line.later);
+        line.bad == 0 && !(self.one && line.shift != 1)
+    }
+
     /// The ids that end in the blocks of 64 bytes from `base` (bit `i` of `gt[k]` / `at[k]`
-    /// marks a `>` / `@` at `base + 64 * k + i`).
-    ///
-    /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
-    /// what ends at a `>` (the scans have checked where the `<` are). The checks are
-    /// gathered without branches and looked at once per block. The only branch per id is
-    /// the fold, and the state lives in few enough registers that none is spilled.
+    /// marks a `>` / `@` at `base + 64 * k + i`), with [`Lines::block`].
     #[inline(always)]
     fn ids(&mut self, base: usize, gt: &[u64], at: &[u64]) -> bool {
-        // In locals: stores to `self` would otherwise follow every id.
-        let (mut run, mut prev_end, mut shift, mut carry, mut later) =
-            (self.run, self.prev_end, self.shift, self.carry, self.later);
-        let (text, write, soft, one) = (self.text, self.write, self.soft, self.one);
-        let step = 1 + usize::from(self.crlf);
-        // Two bytes stored for either ending: after `\n` comes the space of the next line,
-        // which that line stores again.
-        let ending = if self.crlf { *b"\r\n" } else { *b"\n " };
+        let (lines, mut line) = self.lines();
         let out = self.sink.spare();
-        // Before the first id, which stays on the name line, nothing folds.
-        let mut limit = if prev_end == usize::MAX {
-            usize::MAX
-        } else {
-            later
-        };
-        let mut bad = 0u64;
-        for (k, (&block, &ats)) in gt.iter().zip(at).enumerate() {
-            let (mut ends, mut ats) = (block, ats);
-            let first = base + 64 * k + 1;
-            while ends != 0 {
-                // This id's `@`s in this block (those up to its `>`), and the one carried
-                // from earlier blocks: exactly one. (As bits: a branch would be
-                // mispredicted.)
-                let upto = ends ^ (ends - 1);
-                let mine = (ats & upto) | carry;
-                ats &= !upto;
-                carry = 0;
-                bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
-                let e = first + ends.trailing_zeros() as usize;
-                ends &= ends - 1;
-                // The space and the id (the first: `Name: ` and the id) may take
-                // FAST_MAX_ID + 1 octets: FAST_MAX_NAME and FAST_MAX_ID keep every line
-                // within 998.
-                bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
-                if e - run > limit {
-                    // A fold before the space at `prev_end`: the line and its ending.
-                    if write {
-                        store_fold(out, text, run, prev_end, shift, ending);
-                    }
-                    bad |= u64::from(one);
-                    shift += step;
-                    run = prev_end;
-                    later = soft;
-                }
-                limit = later;
-                prev_end = e;
-            }
-            // `@`s after the block's last `>` belong to the next id: at most one, and none
-            // when it has one already. (Without a branch: ids cross blocks at random.)
-            let c = u64::from(ats != 0) << 63;
-            bad |= (ats & ats.wrapping_sub(1)) | (c & carry);
-            carry |= c;
-            if bad != 0 {
+        for (k, (&g, &a)) in gt.iter().zip(at).enumerate() {
+            lines.block(&mut line, out, base + 64 * k, g, a);
+            if line.bad != 0 {
                 break;
             }
         }
-        (self.run, self.prev_end, self.shift, self.carry, self.later) =
-            (run, prev_end, shift, carry, later);
-        bad == 0
+        self.resume(line)
     }
 
     /// [`Walk::ids`] out of line, for the scans' loops: the vector registers of a scan
@@ -677,6 +665,105 @@ impl<'w, 's> Walk<'w, 's> {
         }
         self.sink.commit(n + shift + 1 + usize::from(self.crlf));
         true
+    }
+}
+
+/// What [`Lines::block`] keeps from one block to the next (see [`Walk`]).
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
+struct Line {
+    run: usize,
+    prev_end: usize,
+    later: usize,
+    /// The next id stays on the current line when it ends within `limit` of `run`:
+    /// `usize::MAX` before the first id, `later` after.
+    limit: usize,
+    shift: usize,
+    carry: u64,
+    /// Nonzero once an id is refused (checked after the last block: refused ids only
+    /// waste the stores of a field that goes to the general path).
+    bad: u64,
+}
+
+/// The fixed part of a walk (see [`Walk`]).
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
+struct Lines<'t> {
+    text: &'t [u8],
+    soft: usize,
+    /// The length of the line ending.
+    step: usize,
+    ending: [u8; 2],
+    write: bool,
+}
+
+#[cfg(not(target_os = "none"))]
+impl Lines<'_> {
+    /// The ids that end in the block of 64 bytes at `base` (bit `i` of `gt` / `at`: a `>` /
+    /// `@` at `base + i`): folds decided, lines before the folds stored into `out`.
+    ///
+    /// In a list the scans accept otherwise, each id must hold exactly one `@`; an id is
+    /// what ends at a `>` (the scans have checked where the `<` are). The checks are
+    /// gathered without branches into `line.bad`. The only branches per id are the loop's
+    /// and the fold.
+    #[inline(always)]
+    fn block(&self, line: &mut Line, out: &mut [u8], base: usize, gt: u64, at: u64) {
+        let Line {
+            mut run,
+            mut prev_end,
+            mut later,
+            mut limit,
+            mut shift,
+            mut carry,
+            mut bad,
+        } = *line;
+        let (mut ends, mut ats) = (gt, at);
+        let first = base + 1;
+        while ends != 0 {
+            // This id's `@`s in this block (those up to its `>`), and the one carried from
+            // earlier blocks: exactly one. (As bits: a branch would be mispredicted.)
+            let upto = ends ^ (ends - 1);
+            let mine = (ats & upto) | carry;
+            ats &= !upto;
+            carry = 0;
+            bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
+            let e = first + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            if e - run > limit {
+                // A fold before the space at `prev_end`: the line and its ending. The new
+                // line, the space and the id, may take FAST_MAX_ID + 1 octets (a line that
+                // does not fold is within the soft limit); a first id past FAST_MAX_ID
+                // comes here too, and is refused (the state left as it was, for the blocks
+                // a scan still walks).
+                if prev_end == usize::MAX {
+                    bad = 1;
+                    break;
+                }
+                if self.write {
+                    store_fold(out, self.text, run, prev_end, shift, self.ending);
+                }
+                bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
+                shift += self.step;
+                run = prev_end;
+                later = self.soft;
+            }
+            limit = later;
+            prev_end = e;
+        }
+        // `@`s after the block's last `>` belong to the next id: at most one, and none when
+        // it has one already. (Without a branch: ids cross blocks at random.)
+        let c = u64::from(ats != 0) << 63;
+        bad |= (ats & ats.wrapping_sub(1)) | (c & carry);
+        carry |= c;
+        *line = Line {
+            run,
+            prev_end,
+            later,
+            limit,
+            shift,
+            carry,
+            bad,
+        };
     }
 }
 
@@ -827,7 +914,7 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{twice, Scanned, Walk, WALK_BLOCKS};
+    use super::{twice, Scanned, Walk};
     use core::arch::x86_64::{
         __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
@@ -924,12 +1011,34 @@ mod avx2 {
         last: __m256i,
     }
 
+    impl Acc {
+        /// Nothing found yet; the text starts as if after a space.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn new() -> Self {
+            Acc {
+                pairs: _mm256_setzero_si256(),
+                classes: _mm256_setzero_si256(),
+                min: _mm256_set1_epi8(0x7F),
+                last: _mm256_set1_epi8(SP),
+            }
+        }
+    }
+
     #[target_feature(enable = "avx2")]
     #[inline]
     fn load(b: &[u8], at: usize) -> Option<__m256i> {
         let chunk: &[u8; 32] = b.get(at..at.wrapping_add(32))?.try_into().ok()?;
         // SAFETY: `chunk` is 32 readable bytes; `_mm256_loadu_si256` needs no alignment.
         Some(unsafe { _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()) })
+    }
+
+    /// [`load`] for a window known to be whole: no bounds check.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn load_window(w: &[u8; 32]) -> __m256i {
+        // SAFETY: `w` is 32 readable bytes; `_mm256_loadu_si256` needs no alignment.
+        unsafe { _mm256_loadu_si256(w.as_ptr().cast::<__m256i>()) }
     }
 
     #[target_feature(enable = "avx2")]
@@ -988,12 +1097,12 @@ mod avx2 {
     /// The window at `w`, right after the previous one (its classes are in `acc.last`).
     #[target_feature(enable = "avx2")]
     #[inline]
-    fn next(t: &Tables, acc: &mut Acc, text: &[u8], w: usize) -> Option<(u64, u64)> {
-        let v = load(text, w)?;
+    fn next(t: &Tables, acc: &mut Acc, window: &[u8; 32]) -> (u64, u64) {
+        let v = load_window(window);
         let c = classify(t, v);
         let pc = shift_in(acc.last, c);
         acc.last = c;
-        Some(check(t, acc, v, c, pc, _mm256_set1_epi8(-1)))
+        check(t, acc, v, c, pc, _mm256_set1_epi8(-1))
     }
 
     /// The window at `w >= 1`, anywhere (it may overlap windows already checked: checking
@@ -1026,8 +1135,10 @@ mod avx2 {
         out[7] as i8
     }
 
-    /// Checks `text` (which starts with `<` and ends with `>`), 64 bytes at a time, and has
-    /// `walk` write the ids.
+    /// Checks `text` (which starts with `<` and ends with `>`), 64 bytes at a time, and
+    /// walks the ids of each block as soon as its masks are known: the walk's state stays
+    /// in registers next to the scan's (its stores are inline vector moves, no calls), and
+    /// the masks never go through memory.
     ///
     /// # Safety
     /// The CPU must support AVX2.
@@ -1036,48 +1147,35 @@ mod avx2 {
         if text.len() <= SHORT {
             return short(text, walk);
         }
-        // The masks of up to WALK_BLOCKS blocks, then the walk over them. (In locals rather
-        // than in an [`Ends`](super::Ends): its count would be reloaded from memory after every block.)
-        let (mut gt, mut at) = ([0u64; WALK_BLOCKS], [0u64; WALK_BLOCKS]);
-        let (mut k, mut base) = (0, 0);
-        let Some(acc) = masks(text, |g, a| {
-            if k == WALK_BLOCKS {
-                if !ids_out_of_line(walk, base, &gt, &at) {
-                    return None;
-                }
-                base += 64 * WALK_BLOCKS;
-                k = 0;
-            }
-            *gt.get_mut(k)? = g;
-            *at.get_mut(k)? = a;
-            k += 1;
-            Some(())
-        }) else {
+        let Some(t) = tables() else {
             return Scanned::No;
         };
+        let mut acc = Acc::new();
+        let (lines, mut line) = walk.lines();
+        let out = walk.sink.spare();
+        // The loop of [`masks`], written out: a closure would not be compiled with AVX2.
+        let mut blocks = text.chunks_exact(64);
+        let mut base = 0;
+        for block in blocks.by_ref() {
+            let (Some(w0), Some(w1)) = (block.first_chunk(), block.last_chunk()) else {
+                return Scanned::No;
+            };
+            let (g0, a0) = next(&t, &mut acc, w0);
+            let (g1, a1) = next(&t, &mut acc, w1);
+            lines.block(&mut line, out, base, g0 | g1 << 32, a0 | a1 << 32);
+            base += 64;
+        }
+        if base < text.len() {
+            let Some((g, a)) = tail(&t, &mut acc, text, base) else {
+                return Scanned::No;
+            };
+            lines.block(&mut line, out, base, g, a);
+        }
         match verdict(&acc) {
-            Scanned::Done => {
-                let k = k.min(WALK_BLOCKS);
-                let (gt, at) = (
-                    gt.get(..k).unwrap_or_default(),
-                    at.get(..k).unwrap_or_default(),
-                );
-                if walk.ids(base, gt, at) && walk.finish() {
-                    Scanned::Done
-                } else {
-                    Scanned::No
-                }
-            }
+            Scanned::Done if walk.resume(line) && walk.finish() => Scanned::Done,
+            Scanned::Done => Scanned::No,
             v => v,
         }
-    }
-
-    /// [`Walk::ids`] out of line (the scan's vector registers would otherwise be saved
-    /// around it), with AVX2 for its line copies.
-    #[target_feature(enable = "avx2")]
-    #[inline(never)]
-    fn ids_out_of_line(walk: &mut Walk<'_, '_>, base: usize, gt: &[u64], at: &[u64]) -> bool {
-        walk.ids(base, gt, at)
     }
 
     /// Longest text [`short`] takes: two blocks of 64 bytes.
@@ -1151,13 +1249,7 @@ mod avx2 {
     #[inline]
     fn masks(text: &[u8], mut push: impl FnMut(u64, u64) -> Option<()>) -> Option<Acc> {
         let t = tables()?;
-        // The text starts as if after a space.
-        let mut acc = Acc {
-            pairs: _mm256_setzero_si256(),
-            classes: _mm256_setzero_si256(),
-            min: _mm256_set1_epi8(0x7F),
-            last: _mm256_set1_epi8(SP),
-        };
+        let mut acc = Acc::new();
         let n = text.len();
         if n < 32 {
             // Padded with 'a': no mask bits, and its pair with the closing `>` is not kept.
@@ -1173,33 +1265,45 @@ mod avx2 {
         }
         let mut blocks = text.chunks_exact(64);
         for block in blocks.by_ref() {
-            let (g0, a0) = next(&t, &mut acc, block, 0)?;
-            let (g1, a1) = next(&t, &mut acc, block, 32)?;
+            let (Some(w0), Some(w1)) = (block.first_chunk(), block.last_chunk()) else {
+                return None;
+            };
+            let (g0, a0) = next(&t, &mut acc, w0);
+            let (g1, a1) = next(&t, &mut acc, w1);
             push(g0 | g1 << 32, a0 | a1 << 32)?;
         }
         let o = n - blocks.remainder().len();
-        let l = n - o;
-        if l > 0 {
-            // The window at `o` when there are 32 bytes for it; then the last 32 bytes,
-            // overlapping what was checked (their masks agree where they overlap).
-            let (mut g, mut a) = (0, 0);
-            if l >= 32 {
-                (g, a) = next(&t, &mut acc, text, o)?;
-            }
-            if l != 32 {
-                let (g1, a1) = at(&t, &mut acc, text, n - 32)?;
-                // Bit `i` of the last window is byte `n - 32 + i`, that is `o + l - 32 + i`.
-                if l > 32 {
-                    g |= g1 << (l - 32);
-                    a |= a1 << (l - 32);
-                } else {
-                    g = g1 >> (32 - l);
-                    a = a1 >> (32 - l);
-                }
-            }
+        if o < n {
+            let (g, a) = tail(&t, &mut acc, text, o)?;
             push(g, a)?;
         }
         Some(acc)
+    }
+
+    /// The masks of the last block, `text[o..]` (1..=63 bytes, `text` at least 32): the
+    /// window at `o` when there are 32 bytes for it; then the last 32 bytes, overlapping
+    /// what was checked (their masks agree where they overlap).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn tail(t: &Tables, acc: &mut Acc, text: &[u8], o: usize) -> Option<(u64, u64)> {
+        let n = text.len();
+        let l = n - o;
+        let (mut g, mut a) = (0, 0);
+        if l >= 32 {
+            (g, a) = next(t, acc, text.get(o..)?.first_chunk()?);
+        }
+        if l != 32 {
+            let (g1, a1) = at(t, acc, text, n - 32)?;
+            // Bit `i` of the last window is byte `n - 32 + i`, that is `o + l - 32 + i`.
+            if l > 32 {
+                g |= g1 << (l - 32);
+                a |= a1 << (l - 32);
+            } else {
+                g = g1 >> (32 - l);
+                a = a1 >> (32 - l);
+            }
+        }
+        Some((g, a))
     }
 }
 
@@ -1617,6 +1721,51 @@ mod tests {
         assert!(fast("References", &long, &o, false).is_some());
         let long = long.replace("@b>", "@bc>");
         assert_eq!(fast("References", &long, &o, false), None);
+    }
+
+    /// The length rule of the walk: a first id is taken when it ends within FAST_MAX_ID
+    /// bytes (the name line then stays within 998 octets), a later id alone on its line
+    /// when it has at most FAST_MAX_ID octets, and an id of any length that shares a line
+    /// (which the soft limit bounds): every engine agrees with the general path, at the
+    /// soft limits and names where these cases meet 998.
+    #[test]
+    fn long_ids_first_alone_and_sharing_a_line() {
+        let id = |len: usize| std::format!("<{}@b>", "a".repeat(len - 4));
+        for soft in [78, 900, 998] {
+            let o = options(soft, false, false);
+            for name in ["References", &"X".repeat(100)] {
+                for len in [
+                    FAST_MAX_ID - 1,
+                    FAST_MAX_ID,
+                    FAST_MAX_ID + 1,
+                    FAST_MAX_ID + 60,
+                    997,
+                    998,
+                ] {
+                    for v in [
+                        id(len),
+                        std::format!("  {}", id(len)),
+                        std::format!("<x@y> {}", id(len)),
+                        std::format!("<x@y> {} <c@d>", id(len)),
+                        std::format!("{} <x@y>", id(len)),
+                    ] {
+                        let out = fast(name, &v, &o, false);
+                        let want = general(name, &v, &o, false);
+                        if let Some(out) = out {
+                            assert_eq!(Ok(out), want, "{soft} {name} {v:?}");
+                        } else {
+                            // Only what reaches past FAST_MAX_ID is left to the general path.
+                            assert!(len > FAST_MAX_ID, "{soft} {name} {v:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Sharing the name line at the widest soft limit: taken although longer than
+        // FAST_MAX_ID.
+        let o = options(998, false, false);
+        let v = std::format!("<x@y> {}", id(FAST_MAX_ID + 60));
+        assert!(fast("References", &v, &o, false).is_some());
     }
 
     /// Lists whose length and delimiters land on and around the 32- and 64-byte block
