@@ -314,11 +314,42 @@ impl RunEncoder {
         }
     }
 
+    /// Whether the run is B-encoded: a caller that loops over the words of a run asks once
+    /// and takes the `IS_B` instances of [`RunEncoder::min_word_as`] and
+    /// [`RunEncoder::encode_as`], so no branch on the encoding is left in its loop (one per
+    /// word that changes from run to run mispredicts).
+    #[inline(always)]
+    pub(crate) fn is_b(&self) -> bool {
+        self.enc == Enc::B
+    }
+
     /// The shortest encoded-word that holds the start of `rest` (not empty): the overhead
-    /// and its first character.
-    #[inline]
-    pub(crate) fn min_word(&self, rest: &[u8]) -> usize {
-        OVERHEAD + first_char_len(rest, self.enc, self.safe)
+    /// and its first character, for a run whose encoding is B when `IS_B` (as
+    /// [`RunEncoder::is_b`] says), else Q.
+    #[inline(always)]
+    pub(crate) fn min_word_as<const IS_B: bool>(&self, rest: &[u8]) -> usize {
+        debug_assert_eq!(IS_B, self.is_b());
+        let enc = if IS_B { Enc::B } else { Enc::Q };
+        OVERHEAD + first_char_len(rest, enc, self.safe)
+    }
+
+    /// [`RunEncoder::encode`] for a run whose encoding is B when `IS_B` (as
+    /// [`RunEncoder::is_b`] says), else Q.
+    #[inline(always)]
+    pub(crate) fn encode_as<const AVX2: bool, const IS_B: bool>(
+        &self,
+        rest: &[u8],
+        tail: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        debug_assert_eq!(IS_B, self.is_b());
+        let known = RunEncoder {
+            enc: if IS_B { Enc::B } else { Enc::Q },
+            safe: self.safe,
+        };
+        known.encode::<AVX2>(rest, tail, room, out, at)
     }
 
     /// Encodes one encoded-word holding as many whole characters from the start of `rest` as

@@ -5,14 +5,14 @@
 //! references the tests hold these to.
 
 use core::arch::x86_64::{
-    __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_blendv_epi8,
-    _mm256_cmpgt_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16, _mm256_or_si256, _mm256_set1_epi32,
-    _mm256_set1_epi8, _mm256_set_m128i, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256,
-    _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128,
-    _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128,
-    _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8,
-    _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8,
-    _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8, _mm_subs_epu8,
+    __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_blendv_epi8, _mm256_cmpgt_epi8,
+    _mm256_mulhi_epu16, _mm256_mullo_epi16, _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8,
+    _mm256_set_m128i, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256, _mm256_sub_epi8,
+    _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8,
+    _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8,
+    _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8,
+    _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128,
+    _mm_sub_epi8, _mm_subs_epu8,
 };
 
 /// 16 bytes of `text` at `at`, which must be in bounds (`at + 16 <= text.len()`); `None`
@@ -335,12 +335,11 @@ pub(super) unsafe fn encode_b_word_avx2(text: &[u8], take: usize, out: &mut [u8]
         let live = _mm256_cmpgt_epi8(left, index);
         let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), live);
         let chars = b64_chars256(_mm256_shuffle_epi8(v, shuffle));
-        // Output lanes in bits..n are padding (n - 32 * step is -32..=64).
+        // Output lanes in bits..n are padding (bits - 32 * step is -32..=64); the lanes from
+        // n on are not part of the result, so every lane from bits on may be `=`.
         let o = 32 * step as i32;
-        let below_n = _mm256_cmpgt_epi8(_mm256_set1_epi8((n as i32 - o) as i8), lane);
         let below_bits = _mm256_cmpgt_epi8(_mm256_set1_epi8((bits as i32 - o) as i8), lane);
-        let pad = _mm256_andnot_si256(below_bits, below_n);
-        let chars = _mm256_blendv_epi8(chars, _mm256_set1_epi8(b'=' as i8), pad);
+        let chars = _mm256_blendv_epi8(_mm256_set1_epi8(b'=' as i8), chars, below_bits);
         let dst = out.get_mut(32 * step..32 * step + 32)?;
         // SAFETY: `dst` is 32 writable bytes; the store has no alignment requirement.
         unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), chars) };

@@ -46,6 +46,9 @@ struct Masks<const B: usize> {
     /// The bytes Q writes as `=XX` in unstructured text (RFC 2047 §5(1)); bits past the end
     /// of the text are set too, and never counted.
     escape: [u64; B],
+    /// The bits of `escape` in the words before each word: with them the escapes of any
+    /// range are two ranks, without a loop over the words between (whose exit mispredicts).
+    escapes_before: [u32; B],
 }
 
 /// The masks of one block of 64 bytes, before they are combined across blocks.
@@ -248,6 +251,7 @@ impl<const B: usize> Masks<B> {
         }
         pad(padded, text);
         let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
+        let mut escapes = 0u32;
         for (i, chunk) in padded.chunks_exact(64).take(last + 1).enumerate() {
             let Some(chunk) = chunk.first_chunk::<64>() else {
                 break;
@@ -275,17 +279,20 @@ impl<const B: usize> Masks<B> {
             let (sum, c2) = sum.overflowing_add(u64::from(carry));
             carry = c1 | c2;
             let forced = sum & space;
-            if let (Some(s), Some(f), Some(p), Some(e)) = (
+            if let (Some(s), Some(f), Some(p), Some(e), Some(r)) = (
                 self.space.get_mut(i),
                 self.forced_end.get_mut(i),
                 self.plain_end.get_mut(i),
                 self.escape.get_mut(i),
+                self.escapes_before.get_mut(i),
             ) {
                 *s = space;
                 *f = forced;
                 *p = space & !forced;
                 *e = b.escape;
+                *r = escapes;
             }
+            escapes += b.escape.count_ones();
         }
         let (word, bit) = ((len + 1) / 64, 1u64 << ((len + 1) % 64));
         if let (Some(f), Some(p)) = (self.forced_end.get_mut(word), self.plain_end.get_mut(word)) {
@@ -322,21 +329,22 @@ impl<const B: usize> Masks<B> {
         Some(64 * i + 63 - bits.leading_zeros() as usize)
     }
 
-    /// The bits of `mask` set in positions `from..to` (`from <= to`).
+    /// The escapes (bits of `escape`) in positions `from..to` (`from <= to <= len`): the
+    /// difference of two ranks.
     #[inline(always)]
-    fn count(mask: &[u64; B], from: usize, to: usize) -> usize {
-        let (first, last) = (from / 64, to / 64);
-        let mut n = 0;
-        for i in first..=last {
-            let lo = if i == first { !0u64 << (from % 64) } else { !0 };
-            let hi = if i == last {
-                (1u64 << (to % 64)) - 1
-            } else {
-                !0
-            };
-            n += (mask.get(i).copied().unwrap_or(0) & lo & hi).count_ones() as usize;
-        }
-        n
+    fn escapes(&self, from: usize, to: usize) -> usize {
+        self.escape_rank(to) - self.escape_rank(from)
+    }
+
+    /// The escapes before position `at` (at most the text's length).
+    #[inline(always)]
+    fn escape_rank(&self, at: usize) -> usize {
+        let (i, below) = (at / 64, (1u64 << (at % 64)) - 1);
+        let (before, word) = match (self.escapes_before.get(i), self.escape.get(i)) {
+            (Some(&r), Some(&e)) => (r, e),
+            _ => (0, 0),
+        };
+        before as usize + (word & below).count_ones() as usize
     }
 }
 
@@ -377,6 +385,35 @@ impl Out<'_> {
         for &b in eol {
             self.byte(b);
         }
+    }
+
+    /// `text[from..to]` where an encoded-word follows (white space or a fold, and the word:
+    /// at least 17 more bytes), from `padded` (the text followed by at least 64 zeros): in
+    /// whole moves of 16 bytes, the last of which may store up to 15 bytes past `to`, which
+    /// the white space and the word then overwrite. Plain text before a run is short and of
+    /// any length, so the size classes of [`copy`] would mispredict. Taken only when the
+    /// buffer holds this and the longest fold, space and word after it (so they do overwrite
+    /// those bytes); else the exact copy.
+    #[inline(always)]
+    fn text_before_word(&mut self, padded: &[u8], from: usize, to: usize) {
+        let n = to.saturating_sub(from);
+        // The line ending, the white space and an encoded-word of 75, and 16 for the moves.
+        let slack = 2 + 1 + 75 + 16;
+        if self.buf.len() >= self.at + n + slack {
+            if let (Some(dst), Some(src)) = (self.buf.get_mut(self.at..), padded.get(from..)) {
+                let mut i = 0;
+                loop {
+                    copy_at::<16>(dst, src, i);
+                    i += 16;
+                    if i >= n {
+                        break;
+                    }
+                }
+                self.at += n;
+                return;
+            }
+        }
+        self.text(padded, from, to);
     }
 
     /// `text[from..to]`, when all of it fits.
@@ -503,6 +540,7 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
         forced_end: [0; B],
         plain_end: [0; B],
         escape: [0; B],
+        escapes_before: [0; B],
     };
     let mut padded = [0u8; P];
     if !masks.build::<AVX2>(&mut padded, text, options.utf8) {
@@ -605,43 +643,55 @@ fn write_words<const AVX2: bool, const B: usize>(
         };
         let mut ws = match run_start.checked_sub(1) {
             Some(i) => {
-                out.text(text, copied, i);
+                out.text_before_word(padded, copied, i);
                 text.get(i).copied().unwrap_or(b' ')
             }
             None => b' ',
         };
         let run = text.get(run_start..run_end).unwrap_or_default();
-        let escapes = Masks::<B>::count(&m.escape, run_start, run_end);
+        let escapes = m.escapes(run_start, run_end);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         let mut rest = run;
         let mut cur = run_start;
-        while !rest.is_empty() {
-            // As write_run_slice: a word sized to the room left on this line when at least
-            // its first character fits there, else to a fresh line (the fold goes before the
-            // white space).
-            let here = ew_limit.saturating_sub(col + 1);
-            let room = if here >= encoder.min_word(rest) {
-                here
-            } else {
-                out.eol(eol);
-                (line_start, line_base) = (out.at, 0);
-                col = 0;
-                ew_limit - 1
+        // The words of the run, for the run's encoding (`$is_b`): each instance has no
+        // branch on the encoding inside.
+        macro_rules! encode_words {
+            ($is_b:literal) => {
+                while !rest.is_empty() {
+                    // As write_run_slice: a word sized to the room left on this line when at
+                    // least its first character fits there, else to a fresh line (the fold
+                    // goes before the white space).
+                    let here = ew_limit.saturating_sub(col + 1);
+                    let room = if here >= encoder.min_word_as::<$is_b>(rest) {
+                        here
+                    } else {
+                        out.eol(eol);
+                        (line_start, line_base) = (out.at, 0);
+                        col = 0;
+                        ew_limit - 1
+                    };
+                    out.byte(ws);
+                    // The text from `cur` on, followed by zeros, for whole-vector reads.
+                    let tail = padded.get(cur..).unwrap_or_default();
+                    let (taken, n) =
+                        encoder.encode_as::<AVX2, $is_b>(rest, tail, room, out.buf, out.at);
+                    if taken == 0 {
+                        // A fresh line holds at least 39 characters, enough for any character.
+                        return Err(Error::LineTooLong);
+                    }
+                    out.at += n;
+                    col += 1 + n;
+                    has_ew = true;
+                    rest = rest.get(taken..).unwrap_or_default();
+                    cur += taken;
+                    ws = b' ';
+                }
             };
-            out.byte(ws);
-            // The text from `cur` on, followed by zeros, for whole-vector reads.
-            let tail = padded.get(cur..).unwrap_or_default();
-            let (taken, n) = encoder.encode::<AVX2>(rest, tail, room, out.buf, out.at);
-            if taken == 0 {
-                // A fresh line holds at least 39 characters, enough for any character.
-                return Err(Error::LineTooLong);
-            }
-            out.at += n;
-            col += 1 + n;
-            has_ew = true;
-            rest = rest.get(taken..).unwrap_or_default();
-            cur += taken;
-            ws = b' ';
+        }
+        if encoder.is_b() {
+            encode_words!(true);
+        } else {
+            encode_words!(false);
         }
         copied = run_end;
         if run_end >= len {
@@ -724,17 +774,111 @@ mod tests {
         (ends, forced)
     }
 
+    /// Empty masks of `B` words.
+    fn empty_masks<const B: usize>() -> Masks<B> {
+        Masks {
+            space: [0; B],
+            forced_end: [0; B],
+            plain_end: [0; B],
+            escape: [0; B],
+            escapes_before: [0; B],
+        }
+    }
+
+    /// Builds the masks of `text` in `B` words (`P` = `64 * (B + 1)` bytes of padded copy)
+    /// and holds them, and the searches and counts over them from `probe`, to the byte-wise
+    /// reference.
+    fn check_masks<const B: usize, const P: usize>(text: &[u8], utf8: bool, probe: usize) {
+        let mut m = empty_masks::<B>();
+        let mut padded = [0u8; P];
+        assert!(m.build::<false>(&mut padded, text, utf8));
+        // The AVX2 instance (blocks and escape mask from other instructions) builds the
+        // same masks, on a machine that has AVX2.
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::avx2() {
+            let mut wide = empty_masks::<B>();
+            let mut wide_padded = [0u8; P];
+            assert!(wide.build::<true>(&mut wide_padded, text, utf8));
+            assert_eq!(wide.space, m.space);
+            assert_eq!(wide.forced_end, m.forced_end);
+            assert_eq!(wide.plain_end, m.plain_end);
+            assert_eq!(wide.escape, m.escape);
+            assert_eq!(wide.escapes_before, m.escapes_before);
+        }
+        assert_eq!(&padded[..text.len()], text);
+        assert!(padded[text.len()..].iter().all(|&b| b == 0));
+        let bits = |mask: &[u64; B]| -> std::vec::Vec<usize> {
+            (0..=text.len())
+                .filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1)
+                .collect()
+        };
+        let (ends, forced) = masks_reference(text, utf8);
+        let plain: std::vec::Vec<usize> = ends
+            .iter()
+            .copied()
+            .filter(|e| !forced.contains(e))
+            .collect();
+        assert_eq!(bits(&m.space), ends.clone());
+        assert_eq!(bits(&m.forced_end), forced.clone());
+        assert_eq!(bits(&m.plain_end), plain.clone());
+        let escapes: std::vec::Vec<usize> = (0..text.len())
+            .filter(|&i| {
+                let b = text[i];
+                !(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_')
+            })
+            .collect();
+        let from = probe.min(text.len());
+        for to in [from, (from + probe / 3).min(text.len()), text.len()] {
+            assert_eq!(
+                m.escapes(from, to),
+                escapes.iter().filter(|&&i| i >= from && i < to).count(),
+                "escapes {from}..{to}"
+            );
+        }
+        // The sentinel after the text ends the searches.
+        for from in [from, text.len(), text.len() + 1] {
+            let next = |v: &[usize]| {
+                v.iter()
+                    .copied()
+                    .find(|&e| e >= from)
+                    .unwrap_or(text.len() + 1)
+            };
+            assert_eq!(
+                Masks::<B>::next(&m.forced_end, from),
+                next(&forced),
+                "{from}"
+            );
+            assert_eq!(Masks::<B>::next(&m.plain_end, from), next(&plain), "{from}");
+            // `space` has no sentinel: its last bit is the end of the text.
+            if from <= text.len() {
+                assert_eq!(Masks::<B>::next(&m.space, from), next(&ends), "{from}");
+            }
+            assert_eq!(
+                Masks::<B>::prev(&m.space, from),
+                ends.iter().copied().rfind(|&e| e < from),
+                "{from}"
+            );
+            assert_eq!(
+                Masks::<B>::prev(&m.forced_end, from),
+                forced.iter().copied().rfind(|&e| e < from),
+                "{from}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
         /// The masks built a block at a time (the forced ends by the carrying addition, across
-        /// blocks) match the byte-wise reference, and the scans over them find what a search
-        /// over the reference finds.
+        /// blocks) match the byte-wise reference, and the scans and counts over them find what
+        /// a search over the reference finds, in the masks of the long values and in those of
+        /// the short ones.
         #[test]
         fn masks_match_the_byte_loop(
             words in proptest::collection::vec("[a-z=?_é日😀\u{85}\u{2028}]{1,70}", 1..20),
             tab in proptest::collection::vec(proptest::bool::ANY, 20),
             utf8 in proptest::bool::ANY,
             probe in 0usize..1100,
+            short in 0usize..300,
         ) {
             let mut value = std::string::String::new();
             for (i, w) in words.iter().enumerate() {
@@ -745,62 +889,16 @@ mod tests {
             }
             let text = value.as_bytes();
             proptest::prop_assume!(text.len() + 1 < 64 * MAX_BLOCKS);
-            let mut m = Masks {
-                space: [0; MAX_BLOCKS],
-                forced_end: [0; MAX_BLOCKS],
-                plain_end: [0; MAX_BLOCKS],
-                escape: [0; MAX_BLOCKS],
-            };
-            let mut padded = [0u8; 64 * (MAX_BLOCKS + 1)];
-            proptest::prop_assert!(m.build::<false>(&mut padded, text, utf8));
-            // The AVX2 instance (blocks and escape mask from other instructions) builds the
-            // same masks, on a machine that has AVX2.
-            #[cfg(target_arch = "x86_64")]
-            if crate::cpu::avx2() {
-                let mut wide = Masks {
-                    space: [0; MAX_BLOCKS],
-                    forced_end: [0; MAX_BLOCKS],
-                    plain_end: [0; MAX_BLOCKS],
-                    escape: [0; MAX_BLOCKS],
-                };
-                let mut wide_padded = [0u8; 64 * (MAX_BLOCKS + 1)];
-                proptest::prop_assert!(wide.build::<true>(&mut wide_padded, text, utf8));
-                proptest::prop_assert_eq!(wide.space, m.space);
-                proptest::prop_assert_eq!(wide.forced_end, m.forced_end);
-                proptest::prop_assert_eq!(wide.plain_end, m.plain_end);
-                proptest::prop_assert_eq!(wide.escape, m.escape);
+            check_masks::<MAX_BLOCKS, { 64 * (MAX_BLOCKS + 1) }>(text, utf8, probe);
+            // A prefix short enough for the short masks (cut at a character boundary).
+            let mut cut = short.min(text.len()).min(64 * SHORT_BLOCKS - 2);
+            while !value.is_char_boundary(cut) {
+                cut -= 1;
             }
-            proptest::prop_assert_eq!(&padded[..text.len()], text);
-            proptest::prop_assert!(padded[text.len()..].iter().all(|&b| b == 0));
-            let bits = |mask: &[u64; MAX_BLOCKS]| -> std::vec::Vec<usize> {
-                (0..=text.len()).filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1).collect()
-            };
-            let (ends, forced) = masks_reference(text, utf8);
-            let plain: std::vec::Vec<usize> =
-                ends.iter().copied().filter(|e| !forced.contains(e)).collect();
-            proptest::prop_assert_eq!(bits(&m.space), ends.clone());
-            proptest::prop_assert_eq!(bits(&m.forced_end), forced.clone());
-            proptest::prop_assert_eq!(bits(&m.plain_end), plain.clone());
-            let escapes: std::vec::Vec<usize> = (0..text.len())
-                .filter(|&i| {
-                    let b = text[i];
-                    !(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_')
-                })
-                .collect();
-            let from = probe.min(text.len());
-            let to = (from + probe / 3).min(text.len());
-            proptest::prop_assert_eq!(
-                Masks::<MAX_BLOCKS>::count(&m.escape, from, to),
-                escapes.iter().filter(|&&i| i >= from && i < to).count()
-            );
-            // The sentinel after the text ends the searches.
-            let next = |v: &[usize]| v.iter().copied().find(|&e| e >= from).unwrap_or(text.len() + 1);
-            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.forced_end, from), next(&forced));
-            proptest::prop_assert_eq!(Masks::<MAX_BLOCKS>::next(&m.plain_end, from), next(&plain));
-            proptest::prop_assert_eq!(
-                Masks::<MAX_BLOCKS>::prev(&m.space, from),
-                ends.iter().copied().rfind(|&e| e < from)
-            );
+            let prefix = &text[..cut];
+            if !prefix.is_empty() && prefix.last().is_some_and(|&b| b != b' ' && b != b'\t') {
+                check_masks::<SHORT_BLOCKS, { 64 * (SHORT_BLOCKS + 1) }>(prefix, utf8, probe);
+            }
         }
     }
 
@@ -813,7 +911,9 @@ mod tests {
         options: &Options,
         cap: usize,
     ) -> Option<Result<std::vec::Vec<u8>, Error>> {
-        let mut buf = std::vec![0u8; cap];
+        // A canary past the output: no path may store past what it writes (the fast path
+        // stores whole vectors, which later bytes of the field must overwrite).
+        let mut buf = std::vec![0xA5u8; cap];
         let mut sink = crate::sink::SliceSink::new(&mut buf);
         let mut f = match Folder::start(&mut sink, name, options) {
             Ok(f) => f,
@@ -829,6 +929,10 @@ mod tests {
         }
         f.end();
         Some(sink.finish().map(|n| {
+            assert!(
+                buf[n..].iter().all(|&b| b == 0xA5),
+                "stored past the output"
+            );
             buf.truncate(n);
             buf
         }))
