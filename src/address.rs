@@ -460,15 +460,31 @@ fn addr_width(addr: &[u8], options: &Options) -> Width {
     }
 }
 
-/// Writes a mailbox whose display name `lit` is encoded, when the name is one encoded-word
-/// and the mailbox, ` word <addr>` and `glue`, goes on one line: the current one, or a fresh
-/// one where the general path ([`Folder::keep_together`], [`phrase::write_planned`], then
-/// [`write_angle_addr`]) would move it. Those are the cases where every step of the general
-/// path writes its bytes without a fold: the word is the one [`encoded_word::write_run_slice`]
+/// What [`write_encoded_mailbox`] did.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EncodedMailbox {
+    /// The whole mailbox is written.
+    Written,
+    /// Nothing written: the name is not one encoded-word; the general path writes it all.
+    NotOneWord,
+    /// The fold of [`Folder::keep_together`] is made (if any); the name's one word does not
+    /// fit where it now starts, so [`phrase::write_planned`] splits it into several, and
+    /// then [`write_angle_addr`] writes the address.
+    Split,
+}
+
+/// Writes a mailbox whose display name `lit` is encoded, when the name is one encoded-word,
+/// encoding it once. Where the mailbox, ` word <addr>` and `glue`, goes on one line (the
+/// current one, or a fresh one where the general path moves it) every step of the general
+/// path ([`Folder::keep_together`], [`phrase::write_planned`], then [`write_angle_addr`])
+/// writes its bytes without a fold: the word is the one [`encoded_word::write_run_slice`]
 /// makes of a text that fits in its room, and the tail passes the check of
 /// [`write_angle_addr`] (which counts one column of white space more than it writes, so
-/// does this). Returns false, having written nothing, otherwise. The name is encoded once,
-/// with no count of its Q escapes for [`phrase::Plan::one_line_width`].
+/// does this). Otherwise the general path's steps are taken one by one, with the width
+/// [`phrase::Plan::one_line_width`] would measure being the word's: its
+/// [`Folder::keep_together`], then the word itself when it fits where the name now starts
+/// (`write_run_slice` would make exactly it there), else [`EncodedMailbox::Split`].
 #[cfg(not(target_os = "none"))]
 #[inline]
 fn write_encoded_mailbox(
@@ -478,13 +494,14 @@ fn write_encoded_mailbox(
     addr_w: Width,
     glue: &[u8],
     options: &Options,
-) -> Result<bool, Error> {
+) -> Result<EncodedMailbox, Error> {
     use crate::encoded_word::{self, Context};
     let Some(word) = encoded_word::encode_whole_slice(lit, Context::Phrase, options.encoding)
     else {
-        return Ok(false);
+        return Ok(EncodedMailbox::NotOneWord);
     };
     let word = word.bytes();
+    let word_w = Width::ascii(word.len());
     // What follows the word: ` <addr>` and the glue.
     let tail = addr_w.plus(Width::ascii(3 + glue.len()));
     // The general path's fit checks after the word's white space: the word and `tail`
@@ -498,24 +515,33 @@ fn write_encoded_mailbox(
     if !unit(ew_here, here.bytes) {
         // Not on this line: the general path moves the mailbox to a fresh line only when
         // the whole of it does not fit here but fits there ([`Folder::keep_together`]).
-        let whole = tail.plus(Width::ascii(word.len()));
+        let whole = tail.plus(word_w);
         let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
         if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
-            return Ok(false);
+            // The general path, step by step.
+            f.keep_together(b" ", whole);
+            if word.len() > f.ew_room(1).0 {
+                return Ok(EncodedMailbox::Split);
+            }
+            f.space(b" ", word_w, true)?;
+            write_piece(f.sink(), word);
+            f.advance(word_w);
+            write_angle_addr(f, addr, addr_w, glue)?;
+            return Ok(EncodedMailbox::Written);
         }
         f.newline();
     }
     // One SP before the word: it fits, so this only writes it and marks the line as one
     // holding an encoded-word (and clears the state after `Name:`).
-    f.space(b" ", Width::ascii(word.len()), true)?;
+    f.space(b" ", word_w, true)?;
     let sink = f.sink();
     write_piece(sink, word);
     sink.write(b" <");
     write_piece(sink, addr);
     sink.byte(b'>');
     sink.write(glue);
-    f.advance(Width::ascii(word.len()).plus(tail));
-    Ok(true)
+    f.advance(word_w.plus(tail));
+    Ok(EncodedMailbox::Written)
 }
 
 /// A mailbox: optional name (planned), then the address.
@@ -543,8 +569,13 @@ fn write_mailbox(
                     return Ok(());
                 }
                 if let Some(lit) = plan.encoded_slice() {
-                    if write_encoded_mailbox(f, lit, addr, addr_w, glue, options)? {
-                        return Ok(());
+                    match write_encoded_mailbox(f, lit, addr, addr_w, glue, options)? {
+                        EncodedMailbox::Written => return Ok(()),
+                        EncodedMailbox::Split => {
+                            phrase::write_planned(f, ws, plan, options, b"")?;
+                            return write_angle_addr(f, addr, addr_w, glue);
+                        }
+                        EncodedMailbox::NotOneWord => {}
                     }
                 }
                 if plan.encoded_surely_fits(f, ws, tail, options) {
@@ -2267,6 +2298,77 @@ mod tests {
             fmt_with("To", "Jö <jö@x.org>", &utf8).unwrap(),
             "To: Jö <jö@x.org>\r\n"
         );
+    }
+
+    /// Encoded display names whose mailbox does not fit on the line, or on any line (long
+    /// domains): the name's one encoded-word where the general path puts it whole, split
+    /// where it splits, at every width and after every lead-in, in both forms.
+    #[test]
+    fn encoded_names_that_do_not_fit_match_the_general_path() {
+        let names = [
+            "Иван Петров",
+            "Zoë Ärger",
+            "山田 太郎",
+            "Renée Çelik 🌻",
+            "Łukasz Żółć",
+        ];
+        let domains = ["x.io", "cs.department.university.example.edu"];
+        for width in [40usize, 60, 70, 76, 78, 90] {
+            for enc in [
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B,
+            ] {
+                let o = Options::default()
+                    .with_max_line_len(width)
+                    .with_encoding(enc);
+                for lead in 0..4 {
+                    let mut list = std::vec::Vec::new();
+                    let mut boxes = std::vec::Vec::new();
+                    for (k, n) in names.iter().enumerate() {
+                        let addr =
+                            std::format!("{}@{}", "a".repeat(1 + (k + lead) % 5), domains[k % 2]);
+                        list.push(std::format!("{n} <{addr}>"));
+                        boxes.push((std::string::String::from(*n), addr));
+                    }
+                    let filler = (0..lead)
+                        .map(|k| std::format!("b{k}@x.io, "))
+                        .collect::<String>();
+                    let value = filler + &list.join(", ");
+                    assert_eq!(
+                        text_with("To", &value, &o, (true, false), true),
+                        text_with("To", &value, &o, (true, false), false),
+                        "{value:?} {width} {enc:?}"
+                    );
+                    let structured: std::vec::Vec<Mailbox<'_>> = boxes
+                        .iter()
+                        .map(|(n, a)| Mailbox {
+                            display_name: Some(n),
+                            addr_spec: a,
+                        })
+                        .collect();
+                    let run = |fast: bool| {
+                        let mut buf = std::vec![0u8; 1 << 12];
+                        let mut sink = crate::sink::SliceSink::new(&mut buf);
+                        let mut f = Folder::start(&mut sink, "Cc", &o).unwrap();
+                        format_mailboxes_with(
+                            &mut f,
+                            structured.iter().copied(),
+                            &o,
+                            true,
+                            false,
+                            fast,
+                        )
+                        .unwrap();
+                        f.end();
+                        let n = sink.finish().unwrap();
+                        buf.truncate(n);
+                        buf
+                    };
+                    assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -228,15 +228,18 @@ pub(crate) mod x86 {
     }
 
     /// The ten masks of 64 bytes, each vector's masks shifted by `step` bits per vector.
+    ///
+    /// `N` is a constant, so the loops unroll into shifts by constants. `shift` is below 64
+    /// but when the window is empty (`len` 0), whose masks are all cleared anyway.
     #[inline(always)]
-    fn assemble(parts: &[[u64; 10]], step: u32, len: u32, shift: u32) -> Win {
+    fn assemble<const N: usize>(parts: &[[u64; 10]; N], step: u32, len: u32, shift: u32) -> Win {
         let mut m = [0u64; 10];
         for (k, part) in parts.iter().enumerate() {
             for (acc, &p) in m.iter_mut().zip(part) {
                 *acc |= p << (step * k as u32);
             }
         }
-        Win::from_masks(m.map(|x| x.checked_shr(shift).unwrap_or(0)), len)
+        Win::from_masks(m.map(|x| x >> (shift & 63)), len)
     }
 
     /// The masks of one 16-byte block, SSE2.
