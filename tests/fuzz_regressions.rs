@@ -230,3 +230,56 @@ fn nothing_written_past_the_output() {
         }
     }
 }
+
+/// The msg-id walk stores each folded line as one 128-byte move while it scans, before it
+/// knows whether it takes the value: id lists of every length, with and without an ending
+/// the fast path hands to the general path (comments, a quoted local part, a domain
+/// literal), both line endings and several limits: the buffer after the output keeps its
+/// bytes.
+#[test]
+fn msg_id_lists_write_nothing_past_the_output() {
+    use mailfold::LineEnding;
+    let tails = [
+        "",
+        " (a comment)",
+        " <\"a b\"@example.com>",
+        " <a@[192.0.2.1]>",
+        "   ",
+    ];
+    let mut seed = 11u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    for _ in 0..1500 {
+        let ids: Vec<String> = (0..next() % 40 + 1)
+            .map(|k| {
+                std::format!(
+                    "<{}.{k}@{}.example>",
+                    "i".repeat(next() % 120 + 1),
+                    "h".repeat(next() % 40 + 1)
+                )
+            })
+            .collect();
+        let value = ids.join(" ") + tails[next() % tails.len()];
+        for ending in [LineEnding::Crlf, LineEnding::Lf] {
+            for width in [78usize, 200, 998] {
+                let o = Options::default()
+                    .with_line_ending(ending)
+                    .with_max_line_len(width);
+                for name in ["References", "In-Reply-To", "Message-ID"] {
+                    let mut buf = vec![0xA5u8; 1 << 15];
+                    let Ok(n) = format_header(name, &value, &o, &mut buf) else {
+                        continue;
+                    };
+                    assert!(
+                        buf[n..].iter().all(|&b| b == 0xA5),
+                        "{name}: {value:?} {ending:?} {width}"
+                    );
+                }
+            }
+        }
+    }
+}
