@@ -1080,3 +1080,27 @@ fn fold_after_the_name_only_when_no_encoded_word_fits_there() {
     let needless = b"Subject:\r\n hello\r\n";
     assert!(check_structure(needless, "Subject", Kind::Unstructured, &opts()).is_err());
 }
+
+/// With utf8 on, a display name or group name holding Unicode white space (here U+3000) is
+/// encoded: CPython's `email` raised IndexError on the raw `\u{3000}:` group name, and decoders
+/// that split on Unicode white space drop it between encoded-words. Worked out by hand: B
+/// (`44CA`, 4 characters) is shorter than Q (`=E3=80=80`, 9).
+#[test]
+fn unicode_white_space_in_phrases_is_encoded_with_utf8_on() {
+    let utf8 = opts().with_utf8(true);
+    let name = |v: &str| String::from_utf8(fmt("To", v, &utf8).unwrap()).unwrap();
+    assert_eq!(name("\u{3000} <a@b.c>"), "To: =?utf-8?b?44CA?= <a@b.c>\r\n");
+    assert_eq!(
+        name("\u{3000}: a@b.c;"),
+        "To: =?utf-8?b?44CA?= : a@b.c;\r\n"
+    );
+    let boxes = [Mailbox {
+        display_name: Some("a\u{a0}b"),
+        addr_spec: "a@b.c",
+    }];
+    let mut buf = [0u8; 128];
+    let n = format_mailboxes("To", &boxes, &utf8, &mut buf).unwrap();
+    assert_eq!(&buf[..n], b"To: =?utf-8?q?a=C2=A0b?= <a@b.c>\r\n");
+    // Other UTF-8 stays raw.
+    assert_eq!(name("Zoë <a@b.c>"), "To: Zoë <a@b.c>\r\n");
+}
