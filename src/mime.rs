@@ -8,9 +8,14 @@
 //! * a quoted-string (`name="a b.pdf"`, `"` and `\` escaped), raw UTF-8 inside with `utf8` on;
 //! * RFC 2231 (`filename*=utf-8''R%C3%A9sum%C3%A9.pdf`) for non-ASCII with `utf8` off, and
 //!   for text no quoted-string can carry safely: controls (HTAB), C1 controls and U+2028/2029
-//!   (line breaks to some parsers), `=?` (decoders would read an encoded-word) and `\`
+//!   (line breaks to some parsers), `=?` (decoders would read an encoded-word), `\`
 //!   (CPython's `get_param` splits `"a\\"; b=c` in the wrong place, and many other readers
-//!   do not unescape).
+//!   do not unescape), and a value wrapped in `<...>` or `"..."` (CPython's `get_param` and
+//!   `get_filename` unquote it a second time, dropping them; its compat32 reader keeps an
+//!   RFC 2231 value intact).
+//!
+//! A token never holds `*`, `'` or `%` (RFC 2231 gives them a meaning next to parameter
+//! names; CPython refuses `name=a'b` and `name=a*`): such values are quoted.
 //!
 //! A parameter that does not fit on a line of its own is cut into RFC 2231 continuations
 //! (`name*0*=`, `name*1*=`, ... or `name*0=`, `name*1=` for plain text), each holding whole
@@ -1070,7 +1075,12 @@ enum Form {
 fn choose_form(value: impl Iterator<Item = u8>, utf8: bool) -> Form {
     let (mut p2, mut p1) = (0u8, 0u8);
     let (mut ascii, mut token, mut empty) = (true, true, true);
+    let (mut first, mut len) = (0u8, 0usize);
     for b in value {
+        if empty {
+            first = b;
+        }
+        len += 1;
         empty = false;
         if b >= 0x80 {
             ascii = false;
@@ -1081,13 +1091,19 @@ fn choose_form(value: impl Iterator<Item = u8>, utf8: bool) -> Form {
             }
         } else if b == b'\t' || b == b'\\' || chars::is(b, CTL) || (p1 == b'=' && b == b'?') {
             return Form::Extended;
-        } else if !chars::is(b, TOKEN) {
+        } else if !is_attr_char(b) {
+            // `*`, `'` and `%` are token characters, but CPython (and other readers that know
+            // RFC 2231) refuse a bare value holding them: quoted, they are plain text.
             token = false;
         }
         p2 = p1;
         p1 = b;
     }
-    if !ascii && !utf8 {
+    // CPython's get_param and get_filename run `email.utils.unquote` on the value they have
+    // already unquoted, which strips a further `<...>` or `"..."` around it; its compat32
+    // reader leaves an RFC 2231 value alone.
+    let wrapped = len > 1 && matches!((first, p1), (b'<', b'>') | (b'"', b'"'));
+    if (!ascii && !utf8) || wrapped {
         Form::Extended
     } else if ascii && token && !empty {
         Form::Token
@@ -1162,7 +1178,7 @@ fn measure(
                     chars: 1 + escape,
                     bytes: n + escape,
                 };
-                quoted |= n > 1 || !chars::is(lead, TOKEN);
+                quoted |= n > 1 || !is_attr_char(lead);
             }
         }
         let is_last = probe.clone().next().is_none();
@@ -1576,11 +1592,29 @@ mod tests {
 
     #[test]
     fn percent_and_apostrophe() {
-        // Both are token characters: a plain value keeps them literally.
+        // Both are token characters, but CPython refuses them (and `*`) in a bare value, where
+        // RFC 2231 gives them a meaning: a plain value carries them in a quoted-string.
         let v = "%%''%27'%";
         assert_eq!(
             cd(v),
-            format!("Content-Disposition: attachment; filename={v}\r\n")
+            format!("Content-Disposition: attachment; filename=\"{v}\"\r\n")
+        );
+        assert_eq!(
+            cd("a*"),
+            "Content-Disposition: attachment; filename=\"a*\"\r\n"
+        );
+        // A value CPython would unquote a second time goes to RFC 2231.
+        assert_eq!(
+            cd("<a>"),
+            "Content-Disposition: attachment; filename*=utf-8''%3Ca%3E\r\n"
+        );
+        assert_eq!(
+            cd("\"a\""),
+            "Content-Disposition: attachment; filename*=utf-8''%22a%22\r\n"
+        );
+        assert_eq!(
+            cd("<a"),
+            "Content-Disposition: attachment; filename=\"<a\"\r\n"
         );
         // In an RFC 2231 value they are encoded, since they are its syntax.
         let v = "100% 'echt' ü%41.txt";
