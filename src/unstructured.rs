@@ -43,7 +43,7 @@ pub(crate) fn format_plain_field(
     value: &[u8],
     options: &Options,
 ) -> bool {
-    if name.len() > PLAIN_MAX_NAME {
+    if name.len() > PLAIN_MAX_NAME || !first_look_plain(value) {
         return false;
     }
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
@@ -58,6 +58,20 @@ pub(crate) fn format_plain_field(
     #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
     {
         format_plain_field_portable(sink, name, value, options)
+    }
+}
+
+/// False when the first or last 8 bytes of `value` hold a byte 0x80 or above, which no plain
+/// value has: most values with non-ASCII text are told apart with two loads, before the
+/// plain scan starts (and gives up only at the first such byte).
+#[inline(always)]
+fn first_look_plain(value: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    match (value.first_chunk::<8>(), value.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => {
+            (u64::from_ne_bytes(*head) | u64::from_ne_bytes(*tail)) & HIGH == 0
+        }
+        _ => true,
     }
 }
 
@@ -1429,6 +1443,25 @@ mod tests {
                 run_general(&value, &options, lead, false),
                 run_general(&value, &options, lead, true)
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The first look before the plain scan never turns away a plain value, and turns
+        /// away only values with a byte 0x80 or above.
+        #[test]
+        fn first_look_keeps_every_plain_value(
+            v in proptest::collection::vec(proptest::prop_oneof![
+                8 => 0x20u8..0x7F, 1 => proptest::prelude::any::<u8>()
+            ], 0..40),
+        ) {
+            if crate::scan::is_plain(&v) {
+                proptest::prop_assert!(super::first_look_plain(&v));
+            }
+            if !super::first_look_plain(&v) {
+                proptest::prop_assert!(v.iter().any(|&b| b >= 0x80));
+            }
         }
     }
 
