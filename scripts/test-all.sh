@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-# The differential tests decode our output with CPython's email package; the C tests need a
+# The differential tests decode our output with CPython's email package and Perl's Encode; the C tests need a
 # C and a C++ compiler.
-step "tools" ensure_apt python3 gcc g++ pkg-config
+step "tools" ensure_apt python3 perl gcc g++ pkg-config
 
 step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings

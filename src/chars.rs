@@ -122,6 +122,53 @@ pub(crate) fn line_breaking_char_len(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// If `bytes[i..]` starts a non-ASCII character that Unicode counts as white space, other than
+/// the line-breaking U+0085, U+2028 and U+2029: U+00A0, U+1680, U+2000..=U+200A, U+202F,
+/// U+205F or U+3000, its length. RFC 5322 sees text there, but decoders that split on Unicode
+/// white space (CPython's `email`, Perl's `Encode`) drop it between encoded-words, so with
+/// utf8 on such characters are encoded rather than written raw.
+#[inline]
+pub(crate) fn unicode_space_len(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes.get(i..i + 2) {
+        Some([0xC2, 0xA0]) => Some(2),
+        _ => match bytes.get(i..i + 3) {
+            Some([0xE1, 0x9A, 0x80] | [0xE2, 0x80, 0x80..=0x8A | 0xAF] | [0xE2, 0x81, 0x9F])
+            | Some([0xE3, 0x80, 0x80]) => Some(3),
+            _ => None,
+        },
+    }
+}
+
+/// Whether `bytes` holds a character of [`unicode_space_len`] (whose first bytes are C2, E1,
+/// E2 or E3).
+pub(crate) fn has_unicode_space(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| matches!(b, 0xC2 | 0xE1..=0xE3) && unicode_space_len(bytes, i).is_some())
+}
+
+/// Whether the byte `b`, after `p2` and `p1`, ends a character of [`encoded_only_char_len`]:
+/// the same test for a reader that sees one byte at a time.
+#[inline]
+pub(crate) fn ends_encoded_only_char(p2: u8, p1: u8, b: u8) -> bool {
+    matches!(
+        (p2, p1, b),
+        (_, 0xC2, 0x80..=0xA0)
+            | (0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)
+            | (0xE1, 0x9A, 0x80)
+            | (0xE2, 0x81, 0x9F)
+            | (0xE3, 0x80, 0x80)
+    )
+}
+
+/// If `bytes[i..]` starts a character that is never written raw where encoded-words may
+/// carry it, even with utf8 on: [`line_breaking_char_len`] or [`unicode_space_len`].
+#[inline]
+pub(crate) fn encoded_only_char_len(bytes: &[u8], i: usize) -> Option<usize> {
+    line_breaking_char_len(bytes, i).or_else(|| unicode_space_len(bytes, i))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +203,45 @@ mod tests {
         assert_eq!(line_breaking_char_len(b, 10), Some(2));
         assert_eq!(line_breaking_char_len(b, 12), None); // U+00A0 is text
         assert_eq!(char_count("é👩‍💻".as_bytes()), 4);
+    }
+
+    /// The Unicode White_Space characters above U+007F, as char::is_whitespace knows them.
+    #[test]
+    fn unicode_spaces_are_the_non_ascii_white_space() {
+        for c in '\u{80}'..='\u{FFFF}' {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let line_breaking = matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+            let want = c.is_whitespace() && !line_breaking;
+            assert_eq!(
+                unicode_space_len(b, 0),
+                want.then_some(b.len()),
+                "U+{:04X}",
+                c as u32
+            );
+            assert_eq!(has_unicode_space(b), want, "U+{:04X}", c as u32);
+            let either = want || line_breaking || ('\u{80}'..='\u{9F}').contains(&c);
+            assert_eq!(
+                encoded_only_char_len(b, 0).is_some(),
+                either,
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        for c in '\u{80}'..='\u{10FFFF}' {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let n = b.len();
+            let (p2, p1) = (if n > 2 { b[n - 3] } else { 0 }, b[n - 2]);
+            let want = encoded_only_char_len(b, 0).is_some();
+            assert_eq!(
+                ends_encoded_only_char(p2, p1, b[n - 1]),
+                want,
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        assert!(has_unicode_space("abc\u{3000}".as_bytes()));
+        assert!(!has_unicode_space("日本語 ü".as_bytes()));
     }
 }

@@ -221,7 +221,9 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
 pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
     let b = name.as_bytes();
     let n = b.len();
-    let (head, tail, bad) = if n > 16 {
+    // The words to check hold every byte of the name (the check runs only for names that
+    // are not known: a known one is valid).
+    let (head, tail, check) = if n > 16 {
         #[cfg(target_arch = "x86_64")]
         if n <= 32 {
             if !long_name_chars(b) {
@@ -239,7 +241,7 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
         let (first, last) = (load8(b, 0), load8(b, n - 8));
         // `last` shifted right keeps only bytes 8..n, the ones `first` does not hold.
         let tail = last >> (8 * (16 - n));
-        (first, tail, not_name_chars(first) | not_name_chars(last))
+        (first, tail, [first, last])
     } else if n >= 4 {
         let four = |at: usize| {
             b.get(at..at + 4)
@@ -249,32 +251,40 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
         let (lo, hi) = (four(0), four(n - 4));
         // The two halves overlap for n < 8; the bytes they share are equal.
         let head = lo | (hi << (8 * (n - 4)));
-        (head, 0, not_name_chars(lo | (hi << 32)))
+        let check = lo | (hi << 32);
+        (head, 0, [check, check])
     } else if n > 0 {
         const PAD: u64 = u64::from_le_bytes([0, 0, 0, b'a', b'a', b'a', b'a', b'a']);
         let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
         // Byte n/2 is byte 1 or, for n = 1, byte 0 again: either way already in place.
         let head = byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
         let check = byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16) | PAD;
-        (head, 0, not_name_chars(check))
+        (head, 0, [check, check])
     } else {
         return Err(Error::InvalidName);
     };
-    if bad != 0 {
+    if let Some(class) = known_class(n, head, tail) {
+        return Ok(class);
+    }
+    if not_name_chars(check[0]) | not_name_chars(check[1]) != 0 {
         return Err(Error::InvalidName);
     }
-    Ok(short_class(n, head & !FOLD, tail & !FOLD))
+    Ok(prefix_class(n, head & !FOLD))
 }
 
 /// Bit 5 of every byte: ignoring it compares letters case-insensitively (see [`same_name`]).
 const FOLD: u64 = ONES * 0x20;
 
-/// A known name of at most 16 bytes as the folded words [`name_class`] computes.
+/// A known name of at most 16 bytes as the words [`name_class`] loads: its bytes as written,
+/// zero-padded, two little-endian words.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 struct Known {
     head: u64,
     tail: u64,
+    /// Bit 5 of each byte that is a letter: the only bits another case of the name flips.
+    head_case: u64,
+    tail_case: u64,
     /// Its length; 0 in an empty slot of [`SLOTS`], which no name matches.
     len: usize,
     class: Class,
@@ -283,18 +293,19 @@ struct Known {
 #[cfg(not(target_os = "none"))]
 const fn known(name: &str, class: Class) -> Known {
     let b = name.as_bytes();
-    let (mut head, mut tail, mut i) = (0u64, 0u64, 0);
+    let (mut words, mut case, mut i) = ([0u64; 2], [0u64; 2], 0);
     while i < b.len() {
-        if i < 8 {
-            head |= (b[i] as u64) << (8 * i);
-        } else {
-            tail |= (b[i] as u64) << (8 * (i - 8));
+        words[i / 8] |= (b[i] as u64) << (8 * (i % 8));
+        if b[i].is_ascii_alphabetic() {
+            case[i / 8] |= 0x20 << (8 * (i % 8));
         }
         i += 1;
     }
     Known {
-        head: head & !FOLD,
-        tail: tail & !FOLD,
+        head: words[0],
+        tail: words[1],
+        head_case: case[0],
+        tail_case: case[1],
         len: b.len(),
         class,
     }
@@ -302,7 +313,7 @@ const fn known(name: &str, class: Class) -> Known {
 
 /// The known names of at most 16 bytes.
 #[cfg(not(target_os = "none"))]
-const SHORT_NAMES: [Known; 30] = {
+const SHORT_NAMES: [Known; 31] = {
     use Class::*;
     const A: Class = Address {
         required: true,
@@ -331,6 +342,9 @@ const SHORT_NAMES: [Known; 30] = {
         known("Resent-Cc", A),
         known("Message-ID", MsgIdOne),
         known("References", MsgIdList),
+        // Unstructured like any unknown name; listed so the most common name is found here
+        // rather than after the name check and the prefix test.
+        known("Subject", Unstructured),
         known("Content-ID", MsgIdOne),
         known("Resent-Bcc", BCC),
         known("Precedence", AsciiStructured),
@@ -371,6 +385,8 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     const EMPTY: Known = Known {
         head: 0,
         tail: 0,
+        head_case: 0,
+        tail_case: 0,
         len: 0,
         class: Class::Unstructured,
     };
@@ -383,7 +399,7 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
         let mut clash = false;
         while i < SHORT_NAMES.len() {
             let k = SHORT_NAMES[i];
-            let at = slot(k.len, k.head, k.tail, mul);
+            let at = slot(k.len, k.head & !FOLD, k.tail & !FOLD, mul);
             if table[at].len != 0 {
                 clash = true;
                 break;
@@ -399,17 +415,16 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     }
 };
 
-/// The class of a valid name of `n <= 16` bytes given as folded words.
+/// The class of the known name of `n <= 16` bytes whose words (as loaded, zero-padded) are
+/// `head` and `tail`: equal to a known name up to the case of its letters, which makes it a
+/// valid name too, so no name check is needed. `None` for any other name.
 #[cfg(not(target_os = "none"))]
-#[inline]
-fn short_class(n: usize, head: u64, tail: u64) -> Class {
+#[inline(always)]
+fn known_class(n: usize, head: u64, tail: u64) -> Option<Class> {
     let (mul, table) = &SLOTS;
-    if let Some(k) = table.get(slot(n, head, tail, *mul)) {
-        if k.head == head && k.tail == tail && k.len == n {
-            return k.class;
-        }
-    }
-    prefix_class(n, head)
+    let k = table.get(slot(n, head & !FOLD, tail & !FOLD, *mul))?;
+    let differ = ((head ^ k.head) & !k.head_case) | ((tail ^ k.tail) & !k.tail_case);
+    (differ == 0 && k.len == n).then_some(k.class)
 }
 
 /// The class of an unknown name of `n` bytes whose first eight (or fewer, zero-padded) are
@@ -418,8 +433,8 @@ fn short_class(n: usize, head: u64, tail: u64) -> Class {
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn prefix_class(n: usize, head: u64) -> Class {
-    const ARC: u64 = known("ARC-", Class::Unstructured).head;
-    const LIST: u64 = known("List-", Class::Unstructured).head;
+    const ARC: u64 = known("ARC-", Class::Unstructured).head & !FOLD;
+    const LIST: u64 = known("List-", Class::Unstructured).head & !FOLD;
     if (n > 4 && head & 0xFFFF_FFFF == ARC) || (n > 5 && head & 0xFF_FFFF_FFFF == LIST) {
         Class::AsciiStructured
     } else {

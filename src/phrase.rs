@@ -2,8 +2,10 @@
 //!
 //! A phrase has a literal text (what a reader should see) and is written in the first form
 //! that carries it exactly: plain atoms separated by single spaces; else a quoted-string with
-//! `"` and `\` escaped; else, when it holds non-ASCII (with `utf8` off), a line separator or
-//! `=?`, RFC 2047 encoded-words restricted to the phrase-safe set (RFC 2047 §5(3)).
+//! `"` and `\` escaped; else, when it holds non-ASCII (with `utf8` off), a line separator,
+//! Unicode white space other than SP and HTAB (with `utf8` on too: see
+//! `chars::unicode_space_len`) or `=?`, RFC 2047 encoded-words restricted to the phrase-safe
+//! set (RFC 2047 §5(3)).
 
 use crate::chars::{self, ATEXT, QTEXT};
 use crate::encoded_word::{self, Context, Text};
@@ -239,9 +241,7 @@ fn choose_form(lit: Text<'_>, options: &Options) -> Form {
             if !options.utf8 {
                 return Form::Encoded;
             }
-            let c1 = p1 == 0xC2 && (0x80..=0x9F).contains(&b);
-            let ls = p2 == 0xE2 && p1 == 0x80 && (b == 0xA8 || b == 0xA9);
-            if c1 || ls {
+            if chars::ends_encoded_only_char(p2, p1, b) {
                 return Form::Encoded;
             }
         } else if p1 == b'=' && b == b'?' {
@@ -347,8 +347,8 @@ fn choose_form_slice(lit: &[u8], mode: SliceMode, options: &Options) -> Option<F
                 non_ascii = true;
                 continuations += usize::from(b < 0xC0);
                 encoded |= !options.utf8
-                    || ((b == 0xC2 || b == 0xE2)
-                        && chars::line_breaking_char_len(lit, i - 1).is_some());
+                    || (matches!(b, 0xC2 | 0xE1..=0xE3)
+                        && chars::encoded_only_char_len(lit, i - 1).is_some());
             }
             _ => {
                 let gives_up = match b {
@@ -427,7 +427,7 @@ fn choose_form_slice_ref(lit: &[u8], mode: SliceMode, options: &Options) -> Opti
     let mut encoded = false;
     for (i, &b) in lit.iter().enumerate() {
         if b >= 0x80 {
-            encoded |= !options.utf8 || chars::line_breaking_char_len(lit, i).is_some();
+            encoded |= !options.utf8 || chars::encoded_only_char_len(lit, i).is_some();
             non_ascii = true;
             chars += usize::from((b as i8) >= -0x40);
         } else {

@@ -2,8 +2,10 @@
 //!
 //! Words are runs of non-white-space. ASCII words are written as they are and the text keeps
 //! its own spacing; folds go before white space. A word is encoded (RFC 2047) when it holds
-//! non-ASCII (with `utf8` off), a character that splits lines in some parsers, or `=?`
-//! (decoders are lenient and would decode a lookalike), or when it cannot fit on a line of
+//! non-ASCII (with `utf8` off), a character that splits lines in some parsers or that
+//! Unicode counts as white space (with `utf8` on too: decoders that split on Unicode white
+//! space drop it between encoded-words), or `=?` (decoders are lenient and would decode a
+//! lookalike), or when it cannot fit on a line of
 //! 998 octets. Consecutive encoded words become one run of encoded-words with the white space
 //! between them inside the encoded text, since decoders drop white space between
 //! encoded-words.
@@ -471,11 +473,16 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
 #[inline]
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
+    // With utf8 on, Unicode white space is encoded (see `chars::unicode_space_len`), which
+    // only the general path looks for.
+    let spaces = options.utf8 && chars::has_unicode_space(text);
     #[cfg(not(target_os = "none"))]
-    if let Some(done) = fast::format_words(f, text, options) {
-        return done;
+    if !spaces {
+        if let Some(done) = fast::format_words(f, text, options) {
+            return done;
+        }
     }
-    format_words_general(f, text, options)
+    format_words_general(f, text, options, spaces)
 }
 
 /// [`format_words`] for every value, a word at a time through the folder.
@@ -483,8 +490,15 @@ fn format_words_general(
     f: &mut Folder<'_, '_>,
     text: &[u8],
     options: &Options,
+    spaces: bool,
 ) -> Result<(), Error> {
     let mut scanner = Scanner::new(text, options);
+    // The scanners find what forces encoding in any text; Unicode white space (only looked
+    // for when `text` has some) is checked here, word by word.
+    let encode = |t: &Token, first: bool| {
+        t.needs_encoding(first)
+            || (spaces && chars::has_unicode_space(text.get(t.start..t.end).unwrap_or_default()))
+    };
     let mut next = scanner.token(0);
     while let Some(word) = next {
         let first = word.ws_start == word.start;
@@ -494,7 +508,7 @@ fn format_words_general(
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
         next = scanner.token(word.end);
-        if !word.needs_encoding(first) {
+        if !encode(&word, first) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
                 Width::of(token)
@@ -507,7 +521,7 @@ fn format_words_general(
             // Extend the run over the following words that are encoded too.
             let mut run_end = word.end;
             let mut folded = false;
-            while let Some(more) = next.filter(|t| t.needs_encoding(false)) {
+            while let Some(more) = next.filter(|t| encode(t, false)) {
                 run_end = more.end;
                 folded |= more.folded;
                 next = scanner.token(more.end);
@@ -1039,7 +1053,7 @@ mod reference {
         let mut prev = 0u8;
         for (i, &b) in token.iter().enumerate() {
             if b >= 0x80 {
-                if !options.utf8 || chars::line_breaking_char_len(token, i).is_some() {
+                if !options.utf8 || chars::encoded_only_char_len(token, i).is_some() {
                     return true;
                 }
             } else if prev == b'=' && b == b'?' {
@@ -1768,6 +1782,26 @@ mod tests {
             fmt_with("Subject", "Grüße 😀", &utf8).unwrap(),
             "Subject: Grüße 😀\r\n"
         );
+    }
+
+    /// CPython's `email` and Perl's `Encode` drop Unicode white space between encoded-words
+    /// (both lost the U+3000 below when it was written raw), so with utf8 on it is encoded,
+    /// together with its neighbours; elsewhere UTF-8 stays raw.
+    #[test]
+    fn unicode_white_space_is_encoded_in_utf8_mode() {
+        let utf8 = Options::default().with_utf8(true);
+        for space in [
+            "\u{a0}", "\u{1680}", "\u{2000}", "\u{200a}", "\u{202f}", "\u{205f}", "\u{3000}",
+        ] {
+            let value = std::format!("=?x?= {space}\t=?y?= Grüße a{space}b");
+            let out = fmt_with("Subject", &value, &utf8).unwrap();
+            assert!(!out.contains(space), "{space:?} raw in {out:?}");
+            assert!(out.contains(" Grüße "), "{out:?}");
+            assert_eq!(decode_unstructured(&out), value, "{out:?}");
+        }
+        // Elsewhere, and with utf8 off, nothing changes.
+        let plain = fmt_with("Subject", "Grüße 日本語", &utf8).unwrap();
+        assert_eq!(plain, "Subject: Grüße 日本語\r\n");
     }
 
     #[test]

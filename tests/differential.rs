@@ -7,6 +7,9 @@
 //! rules. Display names are decoded by the script's own RFC 2047 §6.2 decoder because CPython
 //! up to 3.13 keeps white space between adjacent encoded-words in phrases (gh-128110).
 //!
+//! The unstructured values and the address lists are also decoded by `tests/differential.pl`
+//! with Perl's `Encode::MIME::Header`, an RFC 2047 decoder that shares no code with CPython's.
+//!
 //! `MAILFOLD_DIFF_SEED=<u64>` replays another seed; `MAILFOLD_DIFF_KEEP=1` keeps the case file.
 //! Deliberately invalid inputs are checked here, on the Rust side, against the error the spec
 //! prescribes.
@@ -1070,6 +1073,9 @@ fn differential_against_cpython_email() {
     std::fs::write(&path, &lines).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential.py");
     let py = Command::new("python3").arg(script).arg(&path).output();
+    // A second decoder that shares no code with CPython's: Perl's Encode::MIME::Header.
+    let perl_script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential.pl");
+    let perl = Command::new("perl").arg(perl_script).arg(&path).output();
     if std::env::var_os("MAILFOLD_DIFF_KEEP").is_none() {
         let _ = std::fs::remove_file(&path);
     } else {
@@ -1129,6 +1135,26 @@ fn differential_against_cpython_email() {
         rust_failures.len()
     );
     assert_eq!(failed, 0, "CPython-side failures: {summary}");
+
+    let perl = perl.expect(
+        "perl with Encode and JSON::PP is required for the differential test (Debian: apt-get install perl)",
+    );
+    let perl_out = String::from_utf8_lossy(&perl.stdout);
+    eprintln!("{perl_out}{}", String::from_utf8_lossy(&perl.stderr));
+    let perl_summary = perl_out
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or("");
+    let counts: Vec<usize> = perl_summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert!(perl.status.success(), "differential.pl crashed");
+    assert!(
+        matches!(counts[..], [p, 0] if p > 0),
+        "Perl-side failures (or nothing checked): {perl_summary}"
+    );
 }
 
 /// SPEC §5: the seed bug's Message-ID comes out as exactly one line, also through CPython.

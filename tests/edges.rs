@@ -1054,3 +1054,53 @@ fn msg_id_domain_validation() {
     assert!(wrong.is_empty(), "{wrong:#?}");
     assert!(new_id([1; 16], "a\r\nb").is_err());
 }
+
+/// SPEC §3: `Name:` is followed by a fold only when the first token cannot start there. An
+/// encoded-word must also keep its line within the soft limit (RFC 2047 §2), so with a
+/// 40-column limit and `Mail-Followup-To: ` (18 columns) a Q word for one 4-byte character
+/// (24 columns) cannot, while a B word (20 columns) can. Found by the differential test
+/// (seed 165721609), whose structure checkers then learnt the rule.
+#[test]
+fn fold_after_the_name_only_when_no_encoded_word_fits_there() {
+    let at = |encoding| opts().with_max_line_len(40).with_encoding(encoding);
+    let q = fmt("Mail-Followup-To", "\u{1F468} <lp@w.org>", &at(Encoding::Q)).unwrap();
+    assert_eq!(
+        String::from_utf8(q.clone()).unwrap(),
+        "Mail-Followup-To:\r\n =?utf-8?q?=F0=9F=91=A8?= <lp@w.org>\r\n"
+    );
+    check_structure(&q, "Mail-Followup-To", Kind::Structured, &at(Encoding::Q)).unwrap();
+    let b = fmt("Mail-Followup-To", "\u{1F468} <lp@w.org>", &at(Encoding::B)).unwrap();
+    assert_eq!(
+        String::from_utf8(b).unwrap(),
+        "Mail-Followup-To: =?utf-8?b?8J+RqA==?=\r\n <lp@w.org>\r\n"
+    );
+    // The checker rejects the fold where the word would have fitted (B here).
+    assert!(check_structure(&q, "Mail-Followup-To", Kind::Structured, &at(Encoding::B)).is_err());
+    // And where a plain first token fits in 998.
+    let needless = b"Subject:\r\n hello\r\n";
+    assert!(check_structure(needless, "Subject", Kind::Unstructured, &opts()).is_err());
+}
+
+/// With utf8 on, a display name or group name holding Unicode white space (here U+3000) is
+/// encoded: CPython's `email` raised IndexError on the raw `\u{3000}:` group name, and decoders
+/// that split on Unicode white space drop it between encoded-words. Worked out by hand: B
+/// (`44CA`, 4 characters) is shorter than Q (`=E3=80=80`, 9).
+#[test]
+fn unicode_white_space_in_phrases_is_encoded_with_utf8_on() {
+    let utf8 = opts().with_utf8(true);
+    let name = |v: &str| String::from_utf8(fmt("To", v, &utf8).unwrap()).unwrap();
+    assert_eq!(name("\u{3000} <a@b.c>"), "To: =?utf-8?b?44CA?= <a@b.c>\r\n");
+    assert_eq!(
+        name("\u{3000}: a@b.c;"),
+        "To: =?utf-8?b?44CA?= : a@b.c;\r\n"
+    );
+    let boxes = [Mailbox {
+        display_name: Some("a\u{a0}b"),
+        addr_spec: "a@b.c",
+    }];
+    let mut buf = [0u8; 128];
+    let n = format_mailboxes("To", &boxes, &utf8, &mut buf).unwrap();
+    assert_eq!(&buf[..n], b"To: =?utf-8?q?a=C2=A0b?= <a@b.c>\r\n");
+    // Other UTF-8 stays raw.
+    assert_eq!(name("Zoë <a@b.c>"), "To: Zoë <a@b.c>\r\n");
+}

@@ -948,7 +948,7 @@ mod tests {
         let done = if fast {
             format_words(&mut f, value, options)?
         } else {
-            super::super::format_words_general(&mut f, value, options)
+            super::super::format_words_general(&mut f, value, options, false)
         };
         if let Err(e) = done {
             return Some(Err(e));

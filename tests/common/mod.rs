@@ -4,7 +4,7 @@
 //! the core's mistakes instead of repeating them. Each test file uses a different subset.
 #![allow(dead_code)]
 
-use mailfold::{LineEnding, Options};
+use mailfold::{Encoding, LineEnding, Options};
 
 /// Which syntax an output line is tokenised with for the length rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -407,8 +407,38 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
         }
         if li == 0 && toks.is_empty() && lines.len() > 1 {
             let next = tokens(trim_wsp(lines[1]), kind);
-            let first = next.first().map_or(0, |t| t.len());
-            if prefix.len() + 1 + first <= 998 {
+            let first = next.first().copied().unwrap_or_default();
+            // An encoded-word must also keep its line within min(76, soft) (RFC 2047 §2):
+            // the fold is needed when even the shortest one, holding only the first
+            // character, would not fit after `Name: ` in the encoding the options ask for.
+            let fits = match std::str::from_utf8(first)
+                .ok()
+                .filter(|t| t.starts_with("=?"))
+            {
+                Some(word) => {
+                    let bytes = parse_encoded_word(word, kind == Kind::Structured)?;
+                    let c = String::from_utf8_lossy(&bytes)
+                        .chars()
+                        .next()
+                        .unwrap_or('a');
+                    let k = c.len_utf8();
+                    let q = if c.is_ascii_graphic() && !"=?_".contains(c) {
+                        1
+                    } else {
+                        3 * k
+                    };
+                    let b = 4 * k.div_ceil(3);
+                    let shortest = 12
+                        + match opts.encoding {
+                            Encoding::Q => q,
+                            Encoding::B => b,
+                            _ => q.min(b),
+                        };
+                    prefix.len() + 1 + shortest <= soft.min(76)
+                }
+                None => prefix.len() + 1 + first.len() <= 998,
+            };
+            if fits {
                 return Err("fold directly after `Name:` although the first token fits".into());
             }
         }
