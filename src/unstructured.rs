@@ -440,10 +440,12 @@ pub(crate) fn format_field(
     #[cfg(not(target_os = "none"))]
     {
         // The white space trimmed off is outside what the fast path checks: any CR or LF
-        // there (a caller's fold, or an error) leaves the value to the general path.
+        // there (a caller's fold, or an error) leaves the value to the general path. So does
+        // Unicode white space with utf8 on, as in `format_words`.
         let edge = |b: &[u8]| !b.iter().any(|&c| c == b'\r' || c == b'\n');
         let clean = edge(bytes.get(..start).unwrap_or_default())
-            && edge(bytes.get(end..).unwrap_or_default());
+            && edge(bytes.get(end..).unwrap_or_default())
+            && !(options.utf8 && chars::has_unicode_space(text));
         if clean {
             if let Some(done) = fast::format_words(&mut f, text, options) {
                 done?;
@@ -452,7 +454,7 @@ pub(crate) fn format_field(
             }
             // Declined: it would decline again in `format_words`.
             input::check_controls(bytes)?;
-            format_words_general(&mut f, text, options)?;
+            format_words_general(&mut f, text, options, false)?;
             f.end();
             return Ok(());
         }
@@ -1499,7 +1501,9 @@ mod tests {
                 crate::input::check_controls(bytes)?;
                 let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
                 let (s, e) = crate::input::trim(bytes);
-                super::format_words_general(&mut f, &bytes[s..e], options)?;
+                let text = &bytes[s..e];
+                let spaces = options.utf8 && crate::chars::has_unicode_space(text);
+                super::format_words_general(&mut f, text, options, spaces)?;
                 f.end();
             }
             sink.finish()
@@ -1525,7 +1529,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(std::vec![
                 "a", "bc", "word", " ", " ", "\t", "\r\n ", "\n\t", "\r\n", "\r", "\n", "\0",
                 "\x01", "\x0b", "\x10", "\x19", "\x1f", "\x7f", "é", "日本", "😀", "=?", "_", "\u{85}",
-                "\u{2028}", "xyzxyzxyzxyz", "Grüße",
+                "\u{2028}", "\u{a0}", "\u{3000}", "xyzxyzxyzxyz", "Grüße",
             ]), 0..50),
             utf8 in proptest::bool::ANY,
             lf in proptest::bool::ANY,
