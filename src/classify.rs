@@ -573,6 +573,10 @@ pub(crate) fn format_value(
     if let Class::Address { required, single } = class {
         return address::format_field(sink, name, value, options, required, single);
     }
+    // Unstructured fields check controls where the fast path cannot (same errors).
+    if let Class::Unstructured = class {
+        return unstructured::format_field(sink, name, value, options);
+    }
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {

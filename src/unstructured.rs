@@ -45,7 +45,7 @@ pub(crate) fn format_plain_field(
     value: &[u8],
     options: &Options,
 ) -> bool {
-    if name.len() > PLAIN_MAX_NAME {
+    if name.len() > PLAIN_MAX_NAME || !first_look_plain(value) {
         return false;
     }
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
@@ -60,6 +60,20 @@ pub(crate) fn format_plain_field(
     #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
     {
         format_plain_field_portable(sink, name, value, options)
+    }
+}
+
+/// False when the first or last 8 bytes of `value` hold a byte 0x80 or above, which no plain
+/// value has: most values with non-ASCII text are told apart with two loads, before the
+/// plain scan starts (and gives up only at the first such byte).
+#[inline(always)]
+fn first_look_plain(value: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    match (value.first_chunk::<8>(), value.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => {
+            (u64::from_ne_bytes(*head) | u64::from_ne_bytes(*tail)) & HIGH == 0
+        }
+        _ => true,
     }
 }
 
@@ -401,6 +415,54 @@ fn format_plain_portable(f: &mut Folder<'_, '_>, text: &[u8], soft: usize, first
             return true;
         }
     }
+}
+
+/// A whole unstructured field the plain path did not take: `Name:`, the value and the line
+/// ending, with the errors [`input::check_controls`], [`Folder::start`] and [`format`] give,
+/// in that order. The fast path checks the controls in its own masks (it takes no value with
+/// one), so the separate scan runs only for the values it declines.
+pub(crate) fn format_field(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    let bytes = value.as_bytes();
+    let mut f = match Folder::start(sink, name, options) {
+        Ok(f) => f,
+        Err(e) => {
+            input::check_controls(bytes)?;
+            return Err(e);
+        }
+    };
+    let (start, end) = input::trim(bytes);
+    let text = bytes.get(start..end).unwrap_or_default();
+    #[cfg(not(target_os = "none"))]
+    {
+        // The white space trimmed off is outside what the fast path checks: any CR or LF
+        // there (a caller's fold, or an error) leaves the value to the general path. So does
+        // Unicode white space with utf8 on, as in `format_words`.
+        let edge = |b: &[u8]| !b.iter().any(|&c| c == b'\r' || c == b'\n');
+        let clean = edge(bytes.get(..start).unwrap_or_default())
+            && edge(bytes.get(end..).unwrap_or_default())
+            && !(options.utf8 && chars::has_unicode_space(text));
+        if clean {
+            if let Some(done) = fast::format_words(&mut f, text, options) {
+                done?;
+                f.end();
+                return Ok(());
+            }
+            // Declined: it would decline again in `format_words`.
+            input::check_controls(bytes)?;
+            format_words_general(&mut f, text, options, false)?;
+            f.end();
+            return Ok(());
+        }
+    }
+    input::check_controls(bytes)?;
+    format_words(&mut f, text, options)?;
+    f.end();
+    Ok(())
 }
 
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
@@ -1396,6 +1458,152 @@ mod tests {
             proptest::prop_assert_eq!(
                 run_general(&value, &options, lead, false),
                 run_general(&value, &options, lead, true)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The first look before the plain scan never turns away a plain value, and turns
+        /// away only values with a byte 0x80 or above.
+        #[test]
+        fn first_look_keeps_every_plain_value(
+            v in proptest::collection::vec(proptest::prop_oneof![
+                8 => 0x20u8..0x7F, 1 => proptest::prelude::any::<u8>()
+            ], 0..40),
+        ) {
+            if crate::scan::is_plain(&v) {
+                proptest::prop_assert!(super::first_look_plain(&v));
+            }
+            if !super::first_look_plain(&v) {
+                proptest::prop_assert!(v.iter().any(|&b| b >= 0x80));
+            }
+        }
+    }
+
+    /// `Name: value` through [`super::format_field`] (`whole`), or by the definition: the
+    /// control scan, the folder and the general word loop, in that order, into a buffer of
+    /// `cap` bytes with guard bytes after the output.
+    fn run_field(
+        whole: bool,
+        name: &str,
+        value: &str,
+        options: &Options,
+        cap: usize,
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![GUARD; cap];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let written = (|| {
+            if whole {
+                super::format_field(&mut sink, name, value, options)?;
+            } else {
+                let bytes = value.as_bytes();
+                crate::input::check_controls(bytes)?;
+                let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
+                let (s, e) = crate::input::trim(bytes);
+                let text = &bytes[s..e];
+                let spaces = options.utf8 && crate::chars::has_unicode_space(text);
+                super::format_words_general(&mut f, text, options, spaces)?;
+                f.end();
+            }
+            sink.finish()
+        })();
+        written.map(|n| {
+            assert!(
+                buf[n..].iter().all(|&c| c == GUARD),
+                "wrote past its output ({n} of {cap} bytes)"
+            );
+            buf.truncate(n);
+            buf
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The whole-field entry, whose fast path checks controls in its own masks, gives
+        /// what the control scan and the general path give: the same output, the same error
+        /// at the same offset (a control anywhere, the trimmed edges included, and a name too
+        /// long at the same time), and nothing past the output in short buffers.
+        #[test]
+        fn whole_field_matches_checked_general_path(
+            parts in proptest::collection::vec(proptest::sample::select(std::vec![
+                "a", "bc", "word", " ", " ", "\t", "\r\n ", "\n\t", "\r\n", "\r", "\n", "\0",
+                "\x01", "\x0b", "\x10", "\x19", "\x1f", "\x7f", "é", "日本", "😀", "=?", "_", "\u{85}",
+                "\u{2028}", "\u{a0}", "\u{3000}", "xyzxyzxyzxyz", "Grüße",
+            ]), 0..50),
+            utf8 in proptest::bool::ANY,
+            lf in proptest::bool::ANY,
+            encoding in proptest::sample::select(std::vec![Encoding::Auto, Encoding::Q, Encoding::B]),
+            width in proptest::sample::select(std::vec![40usize, 76, 78, 100, 998]),
+            long_name in 0u8..10,
+        ) {
+            let value = parts.concat();
+            let eol = if lf { LineEnding::Lf } else { LineEnding::Crlf };
+            let options = Options::default()
+                .with_utf8(utf8)
+                .with_encoding(encoding)
+                .with_max_line_len(width)
+                .with_line_ending(eol);
+            // A name the folder refuses, now and then: the control error still comes first.
+            let name = if long_name == 0 { "N".repeat(998) } else { "Subject".into() };
+            let want = run_field(false, &name, &value, &options, 1 << 12);
+            proptest::prop_assert_eq!(run_field(true, &name, &value, &options, 1 << 12), want.clone());
+            if let Ok(want) = want {
+                let n = want.len();
+                for cap in [n, n - 1, n / 2, 0] {
+                    let got = run_field(true, &name, &value, &options, cap);
+                    if cap >= n {
+                        proptest::prop_assert_eq!(got, Ok(want.clone()));
+                    } else {
+                        proptest::prop_assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every kind of control at every position of a value the fast path would take
+    /// otherwise, with each vector width's block edges: the same error at the same offset.
+    #[test]
+    fn controls_anywhere_give_the_general_error() {
+        let base = "Grüße aus Köln 日本語 😀 and some plain words to fill a block or two of text";
+        let base = [base, base, base].join(" ");
+        let o = Options::default();
+        let mut errors = 0;
+        // Every C0 control but HTAB, DEL, and CR LF.
+        let controls = (0u8..0x20).chain([0x7F]).filter(|&c| c != b'\t');
+        let controls: std::vec::Vec<String> = controls
+            .map(|c| String::from(char::from(c)))
+            .chain(["\r\n".into()])
+            .collect();
+        for c in &controls {
+            for at in (0..base.len()).filter(|&i| base.is_char_boundary(i)) {
+                let value = [&base[..at], c, &base[at..]].concat();
+                let want = run_field(false, "Subject", &value, &o, 1 << 12);
+                // Before white space, CR LF and LF are a caller's fold.
+                errors += usize::from(want.is_err());
+                assert_eq!(
+                    run_field(true, "Subject", &value, &o, 1 << 12),
+                    want,
+                    "{c:?} at {at}"
+                );
+            }
+        }
+        assert!(errors > 31 * base.chars().count(), "{errors}");
+        // A fold (CR/LF then white space) at the edges goes to the general path; a bare
+        // CR/LF there is an error.
+        for value in [
+            "\r\n Grüße",
+            "Grüße\r\n ",
+            " Grüße\n",
+            "\rGrüße",
+            "Grüße \t",
+        ] {
+            let want = run_field(false, "Subject", value, &o, 1 << 12);
+            assert_eq!(
+                run_field(true, "Subject", value, &o, 1 << 12),
+                want,
+                "{value:?}"
             );
         }
     }

@@ -56,8 +56,11 @@ struct Masks<const B: usize> {
 struct Block {
     /// SP and HTAB.
     space: u64,
-    /// CR and LF (a caller's fold: the general path's business).
-    newline: u64,
+    /// The control characters: C0 except HTAB (CR and LF included: a caller's fold is the
+    /// general path's business), and DEL. A value with none of them passes
+    /// [`crate::input::check_controls`], so the fast path that takes it need not run that
+    /// scan; any other value goes to the general path, which does.
+    control: u64,
     /// Bytes 0x80 and above.
     high: u64,
     /// `=`.
@@ -79,7 +82,7 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
         let bit = 1u64 << i;
         let on = |yes: bool| if yes { bit } else { 0 };
         m.space |= on(b == b' ' || b == b'\t');
-        m.newline |= on(b == b'\r' || b == b'\n');
+        m.control |= on((b < 0x20 && b != b'\t') || b == 0x7F);
         m.high |= on(b >= 0x80);
         m.eq |= on(b == b'=');
         m.question |= on(b == b'?');
@@ -94,8 +97,8 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
 #[inline(always)]
 fn block_sse2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
+        _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
     };
     let mut m = Block::default();
     for (c, part) in chunk.chunks_exact(16).enumerate() {
@@ -108,13 +111,14 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
             let bits = |x| u64::from(_mm_movemask_epi8(x) as u16) << shift;
             let (eq_sign, question) = (eq(b'='), eq(b'?'));
             m.space |= bits(_mm_or_si128(eq(b' '), eq(b'\t')));
-            m.newline |= bits(_mm_or_si128(eq(b'\r'), eq(b'\n')));
+            // Signed: bytes 0x80 and above are below 0x20 too, and are taken out again.
+            let low = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
+            let c0 = _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()), low);
+            m.control |= bits(_mm_or_si128(_mm_andnot_si128(eq(b'\t'), c0), eq(0x7F)));
             m.high |= bits(v);
             m.eq |= bits(eq_sign);
             m.question |= bits(question);
             m.lead |= bits(_mm_or_si128(eq(0xC2), eq(0xE2)));
-            // Signed: bytes 0x80 and above are below 0x20 too.
-            let low = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
             let special = _mm_or_si128(_mm_or_si128(eq_sign, question), eq(b'_'));
             m.escape |= bits(_mm_or_si128(_mm_or_si128(low, eq(0x7F)), special));
         }
@@ -152,7 +156,6 @@ unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
             };
         }
         m.space |= bits!(_mm256_or_si256(eq!(b' '), eq!(b'\t')));
-        m.newline |= bits!(_mm256_or_si256(eq!(b'\r'), eq!(b'\n')));
         m.high |= bits!(v);
         m.eq |= bits!(eq!(b'='));
         m.question |= bits!(eq!(b'?'));
@@ -163,21 +166,34 @@ unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
         let low = _mm256_shuffle_epi8(table(&ESCAPE_LOW), _mm256_and_si256(v, nibble));
         let high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
         let high = _mm256_shuffle_epi8(table(&ESCAPE_HIGH), high);
-        let none = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+        let classes = _mm256_and_si256(low, high);
+        let none = _mm256_cmpeq_epi8(classes, _mm256_setzero_si256());
         m.escape |= !bits!(none) & (u64::from(u32::MAX) << shift);
+        let control = _mm256_and_si256(classes, _mm256_set1_epi8(CONTROL_CLASSES as i8));
+        let no_control = _mm256_cmpeq_epi8(control, _mm256_setzero_si256());
+        m.control |= !bits!(no_control) & (u64::from(u32::MAX) << shift);
     }
     m
 }
 
 /// The escape classes of the low nibble of a byte, one bit per class, for [`block_avx2`]:
 /// bit 0 every byte whose high nibble alone makes it escaped (controls, 0x80 and above), bit
-/// 1 `=` and `?` (0x3D, 0x3F), bit 2 `_` (0x5F), bit 3 DEL (0x7F).
+/// 1 `=` and `?` (0x3D, 0x3F), bit 2 `_` (0x5F), bit 3 DEL (0x7F), bit 4 the controls
+/// 0x00-0x0F but HTAB (0x09), bit 5 the controls 0x10-0x1F. Bits 3 to 5 are the controls the
+/// fast path leaves to the general one ([`Block::control`]); bits 4 and 5 add no escape, as
+/// bit 0 already escapes every C0 byte.
 #[cfg(target_arch = "x86_64")]
-const ESCAPE_LOW: [u8; 16] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 15];
+const ESCAPE_LOW: [u8; 16] = [
+    49, 49, 49, 49, 49, 49, 49, 49, 49, 33, 49, 49, 49, 51, 49, 63,
+];
 
 /// The escape classes of the high nibble (see [`ESCAPE_LOW`]).
 #[cfg(target_arch = "x86_64")]
-const ESCAPE_HIGH: [u8; 16] = [1, 1, 0, 2, 0, 4, 0, 8, 1, 1, 1, 1, 1, 1, 1, 1];
+const ESCAPE_HIGH: [u8; 16] = [17, 33, 0, 2, 0, 4, 0, 8, 1, 1, 1, 1, 1, 1, 1, 1];
+
+/// The classes of [`ESCAPE_LOW`] that are controls: DEL and the C0 controls but HTAB.
+#[cfg(target_arch = "x86_64")]
+const CONTROL_CLASSES: u8 = 8 | 16 | 32;
 
 /// A 16-byte table in both 128-bit lanes, for `_mm256_shuffle_epi8`.
 ///
@@ -240,8 +256,9 @@ fn pad(padded: &mut [u8], text: &[u8]) {
 impl<const B: usize> Masks<B> {
     /// Copies `text` into `padded` (64 bytes per mask word and 64 more) and fills in the
     /// masks; false when the text holds something the fast path leaves to the general one:
-    /// a CR or LF (caller folds), two white-space characters in a row, or more than the masks
-    /// can cover (bit `len + 1` included).
+    /// a control character (a CR or LF of a caller's fold, or one that is an error: see
+    /// [`Block::control`]), two white-space characters in a row, or more than the masks can
+    /// cover (bit `len + 1` included).
     #[inline(always)]
     fn build<const AVX2: bool>(&mut self, padded: &mut [u8], text: &[u8], utf8: bool) -> bool {
         let len = text.len();
@@ -258,7 +275,13 @@ impl<const B: usize> Masks<B> {
             };
             let base = 64 * i;
             let b = block::<AVX2>(chunk);
-            if b.newline != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
+            // The zeros after the text are controls too: only the text's bytes count.
+            let in_text = if i == last {
+                (1u64 << (len % 64)) - 1
+            } else {
+                u64::MAX
+            };
+            if b.control & in_text != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
                 return false;
             }
             space_carry = b.space >> 63;
@@ -467,6 +490,8 @@ fn copy_at<const W: usize>(dst: &mut [u8], src: &[u8], i: usize) {
 
 /// Writes the words of `text` as [`super::format_words`] does, or returns `None`, having
 /// written nothing, when the value is not one the fast path takes (see the module docs).
+/// It takes no text with a control character ([`Block::control`]), so `text` passes
+/// [`crate::input::check_controls`] whenever this returns `Some`.
 #[inline]
 pub(super) fn format_words(
     f: &mut Folder<'_, '_>,
@@ -720,8 +745,9 @@ mod tests {
 
     #[test]
     fn sse2_blocks_match_the_byte_loop() {
-        let samples: [&[u8]; 4] = [
+        let samples: [&[u8]; 5] = [
             b"a b\tc=?d\r\n\xc2\x85\xe2\x80\xa8 \xff\x80\xbf\xc0 ?= x",
+            b"\x00\x01\x08\x09\x0a\x0b\x0d\x1f\x20\x7e\x7f\x80\x9f\xa0_\x7f\x19\x10x",
             "日本語 テキスト ünïcödé 😀 =?utf-8?q?x?= \u{2028}\u{2029}\u{85}\u{9f}".as_bytes(),
             &[0u8; 10],
             &[0xFFu8; 3],
