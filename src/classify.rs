@@ -580,6 +580,8 @@ pub(crate) fn format_value(
     input::check_controls(value.as_bytes())?;
     let mut folder = Folder::start(sink, name, options)?;
     match class {
+        // Not reached (returned above); the general path, rather than a panic path, keeps
+        // the match exhaustive.
         Class::Unstructured => unstructured::format(&mut folder, value, options)?,
         Class::MsgIdOne => msgid::format(&mut folder, value, options, true)?,
         Class::MsgIdList => msgid::format(&mut folder, value, options, false)?,
