@@ -518,7 +518,10 @@ impl Plan<'_> {
             if f.at_start() || !fits(fresh) {
                 return Ok(false);
             }
-            f.keep_together(ws, whole);
+            // The fold [`Folder::keep_together`] makes here. Made without it, the white space
+            // that follows takes the inline case of [`Folder::space`] (the unit fits the
+            // fresh line, and nothing else differs) instead of its general path.
+            f.newline();
         }
         f.space(ws, whole, false)?;
         let sink = f.sink();
