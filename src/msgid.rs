@@ -2406,6 +2406,20 @@ mod tests {
             prop_assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
         }
 
+        /// Long lists of short ids: many ids end in one 64-byte block, and the AVX2 scan
+        /// walks its array of ends more than once (it holds about 50).
+        #[test]
+        fn fast_path_takes_long_lists_of_short_ids(
+            ids in proptest::collection::vec("[a-z]{1,6}@[a-z]{1,6}(\\.[a-z]{1,4})?", 40..160),
+            soft in 40usize..120, lf: bool,
+        ) {
+            let o = options(soft, lf, false);
+            let v = ids.iter().map(|i| std::format!("<{i}>")).collect::<std::vec::Vec<_>>().join(" ");
+            let out = fast("References", &v, &o, false);
+            prop_assert!(out.is_some(), "{:?}", v);
+            prop_assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
+        }
+
         /// The one-id path against the general path, on id-like text of any shape (what
         /// it takes must be written the same way), and on single well-formed ids (which it
         /// must take when they are 32..=128 bytes without `?`).
