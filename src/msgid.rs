@@ -2356,7 +2356,7 @@ mod tests {
                 // Symbol k: 0 none, 1 `@`, 2 `>`.
                 let syms: std::vec::Vec<u32> = (0..len).map(|k| code / 3u32.pow(k) % 3).collect();
                 let marks: std::vec::Vec<u32> = syms.iter().copied().filter(|&c| c != 0).collect();
-                let want = marks.len() % 2 == 0
+                let want = marks.len().is_multiple_of(2)
                     && marks
                         .iter()
                         .enumerate()
