@@ -685,6 +685,40 @@ struct Line {
     bad: u64,
 }
 
+#[cfg(not(target_os = "none"))]
+impl Line {
+    /// The id that ends at `e` (after its `>`). When it ends past `limit` of `run`, the line
+    /// folds before the space at `prev_end`: `store` writes the line and its ending
+    /// (`run`, `prev_end`, `shift`), and the new line, the space and the id, may take
+    /// FAST_MAX_ID + 1 octets (a line that does not fold is within the soft limit). A first
+    /// id past FAST_MAX_ID comes here too and is refused: false, `bad` set, the state
+    /// otherwise left as it was (for the blocks a scan still walks).
+    #[inline(always)]
+    fn end_id(
+        &mut self,
+        lines: &Lines<'_>,
+        e: usize,
+        store: impl FnOnce(usize, usize, usize),
+    ) -> bool {
+        if e - self.run > self.limit {
+            if self.prev_end == usize::MAX {
+                self.bad = 1;
+                return false;
+            }
+            if lines.write {
+                store(self.run, self.prev_end, self.shift);
+            }
+            self.bad |= u64::from(e.wrapping_sub(self.prev_end) > FAST_MAX_ID + 1);
+            self.shift += lines.step;
+            self.run = self.prev_end;
+            self.later = lines.soft;
+        }
+        self.limit = self.later;
+        self.prev_end = e;
+        true
+    }
+}
+
 /// The fixed part of a walk (see [`Walk`]).
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
@@ -708,62 +742,32 @@ impl Lines<'_> {
     /// and the fold.
     #[inline(always)]
     fn block(&self, line: &mut Line, out: &mut [u8], base: usize, gt: u64, at: u64) {
-        let Line {
-            mut run,
-            mut prev_end,
-            mut later,
-            mut limit,
-            mut shift,
-            mut carry,
-            mut bad,
-        } = *line;
+        let mut l = *line;
         let (mut ends, mut ats) = (gt, at);
         let first = base + 1;
         while ends != 0 {
             // This id's `@`s in this block (those up to its `>`), and the one carried from
             // earlier blocks: exactly one. (As bits: a branch would be mispredicted.)
             let upto = ends ^ (ends - 1);
-            let mine = (ats & upto) | carry;
+            let mine = (ats & upto) | l.carry;
             ats &= !upto;
-            carry = 0;
-            bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
+            l.carry = 0;
+            l.bad |= (mine & mine.wrapping_sub(1)) | u64::from(mine == 0);
             let e = first + ends.trailing_zeros() as usize;
             ends &= ends - 1;
-            if e - run > limit {
-                // A fold before the space at `prev_end`: the line and its ending. The new
-                // line, the space and the id, may take FAST_MAX_ID + 1 octets (a line that
-                // does not fold is within the soft limit); a first id past FAST_MAX_ID
-                // comes here too, and is refused (the state left as it was, for the blocks
-                // a scan still walks).
-                if prev_end == usize::MAX {
-                    bad = 1;
-                    break;
-                }
-                if self.write {
-                    store_fold(out, self.text, run, prev_end, shift, self.ending);
-                }
-                bad |= u64::from(e.wrapping_sub(prev_end) > FAST_MAX_ID + 1);
-                shift += self.step;
-                run = prev_end;
-                later = self.soft;
+            let store = |run, prev_end, shift| {
+                store_fold(out, self.text, run, prev_end, shift, self.ending);
+            };
+            if !l.end_id(self, e, store) {
+                break;
             }
-            limit = later;
-            prev_end = e;
         }
         // `@`s after the block's last `>` belong to the next id: at most one, and none when
         // it has one already. (Without a branch: ids cross blocks at random.)
         let c = u64::from(ats != 0) << 63;
-        bad |= (ats & ats.wrapping_sub(1)) | (c & carry);
-        carry |= c;
-        *line = Line {
-            run,
-            prev_end,
-            later,
-            limit,
-            shift,
-            carry,
-            bad,
-        };
+        l.bad |= (ats & ats.wrapping_sub(1)) | (c & l.carry);
+        l.carry |= c;
+        *line = l;
     }
 }
 
@@ -1228,43 +1232,16 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline(never)]
     fn walk_ends(lines: &Lines<'_>, line: &mut Line, out: &mut [u8], ends: &[u32]) {
-        let Line {
-            mut run,
-            mut prev_end,
-            mut later,
-            mut limit,
-            mut shift,
-            carry,
-            mut bad,
-        } = *line;
+        let mut l = *line;
         for &e in ends {
-            let e = e as usize;
-            if e - run > limit {
-                // As in `Lines::block`.
-                if prev_end == usize::MAX {
-                    bad = 1;
-                    break;
-                }
-                if lines.write {
-                    store_fold(out, lines.text, run, prev_end, shift, lines.ending);
-                }
-                bad |= u64::from(e.wrapping_sub(prev_end) > super::FAST_MAX_ID + 1);
-                shift += lines.step;
-                run = prev_end;
-                later = lines.soft;
+            let store = |run, prev_end, shift| {
+                store_fold(out, lines.text, run, prev_end, shift, lines.ending);
+            };
+            if !l.end_id(lines, e as usize, store) {
+                break;
             }
-            limit = later;
-            prev_end = e;
         }
-        *line = Line {
-            run,
-            prev_end,
-            later,
-            limit,
-            shift,
-            carry,
-            bad,
-        };
+        *line = l;
     }
 
     /// [`super::store_fold`] with four 32-byte moves, checked once.
