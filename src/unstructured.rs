@@ -454,7 +454,7 @@ pub(crate) fn format_field(
             }
             // Declined: it would decline again in `format_words`.
             input::check_controls(bytes)?;
-            format_words_general(&mut f, text, options, false)?;
+            format_words_general(&mut f, text, options)?;
             f.end();
             return Ok(());
         }
@@ -475,16 +475,15 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
 /// space is what precedes it in `text`, or one space when nothing does (the value's start).
 #[inline]
 fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Result<(), Error> {
-    // With utf8 on, Unicode white space is encoded (see `chars::unicode_space_len`), which
-    // only the general path looks for.
-    let spaces = options.utf8 && chars::has_unicode_space(text);
+    // With utf8 on, Unicode white space is encoded (see `chars::unicode_space_len`): the
+    // general path's scanners find it, the fast path's masks do not, so it declines such text.
     #[cfg(not(target_os = "none"))]
-    if !spaces {
+    if !(options.utf8 && chars::has_unicode_space(text)) {
         if let Some(done) = fast::format_words(f, text, options) {
             return done;
         }
     }
-    format_words_general(f, text, options, spaces)
+    format_words_general(f, text, options)
 }
 
 /// [`format_words`] for every value, a word at a time through the folder.
@@ -492,15 +491,8 @@ fn format_words_general(
     f: &mut Folder<'_, '_>,
     text: &[u8],
     options: &Options,
-    spaces: bool,
 ) -> Result<(), Error> {
     let mut scanner = Scanner::new(text, options);
-    // The scanners find what forces encoding in any text; Unicode white space (only looked
-    // for when `text` has some) is checked here, word by word.
-    let encode = |t: &Token, first: bool| {
-        t.needs_encoding(first)
-            || (spaces && chars::has_unicode_space(text.get(t.start..t.end).unwrap_or_default()))
-    };
     let mut next = scanner.token(0);
     while let Some(word) = next {
         let first = word.ws_start == word.start;
@@ -510,7 +502,7 @@ fn format_words_general(
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
         next = scanner.token(word.end);
-        if !encode(&word, first) {
+        if !word.needs_encoding(first) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
                 Width::of(token)
@@ -523,7 +515,7 @@ fn format_words_general(
             // Extend the run over the following words that are encoded too.
             let mut run_end = word.end;
             let mut folded = false;
-            while let Some(more) = next.filter(|t| encode(t, false)) {
+            while let Some(more) = next.filter(|t| t.needs_encoding(false)) {
                 run_end = more.end;
                 folded |= more.folded;
                 next = scanner.token(more.end);
@@ -657,7 +649,8 @@ impl Token {
 
 /// The end of the word that starts at `start` (the next white space, or the end of `text`),
 /// and whether the word holds something only encoded-words can carry: non-ASCII with `utf8`
-/// off, a line-breaking character (C1 control, U+2028, U+2029) with it on, or `=?`.
+/// off, a line-breaking character (C1 control, U+2028, U+2029) or Unicode white space with it
+/// on, or `=?`.
 /// A byte at a time: the portable scan, and the reference of the block scanner.
 fn word_end(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
     let mut i = start;
@@ -665,7 +658,7 @@ fn word_end(text: &[u8], start: usize, utf8: bool) -> (usize, bool) {
     let mut prev = 0u8;
     while let Some(&b) = text.get(i) {
         if b >= 0x80 {
-            if !utf8 || chars::line_breaking_char_len(text, i).is_some() {
+            if !utf8 || chars::encoded_only_char_len(text, i).is_some() {
                 unsafe_text = true;
                 break;
             }
@@ -723,9 +716,9 @@ mod word_scan {
         base: usize,
         /// SP, HTAB, CR, LF, and every position past the end of the text.
         space: u64,
-        /// Bytes that may force encoding: non-ASCII with utf8 off; with it on, C2 and E2
-        /// (which start the C1 controls, U+2028 and U+2029; checked when met); and a `?`
-        /// right after `=`.
+        /// Bytes that may force encoding: non-ASCII with utf8 off; with it on, C2, E1, E2 and
+        /// E3 (which start the C1 controls, U+2028, U+2029 and the Unicode white space of
+        /// `chars::unicode_space_len`; checked when met); and a `?` right after `=`.
         special: u64,
         /// The `?` of `=?` pairs (always force encoding).
         pairs: u64,
@@ -821,7 +814,10 @@ mod word_scan {
                     _mm_or_si128(lanes(v, b'\r'), lanes(v, b'\n')),
                 );
                 let high = if self.utf8 {
-                    _mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2))
+                    _mm_or_si128(
+                        _mm_or_si128(lanes(v, 0xC2), lanes(v, 0xE2)),
+                        _mm_or_si128(lanes(v, 0xE1), lanes(v, 0xE3)),
+                    )
                 } else {
                     v
                 };
@@ -957,7 +953,7 @@ mod word_scan {
                     } else {
                         while special != 0 {
                             let j = special.trailing_zeros() as usize;
-                            if crate::chars::line_breaking_char_len(text, i + j).is_some() {
+                            if crate::chars::encoded_only_char_len(text, i + j).is_some() {
                                 unsafe_text = true;
                                 break;
                             }
@@ -1323,6 +1319,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(std::vec![
                 "a", "b", " ", "\t", "\r\n ", "\n\t", "=", "?", "=?", "é", "日", "\u{85}", "\u{2028}",
                 "\u{2029}", "\u{9f}", "\u{a0}", "\u{2027}", "xyzxyzxyz", "😀", "abcdefghijklmnopqrstuvwxyz",
+                "\u{3000}", "\u{3001}", "\u{1680}", "\u{2000}", "\u{205f}", "\u{202f}", "\u{2030}",
             ]), 0..60),
             utf8 in proptest::bool::ANY,
         ) {
@@ -1502,8 +1499,7 @@ mod tests {
                 let mut f = crate::fold::Folder::start(&mut sink, name, options)?;
                 let (s, e) = crate::input::trim(bytes);
                 let text = &bytes[s..e];
-                let spaces = options.utf8 && crate::chars::has_unicode_space(text);
-                super::format_words_general(&mut f, text, options, spaces)?;
+                super::format_words_general(&mut f, text, options)?;
                 f.end();
             }
             sink.finish()

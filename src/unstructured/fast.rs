@@ -946,9 +946,14 @@ mod tests {
             Err(e) => return Some(Err(e)),
         };
         let done = if fast {
+            // Its masks do not see Unicode white space, which utf8 mode encodes: the
+            // dispatch (`super::format_words`) never gives it such values.
+            if options.utf8 && crate::chars::has_unicode_space(value) {
+                return None;
+            }
             format_words(&mut f, value, options)?
         } else {
-            super::super::format_words_general(&mut f, value, options, false)
+            super::super::format_words_general(&mut f, value, options)
         };
         if let Err(e) = done {
             return Some(Err(e));
@@ -1083,7 +1088,10 @@ mod tests {
                 .with_line_ending(eol);
             let taken = check(&"X".repeat(lead + 1), value.as_bytes(), &options);
             let short = lead + 2 + 1 + value.len() < HARD_LINE_LIMIT;
-            proptest::prop_assert_eq!(taken, short && (double >= words.len() || double == 0));
+            // Unicode white space in utf8 mode is left to the general path (see `run`).
+            let spaces = utf8 && crate::chars::has_unicode_space(value.as_bytes());
+            let plain_spacing = double >= words.len() || double == 0;
+            proptest::prop_assert_eq!(taken, short && plain_spacing && !spaces);
         }
     }
 }
