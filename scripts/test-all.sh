@@ -14,6 +14,7 @@ step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
 step "rust tests: unit, edges, properties, CPython differential, CLI, header" cargo test --all-features
+step "other decoders: mailparser, postal-mime (Node.js), Jakarta Mail (Java)" tests/interop/run.sh
 step "rust tests without default features" cargo test --no-default-features --lib
 step "C ABI: C99, ASan+UBSan, shared library, C++11, pkg-config, Python ctypes" ffi-tests/run.sh
 step "miri over the FFI tests" ffi-tests/run-miri.sh

@@ -10,7 +10,8 @@
 //! The unstructured values and the address lists are also decoded by `tests/differential.pl`
 //! with Perl's `Encode::MIME::Header`, an RFC 2047 decoder that shares no code with CPython's.
 //!
-//! `MAILFOLD_DIFF_SEED=<u64>` replays another seed; `MAILFOLD_DIFF_KEEP=1` keeps the case file.
+//! `MAILFOLD_DIFF_SEED=<u64>` replays another seed; `MAILFOLD_DIFF_KEEP=1` keeps the case file,
+//! `MAILFOLD_DIFF_CASES=<path>` writes it to `path` (`tests/interop/run.sh` decodes it again).
 //! Deliberately invalid inputs are checked here, on the Rust side, against the error the spec
 //! prescribes.
 
@@ -1068,15 +1069,19 @@ fn differential_against_cpython_email() {
         }
     }
 
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!("mailfold-diff-{}-{seed}.jsonl", std::process::id()));
+    // `MAILFOLD_DIFF_CASES=<path>` writes the cases there and keeps them, for the other
+    // decoders of `tests/interop/run.sh`.
+    let chosen = std::env::var_os("MAILFOLD_DIFF_CASES").map(std::path::PathBuf::from);
+    let path = chosen.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("mailfold-diff-{}-{seed}.jsonl", std::process::id()))
+    });
     std::fs::write(&path, &lines).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential.py");
     let py = Command::new("python3").arg(script).arg(&path).output();
     // A second decoder that shares no code with CPython's: Perl's Encode::MIME::Header.
     let perl_script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential.pl");
     let perl = Command::new("perl").arg(perl_script).arg(&path).output();
-    if std::env::var_os("MAILFOLD_DIFF_KEEP").is_none() {
+    if chosen.is_none() && std::env::var_os("MAILFOLD_DIFF_KEEP").is_none() {
         let _ = std::fs::remove_file(&path);
     } else {
         eprintln!("cases kept in {}", path.display());
