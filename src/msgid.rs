@@ -918,7 +918,7 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{twice, Line, Lines, Scanned, Walk};
+    use super::{twice, Line, Lines, Scanned, Walk, FAST_MAX_ID};
     use core::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
@@ -1225,23 +1225,73 @@ mod avx2 {
         }
     }
 
-    /// The second loop of [`scan`]: [`Lines::block`] for ids whose `@`s are already
+    /// The second loop of [`scan`]: [`Line::end_id`] for ids whose `@`s are already
     /// checked, given where they end (`ends` holds, for each id in order, the position
     /// after its `>`). One iteration per id, whose only branch is the fold. Out of line,
     /// so that its loop has the registers to itself.
+    ///
+    /// The first id (the one that may meet the 998-octet limit on the name line) is taken
+    /// apart with `end_id` itself; the loop over the others keeps only what a fold
+    /// changes in registers, and is made twice (`WRITE`), so that counting and writing
+    /// each test nothing they do not need.
     #[target_feature(enable = "avx2")]
     #[inline(never)]
     fn walk_ends(lines: &Lines<'_>, line: &mut Line, out: &mut [u8], ends: &[u32]) {
-        let mut l = *line;
-        for &e in ends {
-            let store = |run, prev_end, shift| {
-                store_fold(out, lines.text, run, prev_end, shift, lines.ending);
+        let mut rest = ends;
+        if line.prev_end == usize::MAX {
+            let Some((&e, after)) = ends.split_first() else {
+                return;
             };
-            if !l.end_id(lines, e as usize, store) {
-                break;
+            // No line to store before the first id: `end_id` only sets the state, or
+            // refuses it (past FAST_MAX_ID).
+            if !line.end_id(lines, e as usize, |_, _, _| {}) {
+                return;
             }
+            rest = after;
         }
-        *line = l;
+        match (lines.write, lines.step == 2) {
+            (true, true) => walk_rest::<true, true>(lines, line, out, rest),
+            (true, false) => walk_rest::<true, false>(lines, line, out, rest),
+            (false, true) => walk_rest::<false, true>(lines, line, out, rest),
+            (false, false) => walk_rest::<false, false>(lines, line, out, rest),
+        }
+    }
+
+    /// [`walk_ends`] after the first id: the same steps as [`Line::end_id`] (whose
+    /// `prev_end` is known to be set here), with the line stored by [`store_fold`] when
+    /// `WRITE`. `CRLF`: the line ending (`lines.step == 2`), a constant so that the loop
+    /// keeps its registers for the rest.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn walk_rest<const WRITE: bool, const CRLF: bool>(
+        lines: &Lines<'_>,
+        line: &mut Line,
+        out: &mut [u8],
+        ends: &[u32],
+    ) {
+        let (mut run, mut prev, mut limit, mut shift) =
+            (line.run, line.prev_end, line.limit, line.shift);
+        let mut longest = 0;
+        let soft = lines.soft;
+        let (step, ending) = if CRLF { (2, *b"\r\n") } else { (1, *b"\n ") };
+        for &e in ends {
+            let e = e as usize;
+            if e - run > limit {
+                if WRITE {
+                    store_fold(out, lines.text, run, prev, shift, ending);
+                }
+                // The new line, the space and the id, may take FAST_MAX_ID + 1 octets:
+                // the longest is checked once, after the loop.
+                longest = longest.max(e - prev);
+                shift += step;
+                run = prev;
+                limit = soft;
+            }
+            prev = e;
+        }
+        line.bad |= u64::from(longest > FAST_MAX_ID + 1);
+        (line.run, line.prev_end, line.limit, line.later, line.shift) =
+            (run, prev, limit, limit, shift);
     }
 
     /// [`super::store_fold`] with four 32-byte moves, checked once.
@@ -1261,16 +1311,20 @@ mod avx2 {
         // output, whose lengths are at most `isize::MAX`.)
         if (n <= 126) & (from + 128 <= text.len()) & (at + 128 <= out.len()) {
             let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
-            for k in [0, 32, 64, 96] {
-                // SAFETY: `text[from..from + 128]` and `out[at..at + 128]` are in bounds
-                // (checked just above); the moves need no alignment.
-                unsafe {
-                    let v = _mm256_loadu_si256(src.add(from + k).cast::<__m256i>());
-                    _mm256_storeu_si256(dst.add(at + k).cast::<__m256i>(), v);
-                }
-            }
-            if let Some(d) = out.get_mut(at + n..).and_then(|d| d.first_chunk_mut::<2>()) {
-                *d = ending;
+            // SAFETY: `text[from..from + 128]` and `out[at..at + 128]` are in bounds
+            // (checked just above), and so is `out[at + n..at + n + 2]` (`n <= 126`); the
+            // moves need no alignment.
+            unsafe {
+                let v0 = _mm256_loadu_si256(src.add(from).cast::<__m256i>());
+                let v1 = _mm256_loadu_si256(src.add(from + 32).cast::<__m256i>());
+                let v2 = _mm256_loadu_si256(src.add(from + 64).cast::<__m256i>());
+                let v3 = _mm256_loadu_si256(src.add(from + 96).cast::<__m256i>());
+                let d = dst.add(at);
+                _mm256_storeu_si256(d.cast::<__m256i>(), v0);
+                _mm256_storeu_si256(d.add(32).cast::<__m256i>(), v1);
+                _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
+                _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
+                core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), ending);
             }
         } else {
             super::store_fold_exact(out, text, from, to, shift, ending);
@@ -1367,10 +1421,18 @@ mod avx2 {
     /// bit 0.
     #[inline(always)]
     pub(super) fn at_check(gt: u64, at: u64, borrow: &mut u64) -> u64 {
-        let (d, b1) = gt.overflowing_sub(at);
-        let (d, b2) = d.overflowing_sub(*borrow);
-        *borrow = u64::from(b1 | b2);
-        (d & (gt | at)) ^ at
+        // One `sbb`: the borrow in and out as the carry flag.
+        let mut d = 0;
+        *borrow = u64::from(core::arch::x86_64::_subborrow_u64(
+            *borrow as u8,
+            gt,
+            at,
+            &mut d,
+        ));
+        // `(d & (gt | at)) ^ at` for disjoint masks (a byte is `>` or `@`, not both), as
+        // `and` and `andn` of the masks: the OR of the two would be taken from the vector
+        // registers, with two more `vpmovmskb`.
+        (d & gt) | (at & !d)
     }
 
     /// Longest text [`short`] takes: two blocks of 64 bytes.
