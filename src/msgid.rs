@@ -233,8 +233,9 @@ pub(crate) fn format_fast(
     one: bool,
 ) -> bool {
     // The common one-id field first: a few vector compares and copies, no walk.
+    // (A value of more than 128 bytes is never one for `single`: not worth its call.)
     #[cfg(target_arch = "x86_64")]
-    if name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+    if value.len() <= 128 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
         // SAFETY: the CPU has AVX2 (checked just above).
         if unsafe { single::format(sink, name.as_bytes(), value.as_bytes(), crlf) } {
@@ -633,8 +634,9 @@ impl<'w, 's> Walk<'w, 's> {
     }
 
     /// Writes the text as the field's only id, on the name line, and the line ending: for a
-    /// text that is one id (its only `>` its last byte, one `@`) of at most 128 bytes, which
-    /// [`FAST_MAX_NAME`] keeps within 998, and nothing written yet.
+    /// text that is one id (its only `>` its last byte, one `@`) of at most 192 bytes (what
+    /// the short scan takes), which [`FAST_MAX_NAME`] keeps within 998, and nothing written
+    /// yet.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn single(&mut self) {
@@ -1435,15 +1437,18 @@ mod avx2 {
         (d & gt) | (at & !d)
     }
 
-    /// Longest text [`short`] takes: two blocks of 64 bytes.
-    const SHORT: usize = 128;
+    /// Blocks of 64 bytes [`short`] takes at most: a single id of the usual kind, and two
+    /// (an In-Reply-To of two ids is 130 to 200 bytes).
+    const SHORT_BLOCKS: usize = 3;
+    /// Longest text [`short`] takes.
+    const SHORT: usize = 64 * SHORT_BLOCKS;
 
     /// [`scan`] for a text of at most [`SHORT`] bytes (every single id of the usual kind,
     /// and short lists): its masks stay in registers, and the walk sees them directly,
     /// without [`Ends`] and its arrays.
     #[target_feature(enable = "avx2")]
     fn short(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
-        let (mut gt, mut at, mut k) = ([0u64; 2], [0u64; 2], 0);
+        let (mut gt, mut at, mut k) = ([0u64; SHORT_BLOCKS], [0u64; SHORT_BLOCKS], 0);
         let Some(acc) = masks(text, |g, a| {
             *gt.get_mut(k)? = g;
             *at.get_mut(k)? = a;
@@ -1458,7 +1463,7 @@ mod avx2 {
                 Scanned::Done
             }
             Scanned::Done => {
-                let k = k.min(2);
+                let k = k.min(SHORT_BLOCKS);
                 let (gt, at) = (
                     gt.get(..k).unwrap_or_default(),
                     at.get(..k).unwrap_or_default(),
@@ -1476,10 +1481,12 @@ mod avx2 {
     /// Whether the masks of a short text hold exactly one `>` (the text's last byte) and
     /// one `@`: a single id, which needs no walk.
     #[inline(always)]
-    fn one_id(gt: [u64; 2], at: [u64; 2]) -> bool {
-        let [g0, g1] = gt;
-        let [a0, a1] = at;
-        (g0 | g1).is_power_of_two() && g0 & g1 == 0 && (a0 | a1).is_power_of_two() && a0 & a1 == 0
+    fn one_id(gt: [u64; SHORT_BLOCKS], at: [u64; SHORT_BLOCKS]) -> bool {
+        // One bit in all: their OR has one, and no two of them share it.
+        let one = |[m0, m1, m2]: [u64; SHORT_BLOCKS]| {
+            (m0 | m1 | m2).is_power_of_two() && (m0 & m1) | (m0 & m2) | (m1 & m2) == 0
+        };
+        one(gt) && one(at)
     }
 
     /// What the windows found, once all are checked: `Done` when the grammar holds (the
@@ -2036,6 +2043,7 @@ mod tests {
             .chain(58..=70)
             .chain(90..=100)
             .chain(124..=132)
+            .chain(188..=196)
         {
             // One id of `total` bytes, and two ids with the space at each place.
             let one = std::format!("<{}@b>", "a".repeat(total - 4));
@@ -2043,6 +2051,7 @@ mod tests {
             let splits = (5..9)
                 .chain(28..37)
                 .chain(60..69)
+                .chain(123..132)
                 .chain(total.saturating_sub(9)..total);
             for left in splits.filter(|&l| l >= 5 && l + 5 < total) {
                 let right = total - left - 1;
@@ -2069,7 +2078,7 @@ mod tests {
             // boundary without running for minutes in debug builds).
             let near = |i: usize| {
                 !v.contains(' ')
-                    || [0, 31, 32, 63, 64, 95, 96, v.len() - 1]
+                    || [0, 31, 32, 63, 64, 95, 96, 127, 128, 191, 192, v.len() - 1]
                         .iter()
                         .any(|&b| i.abs_diff(b) <= 1)
                     || v.as_bytes()
