@@ -233,8 +233,9 @@ pub(crate) fn format_fast(
     one: bool,
 ) -> bool {
     // The common one-id field first: a few vector compares and copies, no walk.
+    // (A value of more than 128 bytes is never one for `single`: not worth its call.)
     #[cfg(target_arch = "x86_64")]
-    if name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+    if value.len() <= 128 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
         // SAFETY: the CPU has AVX2 (checked just above).
         if unsafe { single::format(sink, name.as_bytes(), value.as_bytes(), crlf) } {
@@ -633,8 +634,9 @@ impl<'w, 's> Walk<'w, 's> {
     }
 
     /// Writes the text as the field's only id, on the name line, and the line ending: for a
-    /// text that is one id (its only `>` its last byte, one `@`) of at most 128 bytes, which
-    /// [`FAST_MAX_NAME`] keeps within 998, and nothing written yet.
+    /// text that is one id (its only `>` its last byte, one `@`) of at most 192 bytes (what
+    /// the short scan takes), which [`FAST_MAX_NAME`] keeps within 998, and nothing written
+    /// yet.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     fn single(&mut self) {
@@ -918,7 +920,7 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{twice, Line, Lines, Scanned, Walk};
+    use super::{twice, Line, Lines, Scanned, Walk, FAST_MAX_ID};
     use core::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
@@ -1225,23 +1227,73 @@ mod avx2 {
         }
     }
 
-    /// The second loop of [`scan`]: [`Lines::block`] for ids whose `@`s are already
+    /// The second loop of [`scan`]: [`Line::end_id`] for ids whose `@`s are already
     /// checked, given where they end (`ends` holds, for each id in order, the position
     /// after its `>`). One iteration per id, whose only branch is the fold. Out of line,
     /// so that its loop has the registers to itself.
+    ///
+    /// The first id (the one that may meet the 998-octet limit on the name line) is taken
+    /// apart with `end_id` itself; the loop over the others keeps only what a fold
+    /// changes in registers, and is made twice (`WRITE`), so that counting and writing
+    /// each test nothing they do not need.
     #[target_feature(enable = "avx2")]
     #[inline(never)]
     fn walk_ends(lines: &Lines<'_>, line: &mut Line, out: &mut [u8], ends: &[u32]) {
-        let mut l = *line;
-        for &e in ends {
-            let store = |run, prev_end, shift| {
-                store_fold(out, lines.text, run, prev_end, shift, lines.ending);
+        let mut rest = ends;
+        if line.prev_end == usize::MAX {
+            let Some((&e, after)) = ends.split_first() else {
+                return;
             };
-            if !l.end_id(lines, e as usize, store) {
-                break;
+            // No line to store before the first id: `end_id` only sets the state, or
+            // refuses it (past FAST_MAX_ID).
+            if !line.end_id(lines, e as usize, |_, _, _| {}) {
+                return;
             }
+            rest = after;
         }
-        *line = l;
+        match (lines.write, lines.step == 2) {
+            (true, true) => walk_rest::<true, true>(lines, line, out, rest),
+            (true, false) => walk_rest::<true, false>(lines, line, out, rest),
+            (false, true) => walk_rest::<false, true>(lines, line, out, rest),
+            (false, false) => walk_rest::<false, false>(lines, line, out, rest),
+        }
+    }
+
+    /// [`walk_ends`] after the first id: the same steps as [`Line::end_id`] (whose
+    /// `prev_end` is known to be set here), with the line stored by [`store_fold`] when
+    /// `WRITE`. `CRLF`: the line ending (`lines.step == 2`), a constant so that the loop
+    /// keeps its registers for the rest.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn walk_rest<const WRITE: bool, const CRLF: bool>(
+        lines: &Lines<'_>,
+        line: &mut Line,
+        out: &mut [u8],
+        ends: &[u32],
+    ) {
+        let (mut run, mut prev, mut limit, mut shift) =
+            (line.run, line.prev_end, line.limit, line.shift);
+        let mut longest = 0;
+        let soft = lines.soft;
+        let (step, ending) = if CRLF { (2, *b"\r\n") } else { (1, *b"\n ") };
+        for &e in ends {
+            let e = e as usize;
+            if e - run > limit {
+                if WRITE {
+                    store_fold(out, lines.text, run, prev, shift, ending);
+                }
+                // The new line, the space and the id, may take FAST_MAX_ID + 1 octets:
+                // the longest is checked once, after the loop.
+                longest = longest.max(e - prev);
+                shift += step;
+                run = prev;
+                limit = soft;
+            }
+            prev = e;
+        }
+        line.bad |= u64::from(longest > FAST_MAX_ID + 1);
+        (line.run, line.prev_end, line.limit, line.later, line.shift) =
+            (run, prev, limit, limit, shift);
     }
 
     /// [`super::store_fold`] with four 32-byte moves, checked once.
@@ -1261,16 +1313,20 @@ mod avx2 {
         // output, whose lengths are at most `isize::MAX`.)
         if (n <= 126) & (from + 128 <= text.len()) & (at + 128 <= out.len()) {
             let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
-            for k in [0, 32, 64, 96] {
-                // SAFETY: `text[from..from + 128]` and `out[at..at + 128]` are in bounds
-                // (checked just above); the moves need no alignment.
-                unsafe {
-                    let v = _mm256_loadu_si256(src.add(from + k).cast::<__m256i>());
-                    _mm256_storeu_si256(dst.add(at + k).cast::<__m256i>(), v);
-                }
-            }
-            if let Some(d) = out.get_mut(at + n..).and_then(|d| d.first_chunk_mut::<2>()) {
-                *d = ending;
+            // SAFETY: `text[from..from + 128]` and `out[at..at + 128]` are in bounds
+            // (checked just above), and so is `out[at + n..at + n + 2]` (`n <= 126`); the
+            // moves need no alignment.
+            unsafe {
+                let v0 = _mm256_loadu_si256(src.add(from).cast::<__m256i>());
+                let v1 = _mm256_loadu_si256(src.add(from + 32).cast::<__m256i>());
+                let v2 = _mm256_loadu_si256(src.add(from + 64).cast::<__m256i>());
+                let v3 = _mm256_loadu_si256(src.add(from + 96).cast::<__m256i>());
+                let d = dst.add(at);
+                _mm256_storeu_si256(d.cast::<__m256i>(), v0);
+                _mm256_storeu_si256(d.add(32).cast::<__m256i>(), v1);
+                _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
+                _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
+                core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), ending);
             }
         } else {
             super::store_fold_exact(out, text, from, to, shift, ending);
@@ -1367,21 +1423,32 @@ mod avx2 {
     /// bit 0.
     #[inline(always)]
     pub(super) fn at_check(gt: u64, at: u64, borrow: &mut u64) -> u64 {
-        let (d, b1) = gt.overflowing_sub(at);
-        let (d, b2) = d.overflowing_sub(*borrow);
-        *borrow = u64::from(b1 | b2);
-        (d & (gt | at)) ^ at
+        // One `sbb`: the borrow in and out as the carry flag.
+        let mut d = 0;
+        *borrow = u64::from(core::arch::x86_64::_subborrow_u64(
+            *borrow as u8,
+            gt,
+            at,
+            &mut d,
+        ));
+        // `(d & (gt | at)) ^ at` for disjoint masks (a byte is `>` or `@`, not both), as
+        // `and` and `andn` of the masks: the OR of the two would be taken from the vector
+        // registers, with two more `vpmovmskb`.
+        (d & gt) | (at & !d)
     }
 
-    /// Longest text [`short`] takes: two blocks of 64 bytes.
-    const SHORT: usize = 128;
+    /// Blocks of 64 bytes [`short`] takes at most: a single id of the usual kind, and two
+    /// (an In-Reply-To of two ids is 130 to 200 bytes).
+    const SHORT_BLOCKS: usize = 3;
+    /// Longest text [`short`] takes.
+    const SHORT: usize = 64 * SHORT_BLOCKS;
 
     /// [`scan`] for a text of at most [`SHORT`] bytes (every single id of the usual kind,
     /// and short lists): its masks stay in registers, and the walk sees them directly,
     /// without [`Ends`] and its arrays.
     #[target_feature(enable = "avx2")]
     fn short(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
-        let (mut gt, mut at, mut k) = ([0u64; 2], [0u64; 2], 0);
+        let (mut gt, mut at, mut k) = ([0u64; SHORT_BLOCKS], [0u64; SHORT_BLOCKS], 0);
         let Some(acc) = masks(text, |g, a| {
             *gt.get_mut(k)? = g;
             *at.get_mut(k)? = a;
@@ -1396,7 +1463,7 @@ mod avx2 {
                 Scanned::Done
             }
             Scanned::Done => {
-                let k = k.min(2);
+                let k = k.min(SHORT_BLOCKS);
                 let (gt, at) = (
                     gt.get(..k).unwrap_or_default(),
                     at.get(..k).unwrap_or_default(),
@@ -1414,10 +1481,12 @@ mod avx2 {
     /// Whether the masks of a short text hold exactly one `>` (the text's last byte) and
     /// one `@`: a single id, which needs no walk.
     #[inline(always)]
-    fn one_id(gt: [u64; 2], at: [u64; 2]) -> bool {
-        let [g0, g1] = gt;
-        let [a0, a1] = at;
-        (g0 | g1).is_power_of_two() && g0 & g1 == 0 && (a0 | a1).is_power_of_two() && a0 & a1 == 0
+    fn one_id(gt: [u64; SHORT_BLOCKS], at: [u64; SHORT_BLOCKS]) -> bool {
+        // One bit in all: their OR has one, and no two of them share it.
+        let one = |[m0, m1, m2]: [u64; SHORT_BLOCKS]| {
+            (m0 | m1 | m2).is_power_of_two() && (m0 & m1) | (m0 & m2) | (m1 & m2) == 0
+        };
+        one(gt) && one(at)
     }
 
     /// What the windows found, once all are checked: `Done` when the grammar holds (the
@@ -1974,6 +2043,7 @@ mod tests {
             .chain(58..=70)
             .chain(90..=100)
             .chain(124..=132)
+            .chain(188..=196)
         {
             // One id of `total` bytes, and two ids with the space at each place.
             let one = std::format!("<{}@b>", "a".repeat(total - 4));
@@ -1981,6 +2051,7 @@ mod tests {
             let splits = (5..9)
                 .chain(28..37)
                 .chain(60..69)
+                .chain(123..132)
                 .chain(total.saturating_sub(9)..total);
             for left in splits.filter(|&l| l >= 5 && l + 5 < total) {
                 let right = total - left - 1;
@@ -2007,7 +2078,7 @@ mod tests {
             // boundary without running for minutes in debug builds).
             let near = |i: usize| {
                 !v.contains(' ')
-                    || [0, 31, 32, 63, 64, 95, 96, v.len() - 1]
+                    || [0, 31, 32, 63, 64, 95, 96, 127, 128, 191, 192, v.len() - 1]
                         .iter()
                         .any(|&b| i.abs_diff(b) <= 1)
                     || v.as_bytes()
