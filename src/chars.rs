@@ -140,7 +140,8 @@ pub(crate) fn unicode_space_len(bytes: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Whether `bytes` holds a character of [`unicode_space_len`] (whose first bytes are C2, E1,
-/// E2 or E3).
+/// E2 or E3). Only the fast paths' dispatch asks, and bare metal has none.
+#[cfg(not(target_os = "none"))]
 pub(crate) fn has_unicode_space(bytes: &[u8]) -> bool {
     bytes
         .iter()
