@@ -432,6 +432,19 @@ fn store256(s: &mut [u8], at: usize, v: __m256i) {
     }
 }
 
+/// For each take of [`encode_b_word_direct_avx2`] (at most 47 bytes: the 48 of the mask
+/// of character starts), the characters its B encoding writes and those of them that carry
+/// bits: one load instead of two divisions by 3.
+static B_SIZES: [[u8; 2]; 48] = {
+    let mut t = [[0u8; 2]; 48];
+    let mut take = 0;
+    while take < 48 {
+        t[take] = [(take.div_ceil(3) * 4) as u8, (4 * take).div_ceil(3) as u8];
+        take += 1;
+    }
+    t
+};
+
 /// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word (at most 75) and
 /// the 64 bytes after it, which it reads before and writes back after its whole-vector
 /// stores.
@@ -481,8 +494,11 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
     let below = starts & ((2u64 << cap) - 1);
     let take = 63usize.saturating_sub(below.leading_zeros() as usize);
     // Characters written, and those that carry bits (the rest of the last quad is `=`).
-    let n = take.div_ceil(3) * 4;
-    let bits = (4 * take).div_ceil(3);
+    let [n, bits] = B_SIZES
+        .get(take)
+        .copied()
+        .unwrap_or([0, 0])
+        .map(usize::from);
     let end = super::OVERHEAD + n;
     let saved = (load256(dst, end)?, load256(dst, end + 32)?);
     if let Some(prefix) = dst.get_mut(..10) {
