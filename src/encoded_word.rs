@@ -14,6 +14,11 @@ use crate::{Encoding, Error};
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod simd;
 
+/// The AVX2 B encoder that writes a word straight into the output, for the unstructured
+/// fast path (see [`simd::encode_b_word_direct_avx2`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+pub(crate) use simd::{encode_b_word_direct_avx2, BWordConsts};
+
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
 /// RFC 2047 §2: an encoded-word is at most 75 characters long.
@@ -329,8 +334,13 @@ impl RunEncoder {
     #[inline(always)]
     pub(crate) fn min_word_as<const IS_B: bool>(&self, rest: &[u8]) -> usize {
         debug_assert_eq!(IS_B, self.is_b());
-        let enc = if IS_B { Enc::B } else { Enc::Q };
-        OVERHEAD + first_char_len(rest, enc, self.safe)
+        if IS_B {
+            // `first_char_len` for B without the character's length: one quad, two for a
+            // 4-byte character (lead byte 0xF0 and above).
+            let four = rest.first().is_some_and(|&b| b >= 0xF0);
+            return OVERHEAD + 4 + 4 * usize::from(four);
+        }
+        OVERHEAD + first_char_len(rest, Enc::Q, self.safe)
     }
 
     /// [`RunEncoder::encode`] for a run whose encoding is B when `IS_B` (as
@@ -1086,6 +1096,87 @@ mod tests {
                     None
                 );
             }
+        }
+    }
+
+    /// The direct B word (straight into the output, the bytes after it saved and written
+    /// back) against [`encode_word`]: the same take and the same word, for `text` (the rest
+    /// of a run) followed by `after` (white space or the zeros of the padded copy), every room
+    /// from nothing to more than a word, and every position in the buffer; no byte outside the
+    /// word changes, and a buffer without [`simd::DIRECT_ROOM`] bytes is left alone.
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    fn check_direct_b(text: &[u8], after: u8) {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let mut tail = text.to_vec();
+        tail.push(after);
+        tail.resize(text.len().max(64) + 64, 0);
+        // SAFETY: the CPU supports AVX2 (checked above).
+        let k = unsafe { simd::BWordConsts::new() };
+        for room in 0..=80 {
+            let mut want = [0u8; WORD_BUF];
+            let (taken, len) = encode_word(text, Enc::B, Q_TEXT_SAFE, room, &mut want);
+            for (at, extra) in [(0, 0), (3, 0), (0, 1), (5, 40), (0, 200)] {
+                let size = at + simd::DIRECT_ROOM + extra;
+                let canary: Vec<u8> = (0..size).map(|i| (i * 7 + 1) as u8).collect();
+                let mut out = canary.clone();
+                // SAFETY: as above.
+                let got = unsafe {
+                    simd::encode_b_word_direct_avx2(&tail, text.len(), room, &mut out, at, &k)
+                };
+                if taken == 0 {
+                    assert_eq!(got.map(|g| g.0), Some(0), "{text:?} {room}");
+                    continue;
+                }
+                assert_eq!(got, Some((taken, len)), "{text:?} room {room}");
+                assert_eq!(&out[at..at + len], &want[..len], "{text:?} room {room}");
+                assert_eq!(&out[..at], &canary[..at]);
+                assert_eq!(
+                    &out[at + len..],
+                    &canary[at + len..],
+                    "{text:?} room {room}"
+                );
+            }
+            // Too little room after `at`: nothing written, the caller takes the exact path.
+            let mut small = std::vec![0xA5u8; simd::DIRECT_ROOM + 2];
+            // SAFETY: as above.
+            let got = unsafe {
+                simd::encode_b_word_direct_avx2(&tail, text.len(), room, &mut small, 3, &k)
+            };
+            assert_eq!(got, None);
+            assert!(small.iter().all(|&b| b == 0xA5));
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    #[test]
+    fn direct_b_word_matches_encode_word() {
+        for t in samples() {
+            if t.is_empty() || t.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+                continue;
+            }
+            for after in [b' ', b'\t', 0] {
+                check_direct_b(&t, after);
+            }
+        }
+        // 4-byte characters across the 45-byte cut and the 48-byte mask.
+        for lead in 0..4 {
+            let t = ["a".repeat(lead), "😀".repeat(20)].concat();
+            check_direct_b(t.as_bytes(), 0);
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// As `direct_b_word_matches_encode_word`, on any mix of character lengths.
+        #[test]
+        fn direct_b_word_matches_encode_word_on_any_text(
+            text in "[a-z é€😀日ж\u{85}=?_]{1,60}",
+            after in proptest::sample::select(std::vec![b' ', b'\t', 0u8]),
+        ) {
+            check_direct_b(text.as_bytes(), after);
         }
     }
 

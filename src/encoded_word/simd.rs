@@ -6,13 +6,13 @@
 
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_blendv_epi8, _mm256_cmpgt_epi8,
-    _mm256_mulhi_epu16, _mm256_mullo_epi16, _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8,
-    _mm256_set_m128i, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256, _mm256_sub_epi8,
-    _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8,
-    _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8,
-    _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8,
-    _mm_setr_epi8, _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128,
-    _mm_sub_epi8, _mm_subs_epu8,
+    _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16,
+    _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_set_m128i, _mm256_setr_epi8,
+    _mm256_shuffle_epi8, _mm256_storeu_si256, _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8,
+    _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+    _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16,
+    _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128,
+    _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8, _mm_subs_epu8,
 };
 
 /// 16 bytes of `text` at `at`, which must be in bounds (`at + 16 <= text.len()`); `None`
@@ -370,4 +370,161 @@ fn pad64(src: &[u8]) -> [u8; 64] {
         dst.copy_from_slice(src);
     }
     out
+}
+
+/// The vector constants of [`encode_b_word_direct_avx2`], made once per field rather than
+/// reloaded (and, for the multipliers, spilled and reloaded) for every word.
+#[derive(Clone, Copy)]
+pub(crate) struct BWordConsts {
+    /// The group shuffle of [`RESHUFFLE`], in both 128-bit lanes.
+    shuffle: __m256i,
+    /// The text position of each input lane of the two steps of 24 (0..16 and 12..28, and
+    /// 24 more), compared with one broadcast of the take.
+    index: [__m256i; 2],
+    /// The output lane numbers of the two halves of the body (0..32, 32..64), compared with
+    /// one broadcast of the characters that carry bits.
+    lane: [__m256i; 2],
+}
+
+impl BWordConsts {
+    /// The constants.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) unsafe fn new() -> Self {
+        let index = _mm256_setr_epi8(
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15, 16, 17, 18, 19,
+            20, 21, 22, 23, 24, 25, 26, 27,
+        );
+        let lane = _mm256_setr_epi8(
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+            24, 25, 26, 27, 28, 29, 30, 31,
+        );
+        BWordConsts {
+            shuffle: _mm256_setr_epi8(
+                1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8,
+                7, 10, 9, 11, 10,
+            ),
+            index: [index, _mm256_add_epi8(index, _mm256_set1_epi8(24))],
+            lane: [lane, _mm256_add_epi8(lane, _mm256_set1_epi8(32))],
+        }
+    }
+}
+
+/// 32 bytes of `s` at `at`, when it has them.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn load256(s: &[u8], at: usize) -> Option<__m256i> {
+    let chunk = s.get(at..at + 32)?;
+    // SAFETY: `chunk` is 32 readable bytes; the load has no alignment requirement.
+    Some(unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) })
+}
+
+/// Stores `v` at `s[at..at + 32]`, when it has them.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn store256(s: &mut [u8], at: usize, v: __m256i) {
+    if let Some(chunk) = s.get_mut(at..at + 32) {
+        // SAFETY: `chunk` is 32 writable bytes; the store has no alignment requirement.
+        unsafe { _mm256_storeu_si256(chunk.as_mut_ptr().cast(), v) };
+    }
+}
+
+/// For each take of [`encode_b_word_direct_avx2`] (at most 47 bytes: the 48 of the mask
+/// of character starts), the characters its B encoding writes and those of them that carry
+/// bits: one load instead of two divisions by 3.
+static B_SIZES: [[u8; 2]; 48] = {
+    let mut t = [[0u8; 2]; 48];
+    let mut take = 0;
+    while take < 48 {
+        t[take] = [(take.div_ceil(3) * 4) as u8, (4 * take).div_ceil(3) as u8];
+        take += 1;
+    }
+    t
+};
+
+/// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word (at most 75) and
+/// the 64 bytes after it, which it reads before and writes back after its whole-vector
+/// stores.
+pub(crate) const DIRECT_ROOM: usize = 12 + 60 + 64;
+
+/// One B encoded-word, written straight into `out` at `at`: the whole characters from the
+/// start of `tail` (the `len` bytes of the rest of a run, then at least 64 bytes in all,
+/// more text or zeros) whose encoding fits in `room` characters (and in 75). Returns the
+/// bytes taken (0 when not even one character fits) and the length of the word; the same
+/// take as [`super::b_take`] and the same characters as [`super::encode_b_portable`].
+///
+/// The take is found from a mask of the character starts among the first 48 bytes (the
+/// highest one at or below the most the budget holds) instead of a look at the bytes around
+/// the cut. The body is encoded in whole vectors (64 characters) and stored in two moves of
+/// 32 straight into `out`; the 64 bytes after the word, saved before, are written back
+/// after, so nothing past the word changes (a field never writes past its own output) and
+/// no copy through a buffer on the stack is needed. `None`, nothing written, when `out`
+/// lacks [`DIRECT_ROOM`] bytes from `at` or `tail` is shorter than 64: the caller takes the
+/// exact path then.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn encode_b_word_direct_avx2(
+    tail: &[u8],
+    len: usize,
+    room: usize,
+    out: &mut [u8],
+    at: usize,
+    k: &BWordConsts,
+) -> Option<(usize, usize)> {
+    let src = tail.get(..64)?;
+    let dst = out.get_mut(at..at + DIRECT_ROOM)?;
+    let budget = room.min(super::MAX_WORD).saturating_sub(super::OVERHEAD);
+    // At most 45 bytes (15 groups of 3).
+    let cap = len.min(budget / 4 * 3);
+    // Character starts (every byte but 0x80..=0xBF) in bytes 0..48: the word ends at the
+    // last one at or below `cap`. Bit 0 is set (`tail` starts with a character), and the
+    // byte at `len` (white space or the zeros after the text) is a start too.
+    let (v0, v1) = (load256(src, 0)?, load256(src, 16)?);
+    let starts = |v| {
+        let m = _mm256_cmpgt_epi8(v, _mm256_set1_epi8(-0x41));
+        u64::from(_mm256_movemask_epi8(m) as u32)
+    };
+    let starts = starts(v0) | starts(v1) << 16;
+    let below = starts & ((2u64 << cap) - 1);
+    let take = 63usize.saturating_sub(below.leading_zeros() as usize);
+    // Characters written, and those that carry bits (the rest of the last quad is `=`).
+    let [n, bits] = B_SIZES
+        .get(take)
+        .copied()
+        .unwrap_or([0, 0])
+        .map(usize::from);
+    let end = super::OVERHEAD + n;
+    let saved = (load256(dst, end)?, load256(dst, end + 32)?);
+    if let Some(prefix) = dst.get_mut(..10) {
+        prefix.copy_from_slice(b"=?utf-8?b?");
+    }
+    // Per word, not once per field: with the multipliers in the constants LLVM sees through
+    // them again (see `b64_multipliers`).
+    let mul = b64_multipliers();
+    // Both at most 60, so the byte compares below are exact.
+    let (take_v, bits_v) = (_mm256_set1_epi8(take as i8), _mm256_set1_epi8(bits as i8));
+    for (step, (index, lane)) in k.index.iter().zip(&k.lane).enumerate() {
+        let at = 24 * step;
+        let (lo, hi) = (load(src, at)?, load(src, at + 12)?);
+        // Lanes at or past `take` read as zero.
+        let live = _mm256_cmpgt_epi8(take_v, *index);
+        let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), live);
+        let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), mul);
+        // Output lanes from `bits` on are padding (or past the word, written back below).
+        let below_bits = _mm256_cmpgt_epi8(bits_v, *lane);
+        let chars = _mm256_blendv_epi8(_mm256_set1_epi8(b'=' as i8), chars, below_bits);
+        store256(dst, 10 + 32 * step, chars);
+    }
+    if let Some(suffix) = dst.get_mut(end - 2..end) {
+        suffix.copy_from_slice(b"?=");
+    }
+    store256(dst, end, saved.0);
+    store256(dst, end + 32, saved.1);
+    Some((take, end))
 }

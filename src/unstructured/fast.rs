@@ -402,9 +402,22 @@ impl Out<'_> {
         self.at += 1;
     }
 
-    /// The line ending (one or two bytes).
+    /// The line ending (one or two bytes), as one store of two bytes when the buffer has
+    /// them (a loop over the bytes costs a branch per byte and its exit). A lone LF is
+    /// followed by a space, which is no part of the output: every fold is followed by the
+    /// white space that starts the next line, written later over it.
     #[inline(always)]
     fn eol(&mut self, eol: &[u8]) {
+        if let (Some(d), Some(&first)) = (
+            self.buf
+                .get_mut(self.at..)
+                .and_then(|d| d.first_chunk_mut::<2>()),
+            eol.first(),
+        ) {
+            *d = [first, eol.get(1).copied().unwrap_or(b' ')];
+            self.at += eol.len();
+            return;
+        }
         for &b in eol {
             self.byte(b);
         }
@@ -605,6 +618,7 @@ fn write_words<const AVX2: bool, const B: usize>(
         buf: f.sink().spare(),
         at: 0,
     };
+    let wide = Wide::<AVX2>::new();
     // Text before `copied` is in the output (or was encoded); the words after it that stay
     // as they are, with the white space before them, are copied when a fold or an encoded
     // run comes, or at the end.
@@ -696,10 +710,9 @@ fn write_words<const AVX2: bool, const B: usize>(
                         ew_limit - 1
                     };
                     out.byte(ws);
-                    // The text from `cur` on, followed by zeros, for whole-vector reads.
-                    let tail = padded.get(cur..).unwrap_or_default();
-                    let (taken, n) =
-                        encoder.encode_as::<AVX2, $is_b>(rest, tail, room, out.buf, out.at);
+                    let (taken, n) = encode_one::<AVX2, $is_b>(
+                        &encoder, rest, padded, cur, room, &mut out, &wide,
+                    );
                     if taken == 0 {
                         // A fresh line holds at least 39 characters, enough for any character.
                         return Err(Error::LineTooLong);
@@ -735,6 +748,73 @@ fn write_words<const AVX2: bool, const B: usize>(
         has_ew,
     );
     Ok(())
+}
+
+/// What the AVX2 instance keeps for the whole field: the B encoder's vector constants.
+#[cfg(target_arch = "x86_64")]
+struct Wide<const AVX2: bool>(Option<crate::encoded_word::BWordConsts>);
+
+#[cfg(target_arch = "x86_64")]
+impl<const AVX2: bool> Wide<AVX2> {
+    #[inline(always)]
+    fn new() -> Self {
+        if AVX2 {
+            // SAFETY: `AVX2` is true only in the instance called from `format_checked_avx2`,
+            // which runs only on CPUs with AVX2.
+            Wide(Some(unsafe { crate::encoded_word::BWordConsts::new() }))
+        } else {
+            Wide(None)
+        }
+    }
+}
+
+/// Nothing to keep on other targets.
+#[cfg(not(target_arch = "x86_64"))]
+struct Wide<const AVX2: bool>;
+
+#[cfg(not(target_arch = "x86_64"))]
+impl<const AVX2: bool> Wide<AVX2> {
+    #[inline(always)]
+    fn new() -> Self {
+        Wide
+    }
+}
+
+/// One encoded-word of a run at `out`, as [`RunEncoder::encode_as`] makes it (the bytes of
+/// `rest` taken, and the word's length): a B word in the AVX2 instance straight into the
+/// output buffer when it has the room ([`crate::encoded_word::encode_b_word_direct_avx2`],
+/// without the copy through a local buffer), any other through the encoder. `rest` starts
+/// at `cur` in `padded` (the text followed by zeros, read in whole vectors).
+#[inline(always)]
+fn encode_one<const AVX2: bool, const IS_B: bool>(
+    encoder: &RunEncoder,
+    rest: &[u8],
+    padded: &[u8],
+    cur: usize,
+    room: usize,
+    out: &mut Out<'_>,
+    wide: &Wide<AVX2>,
+) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let (true, true, Some(k), Some(tail)) = (AVX2, IS_B, &wide.0, padded.get(cur..cur + 64)) {
+        // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
+        let direct = unsafe {
+            crate::encoded_word::encode_b_word_direct_avx2(
+                tail,
+                rest.len(),
+                room,
+                out.buf,
+                out.at,
+                k,
+            )
+        };
+        if let Some(done) = direct {
+            return done;
+        }
+    }
+    let _ = wide;
+    let tail = padded.get(cur..).unwrap_or_default();
+    encoder.encode_as::<AVX2, IS_B>(rest, tail, room, out.buf, out.at)
 }
 
 #[cfg(test)]
