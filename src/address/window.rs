@@ -179,6 +179,27 @@ pub(crate) fn window(b: &[u8], i: usize) -> Win {
     }
 }
 
+/// [`window`] with the vector width chosen by the caller, for readers compiled twice (for
+/// AVX2, where this inlines into them, and for SSE2 or the portable code).
+///
+/// # Safety
+/// With `AVX2` the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[inline(always)]
+pub(crate) unsafe fn window_of<const AVX2: bool>(b: &[u8], i: usize) -> Win {
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    {
+        if AVX2 {
+            // SAFETY: the caller guarantees AVX2.
+            return unsafe { x86::window_avx2(b, i) };
+        }
+        x86::window_sse2(b, i)
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+    {
+        Win::bytewise(b, i)
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) mod x86 {
     use super::{Win, LO_HARD, LO_NP, MASKS, ROW_BITS};
@@ -205,12 +226,7 @@ pub(crate) mod x86 {
     /// `N` is a constant, so the loops unroll into shifts by constants. `shift` is below 64
     /// but when the window is empty (`len` 0), whose masks are all cleared anyway.
     #[inline(always)]
-    fn assemble<const N: usize>(
-        parts: &[[u64; MASKS]; N],
-        step: u32,
-        len: u32,
-        shift: u32,
-    ) -> Win {
+    fn assemble<const N: usize>(parts: &[[u64; MASKS]; N], step: u32, len: u32, shift: u32) -> Win {
         let mut m = [0u64; MASKS];
         for (k, part) in parts.iter().enumerate() {
             for (acc, &p) in m.iter_mut().zip(part) {
@@ -256,11 +272,17 @@ pub(crate) mod x86 {
     #[target_feature(enable = "avx2")]
     #[inline]
     fn masks32(block: &[u8; 32]) -> [u64; MASKS] {
-        // SAFETY: `block` (and each table) is readable for the bytes loaded; unaligned
-        // loads have no alignment requirement.
-        let (v, row_bits, lo_hard, lo_np) = unsafe {
+        // SAFETY: `block` is 32 readable bytes; no alignment requirement.
+        masks_v(unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) })
+    }
+
+    /// [`masks32`] of 32 loaded bytes.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn masks_v(v: __m256i) -> [u64; MASKS] {
+        // SAFETY: each table is 16 readable bytes; no alignment requirement.
+        let (row_bits, lo_hard, lo_np) = unsafe {
             (
-                _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()),
                 _mm_loadu_si128(ROW_BITS.as_ptr().cast::<__m128i>()),
                 _mm_loadu_si128(LO_HARD.as_ptr().cast::<__m128i>()),
                 _mm_loadu_si128(LO_NP.as_ptr().cast::<__m128i>()),
@@ -308,11 +330,46 @@ pub(crate) mod x86 {
         ]
     }
 
+    /// Under 16 bytes of `rest`: one 16-byte block holding them, copied with two
+    /// overlapping 8- or 4-byte moves, zeros after them (whose bits the caller clears).
+    #[inline(always)]
+    fn pad16(rest: &[u8]) -> [u8; 16] {
+        let n = rest.len();
+        let mut pad = [0u8; 16];
+        macro_rules! pair {
+            ($w:expr) => {
+                if let (Some(head), Some(tail)) = (
+                    rest.first_chunk::<$w>(),
+                    rest.get(n - $w..).and_then(|r| r.first_chunk::<$w>()),
+                ) {
+                    if let Some(d) = pad.first_chunk_mut::<$w>() {
+                        *d = *head;
+                    }
+                    if let Some(d) = pad
+                        .get_mut(n - $w..)
+                        .and_then(|p| p.first_chunk_mut::<$w>())
+                    {
+                        *d = *tail;
+                    }
+                }
+            };
+        }
+        if n >= 8 {
+            pair!(8);
+        } else if n >= 4 {
+            pair!(4);
+        } else {
+            for (d, &c) in pad.iter_mut().zip(rest) {
+                *d = c;
+            }
+        }
+        pad
+    }
+
     /// [`super::window`] of a value shorter than 64 bytes (a display name, a one-mailbox
     /// list), without copying it into a 64-byte pad first: 16-byte blocks from the start
     /// and one ending at the end of the value (overlapping the one before it, whose bytes
-    /// it classifies alike); under 16 bytes, one block copied with two overlapping 8- or
-    /// 4-byte moves (zeros after the value, whose bits are cleared).
+    /// it classifies alike); under 16 bytes, one block copied by [`pad16`].
     #[inline(always)]
     fn window_short(b: &[u8], i: usize) -> Win {
         let rest = b.get(i..).unwrap_or_default();
@@ -335,35 +392,7 @@ pub(crate) mod x86 {
                 }
             }
         } else {
-            let mut pad = [0u8; 16];
-            macro_rules! pair {
-                ($w:expr) => {
-                    if let (Some(head), Some(tail)) = (
-                        rest.first_chunk::<$w>(),
-                        rest.get(n - $w..).and_then(|r| r.first_chunk::<$w>()),
-                    ) {
-                        if let Some(d) = pad.first_chunk_mut::<$w>() {
-                            *d = *head;
-                        }
-                        if let Some(d) = pad
-                            .get_mut(n - $w..)
-                            .and_then(|p| p.first_chunk_mut::<$w>())
-                        {
-                            *d = *tail;
-                        }
-                    }
-                };
-            }
-            if n >= 8 {
-                pair!(8);
-            } else if n >= 4 {
-                pair!(4);
-            } else {
-                for (d, &c) in pad.iter_mut().zip(rest) {
-                    *d = c;
-                }
-            }
-            add(&pad, 0);
+            add(&pad16(rest), 0);
         }
         Win::from_masks(m, n as u32)
     }
@@ -385,7 +414,7 @@ pub(crate) mod x86 {
 
     /// [`super::window`] with AVX2, 32 bytes at a time: the 64 bytes of the window, or in a
     /// value of 32 to 63 bytes (from `i`) the first and the last 32 (overlapping, classified
-    /// alike); shorter ones take the SSE2 blocks.
+    /// alike), or under 32 one vector of two 16-byte halves.
     ///
     /// # Safety
     /// The CPU must support AVX2 (`crate::cpu::avx2()`).
@@ -415,7 +444,33 @@ pub(crate) mod x86 {
             }
             return Win::from_masks(m, n as u32);
         }
-        window_short(b, i)
+        // Under 32 bytes: one vector, of the first and the last 16 bytes (overlapping, alike)
+        // or twice the bytes padded to 16 (the halves' masks are then the same).
+        let (v, tail_at) = match (
+            rest.first_chunk::<16>(),
+            rest.get(n.wrapping_sub(16)..)
+                .and_then(|t| t.first_chunk::<16>()),
+        ) {
+            // SAFETY: both halves are 16 readable bytes; no alignment requirement.
+            (Some(head), Some(tail)) => unsafe {
+                let (lo, hi) = (
+                    _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
+                    _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
+                );
+                (_mm256_set_m128i(hi, lo), n - 16)
+            },
+            _ => {
+                let pad = pad16(rest);
+                // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
+                let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
+                (_mm256_set_m128i(lo, lo), 0)
+            }
+        };
+        let mut m = masks_v(v);
+        for x in m.iter_mut() {
+            *x = (*x & 0xFFFF) | (*x >> 16 & 0xFFFF) << tail_at;
+        }
+        Win::from_masks(m, n as u32)
     }
 }
 
