@@ -179,27 +179,6 @@ pub(crate) fn window(b: &[u8], i: usize) -> Win {
     }
 }
 
-/// [`window`] with the vector width chosen by the caller, for readers compiled twice (for
-/// AVX2, where this inlines into them, and for SSE2 or the portable code).
-///
-/// # Safety
-/// With `AVX2` the CPU must support AVX2 (`crate::cpu::avx2()`).
-#[inline(always)]
-pub(crate) unsafe fn window_of<const AVX2: bool>(b: &[u8], i: usize) -> Win {
-    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-    {
-        if AVX2 {
-            // SAFETY: the caller guarantees AVX2.
-            return unsafe { x86::window_avx2(b, i) };
-        }
-        x86::window_sse2(b, i)
-    }
-    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
-    {
-        Win::bytewise(b, i)
-    }
-}
-
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) mod x86 {
     use super::{Win, LO_HARD, LO_NP, MASKS, ROW_BITS};
