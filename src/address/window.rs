@@ -4,6 +4,12 @@
 //! byte belongs where it stands) is bit arithmetic on these masks instead of a dispatch on
 //! every byte. SSE2 (the x86_64 baseline) and AVX2 (at run time) compute the masks; the
 //! byte-by-byte [`Win::bytewise`] is the portable version and their definition in the tests.
+//!
+//! Only the classes the readers tell apart by masks are kept (seven, not one per delimiter):
+//! the delimiters a reader finds at a known place (`<`, `>`, `,`) are checked there by one
+//! byte load, and the specials taken only inside quotes are just "not plain". Each class
+//! costs a compare and a movemask per vector plus its share of the shifts that assemble the
+//! window, so fewer classes is most of what makes the window cheap.
 
 /// Bit `k` of each mask is about byte `i + k` of the value (`i` the window's start); bits at
 /// and past [`Win::len`] are clear in every mask.
@@ -12,9 +18,6 @@ pub(crate) struct Win {
     /// Bytes in the window: 64, or what is left of the value.
     pub len: u32,
     pub space: u64,
-    pub comma: u64,
-    pub lt: u64,
-    pub gt: u64,
     pub quote: u64,
     pub at: u64,
     pub dot: u64,
@@ -24,30 +27,32 @@ pub(crate) struct Win {
     /// the other readers wherever they stand (white space other than SP, caller folds,
     /// quoted-pairs, `=?`).
     pub hard: u64,
-    /// `(` `)` `:` `;` `[` `]`: specials taken only inside a quoted-string.
-    pub spec: u64,
+    /// atext other than `=`: the bytes of atoms and dot-atoms that need no closer look.
+    /// Everything else (`(` `)` `,` `:` `;` `<` `>` `[` `]`) is in no class.
+    pub plain: u64,
 }
 
+/// Masks in the order the vector versions produce them: space, quote, at, dot, high, hard
+/// (may include non-ASCII bytes), and `np`: ASCII bytes that are not plain (may include
+/// non-ASCII bytes too). [`Win::from_masks`] cleans them up.
+const MASKS: usize = 7;
+
 impl Win {
-    /// The window of `len` bytes from its ten class masks, in the field order (space, comma,
-    /// lt, gt, quote, at, dot, high, hard, spec), cut to the window; `hard` leaves out the
-    /// non-ASCII bytes its test also caught.
+    /// The window of `len` bytes from its seven raw masks (see [`MASKS`]), cut to the window.
     #[inline(always)]
-    fn from_masks(m: [u64; 10], len: u32) -> Win {
+    fn from_masks(m: [u64; MASKS], len: u32) -> Win {
         let valid = below(len);
-        let [space, comma, lt, gt, quote, at, dot, high, hard, spec] = m.map(|x| x & valid);
+        let [space, quote, at, dot, high, hard, np] = m;
+        let high = high & valid;
         Win {
             len,
-            space,
-            comma,
-            lt,
-            gt,
-            quote,
-            at,
-            dot,
+            space: space & valid,
+            quote: quote & valid,
+            at: at & valid,
+            dot: dot & valid,
             high,
-            hard: hard & !high,
-            spec,
+            hard: hard & valid & !high,
+            plain: valid & !(np | high),
         }
     }
 
@@ -57,20 +62,10 @@ impl Win {
         below(self.len)
     }
 
-    /// atext other than `=`: the bytes of atoms and dot-atoms that need no closer look.
+    /// atext other than `=` ([`Win::plain`]).
     #[inline(always)]
     pub fn plain(&self) -> u64 {
-        self.valid()
-            & !(self.space
-                | self.comma
-                | self.lt
-                | self.gt
-                | self.quote
-                | self.at
-                | self.dot
-                | self.high
-                | self.hard
-                | self.spec)
+        self.plain
     }
 
     /// The masks of `b[i..]` (up to 64 bytes) byte by byte: the portable version and the
@@ -87,15 +82,12 @@ impl Win {
             let bit = 1u64 << k;
             let mask = match c {
                 b' ' => &mut w.space,
-                b',' => &mut w.comma,
-                b'<' => &mut w.lt,
-                b'>' => &mut w.gt,
                 b'"' => &mut w.quote,
                 b'@' => &mut w.at,
                 b'.' => &mut w.dot,
                 0x80..=0xFF => &mut w.high,
                 0..=0x1F | 0x7F | b'\\' | b'=' => &mut w.hard,
-                b'(' | b')' | b':' | b';' | b'[' | b']' => &mut w.spec,
+                c if is_plain(c) => &mut w.plain,
                 _ => continue,
             };
             *mask |= bit;
@@ -103,6 +95,54 @@ impl Win {
         w
     }
 }
+
+/// atext other than `=` (compile-time, for the tables below and the definition).
+const fn is_plain(c: u8) -> bool {
+    c != b'=' && crate::phrase::is_atext(c)
+}
+
+/// ASCII that is not plain (controls, SP, specials, `=`, DEL): what the AVX2 version finds
+/// with its nibble tables.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const fn is_np(c: u8) -> bool {
+    c < 0x80 && !is_plain(c)
+}
+
+/// The hard bytes ([`Win::hard`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const fn is_hard(c: u8) -> bool {
+    c < 0x20 || c == 0x7F || c == b'\\' || c == b'='
+}
+
+/// For a set of ASCII bytes (the hard ones, or the not-plain ones): entry `lo` has bit `r`
+/// set when byte `r << 4 | lo` is in the set (`r` 0 to 7). With [`ROW_BITS`] looked up by
+/// the high nibble, `LO[lo] & ROW_BITS[hi] != 0` exactly for the members: any set of ASCII
+/// bytes costs two table look-ups (`pshufb`), and non-ASCII bytes, whose row bit is 0, are
+/// in none.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const fn lo_table(hard: bool) -> [u8; 16] {
+    let mut t = [0u8; 16];
+    let mut lo = 0;
+    while lo < 16 {
+        let mut r = 0;
+        while r < 8 {
+            let c = (r << 4 | lo) as u8;
+            if (hard && is_hard(c)) || (!hard && is_np(c)) {
+                t[lo] |= 1 << r;
+            }
+            r += 1;
+        }
+        lo += 1;
+    }
+    t
+}
+
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const ROW_BITS: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0];
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const LO_NP: [u8; 16] = lo_table(false);
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const LO_HARD: [u8; 16] = lo_table(true);
 
 /// Bits `0..k` (all of them for `k >= 64`).
 #[inline(always)]
@@ -141,99 +181,32 @@ pub(crate) fn window(b: &[u8], i: usize) -> Win {
 
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) mod x86 {
-    use super::Win;
+    use super::{Win, LO_HARD, LO_NP, MASKS, ROW_BITS};
     use core::arch::x86_64::*;
 
-    /// The 64 bytes the window is classified from and how many bits to drop from the
-    /// front of their masks: `b[i..i + 64]`; near the end of a value of 64 bytes or more,
-    /// its last 64 bytes (dropping those before `i`); in a shorter value, a copy of what is
-    /// left followed by zeros (whose bits are cleared afterwards). No call to `memcpy`.
+    /// The 64 bytes of a value of 64 bytes or more the window is classified from, and how
+    /// many bits to drop from the front of their masks: `b[i..i + 64]`, or near the end of
+    /// the value its last 64 bytes (dropping those before `i`). `None` for shorter values.
     #[inline(always)]
-    fn bytes<'a>(b: &'a [u8], i: usize, pad: &'a mut [u8; 64]) -> (&'a [u8; 64], u32, u32) {
+    fn bytes(b: &[u8], i: usize) -> Option<(&[u8; 64], u32, u32)> {
         let rest = b.get(i..).unwrap_or_default();
         let len = rest.len().min(64) as u32;
         if let Some(chunk) = rest.first_chunk::<64>() {
-            return (chunk, len, 0);
+            return Some((chunk, len, 0));
         }
-        if let Some(base) = b.len().checked_sub(64) {
-            if let Some(chunk) = b.get(base..).and_then(|t| t.first_chunk::<64>()) {
-                return (chunk, len, 64 - len);
-            }
-        }
-        // Fewer than 64 bytes in all: in pieces of 32, 16, 8, 4 and 1.
-        let mut at = 0;
-        macro_rules! piece {
-            ($n:expr) => {
-                if let (Some(src), Some(dst)) = (
-                    rest.get(at..).and_then(|r| r.first_chunk::<$n>()),
-                    pad.get_mut(at..).and_then(|p| p.first_chunk_mut::<$n>()),
-                ) {
-                    *dst = *src;
-                    at += $n;
-                }
-            };
-        }
-        piece!(32);
-        piece!(16);
-        piece!(8);
-        piece!(4);
-        while let (Some(&c), Some(d)) = (rest.get(at), pad.get_mut(at)) {
-            *d = c;
-            at += 1;
-        }
-        (pad, len, 0)
+        let base = b.len().checked_sub(64)?;
+        let chunk = b.get(base..).and_then(|t| t.first_chunk::<64>())?;
+        Some((chunk, len, 64 - len))
     }
 
-    /// Ten masks of one vector's bytes, in [`Win`]'s field order from `space` to `spec`
-    /// (`hard` still includes the non-ASCII bytes).
-    macro_rules! classify {
-        ($v:expr, $set1:ident, $cmpeq:ident, $cmpgt:ident, $add:ident, $or:ident, $movemask:ident) => {{
-            // Macros rather than closures: a closure would not inherit the AVX2 target
-            // feature of the function it stands in.
-            let v = $v;
-            macro_rules! is {
-                ($c:expr) => {
-                    $cmpeq(v, $set1($c as i8))
-                };
-            }
-            macro_rules! mm {
-                ($m:expr) => {
-                    $movemask($m) as u32 as u64
-                };
-            }
-            // `(` `)` and `:` `;` are pairs: `x - lo` (wrapping) is 0 or 1 exactly for the
-            // pair, and -128 + that is below -126 signed.
-            macro_rules! pair {
-                ($lo:expr) => {
-                    $cmpgt($set1(-126), $add(v, $set1(128u8.wrapping_sub($lo) as i8)))
-                };
-            }
-            // Signed: below 0x20 covers the controls and every non-ASCII byte.
-            let low = $cmpgt($set1(0x20), v);
-            let hard = $or($or(low, is!(0x7F)), $or(is!(b'\\'), is!(b'=')));
-            let spec = $or($or(pair!(b'('), pair!(b':')), $or(is!(b'['), is!(b']')));
-            [
-                mm!(is!(b' ')),
-                mm!(is!(b',')),
-                mm!(is!(b'<')),
-                mm!(is!(b'>')),
-                mm!(is!(b'"')),
-                mm!(is!(b'@')),
-                mm!(is!(b'.')),
-                mm!(v),
-                mm!(hard),
-                mm!(spec),
-            ]
-        }};
-    }
-
-    /// The ten masks of 64 bytes, each vector's masks shifted by `step` bits per vector.
+    /// The masks of 64 bytes classified `step` bytes per vector (`N` vectors), each vector's
+    /// masks shifted into place, then `shift` bits dropped from the front.
     ///
     /// `N` is a constant, so the loops unroll into shifts by constants. `shift` is below 64
     /// but when the window is empty (`len` 0), whose masks are all cleared anyway.
     #[inline(always)]
-    fn assemble<const N: usize>(parts: &[[u64; 10]; N], step: u32, len: u32, shift: u32) -> Win {
-        let mut m = [0u64; 10];
+    fn assemble<const N: usize>(parts: &[[u64; MASKS]; N], step: u32, len: u32, shift: u32) -> Win {
+        let mut m = [0u64; MASKS];
         for (k, part) in parts.iter().enumerate() {
             for (acc, &p) in m.iter_mut().zip(part) {
                 *acc |= p << (step * k as u32);
@@ -242,35 +215,145 @@ pub(crate) mod x86 {
         Win::from_masks(m.map(|x| x >> (shift & 63)), len)
     }
 
-    /// The masks of one 16-byte block, SSE2.
+    /// The raw masks (see [`super::MASKS`]) of one 16-byte block, SSE2: compares only (no
+    /// byte shuffle in SSE2), the not-plain bytes as the union of their ranges.
     #[inline(always)]
-    fn block_masks(block: &[u8; 16]) -> [u64; 10] {
+    fn block_masks(block: &[u8; 16]) -> [u64; MASKS] {
         // SAFETY: SSE2 is part of the x86_64 baseline; `block` is 16 readable bytes and
         // `_mm_loadu_si128` has no alignment requirement; the rest computes on registers.
         unsafe {
             let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-            classify!(
-                v,
-                _mm_set1_epi8,
-                _mm_cmpeq_epi8,
-                _mm_cmpgt_epi8,
-                _mm_add_epi8,
-                _mm_or_si128,
-                _mm_movemask_epi8
-            )
+            let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+            // `lo..=hi`, unsigned: shift the range down to start at -128, compare signed.
+            let in_range = |lo: u8, hi: u8| {
+                let shifted = _mm_add_epi8(v, _mm_set1_epi8(128u8.wrapping_sub(lo) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8((128u8 + (hi - lo) + 1) as i8))
+            };
+            let or = |a, b| _mm_or_si128(a, b);
+            let mm = |m: __m128i| _mm_movemask_epi8(m) as u32 as u64;
+            let (sp, quote, at, dot) = (is(b' '), is(b'"'), is(b'@'), is(b'.'));
+            // Signed: below 0x20 covers the controls and every non-ASCII byte.
+            let low = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
+            let hard = or(or(low, is(0x7F)), or(is(b'\\'), is(b'=')));
+            // Not plain: the hard bytes, SP, `"` `.` `@`, and `(` `)` `,` `:`..`>` `[` `]`.
+            let specials = or(
+                or(in_range(b'(', b')'), is(b',')),
+                or(in_range(b':', b'>'), in_range(b'[', b']')),
+            );
+            let np = or(or(hard, sp), or(or(quote, at), or(dot, specials)));
+            [mm(sp), mm(quote), mm(at), mm(dot), mm(v), mm(hard), mm(np)]
         }
+    }
+
+    /// The raw masks of 32 bytes with AVX2. The hard and the not-plain bytes are each one
+    /// set looked up by nibbles ([`super::lo_table`]): two `pshufb`, an `and` and a compare
+    /// per set instead of a compare per range.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn masks32(block: &[u8; 32]) -> [u64; MASKS] {
+        // SAFETY: `block` is 32 readable bytes; no alignment requirement.
+        masks_v(unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) })
+    }
+
+    /// [`masks32`] of 32 loaded bytes.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn masks_v(v: __m256i) -> [u64; MASKS] {
+        // SAFETY: each table is 16 readable bytes; no alignment requirement.
+        let (row_bits, lo_hard, lo_np) = unsafe {
+            (
+                _mm_loadu_si128(ROW_BITS.as_ptr().cast::<__m128i>()),
+                _mm_loadu_si128(LO_HARD.as_ptr().cast::<__m128i>()),
+                _mm_loadu_si128(LO_NP.as_ptr().cast::<__m128i>()),
+            )
+        };
+        // Macros rather than closures: a closure would not inherit the AVX2 target feature
+        // of the function it stands in.
+        macro_rules! mm {
+            ($m:expr) => {
+                _mm256_movemask_epi8($m) as u32 as u64
+            };
+        }
+        macro_rules! is {
+            ($c:expr) => {
+                _mm256_cmpeq_epi8(v, _mm256_set1_epi8($c as i8))
+            };
+        }
+        let nibble = _mm256_set1_epi8(0x0F);
+        let lo = _mm256_and_si256(v, nibble);
+        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+        let rows = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(row_bits), hi);
+        let zero = _mm256_setzero_si256();
+        // Bytes outside the set: no bit of their row in the entry of their low nibble.
+        macro_rules! outside {
+            ($t:expr) => {
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+                    _mm256_and_si256(
+                        _mm256_shuffle_epi8(_mm256_broadcastsi128_si256($t), lo),
+                        rows,
+                    ),
+                    zero,
+                )) as u32
+            };
+        }
+        let hard = u64::from(!outside!(lo_hard));
+        let np = u64::from(!outside!(lo_np));
+        [
+            mm!(is!(b' ')),
+            mm!(is!(b'"')),
+            mm!(is!(b'@')),
+            mm!(is!(b'.')),
+            mm!(v),
+            hard,
+            np,
+        ]
+    }
+
+    /// Under 16 bytes of `rest`: one 16-byte block holding them, copied with two
+    /// overlapping 8- or 4-byte moves, zeros after them (whose bits the caller clears).
+    #[inline(always)]
+    fn pad16(rest: &[u8]) -> [u8; 16] {
+        let n = rest.len();
+        let mut pad = [0u8; 16];
+        macro_rules! pair {
+            ($w:expr) => {
+                if let (Some(head), Some(tail)) = (
+                    rest.first_chunk::<$w>(),
+                    rest.get(n - $w..).and_then(|r| r.first_chunk::<$w>()),
+                ) {
+                    if let Some(d) = pad.first_chunk_mut::<$w>() {
+                        *d = *head;
+                    }
+                    if let Some(d) = pad
+                        .get_mut(n - $w..)
+                        .and_then(|p| p.first_chunk_mut::<$w>())
+                    {
+                        *d = *tail;
+                    }
+                }
+            };
+        }
+        if n >= 8 {
+            pair!(8);
+        } else if n >= 4 {
+            pair!(4);
+        } else {
+            for (d, &c) in pad.iter_mut().zip(rest) {
+                *d = c;
+            }
+        }
+        pad
     }
 
     /// [`super::window`] of a value shorter than 64 bytes (a display name, a one-mailbox
     /// list), without copying it into a 64-byte pad first: 16-byte blocks from the start
     /// and one ending at the end of the value (overlapping the one before it, whose bytes
-    /// it classifies alike); under 16 bytes, one block copied with two overlapping 8- or
-    /// 4-byte moves (zeros after the value, whose bits are cleared).
+    /// it classifies alike); under 16 bytes, one block copied by [`pad16`].
     #[inline(always)]
     fn window_short(b: &[u8], i: usize) -> Win {
         let rest = b.get(i..).unwrap_or_default();
         let n = rest.len();
-        let mut m = [0u64; 10];
+        let mut m = [0u64; MASKS];
         let mut add = |block: &[u8; 16], at: usize| {
             for (acc, x) in m.iter_mut().zip(block_masks(block)) {
                 *acc |= x << at;
@@ -288,35 +371,7 @@ pub(crate) mod x86 {
                 }
             }
         } else {
-            let mut pad = [0u8; 16];
-            macro_rules! pair {
-                ($w:expr) => {
-                    if let (Some(head), Some(tail)) = (
-                        rest.first_chunk::<$w>(),
-                        rest.get(n - $w..).and_then(|r| r.first_chunk::<$w>()),
-                    ) {
-                        if let Some(d) = pad.first_chunk_mut::<$w>() {
-                            *d = *head;
-                        }
-                        if let Some(d) = pad
-                            .get_mut(n - $w..)
-                            .and_then(|p| p.first_chunk_mut::<$w>())
-                        {
-                            *d = *tail;
-                        }
-                    }
-                };
-            }
-            if n >= 8 {
-                pair!(8);
-            } else if n >= 4 {
-                pair!(4);
-            } else {
-                for (d, &c) in pad.iter_mut().zip(rest) {
-                    *d = c;
-                }
-            }
-            add(&pad, 0);
+            add(&pad16(rest), 0);
         }
         Win::from_masks(m, n as u32)
     }
@@ -324,12 +379,10 @@ pub(crate) mod x86 {
     /// [`super::window`] with SSE2 (the x86_64 baseline), 16 bytes at a time.
     #[inline]
     pub(crate) fn window_sse2(b: &[u8], i: usize) -> Win {
-        if b.len() < 64 {
+        let Some((chunk, len, shift)) = bytes(b, i) else {
             return window_short(b, i);
-        }
-        let mut pad = [0u8; 64];
-        let (chunk, len, shift) = bytes(b, i, &mut pad);
-        let mut parts = [[0u64; 10]; 4];
+        };
+        let mut parts = [[0u64; MASKS]; 4];
         for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(16)) {
             if let Some(block) = block.first_chunk::<16>() {
                 *part = block_masks(block);
@@ -338,37 +391,65 @@ pub(crate) mod x86 {
         assemble(&parts, 16, len, shift)
     }
 
-    /// [`super::window`] with AVX2, 32 bytes at a time.
+    /// [`super::window`] with AVX2, 32 bytes at a time: the 64 bytes of the window, or in a
+    /// value of 32 to 63 bytes (from `i`) the first and the last 32 (overlapping, classified
+    /// alike), or under 32 one vector of two 16-byte halves.
     ///
     /// # Safety
     /// The CPU must support AVX2 (`crate::cpu::avx2()`).
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(crate) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
-        if b.len() < 64 {
-            return window_short(b, i);
+        if let Some((chunk, len, shift)) = bytes(b, i) {
+            let mut parts = [[0u64; MASKS]; 2];
+            for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
+                if let Some(block) = block.first_chunk::<32>() {
+                    *part = masks32(block);
+                }
+            }
+            return assemble(&parts, 32, len, shift);
         }
-        let mut pad = [0u8; 64];
-        let (chunk, len, shift) = bytes(b, i, &mut pad);
-        let mut parts = [[0u64; 10]; 2];
-        for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
-            // SAFETY: the caller guarantees AVX2; `block` is 32 readable bytes and
-            // `_mm256_loadu_si256` has no alignment requirement; the rest computes on
-            // registers.
-            *part = unsafe {
-                let v = _mm256_loadu_si256(block.as_ptr().cast::<__m256i>());
-                classify!(
-                    v,
-                    _mm256_set1_epi8,
-                    _mm256_cmpeq_epi8,
-                    _mm256_cmpgt_epi8,
-                    _mm256_add_epi8,
-                    _mm256_or_si256,
-                    _mm256_movemask_epi8
-                )
-            };
+        let rest = b.get(i..).unwrap_or_default();
+        let n = rest.len();
+        if let (Some(head), Some(tail)) = (
+            rest.first_chunk::<32>(),
+            rest.get(n.wrapping_sub(32)..)
+                .and_then(|t| t.first_chunk::<32>()),
+        ) {
+            let (head, tail) = (masks32(head), masks32(tail));
+            let mut m = [0u64; MASKS];
+            for ((acc, h), t) in m.iter_mut().zip(head).zip(tail) {
+                *acc = h | t << (n - 32);
+            }
+            return Win::from_masks(m, n as u32);
         }
-        assemble(&parts, 32, len, shift)
+        // Under 32 bytes: one vector, of the first and the last 16 bytes (overlapping, alike)
+        // or twice the bytes padded to 16 (the halves' masks are then the same).
+        let (v, tail_at) = match (
+            rest.first_chunk::<16>(),
+            rest.get(n.wrapping_sub(16)..)
+                .and_then(|t| t.first_chunk::<16>()),
+        ) {
+            // SAFETY: both halves are 16 readable bytes; no alignment requirement.
+            (Some(head), Some(tail)) => unsafe {
+                let (lo, hi) = (
+                    _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
+                    _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
+                );
+                (_mm256_set_m128i(hi, lo), n - 16)
+            },
+            _ => {
+                let pad = pad16(rest);
+                // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
+                let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
+                (_mm256_set_m128i(lo, lo), 0)
+            }
+        };
+        let mut m = masks_v(v);
+        for x in m.iter_mut() {
+            *x = (*x & 0xFFFF) | (*x >> 16 & 0xFFFF) << tail_at;
+        }
+        Win::from_masks(m, n as u32)
     }
 }
 
@@ -383,7 +464,7 @@ mod tests {
         #[test]
         fn vector_windows_match_bytewise(
             v in proptest::collection::vec(proptest::prop_oneof![
-                4 => proptest::sample::select(b"az09 ,<>\"@.\\=()[]:;\t\r\n\x00\x7f!#~".to_vec()),
+                4 => proptest::sample::select(b"az09 ,<>\"@.\\=()[]:;\t\r\n\x00\x7f!#~?{}".to_vec()),
                 1 => proptest::num::u8::ANY,
             ], 0..150),
             start in 0usize..150,
@@ -432,9 +513,7 @@ mod tests {
         for c in 0u8..=255 {
             let v = [c; 64];
             let w = Win::bytewise(&v, 0);
-            let classes = [
-                w.space, w.comma, w.lt, w.gt, w.quote, w.at, w.dot, w.high, w.hard, w.spec,
-            ];
+            let classes = [w.space, w.quote, w.at, w.dot, w.high, w.hard, w.plain];
             let set = classes.iter().filter(|&&m| m != 0).count();
             assert!(set <= 1, "{c}");
             // Plain is atext without `=`.
@@ -445,6 +524,20 @@ mod tests {
             );
             #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
             assert_eq!(x86::window_sse2(&v, 0), w, "{c}");
+            // The nibble tables of the AVX2 version hold exactly their sets.
+            #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+            {
+                let member = |t: &[u8; 16], c: u8| {
+                    t[usize::from(c & 15)] & ROW_BITS[usize::from(c >> 4)] != 0
+                };
+                assert_eq!(member(&LO_HARD, c), is_hard(c), "{c}");
+                assert_eq!(member(&LO_NP, c), is_np(c), "{c}");
+                assert_eq!(is_np(c), c < 0x80 && w.plain == 0, "{c}");
+                if crate::cpu::avx2() {
+                    // SAFETY: AVX2 is supported (checked just above).
+                    assert_eq!(unsafe { x86::window_avx2(&v, 0) }, w, "{c}");
+                }
+            }
         }
         assert_eq!(from(64), 0);
         assert_eq!(below(64), u64::MAX);
