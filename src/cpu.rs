@@ -5,8 +5,12 @@
 //! immutable fact about the machine, so it does not make any function less reentrant; two
 //! threads racing on the first call both compute the same answer.
 //!
-//! Built with `-C target-feature=+avx2,+popcnt` the check is a constant; under Miri (no `cpuid`) the
-//! answer is false. Tests call the SSE2 and AVX2 versions of a scan directly, so both are
+//! The AVX2 paths also use the bit-manipulation instructions every AVX2 CPU has (BMI1, BMI2,
+//! LZCNT and POPCNT: `tzcnt`, `blsr`, `andn`, `shlx`, `lzcnt`), which the baseline lacks; the
+//! check requires all of them, so it states that fact instead of assuming it.
+//!
+//! Built with `-C target-feature=+avx2,+bmi1,+bmi2,+lzcnt,+popcnt` the check is a constant;
+//! under Miri (no `cpuid`) the answer is false. Tests call the SSE2 and AVX2 versions of a scan directly, so both are
 //! checked against the byte-wise reference on a machine that has AVX2.
 
 // Until the first fast path uses it.
@@ -22,17 +26,26 @@ const NO: u8 = 1;
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 const YES: u8 = 2;
 
+/// Whether the build itself assumes every feature [`avx2`] asks for.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const BUILT_IN: bool = cfg!(all(
+    target_feature = "avx2",
+    target_feature = "bmi1",
+    target_feature = "bmi2",
+    target_feature = "lzcnt",
+    target_feature = "popcnt"
+));
+
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
 
 /// True when the CPU (and the operating system, which must save the YMM registers) supports
-/// AVX2 and POPCNT, so `#[target_feature(enable = "avx2")]` and `"avx2,popcnt"` functions may
-/// be called. Every CPU with AVX2 has POPCNT; requiring both keeps that a checked fact rather
-/// than an assumption.
+/// AVX2, BMI1, BMI2, LZCNT and POPCNT, so `#[target_feature(enable =
+/// "avx2,bmi1,bmi2,lzcnt,popcnt")]` functions may be called.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline]
 pub(crate) fn avx2() -> bool {
-    if cfg!(all(target_feature = "avx2", target_feature = "popcnt")) {
+    if BUILT_IN {
         return true;
     }
     match AVX2.load(Ordering::Relaxed) {
@@ -71,9 +84,17 @@ fn detect_avx2() -> bool {
     if xcr0 & 0b110 != 0b110 {
         return false;
     }
-    // Leaf 7, sub-leaf 0, EBX bit 5: AVX2.
+    // Leaf 7, sub-leaf 0, EBX: bit 3 BMI1, bit 5 AVX2, bit 8 BMI2.
     let leaf7 = __cpuid_count(7, 0);
-    leaf7.ebx & (1 << 5) != 0
+    let wanted = (1 << 3) | (1 << 5) | (1 << 8);
+    if leaf7.ebx & wanted != wanted {
+        return false;
+    }
+    // Extended leaf 0x8000_0001, ECX bit 5: LZCNT (AMD's ABM).
+    if __cpuid(0x8000_0000).eax < 0x8000_0001 {
+        return false;
+    }
+    __cpuid(0x8000_0001).ecx & (1 << 5) != 0
 }
 
 #[cfg(all(test, target_arch = "x86_64", not(target_os = "none")))]
@@ -88,7 +109,6 @@ mod tests {
     fn detection_is_stable() {
         let first = super::avx2();
         assert_eq!(super::avx2(), first);
-        let built_in = cfg!(all(target_feature = "avx2", target_feature = "popcnt"));
-        assert_eq!(super::detect_avx2() || built_in, first);
+        assert_eq!(super::detect_avx2() || super::BUILT_IN, first);
     }
 }

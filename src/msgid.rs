@@ -1035,7 +1035,7 @@ mod avx2 {
 
     impl Acc {
         /// Nothing found yet; the text starts as if after a space.
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
         #[inline]
         fn new() -> Self {
             Acc {
@@ -1046,7 +1046,7 @@ mod avx2 {
         }
     }
 
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn load(b: &[u8], at: usize) -> Option<__m256i> {
         let chunk: &[u8; 32] = b.get(at..at.wrapping_add(32))?.try_into().ok()?;
@@ -1055,14 +1055,14 @@ mod avx2 {
     }
 
     /// [`load`] for a window known to be whole: no bounds check.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn load_window(w: &[u8; 32]) -> __m256i {
         // SAFETY: `w` is 32 readable bytes; `_mm256_loadu_si256` needs no alignment.
         unsafe { _mm256_loadu_si256(w.as_ptr().cast::<__m256i>()) }
     }
 
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn tables() -> Option<Tables> {
         Some(Tables {
@@ -1074,7 +1074,7 @@ mod avx2 {
         })
     }
 
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn classify(t: &Tables, v: __m256i) -> __m256i {
         // `vpshufb` looks at the low nibble and bit 7 only: non-ASCII bytes get class 0
@@ -1086,7 +1086,7 @@ mod avx2 {
     }
 
     /// The classes of the bytes before those of `c`, the last of `before` first.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn shift_in(before: __m256i, c: __m256i) -> __m256i {
         _mm256_alignr_epi8::<15>(c, _mm256_permute2x128_si256::<0x21>(before, c))
@@ -1094,7 +1094,7 @@ mod avx2 {
 
     /// Checks one window `v` (classes `c`) whose previous bytes have classes `pc`; `keep`
     /// selects the bytes that count. Returns the `>` and `@` masks.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn check(
         t: &Tables,
@@ -1118,7 +1118,7 @@ mod avx2 {
     }
 
     /// The window at `w`, right after the previous one (its classes are in `acc.last`).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn next(t: &Tables, acc: &mut Acc, window: &[u8; 32]) -> (u64, u64) {
         let v = load_window(window);
@@ -1130,7 +1130,7 @@ mod avx2 {
 
     /// The window at `w >= 1`, anywhere (it may overlap windows already checked: checking
     /// bytes twice changes nothing).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn at(t: &Tables, acc: &mut Acc, text: &[u8], w: usize) -> Option<(u64, u64)> {
         let v = load(text, w)?;
@@ -1144,7 +1144,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must support AVX2.
     #[cfg(test)]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     pub(super) unsafe fn class_of(c: u8) -> i8 {
         let Some(t) = tables() else { return 0 };
         let mut out = [0u8; 32];
@@ -1167,7 +1167,7 @@ mod avx2 {
     ///
     /// # Safety
     /// The CPU must support AVX2 and POPCNT.
-    #[target_feature(enable = "avx2,popcnt")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     pub(super) unsafe fn scan(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
         if text.len() <= SHORT {
             return short(text, walk);
@@ -1236,7 +1236,7 @@ mod avx2 {
     /// apart with `end_id` itself; the loop over the others keeps only what a fold
     /// changes in registers, and is made twice (`WRITE`), so that counting and writing
     /// each test nothing they do not need.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline(never)]
     fn walk_ends(lines: &Lines<'_>, line: &mut Line, out: &mut [u8], ends: &[u32]) {
         let mut rest = ends;
@@ -1263,7 +1263,7 @@ mod avx2 {
     /// `prev_end` is known to be set here), with the line stored by [`store_fold`] when
     /// `WRITE`. `CRLF`: the line ending (`lines.step == 2`), a constant so that the loop
     /// keeps its registers for the rest.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn walk_rest<const WRITE: bool, const CRLF: bool>(
         lines: &Lines<'_>,
@@ -1297,7 +1297,7 @@ mod avx2 {
     }
 
     /// [`super::store_fold`] with four 32-byte moves, checked once.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn store_fold(
         out: &mut [u8],
@@ -1335,7 +1335,7 @@ mod avx2 {
 
     /// The first loop of [`scan`]: checks blocks from `blocks` until they run out or the
     /// array has no room for another block's ids, and returns how many ids it holds.
-    #[target_feature(enable = "avx2,popcnt")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline(never)]
     fn fill(
         t: &Tables,
@@ -1446,7 +1446,7 @@ mod avx2 {
     /// [`scan`] for a text of at most [`SHORT`] bytes (every single id of the usual kind,
     /// and short lists): its masks stay in registers, and the walk sees them directly,
     /// without [`Ends`] and its arrays.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     fn short(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
         let (mut gt, mut at, mut k) = ([0u64; SHORT_BLOCKS], [0u64; SHORT_BLOCKS], 0);
         let Some(acc) = masks(text, |g, a| {
@@ -1491,7 +1491,7 @@ mod avx2 {
 
     /// What the windows found, once all are checked: `Done` when the grammar holds (the
     /// walk has yet to count the `@`), `Unsure` with a `?`.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn verdict(acc: &Acc) -> Scanned {
         if _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), acc.min)) != 0 {
@@ -1507,7 +1507,7 @@ mod avx2 {
 
     /// The windows of `text`, the masks of each 64-byte block handed to `push` (`None`
     /// from it stops the scan).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn masks(text: &[u8], mut push: impl FnMut(u64, u64) -> Option<()>) -> Option<Acc> {
         let t = tables()?;
@@ -1545,7 +1545,7 @@ mod avx2 {
     /// The masks of the last block, `text[o..]` (1..=63 bytes, `text` at least 32): the
     /// window at `o` when there are 32 bytes for it; then the last 32 bytes, overlapping
     /// what was checked (their masks agree where they overlap).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn tail(t: &Tables, acc: &mut Acc, text: &[u8], o: usize) -> Option<(u64, u64)> {
         let n = text.len();

@@ -355,7 +355,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     fn space_scans_agree(v: &[u8]) {
         use plain::{find_space, rfind_space, rfind_space_in};
-        #[target_feature(enable = "avx2")]
+        #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
         fn with_avx2(avx2: plain::Avx2, v: &[u8]) {
             space_scans_agree_with(avx2, v);
         }

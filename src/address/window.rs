@@ -248,7 +248,7 @@ pub(crate) mod x86 {
     /// The raw masks of 32 bytes with AVX2. The hard and the not-plain bytes are each one
     /// set looked up by nibbles ([`super::lo_table`]): two `pshufb`, an `and` and a compare
     /// per set instead of a compare per range.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn masks32(block: &[u8; 32]) -> [u64; MASKS] {
         // SAFETY: `block` is 32 readable bytes; no alignment requirement.
@@ -256,7 +256,7 @@ pub(crate) mod x86 {
     }
 
     /// [`masks32`] of 32 loaded bytes.
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn masks_v(v: __m256i) -> [u64; MASKS] {
         // SAFETY: each table is 16 readable bytes; no alignment requirement.
@@ -397,7 +397,7 @@ pub(crate) mod x86 {
     ///
     /// # Safety
     /// The CPU must support AVX2 (`crate::cpu::avx2()`).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     pub(crate) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
         if let Some((chunk, len, shift)) = bytes(b, i) {

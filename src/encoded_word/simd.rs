@@ -143,7 +143,7 @@ fn sum_lanes(v: __m128i) -> u32 {
 
 /// The 16 base64 characters of 4 groups of 3 bytes, each group already spread over a 32-bit
 /// lane as bytes 1, 0, 2, 1 (see [`RESHUFFLE`]).
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn b64_chars(input: __m128i) -> __m128i {
     // Split each 24-bit group into four 6-bit indices, one per byte.
@@ -174,7 +174,7 @@ const RESHUFFLE: [i8; 16] = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> usize {
     let take = take.min(text.len());
     // A short text is copied once into a zero-padded block, so every load below is in
@@ -268,7 +268,7 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
 /// code through [`core::hint::black_box`]: with them as constants LLVM turns each multiply
 /// into shifts by powers of two, a blend, widening, variable shifts and a pack (eight
 /// instructions where one would do, twice per step of 24 bytes).
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn b64_multipliers() -> (__m256i, __m256i) {
     core::hint::black_box((
@@ -279,7 +279,7 @@ fn b64_multipliers() -> (__m256i, __m256i) {
 
 /// The base64 characters of 2 x 4 groups of 3 bytes, one half per 128-bit lane, each group
 /// spread over a 32-bit lane as in [`b64_chars`]; `mul` from [`b64_multipliers`].
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn b64_chars256(input: __m256i, mul: (__m256i, __m256i)) -> __m256i {
     let t0 = _mm256_and_si256(input, _mm256_set1_epi32(0x0FC0_FC00));
@@ -311,7 +311,7 @@ pub(super) const B_WORD_BYTES: usize = 48;
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 pub(super) unsafe fn encode_b_word_avx2(text: &[u8], take: usize, out: &mut [u8]) -> Option<usize> {
     if take > B_WORD_BYTES || take > text.len() || out.len() < 64 {
@@ -391,7 +391,7 @@ impl BWordConsts {
     ///
     /// # Safety
     /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     pub(crate) unsafe fn new() -> Self {
         let index = _mm256_setr_epi8(
@@ -414,7 +414,7 @@ impl BWordConsts {
 }
 
 /// 32 bytes of `s` at `at`, when it has them.
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn load256(s: &[u8], at: usize) -> Option<__m256i> {
     let chunk = s.get(at..at + 32)?;
@@ -423,7 +423,7 @@ fn load256(s: &[u8], at: usize) -> Option<__m256i> {
 }
 
 /// Stores `v` at `s[at..at + 32]`, when it has them.
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn store256(s: &mut [u8], at: usize, v: __m256i) {
     if let Some(chunk) = s.get_mut(at..at + 32) {
@@ -467,7 +467,7 @@ pub(crate) const DIRECT_ROOM: usize = 12 + 60 + 64;
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 pub(crate) unsafe fn encode_b_word_direct_avx2(
     tail: &[u8],

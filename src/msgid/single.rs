@@ -39,7 +39,7 @@ pub(super) fn is_bad(c: u8) -> bool {
 
 static TABLES: [[u8; 32]; 2] = [twice(BAD_LO), twice(BAD_HI)];
 
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn load(b: &[u8], at: usize) -> Option<__m256i> {
     let chunk = b.get(at..)?.first_chunk::<32>()?;
@@ -48,7 +48,7 @@ fn load(b: &[u8], at: usize) -> Option<__m256i> {
 }
 
 /// The masks of one window: (atext, `.` or `@`; `.`; `@`), bit `i` for byte `i`.
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn window(lo_t: __m256i, hi_t: __m256i, v: __m256i) -> (u32, u32, u32) {
     let nibble = _mm256_set1_epi8(0x0F);
@@ -77,7 +77,7 @@ macro_rules! one_id {
 
 /// Whether `text` (32..=128 bytes, `<` first and `>` last) is one id the general path
 /// writes as it is.
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn is_one_id(text: &[u8]) -> bool {
     let n = text.len();
@@ -133,7 +133,7 @@ fn is_one_id(text: &[u8]) -> bool {
 ///
 /// # Safety
 /// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 pub(super) unsafe fn format(
     sink: &mut SliceSink<'_>,
     name: &[u8],

@@ -2,7 +2,7 @@
 //! search and the line copy, each written once over a [`Vector`] and compiled twice, for SSE2
 //! (the x86_64 baseline) and for AVX2 (chosen at run time through [`crate::cpu::avx2`]).
 //!
-//! The AVX2 instances live inside `#[target_feature(enable = "avx2")]` functions: the generic
+//! The AVX2 instances live inside `#[target_feature(enable = "avx2,...")]` functions: the generic
 //! code is `#[inline(always)]`, so each instance is compiled with the width its caller enables,
 //! and one feature check per field picks a whole loop instead of one call per block.
 //! A value of type [`Avx2`] exists only after that check succeeded, which is what makes its
@@ -365,7 +365,7 @@ pub(crate) unsafe fn copy<S: Vector>(s: S, d: *mut u8, p: *const u8, n: usize) {
 
 /// AVX2 instance of [`is_plain`].
 #[cfg(test)]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 pub(crate) fn is_plain_avx2(s: Avx2, b: &[u8]) -> bool {
     is_plain(s, b)
 }

@@ -131,7 +131,7 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
@@ -200,7 +200,7 @@ const CONTROL_CLASSES: u8 = 8 | 16 | 32;
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn table(t: &[u8; 16]) -> core::arch::x86_64::__m256i {
     use core::arch::x86_64::{_mm256_broadcastsi128_si256, _mm_loadu_si128};
@@ -541,7 +541,7 @@ pub(super) fn format_words(
 /// # Safety
 /// The CPU must support AVX2 and POPCNT ([`crate::cpu::avx2`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,popcnt")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 unsafe fn format_checked_avx2(
     f: &mut Folder<'_, '_>,
     text: &[u8],
