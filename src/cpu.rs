@@ -111,4 +111,17 @@ mod tests {
         assert_eq!(super::avx2(), first);
         assert_eq!(super::detect_avx2() || super::BUILT_IN, first);
     }
+
+    /// The AVX2 tests of every fast path return early when the check says no, so a check
+    /// that wrongly said no would let them all pass untested: it must agree with std's.
+    #[test]
+    #[cfg(not(miri))]
+    fn detection_agrees_with_std() {
+        let std_says = std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("bmi1")
+            && std::is_x86_feature_detected!("bmi2")
+            && std::is_x86_feature_detected!("lzcnt")
+            && std::is_x86_feature_detected!("popcnt");
+        assert_eq!(super::avx2(), std_says);
+    }
 }
