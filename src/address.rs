@@ -2072,17 +2072,7 @@ mod tests {
             proptest::prop_oneof![30usize..=120, 900usize..=998],
             proptest::bool::ANY,
         )
-            .prop_map(|(utf8, enc, width, lf)| {
-                Options::default()
-                    .with_utf8(utf8)
-                    .with_encoding(enc)
-                    .with_max_line_len(width)
-                    .with_line_ending(if lf {
-                        crate::LineEnding::Lf
-                    } else {
-                        crate::LineEnding::Crlf
-                    })
-            })
+            .prop_map(|(utf8, enc, width, lf)| crate::test_util::options(utf8, enc, width, lf))
     }
 
     /// A whole text-form field: with `fast`, through [`format_field`] (controls checked by

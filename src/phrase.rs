@@ -869,10 +869,7 @@ mod tests {
                 proptest::prop_assume!(check_text_phrase(raw.as_bytes()).is_ok());
                 Source::Text(raw.as_bytes())
             };
-            let options = Options::default()
-                .with_utf8(utf8)
-                .with_encoding(encoding)
-                .with_max_line_len(width);
+            let options = crate::test_util::options(utf8, encoding, width, false);
             let glue = glue.as_bytes();
             proptest::prop_assert_eq!(
                 write_with(plan, src, &options, lead, glue),

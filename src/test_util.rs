@@ -4,7 +4,18 @@
 use std::string::String;
 use std::vec::Vec;
 
-use crate::{format_field, Error, FieldClass, Options};
+use crate::{format_field, Encoding, Error, FieldClass, LineEnding, Options};
+
+/// The options the property tests draw: utf8, encoding, soft limit and LF (or CRLF) line
+/// endings, in one call instead of the same four builder steps in every test.
+pub(crate) fn options(utf8: bool, encoding: Encoding, width: usize, lf: bool) -> Options {
+    let eol = if lf { LineEnding::Lf } else { LineEnding::Crlf };
+    Options::default()
+        .with_utf8(utf8)
+        .with_encoding(encoding)
+        .with_max_line_len(width)
+        .with_line_ending(eol)
+}
 
 pub(crate) fn fmt_with(name: &str, value: &str, options: &Options) -> Result<String, Error> {
     fmt_class(name, FieldClass::Auto, value, options)

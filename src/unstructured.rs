@@ -1450,10 +1450,7 @@ mod tests {
                 value.push_str(seps[i]);
                 value.push_str(w);
             }
-            let options = Options::default()
-                .with_utf8(utf8)
-                .with_encoding(encoding)
-                .with_max_line_len(width);
+            let options = crate::test_util::options(utf8, encoding, width, false);
             proptest::prop_assert_eq!(
                 run_general(&value, &options, lead, false),
                 run_general(&value, &options, lead, true)
@@ -1536,12 +1533,7 @@ mod tests {
             long_name in 0u8..10,
         ) {
             let value = parts.concat();
-            let eol = if lf { LineEnding::Lf } else { LineEnding::Crlf };
-            let options = Options::default()
-                .with_utf8(utf8)
-                .with_encoding(encoding)
-                .with_max_line_len(width)
-                .with_line_ending(eol);
+            let options = crate::test_util::options(utf8, encoding, width, lf);
             // A name the folder refuses, now and then: the control error still comes first.
             let name = if long_name == 0 { "N".repeat(998) } else { "Subject".into() };
             let want = run_field(false, &name, &value, &options, 1 << 12);

@@ -820,7 +820,7 @@ fn encode_one<const AVX2: bool, const IS_B: bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Encoding, LineEnding};
+    use crate::Encoding;
     use std::string::String;
 
     #[test]
@@ -1101,12 +1101,8 @@ mod tests {
                 for utf8 in [false, true] {
                     for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
                         for width in [40, 41, 76, 77, 78, 100, 998] {
-                            for eol in [LineEnding::Crlf, LineEnding::Lf] {
-                                let options = Options::default()
-                                    .with_utf8(utf8)
-                                    .with_encoding(enc)
-                                    .with_max_line_len(width)
-                                    .with_line_ending(eol);
+                            for lf in [false, true] {
+                                let options = crate::test_util::options(utf8, enc, width, lf);
                                 taken += usize::from(check(name, v.as_bytes(), &options));
                             }
                         }
@@ -1160,12 +1156,7 @@ mod tests {
                 }
                 value.push_str(w);
             }
-            let eol = if lf { LineEnding::Lf } else { LineEnding::Crlf };
-            let options = Options::default()
-                .with_utf8(utf8)
-                .with_encoding(encoding)
-                .with_max_line_len(width)
-                .with_line_ending(eol);
+            let options = crate::test_util::options(utf8, encoding, width, lf);
             let taken = check(&"X".repeat(lead + 1), value.as_bytes(), &options);
             let short = lead + 2 + 1 + value.len() < HARD_LINE_LIMIT;
             // Unicode white space in utf8 mode is left to the general path (see `run`).

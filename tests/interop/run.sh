@@ -23,8 +23,12 @@ jars=/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar
 javac -d "$work" -cp "$jars" tests/interop/Decode.java
 
 cases=$PWD/$work/cases.jsonl
-MAILFOLD_DIFF_CASES=$cases cargo test -q --all-features --test differential \
-  differential_against_cpython_email >/dev/null
+# Its own output only matters when it fails (the test command runs it in full elsewhere).
+if ! MAILFOLD_DIFF_CASES=$cases cargo test -q --all-features --test differential \
+  differential_against_cpython_email >"$work/differential.log" 2>&1; then
+  cat "$work/differential.log"
+  exit 1
+fi
 status=0
 echo "== JavaScript: mailparser, postal-mime"
 node "$work/decode.mjs" "$cases" || status=1
