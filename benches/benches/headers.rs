@@ -5,7 +5,8 @@
 //! `cargo bench -p mailfold-benches` runs it; `-- --test` runs every benchmark once (smoke);
 //! criterion's usual options apply (`-- --measurement-time 5`, a name filter, ...).
 //! With `MAILFOLD_BENCH_STRICT=1` the run fails when mailfold errs on, or does not round-trip,
-//! any corpus field.
+//! any corpus field. `MAILFOLD_BENCH_PAIRED=<rounds>` runs the paired, interleaved ratio
+//! measurement instead of criterion ([`mailfold_benches::paired`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use mailfold_benches::corpus::{
     generate, scaling_value, Category, Field, ScalingKind, DEFAULT_FIELDS, DEFAULT_SEED,
     SCALING_SIZES,
 };
+use mailfold_benches::paired;
 use mailfold_benches::report::{
     self, corpus_group, output_dir, render, scaling_group, summary_json, Meta, Slice,
 };
@@ -226,10 +228,32 @@ fn profile_mode(spec: &str, fields: &[Field]) {
     );
 }
 
+/// `MAILFOLD_BENCH_PAIRED=<rounds>`: every category and the whole corpus, each system timed
+/// once per round in a rotating order, ratios to the floor taken within each round (samples of
+/// at least 2 ms); prints the table and saves it as `mailfold-paired.md` beside criterion's.
+fn paired_mode(rounds: &str) {
+    let Ok(rounds) = rounds.parse::<usize>() else {
+        eprintln!("usage: MAILFOLD_BENCH_PAIRED=<rounds>");
+        std::process::exit(2);
+    };
+    let fields = generate(DEFAULT_SEED, DEFAULT_FIELDS);
+    let groups = paired::measure_all(&fields, rounds, Duration::from_millis(2));
+    let table = paired::render(&groups, rounds);
+    let dir = output_dir();
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join("mailfold-paired.md"), &table);
+    }
+    println!("{table}");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Ok(spec) = std::env::var("MAILFOLD_BENCH_PROFILE") {
         profile_mode(&spec, &generate(DEFAULT_SEED, DEFAULT_FIELDS));
+        return;
+    }
+    if let Ok(rounds) = std::env::var("MAILFOLD_BENCH_PAIRED") {
+        paired_mode(&rounds);
         return;
     }
     let has = |flag: &str| args.iter().any(|a| a == flag);

@@ -4,6 +4,7 @@
 //! Run `cargo bench -p mailfold-benches` (or `scripts/bench.sh`); see `benches/README.md`.
 
 pub mod corpus;
+pub mod paired;
 pub mod report;
 pub mod systems;
 pub mod verify;
