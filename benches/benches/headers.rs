@@ -5,8 +5,9 @@
 //! `cargo bench -p mailfold-benches` runs it; `-- --test` runs every benchmark once (smoke);
 //! criterion's usual options apply (`-- --measurement-time 5`, a name filter, ...).
 //! With `MAILFOLD_BENCH_STRICT=1` the run fails when mailfold errs on, or does not round-trip,
-//! any corpus field. `MAILFOLD_BENCH_PAIRED=<rounds>` runs the paired, interleaved ratio
-//! measurement instead of criterion ([`mailfold_benches::paired`]).
+//! any corpus field. After criterion, the paired, interleaved ratios run
+//! ([`mailfold_benches::paired`]; `MAILFOLD_BENCH_NO_PAIRED=1` skips them);
+//! `MAILFOLD_BENCH_PAIRED=<rounds>` runs only those.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -228,22 +229,23 @@ fn profile_mode(spec: &str, fields: &[Field]) {
     );
 }
 
-/// `MAILFOLD_BENCH_PAIRED=<rounds>`: every category and the whole corpus, each system timed
-/// once per round in a rotating order, ratios to the floor taken within each round (samples of
-/// at least 2 ms); prints the table and saves it as `mailfold-paired.md` beside criterion's.
-fn paired_mode(rounds: &str) {
-    let Ok(rounds) = rounds.parse::<usize>() else {
-        eprintln!("usage: MAILFOLD_BENCH_PAIRED=<rounds>");
-        std::process::exit(2);
-    };
-    let fields = generate(DEFAULT_SEED, DEFAULT_FIELDS);
-    let groups = paired::measure_all(&fields, rounds, Duration::from_millis(2));
+/// Rounds of the paired measurement at the end of a criterion run (about 15 s).
+const PAIRED_ROUNDS: usize = 31;
+
+/// The paired, interleaved ratios ([`paired`]): every category and the whole corpus, each
+/// system timed once per round in a rotating order (samples of at least 2 ms), ratios to the
+/// floor taken within each round; prints the table and saves it as `mailfold-paired.md`
+/// beside criterion's tables. Run alone with `MAILFOLD_BENCH_PAIRED=<rounds>`; after every
+/// criterion run (not `--test`) unless `MAILFOLD_BENCH_NO_PAIRED` is set.
+fn paired_mode(rounds: usize, fields: &[Field]) {
+    let groups = paired::measure_all(fields, rounds, Duration::from_millis(2));
     let table = paired::render(&groups, rounds);
     let dir = output_dir();
     if std::fs::create_dir_all(&dir).is_ok() {
         let _ = std::fs::write(dir.join("mailfold-paired.md"), &table);
     }
-    println!("{table}");
+    println!("\n{table}");
+    println!("(saved in {}/mailfold-paired.md)", dir.display());
 }
 
 fn main() {
@@ -253,7 +255,11 @@ fn main() {
         return;
     }
     if let Ok(rounds) = std::env::var("MAILFOLD_BENCH_PAIRED") {
-        paired_mode(&rounds);
+        let Ok(rounds) = rounds.parse::<usize>() else {
+            eprintln!("usage: MAILFOLD_BENCH_PAIRED=<rounds>");
+            std::process::exit(2);
+        };
+        paired_mode(rounds, &generate(DEFAULT_SEED, DEFAULT_FIELDS));
         return;
     }
     let has = |flag: &str| args.iter().any(|a| a == flag);
@@ -292,6 +298,10 @@ fn main() {
         let _ = std::fs::write(dir.join("mailfold-summary.json"), summary);
         println!("\n{table}");
         println!("(tables saved in {}/mailfold-table.md)", dir.display());
+        // The same ratios, paired and interleaved (steadier on a drifting machine).
+        if std::env::var_os("MAILFOLD_BENCH_NO_PAIRED").is_none() {
+            paired_mode(PAIRED_ROUNDS, &fields);
+        }
     }
     if std::env::var_os("MAILFOLD_BENCH_STRICT").is_some_and(|v| v == "1") {
         if let Err(e) = strict_check(&meta) {

@@ -1,5 +1,6 @@
 //! Prints the benchmark tables (Markdown) from the last `cargo bench -p mailfold-benches` run:
-//! criterion's estimates plus the harness's `mailfold-meta.json`.
+//! criterion's estimates plus the harness's `mailfold-meta.json`, then the paired ratios of that
+//! run (`mailfold-paired.md`) when it saved them.
 //!
 //! `table --json` prints the machine-readable summary instead (ns/field per category and
 //! system), which `benches/cpython_email.py --rust-summary` reads.
@@ -19,5 +20,8 @@ fn main() {
         println!("{:#}", summary_json(&dir, &meta));
     } else {
         print!("{}", render(&dir, &meta));
+        if let Ok(paired) = std::fs::read_to_string(dir.join("mailfold-paired.md")) {
+            print!("\n{paired}");
+        }
     }
 }
