@@ -8,6 +8,8 @@
 #   SYSTEMS="mailfold mail_builder" scripts/bench-instructions.sh references utf8_subject
 #   scripts/bench-instructions.sh --scaling            # instructions per byte, one field of
 #                                                      # 100 B .. 100 KB (linearity)
+#   scripts/bench-instructions.sh --footprint          # whole corpus: hot code and simulated
+#                                                      # L1i misses per field (mixed fields)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -44,6 +46,31 @@ if [ "${1:-}" = --scaling ]; then
       done
       printf '| %s | %s |%s\n' "$kind" "$bytes" "$row"
     done
+  done
+  exit 0
+fi
+
+if [ "${1:-}" = --footprint ]; then
+  # The whole corpus, fields of every category interleaved as in a real header block: how
+  # much machine code the loop keeps hot (scripts/code-footprint.py) and how often the
+  # instruction fetch misses a simulated 32 KB, 8-way level-1 instruction cache.
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+  read -r -a systems <<<"${SYSTEMS:-floor mailfold mail_builder}"
+  printf '| system | instr/field | L1i misses/field (32 KB sim.) | hot code KB |\n|---|---:|---:|---:|\n'
+  for sys in "${systems[@]}"; do
+    MAILFOLD_BENCH_PROFILE="all:$sys:1" valgrind --tool=callgrind --dump-instr=yes \
+      --callgrind-out-file="$out/cg" --toggle-collect='*run_all*' "$bin" >"$out/log" 2>&1
+    fields=$(sed -n 's/.* passes over \([0-9]*\) fields.*/\1/p' "$out/log")
+    total=$(callgrind_annotate "$out/cg" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
+    hot=$(python3 scripts/code-footprint.py "$out/cg" "$bin" "$fields" --top 0 |
+      sed -n 's/^hot code: \([0-9.]*\) KB.*/\1/p')
+    MAILFOLD_BENCH_PROFILE="all:$sys:1" valgrind --tool=callgrind --cache-sim=yes \
+      --I1=32768,8,64 --D1=32768,8,64 --LL=16777216,16,64 \
+      --callgrind-out-file="$out/cgc" --toggle-collect='*run_all*' "$bin" >"$out/logc" 2>&1
+    misses=$(sed -n 's/.*I1  misses: *\([0-9,]*\).*/\1/p' "$out/logc" | tr -d ,)
+    awk -v s="$sys" -v t="$total" -v m="$misses" -v f="$fields" -v h="$hot" \
+      'BEGIN { printf "| %s | %d | %.2f | %s |\n", s, t / f, m / f, h }'
   done
   exit 0
 fi
