@@ -106,6 +106,9 @@ pub fn format_header(
 
 /// Formats one header field with the given syntax class ([`FieldClass::Auto`] = from the name).
 ///
+/// Forcing the class the name has anyway changes nothing: the name's own rules stay (one
+/// mailbox in `Sender`, an empty `Bcc`, one id in `Message-ID`, a validated `Date`).
+///
 /// ```
 /// use mailfold::{format_field, FieldClass, Options};
 ///
@@ -125,10 +128,8 @@ pub fn format_field(
     options.validate()?;
     let class = match class {
         FieldClass::Auto => classify::name_class(name)?,
-        forced => {
-            classify::check_name(name)?;
-            classify::Class::from_forced(forced)
-        }
+        // Forcing the class the name has anyway keeps the name's own rules (SPEC §2).
+        forced => classify::Class::forced(forced, classify::name_class(name)?),
     };
     let mut sink = SliceSink::new(out);
     classify::format_value(&mut sink, name, class, value, options)?;
