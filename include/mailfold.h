@@ -263,7 +263,7 @@ struct mailfold_options mailfold_options_default(void);
  * const char *v = "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln";
  * int32_t rc = mailfold_format_header("Subject", 7, v, strlen(v), NULL, buf, sizeof buf, &len);
  * if (rc == MAILFOLD_OK)
- *     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?q?...?=\r\n
+ *     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n
  * else
  *     fprintf(stderr, "mailfold: %s\n", mailfold_status_str(rc));
  * ```
