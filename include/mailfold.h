@@ -37,7 +37,9 @@
 #define MAILFOLD_NULL_ARGUMENT 2
 
 /**
- * The header name is empty, or has a byte outside 33..=126, or a `:`.
+ * The header name is empty, or has a byte outside 33..=126, or a `:`; or, for
+ * `mailfold_format_mailboxes`, names a field that holds no mailbox list (a msg-id field,
+ * `Date`, a MIME or other structured field, `Keywords`, `List-Id`).
  */
 #define MAILFOLD_INVALID_NAME 3
 
@@ -263,7 +265,7 @@ struct mailfold_options mailfold_options_default(void);
  * const char *v = "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln";
  * int32_t rc = mailfold_format_header("Subject", 7, v, strlen(v), NULL, buf, sizeof buf, &len);
  * if (rc == MAILFOLD_OK)
- *     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?q?...?=\r\n
+ *     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n
  * else
  *     fprintf(stderr, "mailfold: %s\n", mailfold_status_str(rc));
  * ```
@@ -321,7 +323,9 @@ int32_t mailfold_format_field(const char *name,
  * are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
  *
  * Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
- * `Bcc`). Each display name may be NULL with length 0 for none.
+ * `Bcc`). Each display name may be NULL with length 0 for none. `Return-Path` takes exactly
+ * one mailbox without a display name (written `<addr-spec>`); a name whose field holds no
+ * mailbox list (`Message-ID`, `Date`, `Content-Type`, ...) gives `MAILFOLD_INVALID_NAME`.
  *
  * ```c
  * mailfold_mailbox to[2] = {

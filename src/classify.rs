@@ -29,6 +29,21 @@ pub(crate) enum Class {
 }
 
 impl Class {
+    /// The class a forced [`FieldClass`] gives a field whose name has the class `natural`.
+    /// Forcing the structured class the name has anyway keeps the name's own rules, without
+    /// which the output would break RFC 5322 or refuse what the name allows: an empty Bcc, one
+    /// mailbox in Sender (§3.6.2), one id in Message-ID (§3.6.4), a validated Date (§3.3).
+    /// Otherwise the forced class's generic rules apply (forced `Unstructured` is free text,
+    /// also for Keywords and List-Id).
+    pub(crate) fn forced(class: FieldClass, natural: Class) -> Class {
+        match (class, natural) {
+            (FieldClass::Address, Class::Address { .. })
+            | (FieldClass::MsgId, Class::MsgIdOne)
+            | (FieldClass::AsciiStructured, Class::Date) => natural,
+            _ => Class::from_forced(class),
+        }
+    }
+
     pub(crate) fn from_forced(class: FieldClass) -> Class {
         match class {
             FieldClass::Auto | FieldClass::Unstructured => Class::Unstructured,

@@ -27,7 +27,9 @@ pub enum Error {
         /// Exact size of the formatted field in bytes.
         needed: usize,
     },
-    /// The header name is empty, or has a byte outside 33..=126, or a `:`.
+    /// The header name is empty, or has a byte outside 33..=126, or a `:`; or, for
+    /// `format_mailboxes`, names a field that holds no mailbox list (a msg-id field, `Date`,
+    /// a MIME or other structured field, `Keywords`, `List-Id`).
     InvalidName,
     /// A CR or LF that is not part of a fold (`CRLF`/`LF` followed by SP or HTAB), NUL,
     /// another C0 control except HTAB, DEL, or a Unicode line separator (U+0085, U+2028,

@@ -35,7 +35,9 @@ pub const MAILFOLD_OK: i32 = 0;
 pub const MAILFOLD_BUFFER_TOO_SMALL: i32 = 1;
 /// `out_len` is NULL, or a pointer is NULL while its length is not 0.
 pub const MAILFOLD_NULL_ARGUMENT: i32 = 2;
-/// The header name is empty, or has a byte outside 33..=126, or a `:`.
+/// The header name is empty, or has a byte outside 33..=126, or a `:`; or, for
+/// `mailfold_format_mailboxes`, names a field that holds no mailbox list (a msg-id field,
+/// `Date`, a MIME or other structured field, `Keywords`, `List-Id`).
 pub const MAILFOLD_INVALID_NAME: i32 = 3;
 /// An input string is not valid UTF-8.
 pub const MAILFOLD_INVALID_UTF8: i32 = 4;
@@ -384,7 +386,7 @@ pub extern "C" fn mailfold_options_default() -> mailfold_options {
 /// const char *v = "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln";
 /// int32_t rc = mailfold_format_header("Subject", 7, v, strlen(v), NULL, buf, sizeof buf, &len);
 /// if (rc == MAILFOLD_OK)
-///     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?q?...?=\r\n
+///     fwrite(buf, 1, len, stdout);   // Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n
 /// else
 ///     fprintf(stderr, "mailfold: %s\n", mailfold_status_str(rc));
 /// ```
@@ -513,7 +515,9 @@ unsafe fn format_field(
 /// are taken literally (a comma or `<` in a name is quoted or encoded, never read as syntax).
 ///
 /// Results as for `mailfold_format_header`. `boxes` may be NULL when `n_boxes` is 0 (an empty
-/// `Bcc`). Each display name may be NULL with length 0 for none.
+/// `Bcc`). Each display name may be NULL with length 0 for none. `Return-Path` takes exactly
+/// one mailbox without a display name (written `<addr-spec>`); a name whose field holds no
+/// mailbox list (`Message-ID`, `Date`, `Content-Type`, ...) gives `MAILFOLD_INVALID_NAME`.
 ///
 /// ```c
 /// mailfold_mailbox to[2] = {

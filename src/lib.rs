@@ -106,6 +106,9 @@ pub fn format_header(
 
 /// Formats one header field with the given syntax class ([`FieldClass::Auto`] = from the name).
 ///
+/// Forcing the class the name has anyway changes nothing: the name's own rules stay (one
+/// mailbox in `Sender`, an empty `Bcc`, one id in `Message-ID`, a validated `Date`).
+///
 /// ```
 /// use mailfold::{format_field, FieldClass, Options};
 ///
@@ -125,10 +128,8 @@ pub fn format_field(
     options.validate()?;
     let class = match class {
         FieldClass::Auto => classify::name_class(name)?,
-        forced => {
-            classify::check_name(name)?;
-            classify::Class::from_forced(forced)
-        }
+        // Forcing the class the name has anyway keeps the name's own rules (SPEC §2).
+        forced => classify::Class::forced(forced, classify::name_class(name)?),
     };
     let mut sink = SliceSink::new(out);
     classify::format_value(&mut sink, name, class, value, options)?;
@@ -139,6 +140,11 @@ pub fn format_field(
 ///
 /// Display names are taken literally (a comma or `<` in a name from a web form is quoted or
 /// encoded, never read as syntax), so user input can never add a recipient.
+///
+/// The name must be an address field or one of free text (an `X-` name, say). `Return-Path`
+/// takes exactly one mailbox without a display name and is written as `<addr-spec>`. Names
+/// whose fields hold no mailbox list (msg-id fields, `Date`, MIME and other structured
+/// fields, `Keywords`, `List-Id`) give [`Error::InvalidName`].
 ///
 /// ```
 /// use mailfold::{format_mailboxes, Mailbox, Options};
@@ -175,14 +181,46 @@ pub(crate) fn format_mailboxes_from<'m>(
 ) -> Result<usize, Error> {
     options.validate()?;
     let class = classify::name_class(name)?;
-    let mut sink = SliceSink::new(out);
     let (required, single) = match class {
         classify::Class::Address { required, single } => (required, single),
-        _ => (true, false),
+        // Free text may carry a mailbox list (X-Original-To and other unknown names).
+        classify::Class::Unstructured => (true, false),
+        classify::Class::ReturnPath => return return_path_from(name, mailboxes, options, out),
+        // msg-id, Date, MIME, Keywords, List-Id and ASCII structured fields hold no mailbox
+        // list: one written there would break the field's syntax.
+        _ => return Err(Error::InvalidName),
     };
+    let mut sink = SliceSink::new(out);
     let mut folder = Folder::start(&mut sink, name, options)?;
     address::format_mailboxes(&mut folder, mailboxes, options, required, single)?;
     folder.end();
+    sink.finish()
+}
+
+/// `Return-Path` from mailboxes: exactly one, without a display name, written as the path
+/// `<addr-spec>` (RFC 5322 §3.6.7); anything else is `InvalidAddress { at: 0 }`.
+fn return_path_from<'m>(
+    name: &str,
+    mut mailboxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let (Some(mb), None) = (mailboxes.next(), mailboxes.next()) else {
+        return Err(Error::InvalidAddress { at: 0 });
+    };
+    let addr = mb.addr_spec;
+    // The addr-spec is taken literally, as in every other address field: brackets or white
+    // space around it (which the text form of Return-Path would accept) are not part of one.
+    let space = [' ', '\t', '\r', '\n'];
+    if mb.display_name.is_some_and(|n| !n.is_empty())
+        || addr.starts_with('<')
+        || addr.starts_with(space)
+        || addr.ends_with(space)
+    {
+        return Err(Error::InvalidAddress { at: 0 });
+    }
+    let mut sink = SliceSink::new(out);
+    classify::format_value(&mut sink, name, classify::Class::ReturnPath, addr, options)?;
     sink.finish()
 }
 

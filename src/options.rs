@@ -167,7 +167,10 @@ pub enum Encoding {
 
 /// The syntax a field is formatted with (SPEC §2).
 ///
-/// [`FieldClass::Auto`] picks the class from the field name; the others force it.
+/// [`FieldClass::Auto`] picks the class from the field name; the others force it. Forcing
+/// the structured class a name has anyway keeps the name's own rules (an empty `Bcc`, one
+/// mailbox in `Sender`, one id in `Message-ID`, a validated `Date`), so the output stays valid
+/// RFC 5322 for that name.
 ///
 /// ```
 /// use mailfold::{format_field, FieldClass, Options};
