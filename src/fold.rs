@@ -320,9 +320,11 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.only_name = false;
     }
 
-    /// Finishes the field: `Name: ` for an empty value, then the line ending.
+    /// Finishes the field: `Name: ` for an empty value, then the line ending. After a name
+    /// of 997 octets the space would make a 999-octet line, so there the field is `Name:`
+    /// alone (an empty value needs no space: RFC 5322 §2.2).
     pub(crate) fn end(self) {
-        if self.only_name {
+        if self.only_name && self.col.bytes < crate::options::HARD_LINE_LIMIT {
             self.sink.byte(b' ');
         }
         self.sink.write(self.eol);
