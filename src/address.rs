@@ -1738,6 +1738,32 @@ fn format_group(
 }
 
 /// Return-Path (RFC 5322 §3.6.7): `<addr-spec>` or `<>`; a bare addr-spec is bracketed.
+/// The first non-white-space byte after the `>` that closes a path whose text starts at
+/// `from` (a `>` inside a quoted local part or a domain literal does not close it); `None`
+/// when nothing closes it before `end`.
+fn after_path(b: &[u8], from: usize, end: usize) -> Option<usize> {
+    let text = b.get(from..end)?;
+    let (mut quoted, mut escaped, mut literal) = (false, false, false);
+    let close = text.iter().position(|&c| {
+        match c {
+            _ if escaped => escaped = false,
+            b'\\' if quoted || literal => escaped = true,
+            b'"' if !literal => quoted = !quoted,
+            b'[' if !quoted => literal = true,
+            b']' if !quoted => literal = false,
+            b'>' if !quoted && !literal => return true,
+            _ => {}
+        }
+        false
+    })?;
+    let rest = text.get(close + 1..)?;
+    let blank = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    Some(from + close + 1 + blank)
+}
+
 pub(crate) fn format_return_path(
     f: &mut Folder<'_, '_>,
     value: &str,
@@ -1750,8 +1776,11 @@ pub(crate) fn format_return_path(
     }
     let (a, z) = if b.get(s) == Some(&b'<') {
         if b.get(e - 1) != Some(&b'>') || e - s < 2 {
-            // Where the closing bracket should be (the end is always a character boundary).
-            return Err(Error::InvalidAddress { at: e });
+            // Text after the path's `>` is what is wrong; with no `>` at all, the end is
+            // where the closing bracket should be (always a character boundary).
+            return Err(Error::InvalidAddress {
+                at: after_path(b, s + 1, e).unwrap_or(e),
+            });
         }
         (s + 1, e - 1)
     } else {

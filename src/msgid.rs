@@ -1628,6 +1628,10 @@ pub(crate) fn format_list_id(
             .map(|i| start + i)
             .ok_or(Error::InvalidMsgId { at: end - 1 })?;
         (open, open + 1, end - 1)
+    } else if let Some(after) = after_bracketed_id(b, start, end) {
+        // `phrase <list-id>` and then more: the error is the text after the list-id, not the
+        // phrase (which the bare-list-id reading below would report).
+        return Err(Error::InvalidMsgId { at: after });
     } else {
         (start, start, end)
     };
@@ -1651,6 +1655,20 @@ pub(crate) fn format_list_id(
     f.put(id, tw);
     f.put_byte(b'>');
     Ok(())
+}
+
+/// Where the first non-white-space byte after the last `>` of `b[start..end]` is, when a `<`
+/// comes before that `>` (so the value holds a bracketed list-id followed by more text).
+fn after_bracketed_id(b: &[u8], start: usize, end: usize) -> Option<usize> {
+    let value = b.get(start..end)?;
+    let close = value.iter().rposition(|&c| c == b'>')?;
+    value.get(..close)?.contains(&b'<').then_some(())?;
+    let rest = value.get(close + 1..)?;
+    let blank = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    Some(start + close + 1 + blank)
 }
 
 /// `<` + the 32 lowercase hex digits of a UUID v4 made from `random` + `@` + domain + `>`.
