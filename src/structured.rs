@@ -240,9 +240,14 @@ mod tests {
         }
         let long_name = "X".repeat(998);
         assert_eq!(fmt(&long_name, "x"), Err(Error::LineTooLong));
+        // `Name:` is 998 octets; the space of `Name: ` would make the line 999 (SPEC §3).
         assert_eq!(
             fmt(&long_name[..997], "").unwrap(),
-            [&long_name[..997], ": \r\n"].concat()
+            [&long_name[..997], ":\r\n"].concat()
+        );
+        assert_eq!(
+            fmt(&long_name[..996], "").unwrap(),
+            [&long_name[..996], ": \r\n"].concat()
         );
     }
 }
