@@ -1220,7 +1220,7 @@ mod avx2 {
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
         line.bad |= bad | borrow;
         match verdict(&acc) {
-            Scanned::Done if walk.resume(line) && walk.finish() => Scanned::Done,
+            Scanned::Done if walk.resume(line) && finish(walk) => Scanned::Done,
             Scanned::Done => Scanned::No,
             v => v,
         }
@@ -1290,7 +1290,9 @@ mod avx2 {
             .saturating_sub(127)
             .min(out.len().saturating_sub(127).saturating_sub(most));
         // Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
-        // space: `prev + FAST_MAX_ID + 1 - e` wraps.
+        // space: `prev + FAST_MAX_ID + 1 - e` wraps. When writing, it is checked where the
+        // line is stored: a line stored whole has at most 126 bytes, so only the exact
+        // store (and the last line, in [`finish`]) needs to look for it.
         let mut over = 0usize;
         for &e in ends {
             let e = e as usize;
@@ -1319,9 +1321,13 @@ mod avx2 {
                         }
                     } else {
                         super::store_fold_exact(out, text, run, prev, shift, ending);
+                        if prev - run > FAST_MAX_ID + 1 {
+                            over |= long_first_id(text, run, prev);
+                        }
                     }
+                } else {
+                    over |= (prev + FAST_MAX_ID + 1).wrapping_sub(e);
                 }
-                over |= (prev + FAST_MAX_ID + 1).wrapping_sub(e);
                 shift += step;
                 run = prev;
                 limit = soft;
@@ -1331,6 +1337,73 @@ mod avx2 {
         line.bad |= (over >> 63) as u64;
         (line.run, line.prev_end, line.limit, line.later, line.shift) =
             (run, prev, limit, limit, shift);
+    }
+
+    /// Bit 63 set when the first id of the line `text[run..to]` (a continuation line: its
+    /// space, then the id) takes more than FAST_MAX_ID + 1 octets: what [`walk_rest`]
+    /// checks for each fold, for the lines it does not store whole (called only for a line
+    /// longer than that: rare).
+    #[cold]
+    #[inline(never)]
+    fn long_first_id(text: &[u8], run: usize, to: usize) -> usize {
+        let line = text.get(run..to).unwrap_or_default();
+        let end = line
+            .iter()
+            .position(|&c| c == b'>')
+            .map_or(line.len(), |i| i + 1);
+        (FAST_MAX_ID + 1).wrapping_sub(end)
+    }
+
+    /// [`Walk::finish`] for the AVX2 scan: the last line, when it has 32..=128 bytes, as
+    /// four 32-byte moves (the last ending with the text; they overlap, and none reaches
+    /// before the line or past it), and the line ending; otherwise `Walk::finish`, after
+    /// the check of the line's first id that [`walk_rest`] leaves to the store.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn finish(walk: &mut Walk<'_, '_>) -> bool {
+        let (text, run, shift) = (walk.text, walk.run, walk.shift);
+        let n = text.len();
+        let total = n + shift + 1 + usize::from(walk.crlf);
+        let ready = walk.carry == 0 && walk.prev_end != usize::MAX && walk.write;
+        let out = walk.sink.spare();
+        if ready && run + 32 <= n && n - run <= 128 && out.len() >= total {
+            let last = n - 32;
+            let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
+            // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each
+            // store `out[o + shift..o + shift + 32]`, within `total <= out.len()`; the line
+            // ending goes to `out[n + shift..total]`, and the space to `out[0]`. The moves
+            // need no alignment.
+            unsafe {
+                let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
+                let d = dst.add(shift);
+                let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+                let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+                let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+                let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
+                _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
+                _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
+                _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
+                _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
+                if walk.crlf {
+                    core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), *b"\r\n");
+                } else {
+                    *d.add(n) = b'\n';
+                }
+                *dst = b' ';
+            }
+            walk.sink.commit(total);
+            return true;
+        }
+        // The last line's first id, for a line not stored above (a first line is checked
+        // by `Line::end_id`).
+        if walk.prev_end != usize::MAX
+            && run != 0
+            && n - run > FAST_MAX_ID + 1
+            && long_first_id(text, run, n) >> 63 != 0
+        {
+            return false;
+        }
+        walk.finish()
     }
 
     /// The first loop of [`scan`]: checks the blocks of 64 bytes of `text` from `base`
@@ -1983,6 +2056,37 @@ mod tests {
         assert!(fast("References", &long, &o, false).is_some());
         let long = long.replace("@b>", "@bc>");
         assert_eq!(fast("References", &long, &o, false), None);
+    }
+
+    /// The last line of a long list (past the short scan's 192 bytes) at every length
+    /// around the AVX2 walk's four 32-byte moves (32..=128 bytes) and beyond, after lines
+    /// of several lengths: written as the general path writes it, nothing past it.
+    #[test]
+    fn long_list_last_line_every_length() {
+        let id = |len: usize, c: &str| std::format!("<{}@b>", c.repeat(len - 4));
+        for soft in [40, 78, 120] {
+            for lf in [false, true] {
+                let o = options(soft, lf, false);
+                for before in [30, 61, 100] {
+                    for last in 5..=140 {
+                        let v = std::format!(
+                            "{} {} {} {}",
+                            id(before, "p"),
+                            id(70, "q"),
+                            id(before, "r"),
+                            id(last, "s")
+                        );
+                        let out = fast("References", &v, &o, false);
+                        assert!(out.is_some(), "{soft} {v:?}");
+                        assert_eq!(
+                            Ok(out.unwrap()),
+                            general("References", &v, &o, false),
+                            "{soft} {v:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// The length rule of the walk: a first id is taken when it ends within FAST_MAX_ID
