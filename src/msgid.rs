@@ -1182,7 +1182,6 @@ mod avx2 {
         let mut ends = [0u32; SLOTS];
         let (mut borrow, mut bad) = (0u64, 0u64);
         let mut base = 0;
-        let mut blocks = text.chunks_exact(64);
         // Blocks until the array is full, then their ids, in two functions, so that
         // neither loop keeps the other's state in registers. (Fields of up to 50 ids take
         // one round.)
@@ -1191,7 +1190,7 @@ mod avx2 {
             let count = fill(
                 &t,
                 &mut acc,
-                &mut blocks,
+                text,
                 &mut ends,
                 &mut base,
                 &mut borrow,
@@ -1221,7 +1220,7 @@ mod avx2 {
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
         line.bad |= bad | borrow;
         match verdict(&acc) {
-            Scanned::Done if walk.resume(line) && walk.finish() => Scanned::Done,
+            Scanned::Done if walk.resume(line) && finish(walk) => Scanned::Done,
             Scanned::Done => Scanned::No,
             v => v,
         }
@@ -1263,6 +1262,12 @@ mod avx2 {
     /// `prev_end` is known to be set here), with the line stored by [`store_fold`] when
     /// `WRITE`. `CRLF`: the line ending (`lines.step == 2`), a constant so that the loop
     /// keeps its registers for the rest.
+    ///
+    /// Per id, only what a fold needs: the fold's branch (well predicted: at the usual
+    /// soft limits and id lengths nearly every id folds), one branch for whether the line
+    /// can be stored with four whole vectors (the bounds are folded into one limit on
+    /// `run`, recomputed at each fold), and the length of the new line's first id
+    /// gathered without a branch.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn walk_rest<const WRITE: bool, const CRLF: bool>(
@@ -1273,74 +1278,143 @@ mod avx2 {
     ) {
         let (mut run, mut prev, mut limit, mut shift) =
             (line.run, line.prev_end, line.limit, line.shift);
-        let mut longest = 0;
         let soft = lines.soft;
         let (step, ending) = if CRLF { (2, *b"\r\n") } else { (1, *b"\n ") };
+        let text = lines.text;
+        // A line at `run` is stored whole when `run < room`: 128 bytes of the text from
+        // `run`, and of the output from `run + shift`, in bounds for every shift this walk
+        // can reach (each id folds at most once). Computed once, without a branch.
+        let most = shift + step * ends.len();
+        let room = text
+            .len()
+            .saturating_sub(127)
+            .min(out.len().saturating_sub(127).saturating_sub(most));
+        // Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
+        // space: `prev + FAST_MAX_ID + 1 - e` wraps. When writing, it is checked where the
+        // line is stored: a line stored whole has at most 126 bytes, so only the exact
+        // store (and the last line, in [`finish`]) needs to look for it.
+        let mut over = 0usize;
         for &e in ends {
             let e = e as usize;
             if e - run > limit {
                 if WRITE {
-                    store_fold(out, lines.text, run, prev, shift, ending);
+                    if (prev < run + 127) & (run < room) {
+                        // SAFETY: `run + 128 <= text.len()` and `run + most + 128 <=
+                        // out.len()` (`run < room`), with `shift <= most`, so the four
+                        // loads and stores are in bounds, and so is the ending at `prev +
+                        // shift` (`prev - run <= 126`); the moves need no alignment.
+                        unsafe {
+                            let (src, dst) = (text.as_ptr().add(run), out.as_mut_ptr());
+                            let d = dst.add(run + shift);
+                            let v0 = _mm256_loadu_si256(src.cast::<__m256i>());
+                            let v1 = _mm256_loadu_si256(src.add(32).cast::<__m256i>());
+                            let v2 = _mm256_loadu_si256(src.add(64).cast::<__m256i>());
+                            let v3 = _mm256_loadu_si256(src.add(96).cast::<__m256i>());
+                            _mm256_storeu_si256(d.cast::<__m256i>(), v0);
+                            _mm256_storeu_si256(d.add(32).cast::<__m256i>(), v1);
+                            _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
+                            _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
+                            core::ptr::write_unaligned(
+                                dst.add(prev + shift).cast::<[u8; 2]>(),
+                                ending,
+                            );
+                        }
+                    } else {
+                        super::store_fold_exact(out, text, run, prev, shift, ending);
+                        if prev - run > FAST_MAX_ID + 1 {
+                            over |= long_first_id(text, run, prev);
+                        }
+                    }
+                } else {
+                    over |= (prev + FAST_MAX_ID + 1).wrapping_sub(e);
                 }
-                // The new line, the space and the id, may take FAST_MAX_ID + 1 octets:
-                // the longest is checked once, after the loop.
-                longest = longest.max(e - prev);
                 shift += step;
                 run = prev;
                 limit = soft;
             }
             prev = e;
         }
-        line.bad |= u64::from(longest > FAST_MAX_ID + 1);
+        line.bad |= (over >> 63) as u64;
         (line.run, line.prev_end, line.limit, line.later, line.shift) =
             (run, prev, limit, limit, shift);
     }
 
-    /// [`super::store_fold`] with four 32-byte moves, checked once.
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline]
-    fn store_fold(
-        out: &mut [u8],
-        text: &[u8],
-        from: usize,
-        to: usize,
-        shift: usize,
-        ending: [u8; 2],
-    ) {
-        let n = to - from;
-        let at = from + shift;
-        // (No sum here can overflow: `from` and `at` are positions in the text and in the
-        // output, whose lengths are at most `isize::MAX`.)
-        if (n <= 126) & (from + 128 <= text.len()) & (at + 128 <= out.len()) {
-            let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
-            // SAFETY: `text[from..from + 128]` and `out[at..at + 128]` are in bounds
-            // (checked just above), and so is `out[at + n..at + n + 2]` (`n <= 126`); the
-            // moves need no alignment.
-            unsafe {
-                let v0 = _mm256_loadu_si256(src.add(from).cast::<__m256i>());
-                let v1 = _mm256_loadu_si256(src.add(from + 32).cast::<__m256i>());
-                let v2 = _mm256_loadu_si256(src.add(from + 64).cast::<__m256i>());
-                let v3 = _mm256_loadu_si256(src.add(from + 96).cast::<__m256i>());
-                let d = dst.add(at);
-                _mm256_storeu_si256(d.cast::<__m256i>(), v0);
-                _mm256_storeu_si256(d.add(32).cast::<__m256i>(), v1);
-                _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
-                _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
-                core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), ending);
-            }
-        } else {
-            super::store_fold_exact(out, text, from, to, shift, ending);
-        }
+    /// Bit 63 set when the first id of the line `text[run..to]` (a continuation line: its
+    /// space, then the id) takes more than FAST_MAX_ID + 1 octets: what [`walk_rest`]
+    /// checks for each fold, for the lines it does not store whole (called only for a line
+    /// longer than that: rare).
+    #[cold]
+    #[inline(never)]
+    fn long_first_id(text: &[u8], run: usize, to: usize) -> usize {
+        let line = text.get(run..to).unwrap_or_default();
+        let end = line
+            .iter()
+            .position(|&c| c == b'>')
+            .map_or(line.len(), |i| i + 1);
+        (FAST_MAX_ID + 1).wrapping_sub(end)
     }
 
-    /// The first loop of [`scan`]: checks blocks from `blocks` until they run out or the
-    /// array has no room for another block's ids, and returns how many ids it holds.
+    /// [`Walk::finish`] for the AVX2 scan: the last line, when it has 32..=128 bytes, as
+    /// four 32-byte moves (the last ending with the text; they overlap, and none reaches
+    /// before the line or past it), and the line ending; otherwise `Walk::finish`, after
+    /// the check of the line's first id that [`walk_rest`] leaves to the store.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn finish(walk: &mut Walk<'_, '_>) -> bool {
+        let (text, run, shift) = (walk.text, walk.run, walk.shift);
+        let n = text.len();
+        let total = n + shift + 1 + usize::from(walk.crlf);
+        let ready = walk.carry == 0 && walk.prev_end != usize::MAX && walk.write;
+        let out = walk.sink.spare();
+        if ready && run + 32 <= n && n - run <= 128 && out.len() >= total {
+            let last = n - 32;
+            let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
+            // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each
+            // store `out[o + shift..o + shift + 32]`, within `total <= out.len()`; the line
+            // ending goes to `out[n + shift..total]`, and the space to `out[0]`. The moves
+            // need no alignment.
+            unsafe {
+                let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
+                let d = dst.add(shift);
+                let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+                let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+                let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+                let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
+                _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
+                _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
+                _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
+                _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
+                if walk.crlf {
+                    core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), *b"\r\n");
+                } else {
+                    *d.add(n) = b'\n';
+                }
+                *dst = b' ';
+            }
+            walk.sink.commit(total);
+            return true;
+        }
+        // The last line's first id, for a line not stored above (a first line is checked
+        // by `Line::end_id`).
+        if walk.prev_end != usize::MAX
+            && run != 0
+            && n - run > FAST_MAX_ID + 1
+            && long_first_id(text, run, n) >> 63 != 0
+        {
+            return false;
+        }
+        walk.finish()
+    }
+
+    /// The first loop of [`scan`]: checks the blocks of 64 bytes of `text` from `base`
+    /// until they run out or the array has no room for another block's ids, and returns
+    /// how many ids it holds. (The loop's one bounds check is its condition.)
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline(never)]
     fn fill(
         t: &Tables,
         acc: &mut Acc,
-        blocks: &mut core::slice::ChunksExact<'_, u8>,
+        text: &[u8],
         ends: &mut [u32; SLOTS],
         base: &mut usize,
         borrow: &mut u64,
@@ -1355,12 +1429,12 @@ mod avx2 {
         let mut count = 0;
         // Bit `i` of the next block is the `>` that ends an id at `first + i`.
         let mut first = b as u32 + 1;
-        // A copy in registers: the caller's iterator is in memory.
-        let mut it = blocks.clone();
         while count <= SLOTS - PER_BLOCK {
-            let Some(block) = it.next() else { break };
-            let (Some(w0), Some(w1)) = (block.first_chunk(), block.last_chunk()) else {
-                flags = 1; // Not for a block of 64 bytes.
+            let Some(block) = text.get(b..).and_then(<[u8]>::first_chunk::<64>) else {
+                break;
+            };
+            let (w0, w1) = block.split_at(32);
+            let (Ok(w0), Ok(w1)) = (<&[u8; 32]>::try_from(w0), <&[u8; 32]>::try_from(w1)) else {
                 break;
             };
             let (g0, a0) = next(t, &mut a_acc, w0);
@@ -1371,7 +1445,6 @@ mod avx2 {
             first += 64;
             b += 64;
         }
-        *blocks = it;
         (*base, *borrow, *bad) = (b, carry, flags);
         *acc = a_acc;
         count
@@ -2001,6 +2074,37 @@ mod tests {
         assert!(fast("References", &long, &o, false).is_some());
         let long = long.replace("@b>", "@bc>");
         assert_eq!(fast("References", &long, &o, false), None);
+    }
+
+    /// The last line of a long list (past the short scan's 192 bytes) at every length
+    /// around the AVX2 walk's four 32-byte moves (32..=128 bytes) and beyond, after lines
+    /// of several lengths: written as the general path writes it, nothing past it.
+    #[test]
+    fn long_list_last_line_every_length() {
+        let id = |len: usize, c: &str| std::format!("<{}@b>", c.repeat(len - 4));
+        for soft in [40, 78, 120] {
+            for lf in [false, true] {
+                let o = options(soft, lf, false);
+                for before in [30, 61, 100] {
+                    for last in 5..=140 {
+                        let v = std::format!(
+                            "{} {} {} {}",
+                            id(before, "p"),
+                            id(70, "q"),
+                            id(before, "r"),
+                            id(last, "s")
+                        );
+                        let out = fast("References", &v, &o, false);
+                        assert!(out.is_some(), "{soft} {v:?}");
+                        assert_eq!(
+                            Ok(out.unwrap()),
+                            general("References", &v, &o, false),
+                            "{soft} {v:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// The length rule of the walk: a first id is taken when it ends within FAST_MAX_ID
