@@ -187,16 +187,18 @@ pub(crate) mod x86 {
     /// The 64 bytes of a value of 64 bytes or more the window is classified from, and how
     /// many bits to drop from the front of their masks: `b[i..i + 64]`, or near the end of
     /// the value its last 64 bytes (dropping those before `i`). `None` for shorter values.
+    ///
+    /// Without a branch on how much of the value is left (it mispredicts with the lengths of
+    /// the elements): the 64 bytes start at `i` or at the value's last 64, whichever is
+    /// first, and the bits before `i` are dropped.
     #[inline(always)]
     fn bytes(b: &[u8], i: usize) -> Option<(&[u8; 64], u32, u32)> {
-        let rest = b.get(i..).unwrap_or_default();
-        let len = rest.len().min(64) as u32;
-        if let Some(chunk) = rest.first_chunk::<64>() {
-            return Some((chunk, len, 0));
-        }
-        let base = b.len().checked_sub(64)?;
+        let last = b.len().checked_sub(64)?;
+        let i = i.min(b.len());
+        let base = i.min(last);
         let chunk = b.get(base..).and_then(|t| t.first_chunk::<64>())?;
-        Some((chunk, len, 64 - len))
+        let len = (b.len() - i).min(64) as u32;
+        Some((chunk, len, (i - base) as u32))
     }
 
     /// The masks of 64 bytes classified `step` bytes per vector (`N` vectors), each vector's
