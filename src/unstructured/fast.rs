@@ -228,27 +228,34 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
 }
 
 /// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
-/// zero: whole blocks of 64, then the last 64 bytes of the text (again) or, for a text
-/// shorter than that, the few bytes there are. The bytes after the text stay zero.
+/// zero: in moves of 64 bytes, the last of them ending at the end of the text (overlapping the
+/// one before), or, for a text shorter than that, the few bytes there are. The bytes after
+/// the text stay zero. The moves start at `min(64 * k, len - 64)`, not at a plain multiple of
+/// 64, so LLVM keeps them inline instead of calling `memcpy` for the whole blocks (a call and
+/// its size dispatch cost more than the two or three moves).
 #[inline(always)]
 fn pad(padded: &mut [u8], text: &[u8]) {
     let len = text.len();
-    for (dst, src) in padded.chunks_exact_mut(64).zip(text.chunks_exact(64)) {
-        dst.copy_from_slice(src);
-    }
-    let tail = len
-        .checked_sub(64)
-        .and_then(|s| Some((text.get(s..)?.first_chunk::<64>()?, s)));
-    match tail {
-        Some((src, s)) => {
-            if let Some(dst) = padded.get_mut(s..).and_then(|d| d.first_chunk_mut::<64>()) {
-                *dst = *src;
-            }
+    let Some(last) = len.checked_sub(64) else {
+        if let Some(dst) = padded.get_mut(..len) {
+            copy(dst, text);
         }
-        None => {
-            if let Some(dst) = padded.get_mut(..len) {
-                copy(dst, text);
-            }
+        return;
+    };
+    let mut at = 0;
+    loop {
+        let from = at.min(last);
+        if let (Some(dst), Some(src)) = (
+            padded
+                .get_mut(from..)
+                .and_then(|d| d.first_chunk_mut::<64>()),
+            text.get(from..).and_then(|s| s.first_chunk::<64>()),
+        ) {
+            *dst = *src;
+        }
+        at += 64;
+        if at >= len {
+            break;
         }
     }
 }
@@ -435,19 +442,27 @@ impl Out<'_> {
         let n = to.saturating_sub(from);
         // The line ending, the white space and an encoded-word of 75, and 16 for the moves.
         let slack = 2 + 1 + 75 + 16;
-        if self.buf.len() >= self.at + n + slack {
-            if let (Some(dst), Some(src)) = (self.buf.get_mut(self.at..), padded.get(from..)) {
-                let mut i = 0;
-                loop {
-                    copy_at::<16>(dst, src, i);
-                    i += 16;
-                    if i >= n {
-                        break;
-                    }
+        // One check of both ends for all the moves (a check per move and per slice cost
+        // more than the moves: the plain text before a run is two or three moves long).
+        if self.buf.len() >= self.at + n + slack && padded.len() >= from + n + 16 {
+            let dst = self.buf.as_mut_ptr().wrapping_add(self.at);
+            let src = padded.as_ptr().wrapping_add(from);
+            let mut i = 0;
+            loop {
+                // SAFETY: `i < n` (or `i == 0`), so the 16 bytes at `i` lie within
+                // `n + 16` bytes from `from` in `padded` and from `at` in the buffer, both
+                // checked just above; unaligned reads and writes of plain bytes.
+                unsafe {
+                    let v = core::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>());
+                    core::ptr::write_unaligned(dst.add(i).cast::<[u8; 16]>(), v);
                 }
-                self.at += n;
-                return;
+                i += 16;
+                if i >= n {
+                    break;
+                }
             }
+            self.at += n;
+            return;
         }
         self.text(padded, from, to);
     }
