@@ -388,9 +388,6 @@ pub(crate) struct BWordConsts {
     /// The 32-bit lanes 0, 1, 2, 3, 3, 4, 5, 6: one load of 32 bytes spread so that the
     /// upper half holds bytes 12..28 (one permute instead of two loads and an insert).
     spread: __m256i,
-    /// The multipliers of [`b64_chars256`], from [`b64_multipliers`] (hidden from LLVM once
-    /// per field instead of once per word).
-    mul: (__m256i, __m256i),
 }
 
 impl BWordConsts {
@@ -417,7 +414,6 @@ impl BWordConsts {
             index: [index, _mm256_add_epi8(index, _mm256_set1_epi8(24))],
             lane: [lane, _mm256_add_epi8(lane, _mm256_set1_epi8(32))],
             spread: _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6),
-            mul: b64_multipliers(),
         }
     }
 }
@@ -516,6 +512,9 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
     if let Some(prefix) = dst.get_mut(..10) {
         prefix.copy_from_slice(b"=?utf-8?b?");
     }
+    // Per word, not once per field: with the multipliers kept for the field LLVM widens
+    // each multiply into 32-bit lanes (see `b64_multipliers`).
+    let mul = b64_multipliers();
     // Both at most 60, so the byte compares below are exact.
     let (take_v, bits_v) = (_mm256_set1_epi8(take as i8), _mm256_set1_epi8(bits as i8));
     for (step, ((index, lane), v)) in k.index.iter().zip(&k.lane).zip(raw).enumerate() {
@@ -524,7 +523,7 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
         // Lanes at or past `take` read as zero.
         let live = _mm256_cmpgt_epi8(take_v, *index);
         let v = _mm256_and_si256(v, live);
-        let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), k.mul);
+        let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), mul);
         // Output lanes from `bits` on are padding (or past the word, written back below).
         let below_bits = _mm256_cmpgt_epi8(bits_v, *lane);
         let chars = _mm256_blendv_epi8(_mm256_set1_epi8(b'=' as i8), chars, below_bits);

@@ -414,18 +414,17 @@ impl Out<'_> {
     /// followed by a space, which is no part of the output: every fold is followed by the
     /// white space that starts the next line, written later over it.
     #[inline(always)]
-    fn eol(&mut self, eol: &[u8]) {
-        if let (Some(d), Some(&first)) = (
-            self.buf
-                .get_mut(self.at..)
-                .and_then(|d| d.first_chunk_mut::<2>()),
-            eol.first(),
-        ) {
-            *d = [first, eol.get(1).copied().unwrap_or(b' ')];
-            self.at += eol.len();
+    fn eol(&mut self, eol: &Eol) {
+        if let Some(d) = self
+            .buf
+            .get_mut(self.at..)
+            .and_then(|d| d.first_chunk_mut::<2>())
+        {
+            *d = eol.pair;
+            self.at += eol.len;
             return;
         }
-        for &b in eol {
+        for &b in eol.pair.iter().take(eol.len) {
             self.byte(b);
         }
     }
@@ -476,6 +475,27 @@ impl Out<'_> {
             copy(dst, src);
         }
         self.at += n;
+    }
+}
+
+/// The line ending as two bytes to store at once (a lone LF followed by a space, which the
+/// white space of the next line overwrites) and its length: read from the options once per
+/// field, not at every fold.
+struct Eol {
+    pair: [u8; 2],
+    len: usize,
+}
+
+impl Eol {
+    #[inline(always)]
+    fn new(eol: &[u8]) -> Self {
+        Eol {
+            pair: [
+                eol.first().copied().unwrap_or(b'\n'),
+                eol.get(1).copied().unwrap_or(b' '),
+            ],
+            len: eol.len().clamp(1, 2),
+        }
     }
 }
 
@@ -547,6 +567,18 @@ pub(super) fn format_words(
         // SAFETY: the CPU supports AVX2 (checked just above).
         return unsafe { format_checked_avx2(f, text, options) };
     }
+    format_checked_baseline(f, text, options)
+}
+
+/// [`format_checked`] with the baseline instructions, out of line: inlined, its stack frame
+/// (the masks and the padded copy) would be set up and torn down in [`format_words`] on
+/// every call, also when it goes to the AVX2 instance.
+#[inline(never)]
+fn format_checked_baseline(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
     format_checked::<false>(f, text, options)
 }
 
@@ -617,7 +649,7 @@ fn write_words<const AVX2: bool, const B: usize>(
     let len = text.len();
     let soft = f.soft_limit();
     let ew_limit = soft.min(EW_LINE_LIMIT);
-    let eol = f.line_ending();
+    let eol = Eol::new(f.line_ending());
     let utf8 = options.utf8;
     let width = |from: usize, to: usize| {
         if utf8 {
@@ -675,7 +707,7 @@ fn write_words<const AVX2: bool, const B: usize>(
             } else {
                 // Fold before the white space, which starts the next line.
                 out.text(text, copied, p - 1);
-                out.eol(eol);
+                out.eol(&eol);
                 (line_start, line_base) = (out.at, 0);
                 copied = p - 1;
                 col = 1 + w;
@@ -695,13 +727,14 @@ fn write_words<const AVX2: bool, const B: usize>(
         } else {
             len
         };
-        let mut ws = match run_start.checked_sub(1) {
-            Some(i) => {
-                out.text_before_word(padded, copied, i);
-                text.get(i).copied().unwrap_or(b' ')
-            }
-            None => b' ',
-        };
+        // The white space before the run (a space at the value's start, where the copy is
+        // empty: its one move is overwritten by the space and the word), without a branch
+        // on where the run starts (a run at the start of the value is common, and the
+        // branch mispredicted).
+        let ws_at = run_start.saturating_sub(1);
+        out.text_before_word(padded, copied, ws_at);
+        let before = padded.get(ws_at).copied().unwrap_or(b' ');
+        let mut ws = if run_start > 0 { before } else { b' ' };
         let run = text.get(run_start..run_end).unwrap_or_default();
         let escapes = m.escapes(run_start, run_end);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
@@ -719,7 +752,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                     let room = if here >= encoder.min_word_as::<$is_b>(rest) {
                         here
                     } else {
-                        out.eol(eol);
+                        out.eol(&eol);
                         (line_start, line_base) = (out.at, 0);
                         col = 0;
                         ew_limit - 1
