@@ -1124,7 +1124,8 @@ mod tests {
         tail.resize(text.len().max(64) + 64, 0);
         // SAFETY: the CPU supports AVX2 (checked above).
         let k = unsafe { simd::BWordConsts::new() };
-        for room in 0..=80 {
+        // Every room up to a whole line and past it, and the ends of the table of rooms.
+        for room in (0..=80).chain([127, 128, 200, usize::MAX]) {
             let mut want = [0u8; WORD_BUF];
             let (taken, len) = encode_word(text, Enc::B, Q_TEXT_SAFE, room, &mut want);
             for (at, extra) in [(0, 0), (3, 0), (0, 1), (5, 40), (0, 200)] {

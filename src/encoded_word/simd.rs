@@ -450,6 +450,25 @@ static B_SIZES: [[u8; 2]; 48] = {
     t
 };
 
+/// For each room of [`encode_b_word_direct_avx2`] (below 128; any more holds as much as 75),
+/// the most bytes a B word in it can hold: the budget after the 12 characters of overhead,
+/// in whole quads of 3 bytes, as [`super::b_take`] counts it.
+static ROOM_BYTES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut room = 0;
+    while room < 128 {
+        let word = if room < super::MAX_WORD {
+            room
+        } else {
+            super::MAX_WORD
+        };
+        let budget = word.saturating_sub(super::OVERHEAD);
+        t[room] = (budget / 4 * 3) as u8;
+        room += 1;
+    }
+    t
+};
+
 /// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word (at most 75) and
 /// the 64 bytes after it, which it reads before and writes back after its whole-vector
 /// stores.
@@ -484,9 +503,10 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
 ) -> Option<(usize, usize)> {
     let src = tail.get(..64)?;
     let dst = out.get_mut(at..at + DIRECT_ROOM)?;
-    let budget = room.min(super::MAX_WORD).saturating_sub(super::OVERHEAD);
-    // At most 45 bytes (15 groups of 3).
-    let cap = len.min(budget / 4 * 3);
+    // At most 45 bytes (15 groups of 3): one load, where the clamps to 75 and at zero and
+    // the division were selects that LLVM turned into branches.
+    let most = ROOM_BYTES.get(room).copied().unwrap_or(45);
+    let cap = len.min(usize::from(most));
     // The two steps of 24 bytes, each loaded whole (bytes 0..32 and 24..56).
     let raw = [load256(src, 0)?, load256(src, 24)?];
     // Character starts (every byte but 0x80..=0xBF) in bytes 0..48: the word ends at the

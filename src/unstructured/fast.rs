@@ -748,9 +748,11 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // As write_run_slice: a word sized to the room left on this line when at
                     // least its first character fits there, else to a fresh line (the fold
                     // goes before the white space).
-                    let here = ew_limit.saturating_sub(col + 1);
-                    let room = if here >= encoder.min_word_as::<$is_b>(rest) {
-                        here
+                    // Signed, so that a full line needs no clamp at zero (a select LLVM
+                    // turned into a branch that mispredicted).
+                    let here = ew_limit as isize - (col as isize + 1);
+                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize {
+                        here as usize
                     } else {
                         out.eol(&eol);
                         (line_start, line_base) = (out.at, 0);
