@@ -68,6 +68,8 @@ fn b_len(bytes: usize) -> usize {
 /// so the sum does not overflow.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
+// Written out on purpose: `div_ceil` is what this avoids (see above).
+#[allow(clippy::manual_div_ceil)]
 fn b_len_small(bytes: usize) -> usize {
     (bytes + 2) / 3 * 4
 }
