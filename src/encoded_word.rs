@@ -63,6 +63,17 @@ fn b_len(bytes: usize) -> usize {
     bytes.div_ceil(3) * 4
 }
 
+/// [`b_len`] as `(bytes + 2) / 3 * 4`: one multiply by the inverse of 3 and a shift, where
+/// `div_ceil` also tests the remainder. `bytes` is a slice length (at most `isize::MAX`),
+/// so the sum does not overflow.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+// Written out on purpose: `div_ceil` is what this avoids (see above).
+#[allow(clippy::manual_div_ceil)]
+fn b_len_small(bytes: usize) -> usize {
+    (bytes + 2) / 3 * 4
+}
+
 /// The length of `text` as one encoded-word, if it fits in one (at most 75 characters).
 pub(crate) fn single_word_len(text: Text<'_>, ctx: Context, encoding: Encoding) -> Option<usize> {
     let chunk = measure(text.clone(), choose(text, ctx, encoding), ctx, MAX_WORD);
@@ -309,8 +320,9 @@ impl RunEncoder {
         let enc = match encoding {
             Encoding::Q => Enc::Q,
             Encoding::B => Enc::B,
-            // As choose_slice: Q while no longer than B.
-            Encoding::Auto if escapes > (b_len(len) - len) / 2 => Enc::B,
+            // As choose_slice: Q while no longer than B. `escapes > (b_len(len) - len) / 2`
+            // is `2 * escapes > b_len(len) - len` (both sides whole numbers).
+            Encoding::Auto if 2 * escapes + len > b_len_small(len) => Enc::B,
             Encoding::Auto => Enc::Q,
         };
         RunEncoder {
@@ -1114,7 +1126,8 @@ mod tests {
         tail.resize(text.len().max(64) + 64, 0);
         // SAFETY: the CPU supports AVX2 (checked above).
         let k = unsafe { simd::BWordConsts::new() };
-        for room in 0..=80 {
+        // Every room up to a whole line and past it, and the ends of the table of rooms.
+        for room in (0..=80).chain([127, 128, 200, usize::MAX]) {
             let mut want = [0u8; WORD_BUF];
             let (taken, len) = encode_word(text, Enc::B, Q_TEXT_SAFE, room, &mut want);
             for (at, extra) in [(0, 0), (3, 0), (0, 1), (5, 40), (0, 200)] {
@@ -1146,6 +1159,27 @@ mod tests {
             };
             assert_eq!(got, None);
             assert!(small.iter().all(|&b| b == 0xA5));
+        }
+    }
+
+    /// The run encoder's choice in 32-bit arithmetic is `choose_slice`'s: for every length a
+    /// fast-path value can have (and past it) and every count of escapes.
+    #[test]
+    fn run_encoder_chooses_as_choose_slice() {
+        for len in 0..1200usize {
+            assert_eq!(b_len_small(len), b_len(len), "{len}");
+            for escapes in 0..=len {
+                let q = escapes <= (b_len(len) - len) / 2;
+                let got = RunEncoder::with_escapes(len, escapes, Context::Text, Encoding::Auto);
+                assert_eq!(got.is_b(), !q, "{len} {escapes}");
+            }
+        }
+        for len in [
+            u32::MAX as usize - 3,
+            u32::MAX as usize,
+            isize::MAX as usize,
+        ] {
+            assert_eq!(b_len_small(len), b_len(len), "{len}");
         }
     }
 

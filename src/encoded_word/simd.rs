@@ -7,11 +7,12 @@
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_blendv_epi8, _mm256_cmpgt_epi8,
     _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16,
-    _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_set_m128i, _mm256_setr_epi8,
-    _mm256_shuffle_epi8, _mm256_storeu_si256, _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8,
-    _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
-    _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16,
-    _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128,
+    _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_set1_epi8,
+    _mm256_set_m128i, _mm256_setr_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8,
+    _mm256_storeu_si256, _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128,
+    _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32,
+    _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128,
+    _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128,
     _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8, _mm_subs_epu8,
 };
 
@@ -384,6 +385,9 @@ pub(crate) struct BWordConsts {
     /// The output lane numbers of the two halves of the body (0..32, 32..64), compared with
     /// one broadcast of the characters that carry bits.
     lane: [__m256i; 2],
+    /// The 32-bit lanes 0, 1, 2, 3, 3, 4, 5, 6: one load of 32 bytes spread so that the
+    /// upper half holds bytes 12..28 (one permute instead of two loads and an insert).
+    spread: __m256i,
 }
 
 impl BWordConsts {
@@ -409,6 +413,7 @@ impl BWordConsts {
             ),
             index: [index, _mm256_add_epi8(index, _mm256_set1_epi8(24))],
             lane: [lane, _mm256_add_epi8(lane, _mm256_set1_epi8(32))],
+            spread: _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6),
         }
     }
 }
@@ -441,6 +446,25 @@ static B_SIZES: [[u8; 2]; 48] = {
     while take < 48 {
         t[take] = [(take.div_ceil(3) * 4) as u8, (4 * take).div_ceil(3) as u8];
         take += 1;
+    }
+    t
+};
+
+/// For each room of [`encode_b_word_direct_avx2`] (below 128; any more holds as much as 75),
+/// the most bytes a B word in it can hold: the budget after the 12 characters of overhead,
+/// in whole quads of 3 bytes, as [`super::b_take`] counts it.
+static ROOM_BYTES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut room = 0;
+    while room < 128 {
+        let word = if room < super::MAX_WORD {
+            room
+        } else {
+            super::MAX_WORD
+        };
+        let budget = word.saturating_sub(super::OVERHEAD);
+        t[room] = (budget / 4 * 3) as u8;
+        room += 1;
     }
     t
 };
@@ -479,18 +503,22 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
 ) -> Option<(usize, usize)> {
     let src = tail.get(..64)?;
     let dst = out.get_mut(at..at + DIRECT_ROOM)?;
-    let budget = room.min(super::MAX_WORD).saturating_sub(super::OVERHEAD);
-    // At most 45 bytes (15 groups of 3).
-    let cap = len.min(budget / 4 * 3);
+    // At most 45 bytes (15 groups of 3): one load, where the clamps to 75 and at zero and
+    // the division were selects that LLVM turned into branches.
+    let most = ROOM_BYTES.get(room).copied().unwrap_or(45);
+    let cap = len.min(usize::from(most));
+    // The two steps of 24 bytes, each loaded whole (bytes 0..32 and 24..56).
+    let raw = [load256(src, 0)?, load256(src, 24)?];
     // Character starts (every byte but 0x80..=0xBF) in bytes 0..48: the word ends at the
     // last one at or below `cap`. Bit 0 is set (`tail` starts with a character), and the
-    // byte at `len` (white space or the zeros after the text) is a start too.
-    let (v0, v1) = (load256(src, 0)?, load256(src, 16)?);
+    // byte at `len` (white space or the zeros after the text) is a start too. (The two
+    // loads overlap in bytes 24..32, which give the same bits.)
     let starts = |v| {
         let m = _mm256_cmpgt_epi8(v, _mm256_set1_epi8(-0x41));
         u64::from(_mm256_movemask_epi8(m) as u32)
     };
-    let starts = starts(v0) | starts(v1) << 16;
+    let [r0, r1] = raw;
+    let starts = starts(r0) | starts(r1) << 24;
     let below = starts & ((2u64 << cap) - 1);
     let take = 63usize.saturating_sub(below.leading_zeros() as usize);
     // Characters written, and those that carry bits (the rest of the last quad is `=`).
@@ -504,17 +532,17 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
     if let Some(prefix) = dst.get_mut(..10) {
         prefix.copy_from_slice(b"=?utf-8?b?");
     }
-    // Per word, not once per field: with the multipliers in the constants LLVM sees through
-    // them again (see `b64_multipliers`).
+    // Per word, not once per field: with the multipliers kept for the field LLVM widens
+    // each multiply into 32-bit lanes (see `b64_multipliers`).
     let mul = b64_multipliers();
     // Both at most 60, so the byte compares below are exact.
     let (take_v, bits_v) = (_mm256_set1_epi8(take as i8), _mm256_set1_epi8(bits as i8));
-    for (step, (index, lane)) in k.index.iter().zip(&k.lane).enumerate() {
-        let at = 24 * step;
-        let (lo, hi) = (load(src, at)?, load(src, at + 12)?);
+    for (step, ((index, lane), v)) in k.index.iter().zip(&k.lane).zip(raw).enumerate() {
+        // Bytes 0..16 of the step in the lower half, 12..28 in the upper.
+        let v = _mm256_permutevar8x32_epi32(v, k.spread);
         // Lanes at or past `take` read as zero.
         let live = _mm256_cmpgt_epi8(take_v, *index);
-        let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), live);
+        let v = _mm256_and_si256(v, live);
         let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), mul);
         // Output lanes from `bits` on are padding (or past the word, written back below).
         let below_bits = _mm256_cmpgt_epi8(bits_v, *lane);

@@ -228,27 +228,34 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
 }
 
 /// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
-/// zero: whole blocks of 64, then the last 64 bytes of the text (again) or, for a text
-/// shorter than that, the few bytes there are. The bytes after the text stay zero.
+/// zero: in moves of 64 bytes, the last of them ending at the end of the text (overlapping the
+/// one before), or, for a text shorter than that, the few bytes there are. The bytes after
+/// the text stay zero. The moves start at `min(64 * k, len - 64)`, not at a plain multiple of
+/// 64, so LLVM keeps them inline instead of calling `memcpy` for the whole blocks (a call and
+/// its size dispatch cost more than the two or three moves).
 #[inline(always)]
 fn pad(padded: &mut [u8], text: &[u8]) {
     let len = text.len();
-    for (dst, src) in padded.chunks_exact_mut(64).zip(text.chunks_exact(64)) {
-        dst.copy_from_slice(src);
-    }
-    let tail = len
-        .checked_sub(64)
-        .and_then(|s| Some((text.get(s..)?.first_chunk::<64>()?, s)));
-    match tail {
-        Some((src, s)) => {
-            if let Some(dst) = padded.get_mut(s..).and_then(|d| d.first_chunk_mut::<64>()) {
-                *dst = *src;
-            }
+    let Some(last) = len.checked_sub(64) else {
+        if let Some(dst) = padded.get_mut(..len) {
+            copy(dst, text);
         }
-        None => {
-            if let Some(dst) = padded.get_mut(..len) {
-                copy(dst, text);
-            }
+        return;
+    };
+    let mut at = 0;
+    loop {
+        let from = at.min(last);
+        if let (Some(dst), Some(src)) = (
+            padded
+                .get_mut(from..)
+                .and_then(|d| d.first_chunk_mut::<64>()),
+            text.get(from..).and_then(|s| s.first_chunk::<64>()),
+        ) {
+            *dst = *src;
+        }
+        at += 64;
+        if at >= len {
+            break;
         }
     }
 }
@@ -407,18 +414,17 @@ impl Out<'_> {
     /// followed by a space, which is no part of the output: every fold is followed by the
     /// white space that starts the next line, written later over it.
     #[inline(always)]
-    fn eol(&mut self, eol: &[u8]) {
-        if let (Some(d), Some(&first)) = (
-            self.buf
-                .get_mut(self.at..)
-                .and_then(|d| d.first_chunk_mut::<2>()),
-            eol.first(),
-        ) {
-            *d = [first, eol.get(1).copied().unwrap_or(b' ')];
-            self.at += eol.len();
+    fn eol(&mut self, eol: &Eol) {
+        if let Some(d) = self
+            .buf
+            .get_mut(self.at..)
+            .and_then(|d| d.first_chunk_mut::<2>())
+        {
+            *d = eol.pair;
+            self.at += eol.len;
             return;
         }
-        for &b in eol {
+        for &b in eol.pair.iter().take(eol.len) {
             self.byte(b);
         }
     }
@@ -435,19 +441,27 @@ impl Out<'_> {
         let n = to.saturating_sub(from);
         // The line ending, the white space and an encoded-word of 75, and 16 for the moves.
         let slack = 2 + 1 + 75 + 16;
-        if self.buf.len() >= self.at + n + slack {
-            if let (Some(dst), Some(src)) = (self.buf.get_mut(self.at..), padded.get(from..)) {
-                let mut i = 0;
-                loop {
-                    copy_at::<16>(dst, src, i);
-                    i += 16;
-                    if i >= n {
-                        break;
-                    }
+        // One check of both ends for all the moves (a check per move and per slice cost
+        // more than the moves: the plain text before a run is two or three moves long).
+        if self.buf.len() >= self.at + n + slack && padded.len() >= from + n + 16 {
+            let dst = self.buf.as_mut_ptr().wrapping_add(self.at);
+            let src = padded.as_ptr().wrapping_add(from);
+            let mut i = 0;
+            loop {
+                // SAFETY: `i < n` (or `i == 0`), so the 16 bytes at `i` lie within
+                // `n + 16` bytes from `from` in `padded` and from `at` in the buffer, both
+                // checked just above; unaligned reads and writes of plain bytes.
+                unsafe {
+                    let v = core::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>());
+                    core::ptr::write_unaligned(dst.add(i).cast::<[u8; 16]>(), v);
                 }
-                self.at += n;
-                return;
+                i += 16;
+                if i >= n {
+                    break;
+                }
             }
+            self.at += n;
+            return;
         }
         self.text(padded, from, to);
     }
@@ -461,6 +475,27 @@ impl Out<'_> {
             copy(dst, src);
         }
         self.at += n;
+    }
+}
+
+/// The line ending as two bytes to store at once (a lone LF followed by a space, which the
+/// white space of the next line overwrites) and its length: read from the options once per
+/// field, not at every fold.
+struct Eol {
+    pair: [u8; 2],
+    len: usize,
+}
+
+impl Eol {
+    #[inline(always)]
+    fn new(eol: &[u8]) -> Self {
+        Eol {
+            pair: [
+                eol.first().copied().unwrap_or(b'\n'),
+                eol.get(1).copied().unwrap_or(b' '),
+            ],
+            len: eol.len().clamp(1, 2),
+        }
     }
 }
 
@@ -532,6 +567,18 @@ pub(super) fn format_words(
         // SAFETY: the CPU supports AVX2 (checked just above).
         return unsafe { format_checked_avx2(f, text, options) };
     }
+    format_checked_baseline(f, text, options)
+}
+
+/// [`format_checked`] with the baseline instructions, out of line: inlined, its stack frame
+/// (the masks and the padded copy) would be set up and torn down in [`format_words`] on
+/// every call, also when it goes to the AVX2 instance.
+#[inline(never)]
+fn format_checked_baseline(
+    f: &mut Folder<'_, '_>,
+    text: &[u8],
+    options: &Options,
+) -> Option<Result<(), Error>> {
     format_checked::<false>(f, text, options)
 }
 
@@ -602,7 +649,7 @@ fn write_words<const AVX2: bool, const B: usize>(
     let len = text.len();
     let soft = f.soft_limit();
     let ew_limit = soft.min(EW_LINE_LIMIT);
-    let eol = f.line_ending();
+    let eol = Eol::new(f.line_ending());
     let utf8 = options.utf8;
     let width = |from: usize, to: usize| {
         if utf8 {
@@ -660,7 +707,7 @@ fn write_words<const AVX2: bool, const B: usize>(
             } else {
                 // Fold before the white space, which starts the next line.
                 out.text(text, copied, p - 1);
-                out.eol(eol);
+                out.eol(&eol);
                 (line_start, line_base) = (out.at, 0);
                 copied = p - 1;
                 col = 1 + w;
@@ -680,13 +727,14 @@ fn write_words<const AVX2: bool, const B: usize>(
         } else {
             len
         };
-        let mut ws = match run_start.checked_sub(1) {
-            Some(i) => {
-                out.text_before_word(padded, copied, i);
-                text.get(i).copied().unwrap_or(b' ')
-            }
-            None => b' ',
-        };
+        // The white space before the run (a space at the value's start, where the copy is
+        // empty: its one move is overwritten by the space and the word), without a branch
+        // on where the run starts (a run at the start of the value is common, and the
+        // branch mispredicted).
+        let ws_at = run_start.saturating_sub(1);
+        out.text_before_word(padded, copied, ws_at);
+        let before = padded.get(ws_at).copied().unwrap_or(b' ');
+        let mut ws = if run_start > 0 { before } else { b' ' };
         let run = text.get(run_start..run_end).unwrap_or_default();
         let escapes = m.escapes(run_start, run_end);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
@@ -700,11 +748,13 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // As write_run_slice: a word sized to the room left on this line when at
                     // least its first character fits there, else to a fresh line (the fold
                     // goes before the white space).
-                    let here = ew_limit.saturating_sub(col + 1);
-                    let room = if here >= encoder.min_word_as::<$is_b>(rest) {
-                        here
+                    // Signed, so that a full line needs no clamp at zero (a select LLVM
+                    // turned into a branch that mispredicted).
+                    let here = ew_limit as isize - (col as isize + 1);
+                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize {
+                        here as usize
                     } else {
-                        out.eol(eol);
+                        out.eol(&eol);
                         (line_start, line_base) = (out.at, 0);
                         col = 0;
                         ew_limit - 1
