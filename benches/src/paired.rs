@@ -8,6 +8,8 @@
 //! order that rotates from round to round, and keeps each system's time divided by the
 //! floor's time *of the same round*; the table reports the median and quartiles of those
 //! per-round ratios. A drift slower than a round (a few milliseconds) cancels out of them.
+//! Each sample follows one untimed pass of the same system, so it times warm caches, as
+//! criterion's samples do.
 //!
 //! Run it with `MAILFOLD_BENCH_PAIRED=<rounds>` on the bench binary (see `benches/README.md`).
 
@@ -87,7 +89,13 @@ pub struct Group {
 
 /// How many passes over the fields one sample of `system` makes: enough for a sample of at
 /// least `min_sample`, so that short categories are not timed at the clock's resolution.
+/// Timed after a warm-up of a few passes (the first pass over a freshly generated corpus
+/// is many times slower than the later ones).
 fn passes_per_sample(system: &mut dyn System, min_sample: Duration) -> usize {
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(20) {
+        std::hint::black_box(system.run_all());
+    }
     let start = Instant::now();
     std::hint::black_box(system.run_all());
     let once = start.elapsed().max(Duration::from_nanos(1));
@@ -121,6 +129,10 @@ pub fn measure(
     for round in 0..rounds.max(1) {
         for k in 0..n {
             let i = (round + k) % n;
+            // One untimed pass first: the system before it in the round has just filled the
+            // caches with its own data, and a sample should time the system, as criterion's
+            // do, not the refill (which would weigh most on the floor, as it computes least).
+            std::hint::black_box(systems[i].run_all());
             let start = Instant::now();
             for _ in 0..passes[i] {
                 std::hint::black_box(systems[i].run_all());
