@@ -1757,10 +1757,8 @@ fn after_path(b: &[u8], from: usize, end: usize) -> Option<usize> {
         false
     })?;
     let rest = text.get(close + 1..)?;
-    let blank = rest
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-        .count();
+    // White space (a caller's fold too) before the trailing text is not the error.
+    let (blank, _) = crate::input::trim(rest);
     Some(from + close + 1 + blank)
 }
 

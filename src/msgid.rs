@@ -1737,10 +1737,8 @@ fn after_bracketed_id(b: &[u8], start: usize, end: usize) -> Option<usize> {
     let close = value.iter().rposition(|&c| c == b'>')?;
     value.get(..close)?.contains(&b'<').then_some(())?;
     let rest = value.get(close + 1..)?;
-    let blank = rest
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-        .count();
+    // White space (a caller's fold too) before the trailing text is not the error.
+    let (blank, _) = crate::input::trim(rest);
     Some(start + close + 1 + blank)
 }
 
