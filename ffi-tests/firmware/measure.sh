@@ -7,12 +7,14 @@
 set -euo pipefail
 
 # Issue 4 asked for 16 KiB of flash for the whole C API; the C API with every field class
-# (MIME parameters, RFC 2231 and 2047, addresses, dates) measures about 37 KiB, so 16 KiB is a
-# target that is reported, not enforced. The enforced ceiling sits ~8% above the measured
+# (MIME parameters, RFC 2231 and 2047, addresses, dates) measures about 39 KiB, so 16 KiB is a
+# target that is reported, not enforced. The enforced ceiling sits ~10% above the measured
 # size, so a change that grows the firmware noticeably fails here and has to move it on
-# purpose (README, "Footprint").
+# purpose (README, "Footprint"). Moved from 40 to 44 KiB in round 8: the conformance fixes
+# (forced classes, Return-Path from mailboxes, error offsets) took the C API from 39,136 to
+# 40,320 bytes, 1.6% under the old ceiling, which another compiler release could cross.
 TARGET_FLASH_C_API=16384   # the issue's target (reported)
-BUDGET_FLASH_C_API=40960   # bytes of flash the whole C API may add (40 KiB, enforced)
+BUDGET_FLASH_C_API=45056   # bytes of flash the whole C API may add (44 KiB, enforced)
 BUDGET_STACK=2048          # bytes of stack the deepest call may use (2 KiB)
 
 # shellcheck source=ffi-tests/firmware/common.sh
