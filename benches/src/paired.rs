@@ -141,18 +141,33 @@ pub fn measure(
             ns[i].push(per_field);
         }
     }
-    let index = |name: &str| systems.iter().position(|s| s.name() == name);
+    let names: Vec<&'static str> = systems.iter().map(|s| s.name()).collect();
+    let (rows, speedup) = summarize(&names, &ns);
+    Group {
+        category,
+        fields: fields.len(),
+        rows,
+        mailfold_speedup_vs_mail_builder: speedup,
+    }
+}
+
+/// The rows and mailfold's speed-up over mail-builder from per-round times: `ns[i][r]` is
+/// system `names[i]`'s ns/field in round `r`. Every ratio is taken within one round, then
+/// summarised over the rounds (a ratio of medians would mix rounds).
+fn summarize(names: &[&'static str], ns: &[Vec<f64>]) -> (Vec<Row>, Option<Quartiles>) {
+    let index = |name: &str| names.iter().position(|n| *n == name);
     let ratio =
         |a: usize, b: usize| -> Vec<f64> { ns[a].iter().zip(&ns[b]).map(|(x, y)| x / y).collect() };
-    let floor = index("floor");
     let mut rows = Vec::new();
-    for (i, s) in systems.iter().enumerate() {
-        let (Some(f), Some(median)) = (floor, Quartiles::of(&ns[i])) else {
-            continue;
-        };
-        if let Some(x_floor) = Quartiles::of(&ratio(i, f)) {
+    if let Some(f) = index("floor") {
+        for (i, name) in names.iter().enumerate() {
+            let (Some(median), Some(x_floor)) =
+                (Quartiles::of(&ns[i]), Quartiles::of(&ratio(i, f)))
+            else {
+                continue;
+            };
             rows.push(Row {
-                system: s.name(),
+                system: name,
                 x_floor,
                 ns_per_field: median.median,
             });
@@ -162,12 +177,7 @@ pub fn measure(
         (Some(m), Some(b)) => Quartiles::of(&ratio(b, m)),
         _ => None,
     };
-    Group {
-        category,
-        fields: fields.len(),
-        rows,
-        mailfold_speedup_vs_mail_builder: speedup,
-    }
+    (rows, speedup)
 }
 
 /// Renders paired groups as a Markdown table: per category, each system's median ratio to
@@ -261,6 +271,45 @@ mod tests {
         let one = Quartiles::of(&[3.0]).unwrap();
         assert_eq!((one.low, one.median, one.high), (3.0, 3.0, 3.0));
         assert_eq!(Quartiles::of(&[1.0, f64::NAN]), None);
+    }
+
+    #[test]
+    fn ratios_are_taken_within_each_round() {
+        // The machine slows to a half and a third of its speed in rounds 1 and 2 (every time
+        // doubles, triples), and in round 1 mail-builder alone is slowed further. Per-round
+        // ratios keep mail-builder at 6x the floor in two rounds of three (median 6); a ratio
+        // of medians (180 / 20) would say 9.
+        let names = ["floor", "mailfold", "mail_builder"];
+        let ns = vec![
+            vec![10.0, 20.0, 30.0],
+            vec![30.0, 60.0, 90.0],
+            vec![60.0, 180.0, 180.0],
+        ];
+        let (rows, speedup) = summarize(&names, &ns);
+        let x = |s: &str| rows.iter().find(|r| r.system == s).unwrap().x_floor;
+        assert_eq!(x("floor").median, 1.0);
+        assert_eq!(
+            (x("mailfold").low, x("mailfold").median, x("mailfold").high),
+            (3.0, 3.0, 3.0)
+        );
+        assert_eq!(
+            (x("mail_builder").low, x("mail_builder").median),
+            (6.0, 6.0)
+        );
+        assert_eq!(x("mail_builder").high, 7.5);
+        // mail-builder's time over mailfold's: how many times faster mailfold is.
+        let q = speedup.unwrap();
+        assert_eq!((q.low, q.median, q.high), (2.0, 2.0, 2.5));
+        assert_eq!(
+            rows.iter()
+                .find(|r| r.system == "mailfold")
+                .unwrap()
+                .ns_per_field,
+            60.0
+        );
+        // Without a floor there are no rows; without mail-builder no speed-up.
+        assert!(summarize(&names[1..], &ns[1..]).0.is_empty());
+        assert!(summarize(&names[..2], &ns[..2]).1.is_none());
     }
 
     #[test]
