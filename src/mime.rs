@@ -1276,6 +1276,54 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(i..).unwrap_or(&[])
 }
 
+/// Whether the RFC 2047 form of a parameter fits at all: its first encoded-word, holding only
+/// the value's first character, after ` name="` on a fresh line within min(76, soft limit)
+/// (RFC 2047 §2), with room for the closing `"` (and `;`). A
+/// long parameter name leaves no room for it; the RFC 2231 form alone is then written, as for
+/// values holding `"` or `\` (it is an aid for old Outlook versions, not a second copy the
+/// field needs), instead of failing with `LineTooLong` on input whose every line fits in 998.
+/// With `Auto` the costlier of Q and B is assumed for that character, so a word the encoder
+/// sizes later always fits.
+fn fallback_fits<I: Iterator<Item = u8>>(
+    f: &Folder<'_, '_>,
+    name: &[u8],
+    mut value: I,
+    options: &Options,
+    more: bool,
+) -> bool {
+    /// `=?utf-8?q?` + `?=`.
+    const OVERHEAD: usize = 12;
+    let Some(lead) = value.next() else {
+        return true;
+    };
+    let n = chars::utf8_len(lead);
+    // RFC 2047 §5(3): inside the quoted-string only the phrase-safe set stays literal (a
+    // space is written `_`); every other byte of the character is `=XX`.
+    let q_len = |b: u8| {
+        if b == b' ' || chars::is(b, chars::Q_PHRASE_SAFE) {
+            1
+        } else {
+            3
+        }
+    };
+    let q: usize = core::iter::once(lead)
+        .chain(value.take(n - 1))
+        .map(q_len)
+        .sum();
+    let b = n.div_ceil(3) * 4;
+    let encoded = match options.encoding {
+        crate::Encoding::Q => q,
+        crate::Encoding::B => b,
+        crate::Encoding::Auto => q.max(b),
+    };
+    // The encoder keeps room for the closing `"` (and `;`) whenever the rest of the value
+    // would fit in the word, which can be the case for a longer value than one character
+    // (B writes `e` and `e` + U+0301 in four characters): count it always.
+    let glue = if more { 2 } else { 1 };
+    let (_, fresh) = f.ew_room(1 + name.len() + 2);
+    OVERHEAD + encoded + glue <= fresh
+}
+
 /// Writes one parameter: in one segment when it fits on a line of its own, else as RFC 2231
 /// continuations filling each line; then, with `rfc2047_params`, the RFC 2047 form of a value
 /// written with RFC 2231 encoding. `more` says whether another parameter follows.
@@ -1292,7 +1340,8 @@ fn write_param(
     // parameters after it. Windows file names (what the fallback is for) cannot hold either.
     let fallback = form == Form::Extended
         && options.rfc2047_params
-        && !value.clone().any(|b| b == b'"' || b == b'\\');
+        && !value.clone().any(|b| b == b'"' || b == b'\\')
+        && fallback_fits(f, name, value.clone(), options, more);
     let end_glue = more || fallback;
     let extended = form == Form::Extended;
     let unbounded = Width::ascii(usize::MAX / 4);

@@ -1,0 +1,97 @@
+//! Conformance audit (round 9): utf8 mode, non-default options, text edge cases, MIME
+//! parameters and the CLI, beyond what `tests/audit_conformance.rs` covered. Every expectation
+//! comes from the SPEC or RFC text quoted next to it, not from running mailfold.
+
+mod common;
+
+use common::{split_lines, width};
+use mailfold::{format_header, ContentDisposition, Encoding, Error, LineEnding, Options};
+
+fn all_options() -> Vec<Options> {
+    let mut v = Vec::new();
+    for w in [40, 41, 50, 60, 76, 77, 78, 79, 100, 998] {
+        for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
+            for le in [LineEnding::Crlf, LineEnding::Lf] {
+                v.push(
+                    Options::default()
+                        .with_max_line_len(w)
+                        .with_encoding(enc)
+                        .with_line_ending(le)
+                        .with_rfc2047_params(true),
+                );
+            }
+        }
+    }
+    v
+}
+
+/// RFC 2231 value text: attribute-chars raw, everything else `%XX`.
+fn pct(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// SPEC §3: "no line ever exceeds 998 (`LineTooLong` otherwise)"; §7: the RFC 2047 form is an
+/// addition (off by default) after the RFC 2231 one. A parameter whose name leaves no room for
+/// ` name="=?utf-8?b?...?="` within 76 columns (RFC 2047 §2) made the whole field fail with
+/// `LineTooLong`, at every soft limit (names of 57+ octets even at 998), although the RFC 2231
+/// form alone fits easily: `Content-Disposition: attachment; <60 x>*=utf-8''%C3%A9` with
+/// `rfc2047_params` gave `Err(LineTooLong)`. Expected: the field, with every line holding
+/// `=?` within min(76, soft limit), the RFC 2231 form always present, and the RFC 2047 form
+/// still added for an ordinary name such as `filename`.
+#[test]
+fn rfc2047_fallback_never_turns_a_long_parameter_name_into_line_too_long() {
+    for opts in all_options() {
+        for len in (1..=80).chain([120, 400]) {
+            let name = "x".repeat(len);
+            for value in ["é", "Résumé", "😀", "a😀", "e\u{301}", &"日本語".repeat(30)] {
+                let text = format!("attachment; {name}*=utf-8''{}", pct(value));
+                let cd = ContentDisposition::attachment().param(&name, value);
+                let mut a = vec![0u8; 65536];
+                let mut b = vec![0u8; 65536];
+                let ra = format_header("Content-Disposition", &text, &opts, &mut a);
+                let rb = cd.format(&opts, &mut b);
+                let ctx = format!("name of {len}, {value:?}, {opts:?}");
+                let n = ra.unwrap_or_else(|e| panic!("{ctx}: {e:?}"));
+                assert_eq!(rb, Ok(n), "{ctx}: builder and text form differ");
+                assert_eq!(a[..n], b[..n], "{ctx}");
+                let out = &a[..n];
+                let lines = split_lines(out, &opts).unwrap();
+                for l in &lines {
+                    assert!(l.len() <= 998, "{ctx}: {} octets", l.len());
+                    if l.windows(2).any(|w| w == b"=?") {
+                        assert!(
+                            width(l, false) <= opts.max_line_len.min(76),
+                            "{ctx}: encoded-word line of {} columns: {}",
+                            l.len(),
+                            String::from_utf8_lossy(l)
+                        );
+                    }
+                }
+                let s = String::from_utf8(out.to_vec()).unwrap();
+                assert!(s.contains(&format!("{name}*")), "{ctx}: no RFC 2231 form");
+                if len <= 8 {
+                    assert!(s.contains(&format!("{name}=\"=?utf-8?")), "{ctx}: {s}");
+                }
+            }
+        }
+    }
+    // And one exactly as reported.
+    let mut out = [0u8; 256];
+    let opts = Options::default().with_rfc2047_params(true);
+    let name = "x".repeat(60);
+    let text = format!("attachment; {name}*=utf-8''%C3%A9");
+    let n = format_header("Content-Disposition", &text, &opts, &mut out).unwrap();
+    assert_eq!(
+        &out[..n],
+        format!("Content-Disposition: attachment;\r\n {name}*=utf-8''%C3%A9\r\n").as_bytes()
+    );
+    let _ = Error::LineTooLong;
+}
