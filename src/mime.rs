@@ -399,9 +399,9 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     classify::check_name(name)?;
     let ty_bytes = ty.as_bytes();
     input::check_controls(ty_bytes)?;
-    let (media, end) = parse_type(ty_bytes, rule_for(name))?;
+    let (media, end) = parse_type(ty_bytes, rule_for(name)).map_err(|e| separator(ty_bytes, e))?;
     if end < ty_bytes.len() {
-        return Err(Error::InvalidParameter { at: end });
+        return Err(separator(ty_bytes, Error::InvalidParameter { at: end }));
     }
     let n = params.count();
     for i in 0..n {
@@ -411,7 +411,7 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
             return Err(Error::InvalidParameter { at: 0 });
         }
         if let Some(at) = pname.bytes().position(|b| !is_attr_char(b)) {
-            return Err(Error::InvalidParameter { at });
+            return Err(separator(pname.as_bytes(), Error::InvalidParameter { at }));
         }
         if (0..i).any(|j| params.name(j).eq_ignore_ascii_case(pname)) {
             return Err(Error::InvalidParameter { at: 0 });
@@ -429,9 +429,31 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     sink.finish()
 }
 
+/// SPEC §3: U+0085, U+2028, U+2029 (and, README, every C1 control) where nothing may be
+/// encoded are `ControlCharacter`, as a C0 control there is: the type, subtype and parameter
+/// names of a MIME field are such places. `e` is the error found at `bytes[at]`; when the
+/// character there is one of those, it becomes `ControlCharacter` at the same offset.
+fn separator(bytes: &[u8], e: Error) -> Error {
+    match e {
+        Error::InvalidParameter { at } if chars::line_breaking_char_len(bytes, at).is_some() => {
+            Error::ControlCharacter { at }
+        }
+        e => e,
+    }
+}
+
 /// Formats the value of a MIME parameter field given in text form (after
 /// [`input::check_controls`]).
 pub(crate) fn format_text(
+    f: &mut Folder<'_, '_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    format_text_inner(f, name, value, options).map_err(|e| separator(value.as_bytes(), e))
+}
+
+fn format_text_inner(
     f: &mut Folder<'_, '_>,
     name: &str,
     value: &str,

@@ -164,3 +164,56 @@ mod cli {
         assert!(err.contains("<stdin>:2: Message-ID:"), "{err}");
     }
 }
+
+/// SPEC §3: "U+0085, U+2028 and U+2029 where nothing may be encoded ... → ControlCharacter,
+/// with utf8 on too" (README: every C1 control likewise), exactly as a C0 control there is.
+/// The type, subtype and parameter names of a MIME field can never be encoded; a C0 control
+/// there gave `ControlCharacter` but U+0085/U+2028/U+2029/U+0090 gave `InvalidParameter`.
+/// (Values keep their rule: such characters go to RFC 2231, §4.)
+#[test]
+fn mime_line_separators_outside_values_are_control_characters() {
+    for utf8 in [false, true] {
+        let opts = Options::default().with_utf8(utf8);
+        for sep in ["\u{85}", "\u{2028}", "\u{2029}", "\u{90}", "\u{1}"] {
+            let mut out = [0u8; 256];
+            for (name, value, at) in [
+                ("Content-Type", format!("text/pl{sep}ain"), 7),
+                ("Content-Type", format!("te{sep}xt/plain; a=b"), 2),
+                ("Content-Type", format!("text/plain; na{sep}me=x"), 14),
+                ("Content-Type", format!("text/plain;{sep} name=x"), 11),
+                ("Content-Disposition", format!("attach{sep}ment"), 6),
+            ] {
+                assert_eq!(
+                    format_header(name, &value, &opts, &mut out),
+                    Err(Error::ControlCharacter { at }),
+                    "{value:?} utf8={utf8}"
+                );
+            }
+            let ty = format!("text/pl{sep}ain");
+            assert_eq!(
+                mailfold::ContentType::new(&ty).format(&opts, &mut out),
+                Err(Error::ControlCharacter { at: 7 })
+            );
+            let pname = format!("fi{sep}le");
+            assert_eq!(
+                ContentDisposition::attachment()
+                    .param(&pname, "x")
+                    .format(&opts, &mut out),
+                Err(Error::ControlCharacter { at: 2 })
+            );
+            // In a value it is carried by RFC 2231.
+            let n = format_header(
+                "Content-Disposition",
+                &format!("attachment; filename=\"a{sep}b\""),
+                &opts,
+                &mut out,
+            );
+            if sep != "\u{1}" {
+                let n = n.unwrap();
+                assert!(std::str::from_utf8(&out[..n])
+                    .unwrap()
+                    .starts_with("Content-Disposition: attachment; filename*=utf-8''a%"));
+            }
+        }
+    }
+}
