@@ -265,3 +265,34 @@ fn utf8_phrase_words_too_long_for_998_octets_are_encoded() {
     assert!(format_header("To", &format!("{word} <a@example.com>"), &off, &mut out).is_ok());
     assert!(format_mailboxes("To", &m, &off, &mut out).is_ok());
 }
+
+/// README "Date values": "obsolete forms ... are rejected since a generator must not produce
+/// them" (RFC 5322 §4: MUST NOT generate). `day-of-week = ([FWS] day-name) /
+/// obs-day-of-week`, `obs-day-of-week = [CFWS] day-name [CFWS]`: white space between the day
+/// name and its comma is only in the obsolete form, yet `Thu , 01 Jan 1970 00:00:00 +0000`
+/// was accepted and written as given (two-digit years and named zones were rejected).
+#[test]
+fn date_white_space_before_the_day_name_comma_is_obsolete() {
+    let mut out = [0u8; 128];
+    let o = Options::default();
+    for v in [
+        "Thu , 01 Jan 1970 00:00:00 +0000",
+        "Thu\t, 01 Jan 1970 00:00:00 +0000",
+        "Thu\r\n , 01 Jan 1970 00:00:00 +0000",
+    ] {
+        assert_eq!(
+            format_header("Date", v, &o, &mut out),
+            Err(Error::InvalidDate),
+            "{v:?}"
+        );
+    }
+    // The current forms stay valid: FWS before the day name and after the comma, none at all
+    // after it (`[FWS] 1*2DIGIT FWS`).
+    for v in [
+        "Thu, 01 Jan 1970 00:00:00 +0000",
+        " Thu,01 Jan 1970 00:00:00 +0000",
+        "Thu,\r\n 1 Jan 1970 00:00 +0000",
+    ] {
+        assert!(format_header("Date", v, &o, &mut out).is_ok(), "{v:?}");
+    }
+}
