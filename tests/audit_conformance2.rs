@@ -296,3 +296,52 @@ fn date_white_space_before_the_day_name_comma_is_obsolete() {
         assert!(format_header("Date", v, &o, &mut out).is_ok(), "{v:?}");
     }
 }
+
+/// SPEC §3: "A fold directly after `Name:` is used only when the first token cannot otherwise
+/// fit in 998"; README: for an encoded-word, also when "not even one holding only its first
+/// character fits the soft limit there"; SPEC §4: Auto is "the shorter for that word".
+/// `X-nnnnnnnnnnnnnnnnnnnnn: e\u{301}` (a 23-octet name) at a 40-column limit came out as
+/// `X-nnnnnnnnnnnnnnnnnnnnn:\r\n =?utf-8?b?ZcyB?=\r\n`: the run as a whole is shorter in B,
+/// and a B word holding `e` (16 columns) does not fit after the name (41 > 40), so the value
+/// moved to a fold after the colon, although `=?utf-8?q?e?=` (Q, the shorter for a word of
+/// `e`) fits on the first line (38 columns), the rest following as the next word. The same in
+/// display names and group names (`X-...: e\u{301} <a@b.org>`, forced `Address`). Expected:
+/// no fold after the colon there (`tests/common::check_structure`, the differential checker's
+/// rule), lossless.
+#[test]
+#[ignore = "audit: the first encoded-word keeps the run's encoding and folds after the colon where a Q word of the first character fits, fix pending in src/encoded_word.rs (and src/phrase.rs for display names)"]
+fn an_encoded_word_goes_on_the_name_line_when_one_in_the_shorter_encoding_fits() {
+    use mailfold::{format_field, FieldClass};
+    let mut failures = Vec::new();
+    for len in 15..=62 {
+        let name = format!("X-{}", "n".repeat(len - 2));
+        for w in [40, 41, 50, 76, 78] {
+            let opts = Options::default().with_max_line_len(w);
+            for (class, kind, value) in [
+                (FieldClass::Unstructured, Kind::Unstructured, "e\u{301}"),
+                (
+                    FieldClass::Unstructured,
+                    Kind::Unstructured,
+                    "e\u{301}e\u{301}",
+                ),
+                (
+                    FieldClass::Unstructured,
+                    Kind::Unstructured,
+                    "a\u{308}\u{323} b",
+                ),
+                (FieldClass::Address, Kind::Structured, "e\u{301} <a@b.org>"),
+                (FieldClass::Address, Kind::Structured, "e\u{301}: a@b.org;"),
+            ] {
+                let mut out = vec![0u8; 1024];
+                let n = format_field(&name, class, value, &opts, &mut out).unwrap();
+                if let Err(e) = check_structure(&out[..n], &name, kind, &opts) {
+                    failures.push(format!(
+                        "{name} (limit {w}) {value:?}: {e}: {:?}",
+                        String::from_utf8_lossy(&out[..n])
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
