@@ -163,7 +163,8 @@ pub(crate) fn check_date_time(value: &[u8]) -> Result<(), Error> {
     c.ws();
     let dow = match c.name(&DAY_NAMES) {
         Some(d) => {
-            c.ws();
+            // `day-of-week = ([FWS] day-name)`, then the `,` right after it: white space
+            // between them is obs-day-of-week (RFC 5322 §4.3), like the forms below.
             if !c.eat(b',') {
                 return Err(Error::InvalidDate);
             }

@@ -399,9 +399,9 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     classify::check_name(name)?;
     let ty_bytes = ty.as_bytes();
     input::check_controls(ty_bytes)?;
-    let (media, end) = parse_type(ty_bytes, rule_for(name))?;
+    let (media, end) = parse_type(ty_bytes, rule_for(name)).map_err(|e| separator(ty_bytes, e))?;
     if end < ty_bytes.len() {
-        return Err(Error::InvalidParameter { at: end });
+        return Err(separator(ty_bytes, Error::InvalidParameter { at: end }));
     }
     let n = params.count();
     for i in 0..n {
@@ -411,7 +411,7 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
             return Err(Error::InvalidParameter { at: 0 });
         }
         if let Some(at) = pname.bytes().position(|b| !is_attr_char(b)) {
-            return Err(Error::InvalidParameter { at });
+            return Err(separator(pname.as_bytes(), Error::InvalidParameter { at }));
         }
         if (0..i).any(|j| params.name(j).eq_ignore_ascii_case(pname)) {
             return Err(Error::InvalidParameter { at: 0 });
@@ -429,9 +429,31 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     sink.finish()
 }
 
+/// SPEC §3: U+0085, U+2028, U+2029 (and, README, every C1 control) where nothing may be
+/// encoded are `ControlCharacter`, as a C0 control there is: the type, subtype and parameter
+/// names of a MIME field are such places. `e` is the error found at `bytes[at]`; when the
+/// character there is one of those, it becomes `ControlCharacter` at the same offset.
+fn separator(bytes: &[u8], e: Error) -> Error {
+    match e {
+        Error::InvalidParameter { at } if chars::line_breaking_char_len(bytes, at).is_some() => {
+            Error::ControlCharacter { at }
+        }
+        e => e,
+    }
+}
+
 /// Formats the value of a MIME parameter field given in text form (after
 /// [`input::check_controls`]).
 pub(crate) fn format_text(
+    f: &mut Folder<'_, '_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    format_text_inner(f, name, value, options).map_err(|e| separator(value.as_bytes(), e))
+}
+
+fn format_text_inner(
     f: &mut Folder<'_, '_>,
     name: &str,
     value: &str,
@@ -1276,6 +1298,54 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(i..).unwrap_or(&[])
 }
 
+/// Whether the RFC 2047 form of a parameter fits at all: its first encoded-word, holding only
+/// the value's first character, after ` name="` on a fresh line within min(76, soft limit)
+/// (RFC 2047 §2), with room for the closing `"` (and `;`). A
+/// long parameter name leaves no room for it; the RFC 2231 form alone is then written, as for
+/// values holding `"` or `\` (it is an aid for old Outlook versions, not a second copy the
+/// field needs), instead of failing with `LineTooLong` on input whose every line fits in 998.
+/// With `Auto` the costlier of Q and B is assumed for that character, so a word the encoder
+/// sizes later always fits.
+fn fallback_fits<I: Iterator<Item = u8>>(
+    f: &Folder<'_, '_>,
+    name: &[u8],
+    mut value: I,
+    options: &Options,
+    more: bool,
+) -> bool {
+    /// `=?utf-8?q?` + `?=`.
+    const OVERHEAD: usize = 12;
+    let Some(lead) = value.next() else {
+        return true;
+    };
+    let n = chars::utf8_len(lead);
+    // RFC 2047 §5(3): inside the quoted-string only the phrase-safe set stays literal (a
+    // space is written `_`); every other byte of the character is `=XX`.
+    let q_len = |b: u8| {
+        if b == b' ' || chars::is(b, chars::Q_PHRASE_SAFE) {
+            1
+        } else {
+            3
+        }
+    };
+    let q: usize = core::iter::once(lead)
+        .chain(value.take(n - 1))
+        .map(q_len)
+        .sum();
+    let b = n.div_ceil(3) * 4;
+    let encoded = match options.encoding {
+        crate::Encoding::Q => q,
+        crate::Encoding::B => b,
+        crate::Encoding::Auto => q.max(b),
+    };
+    // The encoder keeps room for the closing `"` (and `;`) whenever the rest of the value
+    // would fit in the word, which can be the case for a longer value than one character
+    // (B writes `e` and `e` + U+0301 in four characters): count it always.
+    let glue = if more { 2 } else { 1 };
+    let (_, fresh) = f.ew_room(1 + name.len() + 2);
+    OVERHEAD + encoded + glue <= fresh
+}
+
 /// Writes one parameter: in one segment when it fits on a line of its own, else as RFC 2231
 /// continuations filling each line; then, with `rfc2047_params`, the RFC 2047 form of a value
 /// written with RFC 2231 encoding. `more` says whether another parameter follows.
@@ -1292,7 +1362,8 @@ fn write_param(
     // parameters after it. Windows file names (what the fallback is for) cannot hold either.
     let fallback = form == Form::Extended
         && options.rfc2047_params
-        && !value.clone().any(|b| b == b'"' || b == b'\\');
+        && !value.clone().any(|b| b == b'"' || b == b'\\')
+        && fallback_fits(f, name, value.clone(), options, more);
     let end_glue = more || fallback;
     let extended = form == Form::Extended;
     let unbounded = Width::ascii(usize::MAX / 4);

@@ -10,8 +10,10 @@ usage: mailfold [--width N] [--lf] [--utf8] [--encoding auto|q|b] [FILE...]
 
 Reads one header field per line (`Name: value`, UTF-8) from each FILE, or from standard input
 when no FILE is given or FILE is `-`, and writes each field folded and encoded for the wire.
-Blank lines and lines starting with `#` are skipped. Errors go to standard error as
-FILE:LINE: message; the exit status is 1 if any field failed, 2 on usage or I/O errors.
+A line starting with a space or tab continues the field before it (a fold, as in a header
+block copied from a message; values are text, so encoded-words in it stay literal). Blank
+lines and lines starting with `#` are skipped. Errors go to standard error as FILE:LINE:
+message; the exit status is 1 if any field failed, 2 on usage or I/O errors.
 
   --width N        soft line limit, 40..=998 (default 78)
   --lf             end lines with LF instead of CRLF
@@ -56,6 +58,43 @@ fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
     Ok((options, files))
 }
 
+/// One field read so far: the line number it starts on, the name and the value with any
+/// continuation lines (each joined by CRLF, which with the line's leading white space is a
+/// caller's fold, SPEC §3).
+struct Pending {
+    line: usize,
+    name: String,
+    value: String,
+}
+
+/// Formats one field; returns whether it failed.
+fn emit(
+    label: &str,
+    field: &Pending,
+    options: &Options,
+    buf: &mut Vec<u8>,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let (name, value) = (field.name.as_str(), field.value.as_str());
+    let result = match format_header(name, value, options, buf) {
+        Err(Error::BufferTooSmall { needed }) => {
+            buf.resize(needed, 0);
+            format_header(name, value, options, buf)
+        }
+        other => other,
+    };
+    match result {
+        Ok(len) => {
+            out.write_all(buf.get(..len).unwrap_or_default())?;
+            Ok(false)
+        }
+        Err(e) => {
+            eprintln!("{label}:{}: {name}: {e}", field.line);
+            Ok(true)
+        }
+    }
+}
+
 /// Formats every field of one input; returns how many failed.
 fn run(
     label: &str,
@@ -65,32 +104,66 @@ fn run(
 ) -> io::Result<usize> {
     let mut failed = 0;
     let mut buf = vec![0u8; 4096];
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
-        let line = line.strip_suffix('\r').unwrap_or(&line);
+    let mut raw = Vec::new();
+    let mut pending: Option<Pending> = None;
+    let mut n = 0;
+    loop {
+        raw.clear();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        n += 1;
+        let bytes = raw.strip_suffix(b"\n").unwrap_or(&raw);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        // A byte order mark (files saved by some Windows editors) is not part of the first
+        // field's name.
+        let bytes = match bytes.strip_prefix("\u{feff}".as_bytes()) {
+            Some(rest) if n == 1 => rest,
+            _ => bytes,
+        };
+        // Bytes that are not UTF-8 spoil only their own line (and the field it belongs to),
+        // as the C API's MAILFOLD_INVALID_UTF8 does for one field, not the rest of the input.
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            eprintln!("{label}:{n}: the line is not UTF-8");
+            failed += 1;
+            if bytes.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                pending = None;
+            }
+            continue;
+        };
+        if line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+            match pending.as_mut() {
+                Some(field) => {
+                    field.value.push_str("\r\n");
+                    field.value.push_str(line);
+                }
+                None => {
+                    eprintln!("{label}:{n}: a continuation line without a field before it");
+                    failed += 1;
+                }
+            }
+            continue;
+        }
+        if let Some(field) = pending.take() {
+            failed += usize::from(emit(label, &field, options, &mut buf, out)?);
+        }
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
         let Some((name, value)) = line.split_once(':') else {
-            eprintln!("{label}:{}: no `:` after the field name", n + 1);
+            eprintln!("{label}:{n}: no `:` after the field name");
             failed += 1;
             continue;
         };
         let value = value.strip_prefix(' ').unwrap_or(value);
-        let result = match format_header(name, value, options, &mut buf) {
-            Err(Error::BufferTooSmall { needed }) => {
-                buf.resize(needed, 0);
-                format_header(name, value, options, &mut buf)
-            }
-            other => other,
-        };
-        match result {
-            Ok(len) => out.write_all(&buf[..len])?,
-            Err(e) => {
-                eprintln!("{label}:{}: {name}: {e}", n + 1);
-                failed += 1;
-            }
-        }
+        pending = Some(Pending {
+            line: n,
+            name: name.to_string(),
+            value: value.to_string(),
+        });
+    }
+    if let Some(field) = pending.take() {
+        failed += usize::from(emit(label, &field, options, &mut buf, out)?);
     }
     Ok(failed)
 }
