@@ -273,10 +273,19 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         if soft < crate::options::MIN_MAX_LINE_LEN {
             return None;
         }
+        // Where in `text` the line before `pos` starts (the first line's text starts at 0).
+        let mut prev = 0;
         if !CHECKED && soft <= SPAN {
-            at = self.spans(&mut pos, at)?;
+            at = self.spans(&mut pos, &mut prev, at)?;
         }
         while pos < n {
+            if !CHECKED && n - pos <= soft && soft <= SPAN && pos - prev >= S::W {
+                // SAFETY: the line before holds `pos - prev >= W` bytes of text, so `pos >= W`
+                // and they end at `out[at]`; `n - pos <= soft <= SPAN`; the caller made room
+                // for the whole field, which ends with this line.
+                unsafe { self.last_line(pos, at) };
+                return Some(at + self.eol_len + (n - pos));
+            }
             let p = if n - pos <= soft {
                 n
             } else {
@@ -313,9 +322,53 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
                 }
             }
             at += self.eol_len + len;
+            prev = pos;
             pos = p;
         }
         Some(at)
+    }
+
+    /// Writes the line ending at `out[at]` and the last line, `text[pos..]`, after it with
+    /// `SPAN / W` vectors anchored at the line's end, whatever its length (a copy that chose
+    /// its moves by the length mispredicted on fields of mixed lengths). A line shorter than a
+    /// vector is stored as the vector that ends with it, which also overwrites up to `W - 1`
+    /// bytes before the line: the line ending and the end of the line before, stored again
+    /// afterwards from the `W` bytes of text before `pos`.
+    ///
+    /// # Safety
+    /// Without `CHECKED` only: `text[pos - W..pos]` (so `pos >= W`) is the end of the line
+    /// before, written at `out[at - W..at]`; `0 < text.len() - pos <= SPAN`; and
+    /// `out[at - W..at + eol_len + text.len() - pos]` is inside the room the caller made.
+    #[inline(always)]
+    unsafe fn last_line(&self, pos: usize, at: usize) {
+        let (s, t, d, eol_len) = (self.s, self.text.as_ptr(), self.out, self.eol_len);
+        let len = (self.text.len() - pos) as isize;
+        let w = S::W as isize;
+        // Offsets from the line's start: the k-th vector ends `(k - 1) * W` bytes before the
+        // line's end, but starts no earlier than the first one (which starts before the line
+        // only when the line is shorter than a vector).
+        let earliest = (len - w).min(0);
+        // SAFETY: every offset `o` is `len - W` (a line shorter than a vector) or lies in
+        // `[0, len - W]`, so each vector stays inside `text[pos + len - W..pos + len]`
+        // (`pos + len - W > pos - W >= 0`) and inside `out[at + eol_len + len - W..at +
+        // eol_len + len]`, which the caller vouches for (`eol_len >= 1`); `SPAN / W` vectors
+        // of `W` cover `len <= SPAN`. The last two stores are inside `text[..pos]` and
+        // `out[at - W..at + eol_len]`.
+        unsafe {
+            let (src, dst) = (t.add(pos), d.add(at + eol_len));
+            let mut k = 1;
+            while k * S::W <= SPAN {
+                let o = (len - w * k as isize).max(earliest);
+                s.store(dst.offset(o), s.load(src.offset(o)));
+                k += 1;
+            }
+            s.store(d.add(at - S::W), s.load(t.add(pos - S::W)));
+            if eol_len == 2 {
+                d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+            } else {
+                d.add(at).write(self.eol_pair[0]);
+            }
+        }
     }
 }
 
@@ -329,7 +382,7 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
     /// endings fill more than `SPAN` further bytes of output. Advances `pos`, returns the new
     /// end of the output; `None` for a word too long for the plain path.
     #[inline(always)]
-    fn spans(&self, pos: &mut usize, mut at: usize) -> Option<usize> {
+    fn spans(&self, pos: &mut usize, prev: &mut usize, mut at: usize) -> Option<usize> {
         use crate::scan::plain::copy;
         let (s, text, n, soft) = (self.s, self.text, self.text.len(), self.soft);
         let (t, d, eol_len) = (text.as_ptr(), self.out, self.eol_len);
@@ -363,6 +416,7 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
                 p
             };
             at += eol_len + (p - p0);
+            *prev = p0;
             p0 = p;
         }
         *pos = p0;
