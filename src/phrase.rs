@@ -622,7 +622,14 @@ pub(crate) fn write_planned(
     glue: &[u8],
 ) -> Result<(), Error> {
     let glue_w = Width::ascii(glue.len());
-    match (plan.form, plan.slice) {
+    // A word (or a whole quoted-string) that cannot fit on a line of its own, after the fold's
+    // space and with the glue, is carried as encoded-words instead, as unstructured text
+    // carries such a token (SPEC §4): the line limit, not the phrase, is what fails then.
+    let form = match plan.form {
+        Form::Atoms(w) | Form::Quoted(w) if too_long_for_a_line(&plan, w, glue_w) => Form::Encoded,
+        form => form,
+    };
+    match (form, plan.slice) {
         (Form::Encoded, Some(lit)) => {
             encoded_word::write_run_slice(f, ws, lit, Context::Phrase, options.encoding, glue)
         }
@@ -697,6 +704,32 @@ pub(crate) fn write_planned(
                 lit.next();
                 ws = b" ";
             }
+        }
+    }
+}
+
+/// Whether a token of `plan` (an atom, or the whole quoted-string; `whole` is the width of
+/// all of them) is longer than a line of 998 octets can hold after a fold's space, with the
+/// glue when it is the last. The words are measured only when the whole phrase could be.
+fn too_long_for_a_line(plan: &Plan<'_>, whole: Width, glue: Width) -> bool {
+    use crate::options::HARD_LINE_LIMIT;
+    if whole.bytes + glue.bytes < HARD_LINE_LIMIT {
+        return false;
+    }
+    match plan.form {
+        Form::Quoted(_) => true,
+        _ => {
+            // Words before the last need `1 + word <= 998`; the last one carries the glue.
+            let (mut word, mut before_last) = (0, 0);
+            for b in plan.text.clone() {
+                if b == b' ' {
+                    before_last = before_last.max(word);
+                    word = 0;
+                } else {
+                    word += 1;
+                }
+            }
+            before_last >= HARD_LINE_LIMIT || word + glue.bytes >= HARD_LINE_LIMIT
         }
     }
 }
