@@ -234,11 +234,17 @@ pub(crate) fn format_fast(
 ) -> bool {
     // The common one-id field first: a few vector compares and copies, no walk.
     // (A value of more than 128 bytes is never one for `single`: not worth its call.)
+    // Then two ids (a reply to a reply), also without a walk.
     #[cfg(target_arch = "x86_64")]
-    if value.len() <= 128 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+    if value.len() <= 257 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
+        let (name, text) = (name.as_bytes(), value.as_bytes());
         // SAFETY: the CPU has AVX2 (checked just above).
-        if unsafe { single::format(sink, name.as_bytes(), value.as_bytes(), crlf) } {
+        if value.len() <= 128 && unsafe { single::format(sink, name, text, crlf) } {
+            return true;
+        }
+        // SAFETY: as above.
+        if !one && unsafe { single::format_two(sink, name, text, crlf, options.max_line_len) } {
             return true;
         }
     }
@@ -1121,11 +1127,18 @@ mod avx2 {
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn next(t: &Tables, acc: &mut Acc, window: &[u8; 32]) -> (u64, u64) {
+        next_keep(t, acc, window, _mm256_set1_epi8(-1))
+    }
+
+    /// [`next`] counting only the bytes that `keep` selects (for the padded last block).
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn next_keep(t: &Tables, acc: &mut Acc, window: &[u8; 32], keep: __m256i) -> (u64, u64) {
         let v = load_window(window);
         let c = classify(t, v);
         let pc = shift_in(acc.last, c);
         acc.last = c;
-        check(t, acc, v, c, pc, _mm256_set1_epi8(-1))
+        check(t, acc, v, c, pc, keep)
     }
 
     /// The window at `w >= 1`, anywhere (it may overlap windows already checked: checking
@@ -1197,16 +1210,6 @@ mod avx2 {
                 &mut bad,
             );
             let more = base != before;
-            let mut count = count;
-            if base < text.len() && count <= SLOTS - PER_BLOCK {
-                // The last 1..=63 bytes.
-                let Some((g, a)) = tail(&t, &mut acc, text, base) else {
-                    return Scanned::No;
-                };
-                bad |= at_check(g, a, &mut borrow);
-                count = flatten(&mut ends, count, base as u32 + 1, g);
-                base = text.len();
-            }
             walk_ends(
                 &lines,
                 &mut line,
@@ -1444,6 +1447,38 @@ mod avx2 {
             count = flatten(ends, count, first, g);
             first += 64;
             b += 64;
+        }
+        // The last 1..=63 bytes (`text` has at least 64), when the array has room for their
+        // ids: as one more block, padded with atext past the end of the text, so that it
+        // follows on from the block before (whose classes are in `a_acc.last`) like any
+        // other. The pair of the closing `>` and the padding, and the padding itself, are
+        // not kept; the padding has no `>` or `@`. (Without a branch on the length: the
+        // last 64 bytes of the text are moved to where they end at the padding.)
+        let r = text.len().wrapping_sub(b);
+        if r.wrapping_sub(1) < 63 && count <= SLOTS - PER_BLOCK {
+            let mut pad = [b'a'; 128];
+            if let (Some(src), Some(dst)) = (
+                text.last_chunk::<64>(),
+                pad.get_mut(r..).and_then(<[u8]>::first_chunk_mut::<64>),
+            ) {
+                *dst = *src;
+            }
+            let (Some(w0), Some(w1)) = (
+                pad.get(64..).and_then(<[u8]>::first_chunk::<32>),
+                pad.last_chunk::<32>(),
+            ) else {
+                return count;
+            };
+            let (Some(k0), Some(k1)) = (load(&KEEP, 32 - r.min(32)), load(&KEEP, 64 - r.max(32)))
+            else {
+                return count;
+            };
+            let (g0, a0) = next_keep(t, &mut a_acc, w0, k0);
+            let (g1, a1) = next_keep(t, &mut a_acc, w1, k1);
+            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            flags |= at_check(g, a, &mut carry);
+            count = flatten(ends, count, first, g);
+            b = text.len();
         }
         (*base, *borrow, *bad) = (b, carry, flags);
         *acc = a_acc;
@@ -2463,6 +2498,129 @@ mod tests {
         }
     }
 
+    /// The two-id path alone (AVX2), checked like [`single`]: `None` when it declines
+    /// (nothing left behind); otherwise its output, after every buffer size up to one more
+    /// than needed, with guard bytes.
+    #[cfg(target_arch = "x86_64")]
+    fn two(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
+        if !crate::cpu::avx2() {
+            return None;
+        }
+        let crlf = o.line_ending == crate::LineEnding::Crlf;
+        let run = |buf: &mut [u8], prefix: &[u8]| {
+            let mut sink = SliceSink::new(buf);
+            sink.write(prefix);
+            // SAFETY: the CPU has AVX2 (checked above).
+            let taken = unsafe {
+                super::single::format_two(
+                    &mut sink,
+                    name.as_bytes(),
+                    value.as_bytes(),
+                    crlf,
+                    o.max_line_len,
+                )
+            };
+            (taken, sink.finish())
+        };
+        let mut buf = std::vec![0xA5u8; 1024];
+        let (taken, n) = run(&mut buf, b"prefix");
+        let n = n.unwrap();
+        if !taken {
+            assert_eq!(n, 6, "left bytes behind for {value:?}");
+            return None;
+        }
+        assert!(buf[n..].iter().all(|&b| b == 0xA5), "{value:?}");
+        let out = buf[6..n].to_vec();
+        for size in 0..=out.len() + 1 {
+            let mut buf = std::vec![0xA5u8; size + 80];
+            let (head, guard) = buf.split_at_mut(size);
+            let (taken, got) = run(head, b"");
+            assert!(taken, "{size} {value:?}");
+            assert!(guard.iter().all(|&b| b == 0xA5), "{size} {value:?}");
+            if size < out.len() {
+                assert_eq!(got, Err(Error::BufferTooSmall { needed: out.len() }));
+            } else {
+                assert_eq!(got, Ok(out.len()));
+                assert_eq!(&buf[..out.len()], &out[..], "{size} {value:?}");
+                assert!(buf[out.len()..].iter().all(|&b| b == 0xA5));
+            }
+        }
+        Some(out)
+    }
+
+    /// Two ids of every pair of lengths around the path's range (31..=129 bytes each), at
+    /// soft limits where the second id just fits on the name line and just does not, with
+    /// both line endings and both classes: what the two-id path takes, the general path
+    /// writes the same way; it takes every well-formed pair in its range; and with each byte
+    /// replaced by each troublesome one (around the space and the ends of the ids), what it
+    /// still takes is written as the general path writes it.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn two_id_path_every_length_and_byte() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let id = |len: usize, c: u8| {
+            let mut v = std::vec![c; len];
+            v[0] = b'<';
+            v[len - 1] = b'>';
+            v[len / 2] = b'@';
+            if len > 8 {
+                v[len / 4] = b'.';
+            }
+            std::string::String::from_utf8(v).unwrap()
+        };
+        let name = "In-Reply-To";
+        let corrupt = b"<>@. =?a\t\r\n\x00\x7f[]\\\"(),:;\xff-";
+        let lens = [31usize, 32, 33, 40, 63, 64, 65, 66, 96, 97, 127, 128, 129];
+        for &l1 in &lens {
+            for &l2 in &lens {
+                let v = std::format!("{} {}", id(l1, b'x'), id(l2, b'y'));
+                let line = name.len() + 2 + v.len();
+                for soft in [40, line - 1, line, line + 1, 998] {
+                    for (lf, utf8) in [(false, false), (true, true)] {
+                        let o = options(soft.clamp(40, 998), lf, utf8);
+                        let out = two(name, &v, &o);
+                        let inside = (32..=128).contains(&l1) && (32..=128).contains(&l2);
+                        assert_eq!(out.is_some(), inside, "{soft} {v:?}");
+                        if let Some(out) = out {
+                            assert_eq!(Ok(out), general(name, &v, &o, false), "{soft} {v:?}");
+                        }
+                        assert_eq!(two("Message-ID", &v, &o).is_some(), inside);
+                    }
+                }
+                if !matches!(l1, 32 | 65 | 128) || !matches!(l2, 32 | 66 | 128) {
+                    continue;
+                }
+                let o = options(78, false, false);
+                let near = |i: usize| i < 3 || i + 3 >= v.len() || i.abs_diff(l1) <= 2;
+                for i in (0..v.len()).filter(|&i| near(i) || i % 7 == 0) {
+                    for &c in corrupt.iter() {
+                        let mut b = v.clone().into_bytes();
+                        b[i] = c;
+                        let Ok(w) = std::string::String::from_utf8(b) else {
+                            continue;
+                        };
+                        if let Some(out) = two(name, &w, &o) {
+                            assert_eq!(Ok(out), general(name, &w, &o, false), "{w:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // More than one space, a space at either end, three ids: not for this path.
+        for v in [
+            "<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>  <aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>",
+            " <aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c> <aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>",
+            "<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c> <aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c> ",
+            "<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c> <aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c> <a@b>",
+            "<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c><aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>",
+            "<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>\t<aaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c>",
+        ] {
+            assert_eq!(two(name, v, &Options::default()), None, "{v:?}");
+        }
+    }
+
     /// The byte classes of the one-id path against their definition.
     #[cfg(target_arch = "x86_64")]
     #[test]
@@ -2608,6 +2766,33 @@ mod tests {
             }
             if let Some(out) = out {
                 prop_assert_eq!(Ok(out), general(&name, id, &o, one), "{:?}", id);
+            }
+        }
+
+        /// The two-id path against the general path, on id-like text of any shape and on
+        /// pairs of well-formed ids (which it must take when each is 32..=128 bytes without
+        /// `?`), with names longer than the soft limit too.
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn two_id_path_matches_general_path(
+            v in id_text(), ids in id_list(), soft in 40usize..300, lf: bool, utf8: bool,
+            name in "[A-Za-z-]{1,100}",
+        ) {
+            let o = options(soft, lf, utf8);
+            if let Some(out) = two(&name, &v, &o) {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, false), "{:?}", v);
+            }
+            let pair: std::vec::Vec<&str> = ids.split(' ').take(2).collect();
+            let v = pair.join(" ");
+            let out = two(&name, &v, &o);
+            if crate::cpu::avx2()
+                && pair.len() == 2
+                && pair.iter().all(|i| (32..=128).contains(&i.len()) && !i.contains('?'))
+            {
+                prop_assert!(out.is_some(), "{:?}", v);
+            }
+            if let Some(out) = out {
+                prop_assert_eq!(Ok(out), general(&name, &v, &o, false), "{:?}", v);
             }
         }
 

@@ -75,56 +75,65 @@ macro_rules! one_id {
     }};
 }
 
+/// The body of [`is_one_id`] (a macro: see [`is_one_id_out_of_line`]).
+macro_rules! one_id_text {
+    ($text:expr) => {{
+        let text: &[u8] = $text;
+        let n = text.len();
+        let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
+            return false;
+        };
+        if n <= 64 {
+            let (Some(v0), Some(v1)) = (load(text, 0), load(text, n.wrapping_sub(32))) else {
+                return false;
+            };
+            let (g0, d0, a0) = window(lo_t, hi_t, v0);
+            let (g1, d1, a1) = window(lo_t, hi_t, v1);
+            // The second window starts at byte `n - 32` (0..=32); they agree where they overlap.
+            let s = (n - 32) as u32;
+            let wide = |a: u32, b: u32| u64::from(a) | u64::from(b) << s;
+            one_id!(u64, wide(g0, g1), wide(d0, d1), wide(a0, a1), n)
+        } else {
+            let (Some(v0), Some(v1), Some(v2), Some(v3)) = (
+                load(text, 0),
+                load(text, 32),
+                load(text, n.wrapping_sub(64)),
+                load(text, n.wrapping_sub(32)),
+            ) else {
+                return false;
+            };
+            let (g0, d0, a0) = window(lo_t, hi_t, v0);
+            let (g1, d1, a1) = window(lo_t, hi_t, v1);
+            let (g2, d2, a2) = window(lo_t, hi_t, v2);
+            let (g3, d3, a3) = window(lo_t, hi_t, v3);
+            // Two 64-bit halves instead of one 128-bit mask (whose variable shifts cost more
+            // than the rest): `low` is bytes 0..64, `high` bytes n - 64..n; they overlap unless
+            // n is 128.
+            let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
+            let (g_low, d_low, a_low) = (pair(g0, g1), pair(d0, d1), pair(a0, a1));
+            let (g_high, d_high, a_high) = (pair(g2, g3), pair(d2, d3), pair(a2, a3));
+            // Bit j of `high >> up` is byte 64 + j: the `@`s the low half has not seen.
+            let up = (128 - n) as u32;
+            let (x, y) = (a_low, a_high >> up);
+            let ats = x | y;
+            let one_at = (ats != 0) & (ats & ats.wrapping_sub(1) == 0) & (x & y == 0);
+            let s_low = d_low | a_low | 1;
+            let s_high = d_high | a_high | 1 << 63;
+            // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
+            let apart = (s_low & (s_low >> 1))
+                | (s_high & (s_high >> 1))
+                | (s_low >> 63 & s_high >> up & 1);
+            (g_low == !1) & (g_high == !(1 << 63)) & one_at & (apart == 0)
+        }
+    }};
+}
+
 /// Whether `text` (32..=128 bytes, `<` first and `>` last) is one id the general path
 /// writes as it is.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn is_one_id(text: &[u8]) -> bool {
-    let n = text.len();
-    let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
-        return false;
-    };
-    if n <= 64 {
-        let (Some(v0), Some(v1)) = (load(text, 0), load(text, n.wrapping_sub(32))) else {
-            return false;
-        };
-        let (g0, d0, a0) = window(lo_t, hi_t, v0);
-        let (g1, d1, a1) = window(lo_t, hi_t, v1);
-        // The second window starts at byte `n - 32` (0..=32); they agree where they overlap.
-        let s = (n - 32) as u32;
-        let wide = |a: u32, b: u32| u64::from(a) | u64::from(b) << s;
-        one_id!(u64, wide(g0, g1), wide(d0, d1), wide(a0, a1), n)
-    } else {
-        let (Some(v0), Some(v1), Some(v2), Some(v3)) = (
-            load(text, 0),
-            load(text, 32),
-            load(text, n.wrapping_sub(64)),
-            load(text, n.wrapping_sub(32)),
-        ) else {
-            return false;
-        };
-        let (g0, d0, a0) = window(lo_t, hi_t, v0);
-        let (g1, d1, a1) = window(lo_t, hi_t, v1);
-        let (g2, d2, a2) = window(lo_t, hi_t, v2);
-        let (g3, d3, a3) = window(lo_t, hi_t, v3);
-        // Two 64-bit halves instead of one 128-bit mask (whose variable shifts cost more
-        // than the rest): `low` is bytes 0..64, `high` bytes n - 64..n; they overlap unless
-        // n is 128.
-        let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
-        let (g_low, d_low, a_low) = (pair(g0, g1), pair(d0, d1), pair(a0, a1));
-        let (g_high, d_high, a_high) = (pair(g2, g3), pair(d2, d3), pair(a2, a3));
-        // Bit j of `high >> up` is byte 64 + j: the `@`s the low half has not seen.
-        let up = (128 - n) as u32;
-        let (x, y) = (a_low, a_high >> up);
-        let ats = x | y;
-        let one_at = (ats != 0) & (ats & ats.wrapping_sub(1) == 0) & (x & y == 0);
-        let s_low = d_low | a_low | 1;
-        let s_high = d_high | a_high | 1 << 63;
-        // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
-        let apart =
-            (s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) | (s_low >> 63 & s_high >> up & 1);
-        (g_low == !1) & (g_high == !(1 << 63)) & one_at & (apart == 0)
-    }
+    one_id_text!(text)
 }
 
 /// Writes `Name: <id>` and the line ending and returns true when `text`, the whole value, is
@@ -169,6 +178,144 @@ pub(super) unsafe fn format(
                     *e = *b"\r\n";
                 } else if let Some(e) = end.first_mut() {
                     *e = b'\n';
+                }
+            }
+        }
+    }
+    sink.commit(total);
+    true
+}
+
+/// [`is_one_id`] as a call, for [`format_two`]: one copy for both of its ids. Made with
+/// the same macro rather than calling `is_one_id`, so that [`format`] keeps its own inlined
+/// copy (with two callers, the compiler would make `is_one_id` a call there too).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn is_one_id_out_of_line(text: &[u8]) -> bool {
+    one_id_text!(text)
+}
+
+/// Writes `text[..len]` (32..=128 bytes) to the start of `dst` (which has room for it):
+/// the first and the last 32 or 64 bytes, which overlap.
+#[inline(always)]
+fn put_id(dst: &mut [u8], text: &[u8]) {
+    let n = text.len();
+    if let Some(d) = dst.get_mut(..n) {
+        if n <= 64 {
+            super::copy_ends::<32>(d, text);
+        } else {
+            super::copy_ends::<64>(d, text);
+        }
+    }
+}
+
+/// Where the first space of `text` (65..=257 bytes) is, among its first 128 bytes; where
+/// the windows end (128, or the end of a shorter text) when there is none there. Four windows: the first two at 0 and 32, the other two
+/// at 64 and 96 or, for a shorter text, ending with it (they then overlap bytes the first
+/// two have seen, which hold no space when they are looked at).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn first_space(text: &[u8]) -> usize {
+    let n = text.len();
+    let (o2, o3) = (n.wrapping_sub(32).min(64), n.wrapping_sub(32).min(96));
+    let (Some(v0), Some(v1), Some(v2), Some(v3)) = (
+        load(text, 0),
+        load(text, 32),
+        load(text, o2),
+        load(text, o3),
+    ) else {
+        return usize::MAX;
+    };
+    let sp = _mm256_set1_epi8(b' ' as i8);
+    let mask = |v| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, sp)) as u32;
+    let low = u64::from(mask(v0)) | u64::from(mask(v1)) << 32;
+    let (m2, m3) = (mask(v2), mask(v3));
+    if low != 0 {
+        low.trailing_zeros() as usize
+    } else if m2 != 0 {
+        o2 + m2.trailing_zeros() as usize
+    } else {
+        o3 + m3.trailing_zeros() as usize
+    }
+}
+
+/// Writes `Name: <id1>`, a space or a fold, `<id2>` and the line ending, and returns true,
+/// when `text`, the whole value, is two ids of 32..=128 bytes separated by one space that
+/// need nothing but copying (as [`format`] decides for one); otherwise writes nothing and
+/// returns false. The second id folds when it would end past `soft` (the line holds
+/// `Name: <id1> <id2>`), as the general path decides: the first id never comes near 998
+/// octets on the name line, nor the second on a line of its own. `name` has at most
+/// [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes. (The In-Reply-To of a reply to a reply.)
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+pub(super) unsafe fn format_two(
+    sink: &mut SliceSink<'_>,
+    name: &[u8],
+    text: &[u8],
+    crlf: bool,
+    soft: usize,
+) -> bool {
+    let n = text.len();
+    if !(65..=257).contains(&n) {
+        return false;
+    }
+    // With no space among the first 128 bytes, `p` is where the windows end: the byte
+    // there must be the space.
+    let p = first_space(text);
+    let (Some(first), Some(b' '), Some(second)) = (text.get(..p), text.get(p), text.get(p + 1..))
+    else {
+        return false;
+    };
+    let (l1, l2) = (first.len(), second.len());
+    if !(32..=128).contains(&l1)
+        || !(32..=128).contains(&l2)
+        || first.first() != Some(&b'<')
+        || first.last() != Some(&b'>')
+        || second.first() != Some(&b'<')
+        || second.last() != Some(&b'>')
+        || !is_one_id_out_of_line(first)
+        || !is_one_id_out_of_line(second)
+    {
+        return false;
+    }
+    let nl = name.len();
+    let head = nl + 2 + l1;
+    let fold = head + 1 + l2 > soft;
+    let eol = 1 + usize::from(crlf);
+    let sep = if fold { eol + 1 } else { 1 };
+    let total = head + sep + l2 + eol;
+    // Exact stores only, as in `format`.
+    if let Some(out) = sink.spare().get_mut(..total) {
+        if let Some((d, rest)) = out.split_at_mut_checked(nl) {
+            super::copy_line(d, name);
+            if let Some((colon, rest)) = rest.split_first_chunk_mut::<2>() {
+                *colon = *b": ";
+                put_id(rest, first);
+            }
+        }
+        if let Some(rest) = out.get_mut(head..) {
+            // The separator: " ", "\n " or "\r\n ", then the second id at `head + sep`.
+            if fold && crlf {
+                if let Some(d) = rest.first_chunk_mut::<3>() {
+                    *d = *b"\r\n ";
+                }
+            } else if fold {
+                if let Some(d) = rest.first_chunk_mut::<2>() {
+                    *d = *b"\n ";
+                }
+            } else if let Some(d) = rest.first_mut() {
+                *d = b' ';
+            }
+            if let Some(rest) = rest.get_mut(sep..) {
+                put_id(rest, second);
+                if let Some(e) = rest.get_mut(l2..) {
+                    if let Some(d) = e.first_chunk_mut::<2>() {
+                        *d = *b"\r\n";
+                    } else if let Some(d) = e.first_mut() {
+                        *d = b'\n';
+                    }
                 }
             }
         }
