@@ -1013,8 +1013,11 @@ enum NameHint {
 /// parsers see the same element, and none that [`input::check_controls`] rejects (white space
 /// is SP, HTAB or a whole caller fold: [`skip_ws_folds`]), so [`format_field`] needs no
 /// separate control check of what it takes.
+///
+/// Out of line: [`window_element`] takes the common elements first, and this byte loop
+/// inlined into the list loop only made that loop's hot code larger.
 #[cfg(not(target_os = "none"))]
-#[inline]
+#[inline(never)]
 fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> {
     use name_class as n;
     let mut j = i;
@@ -1636,7 +1639,6 @@ fn format_text_with(
     checked: &mut bool,
 ) -> Result<(), Error> {
     let b = value.as_bytes();
-    let utf8 = options.utf8;
     debug_assert!(fast || *checked);
     #[cfg(not(target_os = "none"))]
     let skip = |i| {
@@ -1676,7 +1678,7 @@ fn format_text_with(
                     continue;
                 }
                 run.flush(f, b);
-                if let (NameHint::NonAscii, false, Some((s, e))) = (hint, utf8, mb.name) {
+                if let (NameHint::NonAscii, false, Some((s, e))) = (hint, options.utf8, mb.name) {
                     let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
                     let raw = b.get(s..e).unwrap_or_default();
                     write_encoded_element(f, raw, addr, glue, options)?;
@@ -1702,45 +1704,8 @@ fn format_text_with(
         }
         #[cfg(not(target_os = "none"))]
         run.flush(f, b);
-        // On bare metal `checked` is always true (the caller checked the whole value).
-        #[cfg(not(target_os = "none"))]
-        if !*checked {
-            // Everything before `i` is what the one-pass reader took: no control there, and
-            // `i` never splits a caller fold, so the rest checked alone fails where the whole
-            // value would.
-            input::check_controls(b.get(i..).unwrap_or_default()).map_err(|e| match e {
-                Error::ControlCharacter { at } => Error::ControlCharacter { at: at + i },
-                e => e,
-            })?;
-            *checked = true;
-        }
-        let found = find_delim(b, i);
-        if found.1 == Delim::Colon {
-            if single {
-                return Err(Error::InvalidAddress { at: found.0 });
-            }
-            i = format_group(f, b, i, found.0, options, fast)?;
-        } else {
-            let mb = parse_mailbox(b, i, found, utf8)?;
-            let after = expect_separator(b, mb.end, false)?;
-            if b.get(after) == Some(&b';') {
-                return Err(Error::InvalidAddress { at: after });
-            }
-            let glue = glue_after(b, mb.end, false);
-            let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-            write_mailbox(
-                f,
-                b" ",
-                text_name(b, mb.name, options),
-                addr,
-                glue,
-                options,
-                fast,
-            )?;
-            i = after;
-        }
+        i = general_element(f, b, i, options, single, fast, checked)?;
         elements += 1;
-        i = skip_ws_commas(b, i);
     }
     #[cfg(not(target_os = "none"))]
     run.flush(f, b);
@@ -1748,6 +1713,62 @@ fn format_text_with(
         return Err(Error::InvalidAddress { at: b.len() });
     }
     Ok(())
+}
+
+/// One element of a text-form list at `b[i..]` read by the general parser (a group too),
+/// written, and the separators after it skipped: where the next element starts. Before it
+/// reads anything, the part of the value whose controls are not `checked` yet is checked
+/// (see [`format_text_with`]). Out of line: with the one-pass readers on, only the rare
+/// elements come here (groups, quoted local parts, domain literals, odd white space,
+/// errors), and the list loop stays small.
+#[cfg_attr(not(target_os = "none"), inline(never))]
+fn general_element(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    i: usize,
+    options: &Options,
+    single: bool,
+    fast: bool,
+    #[cfg_attr(target_os = "none", allow(unused_variables))] checked: &mut bool,
+) -> Result<usize, Error> {
+    // On bare metal `checked` is always true (the caller checked the whole value).
+    #[cfg(not(target_os = "none"))]
+    if !*checked {
+        // Everything before `i` is what the one-pass reader took: no control there, and
+        // `i` never splits a caller fold, so the rest checked alone fails where the whole
+        // value would.
+        input::check_controls(b.get(i..).unwrap_or_default()).map_err(|e| match e {
+            Error::ControlCharacter { at } => Error::ControlCharacter { at: at + i },
+            e => e,
+        })?;
+        *checked = true;
+    }
+    let found = find_delim(b, i);
+    let next = if found.1 == Delim::Colon {
+        if single {
+            return Err(Error::InvalidAddress { at: found.0 });
+        }
+        format_group(f, b, i, found.0, options, fast)?
+    } else {
+        let mb = parse_mailbox(b, i, found, options.utf8)?;
+        let after = expect_separator(b, mb.end, false)?;
+        if b.get(after) == Some(&b';') {
+            return Err(Error::InvalidAddress { at: after });
+        }
+        let glue = glue_after(b, mb.end, false);
+        let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+        write_mailbox(
+            f,
+            b" ",
+            text_name(b, mb.name, options),
+            addr,
+            glue,
+            options,
+            fast,
+        )?;
+        after
+    };
+    Ok(skip_ws_commas(b, next))
 }
 
 /// A group `display-name ":" [mailbox-list] ";"`, the name running from `start` to the colon.
