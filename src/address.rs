@@ -1430,47 +1430,63 @@ fn put_angle_tail(f: &mut Folder<'_, '_>, addr: &[u8], glue: &[u8], width: Width
     f.advance(width);
 }
 
-/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of
-/// elements: 17 to 128 bytes most often): two overlapping fixed-size moves into the
-/// buffer's spare room when it has the room, instead of a call into `memcpy` with its
-/// branches on the length (the sink copies only up to 16 bytes inline).
+/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, encoded-words, names,
+/// runs of elements: 16 to 80 bytes most often): five 16-byte moves into the buffer's
+/// spare room ([`store_moves`]) when it has the room, instead of a call into `memcpy` with
+/// its branches on the length (the sink copies only up to 16 bytes inline).
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn write_piece(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
     let n = bytes.len();
-    if n > 16 && crate::sink::store_by_moves(sink.spare(), bytes) {
+    if store_moves(sink.spare(), bytes) {
         sink.commit(n);
         return;
     }
-    sink.write(bytes);
+    crate::sink::SliceSink::write(sink, bytes);
+}
+
+/// Stores `src` (16 to 80 bytes) at the start of `dst` with five 16-byte moves at the fixed
+/// offsets 0, 16, 32, 48 and 64, each clamped to `src.len() - 16`: together they cover it
+/// exactly whatever its length, with no branch on it (the lengths of addr-specs, words and
+/// runs vary from one to the next, and a choice of moves by length mispredicts). False,
+/// nothing stored, when `src` is out of that range or `dst` shorter than it.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_moves(dst: &mut [u8], src: &[u8]) -> bool {
+    let n = src.len();
+    let Some(last) = n.checked_sub(16) else {
+        return false;
+    };
+    if n > 80 || dst.len() < n {
+        return false;
+    }
+    for at in [0, 16, 32, 48, 64] {
+        let at = at.min(last);
+        if let (Some(d), Some(s)) = (
+            dst.get_mut(at..).and_then(|d| d.first_chunk_mut::<16>()),
+            src.get(at..).and_then(|s| s.first_chunk::<16>()),
+        ) {
+            *d = *s;
+        }
+    }
+    true
 }
 
 /// Writes ` ` and `bytes` (a run of elements, most often 16 to 79 bytes: it stays on one
-/// line). There, one byte store and five 16-byte moves at the fixed offsets 0, 16, 32, 48
-/// and 64 clamped to `len - 16`, which cover the run exactly whatever its length: the
-/// lengths of runs vary from one to the next, and [`write_piece`]'s choice of moves by
-/// length mispredicted about twice per field. Anything else goes through [`write_piece`].
+/// line): one byte store and [`store_moves`] (a run's length varies from one to the next;
+/// [`crate::sink::store_by_moves`]'s choice of moves by length mispredicted about twice
+/// per field). Anything else goes through [`write_piece`].
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn write_spaced(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
     let n = bytes.len();
     let spare = sink.spare();
-    if let (Some(last), true) = (n.checked_sub(16), n <= 80 && spare.len() > n) {
-        if let Some(first) = spare.first_mut() {
+    if let [first, rest @ ..] = spare {
+        if store_moves(rest, bytes) {
             *first = b' ';
+            sink.commit(n + 1);
+            return;
         }
-        let dst = spare.get_mut(1..).unwrap_or_default();
-        for at in [0, 16, 32, 48, 64] {
-            let at = at.min(last);
-            if let (Some(d), Some(s)) = (
-                dst.get_mut(at..).and_then(|d| d.first_chunk_mut::<16>()),
-                bytes.get(at..).and_then(|s| s.first_chunk::<16>()),
-            ) {
-                *d = *s;
-            }
-        }
-        sink.commit(n + 1);
-        return;
     }
     sink.byte(b' ');
     write_piece(sink, bytes);
@@ -1979,6 +1995,42 @@ mod tests {
             #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
             if b.len() <= 64 && b.iter().all(|&c| is_common(c) || c == b'.' || c == b'@') {
                 proptest::prop_assert_eq!(whole_plain_addr(b), plain, "{:?}", s);
+            }
+        }
+    }
+
+    /// The clamped moves store exactly the source, whatever its length from 16 to 80,
+    /// and touch nothing after it; out of range (or without room) they store nothing.
+    /// `write_spaced` and `write_piece` write what `sink.write` writes.
+    #[test]
+    fn store_moves_every_length() {
+        let src: std::vec::Vec<u8> = (0..100u8).map(|k| k.wrapping_mul(7) | 1).collect();
+        for n in 0..=100usize {
+            for room in [n.saturating_sub(1), n, n + 1, 120] {
+                let mut dst = std::vec![0u8; room];
+                let stored = store_moves(&mut dst, &src[..n]);
+                assert_eq!(
+                    stored,
+                    (16..=80).contains(&n) && room >= n,
+                    "n {n} room {room}"
+                );
+                if stored {
+                    assert_eq!(&dst[..n], &src[..n]);
+                    assert!(dst[n..].iter().all(|&c| c == 0), "n {n}: past the end");
+                } else {
+                    assert!(dst.iter().all(|&c| c == 0));
+                }
+            }
+            for room in [0, n, n + 1, n + 2, 200] {
+                let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
+                let mut spaced = crate::sink::SliceSink::new(&mut a);
+                write_spaced(&mut spaced, &src[..n]);
+                let mut plain = crate::sink::SliceSink::new(&mut b);
+                plain.byte(b' ');
+                plain.write(&src[..n]);
+                assert_eq!(spaced.len(), plain.len());
+                drop((spaced, plain));
+                assert_eq!(a, b, "n {n} room {room}");
             }
         }
     }
