@@ -545,8 +545,12 @@ enum EncodedMailbox {
 /// [`phrase::Plan::one_line_width`] would measure being the word's: its
 /// [`Folder::keep_together`], then the word itself when it fits where the name now starts
 /// (`write_run_slice` would make exactly it there), else [`EncodedMailbox::Split`].
+///
+/// Inlined into both callers ([`write_mailbox`], [`write_encoded_element`]): each of them
+/// is hot in its own system (structured, text form), and a call between costs more than the
+/// instructions around it save.
 #[cfg(not(target_os = "none"))]
-#[inline]
+#[inline(always)]
 fn write_encoded_mailbox(
     f: &mut Folder<'_, '_>,
     lit: &[u8],
