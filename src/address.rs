@@ -2027,13 +2027,18 @@ mod tests {
             }
             for room in [0, n, n + 1, n + 2, 200] {
                 let (mut a, mut b) = (std::vec![0u8; room], std::vec![0u8; room]);
-                let mut spaced = crate::sink::SliceSink::new(&mut a);
-                write_spaced(&mut spaced, &src[..n]);
-                let mut plain = crate::sink::SliceSink::new(&mut b);
-                plain.byte(b' ');
-                plain.write(&src[..n]);
-                assert_eq!(spaced.len(), plain.len());
-                drop((spaced, plain));
+                let spaced_len = {
+                    let mut spaced = crate::sink::SliceSink::new(&mut a);
+                    write_spaced(&mut spaced, &src[..n]);
+                    spaced.len()
+                };
+                let plain_len = {
+                    let mut plain = crate::sink::SliceSink::new(&mut b);
+                    plain.byte(b' ');
+                    plain.write(&src[..n]);
+                    plain.len()
+                };
+                assert_eq!(spaced_len, plain_len);
                 assert_eq!(a, b, "n {n} room {room}");
             }
         }
