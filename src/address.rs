@@ -1434,19 +1434,23 @@ fn put_angle_tail(f: &mut Folder<'_, '_>, addr: &[u8], glue: &[u8], width: Width
     f.advance(width);
 }
 
-/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, encoded-words, names,
-/// runs of elements: 16 to 80 bytes most often): five 16-byte moves into the buffer's
-/// spare room ([`store_moves`]) when it has the room, instead of a call into `memcpy` with
-/// its branches on the length (the sink copies only up to 16 bytes inline).
+/// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of
+/// elements: 17 to 128 bytes most often): two overlapping fixed-size moves into the
+/// buffer's spare room when it has the room, instead of a call into `memcpy` with its
+/// branches on the length (the sink copies only up to 16 bytes inline).
+///
+/// (Five clamped moves ([`store_moves`]) here too, for every piece, were measured: 1.3
+/// mispredicts per field fewer but 34 instructions more per text-form field and 65 per
+/// structured one; only the runs, whose lengths vary most, take them.)
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn write_piece(sink: &mut crate::sink::SliceSink<'_>, bytes: &[u8]) {
     let n = bytes.len();
-    if store_moves(sink.spare(), bytes) {
+    if n > 16 && crate::sink::store_by_moves(sink.spare(), bytes) {
         sink.commit(n);
         return;
     }
-    crate::sink::SliceSink::write(sink, bytes);
+    sink.write(bytes);
 }
 
 /// Stores `src` (16 to 80 bytes) at the start of `dst` with five 16-byte moves at the fixed
