@@ -1216,6 +1216,36 @@ mod tests {
         assert!(check("Subject", "é".repeat(490).as_bytes(), &o));
     }
 
+    /// Values on both sides of the inline instance's size (`SHORT_BLOCKS`): below it the
+    /// 7-block masks, from it on the cold 16-block instance; both write what the general path
+    /// writes, with every option.
+    #[test]
+    fn both_mask_sizes_match_the_general_path() {
+        let edge = 64 * SHORT_BLOCKS - 1;
+        let mut taken = 0;
+        for len in edge - 6..edge + 6 {
+            for unit in ["ab ", "é ", "日x ", "😀 y "] {
+                let mut v = unit.repeat(len / unit.len() + 1);
+                let mut cut = len;
+                while !v.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                v.truncate(cut);
+                while v.ends_with(' ') {
+                    v.pop();
+                }
+                v.push('z');
+                for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
+                    for (width, lf) in [(78, false), (40, true), (998, false)] {
+                        let options = crate::test_util::options(false, enc, width, lf);
+                        taken += usize::from(check("Subject", v.as_bytes(), &options));
+                    }
+                }
+            }
+        }
+        assert!(taken > 0);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
         /// The fast path writes exactly what the general path writes, for any mix of plain,
