@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+fn run(args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailfold"))
         .args(args)
         .stdin(Stdio::piped())
@@ -16,7 +16,7 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stdin
         .take()
         .unwrap()
-        .write_all(stdin.as_bytes())
+        .write_all(stdin.as_ref())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     (
@@ -77,4 +77,49 @@ fn options_and_errors() {
     assert_eq!(code, 1, "{err}");
     let (code, _, _) = run(&["--bogus"], "");
     assert_eq!(code, 2);
+}
+
+/// The usage promises `FILE:LINE: message` per failed field and exit 1, 2 only on usage or
+/// I/O errors. One line that is not UTF-8 (a Latin-1 subject in an old file) made the tool
+/// stop with `mailfold: -: stream did not contain valid UTF-8`, exit 2, and drop every
+/// field after it. Expected: that line reported with its number, the rest formatted.
+#[test]
+fn a_line_that_is_not_utf8_fails_alone() {
+    let (code, out, err) = run(&[], b"Subject: before\nSubject: caf\xe9\nSubject: after\n");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "Subject: before\r\nSubject: after\r\n");
+    assert!(err.contains("<stdin>:2:"), "{err}");
+}
+
+/// A file saved with a UTF-8 byte order mark: the mark is not part of the first name
+/// (it gave `invalid header field name` for a plain `Subject`).
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_name() {
+    let (code, out, err) = run(&[], "\u{feff}Subject: bom\nX-B: \u{feff}kept\n".as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "Subject: bom\r\nX-B: =?utf-8?b?77u/a2VwdA==?=\r\n");
+}
+
+/// A header block copied from a message is folded: a line starting with SP/HTAB continues
+/// the field before it (RFC 5322 §2.2.3; SPEC §3 treats such a break in a value as the
+/// caller's fold). Each continuation line was an error (`no ':' after the field name`)
+/// and its field was formatted without it.
+#[test]
+fn folded_fields_are_read_whole() {
+    let (code, out, err) = run(
+        &[],
+        b"Subject: a\n  b\n\tc\r\nReferences: <a@example.org>\r\n <b@example.org>\nX-A: y\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "Subject: a  b\tc\r\nReferences: <a@example.org> <b@example.org>\r\nX-A: y\r\n"
+    );
+    // Errors name the line the field starts on; a continuation with nothing to continue
+    // is an error of its own.
+    let (code, out, err) = run(&[], b" orphan\nMessage-ID: <a@b>\n <c@d>\nX-B: z\n");
+    assert_eq!(code, 1);
+    assert_eq!(out, "X-B: z\r\n");
+    assert!(err.contains("<stdin>:1:"), "{err}");
+    assert!(err.contains("<stdin>:2: Message-ID:"), "{err}");
 }
