@@ -1222,7 +1222,9 @@ mod tests {
     #[test]
     fn both_mask_sizes_match_the_general_path() {
         let edge = 64 * SHORT_BLOCKS - 1;
-        let mut taken = 0;
+        // Values the fast path took, below the edge (the inline instance) and from it on (the
+        // out-of-line one): both must be reached, or this test would compare nothing there.
+        let mut taken = [0usize; 2];
         for len in edge - 6..edge + 6 {
             for unit in ["ab ", "é ", "日x ", "😀 y "] {
                 let mut v = unit.repeat(len / unit.len() + 1);
@@ -1238,12 +1240,16 @@ mod tests {
                 for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
                     for (width, lf) in [(78, false), (40, true), (998, false)] {
                         let options = crate::test_util::options(false, enc, width, lf);
-                        taken += usize::from(check("Subject", v.as_bytes(), &options));
+                        let side = usize::from(v.len() + 1 >= 64 * SHORT_BLOCKS);
+                        taken[side] += usize::from(check("Subject", v.as_bytes(), &options));
                     }
                 }
             }
         }
-        assert!(taken > 0);
+        assert!(
+            taken[0] > 0 && taken[1] > 0,
+            "taken below / from the edge: {taken:?}"
+        );
     }
 
     proptest::proptest! {
