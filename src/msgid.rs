@@ -2381,26 +2381,17 @@ mod tests {
         }
     }
 
-    /// The one-id path alone (AVX2): `None` when it declines, which must leave nothing
-    /// behind; otherwise its output, after checking every buffer size up to one more than
-    /// needed, with guard bytes: the exact size when the buffer is too small, nothing
-    /// written past the buffer nor past the output.
+    /// What [`single`] and [`two`] check of a fast path `run` (which writes after a prefix
+    /// into the buffer it is given, and says whether it took the value): `None` when it
+    /// declines, which must leave nothing behind; otherwise its output, after every buffer
+    /// size up to one more than needed, with guard bytes: the exact size when the buffer is
+    /// too small, nothing written past the buffer nor past the output.
     #[cfg(target_arch = "x86_64")]
-    fn single(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
-        if !crate::cpu::avx2() {
-            return None;
-        }
-        let crlf = o.line_ending == crate::LineEnding::Crlf;
-        let run = |buf: &mut [u8], prefix: &[u8]| {
-            let mut sink = SliceSink::new(buf);
-            sink.write(prefix);
-            // SAFETY: the CPU has AVX2 (checked above).
-            let taken = unsafe {
-                super::single::format(&mut sink, name.as_bytes(), value.as_bytes(), crlf)
-            };
-            (taken, sink.finish())
-        };
-        let mut buf = std::vec![0xA5u8; 512];
+    fn guarded(
+        value: &str,
+        run: impl Fn(&mut [u8], &[u8]) -> (bool, Result<usize, Error>),
+    ) -> Option<std::vec::Vec<u8>> {
+        let mut buf = std::vec![0xA5u8; 1024];
         let (taken, n) = run(&mut buf, b"prefix");
         let n = n.unwrap();
         if !taken {
@@ -2424,6 +2415,28 @@ mod tests {
             }
         }
         Some(out)
+    }
+
+    /// The one-id path alone (AVX2): `None` when it declines, which must leave nothing
+    /// behind; otherwise its output, after checking every buffer size up to one more than
+    /// needed, with guard bytes: the exact size when the buffer is too small, nothing
+    /// written past the buffer nor past the output.
+    #[cfg(target_arch = "x86_64")]
+    fn single(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
+        if !crate::cpu::avx2() {
+            return None;
+        }
+        let crlf = o.line_ending == crate::LineEnding::Crlf;
+        let run = |buf: &mut [u8], prefix: &[u8]| {
+            let mut sink = SliceSink::new(buf);
+            sink.write(prefix);
+            // SAFETY: the CPU has AVX2 (checked above).
+            let taken = unsafe {
+                super::single::format(&mut sink, name.as_bytes(), value.as_bytes(), crlf)
+            };
+            (taken, sink.finish())
+        };
+        guarded(value, run)
     }
 
     /// One id of every length around and inside the path's range (31..=129 bytes), the `@`
@@ -2522,30 +2535,7 @@ mod tests {
             };
             (taken, sink.finish())
         };
-        let mut buf = std::vec![0xA5u8; 1024];
-        let (taken, n) = run(&mut buf, b"prefix");
-        let n = n.unwrap();
-        if !taken {
-            assert_eq!(n, 6, "left bytes behind for {value:?}");
-            return None;
-        }
-        assert!(buf[n..].iter().all(|&b| b == 0xA5), "{value:?}");
-        let out = buf[6..n].to_vec();
-        for size in 0..=out.len() + 1 {
-            let mut buf = std::vec![0xA5u8; size + 80];
-            let (head, guard) = buf.split_at_mut(size);
-            let (taken, got) = run(head, b"");
-            assert!(taken, "{size} {value:?}");
-            assert!(guard.iter().all(|&b| b == 0xA5), "{size} {value:?}");
-            if size < out.len() {
-                assert_eq!(got, Err(Error::BufferTooSmall { needed: out.len() }));
-            } else {
-                assert_eq!(got, Ok(out.len()));
-                assert_eq!(&buf[..out.len()], &out[..], "{size} {value:?}");
-                assert!(buf[out.len()..].iter().all(|&b| b == 0xA5));
-            }
-        }
-        Some(out)
+        guarded(value, run)
     }
 
     /// Two ids of every pair of lengths around the path's range (31..=129 bytes each), at
