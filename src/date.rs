@@ -221,6 +221,9 @@ pub(crate) fn check_date_time(value: &[u8]) -> Result<(), Error> {
         || hour > 23
         || minute > 59
         || second > 60
+        // An offset of 24 hours or more is no offset (CPython reads no date from +2400);
+        // `write_date` never writes one either.
+        || zone / 100 > 23
         || zone % 100 > 59
     {
         return Err(Error::InvalidDate);
@@ -307,6 +310,8 @@ mod tests {
             "Sat, 29 Feb 2021 00:00:00 +0000", // no such day
             "Thu, 01 Jan 1970 24:00:00 +0000",
             "Thu, 01 Jan 1970 00:00:00 +0060",
+            "Thu, 01 Jan 1970 00:00:00 +2400",
+            "Thu, 01 Jan 1970 00:00:00 -9959",
             "Thu, 01 Jan 1970 00:00:00 +0000 junk",
             "Thu, 001 Jan 1970 00:00:00 +0000",
             "Mon, 01 Jan 1899 00:00:00 +0000",

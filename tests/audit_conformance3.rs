@@ -1477,3 +1477,26 @@ fn list_id_second_list_id_is_reported_where_it_starts() {
         }
     }
 }
+
+/// RFC 5322 §3.3: `zone = (FWS ( "+" / "-" ) 4DIGIT)`, "the first two digits indicating the
+/// number of hours difference from Universal Time, and the last two digits indicating the
+/// number of additional minutes"; a zone of 24 hours or more is no time-zone offset (and
+/// `format_date`, SPEC §8, writes only -2359..=+2359). `Date: Thu, 01 Jan 1970 00:00:00 +2400`
+/// was accepted, and CPython's `email` (policy default) cannot read it: `datetime` is `None`,
+/// with `InvalidDateDefect('Invalid date value or format')` (the same for -2400 and +9959;
+/// +2359 reads fine). Minutes of 60 and more were already refused.
+#[test]
+fn date_zones_of_24_hours_or_more_are_invalid() {
+    for zone in ["+2400", "-2400", "+2459", "+9959", "-9900", "+3000"] {
+        for name in ["Date", "Resent-Date"] {
+            let v = format!("Thu, 01 Jan 1970 00:00:00 {zone}");
+            assert_eq!(fmt_auto(name, &v), Err(Error::InvalidDate), "{name}: {v}");
+        }
+    }
+    for zone in [
+        "+2359", "-2359", "+0000", "-0000", "+1400", "-1200", "+0545", "-0330",
+    ] {
+        let v = format!("Thu, 01 Jan 1970 00:00:00 {zone}");
+        assert_eq!(text(fmt_auto("Date", &v)), line("Date", &v));
+    }
+}
