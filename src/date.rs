@@ -156,7 +156,7 @@ impl Cursor<'_> {
 }
 
 /// Checks an RFC 5322 §3.3 `date-time` (`[day-of-week ","] day month year hh:mm[:ss] zone`,
-/// with an optional trailing comment). The obsolete forms (two-digit years, named zones) are
+/// with optional trailing comments). The obsolete forms (two-digit years, named zones) are
 /// rejected: a generator must not produce them. The day of week must match the date.
 pub(crate) fn check_date_time(value: &[u8]) -> Result<(), Error> {
     let mut c = Cursor { b: value, i: 0 };
@@ -200,8 +200,9 @@ pub(crate) fn check_date_time(value: &[u8]) -> Result<(), Error> {
     }
     let zone = c.digits(4, 4)?;
     c.ws();
-    if c.eat(b'(') {
-        // A trailing comment such as "(UTC)": printable text, balanced parentheses.
+    // Trailing comments such as "(UTC)" (`[CFWS]`: any number of them, white space between):
+    // printable text, balanced parentheses.
+    while c.eat(b'(') {
         let mut depth = 1;
         while depth > 0 {
             match c.b.get(c.i) {
@@ -298,6 +299,7 @@ mod tests {
             "Thu,1 Jan 1970 00:00:00 +0000",
             "Sat, 29 Feb 2020 23:59:60 +1400 (leap)",
             "Tue, 1 Jul 2003 10:52:37 +0200 (CEST)",
+            "Tue, 1 Jul 2003 10:52:37 +0200 (CEST) (Central European Summer Time)",
         ];
         for v in ok {
             assert_eq!(check_date_time(v.as_bytes()), Ok(()), "{v}");

@@ -1500,3 +1500,30 @@ fn date_zones_of_24_hours_or_more_are_invalid() {
         assert_eq!(text(fmt_auto("Date", &v)), line("Date", &v));
     }
 }
+
+/// RFC 5322 §3.3: `date-time = [ day-of-week "," ] date time [CFWS]`, and
+/// `CFWS = (1*([FWS] comment) [FWS]) / FWS`: any number of comments may follow the zone
+/// (README: "A trailing comment such as `(UTC)` is kept"). `Thu, 01 Jan 1970 00:00:00 +0000
+/// (UTC) (Coordinated Universal Time)` was refused with `InvalidDate` while one comment was
+/// accepted. Nested comments and quoted-pairs are ccontent too.
+#[test]
+fn date_trailing_comments_are_cfws() {
+    for tail in [
+        "(UTC) (Coordinated Universal Time)",
+        "(a)(b)",
+        "(a)\r\n (b)\t(c)",
+        "(outer (inner) text)",
+        "(with \\) quoted pair)",
+    ] {
+        let v = format!("Thu, 01 Jan 1970 00:00:00 +0000 {tail}");
+        let out = fmt_auto("Date", &v).unwrap_or_else(|e| panic!("{v:?}: {e:?}"));
+        let o = Options::default();
+        check_structure(&out, "Date", Kind::Ascii, &o).unwrap();
+        let un = String::from_utf8(unfold_value(&out, "Date", &o).unwrap()).unwrap();
+        assert_eq!(un.trim(), v.replace("\r\n", ""));
+    }
+    for tail in ["(a) x", "(a", "(a))", "(a) (b", "x (a)"] {
+        let v = format!("Thu, 01 Jan 1970 00:00:00 +0000 {tail}");
+        assert_eq!(fmt_auto("Date", &v), Err(Error::InvalidDate), "{v:?}");
+    }
+}
