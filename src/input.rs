@@ -89,6 +89,7 @@ pub(crate) fn check_unencodable(bytes: &[u8], base: usize, utf8: bool) -> Result
 
 /// Splits a trimmed value into (white space before, word) pairs; the first pair's white
 /// space is empty.
+#[derive(Clone)]
 pub(crate) struct Words<'a> {
     bytes: &'a [u8],
     pos: usize,

@@ -7,7 +7,9 @@ use crate::options::HARD_LINE_LIMIT;
 use crate::{date, Error, Options};
 
 /// Folds at the value's own white space, keeping its spacing; never encodes. Non-ASCII is an
-/// error unless `utf8` is on.
+/// error unless `utf8` is on. White space inside a quoted-string is no fold point (SPEC §3),
+/// unless the quoted-string could not fit on a line of 998 octets: RFC 5322 allows FWS there,
+/// which beats refusing the field. Comments may fold (FWS is ccontent).
 pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> Result<(), Error> {
     let bytes = value.as_bytes();
     let (start, end) = input::trim(bytes);
@@ -15,22 +17,101 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
     // keeps panic paths out of release builds (scripts/check-no-panic.sh).
     let text = bytes.get(start..end).unwrap_or_default();
     input::check_unencodable(text, start, options.utf8)?;
-    for (i, word) in Words::new(text).enumerate() {
-        let ws = if i == 0 {
+    let width_of = |token: &[u8]| {
+        if options.utf8 {
+            Width::of(token)
+        } else {
+            Width::ascii(token.len())
+        }
+    };
+    let mut lex = Lexer::default();
+    let mut words = Words::new(text);
+    let mut first = true;
+    while let Some(word) = words.next() {
+        let ws = if first {
             b" ".as_slice()
         } else {
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
+        first = false;
         let token = text.get(word.start..word.end).unwrap_or_default();
-        let width = if options.utf8 {
-            Width::of(token)
+        lex.scan(token);
+        // A quoted-string this word opens and a later one closes goes on one line whole.
+        let closing = if lex.quoted {
+            close_quote(&words, lex, text)
         } else {
-            Width::ascii(token.len())
+            None
         };
-        f.space(ws, width, false)?;
-        f.put(token, width);
+        if let Some((last, rest, after)) = closing {
+            let span = text.get(word.start..last).unwrap_or_default();
+            let breaks = span.iter().filter(|&&b| b == b'\r' || b == b'\n').count();
+            let w = width_of(span);
+            let w = Width {
+                chars: w.chars - breaks,
+                bytes: w.bytes - breaks,
+            };
+            if w.bytes < HARD_LINE_LIMIT {
+                f.space(ws, w, false)?;
+                // The span as given, without the CR/LF of the caller's folds inside it.
+                for piece in span.split(|&b| b == b'\r' || b == b'\n') {
+                    f.put(piece, width_of(piece));
+                }
+                words = rest;
+                lex = after;
+                continue;
+            }
+        }
+        f.space(ws, width_of(token), false)?;
+        f.put(token, width_of(token));
     }
     Ok(())
+}
+
+/// Where the quoted-string left open after the words so far (`lex`) closes: the end of the
+/// word that closes it, the words after that one and the lexer state after it. `None` when
+/// no later word closes it.
+fn close_quote<'a>(
+    words: &Words<'a>,
+    mut lex: Lexer,
+    text: &[u8],
+) -> Option<(usize, Words<'a>, Lexer)> {
+    let mut look = words.clone();
+    while let Some(w) = look.next() {
+        lex.scan(text.get(w.start..w.end).unwrap_or_default());
+        if !lex.quoted {
+            return Some((w.end, look, lex));
+        }
+    }
+    None
+}
+
+/// Just enough RFC 5322 lexing to tell quoted-strings: a `"` outside comments opens or closes
+/// one, `(`/`)` nest comments outside quoted-strings, `\` escapes the next character in both.
+#[derive(Clone, Copy, Default)]
+struct Lexer {
+    quoted: bool,
+    depth: usize,
+    escaped: bool,
+}
+
+impl Lexer {
+    fn scan(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' && (self.quoted || self.depth > 0) {
+                self.escaped = true;
+            } else if self.quoted {
+                self.quoted = b != b'"';
+            } else if b == b'(' {
+                self.depth += 1;
+            } else if b == b')' {
+                self.depth = self.depth.saturating_sub(1);
+            } else if b == b'"' && self.depth == 0 {
+                self.quoted = true;
+            }
+        }
+    }
 }
 
 /// `Date` and `Resent-Date`: an RFC 5322 date-time, then formatted as ASCII structured.

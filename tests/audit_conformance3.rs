@@ -1527,3 +1527,109 @@ fn date_trailing_comments_are_cfws() {
         assert_eq!(fmt_auto("Date", &v), Err(Error::InvalidDate), "{v:?}");
     }
 }
+
+/// Whether each line break of `out` falls outside every quoted-string (`"` not inside a
+/// comment, `\` escaping the next character in both).
+fn breaks_outside_quotes(out: &[u8], name: &str, opts: &Options) -> Result<(), String> {
+    let lines = split_lines(out, opts)?;
+    let (mut quoted, mut depth, mut escaped) = (false, 0usize, false);
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 && quoted {
+            return Err(format!("line {i} starts inside a quoted-string"));
+        }
+        let l = if i == 0 { &l[name.len() + 1..] } else { l };
+        for &b in l {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' && (quoted || depth > 0) {
+                escaped = true;
+            } else if quoted {
+                quoted = b != b'"';
+            } else if b == b'(' {
+                depth += 1;
+            } else if b == b')' && depth > 0 {
+                depth -= 1;
+            } else if b == b'"' && depth == 0 {
+                quoted = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SPEC §3: "structured fields fold wherever RFC 5322 allows CFWS ..., never inside a
+/// quoted-string". ASCII structured fields folded at any white space, also inside one:
+/// `Authentication-Results: mx.example.com; dkim=fail reason="signature verification failed
+/// for this message" header.d=example.com` at a 40-column limit came out as
+/// `... reason="signature\r\n verification failed for this message"\r\n ...` (RFC 8601 values
+/// are tokens or quoted-strings). Comments may still fold (FWS is ccontent), and a quote
+/// inside a comment or escaped with `\` opens or closes nothing.
+#[test]
+fn ascii_structured_fields_never_fold_inside_a_quoted_string() {
+    let values = [
+        "mx.example.com; dkim=fail reason=\"signature verification failed for this message\" header.d=example.com",
+        "mx.example.com; spf=pass smtp.mailfrom=a@b.org reason=\"a \\\"quoted\\\" word and more words\" x=y",
+        "from a (he said \"hi there and more) by b with \"quoted text with spaces\" id x",
+        "a \"b c\" \"d e f g h i j k l m n o p\" \"q\" r s t u v w x y z \"1 2 3 4 5 6 7 8 9\" end",
+        "\"starts quoted with spaces inside it\" and then \"ends quoted with spaces\"",
+        "x; reason=\"folded\r\n by the caller inside the quotes\" y=z",
+    ];
+    for name in [
+        "Authentication-Results",
+        "Received",
+        "ARC-Authentication-Results",
+        "X-T",
+    ] {
+        let class = if name == "X-T" {
+            FieldClass::AsciiStructured
+        } else {
+            FieldClass::Auto
+        };
+        for w in [40, 50, 60, 78] {
+            for utf8 in [false, true] {
+                let o = Options::default().with_max_line_len(w).with_utf8(utf8);
+                for v in values {
+                    let out = fmt(name, class, v, &o).unwrap();
+                    let shown = String::from_utf8_lossy(&out).to_string();
+                    breaks_outside_quotes(&out, name, &o)
+                        .unwrap_or_else(|e| panic!("{name} limit {w}: {e}: {shown}"));
+                    let un = unfold_value(&out, name, &o).unwrap();
+                    assert_eq!(
+                        String::from_utf8(un).unwrap().trim(),
+                        v.replace("\r\n", ""),
+                        "{name} limit {w}"
+                    );
+                    // Still a fold wherever one is allowed: a line over the limit holds no
+                    // white space outside quoted-strings (one unbreakable token).
+                    for l in lines_of(&out) {
+                        if l.len() > w {
+                            let s = String::from_utf8(l).unwrap();
+                            let body = s.strip_prefix(&format!("{name}:")).unwrap_or(&s);
+                            let mut q = false;
+                            let outside: String = body
+                                .trim()
+                                .chars()
+                                .filter(|&c| {
+                                    if c == '"' {
+                                        q = !q;
+                                    }
+                                    !q && c != '"'
+                                })
+                                .collect();
+                            assert!(!outside.contains(' '), "{name} limit {w}: {s:?} could fold");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // A quoted-string no line of 998 octets can hold: folding inside it (RFC 5322 allows FWS
+    // in a quoted-string) beats refusing the field; every line still within 998.
+    let long = format!("x; reason=\"{}\"", "word ".repeat(250).trim_end());
+    let out = fmt_auto("Authentication-Results", &long).unwrap();
+    for l in lines_of(&out) {
+        assert!(l.len() <= 998);
+    }
+    let un = unfold_value(&out, "Authentication-Results", &Options::default()).unwrap();
+    assert_eq!(String::from_utf8(un).unwrap().trim(), long);
+}
