@@ -138,6 +138,11 @@ pub(crate) fn format_verbatim(
 ) -> Result<(), Error> {
     let bytes = value.as_bytes();
     input::check_unencodable(bytes, 0, options.utf8)?;
+    if bytes.is_empty() {
+        // Nothing to write: `Folder::end` writes `Name: `, or `Name:` alone where the space
+        // would pass 998 octets, as for an empty value of any other class.
+        return Ok(());
+    }
     let eol = options.line_ending.bytes();
     let mut line_len = f.column_bytes() + 1;
     f.put_byte(b' ');

@@ -1667,3 +1667,38 @@ fn return_path_null_path_may_hold_white_space() {
         );
     }
 }
+
+/// README "Empty values": written as `Name: ` and the line ending, and "after a name of 997
+/// octets the space would make a 999-octet line, so there it is `Name:` alone" — in every
+/// class that allows an empty value. A verbatim field (written exactly as given: nothing)
+/// under a 997-octet name gave `LineTooLong`, while every other class wrote `Name:`.
+#[test]
+fn empty_verbatim_value_after_the_longest_name() {
+    let name = "X".repeat(997);
+    let o = Options::default();
+    for class in [
+        FieldClass::Verbatim,
+        FieldClass::Unstructured,
+        FieldClass::AsciiStructured,
+    ] {
+        assert_eq!(
+            text(fmt(&name, class, "", &o)),
+            Ok(format!("{name}:\r\n")),
+            "{class:?}"
+        );
+    }
+    assert_eq!(
+        text(fmt("X-Sig", FieldClass::Verbatim, "", &o)),
+        line("X-Sig", "")
+    );
+    let lf = Options::default().with_line_ending(LineEnding::Lf);
+    assert_eq!(
+        text(fmt(&name, FieldClass::Verbatim, "", &lf)),
+        Ok(format!("{name}:\n"))
+    );
+    // A non-empty value does not fit after that name.
+    assert_eq!(
+        fmt(&name, FieldClass::Verbatim, "x", &o),
+        Err(Error::LineTooLong)
+    );
+}
