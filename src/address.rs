@@ -602,8 +602,7 @@ fn write_encoded_mailbox(
     write_piece(sink, word);
     sink.write(b" <");
     write_piece(sink, addr);
-    sink.byte(b'>');
-    sink.write(glue);
+    write_close(sink, glue);
     f.advance(word_w.plus(tail));
     Ok(EncodedMailbox::Written)
 }
@@ -732,7 +731,7 @@ fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8])
     }
     let sink = f.sink();
     write_piece(sink, addr);
-    sink.write(glue);
+    write_glue(sink, glue);
     f.advance(Width::ascii(1).plus(whole));
     true
 }
@@ -1429,9 +1428,34 @@ fn put_angle_tail(f: &mut Folder<'_, '_>, addr: &[u8], glue: &[u8], width: Width
     let sink = f.sink();
     sink.write(b" <");
     write_piece(sink, addr);
-    sink.byte(b'>');
-    sink.write(glue);
+    write_close(sink, glue);
     f.advance(width);
+}
+
+/// Writes the glue after a mailbox (`,` or nothing in a list): one byte store. The sink's
+/// `write` of a slice whose length is not known where it is inlined copies up to 3 bytes in
+/// a loop the compiler makes a call into `memcpy` of; the glue is one byte or none.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn write_glue(sink: &mut crate::sink::SliceSink<'_>, glue: &[u8]) {
+    match glue {
+        [] => {}
+        [g] => sink.byte(*g),
+        _ => sink.write(glue),
+    }
+}
+
+/// Writes the `>` that closes an addr-spec and the glue after it ([`write_glue`]): `>,` as
+/// one constant store of two bytes in a list, `>` alone at its end.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn write_close(sink: &mut crate::sink::SliceSink<'_>, glue: &[u8]) {
+    if glue == b"," {
+        sink.write(b">,");
+    } else {
+        sink.byte(b'>');
+        write_glue(sink, glue);
+    }
 }
 
 /// `sink.write(bytes)` for the pieces of a mailbox list (addr-specs, names, runs of

@@ -444,7 +444,9 @@ pub(crate) mod x86 {
                 let pad = pad16(rest);
                 // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
                 let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
-                (_mm256_set_m128i(lo, lo), 0)
+                // Under 16 bytes the masks need no merging of halves: bits 16 and up (the
+                // second copy) are past the window, which `from_masks` cuts.
+                return Win::from_masks(masks_v(_mm256_set_m128i(lo, lo)), n as u32);
             }
         };
         let mut m = masks_v(v);
