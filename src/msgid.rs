@@ -209,8 +209,9 @@ enum Scanned {
     Done,
     /// Not for the fast path: the general path decides.
     No,
-    /// The scan cannot tell: another must decide (the AVX2 scan leaves values with `?` to
-    /// the baseline). The sink may hold some of the ids.
+    /// The scan cannot tell: another must decide (the AVX2 scan leaves to the baseline
+    /// values with `?`, long lists whose ids do not hold one `@` each, and counting for a
+    /// buffer that may be too small). The sink may hold some of the ids.
     Unsure,
 }
 
@@ -926,7 +927,7 @@ fn scan_baseline(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
 /// goes to the baseline scan.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod avx2 {
-    use super::{twice, Line, Lines, Scanned, Walk, FAST_MAX_ID};
+    use super::{twice, Line, Scanned, Walk, FAST_MAX_ID};
     use core::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpgt_epi8,
         _mm256_loadu_si256, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
@@ -1172,11 +1173,10 @@ mod avx2 {
     }
 
     /// Checks `text` (which starts with `<` and ends with `>`), 64 bytes at a time, and
-    /// writes it. Each block is checked in vector registers; its `@`s are checked against
-    /// its `>`s with [`at_check`] (a few scalar operations per block, none per id); and the
-    /// positions of its `>`s are appended to an array ([`flatten`]). The walk then runs over
-    /// that array ([`Lines::ends`]), one iteration per id: neither loop has a branch that
-    /// depends on where the ids end, except the fold.
+    /// writes it, in one loop: each block is checked in vector registers, its `@`s are
+    /// checked against its `>`s with [`at_check`] (a few scalar operations per block, none
+    /// per id), and the ids that end in it are placed at once ([`Folds::ids`]: one
+    /// iteration per id, whose only branch is the fold).
     ///
     /// # Safety
     /// The CPU must support AVX2 and POPCNT.
@@ -1185,43 +1185,95 @@ mod avx2 {
         if text.len() <= SHORT {
             return short(text, walk);
         }
-        // Positions are kept as `u32`; longer texts (never a header field) go elsewhere.
-        let (Some(t), Ok(_)) = (tables(), u32::try_from(text.len())) else {
-            return Scanned::No;
+        // Counting only (a buffer that may be too small, rare): the baseline scan counts,
+        // and this scan writes on the second pass.
+        let (lines, line) = walk.lines();
+        let Some(t) = tables().filter(|_| lines.write) else {
+            return Scanned::Unsure;
         };
         let mut acc = Acc::new();
-        let (lines, mut line) = walk.lines();
         let out = walk.sink.spare();
-        let mut ends = [0u32; SLOTS];
-        let (mut borrow, mut bad) = (0u64, 0u64);
-        let mut base = 0;
-        // Blocks until the array is full, then their ids, in two functions, so that
-        // neither loop keeps the other's state in registers. (Fields of up to 50 ids take
-        // one round.)
-        loop {
-            let before = base;
-            let count = fill(
-                &t,
-                &mut acc,
-                text,
-                &mut ends,
-                &mut base,
-                &mut borrow,
-                &mut bad,
-            );
-            let more = base != before;
-            walk_ends(
-                &lines,
-                &mut line,
-                out,
-                ends.get(..count).unwrap_or_default(),
-            );
-            if base == text.len() || !more {
+        let n = text.len();
+        let mut f = Folds {
+            text,
+            soft: lines.soft,
+            step: lines.step,
+            ending: lines.ending,
+            troom: n.saturating_sub(127),
+            oroom: out.len().saturating_sub(127),
+            run: line.run,
+            prev: line.prev_end,
+            // The first id always takes the fold's branch, which keeps it on the name line.
+            limit: 0,
+            name_limit: line.later,
+            shift: line.shift,
+            over: 0,
+        };
+        let mut borrow = 0u64;
+        let mut b = 0;
+        while let Some(block) = text.get(b..).and_then(<[u8]>::first_chunk::<64>) {
+            let (w0, w1) = block.split_at(32);
+            let (Ok(w0), Ok(w1)) = (<&[u8; 32]>::try_from(w0), <&[u8; 32]>::try_from(w1)) else {
                 break;
+            };
+            let (g0, a0) = next(&t, &mut acc, w0);
+            let (g1, a1) = next(&t, &mut acc, w1);
+            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            // Ids without exactly one `@` each: the baseline scan decides (and the branch
+            // keeps the check's masks out of the loop's registers).
+            if at_check(g, a, &mut borrow) != 0 {
+                return Scanned::Unsure;
+            }
+            if !f.ids(out, g, b + 1) {
+                return Scanned::No;
+            }
+            b += 64;
+        }
+        // The last 1..=63 bytes (`text` has more than 64): as one more block, padded with
+        // atext past the end of the text, so that it follows on from the block before
+        // (whose classes are in `acc.last`) like any other. The pair of the closing `>`
+        // and the padding, and the padding itself, are not kept; the padding has no `>` or
+        // `@`. (Without a branch on the length: the last 64 bytes of the text are moved to
+        // where they end at the padding.)
+        let r = n.wrapping_sub(b);
+        if r.wrapping_sub(1) < 63 {
+            let mut pad = [b'a'; 128];
+            if let (Some(src), Some(dst)) = (
+                text.last_chunk::<64>(),
+                pad.get_mut(r..).and_then(<[u8]>::first_chunk_mut::<64>),
+            ) {
+                *dst = *src;
+            }
+            let (Some(w0), Some(w1)) = (
+                pad.get(64..).and_then(<[u8]>::first_chunk::<32>),
+                pad.last_chunk::<32>(),
+            ) else {
+                return Scanned::No;
+            };
+            let (Some(k0), Some(k1)) = (load(&KEEP, 32 - r.min(32)), load(&KEEP, 64 - r.max(32)))
+            else {
+                return Scanned::No;
+            };
+            let (g0, a0) = next_keep(&t, &mut acc, w0, k0);
+            let (g1, a1) = next_keep(&t, &mut acc, w1, k1);
+            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            if at_check(g, a, &mut borrow) != 0 {
+                return Scanned::Unsure;
+            }
+            if !f.ids(out, g, b + 1) {
+                return Scanned::No;
             }
         }
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
-        line.bad |= bad | borrow;
+        let line = Line {
+            run: f.run,
+            prev_end: f.prev,
+            later: f.limit,
+            limit: f.limit,
+            shift: f.shift,
+            carry: 0,
+            bad: borrow | (f.over >> 63) as u64,
+        };
         match verdict(&acc) {
             Scanned::Done if walk.resume(line) && finish(walk) => Scanned::Done,
             Scanned::Done => Scanned::No,
@@ -1229,85 +1281,53 @@ mod avx2 {
         }
     }
 
-    /// The second loop of [`scan`]: [`Line::end_id`] for ids whose `@`s are already
-    /// checked, given where they end (`ends` holds, for each id in order, the position
-    /// after its `>`). One iteration per id, whose only branch is the fold. Out of line,
-    /// so that its loop has the registers to itself.
-    ///
-    /// The first id (the one that may meet the 998-octet limit on the name line) is taken
-    /// apart with `end_id` itself; the loop over the others keeps only what a fold
-    /// changes in registers, and is made twice (`WRITE`), so that counting and writing
-    /// each test nothing they do not need.
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline(never)]
-    fn walk_ends(lines: &Lines<'_>, line: &mut Line, out: &mut [u8], ends: &[u32]) {
-        let mut rest = ends;
-        if line.prev_end == usize::MAX {
-            let Some((&e, after)) = ends.split_first() else {
-                return;
-            };
-            // No line to store before the first id: `end_id` only sets the state, or
-            // refuses it (past FAST_MAX_ID).
-            if !line.end_id(lines, e as usize, |_, _, _| {}) {
-                return;
-            }
-            rest = after;
-        }
-        match (lines.write, lines.step == 2) {
-            (true, true) => walk_rest::<true, true>(lines, line, out, rest),
-            (true, false) => walk_rest::<true, false>(lines, line, out, rest),
-            (false, true) => walk_rest::<false, true>(lines, line, out, rest),
-            (false, false) => walk_rest::<false, false>(lines, line, out, rest),
-        }
+    /// The walk of [`scan`]: where the lines are, decided as the blocks go ([`Line::end_id`]
+    /// for ids whose `@`s the block loop checks), and the lines before the folds stored.
+    struct Folds<'t> {
+        text: &'t [u8],
+        soft: usize,
+        step: usize,
+        ending: [u8; 2],
+        /// A line at `run` is stored whole when `run < troom` and `run + shift < oroom`:
+        /// 128 bytes of the text from `run`, and of the output from `run + shift`.
+        troom: usize,
+        oroom: usize,
+        run: usize,
+        /// After the last `>` seen; `usize::MAX` before the first.
+        prev: usize,
+        /// The next id stays on the current line when it ends within `limit` of `run`: 0
+        /// before the first id, `name_limit` on the name line (`Walk::later`), the soft
+        /// limit after a fold.
+        limit: usize,
+        name_limit: usize,
+        shift: usize,
+        /// Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
+        /// space (checked only for the lines not stored whole: a line stored whole has at
+        /// most 126 bytes; the last line is checked by [`finish`]).
+        over: usize,
     }
 
-    /// [`walk_ends`] after the first id: the same steps as [`Line::end_id`] (whose
-    /// `prev_end` is known to be set here), with the line stored by [`store_fold`] when
-    /// `WRITE`. `CRLF`: the line ending (`lines.step == 2`), a constant so that the loop
-    /// keeps its registers for the rest.
-    ///
-    /// Per id, only what a fold needs: the fold's branch (well predicted: at the usual
-    /// soft limits and id lengths nearly every id folds), one branch for whether the line
-    /// can be stored with four whole vectors (the bounds are folded into one limit on
-    /// `run`, recomputed at each fold), and the length of the new line's first id
-    /// gathered without a branch.
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline]
-    fn walk_rest<const WRITE: bool, const CRLF: bool>(
-        lines: &Lines<'_>,
-        line: &mut Line,
-        out: &mut [u8],
-        ends: &[u32],
-    ) {
-        let (mut run, mut prev, mut limit, mut shift) =
-            (line.run, line.prev_end, line.limit, line.shift);
-        let soft = lines.soft;
-        let (step, ending) = if CRLF { (2, *b"\r\n") } else { (1, *b"\n ") };
-        let text = lines.text;
-        // A line at `run` is stored whole when `run < room`: 128 bytes of the text from
-        // `run`, and of the output from `run + shift`, in bounds for every shift this walk
-        // can reach (each id folds at most once). Computed once, without a branch.
-        let most = shift + step * ends.len();
-        let room = text
-            .len()
-            .saturating_sub(127)
-            .min(out.len().saturating_sub(127).saturating_sub(most));
-        // Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
-        // space: `prev + FAST_MAX_ID + 1 - e` wraps. When writing, it is checked where the
-        // line is stored: a line stored whole has at most 126 bytes, so only the exact
-        // store (and the last line, in [`finish`]) needs to look for it.
-        let mut over = 0usize;
-        for &e in ends {
-            let e = e as usize;
-            if e - run > limit {
-                if WRITE {
-                    if (prev < run + 127) & (run < room) {
-                        // SAFETY: `run + 128 <= text.len()` and `run + most + 128 <=
-                        // out.len()` (`run < room`), with `shift <= most`, so the four
+    impl Folds<'_> {
+        /// The ids that end in a block (bit `i` of `g`: an id ends at `first + i`): the
+        /// same steps as [`Line::end_id`], with the line stored as four whole vectors when
+        /// it has room. False when the first id is refused (past FAST_MAX_ID): the field
+        /// is not for the fast path.
+        #[inline(always)]
+        fn ids(&mut self, out: &mut [u8], g: u64, first: usize) -> bool {
+            let mut m = g;
+            while m != 0 {
+                let e = first + m.trailing_zeros() as usize;
+                m &= m - 1;
+                if e - self.run > self.limit {
+                    let (run, prev, shift) = (self.run, self.prev, self.shift);
+                    // (Before the first id `prev` is `usize::MAX`: never stored whole.)
+                    if (prev < run + 127) & (run < self.troom) & (run + shift < self.oroom) {
+                        // SAFETY: `run + 128 <= text.len()` (`run < troom`) and `run +
+                        // shift + 128 <= out.len()` (`run + shift < oroom`), so the four
                         // loads and stores are in bounds, and so is the ending at `prev +
                         // shift` (`prev - run <= 126`); the moves need no alignment.
                         unsafe {
-                            let (src, dst) = (text.as_ptr().add(run), out.as_mut_ptr());
+                            let (src, dst) = (self.text.as_ptr().add(run), out.as_mut_ptr());
                             let d = dst.add(run + shift);
                             let v0 = _mm256_loadu_si256(src.cast::<__m256i>());
                             let v1 = _mm256_loadu_si256(src.add(32).cast::<__m256i>());
@@ -1319,35 +1339,86 @@ mod avx2 {
                             _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
                             core::ptr::write_unaligned(
                                 dst.add(prev + shift).cast::<[u8; 2]>(),
-                                ending,
+                                self.ending,
                             );
                         }
-                    } else {
-                        super::store_fold_exact(out, text, run, prev, shift, ending);
-                        if prev - run > FAST_MAX_ID + 1 {
-                            over |= long_first_id(text, run, prev);
+                        self.shift = shift + self.step;
+                        self.run = prev;
+                        self.limit = self.soft;
+                    } else if prev == usize::MAX {
+                        // The first id stays on the name line: with `Name: ` it is within
+                        // 998 octets when it ends within FAST_MAX_ID bytes
+                        // (FAST_MAX_NAME), refused otherwise.
+                        if e > FAST_MAX_ID {
+                            return false;
                         }
+                        self.limit = self.name_limit;
+                    } else {
+                        // No call here: the loop's state would be saved around it.
+                        store_exact(out, self.text, run, prev, shift, self.ending);
+                        if prev - run > FAST_MAX_ID + 1 {
+                            self.over |= long_first_id(self.text, run, prev);
+                        }
+                        self.shift = shift + self.step;
+                        self.run = prev;
+                        self.limit = self.soft;
                     }
-                } else {
-                    over |= (prev + FAST_MAX_ID + 1).wrapping_sub(e);
                 }
-                shift += step;
-                run = prev;
-                limit = soft;
+                self.prev = e;
             }
-            prev = e;
+            true
         }
-        line.bad |= (over >> 63) as u64;
-        (line.run, line.prev_end, line.limit, line.later, line.shift) =
-            (run, prev, limit, limit, shift);
+    }
+
+    /// [`store_fold_exact`](super::store_fold_exact) without a call (the line and the
+    /// ending, nothing past them): whole 32-byte vectors, the last ending with the line,
+    /// and [`copy_line`](super::copy_line) for a line of fewer than 32 bytes.
+    #[inline(always)]
+    fn store_exact(
+        out: &mut [u8],
+        text: &[u8],
+        from: usize,
+        to: usize,
+        shift: usize,
+        ending: [u8; 2],
+    ) {
+        let n = to - from;
+        let (Some(s), Some(d)) = (
+            text.get(from..to),
+            out.get_mut(from + shift..).and_then(|d| d.get_mut(..n)),
+        ) else {
+            return;
+        };
+        if n < 32 {
+            super::copy_line(d, s);
+        } else {
+            let mut i = 0;
+            while i + 32 < n {
+                if let (Some(s), Some(d)) = (
+                    s.get(i..).and_then(<[u8]>::first_chunk::<32>),
+                    d.get_mut(i..).and_then(<[u8]>::first_chunk_mut::<32>),
+                ) {
+                    *d = *s;
+                }
+                i += 32;
+            }
+            if let (Some(s), Some(d)) = (s.last_chunk::<32>(), d.last_chunk_mut::<32>()) {
+                *d = *s;
+            }
+        }
+        if let Some(e) = out
+            .get_mut(to + shift..)
+            .and_then(<[u8]>::first_chunk_mut::<2>)
+        {
+            *e = ending;
+        }
     }
 
     /// Bit 63 set when the first id of the line `text[run..to]` (a continuation line: its
-    /// space, then the id) takes more than FAST_MAX_ID + 1 octets: what [`walk_rest`]
+    /// space, then the id) takes more than FAST_MAX_ID + 1 octets: what [`Folds::ids`]
     /// checks for each fold, for the lines it does not store whole (called only for a line
     /// longer than that: rare).
-    #[cold]
-    #[inline(never)]
+    #[inline]
     fn long_first_id(text: &[u8], run: usize, to: usize) -> usize {
         let line = text.get(run..to).unwrap_or_default();
         let end = line
@@ -1360,7 +1431,7 @@ mod avx2 {
     /// [`Walk::finish`] for the AVX2 scan: the last line, when it has 32..=128 bytes, as
     /// four 32-byte moves (the last ending with the text; they overlap, and none reaches
     /// before the line or past it), and the line ending; otherwise `Walk::finish`, after
-    /// the check of the line's first id that [`walk_rest`] leaves to the store.
+    /// the check of the line's first id that [`Folds::ids`] leaves to the store.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn finish(walk: &mut Walk<'_, '_>) -> bool {
@@ -1407,113 +1478,6 @@ mod avx2 {
             return false;
         }
         walk.finish()
-    }
-
-    /// The first loop of [`scan`]: checks the blocks of 64 bytes of `text` from `base`
-    /// until they run out or the array has no room for another block's ids, and returns
-    /// how many ids it holds. (The loop's one bounds check is its condition.)
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline(never)]
-    fn fill(
-        t: &Tables,
-        acc: &mut Acc,
-        text: &[u8],
-        ends: &mut [u32; SLOTS],
-        base: &mut usize,
-        borrow: &mut u64,
-        bad: &mut u64,
-    ) -> usize {
-        let (mut b, mut carry, mut flags) = (*base, *borrow, *bad);
-        let mut a_acc = Acc {
-            bad: acc.bad,
-            min: acc.min,
-            last: acc.last,
-        };
-        let mut count = 0;
-        // Bit `i` of the next block is the `>` that ends an id at `first + i`.
-        let mut first = b as u32 + 1;
-        while count <= SLOTS - PER_BLOCK {
-            let Some(block) = text.get(b..).and_then(<[u8]>::first_chunk::<64>) else {
-                break;
-            };
-            let (w0, w1) = block.split_at(32);
-            let (Ok(w0), Ok(w1)) = (<&[u8; 32]>::try_from(w0), <&[u8; 32]>::try_from(w1)) else {
-                break;
-            };
-            let (g0, a0) = next(t, &mut a_acc, w0);
-            let (g1, a1) = next(t, &mut a_acc, w1);
-            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
-            flags |= at_check(g, a, &mut carry);
-            count = flatten(ends, count, first, g);
-            first += 64;
-            b += 64;
-        }
-        // The last 1..=63 bytes (`text` has at least 64), when the array has room for their
-        // ids: as one more block, padded with atext past the end of the text, so that it
-        // follows on from the block before (whose classes are in `a_acc.last`) like any
-        // other. The pair of the closing `>` and the padding, and the padding itself, are
-        // not kept; the padding has no `>` or `@`. (Without a branch on the length: the
-        // last 64 bytes of the text are moved to where they end at the padding.)
-        let r = text.len().wrapping_sub(b);
-        if r.wrapping_sub(1) < 63 && count <= SLOTS - PER_BLOCK {
-            let mut pad = [b'a'; 128];
-            if let (Some(src), Some(dst)) = (
-                text.last_chunk::<64>(),
-                pad.get_mut(r..).and_then(<[u8]>::first_chunk_mut::<64>),
-            ) {
-                *dst = *src;
-            }
-            let (Some(w0), Some(w1)) = (
-                pad.get(64..).and_then(<[u8]>::first_chunk::<32>),
-                pad.last_chunk::<32>(),
-            ) else {
-                return count;
-            };
-            let (Some(k0), Some(k1)) = (load(&KEEP, 32 - r.min(32)), load(&KEEP, 64 - r.max(32)))
-            else {
-                return count;
-            };
-            let (g0, a0) = next_keep(t, &mut a_acc, w0, k0);
-            let (g1, a1) = next_keep(t, &mut a_acc, w1, k1);
-            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
-            flags |= at_check(g, a, &mut carry);
-            count = flatten(ends, count, first, g);
-            b = text.len();
-        }
-        (*base, *borrow, *bad) = (b, carry, flags);
-        *acc = a_acc;
-        count
-    }
-
-    /// Most `>` a block of 64 bytes can hold (an id takes at least 5 bytes and a space, so
-    /// at most 11 end in a block), and the two slots [`flatten`] may write past the count.
-    const PER_BLOCK: usize = 11 + 2;
-    /// The positions [`scan`] collects before it walks them.
-    const SLOTS: usize = 64;
-
-    /// Appends `first + i` to `ends[count..]` for each bit `i` of `g`, and returns the new
-    /// count. The first two are stored whatever `g` holds (slots past the count are
-    /// ignored), so that a block of up to two ids takes no branch on how many it has.
-    #[target_feature(enable = "popcnt")]
-    #[inline]
-    fn flatten(ends: &mut [u32; SLOTS], count: usize, first: u32, g: u64) -> usize {
-        let k = g.count_ones() as usize;
-        let mut m = g;
-        if let Some([e0, e1]) = ends.get_mut(count..).and_then(|s| s.first_chunk_mut()) {
-            *e0 = first + m.trailing_zeros();
-            m &= m.wrapping_sub(1);
-            *e1 = first + m.trailing_zeros();
-            m &= m.wrapping_sub(1);
-        }
-        let mut i = count + 2;
-        while m != 0 {
-            if let Some(e) = ends.get_mut(i) {
-                *e = first + m.trailing_zeros();
-            }
-            m &= m - 1;
-            i += 1;
-        }
-        count + k
     }
 
     /// Checks the `@`s of a block against its `>`s: each id (what ends at a `>`) has
@@ -2376,6 +2340,38 @@ mod tests {
                 let v = std::string::String::from_utf8(b).unwrap();
                 if let Some(out) = fast("References", &v, &o, false) {
                     assert_eq!(Ok(out), general("References", &v, &o, false), "{i} {c}");
+                }
+            }
+        }
+    }
+
+    /// Lists longer than the short scan, with the first id one byte longer each time, so
+    /// that every later id ends at every offset of a 64-byte block and every line meets the
+    /// fold's limit at every distance: the second id exactly filling the name line's soft
+    /// limit and one past it, lines stored whole and exactly (ids of 126 to 130 bytes, the
+    /// last lines near the end of the text), both line endings.
+    #[test]
+    fn long_lists_every_offset_and_fold() {
+        let id = |len: usize| std::format!("<{}@h.example>", "x".repeat(len - 12));
+        let rest: std::vec::Vec<std::string::String> = [60, 61, 17, 126, 64, 13, 127, 90, 130, 14]
+            .iter()
+            .map(|&l| id(l))
+            .collect();
+        let rest = rest.join(" ");
+        for first in 13..=200 {
+            let list = std::format!("{} {rest}", id(first));
+            // "References: " is 12 octets: the second id (60) ends at 12 + first + 61.
+            let fits = 12 + first + 61;
+            for soft in [40, 78, fits - 1, fits, 998] {
+                for lf in [false, true] {
+                    let o = options(soft.min(998), lf, false);
+                    let out = fast("References", &list, &o, false);
+                    assert!(out.is_some(), "{first} {soft} {lf}");
+                    assert_eq!(
+                        Ok(out.unwrap()),
+                        general("References", &list, &o, false),
+                        "{first} {soft} {lf}"
+                    );
                 }
             }
         }
