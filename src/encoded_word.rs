@@ -42,6 +42,17 @@ enum Enc {
     B,
 }
 
+/// The encoding every word of a run takes when the option forces one; `None` for `Auto`,
+/// where each word takes its own (see [`fit_auto`]).
+#[inline(always)]
+fn forced(encoding: Encoding) -> Option<Enc> {
+    match encoding {
+        Encoding::Q => Some(Enc::Q),
+        Encoding::B => Some(Enc::B),
+        Encoding::Auto => None,
+    }
+}
+
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -236,13 +247,20 @@ pub(crate) fn write_run_slice(
     glue: &[u8],
 ) -> Result<(), Error> {
     let safe = safe_class(ctx);
-    let enc = choose_slice(text, safe, encoding);
+    let forced = forced(encoding);
     let spaced: [u8; 4];
     let glue = if ctx == Context::Phrase && !glue.is_empty() {
         spaced = spaced_glue(glue);
         &spaced[..=glue.len().min(3)]
     } else {
         glue
+    };
+    // With `Auto`, the bytes of the rest of the text that Q escapes: the encoding that is
+    // the shorter for all of it is tried first (see `fit_auto`).
+    let mut escapes = if forced.is_none() {
+        count_q_escapes(text, safe)
+    } else {
+        0
     };
     let mut buf = [0u8; WORD_BUF];
     let mut rest = text;
@@ -254,18 +272,17 @@ pub(crate) fn write_run_slice(
             crate::fold::ws_width(ws)
         };
         let (here, fresh) = f.ew_room(ws_w);
-        let mut fit = |room: usize| {
-            let (taken, len) = encode_word(rest, enc, safe, room, &mut buf);
-            if taken == rest.len() && len + glue.len() > room {
-                // The glue must follow the last word on the same line: leave room for it.
-                encode_word(rest, enc, safe, room.saturating_sub(glue.len()), &mut buf)
-            } else {
-                (taken, len)
-            }
+        let mut fit = |room: usize| match forced {
+            Some(enc) => fit_word(rest, enc, safe, room, glue.len(), &mut buf),
+            None => fit_auto(rest, safe, room, glue.len(), escapes, &mut buf),
         };
-        // Not even the first character fits here (the encoder would take nothing): go
-        // straight to a fresh line.
-        let mut word = if here >= OVERHEAD + first_char_len(rest, enc, safe) {
+        // Not even the first character fits here, in any encoding the word may take (the
+        // encoder would take nothing): go straight to a fresh line.
+        let first = match forced {
+            Some(enc) => first_char_len(rest, enc, safe),
+            None => first_char_len_any(rest, safe),
+        };
+        let mut word = if here >= OVERHEAD + first {
             fit(here)
         } else {
             (0, 0)
@@ -290,20 +307,106 @@ pub(crate) fn write_run_slice(
         if last {
             f.put_ascii(glue);
         }
+        if forced.is_none() && !last {
+            escapes -= count_q_escapes(rest.get(..taken).unwrap_or_default(), safe);
+        }
         rest = rest.get(taken..).unwrap_or_default();
         ws = b" ";
     }
     Ok(())
 }
 
+/// One encoded-word in `enc` holding as many whole characters from the start of `text` as
+/// fit in `room`, built in `buf` ([`encode_word`]); when it would hold all of `text` (the
+/// last word of a run), it must leave room for the `glue` (`glue_len` characters) after it
+/// on the same line, and holds less if need be. Returns the bytes taken and the length.
+#[inline]
+fn fit_word(
+    text: &[u8],
+    enc: Enc,
+    safe: u8,
+    room: usize,
+    glue_len: usize,
+    buf: &mut [u8; WORD_BUF],
+) -> (usize, usize) {
+    let (taken, len) = encode_word(text, enc, safe, room, buf);
+    if taken == text.len() && len + glue_len > room {
+        encode_word(text, enc, safe, room.saturating_sub(glue_len), buf)
+    } else {
+        (taken, len)
+    }
+}
+
+/// [`fit_word`] for `Auto`: each encoded-word chooses its own encoding (SPEC §4: "the
+/// shorter for that word, Q on a tie"). Let tq be the bytes the Q word fitting the room
+/// takes ([`fit_word`], the glue rule included) and tb those the B word takes. The word
+/// holds the longer prefix, t = max(tq, tb), the most either encoding fits, in the encoding
+/// shorter for those t bytes, Q on a tie (which fits too: it is no longer than the one that
+/// took them). Without glue that is Q when tq > tb (B of that prefix does not fit, so Q is
+/// the shorter there), B when tb > tq, and the shorter word when they are equal; the glue
+/// rule can make one encoding take less than it fits as a word that is not the last, and
+/// then the other's longer prefix may still be the shorter in the first. So every word is
+/// the shorter encoding of what it holds, and holds the most either encoding fits.
+///
+/// `escapes` is the count of bytes of `text` that Q escapes: the encoding shorter for all of
+/// `text` is tried first, and when its word takes all of `text` it is the answer (the other
+/// takes at most as much, and is no shorter); else the other is tried too.
+#[inline]
+fn fit_auto(
+    text: &[u8],
+    safe: u8,
+    room: usize,
+    glue_len: usize,
+    escapes: usize,
+    buf: &mut [u8; WORD_BUF],
+) -> (usize, usize) {
+    // As choose_slice: Q while no longer than B.
+    let first = if 2 * escapes + text.len() > b_len(text.len()) {
+        Enc::B
+    } else {
+        Enc::Q
+    };
+    let (taken, len) = fit_word(text, first, safe, room, glue_len, buf);
+    if taken == text.len() {
+        return (taken, len);
+    }
+    let other = match first {
+        Enc::Q => Enc::B,
+        Enc::B => Enc::Q,
+    };
+    let mut other_buf = [0u8; WORD_BUF];
+    let (o_taken, o_len) = fit_word(text, other, safe, room, glue_len, &mut other_buf);
+    let t = taken.max(o_taken);
+    let held = text.get(..t).unwrap_or_default();
+    let enc = choose_slice(held, safe, Encoding::Auto);
+    if (taken, first) == (t, enc) {
+        (taken, len)
+    } else if (o_taken, other) == (t, enc) {
+        *buf = other_buf;
+        (o_taken, o_len)
+    } else {
+        // The other encoding's prefix, shorter in this one: exactly those bytes (they fit).
+        encode_word(held, enc, safe, MAX_WORD, buf)
+    }
+}
+
 /// A run of text encoded as encoded-words by a caller that places the words itself (the
-/// unstructured fast path, which writes straight into the output buffer): the encoding
-/// chosen once for the run, as [`write_run_slice`] chooses it, and the same words.
+/// unstructured fast path, which writes straight into the output buffer), making the words
+/// [`write_run_slice`] makes.
+///
+/// With `Auto` each word takes its own encoding ([`fit_auto`]); the run's encoding (the
+/// shorter for all of the run, as [`choose_slice`] chooses) is the guess the caller's word
+/// loop is compiled for, with no branch on the encoding inside. Before each word the caller
+/// asks [`RunEncoder::keeps_encoding`], a check on counts it already has, whether the word
+/// takes the run's encoding; when it cannot tell, the word is made by
+/// [`RunEncoder::encode_auto`], which decides as [`fit_auto`] does.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 pub(crate) struct RunEncoder {
     enc: Enc,
     safe: u8,
+    /// Whether the option is `Auto` (each word chooses).
+    auto: bool,
 }
 
 #[cfg(not(target_os = "none"))]
@@ -328,7 +431,86 @@ impl RunEncoder {
         RunEncoder {
             enc,
             safe: safe_class(ctx),
+            auto: encoding == Encoding::Auto,
         }
+    }
+
+    /// The shortest encoded-word that may start a word of `rest` (not empty) on a line: with
+    /// `Auto` the overhead and the first character in the encoding where it is the shorter
+    /// ([`first_char_len_any`]: a word goes on the line when its first character fits there
+    /// in either encoding), else [`RunEncoder::min_word_as`]. For the caller whose check
+    /// against `min_word_as` failed (the line is nearly full), so it is rarely asked.
+    #[inline(always)]
+    pub(crate) fn min_word_any<const IS_B: bool>(&self, rest: &[u8]) -> usize {
+        if self.auto {
+            OVERHEAD + first_char_len_any(rest, self.safe)
+        } else {
+            self.min_word_as::<IS_B>(rest)
+        }
+    }
+
+    /// Whether the next word of the run, sized to `room`, takes the run's encoding (B when
+    /// `IS_B`) as [`fit_auto`] decides (always, when the option forces the encoding). `len`
+    /// is the length of the rest of the run, `tail` the text from its start on (at least two
+    /// bytes past `len`, as the fast path's padded copy is), and `escapes(t)` the count of
+    /// bytes Q escapes among its first `t`. False means "not sure": the caller makes the
+    /// word with [`RunEncoder::encode_auto`].
+    ///
+    /// With tb the bytes a B word takes (arithmetic), and q the length of those bytes in
+    /// Q: for a B run, Q of more than tb bytes does not fit when q is over the budget, and
+    /// B is strictly the shorter for them when q is over B's length: so the word is B when
+    /// q passes the budget, or, for the last word of the run (tb = len, no more to take),
+    /// B's length. For a Q run, when q is at most B's length (so at most the budget), Q
+    /// takes at least tb bytes and is no longer for them: the word is Q.
+    ///
+    /// `literals` is the count of bytes Q writes as one character in the whole run (its
+    /// length less its escapes): q is at least `3 * tb - 2 * literals`, which for a dense
+    /// run (CJK, Cyrillic) already passes the bound, so the count `escapes` is asked only
+    /// when that does not tell.
+    #[inline(always)]
+    pub(crate) fn keeps_encoding<const IS_B: bool>(
+        &self,
+        len: usize,
+        tail: &[u8],
+        room: usize,
+        literals: usize,
+        escapes: impl FnOnce(usize) -> usize,
+    ) -> bool {
+        debug_assert_eq!(IS_B, self.is_b());
+        if !self.auto {
+            return true;
+        }
+        let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+        let tb = b_take_tail(len, tail, budget);
+        let b = b_len_small(tb);
+        if IS_B {
+            let limit = if tb == len { b } else { budget };
+            // Signed: a run with many literals makes the bound negative.
+            (3 * tb) as isize - (2 * literals) as isize > limit as isize
+                || tb + 2 * escapes(tb) > limit
+        } else {
+            tb + 2 * escapes(tb) <= b
+        }
+    }
+
+    /// The word [`write_run_slice`] makes with `Auto` for the rest of a run (`rest`, of which
+    /// `escapes` bytes are escaped by Q) in `room`: [`fit_auto`], stored at `out[at..]` as
+    /// [`RunEncoder::encode`] stores it (exactly its bytes; past the buffer only counted).
+    /// Out of line: taken only when [`RunEncoder::keeps_encoding`] cannot tell.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn encode_auto(
+        &self,
+        rest: &[u8],
+        escapes: usize,
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> (usize, usize) {
+        let mut buf = [0u8; WORD_BUF];
+        let (taken, len) = fit_auto(rest, self.safe, room, 0, escapes, &mut buf);
+        store_out(out, at, &buf, len);
+        (taken, len)
     }
 
     /// Whether the run is B-encoded: a caller that loops over the words of a run asks once
@@ -370,6 +552,7 @@ impl RunEncoder {
         let known = RunEncoder {
             enc: if IS_B { Enc::B } else { Enc::Q },
             safe: self.safe,
+            auto: self.auto,
         };
         known.encode::<AVX2>(rest, tail, room, out, at)
     }
@@ -398,17 +581,7 @@ impl RunEncoder {
     ) -> (usize, usize) {
         let mut buf = [0u8; WORD_BUF];
         let (taken, len) = self.encode_into::<AVX2>(rest, tail, room, &mut buf);
-        let stored = match out.get_mut(at..) {
-            Some(dst) => store_16s(dst, &buf, len),
-            _ => true,
-        };
-        if !stored {
-            // Words are 16 bytes at the least (12 of overhead and a quad or four escapes'
-            // worth); a shorter one would still be stored exactly.
-            if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
-                dst.copy_from_slice(src);
-            }
-        }
+        store_out(out, at, &buf, len);
         (taken, len)
     }
 
@@ -438,6 +611,24 @@ impl RunEncoder {
         }
         let _ = tail;
         encode_word(rest, self.enc, self.safe, room, buf)
+    }
+}
+
+/// Stores the word built in `buf` (`len` bytes) at `out[at..]` when all of it fits there,
+/// and nothing else; past the buffer the output is only counted.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn store_out(out: &mut [u8], at: usize, buf: &[u8; WORD_BUF], len: usize) {
+    let stored = match out.get_mut(at..) {
+        Some(dst) => store_16s(dst, buf, len),
+        _ => true,
+    };
+    if !stored {
+        // Words are 16 bytes at the least (12 of overhead and a quad or four escapes'
+        // worth); a shorter one would still be stored exactly.
+        if let (Some(dst), Some(src)) = (out.get_mut(at..at + len), buf.get(..len)) {
+            dst.copy_from_slice(src);
+        }
     }
 }
 
@@ -516,6 +707,15 @@ fn first_char_len(text: &[u8], enc: Enc, safe: u8) -> usize {
             }
         }
     }
+}
+
+/// [`first_char_len`] in the encoding where the first character of `text` is the shorter:
+/// Q for an ASCII character (1 or 3 against B's 4), B for any other (4 or 8 against Q's 6
+/// to 12). With `Auto` a word starts on a line when this fits there.
+#[inline]
+fn first_char_len_any(text: &[u8], safe: u8) -> usize {
+    let ascii = text.first().is_some_and(|&b| b < 0x80);
+    first_char_len(text, if ascii { Enc::Q } else { Enc::B }, safe)
 }
 
 /// Encodes into `buf` one encoded-word holding as many whole characters from the start of
@@ -730,6 +930,21 @@ fn b_take_padded(len: usize, tail: &[u8], budget: usize) -> usize {
     take.saturating_sub(back)
 }
 
+/// [`b_take`] of the first `len` bytes of `tail`, which has at least two bytes more (the
+/// fast path's padded copy): [`b_take_padded`] where it exists.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn b_take_tail(len: usize, tail: &[u8], budget: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        b_take_padded(len, tail, budget)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        b_take(tail.get(..len).unwrap_or_default(), budget)
+    }
+}
+
 /// B-encodes all of `src` into `out`, a group of 3 bytes at a time; returns the characters
 /// written.
 fn encode_b_portable(src: &[u8], out: &mut [u8]) -> usize {
@@ -765,7 +980,7 @@ pub(crate) fn write_run_prefixed<I: Iterator<Item = u8> + Clone>(
     glue: &[u8],
 ) -> Result<(), Error> {
     let mut prefix_len: usize = prefix.iter().map(|p| p.len()).sum();
-    let enc = choose(text.clone(), ctx, encoding);
+    let forced = forced(encoding);
     let spaced: [u8; 4];
     let glue = if ctx == Context::Phrase && !glue.is_empty() {
         spaced = spaced_glue(glue);
@@ -782,7 +997,7 @@ pub(crate) fn write_run_prefixed<I: Iterator<Item = u8> + Clone>(
             crate::fold::ws_width(ws)
         };
         let (here, fresh) = f.ew_room(ws_w + prefix_len);
-        let fit = |room: usize| {
+        let fit_in = |enc: Enc, room: usize| {
             let chunk = measure(rest.clone(), enc, ctx, room);
             if chunk.last && chunk.encoded + OVERHEAD + glue.len() > room {
                 // The glue must follow the last word on the same line: leave room for it.
@@ -791,15 +1006,34 @@ pub(crate) fn write_run_prefixed<I: Iterator<Item = u8> + Clone>(
                 chunk
             }
         };
+        // With `Auto`, the word `fit_auto` makes: the longer take, in the encoding shorter
+        // for it, Q on a tie.
+        let fit = |room: usize| match forced {
+            Some(enc) => (fit_in(enc, room), enc),
+            None => {
+                let (q, b) = (fit_in(Enc::Q, room), fit_in(Enc::B, room));
+                let mut chunk = if b.bytes > q.bytes { b } else { q };
+                let q_cost: usize = rest.clone().take(chunk.bytes).map(|c| q_len(c, ctx)).sum();
+                let b_cost = b_len(chunk.bytes);
+                if q_cost <= b_cost {
+                    chunk.encoded = q_cost;
+                    (chunk, Enc::Q)
+                } else {
+                    chunk.encoded = b_cost;
+                    (chunk, Enc::B)
+                }
+            }
+        };
         let mut chunk = fit(here);
-        if chunk.chars == 0 {
+        if chunk.0.chars == 0 {
             chunk = fit(fresh);
         }
-        if chunk.chars == 0 {
+        if chunk.0.chars == 0 {
             // Even a fresh line with this much leading white space is too short; the folder
             // leaves the excess white space on the previous line.
             chunk = fit(f.ew_room(1 + prefix_len).1);
         }
+        let (chunk, enc) = chunk;
         if chunk.chars == 0 {
             return Err(Error::LineTooLong);
         }
@@ -1002,7 +1236,7 @@ impl Iterator for Unfolded<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::fold::Folder;
     use crate::sink::SliceSink;
@@ -1393,6 +1627,181 @@ mod tests {
             let generic = chunk.last.then_some(chunk.encoded + OVERHEAD);
             let fast = single_word_len_slice(text.as_bytes(), ctx, encoding);
             proptest::prop_assert_eq!(generic, fast);
+        }
+    }
+
+    /// The encoded-words of `out` (a field, `Auto`, in context `ctx`) that are not the
+    /// shorter encoding of what they hold (Q on a tie): found and decoded in the output.
+    pub(crate) fn auto_misfits(out: &str, ctx: Context) -> Vec<std::string::String> {
+        let mut bad = Vec::new();
+        let mut from = 0;
+        while let Some(i) = out[from..].find("=?utf-8?") {
+            let start = from + i;
+            let Some(end) = out[start + 10..].find("?=").map(|e| start + 10 + e + 2) else {
+                break;
+            };
+            let word = &out[start..end];
+            let ok = crate::test_util::decode_word(word).is_some_and(|d| {
+                let q: usize = d.bytes().map(|b| q_len(b, ctx)).sum();
+                let b = b_len(d.len());
+                if word.as_bytes()[8] == b'q' {
+                    q <= b
+                } else {
+                    b < q
+                }
+            });
+            if !ok {
+                bad.push(word.into());
+            }
+            from = end;
+        }
+        bad
+    }
+
+    /// Checks the encoded-words of `out` (one run written by `run` with `Auto`, `glue` after
+    /// it, at the limit `width`) against SPEC §4's rule for `Auto`: each word is the shorter
+    /// encoding of what it holds, Q on a tie; holds the longest prefix of the rest of the run
+    /// that either encoding fits in the room where the word stands (the last word leaving
+    /// room for the glue); and starts a fresh line only when no word holding its first
+    /// character fits on the line before, in either encoding. The words are found and decoded
+    /// in the output, independently of the encoder.
+    fn check_auto_words(
+        out: &[u8],
+        ctx: Context,
+        width: usize,
+        glue: &[u8],
+    ) -> Result<(), std::string::String> {
+        use std::format;
+        use std::string::{String, ToString};
+        let out = core::str::from_utf8(out).map_err(|e| e.to_string())?;
+        let limit = width.min(76);
+        let glue_len = if ctx == Context::Phrase && !glue.is_empty() {
+            glue.len().min(3) + 1
+        } else {
+            glue.len()
+        };
+        // (line, start column, q?, decoded bytes) of every word, and each line's length.
+        let mut words: Vec<(usize, usize, bool, Vec<u8>)> = Vec::new();
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        for (li, line) in lines.iter().enumerate() {
+            let mut from = 0;
+            while let Some(i) = line[from..].find("=?utf-8?") {
+                let start = from + i;
+                let end = line[start + 10..]
+                    .find("?=")
+                    .map(|e| start + 10 + e + 2)
+                    .ok_or("unterminated word")?;
+                let word = &line[start..end];
+                let decoded: String = crate::test_util::decode_word(word).ok_or("bad word")?;
+                let q = word.as_bytes()[8] == b'q';
+                words.push((li, start, q, decoded.into_bytes()));
+                from = end;
+            }
+        }
+        let q_cost = |t: &[u8]| t.iter().map(|&b| q_len(b, ctx)).sum::<usize>();
+        let len_in = |q: bool, t: &[u8]| if q { q_cost(t) } else { b_len(t.len()) };
+        for (i, (li, col, q, w)) in words.iter().enumerate() {
+            let ctx_msg = || format!("word {i} of {out:?}");
+            if w.is_empty() {
+                return Err(format!("empty {}", ctx_msg()));
+            }
+            // The shorter for what it holds, Q on a tie.
+            let (ql, bl) = (q_cost(w), b_len(w.len()));
+            if (*q && ql > bl) || (!*q && bl >= ql) {
+                return Err(format!("not the shorter (q {ql}, b {bl}): {}", ctx_msg()));
+            }
+            // The longest prefix: with the next character of the run, neither fits (as the
+            // encoder sizes a word that would hold the rest of the run: within the room
+            // less the glue when all of the rest fits the room but not with the glue).
+            let room = limit - col;
+            if let Some((_, _, _, next)) = words.get(i + 1) {
+                let rest: Vec<u8> = words[i..].iter().flat_map(|w| w.3.clone()).collect();
+                let n = chars::utf8_len(next[0]);
+                let mut p = w.clone();
+                p.extend_from_slice(&next[..n]);
+                for enc_q in [true, false] {
+                    let fits =
+                        |t: &[u8], room: usize| OVERHEAD + len_in(enc_q, t) <= room.min(MAX_WORD);
+                    let glued = fits(&rest, room) && !fits(&rest, room.saturating_sub(glue_len));
+                    let room = if glued { room - glue_len } else { room };
+                    if fits(&p, room) {
+                        return Err(format!("a longer word fits (q {enc_q}): {}", ctx_msg()));
+                    }
+                }
+            }
+            // A fresh line only when the first character fits on the line before in
+            // neither encoding (not asked of the last word when a glue follows it).
+            if i > 0 && *li > words[i - 1].0 && !(i + 1 == words.len() && glue_len > 0) {
+                let here = limit.saturating_sub(lines[li - 1].len() + 1);
+                let n = chars::utf8_len(w[0]);
+                let first = len_in(true, &w[..n]).min(len_in(false, &w[..n]));
+                if OVERHEAD + first <= here {
+                    return Err(format!("folded though it fits: {}", ctx_msg()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        /// With `Auto`, each encoded-word of a run takes its own encoding (SPEC §4): for runs
+        /// of mixed density (ASCII stretches between dense ones, ASCII-heavy tails, 4-byte
+        /// characters, combining marks), in every context, at every column and limit, on
+        /// both the slice path and the byte path.
+        #[test]
+        fn auto_words_are_each_the_shorter(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                3 => "[a-z]{1,30}",
+                2 => "[a-z =?_!]{1,12}",
+                2 => "[жé日]{1,12}",
+                1 => "[😀🎉]{1,4}",
+                1 => "(e\u{301}){1,4}",
+                1 => "[a-zé]{1,20}",
+            ], 1..8),
+            ctx in proptest::sample::select(std::vec![Context::Text, Context::Phrase, Context::Quoted]),
+            name_len in 1usize..70,
+            lead in proptest::option::of(0usize..60),
+            width in 30usize..=120,
+            glue in proptest::sample::select(std::vec!["", ",", "\";"]),
+        ) {
+            let text: std::string::String = parts.concat();
+            let text = text.trim_start_matches(' ');
+            proptest::prop_assume!(!text.is_empty());
+            let lead = lead.filter(|&n| n > 0);
+            let shape = (name_len, lead, width, &b" "[..], glue.as_bytes());
+            for slice_path in [true, false] {
+                if let Ok(out) = run(slice_path, text, ctx, Encoding::Auto, shape) {
+                    let checked = check_auto_words(&out, ctx, width, glue.as_bytes());
+                    proptest::prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
+                }
+            }
+        }
+    }
+
+    /// The examples of per-run choices a checker found: a lone `y` after a dense stretch
+    /// (B `eQ==`, longer than Q `y`), and a mixed-density chunk shorter in Q.
+    #[test]
+    fn auto_words_in_known_cases() {
+        for (text, width) in [
+            ("日本語のテキストはとても長くなることがあります y", 78),
+            ("жжжжжжжжжжжжжжжжжжжжжжжжжжжжжжbbaaxyazébyaxbabbyyzéyyb", 78),
+            (
+                "bbaaxyazébyaxbabbyyzéyybжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжж",
+                40,
+            ),
+        ] {
+            for slice_path in [true, false] {
+                let out = run(
+                    slice_path,
+                    text,
+                    Context::Text,
+                    Encoding::Auto,
+                    (7, None, width, b" ", b""),
+                )
+                .unwrap();
+                check_auto_words(&out, Context::Text, width, b"").unwrap();
+            }
         }
     }
 }

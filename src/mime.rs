@@ -1304,8 +1304,9 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
 /// long parameter name leaves no room for it; the RFC 2231 form alone is then written, as for
 /// values holding `"` or `\` (it is an aid for old Outlook versions, not a second copy the
 /// field needs), instead of failing with `LineTooLong` on input whose every line fits in 998.
-/// With `Auto` the costlier of Q and B is assumed for that character, so a word the encoder
-/// sizes later always fits.
+/// With `Auto` the cheaper of Q and B for that character: the encoder starts a word where its
+/// first character fits in either encoding, each word taking its own (SPEC §4), so the word
+/// it sizes later always fits.
 fn fallback_fits<I: Iterator<Item = u8>>(
     f: &Folder<'_, '_>,
     name: &[u8],
@@ -1336,7 +1337,7 @@ fn fallback_fits<I: Iterator<Item = u8>>(
     let encoded = match options.encoding {
         crate::Encoding::Q => q,
         crate::Encoding::B => b,
-        crate::Encoding::Auto => q.max(b),
+        crate::Encoding::Auto => q.min(b),
     };
     // The encoder keeps room for the closing `"` (and `;`) whenever the rest of the value
     // would fit in the word, which can be the case for a longer value than one character

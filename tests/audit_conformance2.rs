@@ -239,7 +239,6 @@ fn date_white_space_before_the_day_name_comma_is_obsolete() {
 /// no fold after the colon there (`tests/common::check_structure`, the differential checker's
 /// rule), lossless.
 #[test]
-#[ignore = "audit: the first encoded-word keeps the run's encoding and folds after the colon where a Q word of the first character fits, fix pending in src/encoded_word.rs (and src/phrase.rs for display names)"]
 fn an_encoded_word_goes_on_the_name_line_when_one_in_the_shorter_encoding_fits() {
     use mailfold::{format_field, FieldClass};
     let mut failures = Vec::new();

@@ -776,6 +776,8 @@ fn write_words<const AVX2: bool, const B: usize>(
         let run = text.get(run_start..run_end).unwrap_or_default();
         let escapes = m.escapes(run_start, run_end);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
+        // Bytes Q writes as one character, for the check of each word's encoding.
+        let literals = run.len() - escapes;
         let mut rest = run;
         let mut cur = run_start;
         // The words of the run, for the run's encoding (`$is_b`): each instance has no
@@ -788,8 +790,12 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // goes before the white space).
                     // Signed, so that a full line needs no clamp at zero (a select LLVM
                     // turned into a branch that mispredicted).
+                    // With `Auto`, a word stays on the line when its first character fits
+                    // there in either encoding (asked only when it does not in the run's).
                     let here = ew_limit as isize - (col as isize + 1);
-                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize {
+                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize
+                        || here >= encoder.min_word_any::<$is_b>(rest) as isize
+                    {
                         here as usize
                     } else {
                         out.eol(&eol);
@@ -798,9 +804,22 @@ fn write_words<const AVX2: bool, const B: usize>(
                         ew_limit - 1
                     };
                     out.byte(ws);
-                    let (taken, n) = encode_one::<AVX2, $is_b>(
-                        &encoder, rest, padded, cur, room, &mut out, &wide,
-                    );
+                    // With `Auto`, the word takes the run's encoding when the check on the
+                    // escape counts says so (nearly always); else the word is made as the
+                    // general path makes it.
+                    let tail = padded.get(cur..).unwrap_or_default();
+                    let keeps =
+                        encoder.keeps_encoding::<$is_b>(rest.len(), tail, room, literals, |t| {
+                            m.escapes(cur, cur + t)
+                        });
+                    let (taken, n) = if keeps {
+                        encode_one::<AVX2, $is_b>(
+                            &encoder, rest, padded, cur, room, &mut out, &wide,
+                        )
+                    } else {
+                        let escapes = m.escapes(cur, run_end);
+                        encoder.encode_auto(rest, escapes, room, out.buf, out.at)
+                    };
                     if taken == 0 {
                         // A fresh line holds at least 39 characters, enough for any character.
                         return Err(Error::LineTooLong);
@@ -1179,6 +1198,17 @@ mod tests {
             "a\u{2028}b \u{85} c\u{2029} x=?y ?= =? q".into(),
             "Grüße aus Köln: Встреча в 10:00 — 会议 🎉 PDF v2".into(),
             "plain ascii words only, many of them, enough to fold a line or two at least".into(),
+            // With `Auto`, words of one run that take different encodings: a lone ASCII
+            // letter after a dense stretch, mixed-density chunks, ASCII-heavy tails.
+            "日本語のテキストはとても長くなることがあります y".into(),
+            "bbaaxyazébyaxbabbyyzéyyb жжжжжжжжжжжжжжжжжжжжжжжжжжжжжж".into(),
+            [
+                "ж".repeat(30),
+                "bbaaxyazébyaxbabbyyzéyyb".into(),
+                "a".repeat(40),
+            ]
+            .concat(),
+            ["😀".repeat(9), "x".repeat(50), "é".into()].concat(),
         ];
         let mut taken = 0;
         for v in &cases {
@@ -1250,6 +1280,41 @@ mod tests {
             taken[0] > 0 && taken[1] > 0,
             "taken below / from the edge: {taken:?}"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// With `Auto`, where the words of one run take different encodings (SPEC §4: each
+        /// word the shorter for itself): runs of mixed density, dense words with ASCII-heavy
+        /// ends, 4-byte characters and combining marks, after names of every length and at
+        /// narrow limits, so words start at every column; the fast path writes exactly what
+        /// the general path writes, and nothing past it (`check`'s canaries and sizes).
+        #[test]
+        fn fast_path_matches_general_path_on_mixed_runs(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                3 => "[a-z]{0,12}[é日ж😀][a-z]{0,30}",
+                3 => "[жé日]{1,15}[a-z]{0,3}",
+                2 => "[a-z]{0,3}(e\u{301}){1,3}[a-z=?_]{0,20}",
+                1 => "[😀🎉]{1,6}",
+                2 => "[a-z]{1,8}",
+            ], 1..12),
+            utf8 in proptest::bool::ANY,
+            lf in proptest::bool::ANY,
+            width in proptest::sample::select(std::vec![40usize, 41, 45, 50, 60, 76, 77, 78, 998]),
+            lead in 0usize..80,
+        ) {
+            let value = words.join(" ");
+            let options = crate::test_util::options(utf8, Encoding::Auto, width, lf);
+            let name = "X".repeat(lead + 1);
+            let taken = check(&name, value.as_bytes(), &options);
+            proptest::prop_assert!(taken || lead + 3 + value.len() >= HARD_LINE_LIMIT);
+            // Each word the shorter for what it holds, Q on a tie.
+            if let Some(Ok(out)) = run(true, &name, value.as_bytes(), &options, 1 << 12) {
+                let out = String::from_utf8(out).unwrap();
+                let words = crate::encoded_word::tests::auto_misfits(&out, Context::Text);
+                proptest::prop_assert!(words.is_empty(), "{:?} in {:?}", words, out);
+            }
+        }
     }
 
     proptest::proptest! {
