@@ -169,6 +169,55 @@ pub fn parse_encoded_word(tok: &str, phrase: bool) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The length of `bytes` as the text of a Q encoded-word, written as RFC 2047 allows at its
+/// shortest: one character for a space (`_`) and for each byte allowed literally (§4.2 in
+/// text: printable ASCII but `=`, `?`, `_`; §5(3) in a phrase: letters, digits, `!*+-/`),
+/// three (`=XX`) for any other byte.
+pub fn q_text_len(bytes: &[u8], phrase: bool) -> usize {
+    bytes
+        .iter()
+        .map(|&b| {
+            let literal = if phrase {
+                b.is_ascii_alphanumeric() || b"!*+-/".contains(&b)
+            } else {
+                (0x21..=0x7e).contains(&b) && !b"=?_".contains(&b)
+            };
+            if b == b' ' || literal {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
+/// The length of `n` bytes as the text of a B encoded-word (padded base64).
+pub fn b_text_len(n: usize) -> usize {
+    n.div_ceil(3) * 4
+}
+
+/// SPEC §4: with `Encoding::Auto` each encoded-word is in the shorter of Q and B for its own
+/// content, Q on a tie. Judged word by word from the output alone, as an independent reader
+/// would: decode the word, and compare the two encodings of what it holds.
+pub fn check_auto_choice(word: &str, bytes: &[u8], phrase: bool) -> Result<(), String> {
+    let (q, b) = (q_text_len(bytes, phrase), b_text_len(bytes.len()));
+    let is_q = word
+        .split('?')
+        .nth(2)
+        .is_some_and(|e| e.eq_ignore_ascii_case("q"));
+    if is_q && q > b {
+        return Err(format!(
+            "Auto wrote {word} in Q ({q} characters) where B takes {b}"
+        ));
+    }
+    if !is_q && q <= b {
+        return Err(format!(
+            "Auto wrote {word} in B ({b} characters) where Q takes {q}"
+        ));
+    }
+    Ok(())
+}
+
 fn hexval(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -383,7 +432,10 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
             }
             // RFC 2047 §5: an encoded-word in a phrase is separated from any adjacent word or
             // special (`,` `:` `;` too) by white space, so it is always a whole token.
-            parse_encoded_word(t, kind == Kind::Structured)?;
+            let bytes = parse_encoded_word(t, kind == Kind::Structured)?;
+            if opts.encoding == Encoding::Auto {
+                check_auto_choice(t, &bytes, kind == Kind::Structured)?;
+            }
             has_ew = true;
         }
         if has_ew && (w > 76 || w > soft) {
