@@ -709,7 +709,6 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
     for (i, p) in RawParams::new(b, list).enumerate() {
         let p = p?;
         let mut count = 0u32;
-        let mut any_extended = false;
         for (j, q) in RawParams::new(b, list).enumerate() {
             let q = q?;
             if !same_name(b, &p, &q) {
@@ -719,15 +718,12 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
                 return Err(Error::InvalidParameter { at: p.name.0 });
             }
             count += 1;
-            any_extended |= q.extended;
         }
         match p.section {
             // Sections are distinct (above) and all below the count: exactly 0..count.
+            // RFC 2231 §4.1 lets encoded and plain sections mix in any order; a plain section
+            // 0 carries no charset, which then reads as an empty one (UTF-8), as in `name*=''`.
             Some(k) if k >= count => return Err(Error::InvalidParameter { at: p.name.0 }),
-            // The charset travels in section 0 (RFC 2231 §4.1).
-            Some(0) if any_extended && !p.extended => {
-                return Err(Error::InvalidParameter { at: p.name.0 })
-            }
             _ => {}
         }
     }
@@ -1949,8 +1945,17 @@ mod tests {
         assert_eq!(ct("text/plain; name*0=a; name*2=b"), bad(22));
         assert_eq!(ct("text/plain; name*1=a"), bad(12));
         assert_eq!(ct("text/plain; name=a; name*0=b"), bad(20));
-        // The charset travels in section 0.
-        assert_eq!(ct("text/plain; name*0=a; name*1*=%41"), bad(12));
+        // Plain and encoded sections mix in any order (RFC 2231 §4.1); a plain section 0
+        // carries no charset, so the text is read as UTF-8, as CPython reads it.
+        assert_eq!(
+            ct("text/plain; name*0=a; name*1*=%41"),
+            Ok("Content-Type: text/plain; name=aA\r\n".into())
+        );
+        assert_eq!(
+            ct("text/plain; name*0=\"a b\"; name*1*=%C3%A9; name*2=c"),
+            Ok("Content-Type: text/plain; name*=utf-8''a%20b%C3%A9c\r\n".into())
+        );
+        assert_eq!(ct("text/plain; name*0=a; name*1*=%C3"), bad(30));
         // No leading zeroes (RFC 2231 §3).
         assert_eq!(ct("text/plain; name*00=a"), bad(18));
         let b = ContentType::new("text/plain")
