@@ -94,8 +94,12 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                 return Err(err(i));
             }
         }
+        if i >= end {
+            return Err(err(end));
+        }
+        // `[dtext]` is a whole domain literal: what follows its `]` is what is wrong.
         if i + 1 != end {
-            return Err(err(i.min(end)));
+            return Err(err(i + 1));
         }
         Ok(())
     } else {
@@ -1922,7 +1926,12 @@ pub(crate) fn format_return_path(
     } else {
         (s, e)
     };
-    if a == z {
+    // `path = angle-addr / ([CFWS] "<" [CFWS] ">" [CFWS])` (RFC 5322 §3.6.7): white space
+    // inside the null path is allowed and not written.
+    if a == z
+        || b.get(a..z)
+            .is_some_and(|inner| input::trim(inner).0 == inner.len())
+    {
         f.space(b" ", Width::ascii(2), false)?;
         f.put_ascii(b"<>");
         return Ok(());
