@@ -93,10 +93,11 @@ fn copy(dst: &mut [u8], src: &[u8]) {
         copy_pair::<8>(dst, src, n);
     } else if n >= 4 {
         copy_pair::<4>(dst, src, n);
-    } else {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = s;
-        }
+    } else if n >= 2 {
+        copy_pair::<2>(dst, src, n);
+    } else if let (Some(d), Some(&s)) = (dst.first_mut(), src.first()) {
+        // Not a loop: LLVM turns a 1-3 byte loop back into a call to `memcpy`.
+        *d = s;
     }
 }
 
