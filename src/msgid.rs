@@ -55,6 +55,15 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
             if b[close] == b'<' || is_space(b[close]) {
                 return Err(Error::InvalidMsgId { at: close });
             }
+            if b[close] == b'[' && b.get(close - 1) == Some(&b'@') {
+                // A domain literal may hold `<` and `>` (both dtext, RFC 5322 §3.6.4) and ends
+                // the id: only the closing `>` may follow its `]`.
+                close = literal_end(b, close + 1)?;
+                if b.get(close) != Some(&b'>') {
+                    return Err(Error::InvalidMsgId { at: close });
+                }
+                break;
+            }
             close += 1;
         }
         if close == b.len() {
@@ -84,6 +93,19 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
             end,
             bracketed: false,
         }))
+    }
+}
+
+/// The offset just past the `]` of the domain literal whose text starts at `from`; the first
+/// byte that cannot be in one (white space, or the end of the value) is the error.
+fn literal_end(b: &[u8], from: usize) -> Result<usize, Error> {
+    let mut i = from;
+    loop {
+        match b.get(i) {
+            Some(b']') => return Ok(i + 1),
+            Some(&c) if !is_space(c) => i += 1,
+            _ => return Err(Error::InvalidMsgId { at: i }),
+        }
     }
 }
 
@@ -1700,7 +1722,7 @@ pub(crate) fn format_list_id(
             .map(|i| start + i)
             .ok_or(Error::InvalidMsgId { at: end - 1 })?;
         (open, open + 1, end - 1)
-    } else if let Some(after) = after_bracketed_id(b, start, end) {
+    } else if let Some(after) = after_bracketed_id(b, start, end, true) {
         // `phrase <list-id>` and then more: the error is the text after the list-id, not the
         // phrase (which the bare-list-id reading below would report).
         return Err(Error::InvalidMsgId { at: after });
@@ -1715,7 +1737,18 @@ pub(crate) fn format_list_id(
         .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: id_end }))?;
     let phrase = value.get(start..phrase_end).unwrap_or_default();
     if !phrase.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
-        phrase::write_text_phrase(f, phrase, start, options, b"")?;
+        phrase::write_text_phrase(f, phrase, start, options, b"").map_err(|e| {
+            // `<a.b> <c.d>`: the value was a whole List-Id up to the text after its first
+            // `<list-id>`, which is the error, not the `<` the phrase reader stops at.
+            let first_open = phrase.bytes().position(|c| c == b'<').map(|i| start + i);
+            match (e, first_open) {
+                (Error::InvalidAddress { at }, Some(open)) if at >= open => {
+                    after_bracketed_id(b, open, phrase_end, false)
+                        .map_or(e, |at| Error::InvalidMsgId { at })
+                }
+                _ => e,
+            }
+        })?;
     }
     let tw = if options.utf8 {
         Width::of(id)
@@ -1729,11 +1762,16 @@ pub(crate) fn format_list_id(
     Ok(())
 }
 
-/// Where the first non-white-space byte after the last `>` of `b[start..end]` is, when a `<`
-/// comes before that `>` (so the value holds a bracketed list-id followed by more text).
-fn after_bracketed_id(b: &[u8], start: usize, end: usize) -> Option<usize> {
+/// Where the first non-white-space byte after the last (or, with `last` false, the first)
+/// `>` of `b[start..end]` is, when a `<` comes before that `>` (so the value holds a
+/// bracketed list-id followed by more text).
+fn after_bracketed_id(b: &[u8], start: usize, end: usize, last: bool) -> Option<usize> {
     let value = b.get(start..end)?;
-    let close = value.iter().rposition(|&c| c == b'>')?;
+    let close = if last {
+        value.iter().rposition(|&c| c == b'>')?
+    } else {
+        value.iter().position(|&c| c == b'>')?
+    };
     value.get(..close)?.contains(&b'<').then_some(())?;
     let rest = value.get(close + 1..)?;
     // White space (a caller's fold too) before the trailing text is not the error.
