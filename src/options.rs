@@ -156,7 +156,8 @@ impl LineEnding {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Encoding {
-    /// Whichever of Q and B is shorter for the text being encoded; Q on a tie.
+    /// For each encoded-word, whichever of Q and B is shorter for what that word holds; Q on
+    /// a tie. A run of encoded text split over several words may mix the two.
     #[default]
     Auto,
     /// Always the "Q" encoding (quoted-printable-like, readable for mostly-Latin text).
