@@ -2,31 +2,16 @@
 //! Every expectation comes from the SPEC or RFC 5322 text quoted next to it, not from running
 //! mailfold.
 
+mod common;
+
 use mailfold::{
     format_field, format_header, format_mailboxes, Error, FieldClass, Mailbox, Options,
 };
 
+/// Formats with the default options, and checks that the size query gives the same answer
+/// (`common::format_checked`).
 fn fmt_field(name: &str, class: FieldClass, value: &str) -> Result<Vec<u8>, Error> {
-    let mut buf = vec![0u8; 4096];
-    let r = format_field(name, class, value, &Options::default(), &mut buf);
-    // The size query must agree with the real call (SPEC §1.2: validation never depends on
-    // the buffer).
-    let q = format_field(name, class, value, &Options::default(), &mut []);
-    match r {
-        Ok(n) => {
-            assert_eq!(
-                q,
-                Err(Error::BufferTooSmall { needed: n }),
-                "{name}: {value:?}"
-            );
-            buf.truncate(n);
-            Ok(buf)
-        }
-        Err(e) => {
-            assert_eq!(q, Err(e), "{name}: {value:?}");
-            Err(e)
-        }
-    }
+    common::format_checked(name, class, value, &Options::default())
 }
 
 /// SPEC §2: the class is chosen from the name "unless the caller forces one". Forcing the very

@@ -4,7 +4,7 @@
 //! the core's mistakes instead of repeating them. Each test file uses a different subset.
 #![allow(dead_code)]
 
-use mailfold::{Encoding, LineEnding, Options};
+use mailfold::{format_field, Encoding, Error, FieldClass, LineEnding, Options};
 
 /// Which syntax an output line is tokenised with for the length rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -534,5 +534,34 @@ impl Rng {
     }
     pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len())]
+    }
+}
+
+/// Formats a field into a generous buffer, and checks that the size query gives the same
+/// answer (SPEC §1.2: validation never depends on the buffer; `BufferTooSmall` carries the
+/// exact size of the output).
+pub fn format_checked(
+    name: &str,
+    class: FieldClass,
+    value: &str,
+    opts: &Options,
+) -> Result<Vec<u8>, Error> {
+    let mut buf = vec![0u8; 1 << 14];
+    let r = format_field(name, class, value, opts, &mut buf);
+    let q = format_field(name, class, value, opts, &mut []);
+    match r {
+        Ok(n) => {
+            assert_eq!(
+                q,
+                Err(Error::BufferTooSmall { needed: n }),
+                "{name}: {value:?}"
+            );
+            buf.truncate(n);
+            Ok(buf)
+        }
+        Err(e) => {
+            assert_eq!(q, Err(e), "{name}: {value:?} (size query)");
+            Err(e)
+        }
     }
 }
