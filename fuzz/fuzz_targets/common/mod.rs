@@ -607,10 +607,15 @@ pub fn check_msgid_roundtrip(out: &[u8], value: &[u8], e: &Expect<'_>) -> Result
     let unfolded = unfold(out, e);
     let b = body(&unfolded, e);
     for id in pieces(b) {
-        if !(id.starts_with(b"<") && id.ends_with(b">") && id.len() > 2)
-            || id[1..id.len() - 1].iter().any(|&c| c == b'<' || c == b'>')
-            || !id.contains(&b'@')
-        {
+        let framed = id.starts_with(b"<") && id.ends_with(b">") && id.len() > 2;
+        let inner = if framed { &id[1..id.len() - 1] } else { id };
+        // A domain literal (`@[...]`, ending the id) may hold `<` and `>`: both are dtext
+        // (RFC 5322 §3.6.4). Outside one, no bracket may appear inside the id.
+        let outside = match inner.windows(2).position(|w| w == b"@[") {
+            Some(at) if inner.ends_with(b"]") => &inner[..at],
+            _ => inner,
+        };
+        if !framed || outside.iter().any(|&c| c == b'<' || c == b'>') || !id.contains(&b'@') {
             return Err(format!("msg-id token {} in {}", show(id), show(out)));
         }
     }
