@@ -396,10 +396,11 @@ fn fit_auto(
 ///
 /// With `Auto` each word takes its own encoding ([`fit_auto`]); the run's encoding (the
 /// shorter for all of the run, as [`choose_slice`] chooses) is the guess the caller's word
-/// loop is compiled for, with no branch on the encoding inside. Before each word the caller
-/// asks [`RunEncoder::keeps_encoding`], a check on counts it already has, whether the word
-/// takes the run's encoding; when it cannot tell, the word is made by
-/// [`RunEncoder::encode_auto`], which decides as [`fit_auto`] does.
+/// loop is compiled for, with no branch on the encoding inside. In a B run the caller asks
+/// [`RunEncoder::keeps_b`], a check on escape counts it already has, before each word; in a
+/// Q run [`RunEncoder::encode_q_checked`] makes the Q word and checks it against B's take.
+/// When the run's encoding is not the word's, the word is made by
+/// [`RunEncoder::encode_switched`] in the other encoding, as [`fit_auto`] decides.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 pub(crate) struct RunEncoder {
@@ -449,68 +450,117 @@ impl RunEncoder {
         }
     }
 
-    /// Whether the next word of the run, sized to `room`, takes the run's encoding (B when
-    /// `IS_B`) as [`fit_auto`] decides (always, when the option forces the encoding). `len`
-    /// is the length of the rest of the run, `tail` the text from its start on (at least two
-    /// bytes past `len`, as the fast path's padded copy is), and `escapes(t)` the count of
-    /// bytes Q escapes among its first `t`. False means "not sure": the caller makes the
-    /// word with [`RunEncoder::encode_auto`].
+    /// Whether the next word of a B run, sized to `room`, takes B as [`fit_auto`] decides
+    /// (always, when the option forces the encoding). `len` is the length of the rest of the
+    /// run, `tail` the text from its start on (at least two bytes past `len`, as the fast
+    /// path's padded copy is), and `escapes(t)` the count of bytes Q escapes among its first
+    /// `t`. False means "not sure": the caller makes the word with
+    /// [`RunEncoder::encode_switched`].
     ///
-    /// With tb the bytes a B word takes (arithmetic), and q the length of those bytes in
-    /// Q: for a B run, Q of more than tb bytes does not fit when q is over the budget, and
-    /// B is strictly the shorter for them when q is over B's length: so the word is B when
-    /// q passes the budget, or, for the last word of the run (tb = len, no more to take),
-    /// B's length. For a Q run, when q is at most B's length (so at most the budget), Q
-    /// takes at least tb bytes and is no longer for them: the word is Q.
+    /// With tb the bytes a B word takes (arithmetic), b its length, and q the length of
+    /// those bytes in Q: when q is over the budget, Q takes fewer bytes (B holds the longer
+    /// prefix); when q is at most b, Q takes at least tb bytes and is no longer for them (Q);
+    /// in between, Q takes more than tb bytes exactly when the next character fits too (Q
+    /// of one more character within the budget), else the two hold the same bytes and B is
+    /// the shorter. So the exact answer needs at most two escape counts.
     ///
     /// `literals` is the count of bytes Q writes as one character in the whole run (its
     /// length less its escapes): q is at least `3 * tb - 2 * literals`, which for a dense
-    /// run (CJK, Cyrillic) already passes the bound, so the count `escapes` is asked only
+    /// run (CJK, Cyrillic) already passes the budget, so the count `escapes` is asked only
     /// when that does not tell.
     #[inline(always)]
-    pub(crate) fn keeps_encoding<const IS_B: bool>(
+    pub(crate) fn keeps_b(
         &self,
         len: usize,
         tail: &[u8],
         room: usize,
         literals: usize,
-        escapes: impl FnOnce(usize) -> usize,
+        escapes: impl Fn(usize) -> usize,
     ) -> bool {
-        debug_assert_eq!(IS_B, self.is_b());
+        debug_assert!(self.is_b());
         if !self.auto {
             return true;
         }
         let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
         let tb = b_take_tail(len, tail, budget);
-        let b = b_len_small(tb);
-        if IS_B {
-            let limit = if tb == len { b } else { budget };
-            // Signed: a run with many literals makes the bound negative.
-            (3 * tb) as isize - (2 * literals) as isize > limit as isize
-                || tb + 2 * escapes(tb) > limit
-        } else {
-            tb + 2 * escapes(tb) <= b
+        // Signed: a run with many literals makes the bound negative.
+        if (3 * tb) as isize - (2 * literals) as isize > budget as isize {
+            return true;
         }
+        let q = tb + 2 * escapes(tb);
+        if q > budget {
+            return true;
+        }
+        if q <= b_len_small(tb) {
+            return false;
+        }
+        if tb >= len {
+            return true;
+        }
+        // The character after the B word (tb < len is a character's first byte).
+        let lead = tail.get(tb).copied().unwrap_or(0);
+        let next = tb
+            + 1
+            + usize::from(lead >= 0xC0)
+            + usize::from(lead >= 0xE0)
+            + usize::from(lead >= 0xF0);
+        next + 2 * escapes(next) > budget
     }
 
-    /// The word [`write_run_slice`] makes with `Auto` for the rest of a run (`rest`, of which
-    /// `escapes` bytes are escaped by Q) in `room`: [`fit_auto`], stored at `out[at..]` as
-    /// [`RunEncoder::encode`] stores it (exactly its bytes; past the buffer only counted).
-    /// Out of line: taken only when [`RunEncoder::keeps_encoding`] cannot tell.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn encode_auto(
+    /// The next word of a Q run, sized to `room`, as [`RunEncoder::encode`] makes it,
+    /// stored at `out[at..]` only when it is the word [`fit_auto`] makes (always, when the
+    /// option forces the encoding); `None`, nothing stored, when B is the answer: the caller
+    /// makes the word with [`RunEncoder::encode_switched`].
+    ///
+    /// With tq the bytes the Q word takes and tb those a B word takes (arithmetic): Q holds
+    /// the longer prefix when tq > tb (B of those bytes does not fit), B when tq < tb; when
+    /// they are equal the shorter, Q on a tie. No escape count is needed.
+    #[inline(always)]
+    pub(crate) fn encode_q_checked(
         &self,
         rest: &[u8],
-        escapes: usize,
+        tail: &[u8],
+        room: usize,
+        out: &mut [u8],
+        at: usize,
+    ) -> Option<(usize, usize)> {
+        debug_assert!(!self.is_b());
+        let mut buf = [0u8; WORD_BUF];
+        let (taken, len) = encode_word(rest, Enc::Q, self.safe, room, &mut buf);
+        if self.auto {
+            let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+            let tb = b_take_tail(rest.len(), tail, budget);
+            let q_wins = taken > tb || (taken == tb && len - OVERHEAD <= b_len_small(tb));
+            if !q_wins {
+                return None;
+            }
+        }
+        store_out(out, at, &buf, len);
+        Some((taken, len))
+    }
+
+    /// The word of a run whose encoding is B when `IS_B` (as [`RunEncoder::is_b`] says) in
+    /// the other encoding, as [`RunEncoder::encode`] makes it: for the caller whose check
+    /// ([`RunEncoder::keeps_b`] false, or [`RunEncoder::encode_q_checked`] `None`) found the
+    /// other encoding is the word's. Then it is exactly the word [`fit_auto`] makes: in a B
+    /// run Q takes at least B's bytes and is no longer for them (so it is Q's own word); in
+    /// a Q run B takes more bytes than Q, or as many and is shorter (B's own word).
+    #[inline(never)]
+    pub(crate) fn encode_switched<const AVX2: bool, const IS_B: bool>(
+        &self,
+        rest: &[u8],
+        tail: &[u8],
         room: usize,
         out: &mut [u8],
         at: usize,
     ) -> (usize, usize) {
-        let mut buf = [0u8; WORD_BUF];
-        let (taken, len) = fit_auto(rest, self.safe, room, 0, escapes, &mut buf);
-        store_out(out, at, &buf, len);
-        (taken, len)
+        debug_assert_eq!(IS_B, self.is_b());
+        let other = RunEncoder {
+            enc: if IS_B { Enc::Q } else { Enc::B },
+            safe: self.safe,
+            auto: self.auto,
+        };
+        other.encode::<AVX2>(rest, tail, room, out, at)
     }
 
     /// Whether the run is B-encoded: a caller that loops over the words of a run asks once

@@ -808,17 +808,22 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // escape counts says so (nearly always); else the word is made as the
                     // general path makes it.
                     let tail = padded.get(cur..).unwrap_or_default();
-                    let keeps =
-                        encoder.keeps_encoding::<$is_b>(rest.len(), tail, room, literals, |t| {
+                    let done = if $is_b {
+                        let keeps = encoder.keeps_b(rest.len(), tail, room, literals, |t| {
                             m.escapes(cur, cur + t)
                         });
-                    let (taken, n) = if keeps {
-                        encode_one::<AVX2, $is_b>(
-                            &encoder, rest, padded, cur, room, &mut out, &wide,
-                        )
+                        keeps.then(|| {
+                            encode_one::<AVX2, $is_b>(
+                                &encoder, rest, padded, cur, room, &mut out, &wide,
+                            )
+                        })
                     } else {
-                        let escapes = m.escapes(cur, run_end);
-                        encoder.encode_auto(rest, escapes, room, out.buf, out.at)
+                        encoder.encode_q_checked(rest, tail, room, out.buf, out.at)
+                    };
+                    let (taken, n) = match done {
+                        Some(done) => done,
+                        None => encoder
+                            .encode_switched::<AVX2, $is_b>(rest, tail, room, out.buf, out.at),
                     };
                     if taken == 0 {
                         // A fresh line holds at least 39 characters, enough for any character.
