@@ -9,7 +9,7 @@ ROOT=$(cd "$FW_DIR/../.." && pwd)
 . "$ROOT/scripts/lib.sh"
 
 TARGET=thumbv7em-none-eabihf
-PROFILE=firmware                 # Cargo.toml [profile.firmware]: release with opt-level = "s"
+PROFILE=firmware                 # Cargo.toml [profile.firmware]: release with opt-level = "z"
 STATICLIB=$ROOT/target/$TARGET/$PROFILE/libmailfold.a
 OUT=$FW_DIR/target/fw
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
