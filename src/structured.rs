@@ -36,8 +36,10 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
         first = false;
         let token = text.get(word.start..word.end).unwrap_or_default();
         lex.scan(token);
-        // A quoted-string this word opens and a later one closes goes on one line whole.
-        let closing = if lex.quoted {
+        // A quoted-string this word opens and a later one closes goes on one line whole. One
+        // left open by an earlier word was too long for that: it folds at its white space,
+        // to its end.
+        let closing = if lex.quoted && lex.opened {
             close_quote(&words, lex, text)
         } else {
             None
@@ -90,12 +92,15 @@ fn close_quote<'a>(
 #[derive(Clone, Copy, Default)]
 struct Lexer {
     quoted: bool,
+    /// Whether the quoted-string open after the last [`Lexer::scan`] was opened by it.
+    opened: bool,
     depth: usize,
     escaped: bool,
 }
 
 impl Lexer {
     fn scan(&mut self, bytes: &[u8]) {
+        self.opened = false;
         for &b in bytes {
             if self.escaped {
                 self.escaped = false;
@@ -109,6 +114,7 @@ impl Lexer {
                 self.depth = self.depth.saturating_sub(1);
             } else if b == b'"' && self.depth == 0 {
                 self.quoted = true;
+                self.opened = true;
             }
         }
     }
