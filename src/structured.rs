@@ -99,8 +99,11 @@ struct Lexer {
 }
 
 impl Lexer {
+    /// Scans one word. Words are separated by white space, so a `\` that ended the last
+    /// word escaped that white space and nothing in this one.
     fn scan(&mut self, bytes: &[u8]) {
         self.opened = false;
+        self.escaped = false;
         for &b in bytes {
             if self.escaped {
                 self.escaped = false;

@@ -1552,6 +1552,9 @@ fn ascii_structured_fields_never_fold_inside_a_quoted_string() {
         "a \"b c\" \"d e f g h i j k l m n o p\" \"q\" r s t u v w x y z \"1 2 3 4 5 6 7 8 9\" end",
         "\"starts quoted with spaces inside it\" and then \"ends quoted with spaces\"",
         "x; reason=\"folded\r\n by the caller inside the quotes\" y=z",
+        // `\ ` quotes the space: the `"` after it closes. The fuzz target found it read as
+        // escaped, gluing everything up to the next `"` onto one line.
+        "p=\"a \\ \" w w w w w w w w w w w w w w w w w w w w w w w w w w w \"z",
     ];
     for name in [
         "Authentication-Results",
