@@ -184,17 +184,23 @@ fn chars(line: &[u8]) -> usize {
 
 /// Splits a line into white-space separated pieces, keeping quoted-strings and `<...>` whole.
 fn pieces(line: &[u8]) -> Vec<&[u8]> {
+    pieces_from(line, false)
+}
+
+/// [`pieces`] for a line that may start inside a quoted-string an earlier line opened (one
+/// too long for a line of 998 octets may fold inside).
+fn pieces_from(line: &[u8], mut start_quoted: bool) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < line.len() {
-        while i < line.len() && is_wsp(line[i]) {
+        while !start_quoted && i < line.len() && is_wsp(line[i]) {
             i += 1;
         }
         if i == line.len() {
             break;
         }
         let start = i;
-        let mut quoted = false;
+        let mut quoted = core::mem::take(&mut start_quoted);
         while i < line.len() && (quoted || !is_wsp(line[i])) {
             match line[i] {
                 b'\\' if quoted => i += 1,
@@ -206,6 +212,38 @@ fn pieces(line: &[u8]) -> Vec<&[u8]> {
         out.push(&line[start..i.min(line.len())]);
     }
     out
+}
+
+/// RFC 5322 quoted-strings and comments across lines: a `"` outside comments opens or closes
+/// a quoted-string, `(`/`)` nest comments outside quoted-strings, `\` quotes the next byte in
+/// both.
+#[derive(Default)]
+struct StructuredLex {
+    quoted: bool,
+    depth: usize,
+    escaped: bool,
+}
+
+impl StructuredLex {
+    fn scan(&mut self, line: &[u8]) {
+        for &b in line {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' && (self.quoted || self.depth > 0) {
+                self.escaped = true;
+            } else if self.quoted {
+                self.quoted = b != b'"';
+            } else if b == b'(' {
+                self.depth += 1;
+            } else if b == b')' {
+                self.depth = self.depth.saturating_sub(1);
+            } else if b == b'"' && self.depth == 0 {
+                self.quoted = true;
+            }
+        }
+        // A fold's line break ends a quoted-pair: `\` before it quoted nothing.
+        self.escaped = false;
+    }
 }
 
 /// Finds the encoded-words (`=?charset?enc?text?=`) in a line: (start, end) of each.
@@ -388,6 +426,8 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
     }
     // Header injection: any line-splitting parser sees one field. With the bytes above ruled
     // out, only CR/LF can split, and every split must be followed by white space.
+    // ASCII structured text: the RFC 5322 lexical state where each line starts.
+    let mut lex = StructuredLex::default();
     for (n, line) in lines.iter().enumerate() {
         if line.len() > HARD {
             return Err(format!("line {n} is {} octets: {}", line.len(), show(out)));
@@ -457,7 +497,7 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
             (if e.utf8 { chars(t) } else { t.len() }) > e.soft
         } {
             // Allowed only for one unbreakable token (plus white space a fold cannot move).
-            let p = pieces(content);
+            let p = pieces_from(content, e.kind == Kind::Ascii && lex.quoted);
             if p.len() > 1 {
                 return Err(format!(
                     "line {n} is {width} > {} characters but has fold points: {}",
@@ -466,6 +506,7 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
                 ));
             }
         }
+        lex.scan(content);
     }
     if e.kind == Kind::MsgId && out[e.name.len()..].windows(2).any(|w| w == b"=?") {
         return Err(format!("msg-id field holds \"=?\": {}", show(out)));
