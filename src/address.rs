@@ -910,22 +910,26 @@ fn parse_mailbox(
             } else {
                 None
             };
-            let a = at + 1;
+            // `"<" addr-spec ">"` where the addr-spec's local part and domain may have FWS
+            // around them (RFC 5322 §3.4.1, §3.2.3): white space (a caller's fold too)
+            // after `<` and before `>` is allowed and not written. Comments are refused.
+            let a = skip_ws(b, at + 1);
             if b.get(a) == Some(&b'@') {
                 // An obsolete source route (<@relay:user@host>).
                 return Err(Error::InvalidAddress { at: a });
             }
             let plain = plain_addr_end(b, a);
-            let close = plain.unwrap_or_else(|| addr_end(b, a));
+            let addr_close = plain.unwrap_or_else(|| addr_end(b, a));
+            let close = skip_ws(b, addr_close);
             if b.get(close) != Some(&b'>') {
                 return Err(Error::InvalidAddress { at: close });
             }
             if plain.is_none() {
-                check_addr_spec(b, a, close, utf8)?;
+                check_addr_spec(b, a, addr_close, utf8)?;
             }
             Ok(ParsedMailbox {
                 name,
-                addr: (a, close),
+                addr: (a, addr_close),
                 end: close + 1,
                 verbatim: false,
             })
@@ -1922,16 +1926,16 @@ pub(crate) fn format_return_path(
                 at: after_path(b, s + 1, e).unwrap_or(e),
             });
         }
-        (s + 1, e - 1)
+        // White space after `<` and before `>` is FWS around the addr-spec (RFC 5322
+        // §3.4.1), not written.
+        let (ts, te) = input::trim(b.get(s + 1..e - 1).unwrap_or_default());
+        (s + 1 + ts, s + 1 + te)
     } else {
         (s, e)
     };
     // `path = angle-addr / ([CFWS] "<" [CFWS] ">" [CFWS])` (RFC 5322 §3.6.7): white space
     // inside the null path is allowed and not written.
-    if a == z
-        || b.get(a..z)
-            .is_some_and(|inner| input::trim(inner).0 == inner.len())
-    {
+    if a == z {
         f.space(b" ", Width::ascii(2), false)?;
         f.put_ascii(b"<>");
         return Ok(());
@@ -1939,7 +1943,13 @@ pub(crate) fn format_return_path(
     if b.get(a) == Some(&b'@') {
         return Err(Error::InvalidAddress { at: a });
     }
-    check_addr_spec(b, a, z, options.utf8)?;
+    // The addr-spec ends where white space (or a byte no addr-spec holds outside quotes and
+    // literals) stops it; past white space, the next byte is what is wrong.
+    let ae = addr_end(b, a).min(z);
+    check_addr_spec(b, a, ae, options.utf8)?;
+    if ae != z {
+        return Err(Error::InvalidAddress { at: skip_ws(b, ae) });
+    }
     let addr = b.get(a..z).unwrap_or_default();
     write_addr(f, b" ", addr, addr_width(addr, options), true, b"")
 }

@@ -1,0 +1,77 @@
+//! Conformance audit (round 11): what the three earlier audits did not reach. Every
+//! expectation comes from the SPEC, the README's decisions or the RFC text quoted next to it,
+//! not from running mailfold.
+
+mod common;
+
+use mailfold::{Error, FieldClass, Options};
+
+/// Formats, and checks that the size query gives the same answer (`common::format_checked`).
+fn fmt(name: &str, class: FieldClass, value: &str, opts: &Options) -> Result<Vec<u8>, Error> {
+    common::format_checked(name, class, value, opts)
+}
+
+fn text(r: Result<Vec<u8>, Error>) -> Result<String, Error> {
+    r.map(|v| String::from_utf8(v).unwrap())
+}
+
+fn auto(name: &str, value: &str) -> Result<String, Error> {
+    text(fmt(name, FieldClass::Auto, value, &Options::default()))
+}
+
+// ---- 1. White space inside angle brackets ------------------------------------------------
+
+/// RFC 5322 §3.4.1: `angle-addr = [CFWS] "<" addr-spec ">" [CFWS]`, and the addr-spec's
+/// local part and domain are `dot-atom = [CFWS] dot-atom-text [CFWS]` (or a quoted-string /
+/// domain literal, each with `[CFWS]` around it). So `< a@b >` is a valid angle-addr: its
+/// white space is the FWS of CFWS (SPEC §6 refuses comments, not white space). CPython's
+/// `getaddresses` and `headerregistry` read it as `a@b` without a defect. The output is the
+/// canonical `<a@b>` (SPEC §3: structured fields in canonical spacing), and a mailbox without
+/// a display name is a bare addr-spec (README decisions).
+#[test]
+fn white_space_inside_angle_brackets_is_fws() {
+    let ok = [
+        ("To", "< a@b >", "To: a@b\r\n"),
+        ("To", "<a@b >", "To: a@b\r\n"),
+        ("To", "<\ta@b>", "To: a@b\r\n"),
+        ("To", "Name < a@b >", "To: Name <a@b>\r\n"),
+        ("To", "Name <  a@b  >, c@d", "To: Name <a@b>, c@d\r\n"),
+        (
+            "Cc",
+            "\"Doe, J\" < \"x y\"@b >",
+            "Cc: \"Doe, J\" <\"x y\"@b>\r\n",
+        ),
+        ("Cc", "< a@[192.0.2.1] >", "Cc: a@[192.0.2.1]\r\n"),
+        (
+            "To",
+            "Team: < a@b > , Name < c@d > ;",
+            "To: Team: a@b, Name <c@d>;\r\n",
+        ),
+        // A caller's fold is white space too (SPEC §3).
+        ("To", "Name <\r\n a@b\r\n >", "To: Name <a@b>\r\n"),
+        ("Sender", "Name < a@b >", "Sender: Name <a@b>\r\n"),
+        ("Return-Path", "< a@b >", "Return-Path: <a@b>\r\n"),
+        (
+            "Return-Path",
+            "<\ta@[1.2.3.4] >",
+            "Return-Path: <a@[1.2.3.4]>\r\n",
+        ),
+    ];
+    for (name, value, want) in ok {
+        assert_eq!(auto(name, value).as_deref(), Ok(want), "{name}: {value:?}");
+    }
+    // Comments stay refused (SPEC §6), and what follows the white space is what is wrong.
+    let bad = [
+        ("To", "< a@b (c) >", 6),
+        ("To", "<a@b c>", 5),
+        ("To", "< a@b", 5),
+        ("Return-Path", "< a@b c >", 6),
+    ];
+    for (name, value, at) in bad {
+        assert_eq!(
+            auto(name, value),
+            Err(Error::InvalidAddress { at }),
+            "{name}: {value:?}"
+        );
+    }
+}
