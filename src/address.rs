@@ -35,6 +35,21 @@ pub struct Mailbox<'a> {
 
 /// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`.
 fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
+    check_addr_spec_fws(b, start, end, utf8, false)
+}
+
+/// [`check_addr_spec`]; with `fws`, for text whose controls are checked already (so every CR
+/// and LF is part of a caller's fold), also white space around the `@` (RFC 5322 §3.4.1: the
+/// local part and the domain are `[CFWS] ... [CFWS]`) and caller folds inside a quoted local
+/// part (`*([FWS] qcontent) [FWS]`). [`for_each_addr_piece`] writes such an addr-spec
+/// without them.
+fn check_addr_spec_fws(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    utf8: bool,
+    fws: bool,
+) -> Result<(), Error> {
     let err = |at| Error::InvalidAddress { at };
     // Always in range; telling the compiler `b.len() == end` removes the bounds checks (and
     // panic paths, scripts/check-no-panic.sh) of the scans below. Offsets are unchanged.
@@ -71,6 +86,7 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                     i += non_ascii(b, i, utf8)? - 1;
                 }
                 Some(&c) if chars::is(c, QTEXT) || c == b' ' || c == b'\t' => {}
+                Some(b'\r' | b'\n') if fws => {}
                 Some(_) => return Err(err(i)),
             }
             i += 1;
@@ -79,10 +95,16 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
     } else {
         i = dot_atom(b, i, end, utf8)?;
     }
+    if fws {
+        i = skip_ws(b, i);
+    }
     if b[..end].get(i) != Some(&b'@') {
         return Err(err(i));
     }
     i += 1;
+    if fws {
+        i = skip_ws(b, i);
+    }
     if b[..end].get(i) == Some(&b'[') {
         i += 1;
         while i < end && b[i] != b']' {
@@ -98,14 +120,15 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
             return Err(err(end));
         }
         // `[dtext]` is a whole domain literal: what follows its `]` is what is wrong.
+        // (Past white space, with `fws`: the white space itself may be FWS.)
         if i + 1 != end {
-            return Err(err(i + 1));
+            return Err(err(if fws { skip_ws(b, i + 1) } else { i + 1 }));
         }
         Ok(())
     } else {
         let j = dot_atom(b, i, end, utf8)?;
         if j != end {
-            return Err(err(j));
+            return Err(err(if fws { skip_ws(b, j) } else { j }));
         }
         Ok(())
     }
@@ -919,13 +942,13 @@ fn parse_mailbox(
                 return Err(Error::InvalidAddress { at: a });
             }
             let plain = plain_addr_end(b, a);
-            let addr_close = plain.unwrap_or_else(|| addr_end(b, a));
+            let addr_close = plain.unwrap_or_else(|| addr_end_fws(b, a));
             let close = skip_ws(b, addr_close);
             if b.get(close) != Some(&b'>') {
                 return Err(Error::InvalidAddress { at: close });
             }
             if plain.is_none() {
-                check_addr_spec(b, a, addr_close, utf8)?;
+                check_addr_spec_fws(b, a, addr_close, utf8, true)?;
             }
             Ok(ParsedMailbox {
                 name,
@@ -938,8 +961,8 @@ fn parse_mailbox(
             let end = match plain_addr_end(b, i) {
                 Some(end) => end,
                 None => {
-                    let end = addr_end(b, i);
-                    check_addr_spec(b, i, end, utf8)?;
+                    let end = addr_end_fws(b, i);
+                    check_addr_spec_fws(b, i, end, utf8, true)?;
                     end
                 }
             };
@@ -1601,6 +1624,127 @@ impl Run {
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
 /// quoted local part or domain literal.
+/// [`addr_end`], going on over white space that comes right before or after an `@` outside
+/// quoted-strings and domain literals (FWS around the `@`, RFC 5322 §3.4.1), for text whose
+/// controls are checked already: the general parser's addr-specs.
+fn addr_end_fws(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let end = addr_end(b, i);
+        if !b.get(end).is_some_and(|&c| is_space(c)) {
+            return end;
+        }
+        let next = skip_ws(b, end);
+        let before_at = end > i && b.get(end - 1) == Some(&b'@');
+        if !(before_at || b.get(next) == Some(&b'@')) {
+            return end;
+        }
+        i = next;
+    }
+}
+
+/// Calls `emit` with the runs of an addr-spec that [`check_addr_spec_fws`] accepted that are
+/// written: everything but white space outside quoted-strings and domain literals (FWS around
+/// the `@`) and the CR and LF of caller folds (inside a quoted local part the fold's white
+/// space stays, SPEC §3).
+fn for_each_addr_piece(addr: &[u8], mut emit: impl FnMut(&[u8])) {
+    let (mut quoted, mut escaped, mut literal) = (false, false, false);
+    let mut run = 0;
+    for (k, &c) in addr.iter().enumerate() {
+        let drop = match c {
+            _ if escaped => {
+                escaped = false;
+                false
+            }
+            b'\\' if quoted => {
+                escaped = true;
+                false
+            }
+            b'"' if !literal => {
+                quoted = !quoted;
+                false
+            }
+            b'[' if !quoted => {
+                literal = true;
+                false
+            }
+            b'\r' | b'\n' => true,
+            b' ' | b'\t' => !quoted && !literal,
+            _ => false,
+        };
+        if drop {
+            if run < k {
+                emit(addr.get(run..k).unwrap_or_default());
+            }
+            run = k + 1;
+        }
+    }
+    if run < addr.len() {
+        emit(addr.get(run..).unwrap_or_default());
+    }
+}
+
+/// Whether [`for_each_addr_piece`] drops anything from `addr`.
+fn addr_has_fws(addr: &[u8]) -> bool {
+    let mut pieces = 0;
+    let mut len = 0;
+    for_each_addr_piece(addr, |p| {
+        pieces += 1;
+        len += p.len();
+    });
+    pieces != 1 || len != addr.len()
+}
+
+/// [`write_addr`] for an addr-spec holding white space to drop ([`for_each_addr_piece`]).
+fn write_addr_pieces(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    addr: &[u8],
+    angle: bool,
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let mut w = Width::ascii(0);
+    for_each_addr_piece(addr, |p| w = w.plus(addr_width(p, options)));
+    let brackets = if angle { 2 } else { 0 };
+    f.space(ws, w.plus(Width::ascii(brackets + glue.len())), false)?;
+    if angle {
+        f.put_byte(b'<');
+    }
+    for_each_addr_piece(addr, |p| f.put(p, addr_width(p, options)));
+    if angle {
+        f.put_byte(b'>');
+    }
+    f.put_ascii(glue);
+    Ok(())
+}
+
+/// [`write_mailbox`]'s general path for an addr-spec holding white space to drop: the same
+/// fit checks with the width of what is written.
+fn write_mailbox_pieces(
+    f: &mut Folder<'_, '_>,
+    name: Option<Plan<'_>>,
+    addr: &[u8],
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let mut w = Width::ascii(0);
+    for_each_addr_piece(addr, |p| w = w.plus(addr_width(p, options)));
+    let glue_w = Width::ascii(glue.len());
+    match name {
+        Some(plan) => {
+            if let Some(n) = plan.one_line_width(options) {
+                f.keep_together(b" ", n.plus(w.plus(Width::ascii(3)).plus(glue_w)));
+            }
+            phrase::write_planned(f, b" ", plan, options, b"")?;
+            write_addr_pieces(f, b" ", addr, true, glue, options)
+        }
+        None => {
+            f.keep_together(b" ", w.plus(glue_w));
+            write_addr_pieces(f, b" ", addr, false, glue, options)
+        }
+    }
+}
+
 fn addr_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         match b[i] {
@@ -1813,15 +1957,19 @@ fn general_element(
         }
         let glue = glue_after(b, mb.end, false);
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(
-            f,
-            b" ",
-            text_name(b, mb.name, options),
-            addr,
-            glue,
-            options,
-            fast,
-        )?;
+        if addr_has_fws(addr) {
+            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
+        } else {
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
+        }
         after
     };
     Ok(skip_ws_commas(b, next))
@@ -1867,15 +2015,19 @@ fn format_group(
         let after = expect_separator(b, mb.end, true)?;
         let glue = glue_after(b, mb.end, true);
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(
-            f,
-            b" ",
-            text_name(b, mb.name, options),
-            addr,
-            glue,
-            options,
-            fast,
-        )?;
+        if addr_has_fws(addr) {
+            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
+        } else {
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
+        }
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);
@@ -1945,12 +2097,15 @@ pub(crate) fn format_return_path(
     }
     // The addr-spec ends where white space (or a byte no addr-spec holds outside quotes and
     // literals) stops it; past white space, the next byte is what is wrong.
-    let ae = addr_end(b, a).min(z);
-    check_addr_spec(b, a, ae, options.utf8)?;
+    let ae = addr_end_fws(b, a).min(z);
+    check_addr_spec_fws(b, a, ae, options.utf8, true)?;
     if ae != z {
         return Err(Error::InvalidAddress { at: skip_ws(b, ae) });
     }
     let addr = b.get(a..z).unwrap_or_default();
+    if addr_has_fws(addr) {
+        return write_addr_pieces(f, b" ", addr, true, b"", options);
+    }
     write_addr(f, b" ", addr, addr_width(addr, options), true, b"")
 }
 

@@ -75,3 +75,64 @@ fn white_space_inside_angle_brackets_is_fws() {
         );
     }
 }
+
+/// The addr-spec's local part and domain are each `[CFWS] ... [CFWS]` (RFC 5322 §3.4.1,
+/// §3.2.3), so white space around the `@` is allowed too (CPython reads `a @ b` and
+/// `<a @ b>` as `a@b`, no defect), and a caller's fold inside a quoted local part is a fold
+/// like any other (SPEC §3: the break is removed, the white space kept; RFC 5322
+/// `quoted-string = [CFWS] DQUOTE *([FWS] qcontent) [FWS] DQUOTE [CFWS]`). The output is
+/// canonical: no white space around `@`, no break inside the quoted-string.
+#[test]
+fn fws_around_the_at_sign_and_folds_in_quoted_local_parts() {
+    let ok = [
+        ("To", "a @ b", "To: a@b\r\n"),
+        ("To", "<a @ b>", "To: a@b\r\n"),
+        ("To", "Name < a\t@\tb >", "To: Name <a@b>\r\n"),
+        ("To", "a@b , c @ d, e@f", "To: a@b, c@d, e@f\r\n"),
+        (
+            "To",
+            "x <\"q r\" @ [192.0.2.1]>",
+            "To: x <\"q r\"@[192.0.2.1]>\r\n",
+        ),
+        ("To", "G: a @b, c@ d;", "To: G: a@b, c@d;\r\n"),
+        ("To", "a\r\n @ b", "To: a@b\r\n"),
+        ("To", "\"a\r\n b\"@c", "To: \"a b\"@c\r\n"),
+        ("Cc", "N <\"a\n\tb\"@c>", "Cc: N <\"a\tb\"@c>\r\n"),
+        ("Return-Path", "<a @ b>", "Return-Path: <a@b>\r\n"),
+        (
+            "Return-Path",
+            "<\"a\r\n b\"@c>",
+            "Return-Path: <\"a b\"@c>\r\n",
+        ),
+    ];
+    for (name, value, want) in ok {
+        assert_eq!(auto(name, value).as_deref(), Ok(want), "{name}: {value:?}");
+    }
+    // With LF endings and utf8 the same canonical addr-spec.
+    let opts = Options::default()
+        .with_utf8(true)
+        .with_line_ending(mailfold::LineEnding::Lf);
+    assert_eq!(
+        text(fmt("To", FieldClass::Auto, "Zoë < jö @ b >", &opts)).as_deref(),
+        Ok("To: Zoë <jö@b>\n")
+    );
+    // White space elsewhere inside an addr-spec is still wrong, where the text goes on.
+    let bad = [
+        ("To", "a b@c", 1),
+        ("To", "<a b@c>", 3),
+        ("To", "a@b c", 4),
+        ("To", "a @ b c", 6),
+        ("To", "a . b@c", 1),
+        ("To", "a @ @b", 4),
+        ("To", "a@b @c", 4),
+        ("To", "x <a@[1] @c>", 9),
+        ("Return-Path", "<a @ b c>", 7),
+    ];
+    for (name, value, at) in bad {
+        assert_eq!(
+            auto(name, value),
+            Err(Error::InvalidAddress { at }),
+            "{name}: {value:?}"
+        );
+    }
+}
