@@ -34,15 +34,17 @@ pub struct Mailbox<'a> {
 }
 
 /// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`.
+#[cfg(test)]
 fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
     check_addr_spec_fws(b, start, end, utf8, false)
 }
 
-/// [`check_addr_spec`]; with `fws`, for text whose controls are checked already (so every CR
-/// and LF is part of a caller's fold), also white space around the `@` (RFC 5322 §3.4.1: the
-/// local part and the domain are `[CFWS] ... [CFWS]`) and caller folds inside a quoted local
-/// part (`*([FWS] qcontent) [FWS]`). [`for_each_addr_piece`] writes such an addr-spec
-/// without them.
+/// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`. With
+/// `fws`, for text whose controls are checked already (so every CR and LF is part of a
+/// caller's fold), it also takes white space around the `@` (RFC 5322 §3.4.1: the local part
+/// and the domain are `[CFWS] ... [CFWS]`) and caller folds inside a quoted local part
+/// (`*([FWS] qcontent) [FWS]`); [`for_each_addr_piece`] writes such an addr-spec without
+/// them.
 fn check_addr_spec_fws(
     b: &[u8],
     start: usize,
@@ -212,7 +214,7 @@ fn common_mask_of(v: core::arch::x86_64::__m128i) -> u32 {
 
 /// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
 /// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
-/// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
+/// one. One pass that [`check_addr_spec_fws`] would accept; anything else (quoted local parts,
 /// domain literals, UTF-8, errors) is left to the full check, which also finds the exact
 /// error offset. Such an addr-spec holds no control character either.
 #[inline]
@@ -797,7 +799,9 @@ fn format_mailboxes_with<'m>(
         let plain = plain_addr_end(addr, 0) == Some(addr.len());
         if !plain {
             input::check_controls(addr)?;
-            check_addr_spec(addr, 0, addr.len(), options.utf8)?;
+            // The addr-spec's own FWS (around the `@`, folds in a quoted local part) as in
+            // the text form; none before or after it.
+            check_addr_spec_fws(addr, 0, addr.len(), options.utf8, true)?;
         }
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
@@ -811,7 +815,11 @@ fn format_mailboxes_with<'m>(
             _ => None,
         };
         let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
-        write_mailbox(f, b" ", name, addr, glue, options, fast)?;
+        if !plain && addr_has_fws(addr) {
+            write_mailbox_pieces(f, name, addr, glue, options)?;
+        } else {
+            write_mailbox(f, b" ", name, addr, glue, options, fast)?;
+        }
     }
     Ok(())
 }

@@ -137,6 +137,46 @@ fn fws_around_the_at_sign_and_folds_in_quoted_local_parts() {
     }
 }
 
+/// The structured form checks an addr-spec by the same grammar as the text form: FWS around
+/// the `@` and a caller's fold inside a quoted local part are written canonically by
+/// `format_mailboxes` for every address field, as the text form and `Return-Path` already do;
+/// white space before or after the whole addr-spec is still refused (it is not inside an
+/// addr-spec's own syntax, and the structured form takes the addr-spec alone).
+#[test]
+fn structured_addr_specs_take_the_same_fws_as_the_text_form() {
+    use mailfold::{format_mailboxes, Mailbox};
+    let run = |name: &str, addr: &str| -> Result<String, Error> {
+        let mut buf = [0u8; 256];
+        let boxes = [Mailbox {
+            display_name: Some("N"),
+            addr_spec: addr,
+        }];
+        let n = format_mailboxes(name, &boxes, &Options::default(), &mut buf)?;
+        Ok(String::from_utf8(buf[..n].to_vec()).unwrap())
+    };
+    assert_eq!(run("To", "a @ b").as_deref(), Ok("To: N <a@b>\r\n"));
+    assert_eq!(
+        run("Cc", "\"a\r\n b\"@c").as_deref(),
+        Ok("Cc: N <\"a b\"@c>\r\n")
+    );
+    assert!(matches!(
+        run("To", " a@b"),
+        Err(Error::InvalidAddress { .. })
+    ));
+    assert!(matches!(
+        run("To", "a@b "),
+        Err(Error::InvalidAddress { .. })
+    ));
+    assert!(matches!(
+        run("To", "a b@c"),
+        Err(Error::InvalidAddress { .. })
+    ));
+    assert!(matches!(
+        run("To", "a@b\r\nBcc: x@y"),
+        Err(Error::ControlCharacter { .. })
+    ));
+}
+
 // ---- 2. Against CPython, through the shared library ----------------------------------------
 
 /// `tests/audit_conformance4_diff.py` (ctypes over `libmailfold.so`, built here as
