@@ -34,7 +34,24 @@ pub struct Mailbox<'a> {
 }
 
 /// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`.
+#[cfg(test)]
 fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
+    check_addr_spec_fws(b, start, end, utf8, false)
+}
+
+/// Checks an addr-spec in `b[start..end]` and reports errors at offsets into `b`. With
+/// `fws`, for text whose controls are checked already (so every CR and LF is part of a
+/// caller's fold), it also takes white space around the `@` (RFC 5322 §3.4.1: the local part
+/// and the domain are `[CFWS] ... [CFWS]`) and caller folds inside a quoted local part
+/// (`*([FWS] qcontent) [FWS]`); [`for_each_addr_piece`] writes such an addr-spec without
+/// them.
+fn check_addr_spec_fws(
+    b: &[u8],
+    start: usize,
+    end: usize,
+    utf8: bool,
+    fws: bool,
+) -> Result<(), Error> {
     let err = |at| Error::InvalidAddress { at };
     // Always in range; telling the compiler `b.len() == end` removes the bounds checks (and
     // panic paths, scripts/check-no-panic.sh) of the scans below. Offsets are unchanged.
@@ -71,6 +88,7 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
                     i += non_ascii(b, i, utf8)? - 1;
                 }
                 Some(&c) if chars::is(c, QTEXT) || c == b' ' || c == b'\t' => {}
+                Some(b'\r' | b'\n') if fws => {}
                 Some(_) => return Err(err(i)),
             }
             i += 1;
@@ -79,10 +97,16 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
     } else {
         i = dot_atom(b, i, end, utf8)?;
     }
+    if fws {
+        i = skip_ws(b, i);
+    }
     if b[..end].get(i) != Some(&b'@') {
         return Err(err(i));
     }
     i += 1;
+    if fws {
+        i = skip_ws(b, i);
+    }
     if b[..end].get(i) == Some(&b'[') {
         i += 1;
         while i < end && b[i] != b']' {
@@ -98,14 +122,15 @@ fn check_addr_spec(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(),
             return Err(err(end));
         }
         // `[dtext]` is a whole domain literal: what follows its `]` is what is wrong.
+        // (Past white space, with `fws`: the white space itself may be FWS.)
         if i + 1 != end {
-            return Err(err(i + 1));
+            return Err(err(if fws { skip_ws(b, i + 1) } else { i + 1 }));
         }
         Ok(())
     } else {
         let j = dot_atom(b, i, end, utf8)?;
         if j != end {
-            return Err(err(j));
+            return Err(err(if fws { skip_ws(b, j) } else { j }));
         }
         Ok(())
     }
@@ -189,7 +214,7 @@ fn common_mask_of(v: core::arch::x86_64::__m128i) -> u32 {
 
 /// The common addr-spec, ASCII `dot-atom@dot-atom` without `=?`, starting at `start`: where it
 /// ends (at the end of `b`, white space, `,`, `;`, `<` or `>`, as in [`addr_end`]), if it is
-/// one. One pass that [`check_addr_spec`] would accept; anything else (quoted local parts,
+/// one. One pass that [`check_addr_spec_fws`] would accept; anything else (quoted local parts,
 /// domain literals, UTF-8, errors) is left to the full check, which also finds the exact
 /// error offset. Such an addr-spec holds no control character either.
 #[inline]
@@ -774,7 +799,9 @@ fn format_mailboxes_with<'m>(
         let plain = plain_addr_end(addr, 0) == Some(addr.len());
         if !plain {
             input::check_controls(addr)?;
-            check_addr_spec(addr, 0, addr.len(), options.utf8)?;
+            // The addr-spec's own FWS (around the `@`, folds in a quoted local part) as in
+            // the text form; none before or after it.
+            check_addr_spec_fws(addr, 0, addr.len(), options.utf8, true)?;
         }
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
@@ -788,7 +815,11 @@ fn format_mailboxes_with<'m>(
             _ => None,
         };
         let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
-        write_mailbox(f, b" ", name, addr, glue, options, fast)?;
+        if !plain && addr_has_fws(addr) {
+            write_mailbox_pieces(f, name, addr, glue, options)?;
+        } else {
+            write_mailbox(f, b" ", name, addr, glue, options, fast)?;
+        }
     }
     Ok(())
 }
@@ -910,22 +941,26 @@ fn parse_mailbox(
             } else {
                 None
             };
-            let a = at + 1;
+            // `"<" addr-spec ">"` where the addr-spec's local part and domain may have FWS
+            // around them (RFC 5322 §3.4.1, §3.2.3): white space (a caller's fold too)
+            // after `<` and before `>` is allowed and not written. Comments are refused.
+            let a = skip_ws(b, at + 1);
             if b.get(a) == Some(&b'@') {
                 // An obsolete source route (<@relay:user@host>).
                 return Err(Error::InvalidAddress { at: a });
             }
             let plain = plain_addr_end(b, a);
-            let close = plain.unwrap_or_else(|| addr_end(b, a));
+            let addr_close = plain.unwrap_or_else(|| addr_end_fws(b, a));
+            let close = skip_ws(b, addr_close);
             if b.get(close) != Some(&b'>') {
                 return Err(Error::InvalidAddress { at: close });
             }
             if plain.is_none() {
-                check_addr_spec(b, a, close, utf8)?;
+                check_addr_spec_fws(b, a, addr_close, utf8, true)?;
             }
             Ok(ParsedMailbox {
                 name,
-                addr: (a, close),
+                addr: (a, addr_close),
                 end: close + 1,
                 verbatim: false,
             })
@@ -934,8 +969,8 @@ fn parse_mailbox(
             let end = match plain_addr_end(b, i) {
                 Some(end) => end,
                 None => {
-                    let end = addr_end(b, i);
-                    check_addr_spec(b, i, end, utf8)?;
+                    let end = addr_end_fws(b, i);
+                    check_addr_spec_fws(b, i, end, utf8, true)?;
                     end
                 }
             };
@@ -1597,6 +1632,127 @@ impl Run {
 
 /// Where an addr-spec starting at `i` ends: at white space or a list delimiter outside a
 /// quoted local part or domain literal.
+/// [`addr_end`], going on over white space that comes right before or after an `@` outside
+/// quoted-strings and domain literals (FWS around the `@`, RFC 5322 §3.4.1), for text whose
+/// controls are checked already: the general parser's addr-specs.
+fn addr_end_fws(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let end = addr_end(b, i);
+        if !b.get(end).is_some_and(|&c| is_space(c)) {
+            return end;
+        }
+        let next = skip_ws(b, end);
+        let before_at = end > i && b.get(end - 1) == Some(&b'@');
+        if !(before_at || b.get(next) == Some(&b'@')) {
+            return end;
+        }
+        i = next;
+    }
+}
+
+/// Calls `emit` with the runs of an addr-spec that [`check_addr_spec_fws`] accepted that are
+/// written: everything but white space outside quoted-strings and domain literals (FWS around
+/// the `@`) and the CR and LF of caller folds (inside a quoted local part the fold's white
+/// space stays, SPEC §3).
+fn for_each_addr_piece(addr: &[u8], mut emit: impl FnMut(&[u8])) {
+    let (mut quoted, mut escaped, mut literal) = (false, false, false);
+    let mut run = 0;
+    for (k, &c) in addr.iter().enumerate() {
+        let drop = match c {
+            _ if escaped => {
+                escaped = false;
+                false
+            }
+            b'\\' if quoted => {
+                escaped = true;
+                false
+            }
+            b'"' if !literal => {
+                quoted = !quoted;
+                false
+            }
+            b'[' if !quoted => {
+                literal = true;
+                false
+            }
+            b'\r' | b'\n' => true,
+            b' ' | b'\t' => !quoted && !literal,
+            _ => false,
+        };
+        if drop {
+            if run < k {
+                emit(addr.get(run..k).unwrap_or_default());
+            }
+            run = k + 1;
+        }
+    }
+    if run < addr.len() {
+        emit(addr.get(run..).unwrap_or_default());
+    }
+}
+
+/// Whether [`for_each_addr_piece`] drops anything from `addr`.
+fn addr_has_fws(addr: &[u8]) -> bool {
+    let mut pieces = 0;
+    let mut len = 0;
+    for_each_addr_piece(addr, |p| {
+        pieces += 1;
+        len += p.len();
+    });
+    pieces != 1 || len != addr.len()
+}
+
+/// [`write_addr`] for an addr-spec holding white space to drop ([`for_each_addr_piece`]).
+fn write_addr_pieces(
+    f: &mut Folder<'_, '_>,
+    ws: &[u8],
+    addr: &[u8],
+    angle: bool,
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let mut w = Width::ascii(0);
+    for_each_addr_piece(addr, |p| w = w.plus(addr_width(p, options)));
+    let brackets = if angle { 2 } else { 0 };
+    f.space(ws, w.plus(Width::ascii(brackets + glue.len())), false)?;
+    if angle {
+        f.put_byte(b'<');
+    }
+    for_each_addr_piece(addr, |p| f.put(p, addr_width(p, options)));
+    if angle {
+        f.put_byte(b'>');
+    }
+    f.put_ascii(glue);
+    Ok(())
+}
+
+/// [`write_mailbox`]'s general path for an addr-spec holding white space to drop: the same
+/// fit checks with the width of what is written.
+fn write_mailbox_pieces(
+    f: &mut Folder<'_, '_>,
+    name: Option<Plan<'_>>,
+    addr: &[u8],
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let mut w = Width::ascii(0);
+    for_each_addr_piece(addr, |p| w = w.plus(addr_width(p, options)));
+    let glue_w = Width::ascii(glue.len());
+    match name {
+        Some(plan) => {
+            if let Some(n) = plan.one_line_width(options) {
+                f.keep_together(b" ", n.plus(w.plus(Width::ascii(3)).plus(glue_w)));
+            }
+            phrase::write_planned(f, b" ", plan, options, b"")?;
+            write_addr_pieces(f, b" ", addr, true, glue, options)
+        }
+        None => {
+            f.keep_together(b" ", w.plus(glue_w));
+            write_addr_pieces(f, b" ", addr, false, glue, options)
+        }
+    }
+}
+
 fn addr_end(b: &[u8], mut i: usize) -> usize {
     while i < b.len() {
         match b[i] {
@@ -1809,15 +1965,19 @@ fn general_element(
         }
         let glue = glue_after(b, mb.end, false);
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(
-            f,
-            b" ",
-            text_name(b, mb.name, options),
-            addr,
-            glue,
-            options,
-            fast,
-        )?;
+        if addr_has_fws(addr) {
+            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
+        } else {
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
+        }
         after
     };
     Ok(skip_ws_commas(b, next))
@@ -1863,15 +2023,19 @@ fn format_group(
         let after = expect_separator(b, mb.end, true)?;
         let glue = glue_after(b, mb.end, true);
         let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        write_mailbox(
-            f,
-            b" ",
-            text_name(b, mb.name, options),
-            addr,
-            glue,
-            options,
-            fast,
-        )?;
+        if addr_has_fws(addr) {
+            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
+        } else {
+            write_mailbox(
+                f,
+                b" ",
+                text_name(b, mb.name, options),
+                addr,
+                glue,
+                options,
+                fast,
+            )?;
+        }
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);
@@ -1922,16 +2086,16 @@ pub(crate) fn format_return_path(
                 at: after_path(b, s + 1, e).unwrap_or(e),
             });
         }
-        (s + 1, e - 1)
+        // White space after `<` and before `>` is FWS around the addr-spec (RFC 5322
+        // §3.4.1), not written.
+        let (ts, te) = input::trim(b.get(s + 1..e - 1).unwrap_or_default());
+        (s + 1 + ts, s + 1 + te)
     } else {
         (s, e)
     };
     // `path = angle-addr / ([CFWS] "<" [CFWS] ">" [CFWS])` (RFC 5322 §3.6.7): white space
     // inside the null path is allowed and not written.
-    if a == z
-        || b.get(a..z)
-            .is_some_and(|inner| input::trim(inner).0 == inner.len())
-    {
+    if a == z {
         f.space(b" ", Width::ascii(2), false)?;
         f.put_ascii(b"<>");
         return Ok(());
@@ -1939,8 +2103,17 @@ pub(crate) fn format_return_path(
     if b.get(a) == Some(&b'@') {
         return Err(Error::InvalidAddress { at: a });
     }
-    check_addr_spec(b, a, z, options.utf8)?;
+    // The addr-spec ends where white space (or a byte no addr-spec holds outside quotes and
+    // literals) stops it; past white space, the next byte is what is wrong.
+    let ae = addr_end_fws(b, a).min(z);
+    check_addr_spec_fws(b, a, ae, options.utf8, true)?;
+    if ae != z {
+        return Err(Error::InvalidAddress { at: skip_ws(b, ae) });
+    }
     let addr = b.get(a..z).unwrap_or_default();
+    if addr_has_fws(addr) {
+        return write_addr_pieces(f, b" ", addr, true, b"", options);
+    }
     write_addr(f, b" ", addr, addr_width(addr, options), true, b"")
 }
 
