@@ -255,20 +255,27 @@ pub(crate) fn format_fast(
     options: &Options,
     one: bool,
 ) -> bool {
-    // The common one-id field first: a few vector compares and copies, no walk.
-    // (A value of more than 128 bytes is never one for `single`: not worth its call.)
-    // Then two ids (a reply to a reply), also without a walk.
+    // The common one-id field first: a few vector compares in a call of their own, then the
+    // copies straight into the buffer, no walk. Then two ids (a reply to a reply), also
+    // without a walk.
     #[cfg(target_arch = "x86_64")]
     if value.len() <= 257 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
         let (name, text) = (name.as_bytes(), value.as_bytes());
         // SAFETY: the CPU has AVX2 (checked just above).
-        if value.len() <= 128 && unsafe { single::format(sink, name, text, crlf) } {
+        if single::candidate(text) && unsafe { single::is_one_id(text) } {
+            let total = single::write_one(sink.spare(), name, text, crlf);
+            sink.commit(total);
             return true;
         }
-        // SAFETY: as above.
-        if !one && unsafe { single::format_two(sink, name, text, crlf, options.max_line_len) } {
-            return true;
+        if !one {
+            // SAFETY: as above.
+            let total =
+                unsafe { single::put_two(sink.spare(), name, text, crlf, options.max_line_len) };
+            if total != 0 {
+                sink.commit(total);
+                return true;
+            }
         }
     }
     format_fast_with(sink, name, value, options, one, Engine::Auto)

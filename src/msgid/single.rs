@@ -10,34 +10,64 @@
 //! decides as before.
 //!
 //! The value is read as two or four 32-byte windows (the last ending with the value, so they
-//! overlap), each turned into three bit masks: bytes that are atext, `.` or `@`; `.`; `@`.
-//! The grammar is then a few operations on the masks, with no branch per byte or per window.
+//! overlap), each turned into the classes of its bytes (two nibble lookups): their bad bytes
+//! are gathered in one vector, tested once, and two bit masks are taken, of `.` or `@` and of
+//! `@`. The grammar is then a few operations on the masks, with no branch per byte or per
+//! window.
 
 use super::twice;
+#[cfg(test)]
 use crate::sink::SliceSink;
 use core::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-    _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi16,
+    __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_shuffle_epi8,
+    _mm256_srli_epi16, _mm256_testz_si256,
 };
 
-/// A byte is outside atext, `.` and `@`, or is `?` (an id with `?` is left to the general
-/// fast path, which checks for `=?`), when `BAD_LO[low nibble] & BAD_HI[high nibble] != 0`.
-/// Bit 0: rows 0, 1 and 8..=F (controls and non-ASCII), every column. Bit 1: row 2 x SP `"(),`.
-/// Bit 2: row 3 x `:;<>?`. Bit 3: row 5 x `[\]`. Bit 4: row 7 x DEL.
-const BAD_LO: [u8; 16] = [
-    0x03, 0x01, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x03, 0x03, 0x05, 0x0D, 0x0F, 0x09, 0x05, 0x15,
+/// A byte's class is `CLASS_LO[low nibble] & CLASS_HI[high nibble]`. Bits 0..=4 (`BAD`): the
+/// byte is outside atext, `.` and `@`, or is `?` (an id with `?` is left to the general fast
+/// path, which checks for `=?`). Bit 0: rows 0, 1 and 8..=F (controls and non-ASCII), every
+/// column. Bit 1: row 2 x SP `"(),`. Bit 2: row 3 x `:;<>?`. Bit 3: row 5 x `[\]`. Bit 4: row
+/// 7 x DEL. Bit 6: row 2 x column E, `.`. Bit 7: row 4 x column 0, `@` (so that `vpmovmskb`
+/// of the classes is the `@` mask, and of the classes doubled the `.` mask).
+const CLASS_LO: [u8; 16] = [
+    0x83, 0x01, 0x03, 0x01, 0x01, 0x01, 0x01, 0x01, 0x03, 0x03, 0x05, 0x0D, 0x0F, 0x09, 0x45, 0x15,
 ];
-const BAD_HI: [u8; 16] = [
-    0x01, 0x01, 0x02, 0x04, 0x00, 0x08, 0x00, 0x10, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+const CLASS_HI: [u8; 16] = [
+    0x01, 0x01, 0x42, 0x04, 0x80, 0x08, 0x00, 0x10, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
 ];
+/// The class bits that make a byte bad.
+const BAD: u8 = 0x1F;
 
-/// The definition [`BAD_LO`] and [`BAD_HI`] encode, for the tests.
+/// The definition [`CLASS_LO`] and [`CLASS_HI`] encode in [`BAD`], for the tests.
 #[cfg(test)]
 pub(super) fn is_bad(c: u8) -> bool {
     !(crate::chars::is(c, crate::chars::ATEXT) || c == b'.' || c == b'@') || c == b'?'
 }
 
-static TABLES: [[u8; 32]; 2] = [twice(BAD_LO), twice(BAD_HI)];
+static TABLES: [[u8; 32]; 2] = [twice(CLASS_LO), twice(CLASS_HI)];
+
+/// [`BAD`] in every byte of a window but its first (`FIRST`, for the window that starts with
+/// the `<`), its last (`LAST`, ending with the `>`), or both (`BOTH`, the one window of a
+/// 32-byte id), and in all of them (`ALL`).
+const fn bad_mask(skip_first: bool, skip_last: bool) -> [u8; 32] {
+    let mut m = [BAD; 32];
+    if skip_first {
+        m[0] = 0;
+    }
+    if skip_last {
+        m[31] = 0;
+    }
+    m
+}
+/// `FIRST`, `BOTH`, `LAST`, `ALL` (see [`bad_mask`]), in this order: `FIRST` for an id of 33
+/// bytes or more is at 0, and for one of 32 at 32 (`BOTH`).
+static MASKS: [[u8; 32]; 4] = [
+    bad_mask(true, false),
+    bad_mask(true, true),
+    bad_mask(false, true),
+    bad_mask(false, false),
+];
 
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
@@ -47,101 +77,130 @@ fn load(b: &[u8], at: usize) -> Option<__m256i> {
     Some(unsafe { _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()) })
 }
 
-/// The masks of one window: (atext, `.` or `@`; `.`; `@`), bit `i` for byte `i`.
+/// One window: its bad bytes as classes (those of `keep`, a mask from [`MASKS`]), and its
+/// masks of `.` or `@` and of `@` (bit `i` for byte `i`).
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
-fn window(lo_t: __m256i, hi_t: __m256i, v: __m256i) -> (u32, u32, u32) {
+fn window(lo_t: __m256i, hi_t: __m256i, v: __m256i, keep: __m256i) -> (__m256i, u32, u32) {
     let nibble = _mm256_set1_epi8(0x0F);
     let lo = _mm256_and_si256(v, nibble);
     let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
-    let bad = _mm256_and_si256(_mm256_shuffle_epi8(lo_t, lo), _mm256_shuffle_epi8(hi_t, hi));
-    let good = _mm256_movemask_epi8(_mm256_cmpeq_epi8(bad, _mm256_setzero_si256())) as u32;
-    let dot = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'.' as i8))) as u32;
-    let at = _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'@' as i8))) as u32;
-    (good, dot, at)
+    let class = _mm256_and_si256(_mm256_shuffle_epi8(lo_t, lo), _mm256_shuffle_epi8(hi_t, hi));
+    let sep = _mm256_or_si256(class, _mm256_add_epi8(class, class));
+    (
+        _mm256_and_si256(class, keep),
+        _mm256_movemask_epi8(sep) as u32,
+        _mm256_movemask_epi8(class) as u32,
+    )
 }
 
-/// Whether masks of a value of `n` bytes (bit `i` for byte `i`, none past `n`; byte 0 is `<`
-/// and byte `n - 1` is `>`, which are not "good") make one `<dot-atom-text@dot-atom-text>`:
-/// every byte between the brackets good, exactly one `@`, and no two of `<`, `.`, `@`, `>`
-/// next to each other (no empty atom, no empty side). Without branches.
-macro_rules! one_id {
-    ($t:ty, $good:expr, $dot:expr, $at:expr, $n:expr) => {{
-        let (good, dot, at): ($t, $t, $t) = ($good, $dot, $at);
-        let last: $t = 1 << ($n - 1);
-        let inside = (last - 1) & !1;
-        let sep = dot | at | 1 | last;
-        (good == inside) & (at != 0) & (at & at.wrapping_sub(1) == 0) & (sep & (sep >> 1) == 0)
-    }};
+/// Whether `text` (32..=128 bytes, `<` first and `>` last: see [`candidate`]) is one id the
+/// general path writes as it is: every byte between the brackets atext, `.` or `@` (and not
+/// `?`), exactly one `@`, and no two of `<`, `.`, `@`, `>` next to each other (no empty atom,
+/// no empty side). Without branches but the one on the length.
+///
+/// A call of its own with one argument and no frame (the longer ids, which need more
+/// registers, are a tail call to [`long_id`]); the caller then writes the field. (Callers
+/// without AVX2 enabled call it in `unsafe`, having checked the CPU.)
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+pub(super) fn is_one_id(text: &[u8]) -> bool {
+    if text.len() <= 64 {
+        short_id(text)
+    } else {
+        long_id(text)
+    }
 }
 
-/// The body of [`is_one_id`] (a macro: see [`is_one_id_out_of_line`]).
-macro_rules! one_id_text {
-    ($text:expr) => {{
-        let text: &[u8] = $text;
-        let n = text.len();
-        let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
-            return false;
-        };
-        if n <= 64 {
-            let (Some(v0), Some(v1)) = (load(text, 0), load(text, n.wrapping_sub(32))) else {
-                return false;
-            };
-            let (g0, d0, a0) = window(lo_t, hi_t, v0);
-            let (g1, d1, a1) = window(lo_t, hi_t, v1);
-            // The second window starts at byte `n - 32` (0..=32); they agree where they overlap.
-            let s = (n - 32) as u32;
-            let wide = |a: u32, b: u32| u64::from(a) | u64::from(b) << s;
-            one_id!(u64, wide(g0, g1), wide(d0, d1), wide(a0, a1), n)
-        } else {
-            let (Some(v0), Some(v1), Some(v2), Some(v3)) = (
-                load(text, 0),
-                load(text, 32),
-                load(text, n.wrapping_sub(64)),
-                load(text, n.wrapping_sub(32)),
-            ) else {
-                return false;
-            };
-            let (g0, d0, a0) = window(lo_t, hi_t, v0);
-            let (g1, d1, a1) = window(lo_t, hi_t, v1);
-            let (g2, d2, a2) = window(lo_t, hi_t, v2);
-            let (g3, d3, a3) = window(lo_t, hi_t, v3);
-            // Two 64-bit halves instead of one 128-bit mask (whose variable shifts cost more
-            // than the rest): `low` is bytes 0..64, `high` bytes n - 64..n; they overlap unless
-            // n is 128.
-            let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
-            let (g_low, d_low, a_low) = (pair(g0, g1), pair(d0, d1), pair(a0, a1));
-            let (g_high, d_high, a_high) = (pair(g2, g3), pair(d2, d3), pair(a2, a3));
-            // Bit j of `high >> up` is byte 64 + j: the `@`s the low half has not seen.
-            let up = (128 - n) as u32;
-            let (x, y) = (a_low, a_high >> up);
-            let ats = x | y;
-            let one_at = (ats != 0) & (ats & ats.wrapping_sub(1) == 0) & (x & y == 0);
-            let s_low = d_low | a_low | 1;
-            let s_high = d_high | a_high | 1 << 63;
-            // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
-            let apart = (s_low & (s_low >> 1))
-                | (s_high & (s_high >> 1))
-                | (s_low >> 63 & s_high >> up & 1);
-            (g_low == !1) & (g_high == !(1 << 63)) & one_at & (apart == 0)
-        }
-    }};
+/// Whether the whole value may be one id for [`is_one_id`]: 32..=128 bytes, `<` first and
+/// `>` last (checked before the call: most values that are not are told here).
+#[inline(always)]
+pub(super) fn candidate(text: &[u8]) -> bool {
+    (32..=128).contains(&text.len()) && text.first() == Some(&b'<') && text.last() == Some(&b'>')
 }
 
-/// Whether `text` (32..=128 bytes, `<` first and `>` last) is one id the general path
-/// writes as it is.
+/// [`is_one_id`] for 32..=64 bytes: two windows, the second ending with the text.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
-fn is_one_id(text: &[u8]) -> bool {
-    one_id_text!(text)
+fn short_id(text: &[u8]) -> bool {
+    let n = text.len();
+    let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
+        return false;
+    };
+    let masks = MASKS.as_flattened();
+    let (Some(v0), Some(v1), Some(k0), Some(k1)) = (
+        load(text, 0),
+        load(text, n.wrapping_sub(32)),
+        // One window when n is 32: both are `BOTH`.
+        load(masks, usize::from(n == 32) * 32),
+        load(masks, 64 - usize::from(n == 32) * 32),
+    ) else {
+        return false;
+    };
+    let (b0, s0, a0) = window(lo_t, hi_t, v0, k0);
+    let (b1, s1, a1) = window(lo_t, hi_t, v1, k1);
+    let bad = _mm256_or_si256(b0, b1);
+    // The second window starts at byte `n - 32` (0..=32); they agree where they overlap.
+    let s = (n - 32) as u32;
+    let wide = |a: u32, b: u32| u64::from(a) | u64::from(b) << s;
+    let at = wide(a0, a1);
+    let sep = wide(s0, s1) | 1 | 1 << (n - 1);
+    (_mm256_testz_si256(bad, bad) != 0)
+        & (at != 0)
+        & (at & at.wrapping_sub(1) == 0)
+        & (sep & (sep >> 1) == 0)
+}
+
+/// [`is_one_id`] for 65..=128 bytes: four windows, the last two ending with the text.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn long_id(text: &[u8]) -> bool {
+    let n = text.len();
+    let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
+        return false;
+    };
+    let masks = MASKS.as_flattened();
+    let (Some(v0), Some(v1), Some(v2), Some(v3), Some(first), Some(last), Some(all)) = (
+        load(text, 0),
+        load(text, 32),
+        load(text, n.wrapping_sub(64)),
+        load(text, n.wrapping_sub(32)),
+        load(masks, 0),
+        load(masks, 64),
+        load(masks, 96),
+    ) else {
+        return false;
+    };
+    let (b0, s0, a0) = window(lo_t, hi_t, v0, first);
+    let (b1, s1, a1) = window(lo_t, hi_t, v1, all);
+    let (b2, s2, a2) = window(lo_t, hi_t, v2, all);
+    let (b3, s3, a3) = window(lo_t, hi_t, v3, last);
+    let bad = _mm256_or_si256(_mm256_or_si256(b0, b1), _mm256_or_si256(b2, b3));
+    // Two 64-bit halves instead of one 128-bit mask (whose variable shifts cost more
+    // than the rest): `low` is bytes 0..64, `high` bytes n - 64..n; they overlap unless
+    // n is 128.
+    let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
+    let (s_low, a_low) = (pair(s0, s1) | 1, pair(a0, a1));
+    let (s_high, a_high) = (pair(s2, s3) | 1 << 63, pair(a2, a3));
+    // Bit j of `high >> up` is byte 64 + j: the `@`s the low half has not seen.
+    let up = (128 - n) as u32;
+    let (x, y) = (a_low, a_high >> up);
+    let ats = x | y;
+    let one_at = (ats != 0) & (ats & ats.wrapping_sub(1) == 0) & (x & y == 0);
+    // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
+    let apart =
+        (s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) | (s_low >> 63 & s_high >> up & 1);
+    (_mm256_testz_si256(bad, bad) != 0) & one_at & (apart == 0)
 }
 
 /// Writes `Name: <id>` and the line ending and returns true when `text`, the whole value, is
 /// one id of 32..=128 bytes that needs nothing but copying; otherwise writes nothing and
-/// returns false. `name` has at most [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes.
+/// returns false. `name` has at most [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes. (What
+/// `format_fast` does with [`candidate`], [`is_one_id`] and [`write_one`], for the tests.)
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[cfg(test)]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 pub(super) unsafe fn format(
     sink: &mut SliceSink<'_>,
@@ -149,19 +208,24 @@ pub(super) unsafe fn format(
     text: &[u8],
     crlf: bool,
 ) -> bool {
-    let n = text.len();
-    if !(32..=128).contains(&n) || text.first() != Some(&b'<') || text.last() != Some(&b'>') {
+    if !candidate(text) || !is_one_id(text) {
         return false;
     }
-    if !is_one_id(text) {
-        return false;
-    }
-    let nl = name.len();
+    let total = write_one(sink.spare(), name, text, crlf);
+    sink.commit(total);
+    true
+}
+
+/// Writes `Name: <id>` and the line ending to the start of `out` when they fit there (only
+/// counted otherwise) and returns their length, for a `text` of at most 128 bytes that
+/// [`is_one_id`] took and a `name` of at most [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes:
+/// the first id stays on the name line whatever the soft limit (see the module's docs).
+/// Exact stores only: nothing past the field's output is touched.
+#[inline(always)]
+pub(super) fn write_one(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool) -> usize {
+    let (nl, n) = (name.len(), text.len());
     let total = nl + 2 + n + 1 + usize::from(crlf);
-    // Exact stores only: nothing past the field's output is touched. A buffer too small is
-    // told the size (the sink counts).
-    if let Some((head, rest)) = sink
-        .spare()
+    if let Some((head, rest)) = out
         .get_mut(..total)
         .and_then(|d| d.split_at_mut_checked(nl))
     {
@@ -169,11 +233,7 @@ pub(super) unsafe fn format(
         if let Some((sep, rest)) = rest.split_first_chunk_mut::<2>() {
             *sep = *b": ";
             if let Some((body, end)) = rest.split_at_mut_checked(n) {
-                if n <= 64 {
-                    super::copy_ends::<32>(body, text);
-                } else {
-                    super::copy_ends::<64>(body, text);
-                }
+                super::copy_line(body, text);
                 if let Some(e) = end.first_chunk_mut::<2>() {
                     *e = *b"\r\n";
                 } else if let Some(e) = end.first_mut() {
@@ -182,17 +242,7 @@ pub(super) unsafe fn format(
             }
         }
     }
-    sink.commit(total);
-    true
-}
-
-/// [`is_one_id`] as a call, for [`format_two`]: one copy for both of its ids. Made with
-/// the same macro rather than calling `is_one_id`, so that [`format`] keeps its own inlined
-/// copy (with two callers, the compiler would make `is_one_id` a call there too).
-#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-#[inline(never)]
-fn is_one_id_out_of_line(text: &[u8]) -> bool {
-    one_id_text!(text)
+    total
 }
 
 /// Writes `text[..len]` (32..=128 bytes) to the start of `dst` (which has room for it):
@@ -239,16 +289,11 @@ fn first_space(text: &[u8]) -> usize {
     }
 }
 
-/// Writes `Name: <id1>`, a space or a fold, `<id2>` and the line ending, and returns true,
-/// when `text`, the whole value, is two ids of 32..=128 bytes separated by one space that
-/// need nothing but copying (as [`format`] decides for one); otherwise writes nothing and
-/// returns false. The second id folds when it would end past `soft` (the line holds
-/// `Name: <id1> <id2>`), as the general path decides: the first id never comes near 998
-/// octets on the name line, nor the second on a line of its own. `name` has at most
-/// [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes. (The In-Reply-To of a reply to a reply.)
+/// [`put_two`] through a sink, for the tests: true when it takes the value.
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[cfg(test)]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 pub(super) unsafe fn format_two(
     sink: &mut SliceSink<'_>,
@@ -257,16 +302,33 @@ pub(super) unsafe fn format_two(
     crlf: bool,
     soft: usize,
 ) -> bool {
+    let total = put_two(sink.spare(), name, text, crlf, soft);
+    sink.commit(total);
+    total != 0
+}
+
+/// Writes `Name: <id1>`, a space or a fold, `<id2>` and the line ending, and returns their
+/// length, when `text`, the whole value, is two ids of 32..=128 bytes separated by one space
+/// that need nothing but copying (as [`is_one_id`] decides for one), written to the start of
+/// `out` when it fits there (only counted otherwise); otherwise writes nothing and returns 0.
+/// The second id folds when it would end past `soft` (the line holds `Name: <id1> <id2>`),
+/// as the general path decides: the first id never comes near 998 octets on the name line,
+/// nor the second on a line of its own. `name` has at most
+/// [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes. (The In-Reply-To of a reply to a reply.)
+/// Callers without AVX2 enabled call it in `unsafe`, having checked the CPU.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+pub(super) fn put_two(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool, soft: usize) -> usize {
     let n = text.len();
     if !(65..=257).contains(&n) {
-        return false;
+        return 0;
     }
     // With no space among the first 128 bytes, `p` is where the windows end: the byte
     // there must be the space.
     let p = first_space(text);
     let (Some(first), Some(b' '), Some(second)) = (text.get(..p), text.get(p), text.get(p + 1..))
     else {
-        return false;
+        return 0;
     };
     let (l1, l2) = (first.len(), second.len());
     if !(32..=128).contains(&l1)
@@ -275,10 +337,10 @@ pub(super) unsafe fn format_two(
         || first.last() != Some(&b'>')
         || second.first() != Some(&b'<')
         || second.last() != Some(&b'>')
-        || !is_one_id_out_of_line(first)
-        || !is_one_id_out_of_line(second)
+        || !is_one_id(first)
+        || !is_one_id(second)
     {
-        return false;
+        return 0;
     }
     let nl = name.len();
     let head = nl + 2 + l1;
@@ -286,8 +348,8 @@ pub(super) unsafe fn format_two(
     let eol = 1 + usize::from(crlf);
     let sep = if fold { eol + 1 } else { 1 };
     let total = head + sep + l2 + eol;
-    // Exact stores only, as in `format`.
-    if let Some(out) = sink.spare().get_mut(..total) {
+    // Exact stores only, as in [`write_one`].
+    if let Some(out) = out.get_mut(..total) {
         if let Some((d, rest)) = out.split_at_mut_checked(nl) {
             super::copy_line(d, name);
             if let Some((colon, rest)) = rest.split_first_chunk_mut::<2>() {
@@ -320,19 +382,20 @@ pub(super) unsafe fn format_two(
             }
         }
     }
-    sink.commit(total);
-    true
+    total
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{BAD_HI, BAD_LO};
+    use super::{BAD, CLASS_HI, CLASS_LO};
 
     #[test]
     fn tables_match_the_definition() {
         for c in 0..=255u8 {
-            let bad = BAD_LO[usize::from(c & 15)] & BAD_HI[usize::from(c >> 4)] != 0;
-            assert_eq!(bad, super::is_bad(c), "{c:#x}");
+            let class = CLASS_LO[usize::from(c & 15)] & CLASS_HI[usize::from(c >> 4)];
+            assert_eq!(class & BAD != 0, super::is_bad(c), "{c:#x}");
+            assert_eq!(class & 0x40 != 0, c == b'.', "{c:#x}");
+            assert_eq!(class & 0x80 != 0, c == b'@', "{c:#x}");
         }
     }
 }
