@@ -400,7 +400,7 @@ fn fit_auto(
 /// [`RunEncoder::keeps_b`], a check on escape counts it already has, before each word; in a
 /// Q run [`RunEncoder::encode_q_checked`] makes the Q word and checks it against B's take.
 /// When the run's encoding is not the word's, the word is made by
-/// [`RunEncoder::encode_switched`] in the other encoding, as [`fit_auto`] decides.
+/// [`RunEncoder::encode_as`] in the other encoding, as [`fit_auto`] decides.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 pub(crate) struct RunEncoder {
@@ -455,7 +455,7 @@ impl RunEncoder {
     /// run, `tail` the text from its start on (at least two bytes past `len`, as the fast
     /// path's padded copy is), and `escapes(t)` the count of bytes Q escapes among its first
     /// `t`. False means "not sure": the caller makes the word with
-    /// [`RunEncoder::encode_switched`].
+    /// [`RunEncoder::encode_as`] in Q.
     ///
     /// With tb the bytes a B word takes (arithmetic), b its length, and q the length of
     /// those bytes in Q: when q is over the budget, Q takes fewer bytes (B holds the longer
@@ -510,7 +510,7 @@ impl RunEncoder {
     /// The next word of a Q run, sized to `room`, as [`RunEncoder::encode`] makes it,
     /// stored at `out[at..]` only when it is the word [`fit_auto`] makes (always, when the
     /// option forces the encoding); `None`, nothing stored, when B is the answer: the caller
-    /// makes the word with [`RunEncoder::encode_switched`].
+    /// makes the word with [`RunEncoder::encode_as`] in B.
     ///
     /// With tq the bytes the Q word takes and tb those a B word takes (arithmetic): Q holds
     /// the longer prefix when tq > tb (B of those bytes does not fit), B when tq < tb; when
@@ -539,30 +539,6 @@ impl RunEncoder {
         Some((taken, len))
     }
 
-    /// The word of a run whose encoding is B when `IS_B` (as [`RunEncoder::is_b`] says) in
-    /// the other encoding, as [`RunEncoder::encode`] makes it: for the caller whose check
-    /// ([`RunEncoder::keeps_b`] false, or [`RunEncoder::encode_q_checked`] `None`) found the
-    /// other encoding is the word's. Then it is exactly the word [`fit_auto`] makes: in a B
-    /// run Q takes at least B's bytes and is no longer for them (so it is Q's own word); in
-    /// a Q run B takes more bytes than Q, or as many and is shorter (B's own word).
-    #[inline(never)]
-    pub(crate) fn encode_switched<const AVX2: bool, const IS_B: bool>(
-        &self,
-        rest: &[u8],
-        tail: &[u8],
-        room: usize,
-        out: &mut [u8],
-        at: usize,
-    ) -> (usize, usize) {
-        debug_assert_eq!(IS_B, self.is_b());
-        let other = RunEncoder {
-            enc: if IS_B { Enc::Q } else { Enc::B },
-            safe: self.safe,
-            auto: self.auto,
-        };
-        other.encode::<AVX2>(rest, tail, room, out, at)
-    }
-
     /// Whether the run is B-encoded: a caller that loops over the words of a run asks once
     /// and takes the `IS_B` instances of [`RunEncoder::min_word_as`] and
     /// [`RunEncoder::encode_as`], so no branch on the encoding is left in its loop (one per
@@ -587,10 +563,16 @@ impl RunEncoder {
         OVERHEAD + first_char_len(rest, Enc::Q, self.safe)
     }
 
-    /// [`RunEncoder::encode`] for a run whose encoding is B when `IS_B` (as
-    /// [`RunEncoder::is_b`] says), else Q.
+    /// [`RunEncoder::encode`] in B when `AS_B`, else in Q, with the encoding known at compile
+    /// time (no branch on it inside). A caller that loops over the words of a run takes the
+    /// instance of the run's encoding (`AS_B` as [`RunEncoder::is_b`] says) for its words,
+    /// and the other one for a word whose check ([`RunEncoder::keeps_b`] false, or
+    /// [`RunEncoder::encode_q_checked`] `None`) found the other encoding is the word's. Then
+    /// it is exactly the word [`fit_auto`] makes: in a B run Q takes at least B's bytes and
+    /// is no longer for them (so it is Q's own word); in a Q run B takes more bytes than Q,
+    /// or as many and is shorter (B's own word).
     #[inline(always)]
-    pub(crate) fn encode_as<const AVX2: bool, const IS_B: bool>(
+    pub(crate) fn encode_as<const AVX2: bool, const AS_B: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -598,11 +580,9 @@ impl RunEncoder {
         out: &mut [u8],
         at: usize,
     ) -> (usize, usize) {
-        debug_assert_eq!(IS_B, self.is_b());
         let known = RunEncoder {
-            enc: if IS_B { Enc::B } else { Enc::Q },
-            safe: self.safe,
-            auto: self.auto,
+            enc: if AS_B { Enc::B } else { Enc::Q },
+            ..*self
         };
         known.encode::<AVX2>(rest, tail, room, out, at)
     }

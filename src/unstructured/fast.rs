@@ -822,8 +822,10 @@ fn write_words<const AVX2: bool, const B: usize>(
                     };
                     let (taken, n) = match done {
                         Some(done) => done,
-                        None => encoder
-                            .encode_switched::<AVX2, $is_b>(rest, tail, room, out.buf, out.at),
+                        // The other encoding.
+                        None => {
+                            encoder.encode_as::<AVX2, { !$is_b }>(rest, tail, room, out.buf, out.at)
+                        }
                     };
                     if taken == 0 {
                         // A fresh line holds at least 39 characters, enough for any character.
