@@ -15,9 +15,9 @@ use crate::{Encoding, Error};
 mod simd;
 
 /// The AVX2 B encoder that writes a word straight into the output, for the unstructured
-/// fast path (see [`simd::encode_b_word_direct_avx2`]).
+/// fast path, in two halves: the take, then the word (see [`simd::b_word_take_avx2`]).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-pub(crate) use simd::{encode_b_word_direct_avx2, BWordConsts};
+pub(crate) use simd::{b_word_take_avx2, write_b_word_avx2, BWordConsts, BWordTake};
 
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
@@ -450,14 +450,23 @@ impl RunEncoder {
         }
     }
 
+    /// The bytes a B word sized to `room` takes from the rest of a run (`len` bytes, at the
+    /// start of `tail`, which has at least two bytes more, as the fast path's padded copy
+    /// has): [`b_take`].
+    #[inline(always)]
+    pub(crate) fn b_take(&self, len: usize, tail: &[u8], room: usize) -> usize {
+        b_take_tail(len, tail, room.min(MAX_WORD).saturating_sub(OVERHEAD))
+    }
+
     /// Whether the next word of a B run, sized to `room`, takes B as [`fit_auto`] decides
     /// (always, when the option forces the encoding). `len` is the length of the rest of the
     /// run, `tail` the text from its start on (at least two bytes past `len`, as the fast
-    /// path's padded copy is), and `escapes(t)` the count of bytes Q escapes among its first
-    /// `t`. False means "not sure": the caller makes the word with
+    /// path's padded copy is), `tb` the bytes the B word takes ([`RunEncoder::b_take`],
+    /// found once by the caller for this check and the word) and `escapes(t)` the count of
+    /// bytes Q escapes among its first `t`. False means "not sure": the caller makes the word with
     /// [`RunEncoder::encode_as`] in Q.
     ///
-    /// With tb the bytes a B word takes (arithmetic), b its length, and q the length of
+    /// With b the length of the B word, and q the length of
     /// those bytes in Q: when q is over the budget, Q takes fewer bytes (B holds the longer
     /// prefix); when q is at most b, Q takes at least tb bytes and is no longer for them (Q);
     /// in between, Q takes more than tb bytes exactly when the next character fits too (Q
@@ -474,15 +483,16 @@ impl RunEncoder {
         len: usize,
         tail: &[u8],
         room: usize,
+        tb: usize,
         literals: usize,
         escapes: impl Fn(usize) -> usize,
     ) -> bool {
         debug_assert!(self.is_b());
+        debug_assert_eq!(tb, self.b_take(len, tail, room));
         if !self.auto {
             return true;
         }
         let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
-        let tb = b_take_tail(len, tail, budget);
         // Signed: a run with many literals makes the bound negative.
         if (3 * tb) as isize - (2 * literals) as isize > budget as isize {
             return true;
