@@ -440,9 +440,29 @@ impl RunEncoder {
     /// `Auto` the overhead and the first character in the encoding where it is the shorter
     /// ([`first_char_len_any`]: a word goes on the line when its first character fits there
     /// in either encoding), else [`RunEncoder::min_word_as`]. For the caller whose check
-    /// against `min_word_as` failed (the line is nearly full), so it is rarely asked.
+    /// against `min_word_as` failed (the line is nearly full): at every fold of a long run.
     #[inline(always)]
     pub(crate) fn min_word_any<const IS_B: bool>(&self, rest: &[u8]) -> usize {
+        if IS_B {
+            // In a B run only an ASCII first character is shorter in the other encoding (1
+            // or 3 characters in Q against B's 4); for any other B is the shorter (4 or 8
+            // against Q's 6 to 12), so this is `min_word_as`, which is known, without the
+            // character's length in Q.
+            let lead = rest.first().copied().unwrap_or(0);
+            if self.auto && lead < 0x80 {
+                debug_assert_eq!(
+                    OVERHEAD + 1 + 2 * usize::from(!q_literal(lead, self.safe)),
+                    OVERHEAD + first_char_len_any(rest, self.safe)
+                );
+                return OVERHEAD + 1 + 2 * usize::from(!q_literal(lead, self.safe));
+            }
+            debug_assert!(
+                !self.auto
+                    || self.min_word_as::<true>(rest)
+                        == OVERHEAD + first_char_len_any(rest, self.safe)
+            );
+            return self.min_word_as::<true>(rest);
+        }
         if self.auto {
             OVERHEAD + first_char_len_any(rest, self.safe)
         } else {
