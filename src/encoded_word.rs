@@ -15,9 +15,9 @@ use crate::{Encoding, Error};
 mod simd;
 
 /// The AVX2 B encoder that writes a word straight into the output, for the unstructured
-/// fast path (see [`simd::encode_b_word_direct_avx2`]).
+/// fast path, in two halves: the take, then the word (see [`simd::b_word_take_avx2`]).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-pub(crate) use simd::{encode_b_word_direct_avx2, BWordConsts};
+pub(crate) use simd::{b_word_take_avx2, write_b_word_avx2, BWordConsts, BWordTake};
 
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
@@ -400,7 +400,7 @@ fn fit_auto(
 /// [`RunEncoder::keeps_b`], a check on escape counts it already has, before each word; in a
 /// Q run [`RunEncoder::encode_q_checked`] makes the Q word and checks it against B's take.
 /// When the run's encoding is not the word's, the word is made by
-/// [`RunEncoder::encode_switched`] in the other encoding, as [`fit_auto`] decides.
+/// [`RunEncoder::encode_as`] in the other encoding, as [`fit_auto`] decides.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 pub(crate) struct RunEncoder {
@@ -440,9 +440,29 @@ impl RunEncoder {
     /// `Auto` the overhead and the first character in the encoding where it is the shorter
     /// ([`first_char_len_any`]: a word goes on the line when its first character fits there
     /// in either encoding), else [`RunEncoder::min_word_as`]. For the caller whose check
-    /// against `min_word_as` failed (the line is nearly full), so it is rarely asked.
+    /// against `min_word_as` failed (the line is nearly full): at every fold of a long run.
     #[inline(always)]
     pub(crate) fn min_word_any<const IS_B: bool>(&self, rest: &[u8]) -> usize {
+        if IS_B {
+            // In a B run only an ASCII first character is shorter in the other encoding (1
+            // or 3 characters in Q against B's 4); for any other B is the shorter (4 or 8
+            // against Q's 6 to 12), so this is `min_word_as`, which is known, without the
+            // character's length in Q.
+            let lead = rest.first().copied().unwrap_or(0);
+            if self.auto && lead < 0x80 {
+                debug_assert_eq!(
+                    OVERHEAD + 1 + 2 * usize::from(!q_literal(lead, self.safe)),
+                    OVERHEAD + first_char_len_any(rest, self.safe)
+                );
+                return OVERHEAD + 1 + 2 * usize::from(!q_literal(lead, self.safe));
+            }
+            debug_assert!(
+                !self.auto
+                    || self.min_word_as::<true>(rest)
+                        == OVERHEAD + first_char_len_any(rest, self.safe)
+            );
+            return self.min_word_as::<true>(rest);
+        }
         if self.auto {
             OVERHEAD + first_char_len_any(rest, self.safe)
         } else {
@@ -450,14 +470,23 @@ impl RunEncoder {
         }
     }
 
+    /// The bytes a B word sized to `room` takes from the rest of a run (`len` bytes, at the
+    /// start of `tail`, which has at least two bytes more, as the fast path's padded copy
+    /// has): [`b_take`].
+    #[inline(always)]
+    pub(crate) fn b_take(&self, len: usize, tail: &[u8], room: usize) -> usize {
+        b_take_tail(len, tail, room.min(MAX_WORD).saturating_sub(OVERHEAD))
+    }
+
     /// Whether the next word of a B run, sized to `room`, takes B as [`fit_auto`] decides
     /// (always, when the option forces the encoding). `len` is the length of the rest of the
     /// run, `tail` the text from its start on (at least two bytes past `len`, as the fast
-    /// path's padded copy is), and `escapes(t)` the count of bytes Q escapes among its first
-    /// `t`. False means "not sure": the caller makes the word with
-    /// [`RunEncoder::encode_switched`].
+    /// path's padded copy is), `tb` the bytes the B word takes ([`RunEncoder::b_take`],
+    /// found once by the caller for this check and the word) and `escapes(t)` the count of
+    /// bytes Q escapes among its first `t`. False means "not sure": the caller makes the word with
+    /// [`RunEncoder::encode_as`] in Q.
     ///
-    /// With tb the bytes a B word takes (arithmetic), b its length, and q the length of
+    /// With b the length of the B word, and q the length of
     /// those bytes in Q: when q is over the budget, Q takes fewer bytes (B holds the longer
     /// prefix); when q is at most b, Q takes at least tb bytes and is no longer for them (Q);
     /// in between, Q takes more than tb bytes exactly when the next character fits too (Q
@@ -474,15 +503,16 @@ impl RunEncoder {
         len: usize,
         tail: &[u8],
         room: usize,
+        tb: usize,
         literals: usize,
         escapes: impl Fn(usize) -> usize,
     ) -> bool {
         debug_assert!(self.is_b());
+        debug_assert_eq!(tb, self.b_take(len, tail, room));
         if !self.auto {
             return true;
         }
         let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
-        let tb = b_take_tail(len, tail, budget);
         // Signed: a run with many literals makes the bound negative.
         if (3 * tb) as isize - (2 * literals) as isize > budget as isize {
             return true;
@@ -510,7 +540,7 @@ impl RunEncoder {
     /// The next word of a Q run, sized to `room`, as [`RunEncoder::encode`] makes it,
     /// stored at `out[at..]` only when it is the word [`fit_auto`] makes (always, when the
     /// option forces the encoding); `None`, nothing stored, when B is the answer: the caller
-    /// makes the word with [`RunEncoder::encode_switched`].
+    /// makes the word with [`RunEncoder::encode_as`] in B.
     ///
     /// With tq the bytes the Q word takes and tb those a B word takes (arithmetic): Q holds
     /// the longer prefix when tq > tb (B of those bytes does not fit), B when tq < tb; when
@@ -539,30 +569,6 @@ impl RunEncoder {
         Some((taken, len))
     }
 
-    /// The word of a run whose encoding is B when `IS_B` (as [`RunEncoder::is_b`] says) in
-    /// the other encoding, as [`RunEncoder::encode`] makes it: for the caller whose check
-    /// ([`RunEncoder::keeps_b`] false, or [`RunEncoder::encode_q_checked`] `None`) found the
-    /// other encoding is the word's. Then it is exactly the word [`fit_auto`] makes: in a B
-    /// run Q takes at least B's bytes and is no longer for them (so it is Q's own word); in
-    /// a Q run B takes more bytes than Q, or as many and is shorter (B's own word).
-    #[inline(never)]
-    pub(crate) fn encode_switched<const AVX2: bool, const IS_B: bool>(
-        &self,
-        rest: &[u8],
-        tail: &[u8],
-        room: usize,
-        out: &mut [u8],
-        at: usize,
-    ) -> (usize, usize) {
-        debug_assert_eq!(IS_B, self.is_b());
-        let other = RunEncoder {
-            enc: if IS_B { Enc::Q } else { Enc::B },
-            safe: self.safe,
-            auto: self.auto,
-        };
-        other.encode::<AVX2>(rest, tail, room, out, at)
-    }
-
     /// Whether the run is B-encoded: a caller that loops over the words of a run asks once
     /// and takes the `IS_B` instances of [`RunEncoder::min_word_as`] and
     /// [`RunEncoder::encode_as`], so no branch on the encoding is left in its loop (one per
@@ -587,10 +593,16 @@ impl RunEncoder {
         OVERHEAD + first_char_len(rest, Enc::Q, self.safe)
     }
 
-    /// [`RunEncoder::encode`] for a run whose encoding is B when `IS_B` (as
-    /// [`RunEncoder::is_b`] says), else Q.
+    /// [`RunEncoder::encode`] in B when `AS_B`, else in Q, with the encoding known at compile
+    /// time (no branch on it inside). A caller that loops over the words of a run takes the
+    /// instance of the run's encoding (`AS_B` as [`RunEncoder::is_b`] says) for its words,
+    /// and the other one for a word whose check ([`RunEncoder::keeps_b`] false, or
+    /// [`RunEncoder::encode_q_checked`] `None`) found the other encoding is the word's. Then
+    /// it is exactly the word [`fit_auto`] makes: in a B run Q takes at least B's bytes and
+    /// is no longer for them (so it is Q's own word); in a Q run B takes more bytes than Q,
+    /// or as many and is shorter (B's own word).
     #[inline(always)]
-    pub(crate) fn encode_as<const AVX2: bool, const IS_B: bool>(
+    pub(crate) fn encode_as<const AVX2: bool, const AS_B: bool>(
         &self,
         rest: &[u8],
         tail: &[u8],
@@ -598,11 +610,9 @@ impl RunEncoder {
         out: &mut [u8],
         at: usize,
     ) -> (usize, usize) {
-        debug_assert_eq!(IS_B, self.is_b());
         let known = RunEncoder {
-            enc: if IS_B { Enc::B } else { Enc::Q },
-            safe: self.safe,
-            auto: self.auto,
+            enc: if AS_B { Enc::B } else { Enc::Q },
+            ..*self
         };
         known.encode::<AVX2>(rest, tail, room, out, at)
     }

@@ -487,10 +487,13 @@ pub(crate) const DIRECT_ROOM: usize = 12 + 60 + 64;
 /// after, so nothing past the word changes (a field never writes past its own output) and
 /// no copy through a buffer on the stack is needed. `None`, nothing written, when `out`
 /// lacks [`DIRECT_ROOM`] bytes from `at` or `tail` is shorter than 64: the caller takes the
-/// exact path then.
+/// exact path then. Its two halves, [`b_word_take_avx2`] and [`write_b_word_avx2`], are what
+/// the unstructured fast path calls (it needs the take before it decides on the word); the
+/// tests hold the two together to the exact encoder here.
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(test)]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 pub(crate) unsafe fn encode_b_word_direct_avx2(
@@ -501,8 +504,41 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
     at: usize,
     k: &BWordConsts,
 ) -> Option<(usize, usize)> {
+    // SAFETY: the caller's CPU supports AVX2 (this function's contract).
+    let found = unsafe { b_word_take_avx2(tail, len, room) }?;
+    // SAFETY: as above.
+    unsafe { write_b_word_avx2(&found, out, at, k) }
+}
+
+/// The take of the next B word of a run, as [`b_word_take_avx2`] finds it, and the two
+/// vectors of the text it loaded to find it, which [`write_b_word_avx2`] encodes: a caller
+/// that needs the take before it decides on the word (the `Auto` check of a B run) finds it
+/// once for both.
+#[derive(Clone, Copy)]
+pub(crate) struct BWordTake {
+    /// Bytes 0..32 and 24..56 of the text.
+    raw: [__m256i; 2],
+    take: usize,
+}
+
+impl BWordTake {
+    /// The bytes the word takes: [`super::b_take`] of the text for the room.
+    #[inline(always)]
+    pub(crate) fn take(&self) -> usize {
+        self.take
+    }
+}
+
+/// The first half of [`encode_b_word_direct_avx2`]: the bytes a B word in `room` takes from
+/// the start of `tail` (the `len` bytes of the rest of a run, then at least 64 bytes in all),
+/// with the vectors loaded to find them. `None` when `tail` is shorter than 64.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+pub(crate) unsafe fn b_word_take_avx2(tail: &[u8], len: usize, room: usize) -> Option<BWordTake> {
     let src = tail.get(..64)?;
-    let dst = out.get_mut(at..at + DIRECT_ROOM)?;
     // At most 45 bytes (15 groups of 3): one load, where the clamps to 75 and at zero and
     // the division were selects that LLVM turned into branches.
     let most = ROOM_BYTES.get(room).copied().unwrap_or(45);
@@ -521,6 +557,25 @@ pub(crate) unsafe fn encode_b_word_direct_avx2(
     let starts = starts(r0) | starts(r1) << 24;
     let below = starts & ((2u64 << cap) - 1);
     let take = 63usize.saturating_sub(below.leading_zeros() as usize);
+    Some(BWordTake { raw, take })
+}
+
+/// The second half of [`encode_b_word_direct_avx2`]: the word holding the take `found`
+/// ([`b_word_take_avx2`]), written straight into `out` at `at`. `None`, nothing written,
+/// when `out` lacks [`DIRECT_ROOM`] bytes from `at`.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+pub(crate) unsafe fn write_b_word_avx2(
+    found: &BWordTake,
+    out: &mut [u8],
+    at: usize,
+    k: &BWordConsts,
+) -> Option<(usize, usize)> {
+    let dst = out.get_mut(at..at + DIRECT_ROOM)?;
+    let BWordTake { raw, take } = *found;
     // Characters written, and those that carry bits (the rest of the last quad is `=`).
     let [n, bits] = B_SIZES
         .get(take)

@@ -809,12 +809,15 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // general path makes it.
                     let tail = padded.get(cur..).unwrap_or_default();
                     let done = if $is_b {
-                        let keeps = encoder.keeps_b(rest.len(), tail, room, literals, |t| {
-                            m.escapes(cur, cur + t)
-                        });
+                        // B's take, found once for the check and the word.
+                        let b = BTake::find(&encoder, rest.len(), padded, cur, room, &wide);
+                        let keeps =
+                            encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
+                                m.escapes(cur, cur + t)
+                            });
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
-                                &encoder, rest, padded, cur, room, &mut out, &wide,
+                                &encoder, &b, rest, padded, cur, room, &mut out, &wide,
                             )
                         })
                     } else {
@@ -822,8 +825,10 @@ fn write_words<const AVX2: bool, const B: usize>(
                     };
                     let (taken, n) = match done {
                         Some(done) => done,
-                        None => encoder
-                            .encode_switched::<AVX2, $is_b>(rest, tail, room, out.buf, out.at),
+                        // The other encoding.
+                        None => {
+                            encoder.encode_as::<AVX2, { !$is_b }>(rest, tail, room, out.buf, out.at)
+                        }
                     };
                     if taken == 0 {
                         // A fresh line holds at least 39 characters, enough for any character.
@@ -892,14 +897,60 @@ impl<const AVX2: bool> Wide<AVX2> {
     }
 }
 
+/// The bytes the next B word of a run takes ([`RunEncoder::b_take`]), found once for the
+/// `Auto` check ([`RunEncoder::keeps_b`]) and the word ([`encode_one`]): in the AVX2 instance
+/// with the vectors the direct writer encodes
+/// ([`crate::encoded_word::b_word_take_avx2`]), else by arithmetic.
+enum BTake {
+    #[cfg(target_arch = "x86_64")]
+    Loaded(crate::encoded_word::BWordTake),
+    Counted(usize),
+}
+
+impl BTake {
+    /// The take for a word sized to `room` from the rest of the run (`len` bytes from `cur`
+    /// in `padded`, the text followed by zeros).
+    #[inline(always)]
+    fn find<const AVX2: bool>(
+        encoder: &RunEncoder,
+        len: usize,
+        padded: &[u8],
+        cur: usize,
+        room: usize,
+        wide: &Wide<AVX2>,
+    ) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let (true, Some(_), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
+            // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
+            if let Some(found) = unsafe { crate::encoded_word::b_word_take_avx2(tail, len, room) } {
+                return BTake::Loaded(found);
+            }
+        }
+        let _ = wide;
+        BTake::Counted(encoder.b_take(len, padded.get(cur..).unwrap_or_default(), room))
+    }
+
+    #[inline(always)]
+    fn take(&self) -> usize {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            BTake::Loaded(found) => found.take(),
+            BTake::Counted(take) => *take,
+        }
+    }
+}
+
 /// One encoded-word of a run at `out`, as [`RunEncoder::encode_as`] makes it (the bytes of
 /// `rest` taken, and the word's length): a B word in the AVX2 instance straight into the
-/// output buffer when it has the room ([`crate::encoded_word::encode_b_word_direct_avx2`],
-/// without the copy through a local buffer), any other through the encoder. `rest` starts
-/// at `cur` in `padded` (the text followed by zeros, read in whole vectors).
+/// output buffer when it has the room ([`crate::encoded_word::write_b_word_avx2`], from the
+/// take `b` found before, without the copy through a local buffer), any other through the
+/// encoder. `rest` starts at `cur` in `padded` (the text followed by zeros, read in whole
+/// vectors).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn encode_one<const AVX2: bool, const IS_B: bool>(
     encoder: &RunEncoder,
+    b: &BTake,
     rest: &[u8],
     padded: &[u8],
     cur: usize,
@@ -908,23 +959,14 @@ fn encode_one<const AVX2: bool, const IS_B: bool>(
     wide: &Wide<AVX2>,
 ) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
-    if let (true, true, Some(k), Some(tail)) = (AVX2, IS_B, &wide.0, padded.get(cur..cur + 64)) {
+    if let (true, true, Some(k), BTake::Loaded(found)) = (AVX2, IS_B, &wide.0, b) {
         // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
-        let direct = unsafe {
-            crate::encoded_word::encode_b_word_direct_avx2(
-                tail,
-                rest.len(),
-                room,
-                out.buf,
-                out.at,
-                k,
-            )
-        };
+        let direct = unsafe { crate::encoded_word::write_b_word_avx2(found, out.buf, out.at, k) };
         if let Some(done) = direct {
             return done;
         }
     }
-    let _ = wide;
+    let _ = (wide, b);
     let tail = padded.get(cur..).unwrap_or_default();
     encoder.encode_as::<AVX2, IS_B>(rest, tail, room, out.buf, out.at)
 }
