@@ -11,10 +11,11 @@ set -euo pipefail
 # target that is reported, not enforced. The enforced ceiling sits ~10% above the measured
 # size, so a change that grows the firmware noticeably fails here and has to move it on
 # purpose (README, "Footprint"). History: 40 KiB until round 8, 44 KiB in rounds 8-10 (at
-# opt-level "s", the C API grew to 43,328 B); 36 KiB from round 11, when the firmware profile
-# moved to opt-level "z" and the C API measured 33,506 B.
+# opt-level "s", the C API grew to 43,328 B); 38 KiB from round 11, when the firmware profile
+# moved to opt-level "z" and the C API measured 33,506 B, then 35,006 B after that round's
+# address fixes.
 TARGET_FLASH_C_API=16384   # the target (reported)
-BUDGET_FLASH_C_API=36864   # bytes of flash the whole C API may add (36 KiB, enforced)
+BUDGET_FLASH_C_API=38912   # bytes of flash the whole C API may add (38 KiB, enforced)
 BUDGET_STACK=2048          # bytes of stack the deepest call may use (2 KiB)
 
 # shellcheck source=ffi-tests/firmware/common.sh
