@@ -1963,24 +1963,30 @@ fn general_element(
         if b.get(after) == Some(&b';') {
             return Err(Error::InvalidAddress { at: after });
         }
-        let glue = glue_after(b, mb.end, false);
-        let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        if addr_has_fws(addr) {
-            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
-        } else {
-            write_mailbox(
-                f,
-                b" ",
-                text_name(b, mb.name, options),
-                addr,
-                glue,
-                options,
-                fast,
-            )?;
-        }
+        write_parsed_mailbox(f, b, &mb, glue_after(b, mb.end, false), options, fast)?;
         after
     };
     Ok(skip_ws_commas(b, next))
+}
+
+/// Writes a mailbox the general parser read from `b`: an addr-spec with the white space
+/// RFC 5322 allows inside it (`a @ b`) goes piece by piece, written canonically.
+#[inline]
+fn write_parsed_mailbox(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    mb: &ParsedMailbox,
+    glue: &[u8],
+    options: &Options,
+    fast: bool,
+) -> Result<(), Error> {
+    let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+    let name = text_name(b, mb.name, options);
+    if addr_has_fws(addr) {
+        write_mailbox_pieces(f, name, addr, glue, options)
+    } else {
+        write_mailbox(f, b" ", name, addr, glue, options, fast)
+    }
 }
 
 /// A group `display-name ":" [mailbox-list] ";"`, the name running from `start` to the colon.
@@ -2021,21 +2027,7 @@ fn format_group(
         }
         let mb = parse_mailbox(b, i, found, options.utf8)?;
         let after = expect_separator(b, mb.end, true)?;
-        let glue = glue_after(b, mb.end, true);
-        let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-        if addr_has_fws(addr) {
-            write_mailbox_pieces(f, text_name(b, mb.name, options), addr, glue, options)?;
-        } else {
-            write_mailbox(
-                f,
-                b" ",
-                text_name(b, mb.name, options),
-                addr,
-                glue,
-                options,
-                fast,
-            )?;
-        }
+        write_parsed_mailbox(f, b, &mb, glue_after(b, mb.end, true), options, fast)?;
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
             return Ok(i + 1);
