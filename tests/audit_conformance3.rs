@@ -38,48 +38,11 @@ fn text(r: Result<Vec<u8>, Error>) -> Result<String, Error> {
 #[cfg(target_os = "linux")]
 #[test]
 fn c_abi_contract_through_the_shared_library() {
-    use std::path::PathBuf;
-    use std::process::Command;
-    let root = env!("CARGO_MANIFEST_DIR");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(root).join("target"))
-        .join("audit-cdylib");
-    let built = Command::new(env!("CARGO"))
-        .current_dir(root)
-        .args([
-            "rustc",
-            "--quiet",
-            "--lib",
-            "--release",
-            "--features",
-            "std",
-        ])
-        .args(["--crate-type", "cdylib"])
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo runs");
-    assert!(built.success(), "building the shared library failed");
-    let lib = target.join("release").join("libmailfold.so");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/audit_conformance3_abi.py"
+    common::run_python_harness(
+        "audit_conformance3_abi.py",
+        &["--version", env!("CARGO_PKG_VERSION")],
+        "the C ABI contract check",
     );
-    let out = Command::new("python3")
-        .arg(script)
-        .arg("--lib")
-        .arg(&lib)
-        .args(["--version", env!("CARGO_PKG_VERSION")])
-        .output()
-        .expect("python3 is required for the C ABI test (Debian: apt-get install python3)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stdout}{stderr}");
-    assert!(
-        out.status.success(),
-        "C ABI contract violated:\n{stdout}{stderr}"
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
 // ---- 2. `at` offsets ----------------------------------------------------------------------

@@ -191,45 +191,9 @@ fn structured_addr_specs_take_the_same_fws_as_the_text_form() {
 #[cfg(target_os = "linux")]
 #[test]
 fn cpython_reads_back_what_mailfold_writes() {
-    use std::path::PathBuf;
-    use std::process::Command;
-    let root = env!("CARGO_MANIFEST_DIR");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(root).join("target"))
-        .join("audit-cdylib");
-    let built = Command::new(env!("CARGO"))
-        .current_dir(root)
-        .args([
-            "rustc",
-            "--quiet",
-            "--lib",
-            "--release",
-            "--features",
-            "std",
-        ])
-        .args(["--crate-type", "cdylib"])
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo runs");
-    assert!(built.success(), "building the shared library failed");
-    let lib = target.join("release").join("libmailfold.so");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/audit_conformance4_diff.py"
+    common::run_python_harness(
+        "audit_conformance4_diff.py",
+        &[],
+        "the CPython differential check",
     );
-    let out = Command::new("python3")
-        .arg(script)
-        .arg("--lib")
-        .arg(&lib)
-        .output()
-        .expect("python3 is required for the CPython differential test");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stdout}{stderr}");
-    assert!(
-        out.status.success(),
-        "differential check failed:\n{stdout}{stderr}"
-    );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }

@@ -565,3 +565,46 @@ pub fn format_checked(
         }
     }
 }
+
+/// Builds the library as a shared object (release, `std`) in its own target directory and
+/// runs the Python harness `script` (a file under `tests/`) on it with `args`; the harness
+/// must exit 0 and print `N passed, 0 failed`. `what` names the check in the failure message.
+#[cfg(target_os = "linux")]
+#[allow(dead_code)]
+pub fn run_python_harness(script: &str, args: &[&str], what: &str) {
+    use std::path::PathBuf;
+    use std::process::Command;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(root).join("target"))
+        .join("audit-cdylib");
+    let built = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "rustc",
+            "--quiet",
+            "--lib",
+            "--release",
+            "--features",
+            "std",
+        ])
+        .args(["--crate-type", "cdylib"])
+        .env("CARGO_TARGET_DIR", &target)
+        .status()
+        .expect("cargo runs");
+    assert!(built.success(), "building the shared library failed");
+    let lib = target.join("release").join("libmailfold.so");
+    let out = Command::new("python3")
+        .arg(PathBuf::from(root).join("tests").join(script))
+        .arg("--lib")
+        .arg(&lib)
+        .args(args)
+        .output()
+        .expect("python3 is required (Debian: apt-get install python3)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stdout}{stderr}");
+    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
