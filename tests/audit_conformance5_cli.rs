@@ -16,7 +16,9 @@ fn run(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run mailfold");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // A tool that stops on a usage error never reads its input: the pipe may be closed by
+    // then (EPIPE), which is not this test's concern.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -158,5 +160,31 @@ fn crlf_and_lf_input_and_empty_input() {
     assert_eq!(
         run(&[], b"# only a comment\r\n\r\n   \n"),
         (0, String::new(), String::new())
+    );
+}
+
+/// GNU coding standards §4.8.2: "--help ... should output brief documentation for how to
+/// invoke the program, on standard output, then exit successfully"; §4.8.1: "--version ...
+/// should print ... the program's name and version ... on standard output ... then exit
+/// successfully". `--help` printed the usage on standard error with status 2 (a usage
+/// error), and `--version` was an unknown option. Usage errors keep status 2 and stderr.
+#[test]
+fn help_and_version_go_to_standard_output_and_succeed() {
+    for flag in ["--help", "-h"] {
+        let (code, out, err) = run(&[flag], b"");
+        assert_eq!(code, 0, "{flag}: {err}");
+        assert!(out.starts_with("usage: mailfold"), "{flag}: {out:?}");
+        assert!(out.contains("--width"), "{out}");
+        assert_eq!(err, "", "{flag}");
+    }
+    let (code, out, err) = run(&["--version"], b"");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("mailfold {}\n", env!("CARGO_PKG_VERSION")));
+    let (code, out, err) = run(&["--bogus"], b"");
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(
+        err.contains("unknown option --bogus") && err.contains("usage:"),
+        "{err}"
     );
 }

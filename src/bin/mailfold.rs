@@ -20,10 +20,21 @@ if any field failed, 2 on usage or I/O errors. `--` ends the options.
   --lf             end lines with LF instead of CRLF
   --utf8           RFC 6532: keep UTF-8 raw where the syntax allows
   --encoding E     RFC 2047 encoding: auto (default), q or b
+  -h, --help       print this help and exit
+  --version        print the version and exit
 (`--width=N` and `--encoding=E` work too.)
 ";
 
-fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
+/// What the command line asks for.
+enum Parsed {
+    Run(Options, Vec<String>),
+    /// `--help`: the usage on standard output, status 0 (GNU coding standards, 4.8.2).
+    Help,
+    /// `--version`: the version on standard output, status 0 (GNU coding standards, 4.8.1).
+    Version,
+}
+
+fn parse_args(args: &[String]) -> Result<Parsed, String> {
     let mut options = Options::default();
     let mut files = Vec::new();
     let mut args = args.iter();
@@ -56,7 +67,8 @@ fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
             _ if inline.is_some() => return Err(format!("{arg} takes no value")),
             "--lf" => options.line_ending = LineEnding::Lf,
             "--utf8" => options.utf8 = true,
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--version" => return Ok(Parsed::Version),
             "--" => {
                 files.extend(args.by_ref().cloned());
                 break;
@@ -68,7 +80,7 @@ fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
     if files.is_empty() {
         files.push("-".into());
     }
-    Ok((options, files))
+    Ok(Parsed::Run(options, files))
 }
 
 /// One field read so far: the line number it starts on, the name and the value with any
@@ -211,11 +223,17 @@ fn run(
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (options, files) = match parse_args(&args) {
-        Ok(parsed) => parsed,
+        Ok(Parsed::Run(options, files)) => (options, files),
+        Ok(Parsed::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Version) => {
+            println!("mailfold {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("mailfold: {msg}");
-            }
+            eprintln!("mailfold: {msg}");
             eprint!("{USAGE}");
             return ExitCode::from(2);
         }
