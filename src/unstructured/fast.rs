@@ -687,6 +687,8 @@ fn write_words<const AVX2: bool, const B: usize>(
     let len = text.len();
     let soft = f.soft_limit();
     let ew_limit = soft.min(EW_LINE_LIMIT);
+    // The room of an encoded-word on a fresh line, after its white space.
+    let fresh = ew_limit - 1;
     let eol = Eol::new(f.line_ending());
     let utf8 = options.utf8;
     let width = |from: usize, to: usize| {
@@ -784,25 +786,25 @@ fn write_words<const AVX2: bool, const B: usize>(
         // branch on the encoding inside.
         macro_rules! encode_words {
             ($is_b:literal) => {
-                while !rest.is_empty() {
-                    // As write_run_slice: a word sized to the room left on this line when at
-                    // least its first character fits there, else to a fresh line (the fold
-                    // goes before the white space).
-                    // Signed, so that a full line needs no clamp at zero (a select LLVM
-                    // turned into a branch that mispredicted).
-                    // With `Auto`, a word stays on the line when its first character fits
-                    // there in either encoding (asked only when it does not in the run's).
-                    let here = ew_limit as isize - (col as isize + 1);
-                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize
-                        || here >= encoder.min_word_any::<$is_b>(rest) as isize
-                    {
-                        here as usize
-                    } else {
-                        out.eol(&eol);
-                        (line_start, line_base) = (out.at, 0);
-                        col = 0;
-                        ew_limit - 1
-                    };
+                // The first word: as write_run_slice, sized to the room left on this line
+                // when at least its first character fits there, else to a fresh line (the
+                // fold goes before the white space).
+                // Signed, so that a full line needs no clamp at zero (a select LLVM
+                // turned into a branch that mispredicted).
+                // With `Auto`, a word stays on the line when its first character fits
+                // there in either encoding (asked only when it does not in the run's).
+                let here = ew_limit as isize - (col as isize + 1);
+                let mut room = if here >= encoder.min_word_as::<$is_b>(rest) as isize
+                    || here >= encoder.min_word_any::<$is_b>(rest) as isize
+                {
+                    here as usize
+                } else {
+                    out.eol(&eol);
+                    (line_start, line_base) = (out.at, 0);
+                    col = 0;
+                    fresh
+                };
+                loop {
                     out.byte(ws);
                     // With `Auto`, the word takes the run's encoding when the check on the
                     // escape counts says so (nearly always); else the word is made as the
@@ -840,6 +842,24 @@ fn write_words<const AVX2: bool, const B: usize>(
                     rest = rest.get(taken..).unwrap_or_default();
                     cur += taken;
                     ws = b' ';
+                    if rest.is_empty() {
+                        break;
+                    }
+                    // Every later word starts a fresh line, with the same room: a word that
+                    // is not the run's last filled its room to within 11 characters (a B
+                    // word to within 7: its take is cut back at most 3 bytes from whole
+                    // quads; a Q word to within 2, and 9 for the escaped bytes of a
+                    // character cut back), so at most 10 are left after the white space,
+                    // and the least word is 13 (the overhead and one character).
+                    debug_assert!({
+                        let left = ew_limit as isize - (col as isize + 1);
+                        left < encoder.min_word_as::<$is_b>(rest) as isize
+                            && left < encoder.min_word_any::<$is_b>(rest) as isize
+                    });
+                    out.eol(&eol);
+                    (line_start, line_base) = (out.at, 0);
+                    col = 0;
+                    room = fresh;
                 }
             };
         }
