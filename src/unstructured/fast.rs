@@ -365,6 +365,7 @@ impl<const B: usize> Masks<B> {
     /// The escapes (bits of `escape`) in positions `from..to` (`from <= to <= len`): the
     /// difference of two ranks.
     #[inline(always)]
+    #[cfg(test)]
     fn escapes(&self, from: usize, to: usize) -> usize {
         self.escape_rank(to) - self.escape_rank(from)
     }
@@ -776,12 +777,19 @@ fn write_words<const AVX2: bool, const B: usize>(
         let before = padded.get(ws_at).copied().unwrap_or(b' ');
         let mut ws = if run_start > 0 { before } else { b' ' };
         let run = text.get(run_start..run_end).unwrap_or_default();
-        let escapes = m.escapes(run_start, run_end);
+        // The escapes before the run, kept for the first word's check (see `known` below).
+        let rank_start = m.escape_rank(run_start);
+        let escapes = m.escape_rank(run_end) - rank_start;
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         // Bytes Q writes as one character, for the check of each word's encoding.
         let literals = run.len() - escapes;
         let mut rest = run;
         let mut cur = run_start;
+        // A position and the escapes before it, the last rank the `Auto` check of a B run
+        // found: a check at `cur` takes the escapes before `cur` from here when it is the
+        // one (the run's start, or the end of the word before when the check before found
+        // it), with one rank instead of two.
+        let known = core::cell::Cell::new((run_start, rank_start));
         // The words of the run, for the run's encoding (`$is_b`): each instance has no
         // branch on the encoding inside.
         macro_rules! encode_words {
@@ -815,7 +823,11 @@ fn write_words<const AVX2: bool, const B: usize>(
                         let b = BTake::find(&encoder, rest.len(), padded, cur, room, &wide);
                         let keeps =
                             encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
-                                m.escapes(cur, cur + t)
+                                let (at, rank) = known.get();
+                                let base = if at == cur { rank } else { m.escape_rank(cur) };
+                                let end = m.escape_rank(cur + t);
+                                known.set((cur + t, end));
+                                end - base
                             });
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
