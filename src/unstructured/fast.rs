@@ -433,6 +433,29 @@ impl Out<'_> {
         }
     }
 
+    /// A fold and the space that starts the next line, before an encoded-word; returns
+    /// where the line starts (at the space). One store of four bytes when the buffer holds
+    /// them and the longest word after them (the one or two bytes past the space are then
+    /// overwritten by the word), else the line ending and the space one by one.
+    #[inline(always)]
+    fn eol_space(&mut self, eol: &Eol) -> usize {
+        if let Some(d) = self
+            .buf
+            .get_mut(self.at..self.at + 3 + 75)
+            .and_then(|d| d.first_chunk_mut::<4>())
+        {
+            *d = eol.quad;
+            self.at += eol.len;
+            let start = self.at;
+            self.at += 1;
+            return start;
+        }
+        self.eol(eol);
+        let start = self.at;
+        self.byte(b' ');
+        start
+    }
+
     /// `text[from..to]` where an encoded-word follows (white space or a fold, and the word:
     /// at least 17 more bytes), from `padded` (the text followed by at least 64 zeros): in
     /// whole moves of 16 bytes, the last of which may store up to 15 bytes past `to`, which
@@ -487,17 +510,21 @@ impl Out<'_> {
 /// field, not at every fold.
 struct Eol {
     pair: [u8; 2],
+    /// The line ending and a space, then spaces (for [`Out::eol_space`]).
+    quad: [u8; 4],
     len: usize,
 }
 
 impl Eol {
     #[inline(always)]
     fn new(eol: &[u8]) -> Self {
+        let pair = [
+            eol.first().copied().unwrap_or(b'\n'),
+            eol.get(1).copied().unwrap_or(b' '),
+        ];
         Eol {
-            pair: [
-                eol.first().copied().unwrap_or(b'\n'),
-                eol.get(1).copied().unwrap_or(b' '),
-            ],
+            pair,
+            quad: [pair[0], pair[1], b' ', b' '],
             len: eol.len().clamp(1, 2),
         }
     }
@@ -775,7 +802,7 @@ fn write_words<const AVX2: bool, const B: usize>(
         let ws_at = run_start.saturating_sub(1);
         out.text_before_word(padded, copied, ws_at);
         let before = padded.get(ws_at).copied().unwrap_or(b' ');
-        let mut ws = if run_start > 0 { before } else { b' ' };
+        let ws = if run_start > 0 { before } else { b' ' };
         let run = text.get(run_start..run_end).unwrap_or_default();
         // The escapes before the run, kept for the first word's check (see `known` below).
         let rank_start = m.escape_rank(run_start);
@@ -812,13 +839,13 @@ fn write_words<const AVX2: bool, const B: usize>(
                     col = 0;
                     fresh
                 };
+                out.byte(ws);
                 loop {
                     // No change (the word starts inside the text, below `64 * B`), but with it
                     // LLVM knows that the 64 bytes from `cur` lie inside `padded` (`64 * (B +
                     // 1)` bytes) and drops the checks of the slices of it taken below: one
                     // select instead of ten instructions per word.
                     cur = cur.min(64 * B);
-                    out.byte(ws);
                     // With `Auto`, the word takes the run's encoding when the check on the
                     // escape counts says so (nearly always); else the word is made as the
                     // general path makes it.
@@ -858,7 +885,6 @@ fn write_words<const AVX2: bool, const B: usize>(
                     has_ew = true;
                     rest = rest.get(taken..).unwrap_or_default();
                     cur += taken;
-                    ws = b' ';
                     if rest.is_empty() {
                         break;
                     }
@@ -873,8 +899,8 @@ fn write_words<const AVX2: bool, const B: usize>(
                         left < encoder.min_word_as::<$is_b>(rest) as isize
                             && left < encoder.min_word_any::<$is_b>(rest) as isize
                     });
-                    out.eol(&eol);
-                    (line_start, line_base) = (out.at, 0);
+                    line_start = out.eol_space(&eol);
+                    line_base = 0;
                     col = 0;
                     room = fresh;
                 }
