@@ -265,17 +265,28 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
     o
 }
 
-/// The multipliers of [`b64_chars256`], `(hi, lo)`. Passed in from outside the inlined
-/// code through [`core::hint::black_box`]: with them as constants LLVM turns each multiply
-/// into shifts by powers of two, a blend, widening, variable shifts and a pack (eight
-/// instructions where one would do, twice per step of 24 bytes).
+/// The multipliers of [`b64_chars256`], `(hi, lo)`, hidden from LLVM behind an empty `asm!`
+/// that takes and gives back the two registers: with them as constants LLVM turns each
+/// multiply into shifts by powers of two, a blend, widening, variable shifts and a pack
+/// (eight instructions where one would do, twice per step of 24 bytes). (Through
+/// [`core::hint::black_box`] they went through the stack: two stores and two loads per
+/// word.)
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn b64_multipliers() -> (__m256i, __m256i) {
-    core::hint::black_box((
-        _mm256_set1_epi32(0x0400_0040),
-        _mm256_set1_epi32(0x0100_0010),
-    ))
+    let mut hi = _mm256_set1_epi32(0x0400_0040);
+    let mut lo = _mm256_set1_epi32(0x0100_0010);
+    // SAFETY: the template is a comment: no instruction is emitted, nothing is read or
+    // written; the registers come back as they went in (AVX is enabled for this function).
+    unsafe {
+        core::arch::asm!(
+            "/* {0} {1} */",
+            inout(ymm_reg) hi,
+            inout(ymm_reg) lo,
+            options(pure, nomem, nostack, preserves_flags)
+        );
+    }
+    (hi, lo)
 }
 
 /// The base64 characters of 2 x 4 groups of 3 bytes, one half per 128-bit lane, each group
@@ -556,7 +567,11 @@ pub(crate) unsafe fn b_word_take_avx2(tail: &[u8], len: usize, room: usize) -> O
     let [r0, r1] = raw;
     let starts = starts(r0) | starts(r1) << 24;
     let below = starts & ((2u64 << cap) - 1);
-    let take = 63usize.saturating_sub(below.leading_zeros() as usize);
+    // At most `cap`, so at most 45: the `min` changes nothing, but with it LLVM knows the
+    // take's bound and drops the range checks of `write_b_word_avx2` on it.
+    let take = 63usize
+        .saturating_sub(below.leading_zeros() as usize)
+        .min(45);
     Some(BWordTake { raw, take })
 }
 

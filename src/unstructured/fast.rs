@@ -365,6 +365,7 @@ impl<const B: usize> Masks<B> {
     /// The escapes (bits of `escape`) in positions `from..to` (`from <= to <= len`): the
     /// difference of two ranks.
     #[inline(always)]
+    #[cfg(test)]
     fn escapes(&self, from: usize, to: usize) -> usize {
         self.escape_rank(to) - self.escape_rank(from)
     }
@@ -432,6 +433,29 @@ impl Out<'_> {
         }
     }
 
+    /// A fold and the space that starts the next line, before an encoded-word; returns
+    /// where the line starts (at the space). One store of four bytes when the buffer holds
+    /// them and the longest word after them (the one or two bytes past the space are then
+    /// overwritten by the word), else the line ending and the space one by one.
+    #[inline(always)]
+    fn eol_space(&mut self, eol: &Eol) -> usize {
+        if let Some(d) = self
+            .buf
+            .get_mut(self.at..self.at + 3 + 75)
+            .and_then(|d| d.first_chunk_mut::<4>())
+        {
+            *d = eol.quad;
+            self.at += eol.len;
+            let start = self.at;
+            self.at += 1;
+            return start;
+        }
+        self.eol(eol);
+        let start = self.at;
+        self.byte(b' ');
+        start
+    }
+
     /// `text[from..to]` where an encoded-word follows (white space or a fold, and the word:
     /// at least 17 more bytes), from `padded` (the text followed by at least 64 zeros): in
     /// whole moves of 16 bytes, the last of which may store up to 15 bytes past `to`, which
@@ -486,17 +510,21 @@ impl Out<'_> {
 /// field, not at every fold.
 struct Eol {
     pair: [u8; 2],
+    /// The line ending and a space, then spaces (for [`Out::eol_space`]).
+    quad: [u8; 4],
     len: usize,
 }
 
 impl Eol {
     #[inline(always)]
     fn new(eol: &[u8]) -> Self {
+        let pair = [
+            eol.first().copied().unwrap_or(b'\n'),
+            eol.get(1).copied().unwrap_or(b' '),
+        ];
         Eol {
-            pair: [
-                eol.first().copied().unwrap_or(b'\n'),
-                eol.get(1).copied().unwrap_or(b' '),
-            ],
+            pair,
+            quad: [pair[0], pair[1], b' ', b' '],
             len: eol.len().clamp(1, 2),
         }
     }
@@ -687,6 +715,8 @@ fn write_words<const AVX2: bool, const B: usize>(
     let len = text.len();
     let soft = f.soft_limit();
     let ew_limit = soft.min(EW_LINE_LIMIT);
+    // The room of an encoded-word on a fresh line, after its white space.
+    let fresh = ew_limit - 1;
     let eol = Eol::new(f.line_ending());
     let utf8 = options.utf8;
     let width = |from: usize, to: usize| {
@@ -772,38 +802,50 @@ fn write_words<const AVX2: bool, const B: usize>(
         let ws_at = run_start.saturating_sub(1);
         out.text_before_word(padded, copied, ws_at);
         let before = padded.get(ws_at).copied().unwrap_or(b' ');
-        let mut ws = if run_start > 0 { before } else { b' ' };
+        let ws = if run_start > 0 { before } else { b' ' };
         let run = text.get(run_start..run_end).unwrap_or_default();
-        let escapes = m.escapes(run_start, run_end);
+        // The escapes before the run, kept for the first word's check (see `known` below).
+        let rank_start = m.escape_rank(run_start);
+        let escapes = m.escape_rank(run_end) - rank_start;
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         // Bytes Q writes as one character, for the check of each word's encoding.
         let literals = run.len() - escapes;
         let mut rest = run;
         let mut cur = run_start;
+        // A position and the escapes before it, the last rank the `Auto` check of a B run
+        // found: a check at `cur` takes the escapes before `cur` from here when it is the
+        // one (the run's start, or the end of the word before when the check before found
+        // it), with one rank instead of two.
+        let known = core::cell::Cell::new((run_start, rank_start));
         // The words of the run, for the run's encoding (`$is_b`): each instance has no
         // branch on the encoding inside.
         macro_rules! encode_words {
             ($is_b:literal) => {
-                while !rest.is_empty() {
-                    // As write_run_slice: a word sized to the room left on this line when at
-                    // least its first character fits there, else to a fresh line (the fold
-                    // goes before the white space).
-                    // Signed, so that a full line needs no clamp at zero (a select LLVM
-                    // turned into a branch that mispredicted).
-                    // With `Auto`, a word stays on the line when its first character fits
-                    // there in either encoding (asked only when it does not in the run's).
-                    let here = ew_limit as isize - (col as isize + 1);
-                    let room = if here >= encoder.min_word_as::<$is_b>(rest) as isize
-                        || here >= encoder.min_word_any::<$is_b>(rest) as isize
-                    {
-                        here as usize
-                    } else {
-                        out.eol(&eol);
-                        (line_start, line_base) = (out.at, 0);
-                        col = 0;
-                        ew_limit - 1
-                    };
-                    out.byte(ws);
+                // The first word: as write_run_slice, sized to the room left on this line
+                // when at least its first character fits there, else to a fresh line (the
+                // fold goes before the white space).
+                // Signed, so that a full line needs no clamp at zero (a select LLVM
+                // turned into a branch that mispredicted).
+                // With `Auto`, a word stays on the line when its first character fits
+                // there in either encoding (asked only when it does not in the run's).
+                let here = ew_limit as isize - (col as isize + 1);
+                let mut room = if here >= encoder.min_word_as::<$is_b>(rest) as isize
+                    || here >= encoder.min_word_any::<$is_b>(rest) as isize
+                {
+                    here as usize
+                } else {
+                    out.eol(&eol);
+                    (line_start, line_base) = (out.at, 0);
+                    col = 0;
+                    fresh
+                };
+                out.byte(ws);
+                loop {
+                    // No change (the word starts inside the text, below `64 * B`), but with it
+                    // LLVM knows that the 64 bytes from `cur` lie inside `padded` (`64 * (B +
+                    // 1)` bytes) and drops the checks of the slices of it taken below: one
+                    // select instead of ten instructions per word.
+                    cur = cur.min(64 * B);
                     // With `Auto`, the word takes the run's encoding when the check on the
                     // escape counts says so (nearly always); else the word is made as the
                     // general path makes it.
@@ -813,7 +855,11 @@ fn write_words<const AVX2: bool, const B: usize>(
                         let b = BTake::find(&encoder, rest.len(), padded, cur, room, &wide);
                         let keeps =
                             encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
-                                m.escapes(cur, cur + t)
+                                let (at, rank) = known.get();
+                                let base = if at == cur { rank } else { m.escape_rank(cur) };
+                                let end = m.escape_rank(cur + t);
+                                known.set((cur + t, end));
+                                end - base
                             });
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
@@ -839,7 +885,24 @@ fn write_words<const AVX2: bool, const B: usize>(
                     has_ew = true;
                     rest = rest.get(taken..).unwrap_or_default();
                     cur += taken;
-                    ws = b' ';
+                    if rest.is_empty() {
+                        break;
+                    }
+                    // Every later word starts a fresh line, with the same room: a word that
+                    // is not the run's last filled its room to within 11 characters (a B
+                    // word to within 7: its take is cut back at most 3 bytes from whole
+                    // quads; a Q word to within 2, and 9 for the escaped bytes of a
+                    // character cut back), so at most 10 are left after the white space,
+                    // and the least word is 13 (the overhead and one character).
+                    debug_assert!({
+                        let left = ew_limit as isize - (col as isize + 1);
+                        left < encoder.min_word_as::<$is_b>(rest) as isize
+                            && left < encoder.min_word_any::<$is_b>(rest) as isize
+                    });
+                    line_start = out.eol_space(&eol);
+                    line_base = 0;
+                    col = 0;
+                    room = fresh;
                 }
             };
         }
