@@ -661,8 +661,15 @@ fn write_encoded_element(
     if crate::cpu::avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above).
         let addr_w = Width::ascii(addr.len());
-        if unsafe { put_b_mailbox(f, b, (s, e), addr, addr_w, glue, options) }? {
-            return Ok(());
+        match unsafe { put_b_mailbox(f, b, (s, e), addr, addr_w, glue, options) }? {
+            EncodedMailbox::Written => return Ok(()),
+            EncodedMailbox::Split => {
+                let raw = b.get(s..e).unwrap_or_default();
+                let plan = phrase::plan_known(raw, phrase::Known::Encoded);
+                phrase::write_planned(f, b" ", plan, options, b"")?;
+                return write_angle_addr(f, addr, addr_w, glue);
+            }
+            EncodedMailbox::NotOneWord => {}
         }
     }
     let raw = b.get(s..e).unwrap_or_default();
@@ -701,10 +708,12 @@ const B_WORD_ROOM: usize = 160;
 /// word is written straight into the output ([`crate::encoded_word::write_b_word_avx2`])
 /// instead of through a buffer on the stack. The encoding is the one `Auto` picks there:
 /// B when even the non-ASCII bytes alone, each written `=XX` by Q, make Q longer (a lower
-/// bound of Q's escapes: the exact count is left to the general path). Returns false,
-/// having written nothing, when any of this does not hold (a longer name, a Q word, a word
-/// the general path splits or moves by its own steps, too little room in the buffer for
-/// whole-vector stores): the caller then writes the mailbox in general.
+/// bound of Q's escapes: the exact count is left to the general path). Where the general
+/// path takes its steps one by one, so does this, with the word written the same way, and
+/// returns [`EncodedMailbox::Split`] where that path splits the name (the caller then
+/// writes it in words). Returns [`EncodedMailbox::NotOneWord`], having written nothing,
+/// when the name is not one B word (a longer name, a Q word) or the buffer lacks the room
+/// for whole-vector stores: the caller then writes the mailbox in general.
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]).
@@ -719,12 +728,12 @@ unsafe fn put_b_mailbox(
     addr_w: Width,
     glue: &[u8],
     options: &Options,
-) -> Result<bool, Error> {
+) -> Result<EncodedMailbox, Error> {
     use crate::encoded_word::{b_word_take_avx2, write_b_word_avx2, BWordConsts};
     use core::arch::x86_64::*;
     let n = e.wrapping_sub(s);
     if n == 0 || n > B_WORD_TEXT || f.sink().spare().len() < B_WORD_ROOM {
-        return Ok(false);
+        return Ok(EncodedMailbox::NotOneWord);
     }
     // The name and at least 64 bytes in all (what the word's take reads): the value from
     // the name on, or near its end the name in a padded copy. Byte `n` is a character start
@@ -738,7 +747,7 @@ unsafe fn put_b_mailbox(
             }
             &pad
         }
-        _ => return Ok(false),
+        _ => return Ok(EncodedMailbox::NotOneWord),
     };
     let b_body = n.div_ceil(3) * 4;
     let use_b = match options.encoding {
@@ -749,7 +758,7 @@ unsafe fn put_b_mailbox(
             // characters instead of 1), as `Auto` decides it.
             let allowed = (b_body - n) / 2;
             let Some(chunk) = text.first_chunk::<64>() else {
-                return Ok(false);
+                return Ok(EncodedMailbox::NotOneWord);
             };
             // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement.
             let (lo, hi) = unsafe {
@@ -764,14 +773,14 @@ unsafe fn put_b_mailbox(
         }
     };
     if !use_b {
-        return Ok(false);
+        return Ok(EncodedMailbox::NotOneWord);
     }
     // SAFETY: the CPU supports AVX2 (this function's contract).
     let Some(found) = (unsafe { b_word_take_avx2(text, n, 75) }) else {
-        return Ok(false);
+        return Ok(EncodedMailbox::NotOneWord);
     };
     if found.take() != n {
-        return Ok(false);
+        return Ok(EncodedMailbox::NotOneWord);
     }
     let word_w = Width::ascii(12 + b_body);
     // What follows the word: ` <addr>` and the glue.
@@ -783,36 +792,50 @@ unsafe fn put_b_mailbox(
     };
     let (ew_here, ew_fresh) = f.ew_room(1);
     let (here, fresh) = f.room(1);
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    let k = unsafe { BWordConsts::new() };
+    // Writes the word after its white space (the caller's `Folder::space`).
+    let put_word = |f: &mut Folder<'_, '_>| {
+        let sink = f.sink();
+        // SAFETY: the CPU supports AVX2 (this function's contract). It stores only into
+        // `sink.spare()` (whole vectors, the bytes after the word written back as they
+        // were), or returns `None` without writing.
+        match unsafe { write_b_word_avx2(&found, sink.spare(), 0, &k) } {
+            Some((_, len)) => sink.commit(len),
+            None => {
+                let mut buf = [0u8; B_WORD_ROOM];
+                // SAFETY: as above; `buf` has the room.
+                if let Some((_, len)) = unsafe { write_b_word_avx2(&found, &mut buf, 0, &k) } {
+                    sink.write(buf.get(..len).unwrap_or_default());
+                }
+            }
+        }
+    };
     if !unit(ew_here, here.bytes) {
         let whole = tail.plus(word_w);
         let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
         if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
-            // The general path's own steps.
-            return Ok(false);
+            // The general path, step by step, as in `write_encoded_mailbox`.
+            f.keep_together(b" ", whole);
+            if word_w.chars > f.ew_room(1).0 {
+                return Ok(EncodedMailbox::Split);
+            }
+            f.space(b" ", word_w, true)?;
+            put_word(f);
+            f.advance(word_w);
+            write_angle_addr(f, addr, addr_w, glue)?;
+            return Ok(EncodedMailbox::Written);
         }
         f.newline();
     }
     f.space(b" ", word_w, true)?;
-    // SAFETY: the CPU supports AVX2 (this function's contract).
-    let k = unsafe { BWordConsts::new() };
+    put_word(f);
     let sink = f.sink();
-    // SAFETY: as above. It stores only into `sink.spare()` (whole vectors, the bytes after
-    // the word written back as they were), or returns `None` without writing.
-    match unsafe { write_b_word_avx2(&found, sink.spare(), 0, &k) } {
-        Some((_, len)) => sink.commit(len),
-        None => {
-            let mut buf = [0u8; B_WORD_ROOM];
-            // SAFETY: as above; `buf` has the room.
-            if let Some((_, len)) = unsafe { write_b_word_avx2(&found, &mut buf, 0, &k) } {
-                sink.write(buf.get(..len).unwrap_or_default());
-            }
-        }
-    }
     sink.write(b" <");
     write_piece(sink, addr);
     write_close(sink, glue);
     f.advance(word_w.plus(tail));
-    Ok(true)
+    Ok(EncodedMailbox::Written)
 }
 
 /// A mailbox: optional name (planned), then the address.
@@ -846,8 +869,13 @@ fn write_mailbox(
                         let put = unsafe {
                             put_b_mailbox(f, lit, (0, lit.len()), addr, addr_w, glue, options)
                         };
-                        if put? {
-                            return Ok(());
+                        match put? {
+                            EncodedMailbox::Written => return Ok(()),
+                            EncodedMailbox::Split => {
+                                phrase::write_planned(f, ws, plan, options, b"")?;
+                                return write_angle_addr(f, addr, addr_w, glue);
+                            }
+                            EncodedMailbox::NotOneWord => {}
                         }
                     }
                     match write_encoded_mailbox(f, lit, addr, addr_w, glue, options)? {
