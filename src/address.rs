@@ -643,16 +643,36 @@ fn write_encoded_mailbox(
 /// to [`write_encoded_mailbox`] without planning the name first; a name that is not one
 /// encoded-word (nothing written yet) takes [`write_mailbox`] itself. Out of line: a
 /// quarter of the elements, and the reader's loop stays small.
+///
+/// A name that is one B word (the common case: most non-Latin and short accented names)
+/// first takes [`put_b_mailbox`], which writes the word straight into the output.
 #[cfg(not(target_os = "none"))]
 #[inline(never)]
 fn write_encoded_element(
     f: &mut Folder<'_, '_>,
-    raw: &[u8],
+    b: &[u8],
+    (s, e): (usize, usize),
     addr: &[u8],
     glue: &[u8],
     options: &Options,
 ) -> Result<(), Error> {
     debug_assert!(!options.utf8);
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        let addr_w = Width::ascii(addr.len());
+        match unsafe { put_b_mailbox(f, b, (s, e), addr, addr_w, glue, options) }? {
+            EncodedMailbox::Written => return Ok(()),
+            EncodedMailbox::Split => {
+                let raw = b.get(s..e).unwrap_or_default();
+                let plan = phrase::plan_known(raw, phrase::Known::Encoded);
+                phrase::write_planned(f, b" ", plan, options, b"")?;
+                return write_angle_addr(f, addr, addr_w, glue);
+            }
+            EncodedMailbox::NotOneWord => {}
+        }
+    }
+    let raw = b.get(s..e).unwrap_or_default();
     let addr_w = Width::ascii(addr.len());
     match write_encoded_mailbox(f, raw, addr, addr_w, glue, options)? {
         EncodedMailbox::Written => Ok(()),
@@ -666,6 +686,156 @@ fn write_encoded_element(
             write_mailbox(f, b" ", Some(plan), addr, glue, options, true)
         }
     }
+}
+
+/// The largest text one B encoded-word holds: 15 quads of 3 bytes (60 characters, 72 with
+/// the `=?utf-8?b?` and `?=` around them, at most 75 by RFC 2047 §2).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const B_WORD_TEXT: usize = 45;
+
+/// Room in the output [`put_b_mailbox`] asks for before it starts: more than the white
+/// space before the word (a line ending and a space) and the room
+/// [`crate::encoded_word::write_b_word_avx2`] needs for its whole-vector stores (the word,
+/// at most 75, and the 64 bytes after it).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const B_WORD_ROOM: usize = 160;
+
+/// [`write_encoded_mailbox`] for a mailbox whose encoded display name `b[s..e]` (a
+/// text-form name read as [`NameHint::NonAscii`] with `utf8` off, in the value `b`; or a
+/// literal name planned as encoded, `b` itself) is one B word, when the mailbox goes on the
+/// current line or is moved whole to a fresh one: the same bytes, but the word's length is
+/// found by arithmetic before it is encoded (B writes 4 characters per 3 bytes), and the
+/// word is written straight into the output ([`crate::encoded_word::write_b_word_avx2`])
+/// instead of through a buffer on the stack. The encoding is the one `Auto` picks there:
+/// B when even the non-ASCII bytes alone, each written `=XX` by Q, make Q longer (a lower
+/// bound of Q's escapes: the exact count is left to the general path). Where the general
+/// path takes its steps one by one, so does this, with the word written the same way, and
+/// returns [`EncodedMailbox::Split`] where that path splits the name (the caller then
+/// writes it in words). Returns [`EncodedMailbox::NotOneWord`], having written nothing,
+/// when the name is not one B word (a longer name, a Q word) or the buffer lacks the room
+/// for whole-vector stores: the caller then writes the mailbox in general.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+unsafe fn put_b_mailbox(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    (s, e): (usize, usize),
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+    options: &Options,
+) -> Result<EncodedMailbox, Error> {
+    use crate::encoded_word::{b_word_take_avx2, write_b_word_avx2, BWordConsts};
+    use core::arch::x86_64::*;
+    let n = e.wrapping_sub(s);
+    if n == 0 || n > B_WORD_TEXT || f.sink().spare().len() < B_WORD_ROOM {
+        return Ok(EncodedMailbox::NotOneWord);
+    }
+    // The name and at least 64 bytes in all (what the word's take reads): the value from
+    // the name on, or near its end the name in a padded copy. Byte `n` is a character start
+    // either way (the white space or `<` after the name, or a zero).
+    let mut pad = [0u8; 64];
+    let text: &[u8] = match (b.get(s..e), b.get(s..s + 64)) {
+        (_, Some(t)) => t,
+        (Some(name), None) => {
+            if let Some(d) = pad.get_mut(..n) {
+                d.copy_from_slice(name);
+            }
+            &pad
+        }
+        _ => return Ok(EncodedMailbox::NotOneWord),
+    };
+    let b_body = n.div_ceil(3) * 4;
+    let use_b = match options.encoding {
+        crate::Encoding::B => true,
+        crate::Encoding::Q => false,
+        crate::Encoding::Auto => {
+            // Q is no longer than B while at most this many bytes need escaping (3
+            // characters instead of 1), as `Auto` decides it.
+            let allowed = (b_body - n) / 2;
+            let Some(chunk) = text.first_chunk::<64>() else {
+                return Ok(EncodedMailbox::NotOneWord);
+            };
+            // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement.
+            let (lo, hi) = unsafe {
+                (
+                    _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()),
+                    _mm256_loadu_si256(chunk.as_ptr().add(32).cast::<__m256i>()),
+                )
+            };
+            let high = u64::from(_mm256_movemask_epi8(lo) as u32)
+                | u64::from(_mm256_movemask_epi8(hi) as u32) << 32;
+            (high & window::below(n as u32)).count_ones() as usize > allowed
+        }
+    };
+    if !use_b {
+        return Ok(EncodedMailbox::NotOneWord);
+    }
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    let Some(found) = (unsafe { b_word_take_avx2(text, n, 75) }) else {
+        return Ok(EncodedMailbox::NotOneWord);
+    };
+    if found.take() != n {
+        return Ok(EncodedMailbox::NotOneWord);
+    }
+    let word_w = Width::ascii(12 + b_body);
+    // What follows the word: ` <addr>` and the glue.
+    let tail = addr_w.plus(Width::ascii(3 + glue.len()));
+    // As in `write_encoded_mailbox`: the word and `tail` within the encoded-word line limit
+    // (one column more, as `write_angle_addr` counts) and within 998 octets.
+    let unit = |room_chars: usize, room_bytes: usize| {
+        word_w.chars + 1 + tail.chars <= room_chars && word_w.bytes + 1 + tail.bytes <= room_bytes
+    };
+    let (ew_here, ew_fresh) = f.ew_room(1);
+    let (here, fresh) = f.room(1);
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    let k = unsafe { BWordConsts::new() };
+    // Writes the word after its white space (the caller's `Folder::space`).
+    let put_word = |f: &mut Folder<'_, '_>| {
+        let sink = f.sink();
+        // SAFETY: the CPU supports AVX2 (this function's contract). It stores only into
+        // `sink.spare()` (whole vectors, the bytes after the word written back as they
+        // were), or returns `None` without writing.
+        match unsafe { write_b_word_avx2(&found, sink.spare(), 0, &k) } {
+            Some((_, len)) => sink.commit(len),
+            None => {
+                let mut buf = [0u8; B_WORD_ROOM];
+                // SAFETY: as above; `buf` has the room.
+                if let Some((_, len)) = unsafe { write_b_word_avx2(&found, &mut buf, 0, &k) } {
+                    sink.write(buf.get(..len).unwrap_or_default());
+                }
+            }
+        }
+    };
+    if !unit(ew_here, here.bytes) {
+        let whole = tail.plus(word_w);
+        let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
+        if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
+            // The general path, step by step, as in `write_encoded_mailbox`.
+            f.keep_together(b" ", whole);
+            if word_w.chars > f.ew_room(1).0 {
+                return Ok(EncodedMailbox::Split);
+            }
+            f.space(b" ", word_w, true)?;
+            put_word(f);
+            f.advance(word_w);
+            write_angle_addr(f, addr, addr_w, glue)?;
+            return Ok(EncodedMailbox::Written);
+        }
+        f.newline();
+    }
+    f.space(b" ", word_w, true)?;
+    put_word(f);
+    let sink = f.sink();
+    sink.write(b" <");
+    write_piece(sink, addr);
+    write_close(sink, glue);
+    f.advance(word_w.plus(tail));
+    Ok(EncodedMailbox::Written)
 }
 
 /// A mailbox: optional name (planned), then the address.
@@ -693,6 +863,21 @@ fn write_mailbox(
                     return Ok(());
                 }
                 if let Some(lit) = plan.encoded_slice() {
+                    #[cfg(target_arch = "x86_64")]
+                    if crate::cpu::avx2() {
+                        // SAFETY: the CPU supports AVX2 (checked just above).
+                        let put = unsafe {
+                            put_b_mailbox(f, lit, (0, lit.len()), addr, addr_w, glue, options)
+                        };
+                        match put? {
+                            EncodedMailbox::Written => return Ok(()),
+                            EncodedMailbox::Split => {
+                                phrase::write_planned(f, ws, plan, options, b"")?;
+                                return write_angle_addr(f, addr, addr_w, glue);
+                            }
+                            EncodedMailbox::NotOneWord => {}
+                        }
+                    }
                     match write_encoded_mailbox(f, lit, addr, addr_w, glue, options)? {
                         EncodedMailbox::Written => return Ok(()),
                         EncodedMailbox::Split => {
@@ -1888,8 +2073,7 @@ fn format_text_with(
                 run.flush(f, b);
                 if let (NameHint::NonAscii, false, Some((s, e))) = (hint, options.utf8, mb.name) {
                     let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
-                    let raw = b.get(s..e).unwrap_or_default();
-                    write_encoded_element(f, raw, addr, glue, options)?;
+                    write_encoded_element(f, b, (s, e), addr, glue, options)?;
                     elements += 1;
                     i = next;
                     continue;
@@ -2966,6 +3150,107 @@ mod tests {
                         buf
                     };
                     assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
+                }
+            }
+        }
+    }
+
+    /// Display names that are one B word or nearly ([`put_b_mailbox`]): every length of
+    /// text around the 45 bytes one word holds, mostly non-ASCII or mostly ASCII (where
+    /// `Auto` picks Q), as the last element (near the end of the value, read from a padded
+    /// copy) and before others, at every width and after lead-ins that put the mailbox at
+    /// the end of a line or on a fresh one: the bytes of the general path, and nothing
+    /// written past the field's output in a buffer of any size (guard bytes).
+    #[test]
+    fn one_word_names_match_the_general_path() {
+        let pieces = ["é", "Жо", "山", "🌻", "ab", "x y", "Ä-"];
+        let mut names = std::vec::Vec::new();
+        for (k, p) in pieces.iter().enumerate() {
+            let mut name = std::string::String::new();
+            while name.len() < 50 {
+                name.push_str(p);
+                name.push_str(pieces[(k + name.len()) % pieces.len()]);
+                names.push(name.clone());
+            }
+        }
+        names.push("Jean-Fran\u{e7}ois Dupont-Lefebvre".into());
+        names.push("Ren\u{e9}e".into());
+        // Q and B of the same length (Q on the tie): the non-ASCII bytes alone are exactly
+        // as many escapes as Q may have.
+        names.push("\u{5c71}abcdefg".into());
+        names.push("ab\u{5c71}cdefghijk".into());
+        names.push("\u{e9}\u{e9}abcdefghijkl".into());
+        for width in [40usize, 72, 78, 100] {
+            for enc in [
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B,
+            ] {
+                let o = Options::default()
+                    .with_max_line_len(width)
+                    .with_encoding(enc);
+                for (k, name) in names.iter().enumerate() {
+                    let filler = "b@x.io, ".repeat(k % 9);
+                    for value in [
+                        std::format!("{filler}{name} <a{k}@x.io>"),
+                        std::format!("{filler}{name} <a@x.io>, {name} <cc@example.com>, z@x.io"),
+                    ] {
+                        let want = text_with("To", &value, &o, (true, false), false);
+                        assert_eq!(
+                            text_with("To", &value, &o, (true, false), true),
+                            want,
+                            "{value:?} {width} {enc:?}"
+                        );
+                        let want = want.unwrap();
+                        let structured = [
+                            Mailbox {
+                                display_name: Some("Zo\u{eb}"),
+                                addr_spec: "z@x.io",
+                            },
+                            Mailbox {
+                                display_name: Some(name),
+                                addr_spec: "a@x.io",
+                            },
+                        ];
+                        let boxes = &structured[(k + width) % 2..];
+                        let run = |fast: bool| {
+                            let mut buf = std::vec![0u8; 1 << 12];
+                            let mut sink = crate::sink::SliceSink::new(&mut buf);
+                            let mut f = Folder::start(&mut sink, "Cc", &o).unwrap();
+                            for _ in 0..k % 9 {
+                                f.put_ascii(b" b@x.io,");
+                            }
+                            format_mailboxes_with(
+                                &mut f,
+                                boxes.iter().copied(),
+                                &o,
+                                true,
+                                false,
+                                fast,
+                            )
+                            .unwrap();
+                            f.end();
+                            let n = sink.finish().unwrap();
+                            buf.truncate(n);
+                            buf
+                        };
+                        assert_eq!(run(true), run(false), "{name:?} {width} {enc:?}");
+                        let n = want.len();
+                        for size in [n, n + 1, n + 70, n + 200, n / 2, n - 1] {
+                            let mut buf = std::vec![0xA5u8; size + 64];
+                            let got = crate::format_header("To", &value, &o, &mut buf[..size]);
+                            if size >= n {
+                                assert_eq!(got, Ok(n));
+                                assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
+                            } else {
+                                assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                            }
+                            assert!(
+                                buf[n.min(size)..].iter().all(|&c| c == 0xA5),
+                                "{value:?} {size}"
+                            );
+                        }
+                    }
                 }
             }
         }
