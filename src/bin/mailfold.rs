@@ -13,31 +13,49 @@ when no FILE is given or FILE is `-`, and writes each field folded and encoded f
 A line starting with a space or tab continues the field before it (a fold, as in a header
 block copied from a message; values are text, so encoded-words in it stay literal). Blank
 lines and lines starting with `#` are skipped. Errors go to standard error as FILE:LINE:
-message; the exit status is 1 if any field failed, 2 on usage or I/O errors.
+message; a FILE that cannot be read is reported and the next one read. The exit status is 1
+if any field failed, 2 on usage or I/O errors. `--` ends the options.
 
   --width N        soft line limit, 40..=998 (default 78)
   --lf             end lines with LF instead of CRLF
   --utf8           RFC 6532: keep UTF-8 raw where the syntax allows
   --encoding E     RFC 2047 encoding: auto (default), q or b
+  -h, --help       print this help and exit
+  --version        print the version and exit
+(`--width=N` and `--encoding=E` work too.)
 ";
 
-fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
+/// What the command line asks for.
+enum Parsed {
+    Run(Options, Vec<String>),
+    /// `--help`: the usage on standard output, status 0 (GNU coding standards, 4.8.2).
+    Help,
+    /// `--version`: the version on standard output, status 0 (GNU coding standards, 4.8.1).
+    Version,
+}
+
+fn parse_args(args: &[String]) -> Result<Parsed, String> {
     let mut options = Options::default();
     let mut files = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        // `--name=value` is `--name value`; `--` ends the options, so a file may start
+        // with `-`.
+        let (arg, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
         let mut value = || {
-            i += 1;
-            args.get(i).cloned().ok_or(format!("{arg} needs a value"))
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or(format!("{arg} needs a value"))
         };
         match arg {
             "--width" => {
                 let v = value()?;
                 options.max_line_len = v.parse().map_err(|_| format!("bad width: {v}"))?;
             }
-            "--lf" => options.line_ending = LineEnding::Lf,
-            "--utf8" => options.utf8 = true,
             "--encoding" => {
                 options.encoding = match value()?.to_ascii_lowercase().as_str() {
                     "auto" => Encoding::Auto,
@@ -46,16 +64,23 @@ fn parse_args(args: &[String]) -> Result<(Options, Vec<String>), String> {
                     other => return Err(format!("bad encoding: {other}")),
                 }
             }
-            "-h" | "--help" => return Err(String::new()),
-            _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
+            _ if inline.is_some() => return Err(format!("{arg} takes no value")),
+            "--lf" => options.line_ending = LineEnding::Lf,
+            "--utf8" => options.utf8 = true,
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--version" => return Ok(Parsed::Version),
+            "--" => {
+                files.extend(args.by_ref().cloned());
+                break;
+            }
+            _ if arg.starts_with('-') && arg != "-" => return Err(format!("unknown option {arg}")),
             _ => files.push(arg.to_string()),
         }
-        i += 1;
     }
     if files.is_empty() {
         files.push("-".into());
     }
-    Ok((options, files))
+    Ok(Parsed::Run(options, files))
 }
 
 /// One field read so far: the line number it starts on, the name and the value with any
@@ -67,14 +92,23 @@ struct Pending {
     value: String,
 }
 
-/// Formats one field; returns whether it failed.
+/// Why an input stopped being read.
+enum Stop {
+    /// The input could not be read: reported, and the next input is read.
+    Read(io::Error),
+    /// The output could not be written: nothing more can be done.
+    Write(io::Error),
+}
+
+/// Formats one field; counts it in `failed` when it fails.
 fn emit(
     label: &str,
     field: &Pending,
     options: &Options,
     buf: &mut Vec<u8>,
     out: &mut dyn Write,
-) -> io::Result<bool> {
+    failed: &mut usize,
+) -> Result<(), Stop> {
     let (name, value) = (field.name.as_str(), field.value.as_str());
     let result = match format_header(name, value, options, buf) {
         Err(Error::BufferTooSmall { needed }) => {
@@ -84,32 +118,36 @@ fn emit(
         other => other,
     };
     match result {
-        Ok(len) => {
-            out.write_all(buf.get(..len).unwrap_or_default())?;
-            Ok(false)
-        }
+        Ok(len) => out
+            .write_all(buf.get(..len).unwrap_or_default())
+            .map_err(Stop::Write),
         Err(e) => {
             eprintln!("{label}:{}: {name}: {e}", field.line);
-            Ok(true)
+            *failed += 1;
+            Ok(())
         }
     }
 }
 
-/// Formats every field of one input; returns how many failed.
+/// Formats every field of one input, counting the fields that failed in `failed` (also
+/// those before a read error).
 fn run(
     label: &str,
     input: &mut dyn BufRead,
     options: &Options,
     out: &mut dyn Write,
-) -> io::Result<usize> {
-    let mut failed = 0;
+    failed: &mut usize,
+) -> Result<(), Stop> {
     let mut buf = vec![0u8; 4096];
     let mut raw = Vec::new();
     let mut pending: Option<Pending> = None;
+    // The field being read failed already (a line of it is not UTF-8): its continuation
+    // lines are part of it and go with it, never onto the field before it.
+    let mut skipping = false;
     let mut n = 0;
     loop {
         raw.clear();
-        if input.read_until(b'\n', &mut raw)? == 0 {
+        if input.read_until(b'\n', &mut raw).map_err(Stop::Read)? == 0 {
             break;
         }
         n += 1;
@@ -121,38 +159,52 @@ fn run(
             Some(rest) if n == 1 => rest,
             _ => bytes,
         };
-        // Bytes that are not UTF-8 spoil only their own line (and the field it belongs to),
-        // as the C API's MAILFOLD_INVALID_UTF8 does for one field, not the rest of the input.
-        let Ok(line) = std::str::from_utf8(bytes) else {
-            eprintln!("{label}:{n}: the line is not UTF-8");
-            failed += 1;
-            if bytes.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-                pending = None;
+        let continuation = bytes.first().is_some_and(|b| *b == b' ' || *b == b'\t')
+            && !bytes.iter().all(|b| b.is_ascii_whitespace());
+        if !continuation {
+            // The field before this line is complete.
+            if let Some(field) = pending.take() {
+                emit(label, &field, options, &mut buf, out, failed)?;
             }
+            skipping = false;
+            // A comment is skipped whatever its bytes (a Latin-1 comment in an old file).
+            if bytes.first() == Some(&b'#') {
+                continue;
+            }
+        }
+        // Bytes that are not UTF-8 spoil only the field they belong to, as the C API's
+        // MAILFOLD_INVALID_UTF8 does for one field, not the rest of the input.
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            if !skipping {
+                eprintln!("{label}:{n}: the line is not UTF-8");
+                *failed += 1;
+            }
+            pending = None;
+            skipping = true;
             continue;
         };
-        if line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+        if continuation {
             match pending.as_mut() {
                 Some(field) => {
                     field.value.push_str("\r\n");
                     field.value.push_str(line);
                 }
+                None if skipping => {}
                 None => {
                     eprintln!("{label}:{n}: a continuation line without a field before it");
-                    failed += 1;
+                    *failed += 1;
+                    skipping = true;
                 }
             }
             continue;
         }
-        if let Some(field) = pending.take() {
-            failed += usize::from(emit(label, &field, options, &mut buf, out)?);
-        }
-        if line.trim().is_empty() || line.starts_with('#') {
+        if line.trim().is_empty() {
             continue;
         }
         let Some((name, value)) = line.split_once(':') else {
             eprintln!("{label}:{n}: no `:` after the field name");
-            failed += 1;
+            *failed += 1;
+            skipping = true;
             continue;
         };
         let value = value.strip_prefix(' ').unwrap_or(value);
@@ -163,19 +215,25 @@ fn run(
         });
     }
     if let Some(field) = pending.take() {
-        failed += usize::from(emit(label, &field, options, &mut buf, out)?);
+        emit(label, &field, options, &mut buf, out, failed)?;
     }
-    Ok(failed)
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (options, files) = match parse_args(&args) {
-        Ok(parsed) => parsed,
+        Ok(Parsed::Run(options, files)) => (options, files),
+        Ok(Parsed::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Parsed::Version) => {
+            println!("mailfold {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("mailfold: {msg}");
-            }
+            eprintln!("mailfold: {msg}");
             eprint!("{USAGE}");
             return ExitCode::from(2);
         }
@@ -183,25 +241,47 @@ fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut failed = 0;
+    let mut unreadable = false;
     for file in &files {
         let result = if file == "-" {
-            run("<stdin>", &mut io::stdin().lock(), &options, &mut out)
+            run(
+                "<stdin>",
+                &mut io::stdin().lock(),
+                &options,
+                &mut out,
+                &mut failed,
+            )
         } else {
-            std::fs::File::open(file)
-                .and_then(|f| run(file, &mut io::BufReader::new(f), &options, &mut out))
+            std::fs::File::open(file).map_err(Stop::Read).and_then(|f| {
+                run(
+                    file,
+                    &mut io::BufReader::new(f),
+                    &options,
+                    &mut out,
+                    &mut failed,
+                )
+            })
         };
         match result {
-            Ok(n) => failed += n,
-            Err(e) => {
+            Ok(()) => {}
+            // Like `cat`, a file that cannot be read does not stop the others.
+            Err(Stop::Read(e)) => {
                 eprintln!("mailfold: {file}: {e}");
+                unreadable = true;
+            }
+            Err(Stop::Write(e)) => {
+                eprintln!("mailfold: writing the output: {e}");
                 return ExitCode::from(2);
             }
         }
     }
-    if out.flush().is_err() {
+    if let Err(e) = out.flush() {
+        eprintln!("mailfold: writing the output: {e}");
         return ExitCode::from(2);
     }
-    if failed > 0 {
+    if unreadable {
+        ExitCode::from(2)
+    } else if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
