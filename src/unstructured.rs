@@ -275,7 +275,7 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         }
         // Where in `text` the line before `pos` starts (the first line's text starts at 0).
         let mut prev = 0;
-        if !CHECKED && soft <= SPAN {
+        if !CHECKED && soft <= SPAN && n - pos > SPAN {
             at = self.spans(&mut pos, &mut prev, at)?;
         }
         while pos < n {
@@ -382,43 +382,62 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
     /// endings fill more than `SPAN` further bytes of output. Advances `pos`, returns the new
     /// end of the output; `None` for a word too long for the plain path.
     #[inline(always)]
-    fn spans(&self, pos: &mut usize, prev: &mut usize, mut at: usize) -> Option<usize> {
+    fn spans(&self, pos: &mut usize, prev: &mut usize, at: usize) -> Option<usize> {
         use crate::scan::plain::copy;
         let (s, text, n, soft) = (self.s, self.text, self.text.len(), self.soft);
         let (t, d, eol_len) = (text.as_ptr(), self.out, self.eol_len);
-        let mut p0 = *pos;
-        while n - p0 > SPAN {
-            let start = p0 + soft + 1 - S::W;
-            // SAFETY: `start .. p0 + soft + 1` lies within `text` (`p0 + soft < n`).
-            let hits = s.spaces(unsafe { s.load(t.add(start)) });
-            let p = if hits != 0 {
-                // In `[p0 + 9, p0 + soft]`, as in `write`, so the line fits the span.
-                let p = start + (31 - hits.leading_zeros() as usize);
+        // Pointers instead of indices, so each line costs a few adds: `src` is where the
+        // line's text starts (`text[p0]`), `dst` where its line ending goes (`out[at]`), and
+        // the vector ending at the column limit starts `k` bytes after `src`.
+        let k = soft + 1 - S::W;
+        // SAFETY: `*pos <= n`, so `text[*pos]` and `text[n - SPAN]` (or `text[0]`) are inside
+        // (or one past) `text`; `out[at]` is inside the output the caller made room for.
+        let (mut src, mut dst, stop) =
+            unsafe { (t.add(*pos), d.add(at), t.add(n.saturating_sub(SPAN))) };
+        // The length of the line before `src` (kept as it is when no line is written here).
+        let mut last = *pos - *prev;
+        while src < stop {
+            // SAFETY: `src + k .. src + soft + 1` lies within `text`, as `p0 + soft < n`
+            // (`n - p0 > SPAN >= soft`).
+            let hits = s.spaces(unsafe { s.load(src.add(k)) });
+            let len = if hits != 0 {
+                // `p - p0` with `p` in `[p0 + 9, p0 + soft]`, as in `write`, so the line fits
+                // the span.
+                let len = k + (31 - hits.leading_zeros() as usize);
                 // SAFETY: `text[p0..p0 + SPAN]` is inside `text` (`n - p0 > SPAN`), and
                 // `out[at..at + eol_len + SPAN]` is inside the output the caller made room
-                // for: the span ends `SPAN - (p - p0) < n - p` bytes after this line, and the
+                // for: the span ends `SPAN - len < n - p` bytes after this line, and the
                 // `n - p` bytes of text still to come are all written after it.
                 unsafe {
-                    d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
-                    copy_span(s, d.add(at + eol_len), t.add(p0));
+                    dst.cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy_span(s, dst.add(eol_len), src);
                 }
-                p
+                len
             } else {
-                let p = match line_end(text, p0, true, soft, s) {
-                    Some(p) if p >= p0 + 2 && p <= n => p,
+                // SAFETY: `src` points into `text`.
+                let p0 = unsafe { src.offset_from(t) } as usize;
+                let len = match line_end(text, p0, true, soft, s) {
+                    Some(p) if p >= p0 + 2 && p <= n => p - p0,
                     _ => return None,
                 };
                 // SAFETY: as in `write`'s unchecked case.
                 unsafe {
-                    d.add(at).cast::<[u8; 2]>().write_unaligned(self.eol_pair);
-                    copy(s, d.add(at + eol_len), t.add(p0), p - p0);
+                    dst.cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy(s, dst.add(eol_len), src, len);
                 }
-                p
+                len
             };
-            at += eol_len + (p - p0);
-            *prev = p0;
-            p0 = p;
+            last = len;
+            // SAFETY: `src + len <= text + n` and `dst + eol_len + len` is the end of what
+            // was just written.
+            unsafe {
+                src = src.add(len);
+                dst = dst.add(eol_len + len);
+            }
         }
+        // SAFETY: both pointers stayed inside (or one past) their buffers.
+        let (p0, at) = unsafe { (src.offset_from(t) as usize, dst.offset_from(d) as usize) };
+        *prev = p0 - last;
         *pos = p0;
         Some(at)
     }
@@ -1221,6 +1240,39 @@ mod tests {
     /// Every plain path writes what the general path writes, into a roomy buffer, a buffer of
     /// exactly the size, and buffers one byte and many bytes too small (where the exact size
     /// needed must come back).
+    /// The plain path copies most continuation lines as a fixed span and the last line with
+    /// vectors anchored at its end, putting back the `W` bytes before it from the text: that
+    /// is only right when the line before holds at least `W` bytes. Here a line shorter than a
+    /// vector (a short word the last word cannot join) comes right before the last line, at
+    /// limits where both can come from the span loop.
+    #[test]
+    fn short_line_before_the_last_line() {
+        for soft in [40usize, 41, 47, 63, 64, 72, 78, 90, 96] {
+            let options = Options::default().with_max_line_len(soft);
+            for lead in [0usize, 1, 2, 5, 9] {
+                for short in [1usize, 4, 8, 15, 16, 17, 30] {
+                    for slack in [0usize, 1, 5, 20] {
+                        // The last word takes a line of its own, `slack` columns short of
+                        // the limit, when it cannot join the short word before it.
+                        let last = soft - 1 - slack;
+                        if short + 2 + last <= soft {
+                            continue;
+                        }
+                        let mut value = "w".repeat(lead + 1);
+                        for _ in 0..8 {
+                            value.push_str(" abc defgh");
+                        }
+                        value.push(' ');
+                        value.push_str(&"s".repeat(short));
+                        value.push(' ');
+                        value.push_str(&"L".repeat(last));
+                        all_paths_agree("X", &value, &options);
+                    }
+                }
+            }
+        }
+    }
+
     fn all_paths_agree(name: &str, value: &str, options: &Options) -> std::vec::Vec<u8> {
         assert!(super::plain_applies(name, value.as_bytes()), "{value:?}");
         let want = run_path_with(Path::General, name, value, options, 1 << 16).unwrap();

@@ -12,12 +12,10 @@ fn run(args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run mailfold");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_ref())
-        .unwrap();
+    // A usage error ends the tool before it reads its input: the closed pipe is expected.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_ref()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -73,8 +71,19 @@ fn options_and_errors() {
         err.contains("<stdin>:3: Message-ID: invalid msg-id at byte 2"),
         "{err}"
     );
-    let (code, _, err) = run(&["--width", "12"], "Subject: x\n");
-    assert_eq!(code, 1, "{err}");
+    // A width outside the usage's 40..=998 is a usage error (status 2), whether or not
+    // there are fields to format; 40 and 998 themselves are accepted.
+    for bad in ["12", "39", "999"] {
+        let (code, _, err) = run(&["--width", bad], "Subject: x\n");
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("bad width"), "{bad}: {err}");
+        let (code, _, err) = run(&[&format!("--width={bad}")], "");
+        assert_eq!(code, 2, "{bad}: {err}");
+    }
+    for good in ["40", "998"] {
+        let (code, out, err) = run(&["--width", good], "Subject: x\n");
+        assert_eq!((code, out.as_str()), (0, "Subject: x\r\n"), "{good}: {err}");
+    }
     let (code, _, _) = run(&["--bogus"], "");
     assert_eq!(code, 2);
 }

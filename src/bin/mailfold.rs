@@ -3,7 +3,9 @@
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use mailfold::{format_header, Encoding, Error, LineEnding, Options};
+use mailfold::{
+    format_header, Encoding, Error, LineEnding, Options, HARD_LINE_LIMIT, MIN_MAX_LINE_LEN,
+};
 
 const USAGE: &str = "\
 usage: mailfold [--width N] [--lf] [--utf8] [--encoding auto|q|b] [FILE...]
@@ -54,7 +56,15 @@ fn parse_args(args: &[String]) -> Result<Parsed, String> {
         match arg {
             "--width" => {
                 let v = value()?;
-                options.max_line_len = v.parse().map_err(|_| format!("bad width: {v}"))?;
+                let width: usize = v.parse().map_err(|_| format!("bad width: {v}"))?;
+                // The usage promises 40..=998 and status 2 for a usage error: checked here,
+                // not left to fail every field with "invalid option" (status 1).
+                if !(MIN_MAX_LINE_LEN..=HARD_LINE_LIMIT).contains(&width) {
+                    return Err(format!(
+                        "bad width: {v} (must be {MIN_MAX_LINE_LEN}..={HARD_LINE_LIMIT})"
+                    ));
+                }
+                options.max_line_len = width;
             }
             "--encoding" => {
                 options.encoding = match value()?.to_ascii_lowercase().as_str() {
