@@ -2337,12 +2337,21 @@ mod tests {
     /// depends on the buffer) allows, exactly after that; nothing lands past the output.
     #[test]
     fn long_list_every_buffer_size_up_to_room() {
-        let ids: std::vec::Vec<std::string::String> = (0..9)
-            .map(|i| std::format!("<{}{i}@example.com>", "x".repeat(20 + 7 * i)))
-            .collect();
-        let v = ids.join(" ");
-        assert!(v.len() > 192);
-        for (soft, lf) in [(78, false), (40, true), (998, false)] {
+        // Ids of 35 to 91 bytes, longest first and last; ids of 50 to 58 bytes, where the
+        // last two lines together are 100 to 127 bytes (the end of `room`).
+        let ids = |len: &dyn Fn(usize) -> usize| -> std::vec::Vec<std::string::String> {
+            (0..9)
+                .map(|i| std::format!("<{}{i}@example.com>", "x".repeat(len(i) - 15)))
+                .collect()
+        };
+        let mut lists = [ids(&|i| 35 + 7 * i), ids(&|i| 91 - 7 * i), ids(&|i| 50 + i)];
+        lists[2].rotate_left(4);
+        for (v, (soft, lf)) in lists
+            .iter()
+            .map(|l| l.join(" "))
+            .flat_map(|v| [(78, false), (40, true), (998, false)].map(|o| (v.clone(), o)))
+        {
+            assert!(v.len() > 192);
             let o = options(soft, lf, false);
             let want = general("References", &v, &o, false).unwrap();
             let needed = want.len();
