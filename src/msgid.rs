@@ -1216,14 +1216,16 @@ mod avx2 {
         let mut acc = Acc::new();
         let out = walk.sink.spare();
         let n = text.len();
+        // `run + shift` is at most `3 * run + 1` (see `Folds::room`): a buffer of the largest
+        // output has room for every line of the text; a smaller one for the first ones.
+        let room = n.saturating_sub(127).min(out.len().saturating_sub(130) / 3);
         let mut f = Folds {
             text,
             soft: lines.soft,
             step: lines.step,
             ending: lines.ending,
-            // `run + shift` is at most `3 * run + 1` (see `room`): a buffer of the largest
-            // output has room for every line of the text; a smaller one for the first ones.
-            room: n.saturating_sub(127).min(out.len().saturating_sub(130) / 3),
+            room,
+            whole: if line.run < room { line.run + 127 } else { 0 },
             run: line.run,
             prev: line.prev_end,
             // The first id always takes the fold's branch, which keeps it on the name line.
@@ -1355,6 +1357,9 @@ mod avx2 {
         /// line before) and `shift` by at most two, so `shift <= 1 + 2 * run`, and `run <
         /// (out.len() - 130) / 3` keeps `run + shift + 128 < out.len()`.
         room: usize,
+        /// `run + 127` when `run < room`, else 0: the line ending at `prev` is stored whole
+        /// when `prev < whole` (one compare per fold, set at each fold).
+        whole: usize,
         run: usize,
         /// After the last `>` seen; `usize::MAX` before the first.
         prev: usize,
@@ -1384,9 +1389,10 @@ mod avx2 {
                 if e > self.until {
                     let (run, prev, shift) = (self.run, self.prev, self.shift);
                     // (Before the first id `prev` is `usize::MAX`: never stored whole.)
-                    if prev < run + 127 && run < self.room {
-                        // SAFETY: `run + 128 <= text.len()` and `run + shift + 128 <=
-                        // out.len()` (`run < room`, see `Folds::room`), so the four
+                    if prev < self.whole {
+                        // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
+                        // (see `Folds::whole`): `run + 128 <= text.len()` and `run + shift +
+                        // 128 <= out.len()` (see `Folds::room`), so the four
                         // loads and stores are in bounds, and so is the ending at `prev +
                         // shift` (`prev - run <= 126`); the moves need no alignment.
                         unsafe {
@@ -1408,6 +1414,7 @@ mod avx2 {
                         self.shift = shift + self.step;
                         self.run = prev;
                         self.until = prev + self.soft;
+                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     } else if prev == usize::MAX {
                         // The first id stays on the name line: with `Name: ` it is within
                         // 998 octets when it ends within FAST_MAX_ID bytes
@@ -1425,6 +1432,7 @@ mod avx2 {
                         self.shift = shift + self.step;
                         self.run = prev;
                         self.until = prev + self.soft;
+                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     }
                 }
                 self.prev = e;
