@@ -297,9 +297,11 @@ const FOLD: u64 = ONES * 0x20;
 struct Known {
     head: u64,
     tail: u64,
-    /// Bit 5 of each byte that is a letter: the only bits another case of the name flips.
-    head_case: u64,
-    tail_case: u64,
+    /// Every bit but bit 5 of each byte that is a letter (bit 5 being the only bit another
+    /// case of the name flips): the bits a name must share with it. Stored inverted, so
+    /// that the lookup needs no `not`.
+    head_keep: u64,
+    tail_keep: u64,
     /// Its length; 0 in an empty slot of [`SLOTS`], which no name matches.
     len: usize,
     class: Class,
@@ -319,8 +321,8 @@ const fn known(name: &str, class: Class) -> Known {
     Known {
         head: words[0],
         tail: words[1],
-        head_case: case[0],
-        tail_case: case[1],
+        head_keep: !case[0],
+        tail_keep: !case[1],
         len: b.len(),
         class,
     }
@@ -400,8 +402,8 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     const EMPTY: Known = Known {
         head: 0,
         tail: 0,
-        head_case: 0,
-        tail_case: 0,
+        head_keep: !0,
+        tail_keep: !0,
         len: 0,
         class: Class::Unstructured,
     };
@@ -438,8 +440,10 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
 fn known_class(n: usize, head: u64, tail: u64) -> Option<Class> {
     let (mul, table) = &SLOTS;
     let k = table.get(slot(n, head & !FOLD, tail & !FOLD, *mul))?;
-    let differ = ((head ^ k.head) & !k.head_case) | ((tail ^ k.tail) & !k.tail_case);
-    (differ == 0 && k.len == n).then_some(k.class)
+    // The length in the same test: one branch.
+    let differ =
+        ((head ^ k.head) & k.head_keep) | ((tail ^ k.tail) & k.tail_keep) | (k.len ^ n) as u64;
+    (differ == 0).then_some(k.class)
 }
 
 /// The class of an unknown name of `n` bytes whose first eight (or fewer, zero-padded) are

@@ -1157,18 +1157,11 @@ mod avx2 {
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn next(t: &Tables, acc: &mut Acc, window: &[u8; 32]) -> (u64, u64) {
-        next_keep(t, acc, window, _mm256_set1_epi8(-1))
-    }
-
-    /// [`next`] counting only the bytes that `keep` selects (for the padded last block).
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline]
-    fn next_keep(t: &Tables, acc: &mut Acc, window: &[u8; 32], keep: __m256i) -> (u64, u64) {
         let v = load_window(window);
         let c = classify(t, v);
         let pc = shift_in(acc.last, c);
         acc.last = c;
-        check(t, acc, v, c, pc, keep)
+        check(t, acc, v, c, pc, _mm256_set1_epi8(-1))
     }
 
     /// The window at `w >= 1`, anywhere (it may overlap windows already checked: checking
@@ -1223,21 +1216,26 @@ mod avx2 {
         let mut acc = Acc::new();
         let out = walk.sink.spare();
         let n = text.len();
+        // `run + shift` is at most `3 * run + 1` (see `Folds::room`): a buffer of the largest
+        // output has room for every line of the text; a smaller one for the first ones.
+        let room = n.saturating_sub(127).min(out.len().saturating_sub(130) / 3);
         let mut f = Folds {
             text,
             soft: lines.soft,
             step: lines.step,
             ending: lines.ending,
-            troom: n.saturating_sub(127),
-            oroom: out.len().saturating_sub(127),
+            room,
+            whole: if line.run < room { line.run + 127 } else { 0 },
             run: line.run,
             prev: line.prev_end,
             // The first id always takes the fold's branch, which keeps it on the name line.
-            limit: 0,
+            until: 0,
             name_limit: line.later,
             shift: line.shift,
             over: 0,
         };
+        // `room` counts on a fresh walk.
+        debug_assert!(line.run == 0 && line.shift == 1);
         let mut borrow = 0u64;
         let mut b = 0;
         while let Some(block) = text.get(b..).and_then(<[u8]>::first_chunk::<64>) {
@@ -1258,34 +1256,27 @@ mod avx2 {
             }
             b += 64;
         }
-        // The last 1..=63 bytes (`text` has more than 64): as one more block, padded with
-        // atext past the end of the text, so that it follows on from the block before
-        // (whose classes are in `acc.last`) like any other. The pair of the closing `>`
-        // and the padding, and the padding itself, are not kept; the padding has no `>` or
-        // `@`. (Without a branch on the length: the last 64 bytes of the text are moved to
-        // where they end at the padding.)
+        // The last 1..=63 bytes (`text` has more than 192): the last 64 bytes of the text
+        // as two windows, the first of them with the classes of the byte before it from one
+        // more window. They overlap bytes already checked (checking bytes twice changes
+        // nothing), and their masks are shifted to start at `b`. (Without a branch on the
+        // length.)
         let r = n.wrapping_sub(b);
         if r.wrapping_sub(1) < 63 {
-            let mut pad = [b'a'; 128];
-            if let (Some(src), Some(dst)) = (
-                text.last_chunk::<64>(),
-                pad.get_mut(r..).and_then(<[u8]>::first_chunk_mut::<64>),
-            ) {
-                *dst = *src;
-            }
-            let (Some(w0), Some(w1)) = (
-                pad.get(64..).and_then(<[u8]>::first_chunk::<32>),
-                pad.last_chunk::<32>(),
+            let (Some(v0), Some(v1), Some(p)) = (
+                load(text, n.wrapping_sub(64)),
+                load(text, n.wrapping_sub(32)),
+                load(text, n.wrapping_sub(65)),
             ) else {
                 return Scanned::No;
             };
-            let (Some(k0), Some(k1)) = (load(&KEEP, 32 - r.min(32)), load(&KEEP, 64 - r.max(32)))
-            else {
-                return Scanned::No;
-            };
-            let (g0, a0) = next_keep(&t, &mut acc, w0, k0);
-            let (g1, a1) = next_keep(&t, &mut acc, w1, k1);
-            let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            let (c0, c1) = (classify(&t, v0), classify(&t, v1));
+            let all = _mm256_set1_epi8(-1);
+            let (g0, a0) = check(&t, &mut acc, v0, c0, classify(&t, p), all);
+            let (g1, a1) = check(&t, &mut acc, v1, c1, shift_in(c0, c1), all);
+            // Bit `j` is byte `n - 64 + j`, that is `b + j - (64 - r)`.
+            let seen = 64 - r;
+            let (g, a) = ((g0 | g1 << 32) >> seen, (a0 | a1 << 32) >> seen);
             if at_check(g, a, &mut borrow) != 0 {
                 return Scanned::Unsure;
             }
@@ -1294,16 +1285,59 @@ mod avx2 {
             }
         }
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
+        let bad = borrow | (f.over >> 63) as u64;
+        let verdict = verdict(&acc);
+        // The usual end, with the state still in registers: the grammar holds, the ids were
+        // taken (a field of one id refuses any fold), and the last line has 32..=128 bytes,
+        // stored as four 32-byte moves (the last ending with the text; they overlap, and
+        // none reaches before the line or past it), then the line ending.
+        let (run, shift, crlf) = (f.run, f.shift, walk.crlf);
+        let total = n + shift + 1 + usize::from(crlf);
+        if verdict == Scanned::Done
+            && bad == 0
+            && f.prev != usize::MAX
+            && !(walk.one && shift != 1)
+            && run + 32 <= n
+            && n - run <= 128
+            && out.len() >= total
+        {
+            let last = n - 32;
+            let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
+            // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each
+            // store `out[o + shift..o + shift + 32]`, within `total <= out.len()`; the line
+            // ending goes to `out[n + shift..total]`, and the space to `out[0]`. The moves
+            // need no alignment.
+            unsafe {
+                let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
+                let d = dst.add(shift);
+                let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+                let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+                let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+                let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
+                _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
+                _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
+                _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
+                _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
+                if crlf {
+                    core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), *b"\r\n");
+                } else {
+                    *d.add(n) = b'\n';
+                }
+                *dst = b' ';
+            }
+            walk.sink.commit(total);
+            return Scanned::Done;
+        }
         let line = Line {
-            run: f.run,
+            run,
             prev_end: f.prev,
-            later: f.limit,
-            limit: f.limit,
-            shift: f.shift,
+            later: f.until.wrapping_sub(run),
+            limit: f.until.wrapping_sub(run),
+            shift,
             carry: 0,
-            bad: borrow | (f.over >> 63) as u64,
+            bad,
         };
-        match verdict(&acc) {
+        match verdict {
             Scanned::Done if walk.resume(line) && finish(walk) => Scanned::Done,
             Scanned::Done => Scanned::No,
             v => v,
@@ -1317,17 +1351,22 @@ mod avx2 {
         soft: usize,
         step: usize,
         ending: [u8; 2],
-        /// A line at `run` is stored whole when `run < troom` and `run + shift < oroom`:
-        /// 128 bytes of the text from `run`, and of the output from `run + shift`.
-        troom: usize,
-        oroom: usize,
+        /// A line at `run` is stored whole when `run < room`: 128 bytes of the text from
+        /// `run`, and of the output from `run + shift`. One bound for both: each fold moves
+        /// `run` on by at least one byte (to the end of an id after the one that ended the
+        /// line before) and `shift` by at most two, so `shift <= 1 + 2 * run`, and `run <
+        /// (out.len() - 130) / 3` keeps `run + shift + 128 < out.len()`.
+        room: usize,
+        /// `run + 127` when `run < room`, else 0: the line ending at `prev` is stored whole
+        /// when `prev < whole` (one compare per fold, set at each fold).
+        whole: usize,
         run: usize,
         /// After the last `>` seen; `usize::MAX` before the first.
         prev: usize,
-        /// The next id stays on the current line when it ends within `limit` of `run`: 0
-        /// before the first id, `name_limit` on the name line (`Walk::later`), the soft
-        /// limit after a fold.
-        limit: usize,
+        /// The next id stays on the current line when it ends at `until` or before: 0
+        /// before the first id, `name_limit` on the name line (`Walk::later`; `run` is 0
+        /// there), `run` plus the soft limit after a fold.
+        until: usize,
         name_limit: usize,
         shift: usize,
         /// Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
@@ -1347,12 +1386,13 @@ mod avx2 {
             while m != 0 {
                 let e = first + m.trailing_zeros() as usize;
                 m &= m - 1;
-                if e - self.run > self.limit {
+                if e > self.until {
                     let (run, prev, shift) = (self.run, self.prev, self.shift);
                     // (Before the first id `prev` is `usize::MAX`: never stored whole.)
-                    if (prev < run + 127) & (run < self.troom) & (run + shift < self.oroom) {
-                        // SAFETY: `run + 128 <= text.len()` (`run < troom`) and `run +
-                        // shift + 128 <= out.len()` (`run + shift < oroom`), so the four
+                    if prev < self.whole {
+                        // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
+                        // (see `Folds::whole`): `run + 128 <= text.len()` and `run + shift +
+                        // 128 <= out.len()` (see `Folds::room`), so the four
                         // loads and stores are in bounds, and so is the ending at `prev +
                         // shift` (`prev - run <= 126`); the moves need no alignment.
                         unsafe {
@@ -1373,7 +1413,8 @@ mod avx2 {
                         }
                         self.shift = shift + self.step;
                         self.run = prev;
-                        self.limit = self.soft;
+                        self.until = prev + self.soft;
+                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     } else if prev == usize::MAX {
                         // The first id stays on the name line: with `Name: ` it is within
                         // 998 octets when it ends within FAST_MAX_ID bytes
@@ -1381,7 +1422,7 @@ mod avx2 {
                         if e > FAST_MAX_ID {
                             return false;
                         }
-                        self.limit = self.name_limit;
+                        self.until = self.name_limit;
                     } else {
                         // No call here: the loop's state would be saved around it.
                         store_exact(out, self.text, run, prev, shift, self.ending);
@@ -1390,7 +1431,8 @@ mod avx2 {
                         }
                         self.shift = shift + self.step;
                         self.run = prev;
-                        self.limit = self.soft;
+                        self.until = prev + self.soft;
+                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     }
                 }
                 self.prev = e;
@@ -1457,48 +1499,15 @@ mod avx2 {
         (FAST_MAX_ID + 1).wrapping_sub(end)
     }
 
-    /// [`Walk::finish`] for the AVX2 scan: the last line, when it has 32..=128 bytes, as
-    /// four 32-byte moves (the last ending with the text; they overlap, and none reaches
-    /// before the line or past it), and the line ending; otherwise `Walk::finish`, after
-    /// the check of the line's first id that [`Folds::ids`] leaves to the store.
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline]
+    /// [`Walk::finish`] for the AVX2 scan's unusual ends (a last line of fewer than 32 or
+    /// more than 128 bytes), after the check of the line's first id that [`Folds::ids`]
+    /// leaves to the store.
+    #[cold]
+    #[inline(never)]
     fn finish(walk: &mut Walk<'_, '_>) -> bool {
-        let (text, run, shift) = (walk.text, walk.run, walk.shift);
+        let (text, run) = (walk.text, walk.run);
         let n = text.len();
-        let total = n + shift + 1 + usize::from(walk.crlf);
-        let ready = walk.carry == 0 && walk.prev_end != usize::MAX && walk.write;
-        let out = walk.sink.spare();
-        if ready && run + 32 <= n && n - run <= 128 && out.len() >= total {
-            let last = n - 32;
-            let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
-            // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each
-            // store `out[o + shift..o + shift + 32]`, within `total <= out.len()`; the line
-            // ending goes to `out[n + shift..total]`, and the space to `out[0]`. The moves
-            // need no alignment.
-            unsafe {
-                let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
-                let d = dst.add(shift);
-                let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
-                let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
-                let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
-                let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
-                _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
-                _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
-                _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
-                _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
-                if walk.crlf {
-                    core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), *b"\r\n");
-                } else {
-                    *d.add(n) = b'\n';
-                }
-                *dst = b' ';
-            }
-            walk.sink.commit(total);
-            return true;
-        }
-        // The last line's first id, for a line not stored above (a first line is checked
-        // by `Line::end_id`).
+        // The last line's first id (a first line is checked by `Line::end_id`).
         if walk.prev_end != usize::MAX
             && run != 0
             && n - run > FAST_MAX_ID + 1
@@ -2331,6 +2340,52 @@ mod tests {
 
     /// `?` sends the AVX2 scan to the baseline, also after it has written the first ids of a
     /// long list (the walk writes every 16 blocks of 64 bytes).
+    /// A list past the short scan in buffers of every size from the output's to past three
+    /// times the text's: the AVX2 walk stores whole lines only while `Folds::room` (which
+    /// depends on the buffer) allows, exactly after that; nothing lands past the output.
+    #[test]
+    fn long_list_every_buffer_size_up_to_room() {
+        // Ids of 35 to 91 bytes, longest first and last; ids of 50 to 58 bytes, where the
+        // last two lines together are 100 to 127 bytes (the end of `room`).
+        let ids = |len: &dyn Fn(usize) -> usize| -> std::vec::Vec<std::string::String> {
+            (0..9)
+                .map(|i| std::format!("<{}{i}@example.com>", "x".repeat(len(i) - 15)))
+                .collect()
+        };
+        let mut lists = [ids(&|i| 35 + 7 * i), ids(&|i| 91 - 7 * i), ids(&|i| 50 + i)];
+        lists[2].rotate_left(4);
+        for (v, (soft, lf)) in lists
+            .iter()
+            .map(|l| l.join(" "))
+            .flat_map(|v| [(78, false), (40, true), (998, false)].map(|o| (v.clone(), o)))
+        {
+            assert!(v.len() > 192);
+            let o = options(soft, lf, false);
+            let want = general("References", &v, &o, false).unwrap();
+            let needed = want.len();
+            for engine in engines() {
+                for size in needed..=needed + 3 * v.len() + 200 {
+                    let mut buf = std::vec![0xA5u8; size + 160];
+                    let mut sink = SliceSink::new(&mut buf[..size]);
+                    assert!(super::format_fast_with(
+                        &mut sink,
+                        "References",
+                        &v,
+                        &o,
+                        false,
+                        engine
+                    ));
+                    assert_eq!(sink.finish(), Ok(needed), "{engine:?} {size}");
+                    assert_eq!(&buf[..needed], &want[..], "{engine:?} {size} {soft}");
+                    assert!(
+                        buf[needed..].iter().all(|&b| b == 0xA5),
+                        "{engine:?} {size} {soft}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn question_marks_in_long_lists() {
         let o = Options::default();
