@@ -3084,6 +3084,27 @@ mod tests {
         );
     }
 
+    /// A `Cc:` field of `boxes` written by `format_mailboxes_with` (fast readers on or off),
+    /// after `lead` ASCII mailboxes already on its first line.
+    fn structured_cc(
+        boxes: &[Mailbox<'_>],
+        o: &Options,
+        lead: usize,
+        fast: bool,
+    ) -> std::vec::Vec<u8> {
+        let mut buf = std::vec![0u8; 1 << 12];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut f = Folder::start(&mut sink, "Cc", o).unwrap();
+        for _ in 0..lead {
+            f.put_ascii(b" b@x.io,");
+        }
+        format_mailboxes_with(&mut f, boxes.iter().copied(), o, true, false, fast).unwrap();
+        f.end();
+        let n = sink.finish().unwrap();
+        buf.truncate(n);
+        buf
+    }
+
     /// Encoded display names whose mailbox does not fit on the line, or on any line (long
     /// domains): the name's one encoded-word where the general path puts it whole, split
     /// where it splits, at every width and after every lead-in, in both forms.
@@ -3131,24 +3152,7 @@ mod tests {
                             addr_spec: a,
                         })
                         .collect();
-                    let run = |fast: bool| {
-                        let mut buf = std::vec![0u8; 1 << 12];
-                        let mut sink = crate::sink::SliceSink::new(&mut buf);
-                        let mut f = Folder::start(&mut sink, "Cc", &o).unwrap();
-                        format_mailboxes_with(
-                            &mut f,
-                            structured.iter().copied(),
-                            &o,
-                            true,
-                            false,
-                            fast,
-                        )
-                        .unwrap();
-                        f.end();
-                        let n = sink.finish().unwrap();
-                        buf.truncate(n);
-                        buf
-                    };
+                    let run = |fast| structured_cc(&structured, &o, 0, fast);
                     assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
                 }
             }
@@ -3213,27 +3217,7 @@ mod tests {
                             },
                         ];
                         let boxes = &structured[(k + width) % 2..];
-                        let run = |fast: bool| {
-                            let mut buf = std::vec![0u8; 1 << 12];
-                            let mut sink = crate::sink::SliceSink::new(&mut buf);
-                            let mut f = Folder::start(&mut sink, "Cc", &o).unwrap();
-                            for _ in 0..k % 9 {
-                                f.put_ascii(b" b@x.io,");
-                            }
-                            format_mailboxes_with(
-                                &mut f,
-                                boxes.iter().copied(),
-                                &o,
-                                true,
-                                false,
-                                fast,
-                            )
-                            .unwrap();
-                            f.end();
-                            let n = sink.finish().unwrap();
-                            buf.truncate(n);
-                            buf
-                        };
+                        let run = |fast| structured_cc(boxes, &o, k % 9, fast);
                         assert_eq!(run(true), run(false), "{name:?} {width} {enc:?}");
                         let n = want.len();
                         for size in [n, n + 1, n + 70, n + 200, n / 2, n - 1] {

@@ -608,3 +608,29 @@ pub fn run_python_harness(script: &str, args: &[&str], what: &str) {
     assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// Runs the `mailfold` tool with `args` and `stdin`; returns its exit status, standard
+/// output and standard error (the latter read leniently: it may quote input that is not
+/// UTF-8).
+#[cfg(feature = "cli")]
+pub fn run_cli(args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailfold"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mailfold");
+    // A usage error ends the tool before it reads its input: the closed pipe is expected.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_ref()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
