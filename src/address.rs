@@ -3084,6 +3084,26 @@ mod tests {
         );
     }
 
+    /// Every width in `widths` with each encoding, and the options they make.
+    fn width_encoding_grid(
+        widths: &[usize],
+    ) -> impl Iterator<Item = (usize, crate::Encoding, Options)> + '_ {
+        widths.iter().flat_map(|&width| {
+            [
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B,
+            ]
+            .into_iter()
+            .map(move |enc| {
+                let o = Options::default()
+                    .with_max_line_len(width)
+                    .with_encoding(enc);
+                (width, enc, o)
+            })
+        })
+    }
+
     /// A `Cc:` field of `boxes` written by `format_mailboxes_with` (fast readers on or off),
     /// after `lead` ASCII mailboxes already on its first line.
     fn structured_cc(
@@ -3118,43 +3138,34 @@ mod tests {
             "Łukasz Żółć",
         ];
         let domains = ["x.io", "cs.department.university.example.edu"];
-        for width in [40usize, 60, 70, 76, 78, 90] {
-            for enc in [
-                crate::Encoding::Auto,
-                crate::Encoding::Q,
-                crate::Encoding::B,
-            ] {
-                let o = Options::default()
-                    .with_max_line_len(width)
-                    .with_encoding(enc);
-                for lead in 0..4 {
-                    let mut list = std::vec::Vec::new();
-                    let mut boxes = std::vec::Vec::new();
-                    for (k, n) in names.iter().enumerate() {
-                        let addr =
-                            std::format!("{}@{}", "a".repeat(1 + (k + lead) % 5), domains[k % 2]);
-                        list.push(std::format!("{n} <{addr}>"));
-                        boxes.push((std::string::String::from(*n), addr));
-                    }
-                    let filler = (0..lead)
-                        .map(|k| std::format!("b{k}@x.io, "))
-                        .collect::<String>();
-                    let value = filler + &list.join(", ");
-                    assert_eq!(
-                        text_with("To", &value, &o, (true, false), true),
-                        text_with("To", &value, &o, (true, false), false),
-                        "{value:?} {width} {enc:?}"
-                    );
-                    let structured: std::vec::Vec<Mailbox<'_>> = boxes
-                        .iter()
-                        .map(|(n, a)| Mailbox {
-                            display_name: Some(n),
-                            addr_spec: a,
-                        })
-                        .collect();
-                    let run = |fast| structured_cc(&structured, &o, 0, fast);
-                    assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
+        for (width, enc, o) in width_encoding_grid(&[40, 60, 70, 76, 78, 90]) {
+            for lead in 0..4 {
+                let mut list = std::vec::Vec::new();
+                let mut boxes = std::vec::Vec::new();
+                for (k, n) in names.iter().enumerate() {
+                    let addr =
+                        std::format!("{}@{}", "a".repeat(1 + (k + lead) % 5), domains[k % 2]);
+                    list.push(std::format!("{n} <{addr}>"));
+                    boxes.push((std::string::String::from(*n), addr));
                 }
+                let filler = (0..lead)
+                    .map(|k| std::format!("b{k}@x.io, "))
+                    .collect::<String>();
+                let value = filler + &list.join(", ");
+                assert_eq!(
+                    text_with("To", &value, &o, (true, false), true),
+                    text_with("To", &value, &o, (true, false), false),
+                    "{value:?} {width} {enc:?}"
+                );
+                let structured: std::vec::Vec<Mailbox<'_>> = boxes
+                    .iter()
+                    .map(|(n, a)| Mailbox {
+                        display_name: Some(n),
+                        addr_spec: a,
+                    })
+                    .collect();
+                let run = |fast| structured_cc(&structured, &o, 0, fast);
+                assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
             }
         }
     }
@@ -3184,56 +3195,47 @@ mod tests {
         names.push("\u{5c71}abcdefg".into());
         names.push("ab\u{5c71}cdefghijk".into());
         names.push("\u{e9}\u{e9}abcdefghijkl".into());
-        for width in [40usize, 72, 78, 100] {
-            for enc in [
-                crate::Encoding::Auto,
-                crate::Encoding::Q,
-                crate::Encoding::B,
-            ] {
-                let o = Options::default()
-                    .with_max_line_len(width)
-                    .with_encoding(enc);
-                for (k, name) in names.iter().enumerate() {
-                    let filler = "b@x.io, ".repeat(k % 9);
-                    for value in [
-                        std::format!("{filler}{name} <a{k}@x.io>"),
-                        std::format!("{filler}{name} <a@x.io>, {name} <cc@example.com>, z@x.io"),
-                    ] {
-                        let want = text_with("To", &value, &o, (true, false), false);
-                        assert_eq!(
-                            text_with("To", &value, &o, (true, false), true),
-                            want,
-                            "{value:?} {width} {enc:?}"
-                        );
-                        let want = want.unwrap();
-                        let structured = [
-                            Mailbox {
-                                display_name: Some("Zo\u{eb}"),
-                                addr_spec: "z@x.io",
-                            },
-                            Mailbox {
-                                display_name: Some(name),
-                                addr_spec: "a@x.io",
-                            },
-                        ];
-                        let boxes = &structured[(k + width) % 2..];
-                        let run = |fast| structured_cc(boxes, &o, k % 9, fast);
-                        assert_eq!(run(true), run(false), "{name:?} {width} {enc:?}");
-                        let n = want.len();
-                        for size in [n, n + 1, n + 70, n + 200, n / 2, n - 1] {
-                            let mut buf = std::vec![0xA5u8; size + 64];
-                            let got = crate::format_header("To", &value, &o, &mut buf[..size]);
-                            if size >= n {
-                                assert_eq!(got, Ok(n));
-                                assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
-                            } else {
-                                assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
-                            }
-                            assert!(
-                                buf[n.min(size)..].iter().all(|&c| c == 0xA5),
-                                "{value:?} {size}"
-                            );
+        for (width, enc, o) in width_encoding_grid(&[40, 72, 78, 100]) {
+            for (k, name) in names.iter().enumerate() {
+                let filler = "b@x.io, ".repeat(k % 9);
+                for value in [
+                    std::format!("{filler}{name} <a{k}@x.io>"),
+                    std::format!("{filler}{name} <a@x.io>, {name} <cc@example.com>, z@x.io"),
+                ] {
+                    let want = text_with("To", &value, &o, (true, false), false);
+                    assert_eq!(
+                        text_with("To", &value, &o, (true, false), true),
+                        want,
+                        "{value:?} {width} {enc:?}"
+                    );
+                    let want = want.unwrap();
+                    let structured = [
+                        Mailbox {
+                            display_name: Some("Zo\u{eb}"),
+                            addr_spec: "z@x.io",
+                        },
+                        Mailbox {
+                            display_name: Some(name),
+                            addr_spec: "a@x.io",
+                        },
+                    ];
+                    let boxes = &structured[(k + width) % 2..];
+                    let run = |fast| structured_cc(boxes, &o, k % 9, fast);
+                    assert_eq!(run(true), run(false), "{name:?} {width} {enc:?}");
+                    let n = want.len();
+                    for size in [n, n + 1, n + 70, n + 200, n / 2, n - 1] {
+                        let mut buf = std::vec![0xA5u8; size + 64];
+                        let got = crate::format_header("To", &value, &o, &mut buf[..size]);
+                        if size >= n {
+                            assert_eq!(got, Ok(n));
+                            assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
+                        } else {
+                            assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
                         }
+                        assert!(
+                            buf[n.min(size)..].iter().all(|&c| c == 0xA5),
+                            "{value:?} {size}"
+                        );
                     }
                 }
             }
