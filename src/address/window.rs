@@ -278,7 +278,7 @@ pub(crate) mod x86 {
     /// zero (not computed: see [`super::window_lite`]).
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
-    fn masks_v<const FULL: bool>(v: __m256i) -> [u64; MASKS] {
+    pub(crate) fn masks_v<const FULL: bool>(v: __m256i) -> [u64; MASKS] {
         // SAFETY: each table is 16 readable bytes; no alignment requirement.
         let (row_bits, lo_hard, lo_np) = unsafe {
             (
@@ -336,7 +336,7 @@ pub(crate) mod x86 {
     /// Under 16 bytes of `rest`: one 16-byte block holding them, copied with two
     /// overlapping 8- or 4-byte moves, zeros after them (whose bits the caller clears).
     #[inline(always)]
-    fn pad16(rest: &[u8]) -> [u8; 16] {
+    pub(crate) fn pad16(rest: &[u8]) -> [u8; 16] {
         let n = rest.len();
         let mut pad = [0u8; 16];
         macro_rules! pair {
