@@ -1463,12 +1463,18 @@ type Element = (ParsedMailbox, usize, NameHint);
 #[inline]
 fn window_element(b: &[u8], i: usize) -> Option<Element> {
     use window::{below, from, has};
-    let w = window::window(b, i);
+    // Only a quoted-string name looks at the quote and hard masks.
+    let quoted = b.get(i) == Some(&b'"');
+    let w = if quoted {
+        window::window(b, i)
+    } else {
+        window::window_lite(b, i)
+    };
     let plain = w.plain();
     let addr_bytes = plain | w.dot | w.at;
     let after = |close: u32| window_after(&w, b, i, close);
     // The name (bits `0..name_end`, none when 0), its hint, and the `<` after it.
-    let (name_end, hint, lt, verbatim) = if w.quote & 1 != 0 {
+    let (name_end, hint, lt, verbatim) = if quoted {
         // One quoted-string without `=`, controls or non-ASCII, whose quoted-pairs (if any)
         // are `\"` and `\\` ("Jane \"Q\" Doe"). Hard bytes before the closing quote must
         // each be the `\` of such a pair; the byte after it is escaped (a `"` there does not
@@ -1561,7 +1567,7 @@ fn window_element(b: &[u8], i: usize) -> Option<Element> {
                 == 64 =>
         {
             let a = i + a as usize;
-            window_angle_tail(&window::window(b, a), b, a, 0)?
+            window_angle_tail(&window::window_lite(b, a), b, a, 0)?
         }
         None => return None,
     };

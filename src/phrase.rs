@@ -396,7 +396,23 @@ fn literal_form_window(lit: &[u8], options: &Options) -> Option<Form> {
     if lit.is_empty() || lit.len() > 64 {
         return None;
     }
-    let w = window::window(lit, 0);
+    #[cfg(target_arch = "x86_64")]
+    if lit.len() <= 32 && crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above); `lit` is 1 to 32 bytes.
+        return unsafe { literal_form_short_avx2(lit, options.utf8) };
+    }
+    literal_form_of_window(&window::window(lit, 0), lit.len(), options)
+}
+
+/// [`literal_form_window`]'s verdict from the window of the whole name (`n` bytes).
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn literal_form_of_window(
+    w: &crate::address::window::Win,
+    n: usize,
+    options: &Options,
+) -> Option<Form> {
+    use crate::address::window;
     if w.hard != 0 {
         return None;
     }
@@ -408,11 +424,86 @@ fn literal_form_window(lit: &[u8], options: &Options) -> Option<Form> {
         && !window::has(w.space, 0)
         && !window::has(w.space, last)
         && w.space & (w.space >> 1) == 0;
-    let width = Width::ascii(lit.len());
+    let width = Width::ascii(n);
     Some(if atoms {
         Form::Atoms(width)
     } else {
         Form::Quoted(width.plus(Width::ascii(2 + w.quote.count_ones() as usize)))
+    })
+}
+
+/// [`literal_form_window`] of a name of 1 to 32 bytes (most display names), with AVX2: the
+/// name's first and last 16 bytes (overlapping when it is shorter than 32; under 16 bytes,
+/// its bytes padded) in one vector, classified once, and the verdicts taken from the masks
+/// of that vector as they stand instead of first assembling a window of the name: whether
+/// any byte is hard or non-ASCII, or not atext and not a space, does not depend on where
+/// it stands or on a byte being seen twice; a space first or last, two spaces in a row and
+/// the count of quotes are read where each half holds them. The same verdict as
+/// [`literal_form_of_window`] (a test holds them together).
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]); `lit` must be 1 to 32 bytes (else
+/// `None`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+unsafe fn literal_form_short_avx2(lit: &[u8], utf8: bool) -> Option<Form> {
+    use crate::address::window::x86::{masks_v, pad16};
+    use core::arch::x86_64::*;
+    let n = lit.len();
+    // The vector's two halves, and the bits of it that are bytes of the name: both halves
+    // whole from 16 bytes on (the last 16 at bits 16..32), else the padded low half.
+    let (v, valid) = match (
+        lit.first_chunk::<16>(),
+        lit.get(n.wrapping_sub(16)..)
+            .and_then(|t| t.first_chunk::<16>()),
+    ) {
+        // SAFETY: both halves are 16 readable bytes; no alignment requirement.
+        (Some(head), Some(tail)) => unsafe {
+            let (lo, hi) = (
+                _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
+                _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
+            );
+            (_mm256_set_m128i(hi, lo), u64::from(u32::MAX))
+        },
+        _ if (1..16).contains(&n) => {
+            let pad = pad16(lit);
+            // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
+            let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
+            (_mm256_set_m128i(lo, lo), (1u64 << n) - 1)
+        }
+        _ => return None,
+    };
+    if n > 32 {
+        return None;
+    }
+    let [space, quote, _, _, high, hard, np] = masks_v::<true>(v);
+    let high = high & valid;
+    if hard & valid & !high != 0 {
+        return None;
+    }
+    if high != 0 {
+        return (!utf8).then_some(Form::Encoded);
+    }
+    let space = space & valid;
+    // The name's last byte: bit 31 (the last of the high half) or, under 16 bytes, `n - 1`.
+    let last = if n >= 16 { 31 } else { n - 1 };
+    // Bits 15 and 16 are bytes 15 and `n - 16` of the name: neighbours only when it has 32
+    // bytes (every other pair of neighbours is inside one half).
+    let seam = if n == 32 { 0 } else { 1u64 << 15 };
+    let atoms = np & valid & !space == 0
+        && space & 1 == 0
+        && space >> last & 1 == 0
+        && space & (space >> 1) & !seam == 0;
+    // Quotes of the low half, and of the high half only those past the low half's bytes
+    // (tail bits from `48 - n` on; none under 16 bytes, where `valid` has no high bits).
+    let tail_only = u64::MAX.checked_shl((48 - n.max(16)) as u32).unwrap_or(0);
+    let quotes = (quote & valid & 0xFFFF).count_ones() + (quote & valid & tail_only).count_ones();
+    let width = Width::ascii(n);
+    Some(if atoms {
+        Form::Atoms(width)
+    } else {
+        Form::Quoted(width.plus(Width::ascii(2 + quotes as usize)))
     })
 }
 
@@ -943,6 +1034,64 @@ mod tests {
                     choose_form_slice(s.as_bytes(), SliceMode::Literal, &o),
                     "{:?}", s
                 );
+            }
+        }
+    }
+
+    /// The AVX2 planner of names up to 32 bytes decides as the window of the whole name:
+    /// every length, bytes of every class at every position (a space first, last, next to
+    /// another one across the vector's halves, quotes where the halves overlap).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn short_names_plan_as_their_window() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let class = b"a .\"@\\=\t\x01\x7f(,\xc3\xa9Z9";
+        let check = |lit: &[u8]| {
+            for utf8 in [false, true] {
+                let o = Options::default().with_utf8(utf8);
+                let w = crate::address::window::Win::bytewise(lit, 0);
+                // SAFETY: AVX2 is supported (checked above).
+                let fast = unsafe { super::literal_form_short_avx2(lit, utf8) };
+                assert_eq!(
+                    fast,
+                    super::literal_form_of_window(&w, lit.len(), &o),
+                    "{lit:?} {utf8}"
+                );
+            }
+        };
+        let mut x = 7u64;
+        for n in 1..=32usize {
+            // One or two bytes of each class, at every position, in a name of letters.
+            for k in 0..n {
+                for &c in class.iter() {
+                    let mut lit = std::vec![b'a'; n];
+                    lit[k] = c;
+                    check(&lit);
+                    if k + 1 < n {
+                        lit[k + 1] = c;
+                        check(&lit);
+                    }
+                }
+            }
+            // Mixed names.
+            for _ in 0..300 {
+                let lit: std::vec::Vec<u8> = (0..n)
+                    .map(|_| {
+                        x = x
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        // Mostly letters, spaces, dots and quotes; now and then any class.
+                        let k = if (x >> 40).is_multiple_of(8) {
+                            (x >> 45) as usize % class.len()
+                        } else {
+                            (x >> 33) as usize % 4
+                        };
+                        class[k]
+                    })
+                    .collect();
+                check(&lit);
             }
         }
     }

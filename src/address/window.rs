@@ -179,6 +179,23 @@ pub(crate) fn window(b: &[u8], i: usize) -> Win {
     }
 }
 
+/// [`window`] for readers that look at neither quotes nor hard bytes (an element that does
+/// not start with `"`: its name words, its addr-spec and what follows it use only the
+/// space, `@`, `.`, non-ASCII and plain masks): those two masks may be left zero, which
+/// saves their classification where the CPU has AVX2 (two table look-ups, a compare and the
+/// moves of each per 32 bytes). Every other mask is [`window`]'s.
+#[inline]
+pub(crate) fn window_lite(b: &[u8], i: usize) -> Win {
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    {
+        if crate::cpu::avx2() {
+            // SAFETY: the CPU supports AVX2 (checked at run time just above).
+            return unsafe { x86::window_lite_avx2(b, i) };
+        }
+    }
+    window(b, i)
+}
+
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) mod x86 {
     use super::{Win, LO_HARD, LO_NP, MASKS, ROW_BITS};
@@ -252,15 +269,16 @@ pub(crate) mod x86 {
     /// per set instead of a compare per range.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
-    fn masks32(block: &[u8; 32]) -> [u64; MASKS] {
+    fn masks32<const FULL: bool>(block: &[u8; 32]) -> [u64; MASKS] {
         // SAFETY: `block` is 32 readable bytes; no alignment requirement.
-        masks_v(unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) })
+        masks_v::<FULL>(unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) })
     }
 
-    /// [`masks32`] of 32 loaded bytes.
+    /// [`masks32`] of 32 loaded bytes; without `FULL`, the quote and hard masks are left
+    /// zero (not computed: see [`super::window_lite`]).
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
-    fn masks_v(v: __m256i) -> [u64; MASKS] {
+    pub(crate) fn masks_v<const FULL: bool>(v: __m256i) -> [u64; MASKS] {
         // SAFETY: each table is 16 readable bytes; no alignment requirement.
         let (row_bits, lo_hard, lo_np) = unsafe {
             (
@@ -298,11 +316,15 @@ pub(crate) mod x86 {
                 )) as u32
             };
         }
-        let hard = u64::from(!outside!(lo_hard));
         let np = u64::from(!outside!(lo_np));
+        let (quote, hard) = if FULL {
+            (mm!(is!(b'"')), u64::from(!outside!(lo_hard)))
+        } else {
+            (0, 0)
+        };
         [
             mm!(is!(b' ')),
-            mm!(is!(b'"')),
+            quote,
             mm!(is!(b'@')),
             mm!(is!(b'.')),
             mm!(v),
@@ -314,7 +336,7 @@ pub(crate) mod x86 {
     /// Under 16 bytes of `rest`: one 16-byte block holding them, copied with two
     /// overlapping 8- or 4-byte moves, zeros after them (whose bits the caller clears).
     #[inline(always)]
-    fn pad16(rest: &[u8]) -> [u8; 16] {
+    pub(crate) fn pad16(rest: &[u8]) -> [u8; 16] {
         let n = rest.len();
         let mut pad = [0u8; 16];
         macro_rules! pair {
@@ -402,11 +424,31 @@ pub(crate) mod x86 {
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     pub(crate) unsafe fn window_avx2(b: &[u8], i: usize) -> Win {
+        // SAFETY: the caller's contract.
+        unsafe { window_avx2_k::<true>(b, i) }
+    }
+
+    /// [`window_avx2`] without the quote and hard masks (left zero): see
+    /// [`super::window_lite`].
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 (`crate::cpu::avx2()`).
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    pub(crate) unsafe fn window_lite_avx2(b: &[u8], i: usize) -> Win {
+        // SAFETY: the caller's contract.
+        unsafe { window_avx2_k::<false>(b, i) }
+    }
+
+    /// [`window_avx2`], all seven masks with `FULL`, else the quote and hard ones zero.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    unsafe fn window_avx2_k<const FULL: bool>(b: &[u8], i: usize) -> Win {
         if let Some((chunk, len, shift)) = bytes(b, i) {
             let mut parts = [[0u64; MASKS]; 2];
             for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
                 if let Some(block) = block.first_chunk::<32>() {
-                    *part = masks32(block);
+                    *part = masks32::<FULL>(block);
                 }
             }
             return assemble(&parts, 32, len, shift);
@@ -418,7 +460,7 @@ pub(crate) mod x86 {
             rest.get(n.wrapping_sub(32)..)
                 .and_then(|t| t.first_chunk::<32>()),
         ) {
-            let (head, tail) = (masks32(head), masks32(tail));
+            let (head, tail) = (masks32::<FULL>(head), masks32::<FULL>(tail));
             let mut m = [0u64; MASKS];
             for ((acc, h), t) in m.iter_mut().zip(head).zip(tail) {
                 *acc = h | t << (n - 32);
@@ -446,10 +488,10 @@ pub(crate) mod x86 {
                 let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
                 // Under 16 bytes the masks need no merging of halves: bits 16 and up (the
                 // second copy) are past the window, which `from_masks` cuts.
-                return Win::from_masks(masks_v(_mm256_set_m128i(lo, lo)), n as u32);
+                return Win::from_masks(masks_v::<FULL>(_mm256_set_m128i(lo, lo)), n as u32);
             }
         };
-        let mut m = masks_v(v);
+        let mut m = masks_v::<FULL>(v);
         for x in m.iter_mut() {
             *x = (*x & 0xFFFF) | (*x >> 16 & 0xFFFF) << tail_at;
         }
@@ -476,6 +518,10 @@ mod tests {
             let i = start.min(v.len());
             let def = Win::bytewise(&v, i);
             proptest::prop_assert_eq!(window(&v, i), def);
+            // The lite window: the same but for the two masks it may leave out.
+            let lite = window_lite(&v, i);
+            proptest::prop_assert_eq!(Win { quote: def.quote, hard: def.hard, ..lite }, def);
+            proptest::prop_assert!(lite.quote & !def.quote == 0 && lite.hard & !def.hard == 0);
             #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
             {
                 proptest::prop_assert_eq!(x86::window_sse2(&v, i), def);
@@ -499,6 +545,16 @@ mod tests {
                 for i in 0..=n {
                     let def = Win::bytewise(&v, i);
                     assert_eq!(window(&v, i), def, "{n} {i}");
+                    let lite = window_lite(&v, i);
+                    assert_eq!(
+                        Win {
+                            quote: def.quote,
+                            hard: def.hard,
+                            ..lite
+                        },
+                        def,
+                        "{n} {i}"
+                    );
                     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
                     {
                         assert_eq!(x86::window_sse2(&v, i), def, "{n} {i}");
