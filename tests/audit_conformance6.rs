@@ -159,6 +159,13 @@ fn date_parts_need_their_white_space_and_digit_counts() {
     ] {
         date_err(v);
     }
+    // `zone`: "the last two digits indicating the number of additional minutes" (0..=59).
+    for zone in ["+0059", "-0059", "+2359", "-0001"] {
+        date_ok(&format!("29 Nov 2026 01:45:15 {zone}"));
+    }
+    for zone in ["+0060", "-0060", "+0099", "+2360", "-1299"] {
+        date_err(&format!("29 Nov 2026 01:45:15 {zone}"));
+    }
 }
 
 /// README "Where a fold goes": "greedy, at the last fold point that keeps the line within
@@ -315,5 +322,32 @@ fn verbatim_value_may_open_with_a_fold() {
             format_field("DKIM-Signature", FieldClass::Verbatim, &v, &o, &mut out),
             Err(Error::LineTooLong)
         );
+    }
+}
+
+/// README "Verbatim": "a continuation line of only white space is refused
+/// (`ControlCharacter`)", and SPEC §1.1: "`at` is a byte offset into the caller's value as
+/// given" — here the line break that opens the blank last line (its CR, or the LF of an LF
+/// fold), as for every other refused break (`hi\r\nBcc: ...` is refused at the CR). A value
+/// of white space alone has no continuation line and is written as given. Mutants in
+/// `format_verbatim`'s last-line check: `>` -> `>=` in `seg_start > 0` refused `"  "`;
+/// `==` -> `!=` in the `\n` search or the `\r` test moved the offset off the break.
+#[test]
+fn verbatim_blank_last_line_is_reported_at_its_break() {
+    let o = Options::default();
+    let mut out = [0u8; 256];
+    let f =
+        |v: &str, out: &mut [u8]| format_field("DKIM-Signature", FieldClass::Verbatim, v, &o, out);
+    for (v, at) in [
+        ("ab\n \t", 2),
+        ("ab\r\n \t", 2),
+        ("a\r\n b\r\n  ", 5),
+        ("a\n b\n\t", 4),
+    ] {
+        assert_eq!(f(v, &mut out), Err(Error::ControlCharacter { at }), "{v:?}");
+    }
+    for v in ["  ", "\t"] {
+        let n = f(v, &mut out).unwrap();
+        assert_eq!(&out[..n], format!("DKIM-Signature: {v}\r\n").as_bytes());
     }
 }
