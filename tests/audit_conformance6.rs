@@ -2,6 +2,12 @@
 //! testing (`cargo mutants`) over the library modules. Each test here pins what the SPEC, the
 //! README's decisions or the RFC text quoted next to it require, and was seen to fail on the
 //! surviving mutant it names. Expectations come from that text, never from running mailfold.
+//!
+//! Round 6 covered `src/date.rs` (Date and Resent-Date validation: day of month per month and
+//! leap year, time-of-day range, day-of-week, digit counts, required white space, zone
+//! minutes) and `src/structured.rs` (ASCII structured folding around quoted-strings with
+//! caller folds and quoted-pairs, the 998-octet edges, verbatim values opening with a fold,
+//! lines of 998 octets before a break, and the offset of a blank last line).
 
 use mailfold::{format_field, format_header, Error, FieldClass, Options};
 
