@@ -393,9 +393,6 @@ pub(crate) struct BWordConsts {
     /// The text position of each input lane of the two steps of 24 (0..16 and 12..28, and
     /// 24 more), compared with one broadcast of the take.
     index: [__m256i; 2],
-    /// The output lane numbers of the two halves of the body (0..32, 32..64), compared with
-    /// one broadcast of the characters that carry bits.
-    lane: [__m256i; 2],
     /// The 32-bit lanes 0, 1, 2, 3, 3, 4, 5, 6: one load of 32 bytes spread so that the
     /// upper half holds bytes 12..28 (one permute instead of two loads and an insert).
     spread: __m256i,
@@ -413,17 +410,12 @@ impl BWordConsts {
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15, 16, 17, 18, 19,
             20, 21, 22, 23, 24, 25, 26, 27,
         );
-        let lane = _mm256_setr_epi8(
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
-            24, 25, 26, 27, 28, 29, 30, 31,
-        );
         BWordConsts {
             shuffle: _mm256_setr_epi8(
                 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8,
                 7, 10, 9, 11, 10,
             ),
             index: [index, _mm256_add_epi8(index, _mm256_set1_epi8(24))],
-            lane: [lane, _mm256_add_epi8(lane, _mm256_set1_epi8(32))],
             spread: _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6),
         }
     }
@@ -460,6 +452,10 @@ static B_SIZES: [[u8; 2]; 48] = {
     }
     t
 };
+
+/// The end of a B word from its first character that carries no bits, for 0, 1 or 2
+/// characters of `=` padding: the padding and `?=`, then bytes past the word (written back).
+static B_TAILS: [[u8; 4]; 3] = [*b"?=??", *b"=?=?", *b"==?="];
 
 /// For each room of [`encode_b_word_direct_avx2`] (below 128; any more holds as much as 75),
 /// the most bytes a B word in it can hold: the budget after the 12 characters of overhead,
@@ -605,22 +601,25 @@ pub(crate) unsafe fn write_b_word_avx2(
     // Per word, not once per field: with the multipliers kept for the field LLVM widens
     // each multiply into 32-bit lanes (see `b64_multipliers`).
     let mul = b64_multipliers();
-    // Both at most 60, so the byte compares below are exact.
-    let (take_v, bits_v) = (_mm256_set1_epi8(take as i8), _mm256_set1_epi8(bits as i8));
-    for (step, ((index, lane), v)) in k.index.iter().zip(&k.lane).zip(raw).enumerate() {
+    // At most 45, so the byte compares below are exact.
+    let take_v = _mm256_set1_epi8(take as i8);
+    for (step, (index, v)) in k.index.iter().zip(raw).enumerate() {
         // Bytes 0..16 of the step in the lower half, 12..28 in the upper.
         let v = _mm256_permutevar8x32_epi32(v, k.spread);
         // Lanes at or past `take` read as zero.
         let live = _mm256_cmpgt_epi8(take_v, *index);
         let v = _mm256_and_si256(v, live);
         let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), mul);
-        // Output lanes from `bits` on are padding (or past the word, written back below).
-        let below_bits = _mm256_cmpgt_epi8(bits_v, *lane);
-        let chars = _mm256_blendv_epi8(_mm256_set1_epi8(b'=' as i8), chars, below_bits);
         store256(dst, 10 + 32 * step, chars);
     }
-    if let Some(suffix) = dst.get_mut(end - 2..end) {
-        suffix.copy_from_slice(b"?=");
+    // The padding and the `?=` in one store of four bytes at the first character that
+    // carries no bits (instead of a compare and a blend per step): its bytes past the word
+    // are written back below.
+    if let (Some(tail), Some(end_bytes)) = (
+        dst.get_mut(10 + bits..14 + bits),
+        B_TAILS.get(n.wrapping_sub(bits)),
+    ) {
+        tail.copy_from_slice(end_bytes);
     }
     store256(dst, end, saved.0);
     store256(dst, end + 32, saved.1);

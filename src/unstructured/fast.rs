@@ -373,11 +373,10 @@ impl<const B: usize> Masks<B> {
     /// The escapes before position `at` (at most the text's length).
     #[inline(always)]
     fn escape_rank(&self, at: usize) -> usize {
-        let (i, below) = (at / 64, (1u64 << (at % 64)) - 1);
-        let (before, word) = match (self.escapes_before.get(i), self.escape.get(i)) {
-            (Some(&r), Some(&e)) => (r, e),
-            _ => (0, 0),
-        };
+        debug_assert!(at < 64 * B);
+        // Clamped (no change: `at` is inside the masks), so the reads need no range check.
+        let (i, below) = ((at / 64).min(B - 1), (1u64 << (at % 64)) - 1);
+        let (before, word) = (self.escapes_before[i], self.escape[i]);
         before as usize + (word & below).count_ones() as usize
     }
 }
@@ -803,7 +802,13 @@ fn write_words<const AVX2: bool, const B: usize>(
         out.text_before_word(padded, copied, ws_at);
         let before = padded.get(ws_at).copied().unwrap_or(b' ');
         let ws = if run_start > 0 { before } else { b' ' };
-        let run = text.get(run_start..run_end).unwrap_or_default();
+        debug_assert!(run_start <= forced && forced <= run_end && run_end <= len);
+        // SAFETY: `run_start <= forced <= run_end <= len`: the run starts after the white
+        // space before `forced` (or at 0), `forced` is a bit of `space` (a word's end, at
+        // most `len`), and `run_end` is `len` or the last white space before `next_plain`,
+        // which is past `forced` and at most `len`. (The checked slice cost 14
+        // instructions per run in selects for the empty default.)
+        let run = unsafe { text.get_unchecked(run_start..run_end) };
         // The escapes before the run, kept for the first word's check (see `known` below).
         let rank_start = m.escape_rank(run_start);
         let escapes = m.escape_rank(run_end) - rank_start;
@@ -853,8 +858,22 @@ fn write_words<const AVX2: bool, const B: usize>(
                     let done = if $is_b {
                         // B's take, found once for the check and the word.
                         let b = BTake::find(&encoder, rest.len(), padded, cur, room, &wide);
-                        let keeps =
-                            encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
+                        // A word that holds the whole run keeps B without a count: the
+                        // run chose B, so Q is longer for these bytes (or holds fewer).
+                        let whole = b.take() >= run.len();
+                        debug_assert!(
+                            !whole
+                                || encoder.keeps_b(
+                                    rest.len(),
+                                    tail,
+                                    room,
+                                    b.take(),
+                                    literals,
+                                    |t| { m.escape_rank(cur + t) - m.escape_rank(cur) }
+                                )
+                        );
+                        let keeps = whole
+                            || encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
                                 let (at, rank) = known.get();
                                 let base = if at == cur { rank } else { m.escape_rank(cur) };
                                 let end = m.escape_rank(cur + t);
@@ -1339,6 +1358,33 @@ mod tests {
             }
         }
         assert!(taken > 0);
+    }
+
+    /// With `Auto`, a B run held by one word keeps B without an escape count (the run
+    /// chose B for all of its bytes); the last word of a longer run, which holds the rest of
+    /// it, still gets the count: here Q, for an ASCII-heavy tail after a dense start.
+    #[test]
+    fn whole_run_words_and_run_tails_choose_as_the_general_path() {
+        let tail = ["ж".repeat(40), "ж".into(), "a".repeat(14)].concat();
+        let cases = [
+            "Встреча".into(),
+            "a Счёт b".into(),
+            "x ünïcödé y Grüße".into(),
+            tail.clone(),
+            ["plain ", &tail, " end"].concat(),
+        ];
+        for v in &cases {
+            for width in [40, 78, 998] {
+                let options = crate::test_util::options(false, Encoding::Auto, width, false);
+                assert!(check("Subject", v.as_bytes(), &options), "{v:?}");
+            }
+        }
+        let options = crate::test_util::options(false, Encoding::Auto, 78, false);
+        let out = run(true, "Subject", tail.as_bytes(), &options, 512)
+            .unwrap()
+            .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("?b?") && out.contains("?q?"), "{out}");
     }
 
     #[test]
