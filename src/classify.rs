@@ -6,18 +6,22 @@ use crate::sink::SliceSink;
 use crate::{address, input, mime, msgid, phrase, structured, unstructured, Error, Options};
 
 /// The syntax a field is formatted with, after the name has been looked at.
+///
+/// No variant carries data, so a class is one byte, passed in one register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Class {
     Unstructured,
     /// Exactly one msg-id.
     MsgIdOne,
     /// One or more msg-ids.
     MsgIdList,
-    /// An address list; `required` is false only for Bcc.
-    Address {
-        required: bool,
-        single: bool,
-    },
+    /// An address list (at least one address).
+    Address,
+    /// `Bcc` and `Resent-Bcc`: an address list that may be empty.
+    AddressBcc,
+    /// `Sender` and `Resent-Sender`: exactly one mailbox.
+    AddressOne,
     ReturnPath,
     AsciiStructured,
     /// `Date` and `Resent-Date`: ASCII structured, validated as an RFC 5322 date-time.
@@ -37,7 +41,7 @@ impl Class {
     /// also for Keywords and List-Id).
     pub(crate) fn forced(class: FieldClass, natural: Class) -> Class {
         match (class, natural) {
-            (FieldClass::Address, Class::Address { .. })
+            (FieldClass::Address, Class::Address | Class::AddressBcc | Class::AddressOne)
             | (FieldClass::MsgId, Class::MsgIdOne)
             | (FieldClass::AsciiStructured, Class::Date) => natural,
             _ => Class::from_forced(class),
@@ -48,14 +52,23 @@ impl Class {
         match class {
             FieldClass::Auto | FieldClass::Unstructured => Class::Unstructured,
             FieldClass::MsgId => Class::MsgIdList,
-            FieldClass::Address => Class::Address {
-                required: true,
-                single: false,
-            },
+            FieldClass::Address => Class::Address,
             FieldClass::ReturnPath => Class::ReturnPath,
             FieldClass::AsciiStructured => Class::AsciiStructured,
             FieldClass::Mime => Class::Mime,
             FieldClass::Verbatim => Class::Verbatim,
+        }
+    }
+
+    /// For an address class, whether it needs an address (`required`: all but Bcc) and
+    /// whether it takes exactly one mailbox (`single`: Sender).
+    #[inline(always)]
+    pub(crate) fn address(self) -> Option<(bool, bool)> {
+        match self {
+            Class::Address => Some((true, false)),
+            Class::AddressBcc => Some((false, false)),
+            Class::AddressOne => Some((true, true)),
+            _ => None,
         }
     }
 }
@@ -150,12 +163,9 @@ fn same_name(name: &[u8], known: &[u8]) -> bool {
 /// candidates.
 pub(crate) fn class_of(name: &str) -> Class {
     use Class::*;
-    const fn addr(required: bool, single: bool) -> Class {
-        Address { required, single }
-    }
-    const A: Class = addr(true, false);
-    const BCC: Class = addr(false, false);
-    const ONE: Class = addr(true, true);
+    const A: Class = Address;
+    const BCC: Class = AddressBcc;
+    const ONE: Class = AddressOne;
     let candidates: &[(&str, Class)] = match name.len() {
         2 => &[("To", A), ("Cc", A)],
         3 => &[("Bcc", BCC)],
@@ -332,18 +342,9 @@ const fn known(name: &str, class: Class) -> Known {
 #[cfg(not(target_os = "none"))]
 const SHORT_NAMES: [Known; 31] = {
     use Class::*;
-    const A: Class = Address {
-        required: true,
-        single: false,
-    };
-    const BCC: Class = Address {
-        required: false,
-        single: false,
-    };
-    const ONE: Class = Address {
-        required: true,
-        single: true,
-    };
+    const A: Class = Address;
+    const BCC: Class = AddressBcc;
+    const ONE: Class = AddressOne;
     [
         known("To", A),
         known("Cc", A),
@@ -544,9 +545,12 @@ fn class_of_reference(name: &str) -> Class {
     } else if eq("In-Reply-To") || eq("References") {
         Class::MsgIdList
     } else if ADDRESS.iter().any(|n| eq(n)) {
-        Class::Address {
-            required: !(eq("Bcc") || eq("Resent-Bcc")),
-            single: eq("Sender") || eq("Resent-Sender"),
+        if eq("Bcc") || eq("Resent-Bcc") {
+            Class::AddressBcc
+        } else if eq("Sender") || eq("Resent-Sender") {
+            Class::AddressOne
+        } else {
+            Class::Address
         }
     } else if eq("Return-Path") {
         Class::ReturnPath
@@ -589,7 +593,7 @@ pub(crate) fn format_value(
     }
     // Address fields check controls in their own one-pass reader (same errors).
     #[cfg(not(target_os = "none"))]
-    if let Class::Address { required, single } = class {
+    if let Some((required, single)) = class.address() {
         return address::format_field(sink, name, value, options, required, single);
     }
     // Unstructured fields check controls where the fast path cannot (same errors).
@@ -604,7 +608,8 @@ pub(crate) fn format_value(
         Class::Unstructured => unstructured::format(&mut folder, value, options)?,
         Class::MsgIdOne => msgid::format(&mut folder, value, options, true)?,
         Class::MsgIdList => msgid::format(&mut folder, value, options, false)?,
-        Class::Address { required, single } => {
+        Class::Address | Class::AddressBcc | Class::AddressOne => {
+            let (required, single) = class.address().unwrap_or((true, false));
             address::format_text(&mut folder, value, options, required, single)?
         }
         Class::ReturnPath => address::format_return_path(&mut folder, value, options)?,
@@ -785,13 +790,7 @@ mod tests {
     fn classes_are_case_insensitive() {
         assert_eq!(class_of("message-id"), Class::MsgIdOne);
         assert_eq!(class_of("REFERENCES"), Class::MsgIdList);
-        assert_eq!(
-            class_of("bcc"),
-            Class::Address {
-                required: false,
-                single: false
-            }
-        );
+        assert_eq!(class_of("bcc"), Class::AddressBcc);
         assert_eq!(class_of("arc-seal"), Class::AsciiStructured);
         assert_eq!(class_of("ARC-"), Class::Unstructured);
         assert_eq!(class_of("List-Unsubscribe"), Class::AsciiStructured);

@@ -118,6 +118,7 @@ pub fn format_header(
 /// assert_eq!(&out[..n], b"DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n");
 /// # Ok::<(), mailfold::Error>(())
 /// ```
+#[cfg_attr(not(target_os = "none"), inline)]
 pub fn format_field(
     name: &str,
     class: FieldClass,
@@ -125,15 +126,137 @@ pub fn format_field(
     options: &Options,
     out: &mut [u8],
 ) -> Result<usize, Error> {
+    #[cfg(not(target_os = "none"))]
+    {
+        raw::field(name, class, value, options, out).result()
+    }
+    #[cfg(target_os = "none")]
+    {
+        format_field_body(name, class, value, options, out)
+    }
+}
+
+/// The body of [`format_field`]. Inlined once: on the host into [`raw::field`], which returns
+/// the result in two registers, on bare metal into [`format_field`] itself.
+#[inline(always)]
+fn format_field_body(
+    name: &str,
+    class: FieldClass,
+    value: &str,
+    options: &Options,
+    out: &mut [u8],
+) -> Result<usize, Error> {
     options.validate()?;
-    let class = match class {
-        FieldClass::Auto => classify::name_class(name)?,
-        // Forcing the class the name has anyway keeps the name's own rules (SPEC §2).
-        forced => classify::Class::forced(forced, classify::name_class(name)?),
-    };
+    let class = field_class(name, class)?;
     let mut sink = SliceSink::new(out);
     classify::format_value(&mut sink, name, class, value, options)?;
     sink.finish()
+}
+
+/// The class a field is formatted with: from the name, or forced by the caller.
+#[inline(always)]
+fn field_class(name: &str, class: FieldClass) -> Result<classify::Class, Error> {
+    Ok(match class {
+        FieldClass::Auto => classify::name_class(name)?,
+        // Forcing the class the name has anyway keeps the name's own rules (SPEC §2).
+        forced => classify::Class::forced(forced, classify::name_class(name)?),
+    })
+}
+
+/// Results as two words, which the x86_64 calling convention returns in registers (a
+/// `Result<usize, Error>` is returned through memory: the caller passes a pointer to it, the
+/// callee keeps that pointer and stores both words there, the caller loads them back).
+#[cfg(not(target_os = "none"))]
+mod raw {
+    use crate::{Error, FieldClass, Options};
+
+    /// A `Result<usize, Error>`: `tag` is [`OK`] or the error's variant (in declaration
+    /// order, as the compiler numbers them, so converting is mostly a move), `n` the length
+    /// or the error's number (0 for a variant without one).
+    #[derive(Clone, Copy)]
+    pub(crate) struct Raw {
+        tag: usize,
+        n: usize,
+    }
+
+    const OK: usize = 10;
+
+    impl Raw {
+        #[inline(always)]
+        pub(crate) fn new(result: Result<usize, Error>) -> Raw {
+            let (tag, n) = match result {
+                Ok(n) => (OK, n),
+                Err(Error::BufferTooSmall { needed }) => (0, needed),
+                Err(Error::InvalidName) => (1, 0),
+                Err(Error::ControlCharacter { at }) => (2, at),
+                Err(Error::NonAscii { at }) => (3, at),
+                Err(Error::InvalidMsgId { at }) => (4, at),
+                Err(Error::InvalidAddress { at }) => (5, at),
+                Err(Error::LineTooLong) => (6, 0),
+                Err(Error::InvalidOption) => (7, 0),
+                Err(Error::InvalidDate) => (8, 0),
+                Err(Error::InvalidParameter { at }) => (9, at),
+            };
+            Raw { tag, n }
+        }
+
+        #[inline(always)]
+        pub(crate) fn result(self) -> Result<usize, Error> {
+            let n = self.n;
+            Err(match self.tag {
+                OK => return Ok(n),
+                0 => Error::BufferTooSmall { needed: n },
+                1 => Error::InvalidName,
+                2 => Error::ControlCharacter { at: n },
+                3 => Error::NonAscii { at: n },
+                4 => Error::InvalidMsgId { at: n },
+                5 => Error::InvalidAddress { at: n },
+                6 => Error::LineTooLong,
+                7 => Error::InvalidOption,
+                8 => Error::InvalidDate,
+                _ => Error::InvalidParameter { at: n },
+            })
+        }
+    }
+
+    /// [`format_field`](crate::format_field), out of line, with the result in registers.
+    #[inline(never)]
+    pub(crate) fn field(
+        name: &str,
+        class: FieldClass,
+        value: &str,
+        options: &Options,
+        out: &mut [u8],
+    ) -> Raw {
+        Raw::new(super::format_field_body(name, class, value, options, out))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Every error survives the round trip (a variant mapped to the wrong tag fails).
+        #[test]
+        fn every_result_round_trips() {
+            let all = [
+                Ok(7),
+                Ok(0),
+                Err(Error::BufferTooSmall { needed: 9 }),
+                Err(Error::InvalidName),
+                Err(Error::ControlCharacter { at: 3 }),
+                Err(Error::NonAscii { at: 4 }),
+                Err(Error::InvalidMsgId { at: 5 }),
+                Err(Error::InvalidAddress { at: 6 }),
+                Err(Error::LineTooLong),
+                Err(Error::InvalidOption),
+                Err(Error::InvalidDate),
+                Err(Error::InvalidParameter { at: 8 }),
+            ];
+            for r in all {
+                assert_eq!(Raw::new(r).result(), r);
+            }
+        }
+    }
 }
 
 /// Formats an address field from already-separated mailboxes.
@@ -182,7 +305,9 @@ pub(crate) fn format_mailboxes_from<'m>(
     options.validate()?;
     let class = classify::name_class(name)?;
     let (required, single) = match class {
-        classify::Class::Address { required, single } => (required, single),
+        classify::Class::Address | classify::Class::AddressBcc | classify::Class::AddressOne => {
+            class.address().unwrap_or((true, false))
+        }
         // Free text may carry a mailbox list (X-Original-To and other unknown names).
         classify::Class::Unstructured => (true, false),
         classify::Class::ReturnPath => return return_path_from(name, mailboxes, options, out),

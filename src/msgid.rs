@@ -2607,6 +2607,46 @@ mod tests {
         }
     }
 
+    /// Names of every length the one-id and two-id paths take (1..=100 bytes), with ids of
+    /// the lengths where their copies change (32, 33, 64, 65, 128 bytes): the same bytes as
+    /// the general path, nothing written past the output or the buffer (what `single` and
+    /// `two` check at every buffer size).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn single_and_two_id_paths_every_name_length() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        let o = options(998, false, false);
+        let id = |len: usize| {
+            let mut v = std::vec![b'a'; len];
+            v[0] = b'<';
+            v[len / 2] = b'@';
+            v[len - 1] = b'>';
+            std::string::String::from_utf8(v).unwrap()
+        };
+        for nl in 1..=super::FAST_MAX_NAME {
+            let name: std::string::String =
+                (0..nl).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+            for len in [32, 33, 64, 65, 128] {
+                let v = id(len);
+                let out = single(&name, &v, &o);
+                assert_eq!(
+                    out,
+                    Some(general(&name, &v, &o, true).unwrap()),
+                    "{name} {v}"
+                );
+                let pair = std::format!("{v} {}", id(32));
+                let out = two(&name, &pair, &o);
+                assert_eq!(
+                    out,
+                    Some(general(&name, &pair, &o, false).unwrap()),
+                    "{name}"
+                );
+            }
+        }
+    }
+
     /// The two-id path alone (AVX2), checked like [`single`]: `None` when it declines
     /// (nothing left behind); otherwise its output, after every buffer size up to one more
     /// than needed, with guard bytes.

@@ -229,11 +229,11 @@ pub(super) fn write_one(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool) ->
         .get_mut(..total)
         .and_then(|d| d.split_at_mut_checked(nl))
     {
-        super::copy_line(head, name);
+        put_name(head, name);
         if let Some((sep, rest)) = rest.split_first_chunk_mut::<2>() {
             *sep = *b": ";
             if let Some((body, end)) = rest.split_at_mut_checked(n) {
-                super::copy_line(body, text);
+                put_id(body, text);
                 if let Some(e) = end.first_chunk_mut::<2>() {
                     *e = *b"\r\n";
                 } else if let Some(e) = end.first_mut() {
@@ -243,6 +243,19 @@ pub(super) fn write_one(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool) ->
         }
     }
     total
+}
+
+/// `dst.copy_from_slice(name)` (equal lengths) for a name of at most
+/// [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes: one of 8..=16 bytes (`Message-ID`,
+/// `In-Reply-To`, `References`, `Content-ID`), the common case, as two overlapping 8-byte
+/// moves after one test; the others as [`copy_line`](super::copy_line) copies any line.
+#[inline(always)]
+fn put_name(dst: &mut [u8], name: &[u8]) {
+    if name.len().wrapping_sub(8) <= 8 {
+        super::copy_ends::<8>(dst, name);
+    } else {
+        super::copy_line(dst, name);
+    }
 }
 
 /// Writes `text[..len]` (32..=128 bytes) to the start of `dst` (which has room for it):
@@ -351,7 +364,7 @@ pub(super) fn put_two(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool, soft
     // Exact stores only, as in [`write_one`].
     if let Some(out) = out.get_mut(..total) {
         if let Some((d, rest)) = out.split_at_mut_checked(nl) {
-            super::copy_line(d, name);
+            put_name(d, name);
             if let Some((colon, rest)) = rest.split_first_chunk_mut::<2>() {
                 *colon = *b": ";
                 put_id(rest, first);
