@@ -48,14 +48,17 @@ pub(crate) fn avx2() -> bool {
     if BUILT_IN {
         return true;
     }
-    match AVX2.load(Ordering::Relaxed) {
-        YES => true,
-        NO => false,
-        _ => {
-            let yes = detect_avx2();
-            AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
-            yes
-        }
+    // YES first: every field asks, and on the machines the fast paths are for the answer
+    // is YES, so the usual case is one compare.
+    let known = AVX2.load(Ordering::Relaxed);
+    if known == YES {
+        true
+    } else if known == NO {
+        false
+    } else {
+        let yes = detect_avx2();
+        AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
+        yes
     }
 }
 
