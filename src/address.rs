@@ -2040,7 +2040,8 @@ fn format_text_with(
     let b = value.as_bytes();
     debug_assert!(fast || *checked);
     #[cfg(not(target_os = "none"))]
-    let skip = |i| {
+    // `move`: a reference to `fast` kept it in memory, one load per element.
+    let skip = move |i| {
         if fast {
             skip_ws_folds(b, i, true)
         } else {
@@ -2051,10 +2052,12 @@ fn format_text_with(
     let skip = |i| skip_ws_commas(b, i);
     let mut i = skip(0);
     let mut elements = 0;
+    // The count at which another element is an error: one compare per element.
+    let most = if single { 1 } else { usize::MAX };
     #[cfg(not(target_os = "none"))]
     let mut run = Run::default();
     while i < b.len() {
-        if single && elements == 1 {
+        if elements == most {
             return Err(Error::InvalidAddress { at: i });
         }
         #[cfg(not(target_os = "none"))]
