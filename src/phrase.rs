@@ -448,25 +448,14 @@ fn literal_form_of_window(
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 unsafe fn literal_form_short_avx2(lit: &[u8], utf8: bool) -> Option<Form> {
-    use crate::address::window::x86::{masks_v, pad16};
+    use crate::address::window::x86::{head_tail16, masks_v, pad16};
     use core::arch::x86_64::*;
     let n = lit.len();
     // The vector's two halves, and the bits of it that are bytes of the name: both halves
     // whole from 16 bytes on (the last 16 at bits 16..32), else the padded low half.
-    let (v, valid) = match (
-        lit.first_chunk::<16>(),
-        lit.get(n.wrapping_sub(16)..)
-            .and_then(|t| t.first_chunk::<16>()),
-    ) {
-        // SAFETY: both halves are 16 readable bytes; no alignment requirement.
-        (Some(head), Some(tail)) => unsafe {
-            let (lo, hi) = (
-                _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
-                _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
-            );
-            (_mm256_set_m128i(hi, lo), u64::from(u32::MAX))
-        },
-        _ if (1..16).contains(&n) => {
+    let (v, valid) = match head_tail16(lit) {
+        Some(v) => (v, u64::from(u32::MAX)),
+        None if (1..16).contains(&n) => {
             let pad = pad16(lit);
             // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
             let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };

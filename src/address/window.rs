@@ -333,6 +333,23 @@ pub(crate) mod x86 {
         ]
     }
 
+    /// The first and the last 16 bytes of `s` as one vector, the first in the low half (they
+    /// overlap under 32 bytes); `None` under 16 bytes.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    pub(crate) fn head_tail16(s: &[u8]) -> Option<__m256i> {
+        let head = s.first_chunk::<16>()?;
+        let tail = s.last_chunk::<16>()?;
+        // SAFETY: both halves are 16 readable bytes; no alignment requirement.
+        unsafe {
+            let (lo, hi) = (
+                _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
+                _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
+            );
+            Some(_mm256_set_m128i(hi, lo))
+        }
+    }
+
     /// Under 16 bytes of `rest`: one 16-byte block holding them, copied with two
     /// overlapping 8- or 4-byte moves, zeros after them (whose bits the caller clears).
     #[inline(always)]
@@ -469,20 +486,9 @@ pub(crate) mod x86 {
         }
         // Under 32 bytes: one vector, of the first and the last 16 bytes (overlapping, alike)
         // or twice the bytes padded to 16 (the halves' masks are then the same).
-        let (v, tail_at) = match (
-            rest.first_chunk::<16>(),
-            rest.get(n.wrapping_sub(16)..)
-                .and_then(|t| t.first_chunk::<16>()),
-        ) {
-            // SAFETY: both halves are 16 readable bytes; no alignment requirement.
-            (Some(head), Some(tail)) => unsafe {
-                let (lo, hi) = (
-                    _mm_loadu_si128(head.as_ptr().cast::<__m128i>()),
-                    _mm_loadu_si128(tail.as_ptr().cast::<__m128i>()),
-                );
-                (_mm256_set_m128i(hi, lo), n - 16)
-            },
-            _ => {
+        let (v, tail_at) = match head_tail16(rest) {
+            Some(v) => (v, n - 16),
+            None => {
                 let pad = pad16(rest);
                 // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
                 let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
