@@ -1380,7 +1380,7 @@ pub(crate) mod tests {
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     #[test]
     fn word_b_encoder_matches_the_portable_one() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         for t in samples() {
@@ -1412,7 +1412,7 @@ pub(crate) mod tests {
     /// word changes, and a buffer without [`simd::DIRECT_ROOM`] bytes is left alone.
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
     fn check_direct_b(text: &[u8], after: u8) {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         let mut tail = text.to_vec();
@@ -1613,7 +1613,7 @@ pub(crate) mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn avx2_b_encoder_matches_portable_encoder() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         for text in all_byte_texts() {

@@ -2519,7 +2519,7 @@ mod tests {
     /// written past the buffer nor past the output.
     #[cfg(target_arch = "x86_64")]
     fn single(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return None;
         }
         let crlf = o.line_ending == crate::LineEnding::Crlf;
@@ -2542,7 +2542,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn single_id_path_every_length_and_byte() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         let corrupt = b"<>@. =?a\t\r\n\x00\x7f[]\\\"(),:;\xff-";
@@ -2614,7 +2614,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn single_and_two_id_paths_every_name_length() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         let o = options(998, false, false);
@@ -2652,7 +2652,7 @@ mod tests {
     /// than needed, with guard bytes.
     #[cfg(target_arch = "x86_64")]
     fn two(name: &str, value: &str, o: &Options) -> Option<std::vec::Vec<u8>> {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return None;
         }
         let crlf = o.line_ending == crate::LineEnding::Crlf;
@@ -2683,7 +2683,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn two_id_path_every_length_and_byte() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         let id = |len: usize, c: u8| {
@@ -2763,7 +2763,7 @@ mod tests {
     #[test]
     fn avx2_classes() {
         use super::avx2::{AT, DOT, GT, LT, QUESTION, SP, SPECIAL};
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         for c in 0..=255u8 {

@@ -1033,7 +1033,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn short_names_plan_as_their_window() {
-        if !crate::cpu::avx2() {
+        if !crate::test_util::avx2_or_skip() {
             return;
         }
         let class = b"a .\"@\\=\t\x01\x7f(,\xc3\xa9Z9";
