@@ -284,3 +284,46 @@ fn msg_id_lists_write_nothing_past_the_output() {
         }
     }
 }
+
+/// c_abi (a checker bug, not a library bug): in an ASCII structured field a `"` inside a
+/// comment is ctext (RFC 5322 §3.2.2) and opens no quoted-string. The fuzz checker's fold-point
+/// test toggled on every `"`, so after `(")` it took the inside of the next quoted-string for
+/// fold points and flagged a line the library rightly kept whole (SPEC §3: never fold inside a
+/// quoted-string). Also holds the other side: white space inside a comment is CFWS, a fold
+/// point the library must use.
+#[test]
+fn quote_inside_a_comment_opens_no_quoted_string() {
+    let quoted = "\"a quoted string that is far longer than the line limit of 40\"";
+    for value in [
+        format!("(\"){quoted} z"),
+        format!("x(\"\"\"){quoted}"),
+        format!("x (\"\"\"){quoted}(\")"),
+        // check_field holds the comment's white space as fold points: a line of 40 must break.
+        format!("x (a \" b c d e f g h i j k l m n o p q r s t u v w x y z) {quoted}"),
+    ] {
+        for lf in [false, true] {
+            let o = Options::default()
+                .with_max_line_len(40)
+                .with_line_ending(if lf {
+                    mailfold::LineEnding::Lf
+                } else {
+                    mailfold::LineEnding::Crlf
+                });
+            let out = fmt("X-Q", FieldClass::AsciiStructured, &value, &o).unwrap();
+            let e = Expect {
+                name: b"X-Q",
+                kind: Kind::Ascii,
+                soft: 40,
+                lf,
+                utf8: false,
+            };
+            check_field(out.as_bytes(), &e).unwrap_or_else(|why| panic!("{value:?}: {why}"));
+            // The quoted-string stays whole on one line.
+            let eol = if lf { "\n" } else { "\r\n" };
+            assert!(
+                out.split(eol).any(|l| l.contains(quoted)),
+                "{value:?} -> {out:?}"
+            );
+        }
+    }
+}

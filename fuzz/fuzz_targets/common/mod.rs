@@ -182,25 +182,20 @@ fn chars(line: &[u8]) -> usize {
     line.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
-/// Splits a line into white-space separated pieces, keeping quoted-strings and `<...>` whole.
+/// Splits a line into white-space separated pieces, keeping quoted-strings and `<...>` whole
+/// (every `"` toggles: for text where comments mean nothing).
 fn pieces(line: &[u8]) -> Vec<&[u8]> {
-    pieces_from(line, false)
-}
-
-/// [`pieces`] for a line that may start inside a quoted-string an earlier line opened (one
-/// too long for a line of 998 octets may fold inside).
-fn pieces_from(line: &[u8], mut start_quoted: bool) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < line.len() {
-        while !start_quoted && i < line.len() && is_wsp(line[i]) {
+        while i < line.len() && is_wsp(line[i]) {
             i += 1;
         }
         if i == line.len() {
             break;
         }
         let start = i;
-        let mut quoted = core::mem::take(&mut start_quoted);
+        let mut quoted = false;
         while i < line.len() && (quoted || !is_wsp(line[i])) {
             match line[i] {
                 b'\\' if quoted => i += 1,
@@ -214,10 +209,34 @@ fn pieces_from(line: &[u8], mut start_quoted: bool) -> Vec<&[u8]> {
     out
 }
 
+/// Splits one line of an ASCII structured field where SPEC §3 allows a fold: at white space
+/// outside quoted-strings, with `lex` the RFC 5322 state the line starts in (an earlier line
+/// may have opened a quoted-string or a comment). A `"` inside a comment is ctext and opens
+/// nothing; white space inside a comment is CFWS, so a fold point.
+fn structured_pieces<'a>(line: &'a [u8], lex: &StructuredLex) -> Vec<&'a [u8]> {
+    let mut lex = lex.clone();
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, &b) in line.iter().enumerate() {
+        if is_wsp(b) && !lex.quoted {
+            if let Some(s) = start.take() {
+                out.push(&line[s..i]);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+        lex.step(b);
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
+}
+
 /// RFC 5322 quoted-strings and comments across lines: a `"` outside comments opens or closes
 /// a quoted-string, `(`/`)` nest comments outside quoted-strings, `\` quotes the next byte in
 /// both.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct StructuredLex {
     quoted: bool,
     depth: usize,
@@ -225,21 +244,25 @@ struct StructuredLex {
 }
 
 impl StructuredLex {
+    fn step(&mut self, b: u8) {
+        if self.escaped {
+            self.escaped = false;
+        } else if b == b'\\' && (self.quoted || self.depth > 0) {
+            self.escaped = true;
+        } else if self.quoted {
+            self.quoted = b != b'"';
+        } else if b == b'(' {
+            self.depth += 1;
+        } else if b == b')' {
+            self.depth = self.depth.saturating_sub(1);
+        } else if b == b'"' && self.depth == 0 {
+            self.quoted = true;
+        }
+    }
+
     fn scan(&mut self, line: &[u8]) {
         for &b in line {
-            if self.escaped {
-                self.escaped = false;
-            } else if b == b'\\' && (self.quoted || self.depth > 0) {
-                self.escaped = true;
-            } else if self.quoted {
-                self.quoted = b != b'"';
-            } else if b == b'(' {
-                self.depth += 1;
-            } else if b == b')' {
-                self.depth = self.depth.saturating_sub(1);
-            } else if b == b'"' && self.depth == 0 {
-                self.quoted = true;
-            }
+            self.step(b);
         }
         // A fold's line break ends a quoted-pair: `\` before it quoted nothing.
         self.escaped = false;
@@ -497,7 +520,11 @@ pub fn check_field(out: &[u8], e: &Expect<'_>) -> Result<(), String> {
             (if e.utf8 { chars(t) } else { t.len() }) > e.soft
         } {
             // Allowed only for one unbreakable token (plus white space a fold cannot move).
-            let p = pieces_from(content, e.kind == Kind::Ascii && lex.quoted);
+            let p = if e.kind == Kind::Ascii {
+                structured_pieces(content, &lex)
+            } else {
+                pieces(content)
+            };
             if p.len() > 1 {
                 return Err(format!(
                     "line {n} is {width} > {} characters but has fold points: {}",
