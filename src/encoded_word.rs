@@ -17,7 +17,9 @@ mod simd;
 /// The AVX2 B encoder that writes a word straight into the output, for the unstructured
 /// fast path, in two halves: the take, then the word (see [`simd::b_word_take_avx2`]).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-pub(crate) use simd::{b_word_take_avx2, write_b_word_avx2, BWordConsts, BWordTake};
+pub(crate) use simd::{
+    b_word_take_avx2, b_word_whole_avx2, write_b_word_avx2, BWordConsts, BWordTake,
+};
 
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
@@ -468,6 +470,13 @@ impl RunEncoder {
         } else {
             self.min_word_as::<IS_B>(rest)
         }
+    }
+
+    /// The length of one B encoded-word holding all of `len` bytes: a run of a B encoder whose
+    /// word this long fits the room on the line is that one word.
+    #[inline(always)]
+    pub(crate) fn whole_b_word_len(&self, len: usize) -> usize {
+        OVERHEAD + b_len_small(len)
     }
 
     /// The bytes a B word sized to `room` takes from the rest of a run (`len` bytes, at the
