@@ -372,6 +372,17 @@ fn fit_auto(
     if taken == text.len() {
         return (taken, len);
     }
+    // B (the shorter for all of `text`) did not take all of it: when Q of the bytes it took
+    // passes the budget, the Q word holds fewer bytes (the glue rule can only make it fewer)
+    // and those bytes are shorter in B, so B's word is the answer. One count of escapes
+    // instead of a Q word and a count (a display name split over two lines, CJK or
+    // Cyrillic text).
+    if first == Enc::B {
+        let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+        if q_len_slice(text.get(..taken).unwrap_or_default(), safe) > budget {
+            return (taken, len);
+        }
+    }
     let other = match first {
         Enc::Q => Enc::B,
         Enc::B => Enc::Q,
@@ -1546,6 +1557,42 @@ pub(crate) mod tests {
         let n = sink.finish()?;
         buf.truncate(n);
         Ok(buf)
+    }
+
+    /// Runs that B holds in more than one word, where Q of the first word's bytes passes the
+    /// budget (Cyrillic, CJK: B's word is the answer without a Q word) or only nearly (mostly
+    /// ASCII with a few escapes: the Q word is made and compared), after every column, with
+    /// and without glue: the slice path makes the generic path's words.
+    #[test]
+    fn split_b_runs_match_the_generic_path() {
+        let texts = [
+            "Мария Иванова Петровна".into(),
+            "山田 太郎 王小明 山田 太郎".into(),
+            "Łukasz Żółć Łukasz Żółć".into(),
+            "ab=cd?ef_gh=ij?kl_mn=op?qr_st=uv?wx_yz=ab?cd_ef=gh?ij_kl=mn".into(),
+            "é=a?é_b=é?c_é=d?é_e=é?f_é=g?é_h=é?i_é=j?é_k=é?l".into(),
+            "ж".repeat(60),
+        ];
+        for text in &texts {
+            for lead in 0..80 {
+                for ctx in [Context::Text, Context::Phrase] {
+                    for glue in ["", ","] {
+                        let shape = (
+                            7,
+                            Some(lead).filter(|&n| n > 0),
+                            78,
+                            &b" "[..],
+                            glue.as_bytes(),
+                        );
+                        assert_eq!(
+                            run(true, text, ctx, Encoding::Auto, shape),
+                            run(false, text, ctx, Encoding::Auto, shape),
+                            "{text:?} {lead} {ctx:?} {glue:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
