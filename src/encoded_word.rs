@@ -17,7 +17,9 @@ mod simd;
 /// The AVX2 B encoder that writes a word straight into the output, for the unstructured
 /// fast path, in two halves: the take, then the word (see [`simd::b_word_take_avx2`]).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-pub(crate) use simd::{b_word_take_avx2, write_b_word_avx2, BWordConsts, BWordTake};
+pub(crate) use simd::{
+    b_word_take_avx2, b_word_whole_avx2, write_b_word_avx2, BWordConsts, BWordTake,
+};
 
 /// `=?utf-8?q?` + `?=`.
 const OVERHEAD: usize = 12;
@@ -370,6 +372,17 @@ fn fit_auto(
     if taken == text.len() {
         return (taken, len);
     }
+    // B (the shorter for all of `text`) did not take all of it: when Q of the bytes it took
+    // passes the budget, the Q word holds fewer bytes (the glue rule can only make it fewer)
+    // and those bytes are shorter in B, so B's word is the answer. One count of escapes
+    // instead of a Q word and a count (a display name split over two lines, CJK or
+    // Cyrillic text).
+    if first == Enc::B {
+        let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
+        if q_len_slice(text.get(..taken).unwrap_or_default(), safe) > budget {
+            return (taken, len);
+        }
+    }
     let other = match first {
         Enc::Q => Enc::B,
         Enc::B => Enc::Q,
@@ -468,6 +481,13 @@ impl RunEncoder {
         } else {
             self.min_word_as::<IS_B>(rest)
         }
+    }
+
+    /// The length of one B encoded-word holding all of `len` bytes: a run of a B encoder whose
+    /// word this long fits the room on the line is that one word.
+    #[inline(always)]
+    pub(crate) fn whole_b_word_len(&self, len: usize) -> usize {
+        OVERHEAD + b_len_small(len)
     }
 
     /// The bytes a B word sized to `room` takes from the rest of a run (`len` bytes, at the
@@ -1537,6 +1557,42 @@ pub(crate) mod tests {
         let n = sink.finish()?;
         buf.truncate(n);
         Ok(buf)
+    }
+
+    /// Runs that B holds in more than one word, where Q of the first word's bytes passes the
+    /// budget (Cyrillic, CJK: B's word is the answer without a Q word) or only nearly (mostly
+    /// ASCII with a few escapes: the Q word is made and compared), after every column, with
+    /// and without glue: the slice path makes the generic path's words.
+    #[test]
+    fn split_b_runs_match_the_generic_path() {
+        let texts = [
+            "Мария Иванова Петровна".into(),
+            "山田 太郎 王小明 山田 太郎".into(),
+            "Łukasz Żółć Łukasz Żółć".into(),
+            "ab=cd?ef_gh=ij?kl_mn=op?qr_st=uv?wx_yz=ab?cd_ef=gh?ij_kl=mn".into(),
+            "é=a?é_b=é?c_é=d?é_e=é?f_é=g?é_h=é?i_é=j?é_k=é?l".into(),
+            "ж".repeat(60),
+        ];
+        for text in &texts {
+            for lead in 0..80 {
+                for ctx in [Context::Text, Context::Phrase] {
+                    for glue in ["", ","] {
+                        let shape = (
+                            7,
+                            Some(lead).filter(|&n| n > 0),
+                            78,
+                            &b" "[..],
+                            glue.as_bytes(),
+                        );
+                        assert_eq!(
+                            run(true, text, ctx, Encoding::Auto, shape),
+                            run(false, text, ctx, Encoding::Auto, shape),
+                            "{text:?} {lead} {ctx:?} {glue:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -571,6 +571,23 @@ pub(crate) unsafe fn b_word_take_avx2(tail: &[u8], len: usize, room: usize) -> O
     Some(BWordTake { raw, take })
 }
 
+/// [`b_word_take_avx2`] for a word known to hold all of the `len` bytes at the start of
+/// `tail` (at most 45: its B word fits the room): the vectors, without the search for the
+/// last character start that fits. `None` when `tail` is shorter than 64.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+pub(crate) unsafe fn b_word_whole_avx2(tail: &[u8], len: usize) -> Option<BWordTake> {
+    let src = tail.get(..64)?;
+    debug_assert!(len <= 45);
+    Some(BWordTake {
+        raw: [load256(src, 0)?, load256(src, 24)?],
+        take: len.min(45),
+    })
+}
+
 /// The second half of [`encode_b_word_direct_avx2`]: the word holding the take `found`
 /// ([`b_word_take_avx2`]), written straight into `out` at `at`. `None`, nothing written,
 /// when `out` lacks [`DIRECT_ROOM`] bytes from `at`.

@@ -925,7 +925,25 @@ fn write_words<const AVX2: bool, const B: usize>(
                 }
             };
         }
-        if encoder.is_b() {
+        // A B run whose one word fits here whole (most runs are one word): that word,
+        // without the loop. The loop's first word would be the same: it fits here, its take
+        // is the whole run (nothing to cut back), and a word holding the whole run keeps B
+        // (see `whole` above). Only where the word can be written straight into the output
+        // (the AVX2 instance, room in the buffer); else the loop makes it.
+        let here = ew_limit as isize - (col as isize + 1);
+        let direct = if encoder.is_b() && here >= encoder.whole_b_word_len(run.len()) as isize {
+            whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+        } else {
+            None
+        };
+        if let Some(n) = direct {
+            if let Some(d) = out.buf.get_mut(out.at) {
+                *d = ws;
+            }
+            out.at += 1 + n;
+            col += 1 + n;
+            has_ew = true;
+        } else if encoder.is_b() {
             encode_words!(true);
         } else {
             encode_words!(false);
@@ -1020,6 +1038,32 @@ impl BTake {
             BTake::Counted(take) => *take,
         }
     }
+}
+
+/// The B word holding all of a run (`len` bytes from `cur` in `padded`, a word known to fit
+/// the room on the line), written straight into the output after the one byte of white space
+/// before it (which the caller stores), in the AVX2 instance: its length, or `None`, nothing
+/// written, where it cannot be written so (the caller's word loop makes it then).
+#[inline(always)]
+fn whole_b_word<const AVX2: bool>(
+    len: usize,
+    padded: &[u8],
+    cur: usize,
+    out: &mut Out<'_>,
+    wide: &Wide<AVX2>,
+) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if let (true, Some(k), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
+        // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
+        let found = unsafe { crate::encoded_word::b_word_whole_avx2(tail, len) }?;
+        // SAFETY: as above.
+        let (taken, n) =
+            unsafe { crate::encoded_word::write_b_word_avx2(&found, out.buf, out.at + 1, k) }?;
+        debug_assert_eq!(taken, len);
+        return Some(n);
+    }
+    let _ = (len, padded, cur, out, wide);
+    None
 }
 
 /// One encoded-word of a run at `out`, as [`RunEncoder::encode_as`] makes it (the bytes of
@@ -1385,6 +1429,39 @@ mod tests {
             .unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.contains("?b?") && out.contains("?q?"), "{out}");
+    }
+
+    /// B runs of every length up to the most one word holds (45 bytes) after plain text of
+    /// every length, so that the run's one word fits the line exactly, by a character less
+    /// or by one more (the shortcut for a run that is one word that fits, and the loop when
+    /// it does not), with `Auto` and B forced, at every buffer size around the output (where
+    /// the direct write has no room the loop writes the word).
+    #[test]
+    fn one_word_b_runs_at_every_column_match_the_general_path() {
+        let runs = [
+            "ü".into(),
+            "Grüße".into(),
+            "日本語".into(),
+            "Привет мир".into(),
+            "😀 Grüße".into(),
+            "ж".repeat(22),
+            ["ж".repeat(22), "a".into()].concat(),
+            ["ж".repeat(22), "ab".into()].concat(),
+            "日本語テキスト日本語テキスト日".into(),
+        ];
+        for run in &runs {
+            for lead in 0..70 {
+                let value = if lead == 0 {
+                    run.clone()
+                } else {
+                    ["a".repeat(lead), " ".into(), run.clone(), " z".into()].concat()
+                };
+                for encoding in [Encoding::Auto, Encoding::B] {
+                    let options = crate::test_util::options(false, encoding, 78, false);
+                    assert!(check("Subject", value.as_bytes(), &options), "{value:?}");
+                }
+            }
+        }
     }
 
     #[test]
