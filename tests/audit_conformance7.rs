@@ -6,7 +6,9 @@
 //! `tests/mime_differential.py`), never from running mailfold.
 //!
 //! Round 7 covers `src/mime.rs` (the choice between token, quoted-string and RFC 2231 forms,
-//! continuation sizing and numbering) and `src/input.rs`.
+//! continuation numbering, RFC 2231 input sections) and the character classes of
+//! `src/chars.rs` (atext, dtext, RFC 2045 tokens, the Q-encoding safe sets), byte by byte.
+//! `src/input.rs` had no surviving mutant but an equivalent one.
 
 use std::process::Command;
 
