@@ -54,8 +54,11 @@ fn hex(s: &str) -> String {
 
 /// Runs `tests/mime_differential.py` (CPython's modern and compat32 parsers: type, every
 /// parameter read back exactly, no defects) over `(field name, type, params, field)` cases.
+/// One case for [`cpython_reads_back`]: field name, type, parameters, formatted field.
+type Case<'a> = (&'a str, &'a str, Vec<(&'a str, String)>, String);
+
 /// `tag` names the data file (tests run in parallel).
-fn cpython_reads_back(tag: &str, cases: &[(&str, &str, Vec<(&str, String)>, String)]) {
+fn cpython_reads_back(tag: &str, cases: &[Case<'_>]) {
     let mut data = String::new();
     for (i, (field_name, ty, params, field)) in cases.iter().enumerate() {
         let params: Vec<String> = params
