@@ -1459,16 +1459,30 @@ type Element = (ParsedMailbox, usize, NameHint);
 ///
 /// (Compiling it for AVX2, so that the window inlines into it, was tried: the window stayed
 /// a call and the reader became one too, 76 instructions per field more.)
-#[cfg(not(target_os = "none"))]
-#[inline]
+#[cfg(all(test, not(target_os = "none")))]
 fn window_element(b: &[u8], i: usize) -> Option<Element> {
+    // SAFETY: without `AVX2` no CPU feature is assumed.
+    unsafe { window_element_k::<false>(b, i) }
+}
+
+/// [`window_element`], with `AVX2` for the list loop compiled for AVX2
+/// ([`format_text_avx2`]): the window's vector version is then called straight and inlines.
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+unsafe fn window_element_k<const AVX2: bool>(b: &[u8], i: usize) -> Option<Element> {
     use window::{below, from, has};
     // Only a quoted-string name looks at the quote and hard masks.
     let quoted = b.get(i) == Some(&b'"');
-    let w = if quoted {
-        window::window(b, i)
-    } else {
-        window::window_lite(b, i)
+    // SAFETY: the caller's contract.
+    let w = unsafe {
+        if quoted {
+            window::window_k::<AVX2, true>(b, i)
+        } else {
+            window::window_k::<AVX2, false>(b, i)
+        }
     };
     let plain = w.plain();
     let addr_bytes = plain | w.dot | w.at;
@@ -1567,7 +1581,9 @@ fn window_element(b: &[u8], i: usize) -> Option<Element> {
                 == 64 =>
         {
             let a = i + a as usize;
-            window_angle_tail(&window::window_lite(b, a), b, a, 0)?
+            // SAFETY: the caller's contract.
+            let w = unsafe { window::window_k::<AVX2, false>(b, a) };
+            window_angle_tail(&w, b, a, 0)?
         }
         None => return None,
     };
@@ -2099,6 +2115,49 @@ fn format_text_with(
     fast: bool,
     checked: &mut bool,
 ) -> Result<(), Error> {
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    if fast && crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { format_text_avx2(f, value, options, required, single, checked) };
+    }
+    // SAFETY: without `AVX2` no CPU feature is assumed.
+    unsafe { format_text_loop::<false>(f, value, options, required, single, fast, checked) }
+}
+
+/// [`format_text_with`] with the one-pass readers, compiled for AVX2: the window inlines
+/// into the list loop (its masks stay in registers) and the bit arithmetic of
+/// [`window_element`] takes the BMI instructions (`shlx`, `bzhi`, `tzcnt`, `blsr`).
+///
+/// # Safety
+/// The CPU must support AVX2 (`crate::cpu::avx2()`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+unsafe fn format_text_avx2(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+    checked: &mut bool,
+) -> Result<(), Error> {
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    unsafe { format_text_loop::<true>(f, value, options, required, single, true, checked) }
+}
+
+/// The list loop of [`format_text_with`]; with `AVX2`, for [`format_text_avx2`].
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[inline(always)]
+unsafe fn format_text_loop<const AVX2: bool>(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+    checked: &mut bool,
+) -> Result<(), Error> {
     let b = value.as_bytes();
     debug_assert!(fast || *checked);
     #[cfg(not(target_os = "none"))]
@@ -2128,7 +2187,8 @@ fn format_text_with(
         if fast {
             // The window reader's element stays in registers: only the elements that are
             // not placed as they stand go (by reference) to the out-of-line writer.
-            if let Some((mb, after, hint)) = window_element(b, i) {
+            // SAFETY: the caller's contract.
+            if let Some((mb, after, hint)) = unsafe { window_element_k::<AVX2>(b, i) } {
                 let next = next_element(b, after, skip);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 if !run.place(f, b, i, &mb, glue, &mut line) {
@@ -2770,6 +2830,43 @@ mod tests {
         Ok(buf)
     }
 
+    /// [`format_field`] with the list loop's portable version (no AVX2) even where the CPU
+    /// has AVX2, which [`format_field`] would take.
+    fn text_portable(
+        name: &str,
+        value: &str,
+        options: &Options,
+        (required, single): (bool, bool),
+    ) -> Result<std::vec::Vec<u8>, Error> {
+        let mut buf = std::vec![0u8; 1 << 14];
+        let mut sink = crate::sink::SliceSink::new(&mut buf);
+        let mut checked = false;
+        let result = (|| {
+            let mut f = Folder::start(&mut sink, name, options)?;
+            // SAFETY: without `AVX2` no CPU feature is assumed.
+            unsafe {
+                format_text_loop::<false>(
+                    &mut f,
+                    value,
+                    options,
+                    required,
+                    single,
+                    true,
+                    &mut checked,
+                )
+            }?;
+            f.end();
+            Ok(())
+        })();
+        if result.is_err() && !checked {
+            input::check_controls(value.as_bytes())?;
+        }
+        result?;
+        let n = sink.finish()?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         /// Wherever the one-pass reader takes an element, the general parser reads the same
@@ -2812,10 +2909,16 @@ mod tests {
             name in proptest::sample::select(std::vec!["To", "Cc", "Sender", "Bcc", "Disposition-Notification-To", "X-A-Very-Long-Field-Name-Used-For-Lead-In-Tests"]),
             flags in proptest::sample::select(std::vec![(true, false), (false, false), (true, true)]),
         ) {
+            let general = text_with(name, &list, &options, flags, false);
             proptest::prop_assert_eq!(
-                text_with(name, &list, &options, flags, true),
-                text_with(name, &list, &options, flags, false),
+                &text_with(name, &list, &options, flags, true),
+                &general,
                 "{:?}", list
+            );
+            proptest::prop_assert_eq!(
+                &text_portable(name, &list, &options, flags),
+                &general,
+                "portable {:?}", list
             );
         }
 
@@ -3052,10 +3155,16 @@ mod tests {
                 for lf in [false, true] {
                     let o = crate::test_util::options(false, crate::Encoding::Auto, width, lf);
                     for name in ["To", "Reply-To"] {
+                        let general = text_with(name, &value, &o, (true, false), false);
                         assert_eq!(
                             text_with(name, &value, &o, (true, false), true),
-                            text_with(name, &value, &o, (true, false), false),
+                            general,
                             "{value:?} width {width} lf {lf}"
+                        );
+                        assert_eq!(
+                            text_portable(name, &value, &o, (true, false)),
+                            general,
+                            "portable {value:?} width {width} lf {lf}"
                         );
                     }
                 }
