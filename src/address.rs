@@ -622,7 +622,10 @@ fn write_encoded_mailbox(
             write_angle_addr(f, addr, addr_w, glue)?;
             return Ok(EncodedMailbox::Written);
         }
-        f.newline();
+        // `Folder::newline` with one store (not right after the name: the name line's
+        // state is gone already).
+        put_line_ending(f);
+        f.resume(Width::default(), false);
     }
     // One SP before the word: it fits, so this only writes it and marks the line as one
     // holding an encoded-word (and clears the state after `Name:`).
@@ -672,6 +675,21 @@ fn write_encoded_element(
             EncodedMailbox::NotOneWord => {}
         }
     }
+    write_encoded_general(f, b, (s, e), addr, glue, options)
+}
+
+/// [`write_encoded_element`] past its B word: [`write_encoded_mailbox`], then the general
+/// writer.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn write_encoded_general(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    (s, e): (usize, usize),
+    addr: &[u8],
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
     let raw = b.get(s..e).unwrap_or_default();
     let addr_w = Width::ascii(addr.len());
     match write_encoded_mailbox(f, raw, addr, addr_w, glue, options)? {
@@ -686,6 +704,46 @@ fn write_encoded_element(
             write_mailbox(f, b" ", Some(plan), addr, glue, options, true)
         }
     }
+}
+
+/// [`other_element`] for the AVX2 list loop, compiled for AVX2: a display name that is one
+/// B word is written by [`put_b_mailbox`]'s body inlined here, instead of through
+/// [`other_element`], [`write_encoded_element`] and [`put_b_mailbox`], three calls each
+/// with its frame (a quarter of the elements). Every other element takes [`other_element`].
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+unsafe fn other_element_avx2(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    i: usize,
+    mb: &ParsedMailbox,
+    hint: NameHint,
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    if let (NameHint::NonAscii, false, Some((s, e))) = (hint, options.utf8, mb.name) {
+        let addr = b.get(mb.addr.0..mb.addr.1).unwrap_or_default();
+        let addr_w = Width::ascii(addr.len());
+        // SAFETY: the CPU supports AVX2 (this function's contract), and this function is
+        // compiled for it.
+        match unsafe { put_b_mailbox_body(f, b, (s, e), addr, addr_w, glue, options) }? {
+            EncodedMailbox::Written => return Ok(()),
+            EncodedMailbox::Split => {
+                let raw = b.get(s..e).unwrap_or_default();
+                let plan = phrase::plan_known(raw, phrase::Known::Encoded);
+                phrase::write_planned(f, b" ", plan, options, b"")?;
+                return write_angle_addr(f, addr, addr_w, glue);
+            }
+            EncodedMailbox::NotOneWord => {
+                return write_encoded_general(f, b, (s, e), addr, glue, options);
+            }
+        }
+    }
+    other_element(f, b, i, mb, hint, glue, options)
 }
 
 /// The largest text one B encoded-word holds: 15 quads of 3 bytes (60 characters, 72 with
@@ -721,6 +779,29 @@ const B_WORD_ROOM: usize = 160;
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 unsafe fn put_b_mailbox(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    name: (usize, usize),
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+    options: &Options,
+) -> Result<EncodedMailbox, Error> {
+    // SAFETY: the CPU supports AVX2 (this function's contract), and this function is
+    // compiled for it.
+    unsafe { put_b_mailbox_body(f, b, name, addr, addr_w, glue, options) }
+}
+
+/// [`put_b_mailbox`]'s body, inlined always into its callers, which are compiled for AVX2
+/// ([`put_b_mailbox`], [`other_element_avx2`]): a function with its own target features
+/// would stay a call there.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]), and the caller must be compiled for it
+/// (the vector functions inline only there).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+unsafe fn put_b_mailbox_body(
     f: &mut Folder<'_, '_>,
     b: &[u8],
     (s, e): (usize, usize),
@@ -760,15 +841,16 @@ unsafe fn put_b_mailbox(
             let Some(chunk) = text.first_chunk::<64>() else {
                 return Ok(EncodedMailbox::NotOneWord);
             };
-            // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement.
-            let (lo, hi) = unsafe {
-                (
+            // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement;
+            // the CPU supports AVX2 (this function's contract).
+            let high = unsafe {
+                let (lo, hi) = (
                     _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()),
                     _mm256_loadu_si256(chunk.as_ptr().add(32).cast::<__m256i>()),
-                )
+                );
+                u64::from(_mm256_movemask_epi8(lo) as u32)
+                    | u64::from(_mm256_movemask_epi8(hi) as u32) << 32
             };
-            let high = u64::from(_mm256_movemask_epi8(lo) as u32)
-                | u64::from(_mm256_movemask_epi8(hi) as u32) << 32;
             (high & window::below(n as u32)).count_ones() as usize > allowed
         }
     };
@@ -826,7 +908,10 @@ unsafe fn put_b_mailbox(
             write_angle_addr(f, addr, addr_w, glue)?;
             return Ok(EncodedMailbox::Written);
         }
-        f.newline();
+        // `Folder::newline` with one store (not right after the name: the name line's
+        // state is gone already).
+        put_line_ending(f);
+        f.resume(Width::default(), false);
     }
     f.space(b" ", word_w, true)?;
     put_word(f);
@@ -922,7 +1007,10 @@ fn open_piece(f: &mut Folder<'_, '_>, fits: impl Fn(Width) -> bool) -> bool {
         if f.at_start() || !fits(fresh) {
             return false;
         }
-        f.newline();
+        // `Folder::newline` with one store (not right after the name: the name line's
+        // state is gone already).
+        put_line_ending(f);
+        f.resume(Width::default(), false);
     }
     f.mark_written();
     f.sink().byte(b' ');
@@ -2193,6 +2281,14 @@ unsafe fn format_text_loop<const AVX2: bool>(
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 if !run.place(f, b, i, &mb, glue, &mut line) {
                     run.flush(f, b);
+                    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+                    if AVX2 {
+                        // SAFETY: the caller's contract.
+                        unsafe { other_element_avx2(f, b, i, &mb, hint, glue, options) }?;
+                    } else {
+                        other_element(f, b, i, &mb, hint, glue, options)?;
+                    }
+                    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
                     other_element(f, b, i, &mb, hint, glue, options)?;
                     line.sync(f);
                 }
