@@ -2208,6 +2208,29 @@ fn format_text_with(
         // SAFETY: the CPU supports AVX2 (checked just above).
         return unsafe { format_text_avx2(f, value, options, required, single, checked) };
     }
+    #[cfg(not(target_os = "none"))]
+    return format_text_portable(f, value, options, required, single, fast, checked);
+    // SAFETY: without `AVX2` no CPU feature is assumed.
+    #[cfg(target_os = "none")]
+    unsafe {
+        format_text_loop::<false>(f, value, options, required, single, fast, checked)
+    }
+}
+
+/// [`format_text_loop`] without AVX2, out of line on hosts: the field dispatcher, which
+/// [`format_text_with`] inlines into, then holds two calls instead of a whole list loop
+/// (its frame and registers are every class's).
+#[cfg(not(target_os = "none"))]
+#[inline(never)]
+fn format_text_portable(
+    f: &mut Folder<'_, '_>,
+    value: &str,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+    checked: &mut bool,
+) -> Result<(), Error> {
     // SAFETY: without `AVX2` no CPU feature is assumed.
     unsafe { format_text_loop::<false>(f, value, options, required, single, fast, checked) }
 }
