@@ -196,6 +196,26 @@ pub(crate) fn window_lite(b: &[u8], i: usize) -> Win {
     window(b, i)
 }
 
+/// [`window`] (with `FULL`) or [`window_lite`] (without), for code compiled for AVX2 when
+/// `AVX2`: the vector version is called straight, with no run-time check, so that it
+/// inlines into its caller there ([`super::window_element_k`] in the AVX2 list loop).
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[inline(always)]
+pub(crate) unsafe fn window_k<const AVX2: bool, const FULL: bool>(b: &[u8], i: usize) -> Win {
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    if AVX2 {
+        // SAFETY: the caller's contract.
+        return unsafe { x86::window_avx2_k::<FULL>(b, i) };
+    }
+    if FULL {
+        window(b, i)
+    } else {
+        window_lite(b, i)
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) mod x86 {
     use super::{Win, LO_HARD, LO_NP, MASKS, ROW_BITS};
@@ -458,50 +478,63 @@ pub(crate) mod x86 {
     }
 
     /// [`window_avx2`], all seven masks with `FULL`, else the quote and hard ones zero.
-    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-    #[inline]
-    unsafe fn window_avx2_k<const FULL: bool>(b: &[u8], i: usize) -> Win {
-        if let Some((chunk, len, shift)) = bytes(b, i) {
-            let mut parts = [[0u64; MASKS]; 2];
-            for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
-                if let Some(block) = block.first_chunk::<32>() {
-                    *part = masks32::<FULL>(block);
+    ///
+    /// Not compiled for AVX2 itself but inlined, always, into its callers, which are (the
+    /// two above, and the AVX2 list loop through [`super::window_k`]): a function with its
+    /// own target features would stay a call there (`#[inline(always)]` with
+    /// `#[target_feature]` is not stable), with the masks returned through memory.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2, and the caller must be compiled for it (the vector
+    /// intrinsics inline only there).
+    #[inline(always)]
+    pub(crate) unsafe fn window_avx2_k<const FULL: bool>(b: &[u8], i: usize) -> Win {
+        // SAFETY: the CPU supports AVX2 and the caller is compiled for it (this
+        // function's contract): the vector functions may be called; the loads read the
+        // bytes of the slices they are made from.
+        unsafe {
+            if let Some((chunk, len, shift)) = bytes(b, i) {
+                let mut parts = [[0u64; MASKS]; 2];
+                for (part, block) in parts.iter_mut().zip(chunk.chunks_exact(32)) {
+                    if let Some(block) = block.first_chunk::<32>() {
+                        *part = masks32::<FULL>(block);
+                    }
                 }
+                return assemble(&parts, 32, len, shift);
             }
-            return assemble(&parts, 32, len, shift);
-        }
-        let rest = b.get(i..).unwrap_or_default();
-        let n = rest.len();
-        if let (Some(head), Some(tail)) = (
-            rest.first_chunk::<32>(),
-            rest.get(n.wrapping_sub(32)..)
-                .and_then(|t| t.first_chunk::<32>()),
-        ) {
-            let (head, tail) = (masks32::<FULL>(head), masks32::<FULL>(tail));
-            let mut m = [0u64; MASKS];
-            for ((acc, h), t) in m.iter_mut().zip(head).zip(tail) {
-                *acc = h | t << (n - 32);
+            let rest = b.get(i..).unwrap_or_default();
+            let n = rest.len();
+            if let (Some(head), Some(tail)) = (
+                rest.first_chunk::<32>(),
+                rest.get(n.wrapping_sub(32)..)
+                    .and_then(|t| t.first_chunk::<32>()),
+            ) {
+                let (head, tail) = (masks32::<FULL>(head), masks32::<FULL>(tail));
+                let mut m = [0u64; MASKS];
+                for ((acc, h), t) in m.iter_mut().zip(head).zip(tail) {
+                    *acc = h | t << (n - 32);
+                }
+                return Win::from_masks(m, n as u32);
             }
-            return Win::from_masks(m, n as u32);
-        }
-        // Under 32 bytes: one vector, of the first and the last 16 bytes (overlapping, alike)
-        // or twice the bytes padded to 16 (the halves' masks are then the same).
-        let (v, tail_at) = match head_tail16(rest) {
-            Some(v) => (v, n - 16),
-            None => {
-                let pad = pad16(rest);
-                // SAFETY: `pad` is 16 readable bytes; no alignment requirement.
-                let lo = unsafe { _mm_loadu_si128(pad.as_ptr().cast::<__m128i>()) };
-                // Under 16 bytes the masks need no merging of halves: bits 16 and up (the
-                // second copy) are past the window, which `from_masks` cuts.
-                return Win::from_masks(masks_v::<FULL>(_mm256_set_m128i(lo, lo)), n as u32);
+            // Under 32 bytes: one vector, of the first and the last 16 bytes (overlapping, alike)
+            // or twice the bytes padded to 16 (the halves' masks are then the same).
+            let (v, tail_at) = match head_tail16(rest) {
+                Some(v) => (v, n - 16),
+                None => {
+                    let pad = pad16(rest);
+                    // `pad` is 16 readable bytes; no alignment requirement.
+                    let lo = _mm_loadu_si128(pad.as_ptr().cast::<__m128i>());
+                    // Under 16 bytes the masks need no merging of halves: bits 16 and up (the
+                    // second copy) are past the window, which `from_masks` cuts.
+                    return Win::from_masks(masks_v::<FULL>(_mm256_set_m128i(lo, lo)), n as u32);
+                }
+            };
+            let mut m = masks_v::<FULL>(v);
+            for x in m.iter_mut() {
+                *x = (*x & 0xFFFF) | (*x >> 16 & 0xFFFF) << tail_at;
             }
-        };
-        let mut m = masks_v::<FULL>(v);
-        for x in m.iter_mut() {
-            *x = (*x & 0xFFFF) | (*x >> 16 & 0xFFFF) << tail_at;
+            Win::from_masks(m, n as u32)
         }
-        Win::from_masks(m, n as u32)
     }
 }
 
