@@ -1272,6 +1272,18 @@ mod avx2 {
             let (g0, a0) = next_v(&t, &mut acc, v0);
             let (g1, a1) = next_v(&t, &mut acc, v1);
             let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            // SAFETY: an empty `asm!` (no instruction; the registers are left as they are).
+            // It makes the block's checks complete here, before the walk: LLVM would
+            // otherwise finish them after it, and keep the windows across the walk, which
+            // takes the registers for its copies.
+            unsafe {
+                core::arch::asm!(
+                    "/* {0} {1} */",
+                    inout(ymm_reg) acc.bad,
+                    inout(ymm_reg) acc.min,
+                    options(nomem, nostack, preserves_flags)
+                );
+            }
             // Ids without exactly one `@` each: the baseline scan decides (and the branch
             // keeps the check's masks out of the loop's registers).
             if at_check(g, a, &mut borrow) != 0 {
@@ -1463,12 +1475,10 @@ mod avx2 {
                         }
                         self.until = self.name_limit;
                     } else {
-                        // No call here: the loop's state would be saved around it.
+                        // A call (rare: a long line, or one near the end of the text), so
+                        // that the buffer's bounds stay out of the loop's registers.
                         let shift = self.shift(out);
-                        store_exact(out, self.text, run, prev, shift, Self::ENDING);
-                        if prev - run > FAST_MAX_ID + 1 {
-                            self.over |= long_first_id(self.text, run, prev);
-                        }
+                        self.over |= fold_exact::<CRLF>(out, self.text, run, prev, shift);
                         self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
@@ -1478,6 +1488,26 @@ mod avx2 {
                 self.prev = e;
             }
             true
+        }
+    }
+
+    /// The fold of [`Folds::ids`] for a line it does not store whole: the line and its ending
+    /// stored exactly, and the check of a first id longer than FAST_MAX_ID + 1 (bit 63 of
+    /// the result set when it is).
+    #[cold]
+    #[inline(never)]
+    fn fold_exact<const CRLF: bool>(
+        out: &mut [u8],
+        text: &[u8],
+        run: usize,
+        prev: usize,
+        shift: usize,
+    ) -> usize {
+        store_exact(out, text, run, prev, shift, Folds::<CRLF>::ENDING);
+        if prev - run > FAST_MAX_ID + 1 {
+            long_first_id(text, run, prev)
+        } else {
+            0
         }
     }
 
