@@ -1157,7 +1157,13 @@ mod avx2 {
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn next(t: &Tables, acc: &mut Acc, window: &[u8; 32]) -> (u64, u64) {
-        let v = load_window(window);
+        next_v(t, acc, load_window(window))
+    }
+
+    /// [`next`] for the window `v`, already loaded.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn next_v(t: &Tables, acc: &mut Acc, v: __m256i) -> (u64, u64) {
         let c = classify(t, v);
         let pc = shift_in(acc.last, c);
         acc.last = c;
@@ -1207,6 +1213,19 @@ mod avx2 {
         if text.len() <= SHORT {
             return short(text, walk);
         }
+        // One loop for each line ending: its length and bytes are then constants, not
+        // values the loop keeps in registers.
+        if walk.crlf {
+            long::<true>(text, walk)
+        } else {
+            long::<false>(text, walk)
+        }
+    }
+
+    /// [`scan`] for a text of more than [`SHORT`] bytes; `CRLF` is `walk.crlf`.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    fn long<const CRLF: bool>(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
+        debug_assert!(text.len() > SHORT && walk.crlf == CRLF);
         // Counting only (a buffer that may be too small, rare): the baseline scan counts,
         // and this scan writes on the second pass.
         let (lines, line) = walk.lines();
@@ -1219,11 +1238,9 @@ mod avx2 {
         // `run + shift` is at most `3 * run + 1` (see `Folds::room`): a buffer of the largest
         // output has room for every line of the text; a smaller one for the first ones.
         let room = n.saturating_sub(127).min(out.len().saturating_sub(130) / 3);
-        let mut f = Folds {
+        let mut f = Folds::<CRLF> {
             text,
             soft: lines.soft,
-            step: lines.step,
-            ending: lines.ending,
             room,
             whole: if line.run < room { line.run + 127 } else { 0 },
             run: line.run,
@@ -1231,31 +1248,53 @@ mod avx2 {
             // The first id always takes the fold's branch, which keeps it on the name line.
             until: 0,
             name_limit: line.later,
-            shift: line.shift,
+            dst: out.as_mut_ptr().wrapping_add(line.shift),
             over: 0,
         };
         // `room` counts on a fresh walk.
         debug_assert!(line.run == 0 && line.shift == 1);
         let mut borrow = 0u64;
-        let mut b = 0;
-        while let Some(block) = text.get(b..).and_then(<[u8]>::first_chunk::<64>) {
-            let (w0, w1) = block.split_at(32);
-            let (Ok(w0), Ok(w1)) = (<&[u8; 32]>::try_from(w0), <&[u8; 32]>::try_from(w1)) else {
-                break;
+        // The block loop counts `first`, one past the block's start (an id ending at bit
+        // `i` of the block ends at `first + i`), so that the walk needs no register of its
+        // own for it; the loop runs while `first - 1 + 64 <= n`, one compare.
+        let (src, stop) = (text.as_ptr(), n - 63);
+        let mut first = 1;
+        while first <= stop {
+            // SAFETY: `first - 1 + 64 <= n`: both windows are within `text`; the loads
+            // need no alignment.
+            let (v0, v1) = unsafe {
+                let p = src.add(first - 1);
+                (
+                    _mm256_loadu_si256(p.cast::<__m256i>()),
+                    _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+                )
             };
-            let (g0, a0) = next(&t, &mut acc, w0);
-            let (g1, a1) = next(&t, &mut acc, w1);
+            let (g0, a0) = next_v(&t, &mut acc, v0);
+            let (g1, a1) = next_v(&t, &mut acc, v1);
             let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
+            // SAFETY: an empty `asm!` (no instruction; the registers are left as they are).
+            // It makes the block's checks complete here, before the walk: LLVM would
+            // otherwise finish them after it, and keep the windows across the walk, which
+            // takes the registers for its copies.
+            unsafe {
+                core::arch::asm!(
+                    "/* {0} {1} */",
+                    inout(ymm_reg) acc.bad,
+                    inout(ymm_reg) acc.min,
+                    options(nomem, nostack, preserves_flags)
+                );
+            }
             // Ids without exactly one `@` each: the baseline scan decides (and the branch
             // keeps the check's masks out of the loop's registers).
             if at_check(g, a, &mut borrow) != 0 {
                 return Scanned::Unsure;
             }
-            if !f.ids(out, g, b + 1) {
+            if !f.ids(out, g, first) {
                 return Scanned::No;
             }
-            b += 64;
+            first += 64;
         }
+        let b = first - 1;
         // The last 1..=63 bytes (`text` has more than 192): the last 64 bytes of the text
         // as two windows, the first of them with the classes of the byte before it from one
         // more window. They overlap bytes already checked (checking bytes twice changes
@@ -1291,7 +1330,7 @@ mod avx2 {
         // taken (a field of one id refuses any fold), and the last line has 32..=128 bytes,
         // stored as four 32-byte moves (the last ending with the text; they overlap, and
         // none reaches before the line or past it), then the line ending.
-        let (run, shift, crlf) = (f.run, f.shift, walk.crlf);
+        let (run, shift, crlf) = (f.run, f.shift(out), CRLF);
         let total = n + shift + 1 + usize::from(crlf);
         if verdict == Scanned::Done
             && bad == 0
@@ -1346,11 +1385,9 @@ mod avx2 {
 
     /// The walk of [`scan`]: where the lines are, decided as the blocks go ([`Line::end_id`]
     /// for ids whose `@`s the block loop checks), and the lines before the folds stored.
-    struct Folds<'t> {
+    struct Folds<'t, const CRLF: bool> {
         text: &'t [u8],
         soft: usize,
-        step: usize,
-        ending: [u8; 2],
         /// A line at `run` is stored whole when `run < room`: 128 bytes of the text from
         /// `run`, and of the output from `run + shift`. One bound for both: each fold moves
         /// `run` on by at least one byte (to the end of an id after the one that ended the
@@ -1368,14 +1405,28 @@ mod avx2 {
         /// there), `run` plus the soft limit after a fold.
         until: usize,
         name_limit: usize,
-        shift: usize,
+        /// `out.as_mut_ptr() + shift` (`text[j]` goes to `out[j + shift]`): one register for
+        /// the buffer and the shift.
+        dst: *mut u8,
         /// Bit 63 set when an id that starts a line is longer than FAST_MAX_ID + 1 with its
         /// space (checked only for the lines not stored whole: a line stored whole has at
         /// most 126 bytes; the last line is checked by [`finish`]).
         over: usize,
     }
 
-    impl Folds<'_> {
+    impl<const CRLF: bool> Folds<'_, CRLF> {
+        /// The length of the line ending.
+        const STEP: usize = 1 + CRLF as usize;
+        /// The line ending, two bytes stored for either (as `Lines::ending`).
+        const ENDING: [u8; 2] = if CRLF { *b"\r\n" } else { *b"\n " };
+
+        /// The shift of the current line (see [`Walk`]); `out` is the buffer `dst` was made
+        /// from.
+        #[inline(always)]
+        fn shift(&self, out: &[u8]) -> usize {
+            (self.dst as usize).wrapping_sub(out.as_ptr() as usize)
+        }
+
         /// The ids that end in a block (bit `i` of `g`: an id ends at `first + i`): the
         /// same steps as [`Line::end_id`], with the line stored as four whole vectors when
         /// it has room. False when the first id is refused (past FAST_MAX_ID): the field
@@ -1387,7 +1438,7 @@ mod avx2 {
                 let e = first + m.trailing_zeros() as usize;
                 m &= m - 1;
                 if e > self.until {
-                    let (run, prev, shift) = (self.run, self.prev, self.shift);
+                    let (run, prev) = (self.run, self.prev);
                     // (Before the first id `prev` is `usize::MAX`: never stored whole.)
                     if prev < self.whole {
                         // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
@@ -1396,8 +1447,8 @@ mod avx2 {
                         // loads and stores are in bounds, and so is the ending at `prev +
                         // shift` (`prev - run <= 126`); the moves need no alignment.
                         unsafe {
-                            let (src, dst) = (self.text.as_ptr().add(run), out.as_mut_ptr());
-                            let d = dst.add(run + shift);
+                            let src = self.text.as_ptr().add(run);
+                            let d = self.dst.add(run);
                             let v0 = _mm256_loadu_si256(src.cast::<__m256i>());
                             let v1 = _mm256_loadu_si256(src.add(32).cast::<__m256i>());
                             let v2 = _mm256_loadu_si256(src.add(64).cast::<__m256i>());
@@ -1407,11 +1458,11 @@ mod avx2 {
                             _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
                             _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
                             core::ptr::write_unaligned(
-                                dst.add(prev + shift).cast::<[u8; 2]>(),
-                                self.ending,
+                                self.dst.add(prev).cast::<[u8; 2]>(),
+                                Self::ENDING,
                             );
                         }
-                        self.shift = shift + self.step;
+                        self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
                         self.whole = if prev < self.room { prev + 127 } else { 0 };
@@ -1424,12 +1475,11 @@ mod avx2 {
                         }
                         self.until = self.name_limit;
                     } else {
-                        // No call here: the loop's state would be saved around it.
-                        store_exact(out, self.text, run, prev, shift, self.ending);
-                        if prev - run > FAST_MAX_ID + 1 {
-                            self.over |= long_first_id(self.text, run, prev);
-                        }
-                        self.shift = shift + self.step;
+                        // A call (rare: a long line, or one near the end of the text), so
+                        // that the buffer's bounds stay out of the loop's registers.
+                        let shift = self.shift(out);
+                        self.over |= fold_exact::<CRLF>(out, self.text, run, prev, shift);
+                        self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
                         self.whole = if prev < self.room { prev + 127 } else { 0 };
@@ -1438,6 +1488,26 @@ mod avx2 {
                 self.prev = e;
             }
             true
+        }
+    }
+
+    /// The fold of [`Folds::ids`] for a line it does not store whole: the line and its ending
+    /// stored exactly, and the check of a first id longer than FAST_MAX_ID + 1 (bit 63 of
+    /// the result set when it is).
+    #[cold]
+    #[inline(never)]
+    fn fold_exact<const CRLF: bool>(
+        out: &mut [u8],
+        text: &[u8],
+        run: usize,
+        prev: usize,
+        shift: usize,
+    ) -> usize {
+        store_exact(out, text, run, prev, shift, Folds::<CRLF>::ENDING);
+        if prev - run > FAST_MAX_ID + 1 {
+            long_first_id(text, run, prev)
+        } else {
+            0
         }
     }
 

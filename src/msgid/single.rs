@@ -145,10 +145,12 @@ fn short_id(text: &[u8]) -> bool {
     let wide = |a: u32, b: u32| u64::from(a) | u64::from(b) << s;
     let at = wide(a0, a1);
     let sep = wide(s0, s1) | 1 | 1 << (n - 1);
-    (_mm256_testz_si256(bad, bad) != 0)
-        & (at != 0)
-        & (at & at.wrapping_sub(1) == 0)
-        & (sep & (sep >> 1) == 0)
+    // A branch (ids with bad bytes are rare): `vptest` and a jump, where a test folded into
+    // the masks' arithmetic below is a horizontal OR of the vector.
+    if _mm256_testz_si256(bad, bad) == 0 {
+        return false;
+    }
+    (at != 0) & (at & at.wrapping_sub(1) == 0) & (sep & (sep >> 1) == 0)
 }
 
 /// [`is_one_id`] for 65..=128 bytes: four windows, the last two ending with the text.
@@ -190,7 +192,11 @@ fn long_id(text: &[u8]) -> bool {
     // Pairs inside each half, and bytes 63 and 64 (in neither half when n is 128).
     let apart =
         (s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) | (s_low >> 63 & s_high >> up & 1);
-    (_mm256_testz_si256(bad, bad) != 0) & one_at & (apart == 0)
+    // A branch, as in `short_id`.
+    if _mm256_testz_si256(bad, bad) == 0 {
+        return false;
+    }
+    one_at & (apart == 0)
 }
 
 /// Writes `Name: <id>` and the line ending and returns true when `text`, the whole value, is
