@@ -662,20 +662,35 @@ fn write_encoded_element(
     debug_assert!(!options.utf8);
     #[cfg(target_arch = "x86_64")]
     if crate::cpu::avx2() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
         let addr_w = Width::ascii(addr.len());
+        // SAFETY: the CPU supports AVX2 (checked just above).
         match unsafe { put_b_mailbox(f, b, (s, e), addr, addr_w, glue, options) }? {
             EncodedMailbox::Written => return Ok(()),
             EncodedMailbox::Split => {
                 let raw = b.get(s..e).unwrap_or_default();
-                let plan = phrase::plan_known(raw, phrase::Known::Encoded);
-                phrase::write_planned(f, b" ", plan, options, b"")?;
-                return write_angle_addr(f, addr, addr_w, glue);
+                return write_split_name(f, raw, addr, addr_w, glue, options);
             }
             EncodedMailbox::NotOneWord => {}
         }
     }
     write_encoded_general(f, b, (s, e), addr, glue, options)
+}
+
+/// A mailbox whose encoded display name `raw` does not fit where it starts: the name in
+/// words ([`phrase::write_planned`]), then ` <addr>` and the glue.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn write_split_name(
+    f: &mut Folder<'_, '_>,
+    raw: &[u8],
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    let plan = phrase::plan_known(raw, phrase::Known::Encoded);
+    phrase::write_planned(f, b" ", plan, options, b"")?;
+    write_angle_addr(f, addr, addr_w, glue)
 }
 
 /// [`write_encoded_element`] past its B word: [`write_encoded_mailbox`], then the general
@@ -694,11 +709,7 @@ fn write_encoded_general(
     let addr_w = Width::ascii(addr.len());
     match write_encoded_mailbox(f, raw, addr, addr_w, glue, options)? {
         EncodedMailbox::Written => Ok(()),
-        EncodedMailbox::Split => {
-            let plan = phrase::plan_known(raw, phrase::Known::Encoded);
-            phrase::write_planned(f, b" ", plan, options, b"")?;
-            write_angle_addr(f, addr, addr_w, glue)
-        }
+        EncodedMailbox::Split => write_split_name(f, raw, addr, addr_w, glue, options),
         EncodedMailbox::NotOneWord => {
             let plan = phrase::plan_known(raw, phrase::Known::Encoded);
             write_mailbox(f, b" ", Some(plan), addr, glue, options, true)
@@ -730,18 +741,14 @@ unsafe fn other_element_avx2(
         let addr_w = Width::ascii(addr.len());
         // SAFETY: the CPU supports AVX2 (this function's contract), and this function is
         // compiled for it.
-        match unsafe { put_b_mailbox_body(f, b, (s, e), addr, addr_w, glue, options) }? {
-            EncodedMailbox::Written => return Ok(()),
+        return match unsafe { put_b_mailbox_body(f, b, (s, e), addr, addr_w, glue, options) }? {
+            EncodedMailbox::Written => Ok(()),
             EncodedMailbox::Split => {
                 let raw = b.get(s..e).unwrap_or_default();
-                let plan = phrase::plan_known(raw, phrase::Known::Encoded);
-                phrase::write_planned(f, b" ", plan, options, b"")?;
-                return write_angle_addr(f, addr, addr_w, glue);
+                write_split_name(f, raw, addr, addr_w, glue, options)
             }
-            EncodedMailbox::NotOneWord => {
-                return write_encoded_general(f, b, (s, e), addr, glue, options);
-            }
-        }
+            EncodedMailbox::NotOneWord => write_encoded_general(f, b, (s, e), addr, glue, options),
+        };
     }
     other_element(f, b, i, mb, hint, glue, options)
 }
