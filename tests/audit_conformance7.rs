@@ -48,6 +48,23 @@ fn ct(value: &str, options: &Options) -> String {
     String::from_utf8(out[..n].to_vec()).unwrap()
 }
 
+/// `name: value` is written exactly as given when `valid`, else refused with an error
+/// `refused` accepts.
+fn written_as_given_or(
+    name: &str,
+    value: &str,
+    valid: bool,
+    o: &Options,
+    refused: fn(&Error) -> bool,
+) {
+    let got = fmt_with(name, value, o);
+    if valid {
+        assert_eq!(got, Ok(format!("{name}: {value}\r\n")), "{value:?}");
+    } else {
+        assert!(got.as_ref().is_err_and(refused), "{value:?}: {got:?}");
+    }
+}
+
 fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
@@ -357,15 +374,9 @@ fn msg_id_parts_accept_exactly_atext_and_dtext() {
             ),
         ];
         for (id, valid) in cases {
-            let got = fmt_with("Message-ID", &id, &o);
-            if valid {
-                assert_eq!(got, Ok(format!("Message-ID: {id}\r\n")), "{id:?}");
-            } else {
-                assert!(
-                    matches!(got, Err(Error::InvalidMsgId { .. })),
-                    "{id:?}: {got:?}"
-                );
-            }
+            written_as_given_or("Message-ID", &id, valid, &o, |e| {
+                matches!(e, Error::InvalidMsgId { .. })
+            });
         }
     }
 }
@@ -405,30 +416,14 @@ fn mime_tokens_are_exactly_rfc2045_tokens() {
             continue;
         }
         let text = format!("attachment; x{ch}y=1");
-        let got = fmt_with("Content-Disposition", &text, &o);
-        if attr_char(c) {
-            assert_eq!(
-                got,
-                Ok(format!("Content-Disposition: {text}\r\n")),
-                "{text:?}"
-            );
-        } else {
-            assert!(
-                matches!(got, Err(Error::InvalidParameter { .. })),
-                "{text:?}: {got:?}"
-            );
-        }
+        written_as_given_or("Content-Disposition", &text, attr_char(c), &o, |e| {
+            matches!(e, Error::InvalidParameter { .. })
+        });
         // And in the media type.
         let text = format!("x{ch}y/plain");
-        let got = fmt_with("Content-Type", &text, &o);
-        if !tspecial(c) {
-            assert_eq!(got, Ok(format!("Content-Type: {text}\r\n")), "{text:?}");
-        } else {
-            assert!(
-                matches!(got, Err(Error::InvalidParameter { .. })),
-                "{text:?}: {got:?}"
-            );
-        }
+        written_as_given_or("Content-Type", &text, !tspecial(c), &o, |e| {
+            matches!(e, Error::InvalidParameter { .. })
+        });
     }
 }
 
