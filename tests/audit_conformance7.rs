@@ -10,7 +10,11 @@
 //! `src/chars.rs` (atext, dtext, RFC 2045 tokens, the Q-encoding safe sets), byte by byte.
 //! `src/input.rs` had no surviving mutant but an equivalent one.
 
+mod common;
+
 use std::process::Command;
+
+use common::{hex, run_mime_differential};
 
 use mailfold::{
     format_header, format_mailboxes, ContentDisposition, ContentType, Error, Mailbox, Options,
@@ -65,10 +69,6 @@ fn written_as_given_or(
     }
 }
 
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Runs `tests/mime_differential.py` (CPython's modern and compat32 parsers: type, every
 /// parameter read back exactly, no defects) over `(field name, type, params, field)` cases.
 /// One case for [`cpython_reads_back`]: field name, type, parameters, formatted field.
@@ -88,22 +88,7 @@ fn cpython_reads_back(tag: &str, cases: &[Case<'_>]) {
             hex(field)
         ));
     }
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("audit_conformance7_{tag}.tsv"));
-    std::fs::write(&path, data).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mime_differential.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python3 is needed for the differential check");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "checker failed:\n{stdout}");
-    assert_eq!(
-        stdout.lines().last().unwrap_or(""),
-        format!("{} passed, 0 failed", cases.len()),
-        "CPython disagreed:\n{stdout}"
-    );
+    run_mime_differential(&format!("audit_conformance7_{tag}.tsv"), &data, cases.len());
 }
 
 /// SPEC §4: "U+0085, U+2028, U+2029 and C1 controls are always encoded, even with utf8 on,

@@ -8,8 +8,11 @@
 //! the line rules. `tests/mime_differential.py` then parses every field with CPython and checks
 //! that the media type and every parameter come back exactly as given, without defects.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::process::Command;
+
+use common::{hex, run_mime_differential};
 
 use mailfold::{
     format_header, ContentDisposition, ContentType, Encoding, Error, LineEnding, Options,
@@ -222,10 +225,6 @@ fn check_lines(field: &str, options: &Options, context: &str) {
     }
 }
 
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
 #[test]
 fn cpython_reads_back_every_parameter() {
     // `MAILFOLD_DIFF_SEED=<u64>` explores other cases, as in tests/differential.rs.
@@ -366,26 +365,5 @@ fn cpython_reads_back_every_parameter() {
         "only {continued_seen} continuations"
     );
 
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mime_differential.tsv");
-    std::fs::write(&path, data).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mime_differential.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python3 is needed for the differential test");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let summary = stdout.lines().last().unwrap_or("");
-    let counts: Vec<usize> = summary
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    assert!(
-        out.status.success() && counts.len() == 2,
-        "checker failed:\n{stdout}\n{stderr}"
-    );
-    assert_eq!(counts[1], 0, "CPython disagreed:\n{stdout}\n{stderr}");
-    assert_eq!(counts[0], CASES, "not every case was checked:\n{stdout}");
+    run_mime_differential("mime_differential.tsv", &data, CASES);
 }

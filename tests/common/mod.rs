@@ -609,6 +609,45 @@ pub fn run_python_harness(script: &str, args: &[&str], what: &str) {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
+/// Runs `tests/mime_differential.py` (CPython's modern and compat32 parsers read every
+/// MIME field back: type, every parameter exactly, no defects) over `rows`, one case per line:
+/// `case<TAB>field name<TAB>type<TAB>fallback 0/1<TAB>name=hex(value),...<TAB>hex(field)`.
+/// `file` names the data file under the test target directory (tests run in parallel, so
+/// each caller picks its own). Fails unless the checker read exactly `cases` cases and
+/// CPython disagreed with none.
+pub fn run_mime_differential(file: &str, rows: &str, cases: usize) {
+    use std::process::Command;
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    std::fs::write(&path, rows).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mime_differential.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3 is needed for the MIME differential check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let counts: Vec<usize> = stdout
+        .lines()
+        .last()
+        .unwrap_or("")
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(
+        out.status.success() && counts.len() == 2,
+        "checker failed:\n{stdout}\n{stderr}"
+    );
+    assert_eq!(counts[1], 0, "CPython disagreed:\n{stdout}\n{stderr}");
+    assert_eq!(counts[0], cases, "not every case was checked:\n{stdout}");
+}
+
+/// Lower-case hex of `s`'s bytes, the encoding of values and fields in the checkers' data files.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Runs the `mailfold` tool with `args` and `stdin`; returns its exit status, standard
 /// output and standard error (the latter read leniently: it may quote input that is not
 /// UTF-8).
