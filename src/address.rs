@@ -1882,7 +1882,7 @@ struct Run {
 #[cfg(not(target_os = "none"))]
 impl Run {
     /// Writes the pending run, if any: before anything else is written, and at the end.
-    #[inline]
+    #[inline(always)]
     fn flush(&mut self, f: &mut Folder<'_, '_>, b: &[u8]) {
         if self.end != 0 {
             write_spaced(f.sink(), b.get(self.start..self.end).unwrap_or_default());
@@ -2306,10 +2306,10 @@ unsafe fn format_text_loop<const AVX2: bool>(
         #[cfg(not(target_os = "none"))]
         if fast {
             // The window reader's element stays in registers: only the elements that are
-            // not placed as they stand go (by reference) to the out-of-line writer.
+            // not placed as they stand go (by value) to the out-of-line writer.
             // SAFETY: the caller's contract.
             if let Some((mb, after, hint)) = unsafe { window_element_k::<AVX2>(b, i) } {
-                let next = next_element(b, after, skip);
+                let next = next_element(b, after, &skip);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 if !run.place(f, b, i, &mb, glue, &mut line) {
                     run.flush(f, b);
@@ -2331,7 +2331,7 @@ unsafe fn format_text_loop<const AVX2: bool>(
             // The byte reader's elements (few) skip the run: [`write_common`] writes a
             // verbatim element with the same bytes and the same fit decision.
             if let Some((mb, after, hint)) = fast_element(b, i) {
-                let next = next_element(b, after, skip);
+                let next = next_element(b, after, &skip);
                 let glue: &[u8] = if next < b.len() { b"," } else { b"" };
                 run.flush(f, b);
                 other_element(f, b, i, mb, hint, glue, options)?;
@@ -2361,12 +2361,12 @@ unsafe fn format_text_loop<const AVX2: bool>(
 /// the byte loop, else `skip`.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
-fn next_element(b: &[u8], after: usize, skip: impl Fn(usize) -> usize) -> usize {
-    match (b.get(after), b.get(after + 1), b.get(after + 2)) {
-        (None, _, _) => after,
-        (Some(b','), Some(b' '), Some(&c)) if !matches!(c, b' ' | b'\t' | b',' | b'\r' | b'\n') => {
-            after + 2
-        }
+fn next_element(b: &[u8], after: usize, skip: &impl Fn(usize) -> usize) -> usize {
+    // One bounds check for the three bytes (and `skip` by reference: by value, its captures
+    // were copied for every element).
+    match b.get(after..after.wrapping_add(3)) {
+        Some(&[b',', b' ', c]) if !matches!(c, b' ' | b'\t' | b',' | b'\r' | b'\n') => after + 2,
+        _ if after >= b.len() => after,
         _ => skip(after),
     }
 }
