@@ -1882,7 +1882,10 @@ struct Run {
 #[cfg(not(target_os = "none"))]
 impl Run {
     /// Writes the pending run, if any: before anything else is written, and at the end.
-    #[inline(always)]
+    /// Out of line (`#[inline(always)]` was measured: 15 instructions per From/To/Cc field
+    /// fewer, but 2.8 KB more code in the list loop and 0.6 more simulated level-1
+    /// instruction cache misses per field over the whole corpus).
+    #[inline]
     fn flush(&mut self, f: &mut Folder<'_, '_>, b: &[u8]) {
         if self.end != 0 {
             write_spaced(f.sink(), b.get(self.start..self.end).unwrap_or_default());
