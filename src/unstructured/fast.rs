@@ -279,11 +279,14 @@ impl<const B: usize> Masks<B> {
         pad(padded, text);
         let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
         let mut escapes = 0u32;
-        for (i, chunk) in padded.chunks_exact(64).take(last + 1).enumerate() {
-            let Some(chunk) = chunk.first_chunk::<64>() else {
+        // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
+        // every block lies inside `padded` and the masks, and the loop keeps one counter
+        // instead of three bounds (`chunks_exact`, `take` and the masks' indices).
+        for i in 0..=last.min(B - 1) {
+            let base = 64 * i;
+            let Some(chunk) = padded.get(base..).and_then(|c| c.first_chunk::<64>()) else {
                 break;
             };
-            let base = 64 * i;
             let b = block::<AVX2>(chunk);
             // The zeros after the text are controls too: only the text's bytes count.
             let in_text = if i == last {
@@ -515,16 +518,24 @@ struct Eol {
 }
 
 impl Eol {
+    /// From the folder's line ending, CRLF or LF (the only two [`crate::LineEnding`] has):
+    /// a choice between two constants on its length, instead of reading its bytes and
+    /// building the pair and the four bytes from them (~15 instructions a field).
     #[inline(always)]
     fn new(eol: &[u8]) -> Self {
-        let pair = [
-            eol.first().copied().unwrap_or(b'\n'),
-            eol.get(1).copied().unwrap_or(b' '),
-        ];
-        Eol {
-            pair,
-            quad: [pair[0], pair[1], b' ', b' '],
-            len: eol.len().clamp(1, 2),
+        debug_assert!(eol == b"\r\n" || eol == b"\n");
+        if eol.len() == 1 {
+            Eol {
+                pair: *b"\n ",
+                quad: *b"\n   ",
+                len: 1,
+            }
+        } else {
+            Eol {
+                pair: *b"\r\n",
+                quad: *b"\r\n  ",
+                len: 2,
+            }
         }
     }
 }
