@@ -277,6 +277,14 @@ impl<const B: usize> Masks<B> {
             return false;
         }
         pad(padded, text);
+        // A space after the text: its block classifies it as the white space that ends the
+        // last word (bit `len` of `space`), instead of an end bit added to every block's
+        // masks. Nothing else reads it as text: the text does not end with white space (so
+        // no two in a row), and every reader past the text only asks whether a byte there
+        // starts a character, which a space does as a zero would.
+        if let Some(end) = padded.get_mut(len) {
+            *end = b' ';
+        }
         let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
         let mut escapes = 0u32;
         // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
@@ -305,8 +313,9 @@ impl<const B: usize> Masks<B> {
             } else {
                 pairs | b.high
             };
-            // The end of the text (bit `len`, in the last block), so every word has an end.
-            let space = b.space | (u64::from(i == last) << (len % 64));
+            // With the end of the text (bit `len`, the space after it), so every word has an
+            // end.
+            let space = b.space;
             // A byte that forces encoding, added to the non-space bits, carries up to the
             // end of its word and sets that end's bit; a word without one keeps its end
             // clear. (A second such byte in the same word lands on a bit the first carry
@@ -459,7 +468,7 @@ impl Out<'_> {
     }
 
     /// `text[from..to]` where an encoded-word follows (white space or a fold, and the word:
-    /// at least 17 more bytes), from `padded` (the text followed by at least 64 zeros): in
+    /// at least 17 more bytes), from `padded` (the text followed by a space and zeros): in
     /// whole moves of 16 bytes, the last of which may store up to 15 bytes past `to`, which
     /// the white space and the word then overwrite. Plain text before a run is short and of
     /// any length, so the size classes of [`copy`] would mispredict. Taken only when the
@@ -713,7 +722,7 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
 /// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
 /// output and `line_base` the octets it had there (the name on the first line). `padded` is
-/// the text followed by zeros.
+/// the text followed by a space and zeros.
 #[inline(always)]
 fn write_words<const AVX2: bool, const B: usize>(
     f: &mut Folder<'_, '_>,
@@ -1020,7 +1029,7 @@ enum BTake {
 
 impl BTake {
     /// The take for a word sized to `room` from the rest of the run (`len` bytes from `cur`
-    /// in `padded`, the text followed by zeros).
+    /// in `padded`, the text followed by a space and zeros).
     #[inline(always)]
     fn find<const AVX2: bool>(
         encoder: &RunEncoder,
@@ -1081,7 +1090,7 @@ fn whole_b_word<const AVX2: bool>(
 /// `rest` taken, and the word's length): a B word in the AVX2 instance straight into the
 /// output buffer when it has the room ([`crate::encoded_word::write_b_word_avx2`], from the
 /// take `b` found before, without the copy through a local buffer), any other through the
-/// encoder. `rest` starts at `cur` in `padded` (the text followed by zeros, read in whole
+/// encoder. `rest` starts at `cur` in `padded` (the text followed by a space and zeros, read in whole
 /// vectors).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -1203,7 +1212,8 @@ mod tests {
             assert_eq!(wide.escapes_before, m.escapes_before);
         }
         assert_eq!(&padded[..text.len()], text);
-        assert!(padded[text.len()..].iter().all(|&b| b == 0));
+        assert_eq!(padded[text.len()], b' ');
+        assert!(padded[text.len() + 1..].iter().all(|&b| b == 0));
         let bits = |mask: &[u64; B]| -> std::vec::Vec<usize> {
             (0..=text.len())
                 .filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1)
