@@ -1,6 +1,6 @@
 //! The word loop of [`super::format_words`] for the common value, without a call per word.
 //!
-//! One pass copies the text into a zero-padded local buffer (so every later read may take
+//! One pass copies the text into a padded local buffer (so every later read may take
 //! whole vectors past what it needs) and builds bit masks of the whole text (64 bytes per
 //! word of mask): white space, the bytes Q must escape, and the ends of the words that must be
 //! encoded (see the parent module), found for all words at once with one carrying addition.
@@ -230,10 +230,16 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
     }
 }
 
+/// What the padded copy of the text holds after it (and the space right after it): a byte no
+/// mask of [`Block`] flags (no control, white space, escape or byte of a forced word), so the
+/// blocks need no mask of the text's bytes. Every reader past the text only asks whether a
+/// byte there starts a character, which this one does.
+const FILL: u8 = b'a';
+
 /// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
-/// zero: in moves of 64 bytes, the last of them ending at the end of the text (overlapping the
-/// one before), or, for a text shorter than that, the few bytes there are. The bytes after
-/// the text stay zero. The moves start at `min(64 * k, len - 64)`, not at a plain multiple of
+/// [`FILL`]: in moves of 64 bytes, the last of them ending at the end of the text (overlapping
+/// the one before), or, for a text shorter than that, the few bytes there are. The bytes after
+/// the text stay [`FILL`]. The moves start at `min(64 * k, len - 64)`, not at a plain multiple of
 /// 64, so LLVM keeps them inline instead of calling `memcpy` for the whole blocks (a call and
 /// its size dispatch cost more than the two or three moves).
 #[inline(always)]
@@ -277,21 +283,27 @@ impl<const B: usize> Masks<B> {
             return false;
         }
         pad(padded, text);
+        // A space after the text: its block classifies it as the white space that ends the
+        // last word (bit `len` of `space`), instead of an end bit added to every block's
+        // masks. Nothing else reads it as text: the text does not end with white space (so
+        // no two in a row), and every reader past the text only asks whether a byte there
+        // starts a character, which a space does.
+        if let Some(end) = padded.get_mut(len) {
+            *end = b' ';
+        }
         let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
         let mut escapes = 0u32;
-        for (i, chunk) in padded.chunks_exact(64).take(last + 1).enumerate() {
-            let Some(chunk) = chunk.first_chunk::<64>() else {
+        // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
+        // every block lies inside `padded` and the masks, and the loop keeps one counter
+        // instead of three bounds (`chunks_exact`, `take` and the masks' indices).
+        for i in 0..=last.min(B - 1) {
+            let base = 64 * i;
+            let Some(chunk) = padded.get(base..).and_then(|c| c.first_chunk::<64>()) else {
                 break;
             };
-            let base = 64 * i;
             let b = block::<AVX2>(chunk);
-            // The zeros after the text are controls too: only the text's bytes count.
-            let in_text = if i == last {
-                (1u64 << (len % 64)) - 1
-            } else {
-                u64::MAX
-            };
-            if b.control & in_text != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
+            // The bytes after the text (a space, then `FILL`) are no controls.
+            if b.control != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
                 return false;
             }
             space_carry = b.space >> 63;
@@ -302,8 +314,9 @@ impl<const B: usize> Masks<B> {
             } else {
                 pairs | b.high
             };
-            // The end of the text (bit `len`, in the last block), so every word has an end.
-            let space = b.space | (u64::from(i == last) << (len % 64));
+            // With the end of the text (bit `len`, the space after it), so every word has an
+            // end.
+            let space = b.space;
             // A byte that forces encoding, added to the non-space bits, carries up to the
             // end of its word and sets that end's bit; a word without one keeps its end
             // clear. (A second such byte in the same word lands on a bit the first carry
@@ -456,7 +469,7 @@ impl Out<'_> {
     }
 
     /// `text[from..to]` where an encoded-word follows (white space or a fold, and the word:
-    /// at least 17 more bytes), from `padded` (the text followed by at least 64 zeros): in
+    /// at least 17 more bytes), from `padded` (the text followed by a space and `FILL`): in
     /// whole moves of 16 bytes, the last of which may store up to 15 bytes past `to`, which
     /// the white space and the word then overwrite. Plain text before a run is short and of
     /// any length, so the size classes of [`copy`] would mispredict. Taken only when the
@@ -515,16 +528,24 @@ struct Eol {
 }
 
 impl Eol {
+    /// From the folder's line ending, CRLF or LF (the only two [`crate::LineEnding`] has):
+    /// a choice between two constants on its length, instead of reading its bytes and
+    /// building the pair and the four bytes from them (~15 instructions a field).
     #[inline(always)]
     fn new(eol: &[u8]) -> Self {
-        let pair = [
-            eol.first().copied().unwrap_or(b'\n'),
-            eol.get(1).copied().unwrap_or(b' '),
-        ];
-        Eol {
-            pair,
-            quad: [pair[0], pair[1], b' ', b' '],
-            len: eol.len().clamp(1, 2),
+        debug_assert!(eol == b"\r\n" || eol == b"\n");
+        if eol.len() == 1 {
+            Eol {
+                pair: *b"\n ",
+                quad: *b"\n   ",
+                len: 1,
+            }
+        } else {
+            Eol {
+                pair: *b"\r\n",
+                quad: *b"\r\n  ",
+                len: 2,
+            }
         }
     }
 }
@@ -692,7 +713,7 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
         escape: [0; B],
         escapes_before: [0; B],
     };
-    let mut padded = [0u8; P];
+    let mut padded = [FILL; P];
     if !masks.build::<AVX2>(&mut padded, text, options.utf8) {
         return None;
     }
@@ -702,7 +723,7 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
 /// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
 /// output and `line_base` the octets it had there (the name on the first line). `padded` is
-/// the text followed by zeros.
+/// the text followed by a space and `FILL`.
 #[inline(always)]
 fn write_words<const AVX2: bool, const B: usize>(
     f: &mut Folder<'_, '_>,
@@ -1009,7 +1030,7 @@ enum BTake {
 
 impl BTake {
     /// The take for a word sized to `room` from the rest of the run (`len` bytes from `cur`
-    /// in `padded`, the text followed by zeros).
+    /// in `padded`, the text followed by a space and `FILL`).
     #[inline(always)]
     fn find<const AVX2: bool>(
         encoder: &RunEncoder,
@@ -1070,7 +1091,7 @@ fn whole_b_word<const AVX2: bool>(
 /// `rest` taken, and the word's length): a B word in the AVX2 instance straight into the
 /// output buffer when it has the room ([`crate::encoded_word::write_b_word_avx2`], from the
 /// take `b` found before, without the copy through a local buffer), any other through the
-/// encoder. `rest` starts at `cur` in `padded` (the text followed by zeros, read in whole
+/// encoder. `rest` starts at `cur` in `padded` (the text followed by a space and `FILL`, read in whole
 /// vectors).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -1176,14 +1197,14 @@ mod tests {
     /// reference.
     fn check_masks<const B: usize, const P: usize>(text: &[u8], utf8: bool, probe: usize) {
         let mut m = empty_masks::<B>();
-        let mut padded = [0u8; P];
+        let mut padded = [FILL; P];
         assert!(m.build::<false>(&mut padded, text, utf8));
         // The AVX2 instance (blocks and escape mask from other instructions) builds the
         // same masks, on a machine that has AVX2.
         #[cfg(target_arch = "x86_64")]
         if crate::cpu::avx2() {
             let mut wide = empty_masks::<B>();
-            let mut wide_padded = [0u8; P];
+            let mut wide_padded = [FILL; P];
             assert!(wide.build::<true>(&mut wide_padded, text, utf8));
             assert_eq!(wide.space, m.space);
             assert_eq!(wide.forced_end, m.forced_end);
@@ -1192,7 +1213,8 @@ mod tests {
             assert_eq!(wide.escapes_before, m.escapes_before);
         }
         assert_eq!(&padded[..text.len()], text);
-        assert!(padded[text.len()..].iter().all(|&b| b == 0));
+        assert_eq!(padded[text.len()], b' ');
+        assert!(padded[text.len() + 1..].iter().all(|&b| b == FILL));
         let bits = |mask: &[u64; B]| -> std::vec::Vec<usize> {
             (0..=text.len())
                 .filter(|&i| mask[i / 64] >> (i % 64) & 1 == 1)
