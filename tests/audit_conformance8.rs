@@ -64,7 +64,10 @@ fn white_space_inside_a_domain_literal_is_the_error() {
 /// brackets" and a `=?` sequence as `InvalidMsgId` "with the offset". So a `>` with no `<`
 /// before it is blamed on that `>` (as `a@b>` is in a msg-id field, offset 3), a `=?` on its
 /// own bytes, and text after a complete `phrase <list-id>` (a second `<list-id>` too) on its
-/// first byte, not on the white space before it.
+/// first byte, not on the white space before it. Surviving mutants of `format_list_id` moved
+/// each of these offsets (`end - 1` of the lone `>`, `id_start + i` of `=?`, the `<` that
+/// starts the first list-id, the `at >= open` guard) or made `after_bracketed_id` report the
+/// white space or none of it.
 #[test]
 fn list_id_errors_point_at_the_offending_bytes() {
     for (v, at) in [
@@ -74,6 +77,8 @@ fn list_id_errors_point_at_the_offending_bytes() {
         ("<a.b>  <c.d>", 7),
         ("x <a.b> <c.d>", 8),
         ("x <a.b>\r\n <c.d>", 10),
+        ("   x <a.b> <c.d>", 11),
+        ("  xy <a.b> <c.d>", 11),
         ("x <a.b> y", 8),
     ] {
         assert_eq!(fmt("List-Id", v), Err(Error::InvalidMsgId { at }), "{v:?}");
