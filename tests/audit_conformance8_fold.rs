@@ -1,0 +1,105 @@
+//! Conformance audit, round 8, `src/fold.rs`: where structured fields fold. Found with
+//! `cargo mutants` (`Folder::keep_together` replaced by a no-op survived every integration
+//! test run over it); the expectation comes from README "Decisions" and RFC 5322 §3.2.2,
+//! quoted next to the test, never from running mailfold.
+
+use mailfold::{format_header, format_mailboxes, Error, Mailbox, Options};
+
+/// Formats a field into a buffer of exactly the size asked for.
+fn fmt_with(name: &str, value: &str, options: &Options) -> Result<String, Error> {
+    let needed = match format_header(name, value, options, &mut []) {
+        Err(Error::BufferTooSmall { needed }) => needed,
+        Err(e) => return Err(e),
+        Ok(_) => unreachable!("nothing fits an empty buffer"),
+    };
+    let mut out = vec![0u8; needed];
+    let n = format_header(name, value, options, &mut out)?;
+    Ok(String::from_utf8(out[..n].to_vec()).unwrap())
+}
+
+/// Every line but the last ends with the `,` that ends an element, and every continuation line
+/// starts with one space and then a whole element that did not fit on the line before: no
+/// element is split over two lines, and no fold comes earlier than it must (README: "greedy,
+/// at the last fold point that keeps the line within the soft limit"). Also checks the soft
+/// limit for every line (all elements here fit on a line of their own).
+fn check_whole_elements(field: &str, width: usize, what: &str) {
+    let body = field.strip_suffix("\r\n").expect("CRLF at the end");
+    let lines: Vec<&str> = body.split("\r\n").collect();
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            line.chars().count() <= width,
+            "{what}, width {width}: line {i} is longer than the limit:\n{field}"
+        );
+        if i + 1 < lines.len() {
+            assert!(
+                line.ends_with(','),
+                "{what}, width {width}: line {i} breaks inside an element:\n{field}"
+            );
+        }
+        if i > 0 {
+            assert!(
+                line.starts_with(' ') && !line[1..].starts_with([' ', '\t']),
+                "{what}, width {width}: line {i}:\n{field}"
+            );
+            // Greedy: the element that starts this line did not fit on the line before.
+            let first = match line.find(',') {
+                Some(c) => &line[1..=c],
+                None => &line[1..],
+            };
+            let before = lines[i - 1].chars().count();
+            assert!(
+                before + 1 + first.chars().count() > width,
+                "{what}, width {width}: {first:?} fitted on line {}:\n{field}",
+                i - 1
+            );
+        }
+    }
+}
+
+/// README "Decisions", "Where a fold goes": "In address lists and Keywords a whole mailbox or
+/// keyword moves to the next line when it fits there but not on the current one (RFC 5322
+/// §3.2.2: fold at the highest-level break)." A display name of several words has fold points
+/// between its words (SPEC §3: "between display-name words"), so without that rule a greedy
+/// fold would split `Alice Example` over two lines. Every element below fits on a line of its
+/// own at every width tried, so every break must come after a `,`. With
+/// `Folder::keep_together` a no-op, the names were split between their words.
+#[test]
+fn whole_mailboxes_and_keywords_move_to_the_next_line() {
+    let people = [
+        ("Alice Example", "alice@example.com"),
+        ("Bob Q Builder", "bob.builder@example.org"),
+        ("Carol Ann Smith", "carol@example.net"),
+        ("Dave Jones", "dave.jones@mail.example.com"),
+        ("Erin Marie Long", "erin@example.com"),
+        ("Frank Lloyd Wright", "flw@architects.example"),
+        ("Grace Hopper", "grace@navy.example.mil"),
+    ];
+    let text: Vec<String> = people.iter().map(|(n, a)| format!("{n} <{a}>")).collect();
+    let list = text.join(", ");
+    let keywords = "alpha beta, gamma delta epsilon, zeta eta, theta iota kappa, lambda mu, \
+                    nu xi omicron, pi rho sigma, tau upsilon, phi chi psi omega";
+    let boxes: Vec<Mailbox<'_>> = people
+        .iter()
+        .map(|&(n, a)| Mailbox {
+            display_name: Some(n),
+            addr_spec: a,
+        })
+        .collect();
+    for width in 47..=78 {
+        for utf8 in [false, true] {
+            let o = Options::default().with_max_line_len(width).with_utf8(utf8);
+            let to = fmt_with("To", &list, &o).unwrap();
+            check_whole_elements(&to, width, "To (text form)");
+            let kw = fmt_with("Keywords", keywords, &o).unwrap();
+            check_whole_elements(&kw, width, "Keywords");
+            let mut out = vec![0u8; 4096];
+            let n = format_mailboxes("Cc", &boxes, &o, &mut out).unwrap();
+            let cc = String::from_utf8(out[..n].to_vec()).unwrap();
+            check_whole_elements(&cc, width, "Cc (format_mailboxes)");
+            // Nothing is lost: unfolded, the field is the list in canonical spacing.
+            assert_eq!(to.replace("\r\n", ""), format!("To: {list}"));
+            assert_eq!(cc.replace("\r\n", ""), format!("Cc: {list}"));
+            assert_eq!(kw.replace("\r\n", ""), format!("Keywords: {keywords}"));
+        }
+    }
+}
