@@ -246,9 +246,11 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
 pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
     let b = name.as_bytes();
     let n = b.len();
-    // The words to check hold every byte of the name (the check runs only for names that
-    // are not known: a known one is valid).
-    let (head, tail, check) = if n > 16 {
+    // Two words that hold every byte of the name, loaded with fixed shifts only (a shift by
+    // a count that depends on the length would take `rcx`, which holds an argument): the
+    // first and the last eight bytes, four, or the first, middle and last byte. The check
+    // runs only for names that are not known: a known one is valid.
+    let (head, last, check) = if n > 16 {
         #[cfg(target_arch = "x86_64")]
         if n <= 32 {
             if !long_name_chars(b) {
@@ -262,39 +264,67 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
         }
         check_name(name)?;
         return Ok(class_of(name));
-    } else if n > 8 {
-        let (first, last) = (load8(b, 0), load8(b, n - 8));
-        // `last` shifted right keeps only bytes 8..n, the ones `first` does not hold.
-        let tail = last >> (8 * (16 - n));
-        (first, tail, [first, last])
+    } else if n >= 8 {
+        (load8(b, 0), load8(b, n - 8), 0)
     } else if n >= 4 {
-        let four = |at: usize| {
-            b.get(at..at + 4)
-                .and_then(|w| <[u8; 4]>::try_from(w).ok())
-                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-        };
-        let (lo, hi) = (four(0), four(n - 4));
-        // The two halves overlap for n < 8; the bytes they share are equal.
-        let head = lo | (hi << (8 * (n - 4)));
-        let check = lo | (hi << 32);
-        (head, 0, [check, check])
+        let (lo, hi) = (four(b, 0), four(b, n - 4));
+        (lo, hi, lo | (hi << 32))
     } else if n > 0 {
-        const PAD: u64 = u64::from_le_bytes([0, 0, 0, b'a', b'a', b'a', b'a', b'a']);
-        let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
-        // Byte n/2 is byte 1 or, for n = 1, byte 0 again: either way already in place.
-        let head = byte(0) | (byte(n / 2) << (8 * (n / 2))) | (byte(n - 1) << (8 * (n - 1)));
-        let check = byte(0) | (byte(n / 2) << 8) | (byte(n - 1) << 16) | PAD;
-        (head, 0, [check, check])
+        let w = three(b);
+        (w, 0, w | PAD)
     } else {
         return Err(Error::InvalidName);
     };
-    if let Some(class) = known_class(n, head, tail) {
+    if let Some(class) = known_class(n, head, last) {
         return Ok(class);
     }
-    if not_name_chars(check[0]) | not_name_chars(check[1]) != 0 {
+    let bad = if n >= 8 {
+        not_name_chars(head) | not_name_chars(last)
+    } else {
+        not_name_chars(check)
+    };
+    if bad != 0 {
         return Err(Error::InvalidName);
     }
-    Ok(prefix_class(n, head & !FOLD))
+    Ok(prefix_class(n, prefix_head(b) & !FOLD))
+}
+
+/// Five `a`s above the three bytes of [`three`]: the check word of a 1-3 byte name.
+#[cfg(not(target_os = "none"))]
+const PAD: u64 = u64::from_le_bytes([0, 0, 0, b'a', b'a', b'a', b'a', b'a']);
+
+/// Four bytes of `b` from `at`, little-endian, zero-extended (0 past the end).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn four(b: &[u8], at: usize) -> u64 {
+    b.get(at..at + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// The first, middle and last byte of a name of 1-3 bytes (which together are all of them)
+/// in bytes 0, 1 and 2 of a word.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn three(b: &[u8]) -> u64 {
+    let n = b.len();
+    let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+    byte(0) | (byte(n / 2) << 8) | (byte(n.wrapping_sub(1)) << 16)
+}
+
+/// The first (up to) eight bytes of a name, little-endian, zero-padded: what
+/// [`prefix_class`] looks at (for an unknown name only).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn prefix_head(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 8 {
+        load8(b, 0)
+    } else if n >= 4 {
+        four(b, 0) | (four(b, n - 4) << (8 * (n - 4)))
+    } else {
+        0
+    }
 }
 
 /// Bit 5 of every byte: ignoring it compares letters case-insensitively (see [`same_name`]).
@@ -305,34 +335,67 @@ const FOLD: u64 = ONES * 0x20;
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
 struct Known {
+    /// The two words [`name_class`] loads from a name of this length.
     head: u64,
-    tail: u64,
+    last: u64,
     /// Every bit but bit 5 of each byte that is a letter (bit 5 being the only bit another
-    /// case of the name flips): the bits a name must share with it. Stored inverted, so
-    /// that the lookup needs no `not`.
+    /// case of the name flips), in the same places: the bits a name must share with it.
+    /// Stored inverted, so that the lookup needs no `not`.
     head_keep: u64,
-    tail_keep: u64,
+    last_keep: u64,
     /// Its length; 0 in an empty slot of [`SLOTS`], which no name matches.
     len: usize,
     class: Class,
 }
 
+/// The two words [`name_class`] loads from a name of 1 to 16 bytes, of `byte(i)` for byte
+/// `i` (the byte itself, or its case bit).
+#[cfg(not(target_os = "none"))]
+const fn name_words(b: &[u8], case: bool) -> (u64, u64) {
+    let n = b.len();
+    let (mut head, mut last, mut i) = (0u64, 0u64, 0);
+    if n >= 8 {
+        while i < 8 {
+            head |= name_byte(b, i, case) << (8 * i);
+            last |= name_byte(b, n - 8 + i, case) << (8 * i);
+            i += 1;
+        }
+    } else if n >= 4 {
+        while i < 4 {
+            head |= name_byte(b, i, case) << (8 * i);
+            last |= name_byte(b, n - 4 + i, case) << (8 * i);
+            i += 1;
+        }
+    } else {
+        head = name_byte(b, 0, case)
+            | (name_byte(b, n / 2, case) << 8)
+            | (name_byte(b, n - 1, case) << 16);
+    }
+    (head, last)
+}
+
+/// Byte `i` of `b`, or (`case`) its case bit: 0x20 for a letter, else 0.
+#[cfg(not(target_os = "none"))]
+const fn name_byte(b: &[u8], i: usize, case: bool) -> u64 {
+    if !case {
+        b[i] as u64
+    } else if b[i].is_ascii_alphabetic() {
+        0x20
+    } else {
+        0
+    }
+}
+
 #[cfg(not(target_os = "none"))]
 const fn known(name: &str, class: Class) -> Known {
     let b = name.as_bytes();
-    let (mut words, mut case, mut i) = ([0u64; 2], [0u64; 2], 0);
-    while i < b.len() {
-        words[i / 8] |= (b[i] as u64) << (8 * (i % 8));
-        if b[i].is_ascii_alphabetic() {
-            case[i / 8] |= 0x20 << (8 * (i % 8));
-        }
-        i += 1;
-    }
+    let (head, last) = name_words(b, false);
+    let (head_case, last_case) = name_words(b, true);
     Known {
-        head: words[0],
-        tail: words[1],
-        head_keep: !case[0],
-        tail_keep: !case[1],
+        head,
+        last,
+        head_keep: !head_case,
+        last_keep: !last_case,
         len: b.len(),
         class,
     }
@@ -386,12 +449,13 @@ const SHORT_NAMES: [Known; 31] = {
 #[cfg(not(target_os = "none"))]
 const SLOT_BITS: u32 = 7;
 
-/// The slot of a name given as folded words: a multiplicative hash of the words and the
-/// length, top bits.
+/// The slot of a name given as its folded first word: a multiplicative hash of the word
+/// and the length, top bits. (The first word and the length tell the known names apart.)
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
-const fn slot(len: usize, head: u64, tail: u64, mul: u64) -> usize {
-    ((head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(mul) >> (64 - SLOT_BITS)) as usize
+const fn slot(len: usize, head: u64, mul: u64) -> usize {
+    // (`-` rather than `^`: `Cc` and `Bcc` would share a key.)
+    (head.wrapping_sub(len as u64).wrapping_mul(mul) >> (64 - SLOT_BITS)) as usize
 }
 
 /// A multiplier under which every name of [`SHORT_NAMES`] has a slot of its own, found at
@@ -402,9 +466,9 @@ const fn slot(len: usize, head: u64, tail: u64, mul: u64) -> usize {
 const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     const EMPTY: Known = Known {
         head: 0,
-        tail: 0,
+        last: 0,
         head_keep: !0,
-        tail_keep: !0,
+        last_keep: !0,
         len: 0,
         class: Class::Unstructured,
     };
@@ -417,7 +481,7 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
         let mut clash = false;
         while i < SHORT_NAMES.len() {
             let k = SHORT_NAMES[i];
-            let at = slot(k.len, k.head & !FOLD, k.tail & !FOLD, mul);
+            let at = slot(k.len, k.head & !FOLD, mul);
             if table[at].len != 0 {
                 clash = true;
                 break;
@@ -433,17 +497,17 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     }
 };
 
-/// The class of the known name of `n <= 16` bytes whose words (as loaded, zero-padded) are
-/// `head` and `tail`: equal to a known name up to the case of its letters, which makes it a
-/// valid name too, so no name check is needed. `None` for any other name.
+/// The class of the known name of `n <= 16` bytes whose words (as [`name_class`] loads
+/// them) are `head` and `last`: equal to a known name up to the case of its letters, which
+/// makes it a valid name too, so no name check is needed. `None` for any other name.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
-fn known_class(n: usize, head: u64, tail: u64) -> Option<Class> {
+fn known_class(n: usize, head: u64, last: u64) -> Option<Class> {
     let (mul, table) = &SLOTS;
-    let k = table.get(slot(n, head & !FOLD, tail & !FOLD, *mul))?;
+    let k = table.get(slot(n, head & !FOLD, *mul))?;
     // The length in the same test: one branch.
     let differ =
-        ((head ^ k.head) & k.head_keep) | ((tail ^ k.tail) & k.tail_keep) | (k.len ^ n) as u64;
+        ((head ^ k.head) & k.head_keep) | ((last ^ k.last) & k.last_keep) | (k.len ^ n) as u64;
     (differ == 0).then_some(k.class)
 }
 
@@ -453,8 +517,8 @@ fn known_class(n: usize, head: u64, tail: u64) -> Option<Class> {
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn prefix_class(n: usize, head: u64) -> Class {
-    const ARC: u64 = known("ARC-", Class::Unstructured).head & !FOLD;
-    const LIST: u64 = known("List-", Class::Unstructured).head & !FOLD;
+    const ARC: u64 = u64::from_le_bytes(*b"ARC-\0\0\0\0") & !FOLD;
+    const LIST: u64 = u64::from_le_bytes(*b"List-\0\0\0") & !FOLD;
     if (n > 4 && head & 0xFFFF_FFFF == ARC) || (n > 5 && head & 0xFF_FFFF_FFFF == LIST) {
         Class::AsciiStructured
     } else {
