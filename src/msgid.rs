@@ -625,10 +625,9 @@ impl<'w, 's> Walk<'w, 's> {
             prev_end: self.prev_end,
             later: self.later,
             // The first id stays on the name line: with `Name: ` it is within 998 octets
-            // when it ends within FAST_MAX_ID bytes (FAST_MAX_NAME) or within `later` (the
-            // line is then within the soft limit), refused otherwise.
+            // when it ends within FAST_MAX_ID bytes (FAST_MAX_NAME), refused otherwise.
             limit: if self.prev_end == usize::MAX {
-                FAST_MAX_ID.max(self.later)
+                FAST_MAX_ID
             } else {
                 self.later
             },
@@ -1246,10 +1245,9 @@ mod avx2 {
             whole: if line.run < room { line.run + 127 } else { 0 },
             run: line.run,
             prev: line.prev_end,
-            // The first id stays on the name line: within `later` (`run` is 0) it fits there
-            // (the line is within the soft limit), past it the fold's branch keeps it there
-            // (`prev` is `usize::MAX`).
-            until: line.later,
+            // The first id always takes the fold's branch, which keeps it on the name line.
+            until: 0,
+            name_limit: line.later,
             dst: out.as_mut_ptr().wrapping_add(line.shift),
             over: 0,
         };
@@ -1402,9 +1400,11 @@ mod avx2 {
         run: usize,
         /// After the last `>` seen; `usize::MAX` before the first.
         prev: usize,
-        /// The next id stays on the current line when it ends at `until` or before: on the
-        /// name line `Walk::later` (`run` is 0 there), `run` plus the soft limit after a fold.
+        /// The next id stays on the current line when it ends at `until` or before: 0
+        /// before the first id, `name_limit` on the name line (`Walk::later`; `run` is 0
+        /// there), `run` plus the soft limit after a fold.
         until: usize,
+        name_limit: usize,
         /// `out.as_mut_ptr() + shift` (`text[j]` goes to `out[j + shift]`): one register for
         /// the buffer and the shift.
         dst: *mut u8,
@@ -1425,19 +1425,6 @@ mod avx2 {
         #[inline(always)]
         fn shift(&self, out: &[u8]) -> usize {
             (self.dst as usize).wrapping_sub(out.as_ptr() as usize)
-        }
-
-        /// For a line from `run` to `prev` that [`Folds::whole`] does not take, when the
-        /// text has 32 to 128 bytes from `run` and the output after `dst` has room for the
-        /// whole text and an ending (the lines after this one go there at larger shifts, so
-        /// the bytes stored past `prev` are overwritten): `n - 32`, where the last of the
-        /// line's four vectors starts.
-        #[inline(always)]
-        fn near_end(&self, out: &[u8], run: usize, prev: usize) -> Option<usize> {
-            let n = self.text.len();
-            let left = n.wrapping_sub(run);
-            let room = out.len().saturating_sub(self.shift(out));
-            (left.wrapping_sub(32) <= 96 && prev <= n && room >= n + 2).then_some(n - 32)
         }
 
         /// The ids that end in a block (bit `i` of `g`: an id ends at `first + i`): the
@@ -1480,43 +1467,13 @@ mod avx2 {
                         self.until = prev + self.soft;
                         self.whole = if prev < self.room { prev + 127 } else { 0 };
                     } else if prev == usize::MAX {
-                        // The first id stays on the name line, past `until` (`later`):
-                        // with `Name: ` it is within 998 octets when it ends within
-                        // FAST_MAX_ID bytes (FAST_MAX_NAME), refused otherwise (as
-                        // `Walk::lines` decides). (`until` is left below `e`: the next id
-                        // folds.)
+                        // The first id stays on the name line: with `Name: ` it is within
+                        // 998 octets when it ends within FAST_MAX_ID bytes
+                        // (FAST_MAX_NAME), refused otherwise.
                         if e > FAST_MAX_ID {
                             return false;
                         }
-                    } else if let Some(end) = self.near_end(out, run, prev) {
-                        // A line among the text's last 128 bytes (the last fold of most
-                        // lists): the text from `run` to its end as four vectors, the last
-                        // ending with the text (as the last line is stored), then the ending.
-                        // SAFETY: `near_end` checked `32 <= n - run <= 128` and that the
-                        // output from `dst` has room for `n + 2` bytes: each load is
-                        // `text[o..o + 32]` with `run <= o <= n - 32`, each store at `dst +
-                        // o`, and the ending at `dst + prev` with `prev <= n`. The moves need
-                        // no alignment.
-                        unsafe {
-                            let src = self.text.as_ptr();
-                            let (o1, o2) = ((run + 32).min(end), (run + 64).min(end));
-                            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
-                            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
-                            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
-                            let v3 = _mm256_loadu_si256(src.add(end).cast::<__m256i>());
-                            _mm256_storeu_si256(self.dst.add(run).cast::<__m256i>(), v0);
-                            _mm256_storeu_si256(self.dst.add(o1).cast::<__m256i>(), v1);
-                            _mm256_storeu_si256(self.dst.add(o2).cast::<__m256i>(), v2);
-                            _mm256_storeu_si256(self.dst.add(end).cast::<__m256i>(), v3);
-                            core::ptr::write_unaligned(
-                                self.dst.add(prev).cast::<[u8; 2]>(),
-                                Self::ENDING,
-                            );
-                        }
-                        self.dst = self.dst.wrapping_add(Self::STEP);
-                        self.run = prev;
-                        self.until = prev + self.soft;
-                        self.whole = 0;
+                        self.until = self.name_limit;
                     } else {
                         // A call (rare: a long line, or one near the end of the text), so
                         // that the buffer's bounds stay out of the loop's registers.
@@ -1535,8 +1492,8 @@ mod avx2 {
     }
 
     /// The fold of [`Folds::ids`] for a line it does not store whole: the line and its ending
-    /// stored exactly, and the check of a continuation line's first id longer than
-    /// FAST_MAX_ID + 1 (bit 63 of the result set when it is).
+    /// stored exactly, and the check of a first id longer than FAST_MAX_ID + 1 (bit 63 of
+    /// the result set when it is).
     #[cold]
     #[inline(never)]
     fn fold_exact<const CRLF: bool>(
@@ -1547,8 +1504,7 @@ mod avx2 {
         shift: usize,
     ) -> usize {
         store_exact(out, text, run, prev, shift, Folds::<CRLF>::ENDING);
-        // (Not the name line, `run` 0: its first id is checked when it ends.)
-        if run != 0 && prev - run > FAST_MAX_ID + 1 {
+        if prev - run > FAST_MAX_ID + 1 {
             long_first_id(text, run, prev)
         } else {
             0
@@ -2273,8 +2229,7 @@ mod tests {
     }
 
     /// The length rule of the walk: a first id is taken when it ends within FAST_MAX_ID
-    /// bytes or within the soft limit (the name line then stays within 998 octets), a later
-    /// id alone on its line
+    /// bytes (the name line then stays within 998 octets), a later id alone on its line
     /// when it has at most FAST_MAX_ID octets, and an id of any length that shares a line
     /// (which the soft limit bounds): every engine agrees with the general path, at the
     /// soft limits and names where these cases meet 998.
@@ -2316,22 +2271,6 @@ mod tests {
         let o = options(998, false, false);
         let v = std::format!("<x@y> {}", id(FAST_MAX_ID + 60));
         assert!(fast("References", &v, &o, false).is_some());
-        // A first id longer than FAST_MAX_ID that ends within the soft limit, alone or with
-        // ids after it on the same line or the next: taken by every engine (`fast` compares
-        // them), short and long lists alike.
-        for v in [
-            id(FAST_MAX_ID + 60),
-            std::format!("{} <x@y>", id(FAST_MAX_ID + 60)),
-            std::format!("{} <x@y>", id(FAST_MAX_ID + 80)),
-            std::format!("{} <{}@y>", id(FAST_MAX_ID + 60), "x".repeat(40)),
-        ] {
-            let out = fast("References", &v, &o, false);
-            assert_eq!(
-                out.map(Ok),
-                Some(general("References", &v, &o, false)),
-                "{v}"
-            );
-        }
     }
 
     /// Lists whose length and delimiters land on and around the 32- and 64-byte block
