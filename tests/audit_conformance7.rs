@@ -14,23 +14,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{hex, run_mime_differential};
+use common::{format_exact, hex, run_mime_differential};
 
-use mailfold::{
-    format_header, format_mailboxes, ContentDisposition, ContentType, Error, Mailbox, Options,
-};
-
-/// Formats a field with `options` into a buffer of exactly the size asked for.
-fn fmt_with(name: &str, value: &str, options: &Options) -> Result<String, Error> {
-    let needed = match format_header(name, value, options, &mut []) {
-        Err(Error::BufferTooSmall { needed }) => needed,
-        Err(e) => return Err(e),
-        Ok(_) => unreachable!("nothing fits an empty buffer"),
-    };
-    let mut out = vec![0u8; needed];
-    let n = format_header(name, value, options, &mut out)?;
-    Ok(String::from_utf8(out[..n].to_vec()).unwrap())
-}
+use mailfold::{format_mailboxes, ContentDisposition, ContentType, Error, Mailbox, Options};
 
 /// `Content-Disposition: attachment` with one `filename` parameter, through the builder.
 fn cd(value: &str, options: &Options) -> String {
@@ -61,7 +47,7 @@ fn written_as_given_or(
     o: &Options,
     refused: fn(&Error) -> bool,
 ) {
-    let got = fmt_with(name, value, o);
+    let got = format_exact(name, value, o);
     if valid {
         assert_eq!(got, Ok(format!("{name}: {value}\r\n")), "{value:?}");
     } else {
@@ -288,7 +274,7 @@ fn mime_rfc2231_input_with_two_digit_sections_joins_in_numeric_order() {
     parts.reverse();
     let value = format!("attachment; {}", parts.join("; "));
     assert_eq!(
-        fmt_with("Content-Disposition", &value, &o),
+        format_exact("Content-Disposition", &value, &o),
         Ok(format!(
             "Content-Disposition: attachment; filename={letters}\r\n"
         ))
@@ -305,7 +291,7 @@ fn mime_rfc2231_input_with_two_digit_sections_joins_in_numeric_order() {
     parts.reverse();
     let value = format!("attachment; {}", parts.join(";\r\n "));
     assert_eq!(
-        fmt_with("Content-Disposition", &value, &o),
+        format_exact("Content-Disposition", &value, &o),
         Ok(format!(
             "Content-Disposition: attachment; filename={letters}\r\n"
         ))
@@ -319,11 +305,11 @@ fn mime_rfc2231_input_with_two_digit_sections_joins_in_numeric_order() {
     ] {
         assert!(
             matches!(
-                fmt_with("Content-Disposition", bad, &o),
+                format_exact("Content-Disposition", bad, &o),
                 Err(Error::InvalidParameter { .. })
             ),
             "{bad:?}: {:?}",
-            fmt_with("Content-Disposition", bad, &o)
+            format_exact("Content-Disposition", bad, &o)
         );
     }
 }
@@ -435,7 +421,7 @@ fn q_encoding_writes_literally_exactly_the_safe_sets() {
     let mut subjects = Vec::new();
     for c in 33u8..=126 {
         let ch = c as char;
-        let got = fmt_with("Subject", &format!("é{ch}"), &o).unwrap();
+        let got = format_exact("Subject", &format!("é{ch}"), &o).unwrap();
         assert_eq!(
             got,
             format!("Subject: =?utf-8?q?=C3=A9{}?=\r\n", q(c, text_safe(c))),

@@ -7,31 +7,13 @@
 //! Round 8 covers the msg-id validation of `src/msgid.rs` (`literal_end`, `check_id`,
 //! `check_dot_atom`) and its List-Id reader (`format_list_id`, `after_bracketed_id`).
 
-use mailfold::{format_header, Error, Options};
+mod common;
 
-/// Formats a field with `options` into a buffer of exactly the size asked for; the size query
-/// and the real call must agree (SPEC §1.2: "Validation does not depend on `out_cap`").
-fn fmt_with(name: &str, value: &str, options: &Options) -> Result<String, Error> {
-    let needed = match format_header(name, value, options, &mut []) {
-        Err(Error::BufferTooSmall { needed }) => needed,
-        Err(e) => {
-            let mut big = vec![0u8; 4096];
-            assert_eq!(
-                format_header(name, value, options, &mut big),
-                Err(e),
-                "{name}: {value:?}: the size query and the real call disagree"
-            );
-            return Err(e);
-        }
-        Ok(_) => unreachable!("nothing fits an empty buffer"),
-    };
-    let mut out = vec![0u8; needed];
-    let n = format_header(name, value, options, &mut out)?;
-    Ok(String::from_utf8(out[..n].to_vec()).unwrap())
-}
+use common::format_exact;
+use mailfold::{Error, Options};
 
 fn fmt(name: &str, value: &str) -> Result<String, Error> {
-    fmt_with(name, value, &Options::default())
+    format_exact(name, value, &Options::default())
 }
 
 /// SPEC §5: "Anything else (white space or a second `@` inside, ...) → `InvalidMsgId` with
@@ -189,7 +171,7 @@ fn non_ascii_in_a_domain_literal_is_stepped_over_whole() {
         "<a@[é]> <b@[ü.x]>",
     ] {
         assert_eq!(
-            fmt_with("References", v, &u),
+            format_exact("References", v, &u),
             Ok(format!("References: {v}\r\n")),
             "{v:?}"
         );
@@ -201,14 +183,14 @@ fn non_ascii_in_a_domain_literal_is_stepped_over_whole() {
         ("<a@[éé\\]>", 8),
     ] {
         assert_eq!(
-            fmt_with("References", v, &u),
+            format_exact("References", v, &u),
             Err(Error::InvalidMsgId { at }),
             "{v:?}"
         );
     }
     for (v, at) in [("<a@[x\u{2028}]>", 5), ("<a@[é\u{85}]>", 6)] {
         assert_eq!(
-            fmt_with("References", v, &u),
+            format_exact("References", v, &u),
             Err(Error::ControlCharacter { at }),
             "{v:?}"
         );

@@ -3,19 +3,10 @@
 //! test run over it); the expectation comes from README "Decisions" and RFC 5322 §3.2.2,
 //! quoted next to the test, never from running mailfold.
 
-use mailfold::{format_header, format_mailboxes, Error, Mailbox, Options};
+mod common;
 
-/// Formats a field into a buffer of exactly the size asked for.
-fn fmt_with(name: &str, value: &str, options: &Options) -> Result<String, Error> {
-    let needed = match format_header(name, value, options, &mut []) {
-        Err(Error::BufferTooSmall { needed }) => needed,
-        Err(e) => return Err(e),
-        Ok(_) => unreachable!("nothing fits an empty buffer"),
-    };
-    let mut out = vec![0u8; needed];
-    let n = format_header(name, value, options, &mut out)?;
-    Ok(String::from_utf8(out[..n].to_vec()).unwrap())
-}
+use common::format_exact;
+use mailfold::{format_mailboxes, Mailbox, Options};
 
 /// Every line but the last ends with the `,` that ends an element, and every continuation line
 /// starts with one space and then a whole element that did not fit on the line before: no
@@ -88,9 +79,9 @@ fn whole_mailboxes_and_keywords_move_to_the_next_line() {
     for width in 47..=78 {
         for utf8 in [false, true] {
             let o = Options::default().with_max_line_len(width).with_utf8(utf8);
-            let to = fmt_with("To", &list, &o).unwrap();
+            let to = format_exact("To", &list, &o).unwrap();
             check_whole_elements(&to, width, "To (text form)");
-            let kw = fmt_with("Keywords", keywords, &o).unwrap();
+            let kw = format_exact("Keywords", keywords, &o).unwrap();
             check_whole_elements(&kw, width, "Keywords");
             let mut out = vec![0u8; 4096];
             let n = format_mailboxes("Cc", &boxes, &o, &mut out).unwrap();

@@ -537,6 +537,30 @@ impl Rng {
     }
 }
 
+/// Formats a header (class from the name) into a buffer of exactly the size the size query
+/// asked for, as a C caller sizing its buffer would, and returns the field as text. An error
+/// must be the same from the size query and from a call with a large buffer (SPEC §1.2:
+/// "Validation does not depend on `out_cap`").
+pub fn format_exact(name: &str, value: &str, options: &Options) -> Result<String, Error> {
+    use mailfold::format_header;
+    let needed = match format_header(name, value, options, &mut []) {
+        Err(Error::BufferTooSmall { needed }) => needed,
+        Err(e) => {
+            let mut big = vec![0u8; 1 << 14];
+            assert_eq!(
+                format_header(name, value, options, &mut big),
+                Err(e),
+                "{name}: {value:?}: the size query and the real call disagree"
+            );
+            return Err(e);
+        }
+        Ok(_) => unreachable!("nothing fits an empty buffer"),
+    };
+    let mut out = vec![0u8; needed];
+    let n = format_header(name, value, options, &mut out)?;
+    Ok(String::from_utf8(out[..n].to_vec()).unwrap())
+}
+
 /// Formats a field into a generous buffer, and checks that the size query gives the same
 /// answer (SPEC §1.2: validation never depends on the buffer; `BufferTooSmall` carries the
 /// exact size of the output).
