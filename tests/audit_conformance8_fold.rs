@@ -94,3 +94,37 @@ fn whole_mailboxes_and_keywords_move_to_the_next_line() {
         }
     }
 }
+
+/// The same rule where the 998-octet limit, not the soft limit, is what a keyword does not fit
+/// under: with utf8 on "the soft limit counts characters and 998 counts octets" and "no line
+/// ever exceeds 998" (SPEC §3). At a soft limit of 998 characters, `Keywords: ` and a first
+/// keyword of 290 three-octet characters and its comma fill 881 octets (301 characters). A
+/// second keyword of `n` octets (16 two-character words and one ASCII word: far under the
+/// soft limit in characters) then fits that line exactly when `881 + 1 + n <= 998`: at 116
+/// octets the line is exactly 998 octets; at 117 the keyword fits a fresh line whole, so the
+/// fold goes after the comma and nowhere inside it. The mutants of `Folder::keep_together`'s
+/// octet test (`col.bytes + w + whole.bytes` with a `+` turned into `-` or `*`) kept the
+/// 117-octet keyword on the line, and the fold fell inside it.
+#[test]
+fn a_keyword_that_passes_998_octets_but_not_the_soft_limit_moves_whole() {
+    let first = "語".repeat(290);
+    let words = vec!["中文"; 16].join(" ");
+    let o = Options::default().with_max_line_len(998).with_utf8(true);
+    for (last, folds) in [("wxyz", false), ("vwxyz", true)] {
+        let second = format!("{words} {last}");
+        let value = format!("{first}, {second}");
+        let field = format_exact("Keywords", &value, &o).unwrap();
+        if folds {
+            assert_eq!(second.len(), 117);
+            assert_eq!(
+                field,
+                format!("Keywords: {first},\r\n {second}\r\n"),
+                "the second keyword was not moved whole"
+            );
+        } else {
+            assert_eq!(second.len(), 116);
+            assert_eq!(field.len(), 998 + 2, "one line of exactly 998 octets");
+            assert_eq!(field, format!("Keywords: {value}\r\n"));
+        }
+    }
+}
