@@ -416,6 +416,25 @@ mod tests {
         }
     }
 
+    /// Every pair of bytes, inside a vector and across the 16- and 32-byte boundaries: the
+    /// AVX2 test flags SP after SP through the larger of a byte and the one before it, which
+    /// is sound only if every other pair it flags holds a byte that is not plain by itself.
+    #[test]
+    fn every_byte_pair_inside_and_across_vectors() {
+        let mut v = [b'a'; 70];
+        for at in [1, 5, 16, 32, 33, 64] {
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    v[at - 1] = a;
+                    v[at] = b;
+                    all_agree(&v);
+                }
+            }
+            v[at - 1] = b'a';
+            v[at] = b'a';
+        }
+    }
+
     #[test]
     fn control_and_id_scans_at_block_boundaries() {
         for len in 0..140 {

@@ -11,10 +11,10 @@
 use super::SpaceScan;
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
-    _mm256_loadu_si256, _mm256_max_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
-    _mm256_storeu_si256, _mm256_testz_si256, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8,
-    _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    _mm_storeu_si128,
+    _mm256_loadu_si256, _mm256_max_epu8, _mm256_min_epi8, _mm256_movemask_epi8, _mm256_or_si256,
+    _mm256_set1_epi8, _mm256_storeu_si256, _mm256_testz_si256, _mm_add_epi8, _mm_and_si128,
+    _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+    _mm_set1_epi8, _mm_storeu_si128,
 };
 
 impl SpaceScan for Sse2 {
@@ -61,7 +61,9 @@ pub(crate) trait Vector: Copy + SpaceScan {
 
     /// Non-zero in every byte of `v` that keeps a value from being plain (see [`super`]):
     /// outside 0x20..=0x7E, or `?` after `=`, or SP after SP, where `prev` holds the bytes
-    /// one position before those of `v`.
+    /// one position before those of `v`. A byte may also be flagged because the one before it
+    /// is outside 0x20..=0x7E, which is flagged in its own position: callers test every
+    /// byte of a value and only ask whether any is flagged.
     fn not_plain(self, v: Self::V, prev: Self::V) -> Self::V;
 
     fn or(self, a: Self::V, b: Self::V) -> Self::V;
@@ -162,15 +164,18 @@ impl Vector for Avx2 {
         // SAFETY: `self` exists only on a CPU with AVX2.
         unsafe {
             let is = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
-            // As for SSE2: v + 1 below 0x21 (signed) exactly for the bytes that are not
-            // printable ASCII or SP.
-            let bad = _mm256_cmpgt_epi8(
-                _mm256_set1_epi8(0x21),
+            // As for SSE2, v + 1 is below 0x21 (signed) exactly for the bytes that are not
+            // printable ASCII or SP. The larger of `v` and `prev` (unsigned) is below 0x21
+            // (signed) for SP after SP, and otherwise only when one of the two is a byte that
+            // is flagged at its own position anyway (a control, or 0x80 and above), so one
+            // signed minimum and one compare test both; SSE2 has no signed byte minimum.
+            let low = _mm256_min_epi8(
                 _mm256_add_epi8(v, _mm256_set1_epi8(1)),
+                _mm256_max_epu8(v, prev),
             );
-            let sp = is(_mm256_max_epu8(v, prev), b' ');
+            let bad_or_sp = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), low);
             let eq_q = _mm256_and_si256(is(v, b'?'), is(prev, b'='));
-            _mm256_or_si256(bad, _mm256_or_si256(sp, eq_q))
+            _mm256_or_si256(bad_or_sp, eq_q)
         }
     }
 
