@@ -59,17 +59,22 @@ pub(crate) trait Vector: Copy + SpaceScan {
     /// `p` must be valid for writing `W` bytes.
     unsafe fn store(self, p: *mut u8, v: Self::V);
 
-    /// Non-zero in every byte of `v` that keeps a value from being plain (see [`super`]):
-    /// outside 0x20..=0x7E, or `?` after `=`, or SP after SP, where `prev` holds the bytes
-    /// one position before those of `v`. A byte may also be flagged because the one before it
-    /// is outside 0x20..=0x7E, which is flagged in its own position: callers test every
-    /// byte of a value and only ask whether any is flagged.
-    fn not_plain(self, v: Self::V, prev: Self::V) -> Self::V;
+    /// What the plainness test found in some vectors, kept in the form that is cheapest to
+    /// merge; [`Vector::any_flagged`] reads it.
+    type Findings: Copy;
 
-    fn or(self, a: Self::V, b: Self::V) -> Self::V;
+    /// The plainness test of `v` (see [`super`]): flags every byte outside 0x20..=0x7E, every
+    /// `?` after `=` and every SP after SP, where `prev` holds the bytes one position before
+    /// those of `v`. A byte may also be flagged because the one before it is outside
+    /// 0x20..=0x7E, which is flagged in its own position: callers test every byte of a value
+    /// and only ask whether anything is flagged.
+    fn not_plain(self, v: Self::V, prev: Self::V) -> Self::Findings;
 
-    /// True when every byte of `v` is zero.
-    fn all_zero(self, v: Self::V) -> bool;
+    /// The findings of both.
+    fn merge(self, a: Self::Findings, b: Self::Findings) -> Self::Findings;
+
+    /// True when some byte was flagged.
+    fn any_flagged(self, f: Self::Findings) -> bool;
 
     /// Bit `i` set when byte `i` of `v` is SP.
     fn spaces(self, v: Self::V) -> u32;
@@ -108,6 +113,9 @@ impl Vector for Sse2 {
         unsafe { _mm_storeu_si128(p.cast(), v) }
     }
 
+    /// Non-zero in every flagged byte.
+    type Findings = __m128i;
+
     #[inline(always)]
     fn not_plain(self, v: __m128i, prev: __m128i) -> __m128i {
         // SAFETY: SSE2 is part of the x86_64 baseline.
@@ -124,15 +132,15 @@ impl Vector for Sse2 {
     }
 
     #[inline(always)]
-    fn or(self, a: __m128i, b: __m128i) -> __m128i {
+    fn merge(self, a: __m128i, b: __m128i) -> __m128i {
         // SAFETY: SSE2 is part of the x86_64 baseline.
         unsafe { _mm_or_si128(a, b) }
     }
 
     #[inline(always)]
-    fn all_zero(self, v: __m128i) -> bool {
+    fn any_flagged(self, f: __m128i) -> bool {
         // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(0))) == 0xFFFF }
+        unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(f, _mm_set1_epi8(0))) != 0xFFFF }
     }
 
     #[inline(always)]
@@ -159,8 +167,13 @@ impl Vector for Avx2 {
         unsafe { _mm256_storeu_si256(p.cast(), v) }
     }
 
+    /// `[low, eq_q]`: a byte is flagged where `low` is below 0x21 (signed) or `eq_q` is
+    /// non-zero. Merging takes the minimum of the `low`s, so vectors tested together need
+    /// one compare in all.
+    type Findings = [__m256i; 2];
+
     #[inline(always)]
-    fn not_plain(self, v: __m256i, prev: __m256i) -> __m256i {
+    fn not_plain(self, v: __m256i, prev: __m256i) -> [__m256i; 2] {
         // SAFETY: `self` exists only on a CPU with AVX2.
         unsafe {
             let is = |x: __m256i, c: u8| _mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8));
@@ -168,27 +181,28 @@ impl Vector for Avx2 {
             // printable ASCII or SP. The larger of `v` and `prev` (unsigned) is below 0x21
             // (signed) for SP after SP, and otherwise only when one of the two is a byte that
             // is flagged at its own position anyway (a control, or 0x80 and above), so one
-            // signed minimum and one compare test both; SSE2 has no signed byte minimum.
+            // signed minimum tests both; SSE2 has no signed byte minimum.
             let low = _mm256_min_epi8(
                 _mm256_add_epi8(v, _mm256_set1_epi8(1)),
                 _mm256_max_epu8(v, prev),
             );
-            let bad_or_sp = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), low);
-            let eq_q = _mm256_and_si256(is(v, b'?'), is(prev, b'='));
-            _mm256_or_si256(bad_or_sp, eq_q)
+            [low, _mm256_and_si256(is(v, b'?'), is(prev, b'='))]
         }
     }
 
     #[inline(always)]
-    fn or(self, a: __m256i, b: __m256i) -> __m256i {
+    fn merge(self, a: [__m256i; 2], b: [__m256i; 2]) -> [__m256i; 2] {
         // SAFETY: `self` exists only on a CPU with AVX2.
-        unsafe { _mm256_or_si256(a, b) }
+        unsafe { [_mm256_min_epi8(a[0], b[0]), _mm256_or_si256(a[1], b[1])] }
     }
 
     #[inline(always)]
-    fn all_zero(self, v: __m256i) -> bool {
+    fn any_flagged(self, [low, eq_q]: [__m256i; 2]) -> bool {
         // SAFETY: `self` exists only on a CPU with AVX2 (which implies AVX's `vptest`).
-        unsafe { _mm256_testz_si256(v, v) != 0 }
+        unsafe {
+            let flags = _mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), low), eq_q);
+            _mm256_testz_si256(flags, flags) == 0
+        }
     }
 
     #[inline(always)]
@@ -215,7 +229,7 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
             let p = padded.as_ptr();
             s.not_plain(s.load(p.add(1)), s.load(p))
         };
-        return s.all_zero(bad);
+        return !s.any_flagged(bad);
     }
     if !matches!(b.first(), Some(0x20..=0x7E)) {
         return false;
@@ -229,11 +243,11 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     while i + 4 * S::W <= n {
         let (a, b) = unsafe {
             (
-                s.or(block(s, p, i), block(s, p, i + S::W)),
-                s.or(block(s, p, i + 2 * S::W), block(s, p, i + 3 * S::W)),
+                s.merge(block(s, p, i), block(s, p, i + S::W)),
+                s.merge(block(s, p, i + 2 * S::W), block(s, p, i + 3 * S::W)),
             )
         };
-        if !s.all_zero(s.or(a, b)) {
+        if s.any_flagged(s.merge(a, b)) {
             return false;
         }
         i += 4 * S::W;
@@ -243,12 +257,12 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     // (a loop over what is left mispredicts on values of mixed lengths).
     let last = n - S::W;
     let bad = unsafe {
-        s.or(
-            s.or(block(s, p, i.min(last)), block(s, p, (i + S::W).min(last))),
-            s.or(block(s, p, (i + 2 * S::W).min(last)), block(s, p, last)),
+        s.merge(
+            s.merge(block(s, p, i.min(last)), block(s, p, (i + S::W).min(last))),
+            s.merge(block(s, p, (i + 2 * S::W).min(last)), block(s, p, last)),
         )
     };
-    s.all_zero(bad)
+    !s.any_flagged(bad)
 }
 
 /// [`Vector::not_plain`] of the `W` bytes at `p + o`.
@@ -256,7 +270,7 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
 /// # Safety
 /// `p + o - 1 .. p + o + W` must be readable (so `o >= 1`).
 #[inline(always)]
-unsafe fn block<S: Vector>(s: S, p: *const u8, o: usize) -> S::V {
+unsafe fn block<S: Vector>(s: S, p: *const u8, o: usize) -> S::Findings {
     // SAFETY: the caller guarantees both ranges.
     unsafe { s.not_plain(s.load(p.add(o)), s.load(p.add(o - 1))) }
 }
