@@ -383,6 +383,23 @@ impl<const B: usize> Masks<B> {
         self.escape_rank(to) - self.escape_rank(from)
     }
 
+    /// The escapes among the `t` positions from `at` (`t < 64`, `at + t` at most the text's
+    /// length): one window of the escape bits from `at` (two words, shifted), instead of two
+    /// ranks. Bits past the text are clear (no escapes there: a space, then `FILL`, then the
+    /// zeros the masks start as).
+    #[inline(always)]
+    fn escapes_from(&self, at: usize, t: usize) -> usize {
+        debug_assert!(t < 64 && at + t < 64 * B);
+        let (i, s) = (at / 64, at % 64);
+        let lo = self.escape.get(i).copied().unwrap_or(0) >> s;
+        let hi = self.escape.get(i + 1).copied().unwrap_or(0);
+        // `<< 1 << (63 - s)`: none of `hi` when `s` is 0, without a shift by 64.
+        let window = lo | (hi << 1) << (63 - s);
+        let n = (window & !u64::MAX.checked_shl(t as u32).unwrap_or(0)).count_ones() as usize;
+        debug_assert_eq!(n, self.escape_rank(at + t) - self.escape_rank(at));
+        n
+    }
+
     /// The escapes before position `at` (at most the text's length).
     #[inline(always)]
     fn escape_rank(&self, at: usize) -> usize {
@@ -830,19 +847,13 @@ fn write_words<const AVX2: bool, const B: usize>(
         // which is past `forced` and at most `len`. (The checked slice cost 14
         // instructions per run in selects for the empty default.)
         let run = unsafe { text.get_unchecked(run_start..run_end) };
-        // The escapes before the run, kept for the first word's check (see `known` below).
-        let rank_start = m.escape_rank(run_start);
-        let escapes = m.escape_rank(run_end) - rank_start;
+        // The escapes in the run, for its encoding.
+        let escapes = m.escape_rank(run_end) - m.escape_rank(run_start);
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         // Bytes Q writes as one character, for the check of each word's encoding.
         let literals = run.len() - escapes;
         let mut rest = run;
         let mut cur = run_start;
-        // A position and the escapes before it, the last rank the `Auto` check of a B run
-        // found: a check at `cur` takes the escapes before `cur` from here when it is the
-        // one (the run's start, or the end of the word before when the check before found
-        // it), with one rank instead of two.
-        let known = core::cell::Cell::new((run_start, rank_start));
         // The words of the run, for the run's encoding (`$is_b`): each instance has no
         // branch on the encoding inside.
         macro_rules! encode_words {
@@ -895,11 +906,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                         );
                         let keeps = whole
                             || encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
-                                let (at, rank) = known.get();
-                                let base = if at == cur { rank } else { m.escape_rank(cur) };
-                                let end = m.escape_rank(cur + t);
-                                known.set((cur + t, end));
-                                end - base
+                                m.escapes_from(cur, t)
                             });
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
