@@ -1549,15 +1549,15 @@ fn window_addr_ok(w: &window::Win, s: u32, e: u32) -> bool {
 }
 
 /// After an addr-spec closed at bit `close` of the window at `i` (its `>`, or its end for a
-/// bare one): spaces, then `,` or the end of the value, inside the window; where that stops.
+/// bare one): spaces, then `,` or the end of the value; where that stops. The spaces end
+/// inside the window or at its end (bits past the value are clear in the space mask), and
+/// the byte there is one load (the window keeps no comma mask): a comma, or none at all.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn window_after(w: &window::Win, b: &[u8], i: usize, close: u32) -> Option<usize> {
     let n = (!w.space & window::from(close)).trailing_zeros();
     let at = i + n as usize;
-    // Bitwise, not short-circuit: one branch on the verdict instead of one per test. The
-    // comma is one byte load where it must stand (the window keeps no comma mask).
-    (((n < w.len) & (b.get(at) == Some(&b','))) | ((n == w.len) & (w.len < 64))).then_some(at)
+    matches!(b.get(at), None | Some(b',')).then_some(at)
 }
 
 /// What [`window_element`] returns: the mailbox, where its separator ends, the name's hint.
