@@ -1535,27 +1535,29 @@ fn fast_element(b: &[u8], i: usize) -> Option<(ParsedMailbox, usize, NameHint)> 
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn window_addr_ok(w: &window::Win, s: u32, e: u32) -> bool {
-    let range = window::from(s) & window::below(e);
+    // The callers' `e` is a byte of the window (below 64) and `s` at most `e`. Bit `e`
+    // stands for the byte after the addr-spec (for 64, bit 0: the range is then empty and
+    // the answer false).
+    debug_assert!(s <= e && e < 64);
+    let top = 1u64.wrapping_shl(e);
+    let range = top.wrapping_sub(1) & u64::MAX.wrapping_shl(s);
     let sep = (w.dot | w.at) & range;
-    let at = w.at & range;
-    s < e
-        && !window::has(sep, s)
-        && !window::has(sep, e - 1)
-        && sep & (sep >> 1) == 0
-        && at != 0
-        && at & (at - 1) == 0
+    // A separator first (at `s`), last (next to bit `e`) or next to another one. Bitwise,
+    // one branch on the verdict; an empty range (`s == e`) holds no `@`.
+    let bad = sep & ((sep | top) >> 1 | 1u64.wrapping_shl(s));
+    (bad == 0) & ((w.at & range).count_ones() == 1)
 }
 
 /// After an addr-spec closed at bit `close` of the window at `i` (its `>`, or its end for a
-/// bare one): spaces, then `,` or the end of the value, inside the window; where that stops.
+/// bare one): spaces, then `,` or the end of the value; where that stops. The spaces end
+/// inside the window or at its end (bits past the value are clear in the space mask), and
+/// the byte there is one load (the window keeps no comma mask): a comma, or none at all.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn window_after(w: &window::Win, b: &[u8], i: usize, close: u32) -> Option<usize> {
     let n = (!w.space & window::from(close)).trailing_zeros();
     let at = i + n as usize;
-    // Bitwise, not short-circuit: one branch on the verdict instead of one per test. The
-    // comma is one byte load where it must stand (the window keeps no comma mask).
-    (((n < w.len) & (b.get(at) == Some(&b','))) | ((n == w.len) & (w.len < 64))).then_some(at)
+    matches!(b.get(at), None | Some(b',')).then_some(at)
 }
 
 /// What [`window_element`] returns: the mailbox, where its separator ends, the name's hint.
@@ -2314,7 +2316,11 @@ unsafe fn format_text_loop<const AVX2: bool>(
     };
     #[cfg(target_os = "none")]
     let skip = |i| skip_ws_commas(b, i);
-    let mut i = skip(0);
+    // Most values start with their first element: no call to `skip` for them.
+    let mut i = match b.first() {
+        Some(b' ' | b'\t' | b',' | b'\r' | b'\n') => skip(0),
+        _ => 0,
+    };
     let mut elements = 0;
     // The count at which another element is an error: one compare per element.
     let most = if single { 1 } else { usize::MAX };
@@ -3269,6 +3275,40 @@ mod tests {
             "\"open <a@b>",
         ] {
             assert!(window_element(other.as_bytes(), 0).is_none(), "{other:?}");
+        }
+    }
+
+    /// The window reader's addr-spec check ([`window_addr_ok`]): a `.` or `@` first, last or
+    /// next to another one, and any count of `@` but one, are refused wherever the
+    /// addr-spec stands (bare, in angle brackets, in the second window after a long name,
+    /// at the end of the value or before a comma); the same shapes made valid are taken.
+    #[test]
+    fn window_element_refuses_odd_addr_specs() {
+        // 60 bytes: `<` is the window's byte 61, the addr-spec starts in it and runs past it.
+        let long = "Jo Ann Smith Jones Fitzgerald-Brown Ramirez de la Vega y Cor";
+        assert_eq!(long.len(), 60);
+        let shapes = |addr: &str| {
+            [
+                std::string::String::from(addr),
+                std::format!("{addr}, y@z"),
+                std::format!("Jo <{addr}>"),
+                std::format!("Jo <{addr}>, y@z"),
+                std::format!("{long} <{addr}>"),
+                std::format!("{long} <{addr}>, y@z"),
+            ]
+        };
+        for bad in [
+            ".a@b", "a.@b", "a@b.", "a@.b", "a..b@c", "a@b..c", "a@b@c", "a@@b", "ab.c", "a@",
+            ".@b", "a@b.c.",
+        ] {
+            for el in shapes(bad) {
+                assert!(window_element(el.as_bytes(), 0).is_none(), "{el:?}");
+            }
+        }
+        for good in ["a@b", "a.b@c", "a@b.c", "a.b.c@d.e.f", "ab@cd"] {
+            for el in shapes(good) {
+                assert!(window_element(el.as_bytes(), 0).is_some(), "{el:?}");
+            }
         }
     }
 
