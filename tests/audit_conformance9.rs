@@ -97,3 +97,34 @@ fn a_997_octet_name_takes_a_value_after_a_fold_and_998_is_too_long() {
         );
     }
 }
+
+/// SPEC §5: "the first id stays on the name line unless only a fold after the colon keeps it
+/// within 998"; SPEC §3: no line passes 998 octets (`LineTooLong` otherwise). After
+/// `References: ` (12 octets) an id of up to 986 octets stays on the name line; one of 987
+/// to 997 goes after a fold right after the colon (the continuation line is a space and the
+/// id: at most 998); one of 998 fits nowhere. The same holds for one long word of an ASCII
+/// structured field (SPEC §3: folds only at white space). Ids this long are past the msg-id
+/// fast path, so this is the general path's first-token rule in `Folder::space_general`.
+#[test]
+fn a_first_token_folds_after_the_colon_only_when_998_needs_it() {
+    let o = Options::default();
+    for len in [900, 985, 986, 987, 990, 997, 998] {
+        let id = format!("<{}@b>", "a".repeat(len - 4));
+        assert_eq!(id.len(), len);
+        let word = "w".repeat(len);
+        for (class, name, value) in [
+            (FieldClass::MsgId, "References", &id),
+            (FieldClass::AsciiStructured, "References", &word),
+        ] {
+            let got = format_checked(name, class, value, &o);
+            let want = if len <= 986 {
+                Ok(format!("{name}: {value}\r\n").into_bytes())
+            } else if len <= 997 {
+                Ok(format!("{name}:\r\n {value}\r\n").into_bytes())
+            } else {
+                Err(Error::LineTooLong)
+            };
+            assert!(got == want, "{class:?} {len}: {got:?}");
+        }
+    }
+}
