@@ -5,7 +5,8 @@
 //! running mailfold.
 //!
 //! Round 9 covers the msg-id reader of the general path (`src/msgid.rs`: `next_id`, `format`,
-//! `write_new_id`) and the folder's start (`src/fold.rs`: `Folder::start`).
+//! `write_new_id`) and the folder (`src/fold.rs`: `Folder::start`, `space`, `space_general`,
+//! `write_ws_part`, `check_next`).
 
 mod common;
 
@@ -237,5 +238,28 @@ fn runs_of_spaces_fold_only_when_the_next_word_does_not_fit() {
                 }
             }
         }
+    }
+}
+
+/// SPEC §3: "with utf8 on, the soft limit counts characters and 998 counts octets", and no
+/// line passes 998. With the soft limit at 998, `X-Test: ` and 490 `é` (8 + 980 octets, 498
+/// characters) leave room on the line for a space and 9 octets, not 10: a 9-letter word
+/// stays (the line is exactly 998 octets), a 10-letter one goes to the next line although
+/// the line is far under the soft limit in characters. The mutant `+` -> `*` in the octet
+/// test of `Folder::space`'s one-space case (`col.bytes * 1 + next.bytes`) wrote a
+/// 999-octet line.
+#[test]
+fn one_space_before_a_word_that_would_make_999_octets_is_a_fold() {
+    let o = Options::default().with_utf8(true).with_max_line_len(998);
+    let e = "é".repeat(490);
+    for (word, folded) in [("abcdefghi", false), ("abcdefghij", true)] {
+        let value = format!("{e} {word}");
+        let want = if folded {
+            format!("X-Test: {e}\r\n {word}\r\n")
+        } else {
+            format!("X-Test: {value}\r\n")
+        };
+        let got = format_checked("X-Test", FieldClass::AsciiStructured, &value, &o);
+        assert!(got == Ok(want.into_bytes()), "{word}: {got:?}");
     }
 }
