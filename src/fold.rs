@@ -181,15 +181,30 @@ impl<'s, 'b> Folder<'s, 'b> {
             return self.put_space_then_check(ws, w, next, ew);
         }
         // Fold before the white space. The whole run moves to the new line, unless the run
-        // itself would push the token past a limit that must hold there: 998 octets, or 76
-        // for an encoded-word. Then part of the run stays at the end of this line (a break
-        // may stand before any WSP), but never more than this line can hold.
-        let excess = if ew {
-            (w + next.chars).saturating_sub(self.soft.min(EW_LINE_LIMIT))
+        // itself would push the token past a limit there. Then part of the run stays at the
+        // end of this line (a break may stand before any WSP): as much as keeps the new line
+        // within the soft limit when this line can hold that much within it too (SPEC §3:
+        // every line within the soft limit wherever a fold point allows), else as much as a
+        // limit that must hold needs (998 octets, or 76 for an encoded-word), but never
+        // more than this line can hold.
+        let next_limit = if ew {
+            self.soft.min(EW_LINE_LIMIT)
+        } else {
+            self.soft
+        };
+        let over_soft = (w + next.chars).saturating_sub(next_limit);
+        let over_hard = if ew {
+            over_soft
         } else {
             (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
         };
-        let keep = excess
+        let room = self.limit(false).saturating_sub(self.col.chars);
+        let keep = if over_soft <= room {
+            over_soft.max(over_hard)
+        } else {
+            over_hard
+        };
+        let keep = keep
             .min(w - 1)
             .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));
         self.write_ws_part(ws, 0, keep);
