@@ -17,6 +17,11 @@ fn fmt(name: &str, value: &str) -> Result<String, Error> {
     format_exact(name, value, &Options::default())
 }
 
+/// `X-Test: value` as an ASCII structured field (folded at its own white space).
+fn x_test(value: &str, options: &Options) -> Result<Vec<u8>, Error> {
+    format_checked("X-Test", FieldClass::AsciiStructured, value, options)
+}
+
 /// SPEC §5: white space inside an id, or an unbalanced bracket, is `InvalidMsgId` "with the
 /// offset", and SPEC §1.1 / the README make `at` the first byte that made the value invalid.
 /// In `<a@b c` nothing is wrong until the space: `<a@b` could still be closed by a `>`, but
@@ -148,18 +153,13 @@ fn a_white_space_run_too_long_to_move_whole_is_split_at_the_998_octet_line() {
     let sp = |n: usize| " ".repeat(n);
     let value = format!("{w62}{}{b950}", sp(61));
     assert_eq!(
-        format_checked(
-            "X-Test",
-            FieldClass::AsciiStructured,
-            &value,
-            &Options::default()
-        ),
+        x_test(&value, &Options::default()),
         Ok(format!("X-Test: {w62}{}\r\n{}{b950}\r\n", sp(13), sp(48)).into_bytes())
     );
     let o = Options::default().with_max_line_len(998);
     let value = format!("a{}{b950} c", sp(61));
     assert_eq!(
-        format_checked("X-Test", FieldClass::AsciiStructured, &value, &o),
+        x_test(&value, &o),
         Ok(format!("X-Test: a{}\r\n{}{b950}\r\n c\r\n", sp(13), sp(48)).into_bytes())
     );
 }
@@ -181,12 +181,7 @@ fn runs_of_spaces_fold_only_when_the_next_word_does_not_fit() {
     // It all fits on one line (9 + 30 + 34 = 73): no fold.
     let value = format!("a{}{}", " ".repeat(30), "x".repeat(34));
     assert_eq!(
-        format_checked(
-            "X-Test",
-            FieldClass::AsciiStructured,
-            &value,
-            &Options::default()
-        ),
+        x_test(&value, &Options::default()),
         Ok(format!("X-Test: {value}\r\n").into_bytes())
     );
     let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
@@ -270,7 +265,7 @@ fn one_space_before_a_word_that_would_make_999_octets_is_a_fold() {
         } else {
             format!("X-Test: {value}\r\n")
         };
-        let got = format_checked("X-Test", FieldClass::AsciiStructured, &value, &o);
+        let got = x_test(&value, &o);
         assert!(got == Ok(want.into_bytes()), "{word}: {got:?}");
     }
 }
