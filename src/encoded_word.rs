@@ -18,11 +18,12 @@ mod simd;
 /// fast path, in two halves: the take, then the word (see [`simd::b_word_take_avx2`]).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) use simd::{
-    b_word_take_avx2, b_word_whole_avx2, write_b_word_avx2, BWordConsts, BWordTake,
+    b_room_bytes, b_word_take_avx2, b_word_take_most_avx2, b_word_whole_avx2, write_b_word_avx2,
+    BWordConsts, BWordTake,
 };
 
 /// `=?utf-8?q?` + `?=`.
-const OVERHEAD: usize = 12;
+pub(crate) const OVERHEAD: usize = 12;
 /// RFC 2047 §2: an encoded-word is at most 75 characters long.
 const MAX_WORD: usize = 75;
 
@@ -527,12 +528,33 @@ impl RunEncoder {
         literals: usize,
         escapes: impl Fn(usize) -> usize,
     ) -> bool {
-        debug_assert!(self.is_b());
         debug_assert_eq!(tb, self.b_take(len, tail, room));
+        self.keeps_b_within(len, tail, Self::budget(room), tb, literals, escapes)
+    }
+
+    /// The characters an encoded-word in `room` has for its text, after the overhead (and
+    /// within 75): a caller that sizes many words to the same room finds it once for them.
+    #[inline(always)]
+    pub(crate) fn budget(room: usize) -> usize {
+        room.min(MAX_WORD).saturating_sub(OVERHEAD)
+    }
+
+    /// [`RunEncoder::keeps_b`] with the room's [`RunEncoder::budget`], found by the caller.
+    #[inline(always)]
+    pub(crate) fn keeps_b_within(
+        &self,
+        len: usize,
+        tail: &[u8],
+        budget: usize,
+        tb: usize,
+        literals: usize,
+        escapes: impl Fn(usize) -> usize,
+    ) -> bool {
+        debug_assert!(self.is_b());
+        debug_assert_eq!(tb, b_take_tail(len, tail, budget));
         if !self.auto {
             return true;
         }
-        let budget = room.min(MAX_WORD).saturating_sub(OVERHEAD);
         // Signed: a run with many literals makes the bound negative.
         if (3 * tb) as isize - (2 * literals) as isize > budget as isize {
             return true;

@@ -545,11 +545,34 @@ impl BWordTake {
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 pub(crate) unsafe fn b_word_take_avx2(tail: &[u8], len: usize, room: usize) -> Option<BWordTake> {
+    // SAFETY: the caller's CPU supports AVX2 (this function's contract).
+    unsafe { b_word_take_most_avx2(tail, len, b_room_bytes(room)) }
+}
+
+/// The most bytes a B word in `room` characters holds (at most 45, 15 groups of 3): one
+/// load, where the clamps to 75 and at zero and the division were selects that LLVM turned
+/// into branches. A caller that sizes many words to the same room (every later word of a
+/// run has a fresh line's) finds it once for them, for [`b_word_take_most_avx2`].
+#[inline(always)]
+pub(crate) fn b_room_bytes(room: usize) -> usize {
+    usize::from(ROOM_BYTES.get(room).copied().unwrap_or(45))
+}
+
+/// [`b_word_take_avx2`] with the most bytes the room holds, [`b_room_bytes`], found by the
+/// caller.
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+pub(crate) unsafe fn b_word_take_most_avx2(
+    tail: &[u8],
+    len: usize,
+    most: usize,
+) -> Option<BWordTake> {
+    debug_assert!(most <= 45);
     let src = tail.get(..64)?;
-    // At most 45 bytes (15 groups of 3): one load, where the clamps to 75 and at zero and
-    // the division were selects that LLVM turned into branches.
-    let most = ROOM_BYTES.get(room).copied().unwrap_or(45);
-    let cap = len.min(usize::from(most));
+    let cap = len.min(most);
     // The two steps of 24 bytes, each loaded whole (bytes 0..32 and 24..56).
     let raw = [load256(src, 0)?, load256(src, 24)?];
     // Character starts (every byte but 0x80..=0xBF) in bytes 0..48: the word ends at the

@@ -887,9 +887,10 @@ fn write_words<const AVX2: bool, const B: usize>(
                     // escape counts says so (nearly always); else the word is made as the
                     // general path makes it.
                     let tail = padded.get(cur..).unwrap_or_default();
+                    let sizes = RoomSizes::new(room);
                     let done = if $is_b {
                         // B's take, found once for the check and the word.
-                        let b = BTake::find(&encoder, rest.len(), padded, cur, room, &wide);
+                        let b = BTake::find(&encoder, rest.len(), padded, cur, room, &sizes, &wide);
                         // A word that holds the whole run keeps B without a count: the
                         // run chose B, so Q is longer for these bytes (or holds fewer).
                         let whole = b.take() >= run.len();
@@ -905,9 +906,14 @@ fn write_words<const AVX2: bool, const B: usize>(
                                 )
                         );
                         let keeps = whole
-                            || encoder.keeps_b(rest.len(), tail, room, b.take(), literals, |t| {
-                                m.escapes_from(cur, t)
-                            });
+                            || encoder.keeps_b_within(
+                                rest.len(),
+                                tail,
+                                sizes.budget,
+                                b.take(),
+                                literals,
+                                |t| m.escapes_from(cur, t),
+                            );
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
                                 &encoder, &b, rest, padded, cur, room, &mut out, &wide,
@@ -1045,16 +1051,19 @@ impl BTake {
         padded: &[u8],
         cur: usize,
         room: usize,
+        sizes: &RoomSizes,
         wide: &Wide<AVX2>,
     ) -> Self {
         #[cfg(target_arch = "x86_64")]
         if let (true, Some(_), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
             // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
-            if let Some(found) = unsafe { crate::encoded_word::b_word_take_avx2(tail, len, room) } {
+            let found =
+                unsafe { crate::encoded_word::b_word_take_most_avx2(tail, len, sizes.most) };
+            if let Some(found) = found {
                 return BTake::Loaded(found);
             }
         }
-        let _ = wide;
+        let _ = (wide, sizes);
         BTake::Counted(encoder.b_take(len, padded.get(cur..).unwrap_or_default(), room))
     }
 
@@ -1065,6 +1074,36 @@ impl BTake {
             BTake::Loaded(found) => found.take(),
             BTake::Counted(take) => *take,
         }
+    }
+}
+
+/// What a B word of a run needs of its room: the characters it has for its text, and the
+/// most bytes they hold.
+struct RoomSizes {
+    /// The most bytes a B word in the room holds ([`crate::encoded_word::b_room_bytes`]).
+    most: usize,
+    /// The characters the word has for its text ([`RunEncoder::budget`]).
+    budget: usize,
+}
+
+impl RoomSizes {
+    /// The sizes for `room`, which here is at most 75 (a fresh line's room, `ew_limit - 1`,
+    /// or less) and at least the overhead (a fresh line has 39, and a word starts on a line
+    /// with less only when its first character fits): so without the clamps of the general
+    /// [`RunEncoder::budget`] and the table of [`crate::encoded_word::b_room_bytes`] (~10
+    /// instructions a word, against three).
+    #[inline(always)]
+    fn new(room: usize) -> Self {
+        debug_assert!((crate::encoded_word::OVERHEAD..=75).contains(&room));
+        let budget = room.wrapping_sub(crate::encoded_word::OVERHEAD);
+        let sizes = RoomSizes {
+            most: budget / 4 * 3,
+            budget,
+        };
+        debug_assert_eq!(sizes.budget, RunEncoder::budget(room));
+        #[cfg(target_arch = "x86_64")]
+        debug_assert_eq!(sizes.most, crate::encoded_word::b_room_bytes(room));
+        sizes
     }
 }
 
