@@ -1046,6 +1046,35 @@ fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8])
     true
 }
 
+/// Writes a mailbox of a plain ASCII name (atoms, or a quoted-string without escapes when
+/// `quoted`) and a plain addr-spec, followed by `glue`, after one SP when it fits on the
+/// current line, or does not but fits on a fresh one: [`write_common`]'s decision and
+/// copies for the structured input, where every fit check of the general path
+/// ([`phrase::Plan::write_unit`], then ` <addr>` and the glue) passes. Returns false,
+/// having written nothing, otherwise.
+#[cfg(not(target_os = "none"))]
+#[inline]
+fn put_named(f: &mut Folder<'_, '_>, name: &[u8], quoted: bool, addr: &[u8], glue: &[u8]) -> bool {
+    // ASCII throughout: characters are octets.
+    let len = name.len() + 2 * usize::from(quoted) + 3 + addr.len() + glue.len();
+    if !open_piece(f, |room| len <= room.chars && len <= room.bytes) {
+        return false;
+    }
+    let sink = f.sink();
+    if quoted {
+        sink.byte(b'"');
+        write_piece(sink, name);
+        sink.write(b"\" <");
+    } else {
+        write_piece(sink, name);
+        sink.write(b" <");
+    }
+    write_piece(sink, addr);
+    write_close(sink, glue);
+    f.advance(Width::ascii(1 + len));
+    true
+}
+
 pub(crate) fn format_mailboxes<'m>(
     f: &mut Folder<'_, '_>,
     boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
@@ -1084,18 +1113,29 @@ fn format_mailboxes_with<'m>(
             // the text form; none before or after it.
             check_addr_spec_fws(addr, 0, addr.len(), options.utf8, true)?;
         }
+        let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
+                #[cfg(not(target_os = "none"))]
+                let plan = phrase::plan_literal(n.as_bytes(), options);
+                #[cfg(target_os = "none")]
                 let plan = phrase::plan(Source::Literal(n.as_bytes()), options);
                 // A name planned as one slice holds no control (see `Plan::is_slice`).
                 if !plan.is_slice() {
                     input::check_controls(n.as_bytes())?;
                 }
+                #[cfg(not(target_os = "none"))]
+                if fast && plain {
+                    if let Some((text, quoted)) = plan.ascii_unit() {
+                        if put_named(f, text, quoted, addr, glue) {
+                            continue;
+                        }
+                    }
+                }
                 Some(plan)
             }
             _ => None,
         };
-        let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
         if !plain && addr_has_fws(addr) {
             write_mailbox_pieces(f, name, addr, glue, options)?;
         } else {
@@ -3619,6 +3659,65 @@ mod tests {
                     .collect();
                 let run = |fast| structured_cc(&structured, &o, 0, fast);
                 assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
+            }
+        }
+    }
+
+    /// Plain ASCII display names ([`put_named`]: atoms, and quoted-strings without escapes;
+    /// escaped ones and names that are no plain ASCII are left to the general path) before
+    /// plain and other addr-specs, at every width from 10 to 100, after lead-ins that put
+    /// the mailbox at the end of a line, on a fresh one or right after the field name, with
+    /// `utf8` off and on: the bytes of the general path.
+    #[test]
+    fn ascii_names_in_structured_lists_match_the_general_path() {
+        let names = [
+            "Jane Doe",
+            "J",
+            "Doe, Jane",
+            "a.b c",
+            " lead space",
+            "two  spaces",
+            "Jane \"Q\" Doe",
+            "back\\slash",
+            "Zoë",
+            "a very long display name that will not fit on any line of the field at all",
+        ];
+        let addrs = [
+            "a@x.io",
+            "someone.else@cs.example.edu",
+            "\"q u\"@x.io",
+            "b+c@d.org",
+        ];
+        for width in 10..=100 {
+            for utf8 in [false, true] {
+                let o = Options::default().with_max_line_len(width).with_utf8(utf8);
+                for lead in [0, 1, 3, 7] {
+                    for (k, n) in names.iter().enumerate() {
+                        let boxes: std::vec::Vec<Mailbox<'_>> = (0..3)
+                            .map(|j| Mailbox {
+                                display_name: Some(names[(k + j) % names.len()]),
+                                addr_spec: addrs[(k + 2 * j) % addrs.len()],
+                            })
+                            .collect();
+                        for m in [1, 3] {
+                            let run = |fast| {
+                                let mut buf = std::vec![0u8; 1 << 12];
+                                let mut sink = crate::sink::SliceSink::new(&mut buf);
+                                let mut f = Folder::start(&mut sink, "Cc", &o)?;
+                                for _ in 0..lead {
+                                    f.put_ascii(b" b@x.io,");
+                                }
+                                let list = boxes[..m].iter().copied();
+                                format_mailboxes_with(&mut f, list, &o, true, false, fast)?;
+                                f.end();
+                                let n = sink.finish()?;
+                                buf.truncate(n);
+                                Ok::<_, Error>(buf)
+                            };
+                            assert_eq!(run(true), run(false), "{n:?} {width} {utf8} {lead} {m}");
+                        }
+                    }
+                }
             }
         }
     }

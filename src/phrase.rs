@@ -142,6 +142,30 @@ pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
             };
         }
     }
+    plan_slices(src, options)
+}
+
+/// [`plan`] of `Source::Literal(b)`, inline where it is called: a caller that looks at the
+/// form right away ([`Plan::ascii_unit`]) then branches on it without the plan being built
+/// and passed back. The same plan as [`plan`].
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn plan_literal<'a>(b: &'a [u8], options: &Options) -> Plan<'a> {
+    match literal_form_window(b, options) {
+        Some(form) => Plan {
+            text: Source::Literal(b).literal(),
+            slice: Some(b),
+            form,
+        },
+        None => plan_slices(Source::Literal(b), options),
+    }
+}
+
+/// [`plan`] after (or without) [`literal_form_window`]: a slice planned in one pass, else
+/// the byte loop.
+#[cfg_attr(not(target_os = "none"), inline(never))]
+fn plan_slices<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
+    let text = src.literal();
     let (slice, mode) = match src {
         Source::Literal(b) => (b, SliceMode::Literal),
         Source::Text([b'"', inner @ .., b'"']) => (inner, SliceMode::Quoted),
@@ -622,6 +646,22 @@ impl Plan<'_> {
         }
         f.advance(width);
         Ok(true)
+    }
+
+    /// The phrase as plain ASCII written as it stands, when it is one: its bytes, and
+    /// whether they go between quotes (a quoted-string without escapes); atoms or that
+    /// quoted-string of ASCII only (its width is its octets).
+    #[cfg(not(target_os = "none"))]
+    #[inline(always)]
+    pub(crate) fn ascii_unit(&self) -> Option<(&[u8], bool)> {
+        let lit = self.slice?;
+        match self.form {
+            Form::Atoms(w) if w.chars == lit.len() && w.bytes == lit.len() => Some((lit, false)),
+            Form::Quoted(w) if w.chars == lit.len() + 2 && w.bytes == lit.len() + 2 => {
+                Some((lit, true))
+            }
+            _ => None,
+        }
     }
 
     /// The literal text of a phrase planned as encoded-words, when it is one slice: for a
