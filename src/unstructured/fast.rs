@@ -963,12 +963,23 @@ fn write_words<const AVX2: bool, const B: usize>(
         // without the loop. The loop's first word would be the same: it fits here, its take
         // is the whole run (nothing to cut back), and a word holding the whole run keeps B
         // (see `whole` above). Only where the word can be written straight into the output
-        // (the AVX2 instance, room in the buffer); else the loop makes it.
+        // (the AVX2 instance, room in the buffer); else the loop makes it. A Q run likewise
+        // (in both instances): its word's length is arithmetic, from the run's escapes.
         let here = ew_limit as isize - (col as isize + 1);
-        let direct = if encoder.is_b() && here >= encoder.whole_b_word_len(run.len()) as isize {
-            whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+        let direct = if encoder.is_b() {
+            if here >= encoder.whole_b_word_len(run.len()) as isize {
+                whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+            } else {
+                None
+            }
         } else {
-            None
+            // A Q run whose one word fits here whole, as the loop's first word would make
+            // it: its Q word takes all of the run, and Q keeps it (the run chose Q, so B of
+            // these bytes is no shorter; `Auto`'s tie goes to Q).
+            let n = crate::encoded_word::OVERHEAD + run.len() + 2 * escapes;
+            (here >= n as isize
+                && crate::encoded_word::write_whole_q_word(run, out.buf, out.at + 1, n))
+            .then_some(n)
         };
         if let Some(n) = direct {
             if let Some(d) = out.buf.get_mut(out.at) {
@@ -1527,6 +1538,39 @@ mod tests {
                 for encoding in [Encoding::Auto, Encoding::B] {
                     let options = crate::test_util::options(false, encoding, 78, false);
                     assert!(check("Subject", value.as_bytes(), &options), "{value:?}");
+                }
+            }
+        }
+    }
+
+    /// Q runs (escapes of every kind Q has in text: non-ASCII, `=`, `?`, `_`, and a tab
+    /// between two words of the run) after plain text of every length, at the end of the
+    /// value and before plain text, so that the run's one Q word fits the line exactly, by a
+    /// character less or more (written straight into the output when it fits, by the loop
+    /// when not), with `Auto` and Q forced, at every buffer size around the output: the word
+    /// at the value's end puts back the bytes its stores pass (the canary of `run`).
+    #[test]
+    fn one_word_q_runs_at_every_column_match_the_general_path() {
+        let runs = [
+            "ü".into(),
+            "façade".into(),
+            "a=?b".into(),
+            "x_y=z? ü".into(),
+            "ü\tü".into(),
+            ["a".repeat(40), "ü".into()].concat(),
+            ["a".repeat(52), "é".into()].concat(),
+            ["a".repeat(58), "é".into()].concat(),
+        ];
+        for run in &runs {
+            for lead in 0..72 {
+                let lead_text = ["a".repeat(lead), " ".into()].concat();
+                let lead_text = if lead == 0 { "" } else { lead_text.as_str() };
+                for end in ["", " z"] {
+                    let value = [lead_text, run, end].concat();
+                    for encoding in [Encoding::Auto, Encoding::Q] {
+                        let options = crate::test_util::options(false, encoding, 78, false);
+                        assert!(check("Subject", value.as_bytes(), &options), "{value:?}");
+                    }
                 }
             }
         }
