@@ -716,6 +716,49 @@ impl RunEncoder {
     }
 }
 
+/// The Q encoded-word holding all of `text` in unstructured text, `n` characters long
+/// (the overhead, and one character for each byte of `text` and two more for each byte Q
+/// escapes: the caller knows that count), written straight at `out[at..at + n]` without a
+/// local buffer; false, nothing written, when `out` lacks 80 bytes from `at`. The
+/// table's whole-`u32` stores reach up to two bytes past the word: those are put back, so
+/// nothing after the word changes.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn write_whole_q_word(text: &[u8], out: &mut [u8], at: usize, n: usize) -> bool {
+    // The word's 75 characters at most and 5 more: with the clamps below (which change
+    // nothing: every store lies inside the word and the two bytes after it) LLVM drops the
+    // range checks of each byte's store.
+    let Some(dst) = out
+        .get_mut(at..)
+        .and_then(|d| d.first_chunk_mut::<{ MAX_WORD + 5 }>())
+    else {
+        return false;
+    };
+    if !(OVERHEAD..=MAX_WORD).contains(&n) {
+        return false;
+    }
+    let (s0, s1) = (dst[n], dst[n + 1]);
+    if let Some(prefix) = dst.first_chunk_mut::<{ OVERHEAD - 2 }>() {
+        *prefix = *b"=?utf-8?q?";
+    }
+    let mut o = OVERHEAD - 2;
+    for &b in text {
+        // One load gives the encoding (up to 3 characters, stored whole) and its length.
+        let e = Q_TEXT_TABLE[b as usize];
+        let at = o.min(MAX_WORD + 1);
+        if let Some(d) = dst.get_mut(at..at + 4) {
+            d.copy_from_slice(&e.to_le_bytes());
+        }
+        o += (e >> 24) as usize;
+    }
+    debug_assert_eq!(o + 2, n);
+    let end = (n - 2).min(MAX_WORD + 1);
+    if let Some(d) = dst.get_mut(end..end + 4) {
+        d.copy_from_slice(&[b'?', b'=', s0, s1]);
+    }
+    true
+}
+
 /// Stores the word built in `buf` (`len` bytes) at `out[at..]` when all of it fits there,
 /// and nothing else; past the buffer the output is only counted.
 #[cfg(not(target_os = "none"))]
@@ -1494,6 +1537,35 @@ pub(crate) mod tests {
                 simd::encode_b_word_direct_avx2(&tail, text.len(), room, &mut small, 3, &k)
             };
             assert_eq!(got, None);
+            assert!(small.iter().all(|&b| b == 0xA5));
+        }
+    }
+
+    /// `write_whole_q_word` writes the word `encode_word` makes of a whole text in Q, at
+    /// every offset, and changes no byte before or after it (its table stores pass the
+    /// word's end); with less than 80 bytes from `at`, or a length that is no word, it
+    /// writes nothing.
+    #[test]
+    fn whole_q_word_matches_encode_word() {
+        for t in samples() {
+            let mut want = [0u8; WORD_BUF];
+            let (taken, len) = encode_word(&t, Enc::Q, Q_TEXT_SAFE, MAX_WORD, &mut want);
+            if t.is_empty() || taken < t.len() {
+                continue;
+            }
+            let escapes = count_q_escapes(&t, Q_TEXT_SAFE);
+            assert_eq!(len, OVERHEAD + t.len() + 2 * escapes, "{t:?}");
+            for (at, size) in [(0, 80), (3, 83), (0, 81), (5, 200)] {
+                let canary: Vec<u8> = (0..size).map(|i| (i * 7 + 1) as u8).collect();
+                let mut out = canary.clone();
+                assert!(write_whole_q_word(&t, &mut out, at, len), "{t:?}");
+                assert_eq!(&out[at..at + len], &want[..len], "{t:?} at {at}");
+                assert_eq!(&out[..at], &canary[..at]);
+                assert_eq!(&out[at + len..], &canary[at + len..], "{t:?} at {at}");
+            }
+            let mut small = std::vec![0xA5u8; 82];
+            assert!(!write_whole_q_word(&t, &mut small, 3, len));
+            assert!(!write_whole_q_word(&t, &mut small, 0, MAX_WORD + 1));
             assert!(small.iter().all(|&b| b == 0xA5));
         }
     }

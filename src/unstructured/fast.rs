@@ -380,7 +380,8 @@ impl<const B: usize> Masks<B> {
     #[inline(always)]
     #[cfg(test)]
     fn escapes(&self, from: usize, to: usize) -> usize {
-        self.escape_rank(to) - self.escape_rank(from)
+        // SAFETY: `from <= to <= len`, below `64 * B` (see `build`).
+        unsafe { self.escape_rank(to) - self.escape_rank(from) }
     }
 
     /// The escapes among the `t` positions from `at` (`t < 64`, `at + t` at most the text's
@@ -396,17 +397,30 @@ impl<const B: usize> Masks<B> {
         // `<< 1 << (63 - s)`: none of `hi` when `s` is 0, without a shift by 64.
         let window = lo | (hi << 1) << (63 - s);
         let n = (window & !u64::MAX.checked_shl(t as u32).unwrap_or(0)).count_ones() as usize;
-        debug_assert_eq!(n, self.escape_rank(at + t) - self.escape_rank(at));
+        // SAFETY: `at + t` is at most the text's length, below `64 * B` (see `build`).
+        debug_assert_eq!(n, unsafe {
+            self.escape_rank(at + t) - self.escape_rank(at)
+        });
         n
     }
 
-    /// The escapes before position `at` (at most the text's length).
+    /// The escapes before position `at`.
+    ///
+    /// # Safety
+    /// `at` is below `64 * B` (at most the text's length: [`Masks::build`] takes a text only
+    /// when its length and one more bit are below `64 * B`). No clamp of the index, which
+    /// cost two instructions per rank (two ranks per run).
     #[inline(always)]
-    fn escape_rank(&self, at: usize) -> usize {
+    unsafe fn escape_rank(&self, at: usize) -> usize {
         debug_assert!(at < 64 * B);
-        // Clamped (no change: `at` is inside the masks), so the reads need no range check.
-        let (i, below) = ((at / 64).min(B - 1), (1u64 << (at % 64)) - 1);
-        let (before, word) = (self.escapes_before[i], self.escape[i]);
+        let (i, below) = (at / 64, (1u64 << (at % 64)) - 1);
+        // SAFETY: `at < 64 * B` (the caller's promise), so `i < B`, inside both arrays.
+        let (before, word) = unsafe {
+            (
+                *self.escapes_before.get_unchecked(i),
+                *self.escape.get_unchecked(i),
+            )
+        };
         before as usize + (word & below).count_ones() as usize
     }
 }
@@ -848,7 +862,9 @@ fn write_words<const AVX2: bool, const B: usize>(
         // instructions per run in selects for the empty default.)
         let run = unsafe { text.get_unchecked(run_start..run_end) };
         // The escapes in the run, for its encoding.
-        let escapes = m.escape_rank(run_end) - m.escape_rank(run_start);
+        // SAFETY: `run_start <= run_end <= len` (above), and `build` took the text only when
+        // `len + 1 < 64 * B`.
+        let escapes = unsafe { m.escape_rank(run_end) - m.escape_rank(run_start) };
         let encoder = RunEncoder::with_escapes(run.len(), escapes, Context::Text, options.encoding);
         // Bytes Q writes as one character, for the check of each word's encoding.
         let literals = run.len() - escapes;
@@ -902,7 +918,8 @@ fn write_words<const AVX2: bool, const B: usize>(
                                     room,
                                     b.take(),
                                     literals,
-                                    |t| { m.escape_rank(cur + t) - m.escape_rank(cur) }
+                                    // SAFETY: `cur + t` is at most `len` (debug only).
+                                    |t| unsafe { m.escape_rank(cur + t) - m.escape_rank(cur) }
                                 )
                         );
                         let keeps = whole
@@ -963,12 +980,23 @@ fn write_words<const AVX2: bool, const B: usize>(
         // without the loop. The loop's first word would be the same: it fits here, its take
         // is the whole run (nothing to cut back), and a word holding the whole run keeps B
         // (see `whole` above). Only where the word can be written straight into the output
-        // (the AVX2 instance, room in the buffer); else the loop makes it.
+        // (the AVX2 instance, room in the buffer); else the loop makes it. A Q run likewise
+        // (in both instances): its word's length is arithmetic, from the run's escapes.
         let here = ew_limit as isize - (col as isize + 1);
-        let direct = if encoder.is_b() && here >= encoder.whole_b_word_len(run.len()) as isize {
-            whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+        let direct = if encoder.is_b() {
+            if here >= encoder.whole_b_word_len(run.len()) as isize {
+                whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+            } else {
+                None
+            }
         } else {
-            None
+            // A Q run whose one word fits here whole, as the loop's first word would make
+            // it: its Q word takes all of the run, and Q keeps it (the run chose Q, so B of
+            // these bytes is no shorter; `Auto`'s tie goes to Q).
+            let n = crate::encoded_word::OVERHEAD + run.len() + 2 * escapes;
+            (here >= n as isize
+                && crate::encoded_word::write_whole_q_word(run, out.buf, out.at + 1, n))
+            .then_some(n)
         };
         if let Some(n) = direct {
             if let Some(d) = out.buf.get_mut(out.at) {
@@ -1527,6 +1555,39 @@ mod tests {
                 for encoding in [Encoding::Auto, Encoding::B] {
                     let options = crate::test_util::options(false, encoding, 78, false);
                     assert!(check("Subject", value.as_bytes(), &options), "{value:?}");
+                }
+            }
+        }
+    }
+
+    /// Q runs (escapes of every kind Q has in text: non-ASCII, `=`, `?`, `_`, and a tab
+    /// between two words of the run) after plain text of every length, at the end of the
+    /// value and before plain text, so that the run's one Q word fits the line exactly, by a
+    /// character less or more (written straight into the output when it fits, by the loop
+    /// when not), with `Auto` and Q forced, at every buffer size around the output: the word
+    /// at the value's end puts back the bytes its stores pass (the canary of `run`).
+    #[test]
+    fn one_word_q_runs_at_every_column_match_the_general_path() {
+        let runs = [
+            "ü".into(),
+            "façade".into(),
+            "a=?b".into(),
+            "x_y=z? ü".into(),
+            "ü\tü".into(),
+            ["a".repeat(40), "ü".into()].concat(),
+            ["a".repeat(52), "é".into()].concat(),
+            ["a".repeat(58), "é".into()].concat(),
+        ];
+        for run in &runs {
+            for lead in 0..72 {
+                let lead_text = ["a".repeat(lead), " ".into()].concat();
+                let lead_text = if lead == 0 { "" } else { lead_text.as_str() };
+                for end in ["", " z"] {
+                    let value = [lead_text, run, end].concat();
+                    for encoding in [Encoding::Auto, Encoding::Q] {
+                        let options = crate::test_util::options(false, encoding, 78, false);
+                        assert!(check("Subject", value.as_bytes(), &options), "{value:?}");
+                    }
                 }
             }
         }
