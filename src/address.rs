@@ -1049,7 +1049,21 @@ unsafe fn put_b_mailbox_body(
     }
     // One SP before the word, then the word, written in one place for both ways (a
     // closure called from two would stay a call, without AVX2).
-    f.space(b" ", word_w, true)?;
+    let start = Width {
+        chars: f.column_chars(),
+        bytes: f.column_bytes(),
+    };
+    if stepwise {
+        f.space(b" ", word_w, true)?;
+    } else {
+        // The whole mailbox fits where it starts (`unit`, which counts more than
+        // `Folder::space` checks for the word), so `space` would write the SP without a
+        // fold, right after the name too (its first token stays on the name line when it
+        // fits there), and no group fold is pending (only `keep_together` makes one, and
+        // none came before): the SP itself, and the line's state once, below (a call to
+        // `space`'s general path for each mailbox that starts a field).
+        f.sink().byte(b' ');
+    }
     // SAFETY: the CPU supports AVX2 (this function's contract).
     let k = unsafe { BWordConsts::new() };
     let sink = f.sink();
@@ -1075,7 +1089,9 @@ unsafe fn put_b_mailbox_body(
     sink.write(b" <");
     write_piece(sink, addr);
     write_close(sink, glue);
-    f.advance(word_w.plus(tail));
+    // What `space` and `advance` leave: the SP, the word and the tail on a line that holds
+    // an encoded-word, no longer right after the name.
+    f.resume(start.plus(Width::ascii(1)).plus(word_w.plus(tail)), true);
     Ok(EncodedMailbox::Written)
 }
 
