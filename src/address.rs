@@ -668,7 +668,8 @@ fn write_encoded_element(
             EncodedMailbox::Written => return Ok(()),
             EncodedMailbox::Split => {
                 let raw = b.get(s..e).unwrap_or_default();
-                return write_split_name(f, raw, addr, addr_w, glue, options);
+                // SAFETY: the CPU supports AVX2 (checked above).
+                return unsafe { write_split_b_avx2(f, raw, addr, addr_w, glue, options) };
             }
             EncodedMailbox::NotOneWord => {}
         }
@@ -691,6 +692,152 @@ fn write_split_name(
     let plan = phrase::plan_known(raw, phrase::Known::Encoded);
     phrase::write_planned(f, b" ", plan, options, b"")?;
     write_angle_addr(f, addr, addr_w, glue)
+}
+
+/// [`write_split_name`] for a name of at most 45 bytes that [`put_b_mailbox`] found to be
+/// one B word ([`EncodedMailbox::Split`]: `Auto` or B chose B for all of it), compiled for
+/// AVX2: the words [`crate::encoded_word::write_run_slice`] makes (one SP before each, no
+/// glue), each sized and placed by the same steps ([`Folder::ew_room`], the first
+/// character's check, [`Folder::space`]), but each word's encoding found by
+/// [`crate::encoded_word::RunEncoder::keeps_b`] from a mask of the bytes Q escapes (one
+/// table lookup per 32 bytes) instead of encoding the word both ways and counting escapes
+/// again, and a B word written straight into the output
+/// ([`crate::encoded_word::write_b_word_avx2`]). Out of line: one field in ten splits a
+/// name. Anything else (a longer name, a line too short for any character) takes
+/// [`write_split_name`].
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+unsafe fn write_split_b_avx2(
+    f: &mut Folder<'_, '_>,
+    raw: &[u8],
+    addr: &[u8],
+    addr_w: Width,
+    glue: &[u8],
+    options: &Options,
+) -> Result<(), Error> {
+    use crate::encoded_word::{
+        b_word_take_avx2, write_b_word_avx2, BWordConsts, Context, RunEncoder, OVERHEAD,
+    };
+    let n = raw.len();
+    // A fresh line holds any character's word (at most 8 characters and the overhead), so
+    // every word takes something, as on the general path (which fails only there).
+    if n == 0 || n > B_WORD_TEXT || f.ew_room(1).1 < OVERHEAD + 8 {
+        return write_split_name(f, raw, addr, addr_w, glue, options);
+    }
+    // The name, then zeros: a character start at `n`, and 64 bytes from any word's start.
+    let mut pad = [0u8; 112];
+    if let Some(d) = pad.get_mut(..n) {
+        d.copy_from_slice(raw);
+    }
+    let Some(first) = pad.first_chunk::<64>() else {
+        return write_split_name(f, raw, addr, addr_w, glue, options);
+    };
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    let esc = unsafe { phrase_escapes_avx2(first) } & window::below(n as u32);
+    let escapes = esc.count_ones() as usize;
+    let encoder = RunEncoder::with_escapes(n, escapes, Context::Phrase, options.encoding);
+    if !encoder.is_b() {
+        return write_split_name(f, raw, addr, addr_w, glue, options);
+    }
+    let literals = n - escapes;
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    let k = unsafe { BWordConsts::new() };
+    let mut cur = 0;
+    while cur < n {
+        let rest = pad.get(cur..n).unwrap_or_default();
+        let tail = pad.get(cur..).unwrap_or_default();
+        // As `write_run_slice`: on this line when the first character fits there in an
+        // encoding the word may take, else on a fresh one.
+        let (here, fresh) = f.ew_room(1);
+        let room = if here >= encoder.min_word_any::<true>(rest) {
+            here
+        } else {
+            fresh
+        };
+        // SAFETY: the CPU supports AVX2 (this function's contract).
+        let Some(found) = (unsafe { b_word_take_avx2(tail, rest.len(), room) }) else {
+            return Err(Error::LineTooLong);
+        };
+        let tb = found.take();
+        let at = cur as u32;
+        let keeps = encoder.keeps_b(rest.len(), tail, room, tb, literals, |t| {
+            ((esc >> at) & window::below(t as u32)).count_ones() as usize
+        });
+        let mut q_word = [0u8; 96];
+        let (taken, len) = if keeps {
+            (tb, OVERHEAD + tb.div_ceil(3) * 4)
+        } else {
+            encoder.encode_as::<true, false>(rest, tail, room, &mut q_word, 0)
+        };
+        if taken == 0 {
+            return Err(Error::LineTooLong);
+        }
+        f.space(b" ", Width::ascii(len), true)?;
+        let sink = f.sink();
+        if keeps {
+            // SAFETY: the CPU supports AVX2 (this function's contract). It stores only into
+            // `sink.spare()` (whole vectors, the bytes after the word written back as they
+            // were), or returns `None` without writing.
+            match unsafe { write_b_word_avx2(&found, sink.spare(), 0, &k) } {
+                Some((_, l)) => {
+                    debug_assert_eq!(l, len);
+                    sink.commit(len);
+                }
+                None => {
+                    let mut buf = [0u8; B_WORD_ROOM];
+                    // SAFETY: as above; `buf` has the room.
+                    if let Some((_, l)) = unsafe { write_b_word_avx2(&found, &mut buf, 0, &k) } {
+                        sink.write(buf.get(..l).unwrap_or_default());
+                    }
+                }
+            }
+        } else {
+            sink.write(q_word.get(..len).unwrap_or_default());
+        }
+        f.advance(Width::ascii(len));
+        cur += taken;
+    }
+    write_angle_addr(f, addr, addr_w, glue)
+}
+
+/// The bytes of `chunk` that Q writes as `=XX` in a phrase (bit `i` for byte `i`): all but
+/// space, letters, digits and `!*+-/` (RFC 2047 §5(3)), found with two 16-entry tables, one
+/// for the low half of each byte and one for the high half (a set bit in both: a literal).
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+unsafe fn phrase_escapes_avx2(chunk: &[u8; 64]) -> u64 {
+    use core::arch::x86_64::*;
+    // Rows by the high half: 2 (bit 0), 3 (bit 1), 4 and 6 (bit 2), 5 and 7 (bit 3); rows 4
+    // and 6 (and 5 and 7) hold literals in the same columns.
+    const HI: [u8; 16] = [0, 0, 1, 2, 4, 8, 4, 8, 0, 0, 0, 0, 0, 0, 0, 0];
+    const LO: [u8; 16] = [
+        0x0B, 0x0F, 0x0E, 0x0E, 0x0E, 0x0E, 0x0E, 0x0E, 0x0E, 0x0E, 0x0D, 0x05, 0x04, 0x05, 0x04,
+        0x05,
+    ];
+    // SAFETY: the tables and `chunk` are readable for the lengths loaded; the loads have no
+    // alignment requirement; the CPU supports AVX2 (this function's contract).
+    unsafe {
+        let hi_t = _mm256_broadcastsi128_si256(_mm_loadu_si128(HI.as_ptr().cast()));
+        let lo_t = _mm256_broadcastsi128_si256(_mm_loadu_si128(LO.as_ptr().cast()));
+        let nib = _mm256_set1_epi8(0x0F);
+        let half = |at: usize| {
+            let v = _mm256_loadu_si256(chunk.as_ptr().add(at).cast::<__m256i>());
+            let lo = _mm256_shuffle_epi8(lo_t, _mm256_and_si256(v, nib));
+            let hi = _mm256_shuffle_epi8(hi_t, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+            let lit = _mm256_and_si256(lo, hi);
+            let esc = _mm256_cmpeq_epi8(lit, _mm256_setzero_si256());
+            u64::from(_mm256_movemask_epi8(esc) as u32)
+        };
+        half(0) | half(32) << 32
+    }
 }
 
 /// [`write_encoded_element`] past its B word: [`write_encoded_mailbox`], then the general
@@ -744,7 +891,8 @@ unsafe fn other_element_avx2(
             EncodedMailbox::Written => Ok(()),
             EncodedMailbox::Split => {
                 let raw = b.get(s..e).unwrap_or_default();
-                write_split_name(f, raw, addr, addr_w, glue, options)
+                // SAFETY: as above.
+                unsafe { write_split_b_avx2(f, raw, addr, addr_w, glue, options) }
             }
             EncodedMailbox::NotOneWord => write_encoded_general(f, b, (s, e), addr, glue, options),
         };
@@ -901,7 +1049,21 @@ unsafe fn put_b_mailbox_body(
     }
     // One SP before the word, then the word, written in one place for both ways (a
     // closure called from two would stay a call, without AVX2).
-    f.space(b" ", word_w, true)?;
+    let start = Width {
+        chars: f.column_chars(),
+        bytes: f.column_bytes(),
+    };
+    if stepwise {
+        f.space(b" ", word_w, true)?;
+    } else {
+        // The whole mailbox fits where it starts (`unit`, which counts more than
+        // `Folder::space` checks for the word), so `space` would write the SP without a
+        // fold, right after the name too (its first token stays on the name line when it
+        // fits there), and no group fold is pending (only `keep_together` makes one, and
+        // none came before): the SP itself, and the line's state once, below (a call to
+        // `space`'s general path for each mailbox that starts a field).
+        f.sink().byte(b' ');
+    }
     // SAFETY: the CPU supports AVX2 (this function's contract).
     let k = unsafe { BWordConsts::new() };
     let sink = f.sink();
@@ -927,7 +1089,9 @@ unsafe fn put_b_mailbox_body(
     sink.write(b" <");
     write_piece(sink, addr);
     write_close(sink, glue);
-    f.advance(word_w.plus(tail));
+    // What `space` and `advance` leave: the SP, the word and the tail on a line that holds
+    // an encoded-word, no longer right after the name.
+    f.resume(start.plus(Width::ascii(1)).plus(word_w.plus(tail)), true);
     Ok(EncodedMailbox::Written)
 }
 
@@ -964,6 +1128,10 @@ fn write_mailbox(
                         };
                         match put? {
                             EncodedMailbox::Written => return Ok(()),
+                            // SAFETY: as above.
+                            EncodedMailbox::Split if ws == b" " => unsafe {
+                                return write_split_b_avx2(f, lit, addr, addr_w, glue, options);
+                            },
                             EncodedMailbox::Split => {
                                 phrase::write_planned(f, ws, plan, options, b"")?;
                                 return write_angle_addr(f, addr, addr_w, glue);
@@ -3659,6 +3827,100 @@ mod tests {
                     .collect();
                 let run = |fast| structured_cc(&structured, &o, 0, fast);
                 assert_eq!(run(true), run(false), "{structured:?} {width} {enc:?}");
+            }
+        }
+    }
+
+    /// The phrase escape mask of [`write_split_b_avx2`]: every byte value in every lane
+    /// against Q's literal set in a phrase (space, letters, digits, `!*+-/`).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn phrase_escapes_match_the_literal_set() {
+        if !crate::cpu::avx2() {
+            return;
+        }
+        for c in 0..=255u8 {
+            let literal = c == b' ' || chars::is(c, chars::Q_PHRASE_SAFE);
+            for lane in 0..64 {
+                let mut chunk = [b'a'; 64];
+                chunk[lane] = c;
+                // SAFETY: the CPU supports AVX2 (checked above).
+                let esc = unsafe { phrase_escapes_avx2(&chunk) };
+                let want = if literal { 0 } else { 1u64 << lane };
+                assert_eq!(esc, want, "{c:#04x} at {lane}");
+            }
+        }
+    }
+
+    /// Encoded display names split over lines ([`write_split_b_avx2`]): B names whose later
+    /// words are Q (the rest mostly ASCII), or B again, or take a 4-byte character, at every
+    /// column the name can start in (lead-ins of every length), at every width from 40 to
+    /// 100, with every encoding option, in the text and the structured form, before another
+    /// element and last: the bytes of the general path, and nothing written past the field's
+    /// output in a buffer of any size (guard bytes).
+    #[test]
+    fn split_encoded_names_match_the_general_path() {
+        let names = [
+            "Bj\u{f6}rn \u{d8}deg\u{e5}rd",
+            "\u{d8}\u{d8}\u{d8}\u{d8}\u{d8}\u{d8}\u{d8} abcdefghijklmnopqrstuvw",
+            "\u{41c}\u{430}\u{440}\u{438}\u{44f} \u{418}\u{432}\u{430}\u{43d}\u{43e}\u{432}\u{430}",
+            "Ren\u{e9}e \u{c7}elik \u{1f33b}\u{1f33b}\u{1f33b}",
+            "\u{5c71}\u{7530} \u{592a}\u{90ce}\u{5c71}\u{7530} \u{592a}\u{90ce}\u{5c71}",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}a=b?c_d!e*f",
+        ];
+        for width in 40..=100 {
+            for enc in [
+                crate::Encoding::Auto,
+                crate::Encoding::B,
+                crate::Encoding::Q,
+            ] {
+                let o = Options::default()
+                    .with_max_line_len(width)
+                    .with_encoding(enc);
+                for (k, name) in names.iter().enumerate() {
+                    for lead in 0..width.min(72) {
+                        let filler = std::format!("{}@x.io, ", "b".repeat(lead + 1));
+                        let value = if (lead + k) % 2 == 0 {
+                            std::format!("{filler}{name} <a@cs.example.edu>")
+                        } else {
+                            std::format!("{filler}{name} <a@x.io>, z@x.io")
+                        };
+                        let want = text_with("To", &value, &o, (true, false), false);
+                        let got = text_with("To", &value, &o, (true, false), true);
+                        assert_eq!(got, want, "{value:?} {width} {enc:?}");
+                        let structured = [
+                            Mailbox {
+                                display_name: None,
+                                addr_spec: &filler[..lead + 6],
+                            },
+                            Mailbox {
+                                display_name: Some(name),
+                                addr_spec: "a@cs.example.edu",
+                            },
+                        ];
+                        let run = |fast| structured_cc(&structured, &o, 0, fast);
+                        assert_eq!(run(true), run(false), "{name:?} {width} {enc:?} {lead}");
+                        if lead % 7 != 0 {
+                            continue;
+                        }
+                        let want = want.unwrap();
+                        let n = want.len();
+                        for size in [n, n + 1, n + 100, n - 1] {
+                            let mut buf = std::vec![0xA5u8; size + 64];
+                            let got = crate::format_header("To", &value, &o, &mut buf[..size]);
+                            if size >= n {
+                                assert_eq!(got, Ok(n));
+                                assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
+                            } else {
+                                assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+                            }
+                            assert!(
+                                buf[n.min(size)..].iter().all(|&c| c == 0xA5),
+                                "{value:?} {size}"
+                            );
+                        }
+                    }
+                }
             }
         }
     }
