@@ -127,7 +127,6 @@ pub(crate) struct Plan<'a> {
 
 /// Chooses how to write the phrase from `src`.
 pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
-    let text = src.literal();
     // The literal text is most often a slice of the input: a literal name without caller
     // folds, a text-form phrase of atoms and single spaces, or one quoted-string without
     // escapes. The form is chosen on that slice in one pass, which gives up on the bytes
@@ -136,7 +135,7 @@ pub(crate) fn plan<'a>(src: Source<'a>, options: &Options) -> Plan<'a> {
     if let Source::Literal(b) = src {
         if let Some(form) = literal_form_window(b, options) {
             return Plan {
-                text,
+                text: src.literal(),
                 slice: Some(b),
                 form,
             };
