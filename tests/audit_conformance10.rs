@@ -102,7 +102,9 @@ fn a_second_id_folds_exactly_when_the_line_would_pass_the_soft_limit() {
 /// What a value with one byte of an id replaced must give (SPEC §5, RFC 5322 §3.6.4: id-left
 /// and id-right are dot-atom-text, or a `[dtext]` literal on the right; no white space,
 /// quotes, comments or specials inside), `at` being the first byte that made it invalid
-/// (README "Errors"). `valid` is the id before the change, `@` at `valid.len() - 7`.
+/// (README "Errors"); `at: usize::MAX` stands for any offset where the text leaves two
+/// readings (`<a.@b>`: the dot or the `@`, as `tests/edges.rs` allows). `valid` is the id
+/// before the change, `@` at `valid.len() - 7`.
 fn expect_replaced(valid: &str, p: usize, c: char) -> Option<Result<(), Error>> {
     let n = valid.len();
     let at_pos = n - 7;
@@ -129,10 +131,20 @@ fn expect_replaced(valid: &str, p: usize, c: char) -> Option<Result<(), Error>> 
         '?' | '=' | '#' | '~' | '{' | '/' if in_left => Some(Ok(())),
         // A dot between two atext bytes of the left side.
         '.' if (2..at_pos - 1).contains(&p) => Some(Ok(())),
+        // A dot first, or next to the `@`, the `>` or the right side's dot: an empty atom.
+        '.' if p == 1 => Some(Err(Error::InvalidMsgId { at: 1 })),
+        '.' if [at_pos - 1, n - 6, n - 4, n - 2].contains(&p) => {
+            Some(Err(Error::InvalidMsgId { at: usize::MAX }))
+        }
+        // `x.o.g`.
+        '.' if p == n - 3 => Some(Ok(())),
         // A second `@`: the first one read is the left side's end, the next is the error.
         '@' if (2..at_pos).contains(&p) => Some(Err(Error::InvalidMsgId { at: at_pos })),
         '@' if p == 1 => Some(Err(Error::InvalidMsgId { at: 1 })),
         '@' if p > at_pos => Some(Err(Error::InvalidMsgId { at: p })),
+        // No `@` left at all.
+        'a' if p == at_pos => Some(Err(Error::InvalidMsgId { at: usize::MAX })),
+        'a' if p > at_pos => Some(Ok(())),
         '[' if in_left => Some(Err(Error::InvalidMsgId { at: p })),
         ' ' | '"' | '(' | ')' | ',' | ':' | ';' | '\\' | ']' | '<' => {
             Some(Err(Error::InvalidMsgId { at: p }))
@@ -172,6 +184,9 @@ fn one_replaced_byte_anywhere_in_an_id_of_32_to_128_bytes() {
                 let got = fmt("Message-ID", &v);
                 let ok = match want {
                     Ok(()) => got.as_deref() == Ok(format!("Message-ID: {v}\r\n").as_str()),
+                    Err(Error::InvalidMsgId { at: usize::MAX }) => {
+                        matches!(got, Err(Error::InvalidMsgId { .. }))
+                    }
                     Err(e) => got == Err(e),
                 };
                 if !ok {
@@ -182,6 +197,9 @@ fn one_replaced_byte_anywhere_in_an_id_of_32_to_128_bytes() {
                 let ok = match want {
                     Ok(()) => {
                         got.as_deref() == Ok(format!("In-Reply-To: {first}\r\n {v}\r\n").as_str())
+                    }
+                    Err(Error::InvalidMsgId { at: usize::MAX }) => {
+                        matches!(got, Err(Error::InvalidMsgId { at }) if at > 41)
                     }
                     Err(Error::InvalidMsgId { at }) => {
                         got == Err(Error::InvalidMsgId { at: at + 41 })
