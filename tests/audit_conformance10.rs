@@ -329,7 +329,7 @@ fn msg_id_lists_fold_between_ids_exactly_where_the_soft_limit_says() {
 
 /// One byte of a one-space list of ids replaced (SPEC §5, §3, README "Errors"): a letter of
 /// an id by `"` or `;` is `InvalidMsgId` at that byte, by DEL `ControlCharacter` there, by
-/// `?` still a valid list; the space between two ids
+/// `?` still a valid list, by `@` (or the `@` by a letter) `InvalidMsgId` inside that id; the space between two ids
 /// by `"` or `,` is `InvalidMsgId` there (only white space may separate ids).
 #[test]
 fn one_replaced_byte_anywhere_in_a_list_of_ids() {
@@ -345,8 +345,37 @@ fn one_replaced_byte_anywhere_in_a_list_of_ids() {
             .collect();
         let value = ids.join(" ");
         let bytes = value.as_bytes();
+        // Where each id starts, to tell which one a byte belongs to.
+        let starts: Vec<usize> = ids
+            .iter()
+            .scan(0, |at, id| {
+                let s = *at;
+                *at += id.len() + 1;
+                Some(s)
+            })
+            .collect();
         for p in 0..bytes.len() {
             let b = bytes[p];
+            // An `@` added to an id, or its `@` taken away: that id is invalid (SPEC §5:
+            // exactly one `@`), blamed somewhere inside it.
+            let k = starts.iter().rposition(|&s| s <= p).unwrap();
+            let (start, end) = (starts[k], starts[k] + ids[k].len());
+            let c = match b {
+                b'@' => b'a',
+                b if b.is_ascii_alphanumeric() => b'@',
+                _ => 0,
+            };
+            if c != 0 {
+                let mut v = bytes.to_vec();
+                v[p] = c;
+                let v = String::from_utf8(v).unwrap();
+                let got = fmt("References", &v);
+                if !matches!(got, Err(Error::InvalidMsgId { at }) if (start..=end).contains(&at)) {
+                    wrong.push(format!(
+                        "{v:?}: {got:?}, want InvalidMsgId in {start}..={end}"
+                    ));
+                }
+            }
             let cases: &[(u8, Option<Error>)] = if b == b' ' {
                 &[
                     (b'"', Some(Error::InvalidMsgId { at: p })),
