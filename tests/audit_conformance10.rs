@@ -101,17 +101,18 @@ fn a_second_id_folds_exactly_when_the_line_would_pass_the_soft_limit() {
 
 /// What a value with one byte of an id replaced must give (SPEC §5, RFC 5322 §3.6.4: id-left
 /// and id-right are dot-atom-text, or a `[dtext]` literal on the right; no white space,
-/// quotes, comments or specials inside), `at` being the first byte that made it invalid
-/// (README "Errors"); `at: usize::MAX` stands for any offset where the text leaves two
-/// readings (`<a.@b>`: the dot or the `@`, as `tests/edges.rs` allows). `valid` is the id
+/// quotes, comments or specials inside), `at` being the byte that made it invalid, as
+/// `tests/edges.rs` and `audit_conformance9` pin those offsets (SPEC §5: "with the offset");
+/// `at: usize::MAX` stands for any offset where the text leaves two readings (`<a.@b>`: the
+/// dot or the `@`, as `tests/edges.rs` allows). `valid` is the id
 /// before the change, `@` at `valid.len() - 7`.
 fn expect_replaced(valid: &str, p: usize, c: char) -> Option<Result<(), Error>> {
     let n = valid.len();
     let at_pos = n - 7;
     let in_left = (1..at_pos).contains(&p);
     // The brackets themselves: without the `<` the value reads as a bare id that ends in a
-    // stray `>` (SPEC §5: `a@b>` is invalid at its `>`); without the `>` the id is never
-    // closed, and the end of the value is where its `>` should be.
+    // stray `>` (`tests/edges.rs`: `a@b>` is invalid at its `>`); without the `>` the id is
+    // never closed, and the end of the value is where its `>` should be (`<a@b` at 4).
     if p == 0 {
         return match c {
             'a' | '#' => Some(Err(Error::InvalidMsgId { at: n - 1 })),
