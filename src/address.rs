@@ -370,6 +370,81 @@ fn addr_masks(block: &[u8]) -> (u32, u32, u32) {
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline]
 fn whole_plain_addr(addr: &[u8]) -> bool {
+    if crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        unsafe { whole_plain_addr_avx2(addr) }
+    } else {
+        whole_plain_addr_sse2(addr)
+    }
+}
+
+/// [`whole_plain_addr`] with AVX2: an addr-spec of 16 to 64 bytes is classified as one
+/// 32-byte vector of its first and last 16 bytes (up to 32 bytes) or as its first and last 32
+/// bytes (overlapping bytes are classified alike), every byte in the set tested on the
+/// vectors, the separators' places joined into one mask. Out of line, which also keeps the
+/// SSE2 version's ten constants out of [`format_mailboxes`]' registers across its calls.
+/// Other lengths take [`whole_plain_addr_sse2`].
+///
+/// # Safety
+/// The CPU must support AVX2 (`crate::cpu::avx2()`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+unsafe fn whole_plain_addr_avx2(addr: &[u8]) -> bool {
+    use core::arch::x86_64::*;
+    let n = addr.len();
+    if !(16..=64).contains(&n) {
+        return whole_plain_addr_sse2(addr);
+    }
+    let p = addr.as_ptr();
+    // Masks of a vector: every byte in the set (all ones when all are), separators, `@`.
+    let masks = |v: __m256i| {
+        let in_range = |x: __m256i, lo: u8, hi: u8| {
+            let shifted = _mm256_add_epi8(x, _mm256_set1_epi8(128u8.wrapping_sub(lo) as i8));
+            _mm256_cmpgt_epi8(_mm256_set1_epi8((128u8 + (hi - lo) + 1) as i8), shifted)
+        };
+        let is = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+        let letter = in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), b'a', b'z');
+        let digit = in_range(v, b'0', b'9');
+        let punct = _mm256_or_si256(_mm256_or_si256(is(b'-'), is(b'_')), is(b'+'));
+        let at = is(b'@');
+        let sep = _mm256_or_si256(is(b'.'), at);
+        let ok = _mm256_or_si256(_mm256_or_si256(letter, digit), _mm256_or_si256(punct, sep));
+        let mask = |m: __m256i| _mm256_movemask_epi8(m) as u32;
+        (mask(ok), mask(sep), mask(at))
+    };
+    let (all, sep, at) = if n <= 32 {
+        // SAFETY: `16 <= n`: the 16 bytes from the start and the 16 ending at the end are
+        // inside `addr`; unaligned loads.
+        let v = unsafe { _mm256_loadu2_m128i(p.add(n - 16).cast(), p.cast()) };
+        let (ok, sep, at) = masks(v);
+        let join = |m: u32| u64::from(m & 0xffff) | (u64::from(m >> 16) << (n - 16));
+        (ok == u32::MAX, join(sep), join(at))
+    } else {
+        // SAFETY: `32 < n`: the 32 bytes from the start and the 32 ending at the end are
+        // inside `addr`; unaligned loads.
+        let (v0, v1) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(n - 32).cast()),
+            )
+        };
+        let ((ok0, sep0, at0), (ok1, sep1, at1)) = (masks(v0), masks(v1));
+        let join = |a: u32, b: u32| u64::from(a) | (u64::from(b) << (n - 32));
+        (ok0 & ok1 == u32::MAX, join(sep0, sep1), join(at0, at1))
+    };
+    // Exactly one `@`, no separator first, last or after another.
+    all & (at != 0)
+        & (at & at.wrapping_sub(1) == 0)
+        & (sep & 1 == 0)
+        & (sep >> (n - 1) == 0)
+        & (sep & (sep >> 1) == 0)
+}
+
+/// [`whole_plain_addr`] with SSE2 (the x86_64 baseline).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+fn whole_plain_addr_sse2(addr: &[u8]) -> bool {
     let n = addr.len();
     let (mut ok, mut dot, mut at) = (0u64, 0u64, 0u64);
     let mut add = |block: &[u8], shift: usize| {
@@ -2911,6 +2986,12 @@ mod tests {
         ) {
             let b = s.as_bytes();
             let plain = plain_addr_end(b, 0) == Some(b.len());
+            #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+            if crate::cpu::avx2() {
+                // SAFETY: the CPU supports AVX2.
+                let avx2 = unsafe { whole_plain_addr_avx2(b) };
+                proptest::prop_assert_eq!(avx2, whole_plain_addr_sse2(b), "{:?}", s);
+            }
             if whole_plain_addr(b) {
                 proptest::prop_assert!(plain, "{:?}", s);
             }
@@ -2978,9 +3059,37 @@ mod tests {
                     }
                     let plain = plain_addr_end(&v, 0) == Some(n);
                     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-                    assert_eq!(whole_plain_addr(&v), plain && n <= 64, "{n} {at} {dot}");
+                    {
+                        let want = plain && n <= 64;
+                        assert_eq!(whole_plain_addr_sse2(&v), want, "{n} {at} {dot}");
+                        if crate::cpu::avx2() {
+                            // SAFETY: the CPU supports AVX2.
+                            let avx2 = unsafe { whole_plain_addr_avx2(&v) };
+                            assert_eq!(avx2, want, "avx2 {n} {at} {dot}");
+                        }
+                    }
                     #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
                     assert!(!whole_plain_addr(&v) || plain);
+                }
+            }
+        }
+        // A byte outside the set at every place of an otherwise plain addr-spec.
+        for n in 3..=70usize {
+            for bad in 0..n {
+                for c in [b'!', b' ', b'=', b'/', b'`', b'{', b'[', 0x80, 0xc3, 0x00] {
+                    let mut v = std::vec![b'a'; n];
+                    v[n / 2] = b'@';
+                    v[bad] = c;
+                    let plain = plain_addr_end(&v, 0) == Some(n);
+                    assert!(!whole_plain_addr(&v) || plain, "{n} {bad} {c}");
+                    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+                    {
+                        assert!(!whole_plain_addr_sse2(&v), "{n} {bad} {c}");
+                        if crate::cpu::avx2() {
+                            // SAFETY: the CPU supports AVX2.
+                            assert!(!unsafe { whole_plain_addr_avx2(&v) }, "avx2 {n} {bad} {c}");
+                        }
+                    }
                 }
             }
         }
