@@ -244,44 +244,107 @@ pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 pub(crate) fn name_class(name: &str) -> Result<Class, Error> {
+    if let Some(class) = short_name_class(name) {
+        return class;
+    }
     let b = name.as_bytes();
     let n = b.len();
-    // Two words that hold every byte of the name, loaded with fixed shifts only (a shift by
-    // a count that depends on the length would take `rcx`, which holds an argument): the
-    // first and the last eight bytes, four, or the first, middle and last byte. The check
-    // runs only for names that are not known: a known one is valid.
-    let (head, last, check) = if n > 16 {
-        #[cfg(target_arch = "x86_64")]
-        if n <= 32 {
-            if !long_name_chars(b) {
-                return Err(Error::InvalidName);
-            }
-            // Only five known names are this long; any other is told by its first bytes.
-            return Ok(match n {
-                17 | 19 | 22 | 25 | 27 => class_of(name),
-                _ => prefix_class(n, load8(b, 0) & !FOLD),
-            });
+    #[cfg(target_arch = "x86_64")]
+    if n <= 32 {
+        if !long_name_chars(b) {
+            return Err(Error::InvalidName);
         }
-        check_name(name)?;
-        return Ok(class_of(name));
+        // Only five known names are this long; any other is told by its first bytes.
+        return Ok(match n {
+            17 | 19 | 22 | 25 | 27 => class_of(name),
+            _ => prefix_class(n, load8(b, 0) & !FOLD),
+        });
+    }
+    check_name(name)?;
+    Ok(class_of(name))
+}
+
+/// [`name_class`] of a name of at most 16 bytes (`None` for a longer one), without a call.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn short_name_class(name: &str) -> Option<Result<Class, Error>> {
+    match short_known_class(name) {
+        Short::Known(class) => Some(Ok(class)),
+        Short::Unknown => Some(short_unknown_class(name)),
+        Short::Invalid => Some(Err(Error::InvalidName)),
+        Short::Other => None,
+    }
+}
+
+/// What [`short_known_class`] tells of a name.
+#[cfg(not(target_os = "none"))]
+#[derive(Clone, Copy)]
+pub(crate) enum Short {
+    /// A known name (so a valid one) of at most 16 bytes, and its class; or a checked name
+    /// of 17 to 32 bytes that no known name has the length of, and its class.
+    Known(Class),
+    /// A name of 17 to 32 bytes that is not a valid name.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    Invalid,
+    /// A name of 1 to 16 bytes that is not a known one (nor checked): see
+    /// [`short_unknown_class`].
+    Unknown,
+    /// An empty name or one longer than 16 bytes.
+    Other,
+}
+
+/// Whether a name of at most 16 bytes is a known one, and its class: the name is loaded as
+/// two words with fixed shifts only (a shift by a count that depends on the length would
+/// take `rcx`, which holds an argument), the first and the last eight bytes, four, or the
+/// first, middle and last byte, and compared with the known name of its hash slot. Nothing
+/// is kept for an unknown name (which [`short_unknown_class`] loads again), so that the
+/// lookup needs no more than the caller's scratch registers.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn short_known_class(name: &str) -> Short {
+    let b = name.as_bytes();
+    let n = b.len();
+    let (head, last) = if n > 16 {
+        // Names of 17 to 32 bytes (unknown `X-` names, mostly) from two vectors, without a
+        // call; the five known names of these lengths are left to [`name_class`].
+        #[cfg(target_arch = "x86_64")]
+        if n <= 32 && !matches!(n, 17 | 19 | 22 | 25 | 27) {
+            if !long_name_chars(b) {
+                return Short::Invalid;
+            }
+            return Short::Known(prefix_class(n, load8(b, 0) & !FOLD));
+        }
+        return Short::Other;
     } else if n >= 8 {
-        (load8(b, 0), load8(b, n - 8), 0)
+        (load8(b, 0), load8(b, n - 8))
     } else if n >= 4 {
-        let (lo, hi) = (four(b, 0), four(b, n - 4));
-        (lo, hi, lo | (hi << 32))
+        (four(b, 0), four(b, n - 4))
     } else if n > 0 {
-        let w = three(b);
-        (w, 0, w | PAD)
+        (three(b), 0)
+    } else {
+        return Short::Other;
+    };
+    match known_class(n, head, last) {
+        Some(class) => Short::Known(class),
+        None => Short::Unknown,
+    }
+}
+
+/// The class of a name of 1 to 16 bytes that is not a known one: checked, then `ARC-*`,
+/// `List-*` or unstructured.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn short_unknown_class(name: &str) -> Result<Class, Error> {
+    let b = name.as_bytes();
+    let n = b.len();
+    let bad = if n >= 8 {
+        not_name_chars(load8(b, 0)) | not_name_chars(load8(b, n - 8))
+    } else if n >= 4 {
+        not_name_chars(four(b, 0) | (four(b, n - 4) << 32))
+    } else if n > 0 {
+        not_name_chars(three(b) | PAD)
     } else {
         return Err(Error::InvalidName);
-    };
-    if let Some(class) = known_class(n, head, last) {
-        return Ok(class);
-    }
-    let bad = if n >= 8 {
-        not_name_chars(head) | not_name_chars(last)
-    } else {
-        not_name_chars(check)
     };
     if bad != 0 {
         return Err(Error::InvalidName);
@@ -633,13 +696,35 @@ fn class_of_reference(name: &str) -> Class {
     }
 }
 
+/// [`format_value`] for an unstructured field: the plain fast path, then the general one.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn format_unstructured(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    if unstructured::format_plain_field(sink, name, value.as_bytes(), options) {
+        return Ok(());
+    }
+    // Unstructured fields check controls where the fast path cannot (same errors).
+    unstructured::format_field(sink, name, value, options)
+}
+
+///
+/// `tried`: the one- and two-id writers have already declined the value (`raw::field` tries
+/// them first), so the msg-id fast path goes straight to its scan.
 pub(crate) fn format_value(
     sink: &mut SliceSink<'_>,
     name: &str,
     class: Class,
     value: &str,
     options: &Options,
+    tried: bool,
 ) -> Result<(), Error> {
+    #[cfg(target_os = "none")]
+    let _ = tried;
     if matches!(class, Class::Unstructured)
         && unstructured::format_plain_field(sink, name, value.as_bytes(), options)
     {
@@ -650,7 +735,7 @@ pub(crate) fn format_value(
     {
         if let Class::MsgIdOne | Class::MsgIdList = class {
             let one = matches!(class, Class::MsgIdOne);
-            if msgid::format_fast(sink, name, value, options, one) {
+            if msgid::format_fast(sink, name, value, options, one, tried) {
                 return Ok(());
             }
         }

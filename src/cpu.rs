@@ -66,6 +66,19 @@ pub(crate) fn avx2() -> bool {
     }
 }
 
+/// Whether [`avx2`] has already found AVX2 (or the build has it): no detection, so no
+/// call, for a caller that has somewhere else to go when it is not known yet (the front
+/// part of `raw::field`, which has no register frame to keep its arguments across a call).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+pub(crate) fn avx2_known() -> bool {
+    #[cfg(test)]
+    if PORTABLE.with(core::cell::Cell::get) {
+        return false;
+    }
+    BUILT_IN || AVX2.load(Ordering::Relaxed) == YES
+}
+
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[cold]
 fn detect_avx2() -> bool {

@@ -128,7 +128,8 @@ pub fn format_field(
 ) -> Result<usize, Error> {
     #[cfg(not(target_os = "none"))]
     {
-        raw::field(name, class, value, options, out).result()
+        let mut dest = raw::Dest { out, options };
+        raw::field(name, class, value, &mut dest).result()
     }
     #[cfg(target_os = "none")]
     {
@@ -136,8 +137,9 @@ pub fn format_field(
     }
 }
 
-/// The body of [`format_field`]. Inlined once: on the host into [`raw::field`], which returns
-/// the result in two registers, on bare metal into [`format_field`] itself.
+/// The body of [`format_field`] on bare metal (on the host, [`raw::field`] and `raw::body`
+/// do its steps and return the result in two registers).
+#[cfg(target_os = "none")]
 #[inline(always)]
 fn format_field_body(
     name: &str,
@@ -149,7 +151,7 @@ fn format_field_body(
     options.validate()?;
     let class = field_class(name, class)?;
     let mut sink = SliceSink::new(out);
-    classify::format_value(&mut sink, name, class, value, options)?;
+    classify::format_value(&mut sink, name, class, value, options, false)?;
     sink.finish()
 }
 
@@ -219,21 +221,324 @@ mod raw {
         }
     }
 
+    impl Raw {
+        /// The result of a pass that wrote (or, past the end of `out`, counted) `total`
+        /// bytes into a buffer of `cap`: what [`SliceSink::finish`](crate::sink::SliceSink)
+        /// gives.
+        #[inline(always)]
+        pub(crate) fn written(total: usize, cap: usize) -> Raw {
+            Raw {
+                tag: if total <= cap { OK } else { 0 },
+                n: total,
+            }
+        }
+    }
+
+    /// Where a field goes and how: the buffer and the options, passed as one pointer so that
+    /// [`field`] and what it hands over to take six arguments, all in registers (with the
+    /// buffer as two more, on the stack, LLVM could not always pass them on in a tail call).
+    pub(crate) struct Dest<'a, 'o> {
+        pub(crate) out: &'a mut [u8],
+        pub(crate) options: &'o Options,
+    }
+
     /// [`format_field`](crate::format_field), out of line, with the result in registers.
+    ///
+    /// A front part without a register frame: it checks the options, classifies a name of
+    /// up to 16 bytes and then jumps (a tail call: the same arguments in the same places)
+    /// either to the one-id writer, for a msg-id field that may be one or two ids, or to
+    /// [`body`], which does the rest with the frame the class writers need. A field that
+    /// takes the one-id path so never saves the six callee-saved registers.
     #[inline(never)]
-    pub(crate) fn field(
-        name: &str,
-        class: FieldClass,
-        value: &str,
-        options: &Options,
-        out: &mut [u8],
-    ) -> Raw {
-        Raw::new(super::format_field_body(name, class, value, options, out))
+    pub(crate) fn field(name: &str, class: FieldClass, value: &str, dest: &mut Dest) -> Raw {
+        if let Err(e) = dest.options.validate() {
+            return Raw::new(Err(e));
+        }
+        use crate::classify::Short;
+        let code = match class {
+            FieldClass::Auto => match crate::classify::short_known_class(name) {
+                Short::Known(class) => Code::class(class),
+                Short::Unknown => Code(SHORT_UNKNOWN),
+                Short::Invalid => return Raw::new(Err(Error::InvalidName)),
+                Short::Other => Code::forced(class),
+            },
+            forced => Code::forced(forced),
+        };
+        if code.is_unstructured() {
+            return body_unstructured(name, value, dest);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if code.is_msg_id() && crate::msgid::front_takes(name, value) && crate::cpu::avx2_known() {
+            // SAFETY: the CPU has AVX2 (checked just above; until the first field has asked
+            // `cpu::avx2()`, `body` takes the field).
+            return unsafe { crate::msgid::one_id_field(name, code, value, dest) };
+        }
+        body(name, code, value, dest)
+    }
+
+    /// The field's class as [`field`] passes it on: a class it found from the name, or the
+    /// [`FieldClass`] it was called with (forced, or a name it does not classify), which
+    /// [`body`] resolves. One byte, so that [`body`] takes its arguments where [`field`]
+    /// got its own.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Code(u8);
+
+    /// The bit that marks a [`FieldClass`] in a [`Code`].
+    const FORCED: u8 = 0x80;
+    /// The [`Code`] of a name of 1 to 16 bytes that is not a known one, not yet checked.
+    const SHORT_UNKNOWN: u8 = 0x40;
+    /// The bit added to a msg-id class found from the name when the one- and two-id writers
+    /// have declined the value (see [`Code::tried`]).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    const TRIED: u8 = 0x20;
+
+    impl Code {
+        #[inline(always)]
+        fn class(class: crate::classify::Class) -> Code {
+            Code(class as u8)
+        }
+
+        #[inline(always)]
+        fn forced(class: FieldClass) -> Code {
+            Code(FORCED | class as u8)
+        }
+
+        /// The code of a msg-id field whose value the one- and two-id writers declined, for
+        /// [`body`] (which then does not try them again).
+        #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+        #[inline(always)]
+        pub(crate) fn tried(self) -> Code {
+            Code(self.0 | TRIED)
+        }
+
+        /// The unstructured class, found from the name.
+        #[inline(always)]
+        fn is_unstructured(self) -> bool {
+            self.0 == crate::classify::Class::Unstructured as u8
+        }
+
+        /// A msg-id class (one or a list), found from the name.
+        #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+        #[inline(always)]
+        fn is_msg_id(self) -> bool {
+            use crate::classify::Class;
+            self.0 == Class::MsgIdOne as u8 || self.0 == Class::MsgIdList as u8
+        }
+
+        /// Whether the field may hold more than one id (a msg-id code only).
+        #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+        #[inline(always)]
+        pub(crate) fn is_list(self) -> bool {
+            self.0 == crate::classify::Class::MsgIdList as u8
+        }
+
+        /// The class: the one found, or the one the name and the forced class give.
+        #[inline(always)]
+        fn resolve(self, name: &str) -> Result<crate::classify::Class, Error> {
+            use crate::classify::Class;
+            Ok(match self.0 {
+                c if c & FORCED != 0 => {
+                    let forced = match c & !FORCED {
+                        c if c == FieldClass::Unstructured as u8 => FieldClass::Unstructured,
+                        c if c == FieldClass::MsgId as u8 => FieldClass::MsgId,
+                        c if c == FieldClass::Address as u8 => FieldClass::Address,
+                        c if c == FieldClass::ReturnPath as u8 => FieldClass::ReturnPath,
+                        c if c == FieldClass::AsciiStructured as u8 => FieldClass::AsciiStructured,
+                        c if c == FieldClass::Mime as u8 => FieldClass::Mime,
+                        c if c == FieldClass::Verbatim as u8 => FieldClass::Verbatim,
+                        _ => FieldClass::Auto,
+                    };
+                    return super::field_class(name, forced);
+                }
+                SHORT_UNKNOWN => return crate::classify::short_unknown_class(name),
+                c if c == Class::MsgIdOne as u8 => Class::MsgIdOne,
+                c if c == Class::MsgIdList as u8 => Class::MsgIdList,
+                c if c == Class::Address as u8 => Class::Address,
+                c if c == Class::AddressBcc as u8 => Class::AddressBcc,
+                c if c == Class::AddressOne as u8 => Class::AddressOne,
+                c if c == Class::ReturnPath as u8 => Class::ReturnPath,
+                c if c == Class::AsciiStructured as u8 => Class::AsciiStructured,
+                c if c == Class::Date as u8 => Class::Date,
+                c if c == Class::Mime as u8 => Class::Mime,
+                c if c == Class::Verbatim as u8 => Class::Verbatim,
+                c if c == Class::Keywords as u8 => Class::Keywords,
+                c if c == Class::ListId as u8 => Class::ListId,
+                _ => Class::Unstructured,
+            })
+        }
+    }
+
+    /// The rest of [`field`]: the class resolved, the sink set up, the class's writer. Also
+    /// where the one-id writer goes with a value it does not take (a tail call too).
+    #[inline(never)]
+    pub(crate) fn body(name: &str, code: Code, value: &str, dest: &mut Dest) -> Raw {
+        let tried = code.0 & (FORCED | SHORT_UNKNOWN | TRIED) == TRIED;
+        let class = match Code(code.0 & !TRIED).resolve(name) {
+            Ok(class) => class,
+            Err(e) => return Raw::new(Err(e)),
+        };
+        // One place writes unstructured fields, so that its writers are inlined once.
+        if class == crate::classify::Class::Unstructured {
+            return body_unstructured(name, value, dest);
+        }
+        let options = dest.options;
+        let mut sink = crate::sink::SliceSink::new(dest.out);
+        if let Err(e) = crate::classify::format_value(&mut sink, name, class, value, options, tried)
+        {
+            return Raw::new(Err(e));
+        }
+        Raw::new(sink.finish())
+    }
+
+    /// [`body`] for an unstructured field (the most common class: [`field`] comes here
+    /// directly).
+    #[inline(never)]
+    pub(crate) fn body_unstructured(name: &str, value: &str, dest: &mut Dest) -> Raw {
+        let options = dest.options;
+        let mut sink = crate::sink::SliceSink::new(dest.out);
+        if let Err(e) = crate::classify::format_unstructured(&mut sink, name, value, options) {
+            return Raw::new(Err(e));
+        }
+        Raw::new(sink.finish())
     }
 
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        /// What `format_field` gives on bare metal: the options checked, the class from the
+        /// name (checked and looked up by the separate steps) and the forced class, the
+        /// general dispatcher.
+        fn reference(
+            name: &str,
+            class: FieldClass,
+            value: &str,
+            options: &Options,
+            out: &mut [u8],
+        ) -> Result<usize, Error> {
+            options.validate()?;
+            // The name's class by the bare-metal steps, not the lookup the front part uses.
+            crate::classify::check_name(name)?;
+            let natural = crate::classify::class_of(name);
+            let class = match class {
+                FieldClass::Auto => natural,
+                forced => crate::classify::Class::forced(forced, natural),
+            };
+            let mut sink = crate::sink::SliceSink::new(out);
+            crate::classify::format_value(&mut sink, name, class, value, options, false)?;
+            sink.finish()
+        }
+
+        /// The front part's classes (known, unknown, long and invalid names, forced
+        /// classes), its one- and two-id writers and what they hand over to `body` give the
+        /// bytes and errors of the general dispatcher, for every buffer size tried.
+        #[test]
+        fn front_matches_the_dispatcher() {
+            // The one-id writers are used once the CPU has been asked.
+            #[cfg(target_arch = "x86_64")]
+            let _ = crate::cpu::avx2();
+            let names = [
+                "Subject",
+                "subject",
+                "Message-ID",
+                "MESSAGE-id",
+                "References",
+                "In-Reply-To",
+                "Content-ID",
+                "To",
+                "Cc",
+                "Bcc",
+                "Sender",
+                "Date",
+                "Return-Path",
+                "Keywords",
+                "List-Id",
+                "Content-Type",
+                "X",
+                "Xy",
+                "X-Spam-Report",
+                "X-Trace-Context",
+                "ARC-Seal",
+                "List-Help",
+                "List-",
+                "ARC-",
+                "Resent-Message-ID",
+                "Original-Message-ID",
+                "Content-Disposition",
+                "Authentication-Results",
+                "Content-Transfer-Encoding",
+                "Disposition-Notification-To",
+                "X-Forefront-Antispam-Report",
+                "X-Google-Smtp-Source",
+                "List-Unsubscribe-Post-Extra",
+                "ARC-Authentication-Results",
+                "X-Microsoft-Antispam-Message-Info",
+                "X-MS-Exchange-Organization-Network-Message-Id",
+                "",
+                "Bad:Name",
+                "Bad Name",
+                "Subject\u{7f}",
+                "X-Long-Name-With:Colon-Inside",
+                "X-Long-Name-With Space-In",
+                "Ünïcode",
+                "Message-IE",
+                "Message-I",
+                "References-",
+            ];
+            let id = "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453.rt.heroku.com>";
+            let short_id = "<1548104229724161429@aaf39fce-569e-473a.com>";
+            let two = [id, short_id].join(" ");
+            let three = [short_id, short_id, short_id].join(" ");
+            let values = [
+                id,
+                short_id,
+                two.as_str(),
+                three.as_str(),
+                "<a?b@example.com>",
+                "<a@b> <c@d>",
+                "hello world",
+                "Grüße aus Köln",
+                "Doe <jd@example.com>",
+                "Thu, 01 Jan 1970 00:00:00 +0000",
+                "text/plain; charset=utf-8",
+                "",
+            ];
+            let options = [
+                Options::default(),
+                Options::default().with_line_ending(crate::LineEnding::Lf),
+                Options::default().with_max_line_len(40),
+                Options::default().with_max_line_len(10),
+            ];
+            let classes = [
+                FieldClass::Auto,
+                FieldClass::Unstructured,
+                FieldClass::MsgId,
+                FieldClass::Address,
+                FieldClass::ReturnPath,
+                FieldClass::AsciiStructured,
+                FieldClass::Mime,
+                FieldClass::Verbatim,
+            ];
+            for name in names {
+                for value in values {
+                    for opts in &options {
+                        for class in classes {
+                            for cap in [0, 20, 400] {
+                                let (mut a, mut b) = ([0xEEu8; 400], [0xEEu8; 400]);
+                                let want = reference(name, class, value, opts, &mut a[..cap]);
+                                let got =
+                                    crate::format_field(name, class, value, opts, &mut b[..cap]);
+                                assert_eq!(
+                                    got, want,
+                                    "{name:?} {class:?} {value:?} {opts:?} {cap}"
+                                );
+                                assert_eq!(a, b, "{name:?} {class:?} {value:?} {opts:?} {cap}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
 
         /// Every error survives the round trip (a variant mapped to the wrong tag fails).
         #[test]

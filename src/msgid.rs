@@ -15,6 +15,16 @@ use crate::{phrase, Error, Options};
 
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 mod single;
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+pub(crate) use single::field as one_id_field;
+
+/// Whether [`one_id_field`] may take the field: a name and a value short enough that one or
+/// two ids need no fold decision but the one between them (see [`format_fast`]).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+pub(crate) fn front_takes(name: &str, value: &str) -> bool {
+    (value.len().wrapping_sub(32) <= 257 - 32) & (name.len() <= FAST_MAX_NAME)
+}
 
 /// A 16-byte nibble table in both 128-bit lanes: `vpshufb` on 256-bit vectors looks up each
 /// lane in its own half of the table.
@@ -254,12 +264,13 @@ pub(crate) fn format_fast(
     value: &str,
     options: &Options,
     one: bool,
+    tried: bool,
 ) -> bool {
     // The common one-id field first: a few vector compares in a call of their own, then the
     // copies straight into the buffer, no walk. Then two ids (a reply to a reply), also
-    // without a walk.
+    // without a walk. (Not again for a value they declined in `one_id_field`.)
     #[cfg(target_arch = "x86_64")]
-    if value.len() <= 257 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
+    if !tried && value.len() <= 257 && name.len() <= FAST_MAX_NAME && crate::cpu::avx2() {
         let crlf = options.line_ending == crate::LineEnding::Crlf;
         let (name, text) = (name.as_bytes(), value.as_bytes());
         // SAFETY: the CPU has AVX2 (checked just above).

@@ -153,10 +153,18 @@ fn short_id(text: &[u8]) -> bool {
     (at != 0) & (at & at.wrapping_sub(1) == 0) & (sep & (sep >> 1) == 0)
 }
 
-/// [`is_one_id`] for 65..=128 bytes: four windows, the last two ending with the text.
+/// [`is_one_id`] for 65..=128 bytes (out of line: a tail call from there).
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 fn long_id(text: &[u8]) -> bool {
+    long_id_inline(text)
+}
+
+/// [`long_id`], inlined into [`field_long`] (a call there would need a register frame).
+/// Four windows, the last two ending with the text.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn long_id_inline(text: &[u8]) -> bool {
     let n = text.len();
     let (Some(lo_t), Some(hi_t)) = (load(&TABLES[0], 0), load(&TABLES[1], 0)) else {
         return false;
@@ -220,6 +228,77 @@ pub(super) unsafe fn format(
     let total = write_one(sink.spare(), name, text, crlf);
     sink.commit(total);
     true
+}
+
+/// The field from [`raw::field`](crate::raw) for a msg-id name (`code`) when
+/// [`front_takes`](super::front_takes) it: one id of 32..=64 bytes checked and written here,
+/// a longer value passed on to [`field_long`], anything else to
+/// [`raw::body`](crate::raw::body). Each hand-over is the last thing done with the same
+/// arguments, a jump: no register frame on the way.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+pub(crate) fn field(
+    name: &str,
+    code: crate::raw::Code,
+    value: &str,
+    dest: &mut crate::raw::Dest,
+) -> crate::raw::Raw {
+    let text = value.as_bytes();
+    if text.len() > 64 {
+        return field_long(name, code, value, dest);
+    }
+    if candidate(text) && short_id(text) {
+        let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
+        let total = write_one(dest.out, name.as_bytes(), text, crlf);
+        return crate::raw::Raw::written(total, dest.out.len());
+    }
+    crate::raw::body(name, code.tried(), value, dest)
+}
+
+/// [`field`] for a value of 65..=257 bytes: one id of up to 128 bytes, or (a list's) two
+/// ids through [`field_two`].
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn field_long(
+    name: &str,
+    code: crate::raw::Code,
+    value: &str,
+    dest: &mut crate::raw::Dest,
+) -> crate::raw::Raw {
+    let text = value.as_bytes();
+    if candidate(text) && long_id_inline(text) {
+        let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
+        let total = write_one(dest.out, name.as_bytes(), text, crlf);
+        return crate::raw::Raw::written(total, dest.out.len());
+    }
+    if code.is_list() {
+        return field_two(name, code, value, dest);
+    }
+    crate::raw::body(name, code.tried(), value, dest)
+}
+
+/// [`field_long`] for two ids ([`put_two`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn field_two(
+    name: &str,
+    code: crate::raw::Code,
+    value: &str,
+    dest: &mut crate::raw::Dest,
+) -> crate::raw::Raw {
+    let options = dest.options;
+    let crlf = options.line_ending == crate::LineEnding::Crlf;
+    let total = put_two(
+        dest.out,
+        name.as_bytes(),
+        value.as_bytes(),
+        crlf,
+        options.max_line_len,
+    );
+    if total != 0 {
+        return crate::raw::Raw::written(total, dest.out.len());
+    }
+    crate::raw::body(name, code.tried(), value, dest)
 }
 
 /// Writes `Name: <id>` and the line ending to the start of `out` when they fit there (only
