@@ -77,7 +77,11 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
             close += 1;
         }
         if close == b.len() {
-            return Err(Error::InvalidMsgId { at: close });
+            // Never closed: a byte that can be in no id, before the end, is what made the
+            // value invalid; only without one is it the missing `>`.
+            return Err(Error::InvalidMsgId {
+                at: first_foreign(b, pos + 1, close).unwrap_or(close),
+            });
         }
         check_id(b, pos + 1, close, utf8)?;
         let end = close + 1;
@@ -93,7 +97,9 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
         let mut end = pos;
         while end < b.len() && !is_space(b[end]) && b[end] != b'<' {
             if b[end] == b'>' {
-                return Err(Error::InvalidMsgId { at: end });
+                return Err(Error::InvalidMsgId {
+                    at: first_foreign(b, pos, end).unwrap_or(end),
+                });
             }
             end += 1;
         }
@@ -104,6 +110,17 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
             bracketed: false,
         }))
     }
+}
+
+/// The first ASCII byte of `b[from..to]` that no id outside a domain literal may hold (one
+/// that is not atext, `.` or `@`): with the value already known to be invalid for a later
+/// reason, this is the byte to blame (README: every `at` points at the first byte that made
+/// the value invalid). Non-ASCII is left to the id check, which knows `utf8`.
+fn first_foreign(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    let part = b.get(from..to).unwrap_or_default();
+    part.iter()
+        .position(|&c| c < 0x80 && c != b'.' && c != b'@' && !chars::is(c, ATEXT))
+        .map(|i| from + i)
 }
 
 /// The offset just past the `]` of the domain literal whose text starts at `from`; the first

@@ -631,15 +631,25 @@ fn invalid_msg_ids_with_offsets() {
         ("a@b>", 3),
         ("<a@[b[c]>", 5),
         ("<<a@b>", 1),
+        // A byte no id may hold comes before the missing (or stray) `>` it would otherwise
+        // be blamed on: the comma, the semicolon, the quote.
+        ("<a@b,", 4),
+        ("<a@b;c", 4),
+        ("<a@b,>", 4),
+        ("\"a@b>", 0),
+        ("<a@b.c", 6),
     ];
     let mut wrong = Vec::new();
     for &(v, at) in cases {
-        // References takes many ids, so only the broken one can be blamed.
-        let got = fmt("References", v, &opts());
-        if got != Err(Error::InvalidMsgId { at }) {
-            wrong.push(format!(
-                "{v:?}: got {got:?}, want InvalidMsgId {{ at: {at} }}"
-            ));
+        // References takes many ids, so only the broken one can be blamed; Message-ID's
+        // one-id paths must blame the same byte.
+        for name in ["References", "Message-ID"] {
+            let got = fmt(name, v, &opts());
+            if got != Err(Error::InvalidMsgId { at }) {
+                wrong.push(format!(
+                    "{name}: {v:?}: got {got:?}, want InvalidMsgId {{ at: {at} }}"
+                ));
+            }
         }
     }
     // A dot with no atom after it: the dot itself or the byte after it are both fair
