@@ -303,7 +303,8 @@ impl<const B: usize> Masks<B> {
             };
             let b = block::<AVX2>(chunk);
             // The bytes after the text (a space, then `FILL`) are no controls.
-            if b.control != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
+            // One test for both (one branch instead of two).
+            if b.control | (b.space & ((b.space << 1) | space_carry)) != 0 {
                 return false;
             }
             space_carry = b.space >> 63;
