@@ -296,7 +296,9 @@ impl<const B: usize> Masks<B> {
         // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
         // every block lies inside `padded` and the masks, and the loop keeps one counter
         // instead of three bounds (`chunks_exact`, `take` and the masks' indices).
-        for i in 0..=last.min(B - 1) {
+        // An exclusive range: `0..=n` kept a second counter and an exhausted flag (three
+        // more instructions per block).
+        for i in 0..last.min(B - 1) + 1 {
             let base = 64 * i;
             let Some(chunk) = padded.get(base..).and_then(|c| c.first_chunk::<64>()) else {
                 break;
