@@ -296,14 +296,17 @@ impl<const B: usize> Masks<B> {
         // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
         // every block lies inside `padded` and the masks, and the loop keeps one counter
         // instead of three bounds (`chunks_exact`, `take` and the masks' indices).
-        for i in 0..=last.min(B - 1) {
+        // An exclusive range: `0..=n` kept a second counter and an exhausted flag (three
+        // more instructions per block).
+        for i in 0..last.min(B - 1) + 1 {
             let base = 64 * i;
             let Some(chunk) = padded.get(base..).and_then(|c| c.first_chunk::<64>()) else {
                 break;
             };
             let b = block::<AVX2>(chunk);
             // The bytes after the text (a space, then `FILL`) are no controls.
-            if b.control != 0 || b.space & ((b.space << 1) | space_carry) != 0 {
+            // One test for both (one branch instead of two).
+            if b.control | (b.space & ((b.space << 1) | space_carry)) != 0 {
                 return false;
             }
             space_carry = b.space >> 63;
@@ -348,31 +351,47 @@ impl<const B: usize> Masks<B> {
         true
     }
 
-    /// The first position at or after `from` whose bit is set in `mask`, or a position past
-    /// the end of the text when none is.
+    /// The first position at or after `from` whose bit is set in `mask`.
+    ///
+    /// # Safety
+    /// A bit at or after `from` is set in `mask`: `space` has one at the text's end (bit
+    /// `len`), `forced_end` and `plain_end` one after it (bit `len + 1`), all below `64 * B`
+    /// (see [`Masks::build`]), so every word read is inside the mask. No clamp of the index
+    /// (a compare and a select on every word read).
     #[inline(always)]
-    fn next(mask: &[u64; B], from: usize) -> usize {
+    unsafe fn next(mask: &[u64; B], from: usize) -> usize {
+        debug_assert!(mask
+            .iter()
+            .rposition(|&w| w != 0)
+            .is_some_and(|i| 64 * i + 63 - mask[i].leading_zeros() as usize >= from));
         let mut i = from / 64;
-        let mut bits = mask.get(i).map_or(1, |&w| w >> (from % 64) << (from % 64));
+        // SAFETY: a bit at or after `from` is set (the caller's promise), so `i` and every
+        // word up to that bit's are inside the mask.
+        let mut bits = unsafe { *mask.get_unchecked(i) } >> (from % 64) << (from % 64);
         while bits == 0 {
             i += 1;
-            // Past the masks: stop there (a position past any text).
-            bits = mask.get(i).copied().unwrap_or(1);
+            // SAFETY: as above: the set bit is in a word after `i - 1`'s, at or after `i`.
+            bits = unsafe { *mask.get_unchecked(i) };
         }
         64 * i + bits.trailing_zeros() as usize
     }
 
-    /// The last position before `before` whose bit is set in `mask`, if any.
+    /// The position after the last one before `before` whose bit is set in `mask` (the start
+    /// of the word that white space there ends), or 0 when none is. `before` is at most
+    /// `len + 1`, below `64 * B` (see [`Masks::build`]). Without an `Option`: when no bit is
+    /// set, the word read last is word 0 and its leading zeros are 64, so the arithmetic of
+    /// the found case gives 0.
     #[inline(always)]
-    fn prev(mask: &[u64; B], before: usize) -> Option<usize> {
+    fn word_start(mask: &[u64; B], before: usize) -> usize {
+        debug_assert!(before < 64 * B);
         let mut i = before / 64;
         let below = (1u64 << (before % 64)) - 1;
         let mut bits = mask.get(i).map_or(0, |&w| w & below);
-        while bits == 0 {
-            i = i.checked_sub(1)?;
+        while bits == 0 && i > 0 {
+            i -= 1;
             bits = mask.get(i).copied().unwrap_or(0);
         }
-        Some(64 * i + 63 - bits.leading_zeros() as usize)
+        64 * i + 64 - bits.leading_zeros() as usize
     }
 
     /// The escapes (bits of `escape`) in positions `from..to` (`from <= to <= len`): the
@@ -795,9 +814,11 @@ fn write_words<const AVX2: bool, const B: usize>(
         // The next word to encode ends at `forced`; the run it starts begins after the
         // white space before it. The words from `pos` up to that white space stay as they
         // are (all the rest of the text when nothing is left to encode).
-        let forced = Masks::<B>::next(&m.forced_end, pos);
+        // SAFETY: `pos` is at most `len` (0, or one after a run's end, which is below
+        // `len`); `forced_end` has bit `len + 1`.
+        let forced = unsafe { Masks::<B>::next(&m.forced_end, pos) };
         let run_start = if forced <= len {
-            Masks::<B>::prev(&m.space, forced).map_or(0, |s| s + 1)
+            Masks::<B>::word_start(&m.space, forced)
         } else {
             len + 1
         };
@@ -814,7 +835,8 @@ fn write_words<const AVX2: bool, const B: usize>(
                     break;
                 }
             }
-            let end = Masks::<B>::next(&m.space, p);
+            // SAFETY: `p` is below `plain_end`, at most `len`; `space` has bit `len`.
+            let end = unsafe { Masks::<B>::next(&m.space, p) };
             let w = width(p, end);
             if p == 0 {
                 // The value's first word: after one space, on the name line whatever its
@@ -840,9 +862,12 @@ fn write_words<const AVX2: bool, const B: usize>(
         // The run: this word and those right after it that must be encoded too, up to the
         // word before the next one that stays as it is (or the end of the text), with the
         // white space between them inside the encoded text.
-        let next_plain = Masks::<B>::next(&m.plain_end, forced + 1);
+        // SAFETY: `forced` is at most `len` (checked above); `plain_end` has bit `len + 1`.
+        let next_plain = unsafe { Masks::<B>::next(&m.plain_end, forced + 1) };
+        // The white space before the next plain word: the end of the run's last word, at
+        // or after `forced` (a bit of `space`), so the word start found is at least 1.
         let run_end = if next_plain <= len {
-            Masks::<B>::prev(&m.space, next_plain).unwrap_or(forced)
+            Masks::<B>::word_start(&m.space, next_plain) - 1
         } else {
             len
         };
@@ -1325,24 +1350,29 @@ mod tests {
                     .find(|&e| e >= from)
                     .unwrap_or(text.len() + 1)
             };
-            assert_eq!(
-                Masks::<B>::next(&m.forced_end, from),
-                next(&forced),
-                "{from}"
-            );
-            assert_eq!(Masks::<B>::next(&m.plain_end, from), next(&plain), "{from}");
-            // `space` has no sentinel: its last bit is the end of the text.
-            if from <= text.len() {
-                assert_eq!(Masks::<B>::next(&m.space, from), next(&ends), "{from}");
+            // SAFETY: `forced_end` and `plain_end` have bit `len + 1` (`from` is at most
+            // that), `space` bit `len`.
+            unsafe {
+                assert_eq!(
+                    Masks::<B>::next(&m.forced_end, from),
+                    next(&forced),
+                    "{from}"
+                );
+                assert_eq!(Masks::<B>::next(&m.plain_end, from), next(&plain), "{from}");
+                // `space` has no sentinel: its last bit is the end of the text.
+                if from <= text.len() {
+                    assert_eq!(Masks::<B>::next(&m.space, from), next(&ends), "{from}");
+                }
             }
+            let start = |v: &[usize]| v.iter().copied().rfind(|&e| e < from).map_or(0, |e| e + 1);
             assert_eq!(
-                Masks::<B>::prev(&m.space, from),
-                ends.iter().copied().rfind(|&e| e < from),
+                Masks::<B>::word_start(&m.space, from),
+                start(&ends),
                 "{from}"
             );
             assert_eq!(
-                Masks::<B>::prev(&m.forced_end, from),
-                forced.iter().copied().rfind(|&e| e < from),
+                Masks::<B>::word_start(&m.forced_end, from),
+                start(&forced),
                 "{from}"
             );
         }
