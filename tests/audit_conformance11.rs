@@ -5,8 +5,8 @@
 //! from that text, never from running mailfold.
 //!
 //! Round 11 covers the Keywords and text-form phrase readers of `src/phrase.rs` (where an
-//! element ends, quoted-pairs, caller folds inside quoted-strings) and the RFC 2047 parameter
-//! form of `src/mime.rs`.
+//! element ends, quoted-pairs, caller folds inside quoted-strings) and the RFC 2231 input
+//! decoder of `src/mime.rs` (the UTF-8 its `%XX` octets must form).
 
 mod common;
 
@@ -42,6 +42,35 @@ fn keywords_commas_after_quoted_pairs_and_backslashes() {
     assert_eq!(
         fmt("Keywords", "p, \"q,r\",s").unwrap(),
         "Keywords: p, \"q,r\", s\r\n"
+    );
+}
+
+/// SPEC §3: "`CRLF` or `LF` followed by SP/HTAB is a caller's fold: the break is removed, the
+/// white space kept", also inside a quoted-string of a Keywords phrase; the phrase `x y`
+/// left is plain atoms, written as they are (SPEC §6). Runs of white space between the words
+/// of a text-form phrase are one space (RFC 5322 §3.2.5 phrase: words separated by CFWS),
+/// inside a quoted-string they are literal text and are kept, quoted.
+#[test]
+fn keywords_caller_folds_and_white_space_in_phrases() {
+    assert_eq!(
+        fmt("Keywords", "\"x\r\n y\", z").unwrap(),
+        "Keywords: x y, z\r\n"
+    );
+    assert_eq!(
+        fmt("Keywords", "\"x\n\ty\", z").unwrap(),
+        "Keywords: \"x\ty\", z\r\n"
+    );
+    assert_eq!(
+        fmt("Keywords", "a  \t b, c").unwrap(),
+        "Keywords: a b, c\r\n"
+    );
+    assert_eq!(
+        fmt("Keywords", "\"a  b\", c").unwrap(),
+        "Keywords: \"a  b\", c\r\n"
+    );
+    assert_eq!(
+        fmt("Keywords", "\"a\" \"b\", c").unwrap(),
+        "Keywords: a b, c\r\n"
     );
 }
 
