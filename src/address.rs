@@ -3876,6 +3876,26 @@ mod tests {
 
     /// A `Cc:` field of `boxes` written by `format_mailboxes_with` (fast readers on or off),
     /// after `lead` ASCII mailboxes already on its first line.
+    /// `To: value` into buffers of each of `sizes`: `want` where it fits, the exact size
+    /// needed where it does not, and nothing stored past the output or the buffer.
+    fn to_fits_exactly(value: &str, o: &Options, want: &[u8], sizes: &[usize]) {
+        let n = want.len();
+        for &size in sizes {
+            let mut buf = std::vec![0xA5u8; size + 64];
+            let got = crate::format_header("To", value, o, &mut buf[..size]);
+            if size >= n {
+                assert_eq!(got, Ok(n));
+                assert_eq!(&buf[..n], want, "{value:?} {size}");
+            } else {
+                assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
+            }
+            assert!(
+                buf[n.min(size)..].iter().all(|&c| c == 0xA5),
+                "{value:?} {size}"
+            );
+        }
+    }
+
     fn structured_cc(
         boxes: &[Mailbox<'_>],
         o: &Options,
@@ -4014,20 +4034,7 @@ mod tests {
                         }
                         let want = want.unwrap();
                         let n = want.len();
-                        for size in [n, n + 1, n + 100, n - 1] {
-                            let mut buf = std::vec![0xA5u8; size + 64];
-                            let got = crate::format_header("To", &value, &o, &mut buf[..size]);
-                            if size >= n {
-                                assert_eq!(got, Ok(n));
-                                assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
-                            } else {
-                                assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
-                            }
-                            assert!(
-                                buf[n.min(size)..].iter().all(|&c| c == 0xA5),
-                                "{value:?} {size}"
-                            );
-                        }
+                        to_fits_exactly(&value, &o, &want, &[n, n + 1, n + 100, n - 1]);
                     }
                 }
             }
@@ -4146,20 +4153,12 @@ mod tests {
                     let run = |fast| structured_cc(boxes, &o, k % 9, fast);
                     assert_eq!(run(true), run(false), "{name:?} {width} {enc:?}");
                     let n = want.len();
-                    for size in [n, n + 1, n + 70, n + 200, n / 2, n - 1] {
-                        let mut buf = std::vec![0xA5u8; size + 64];
-                        let got = crate::format_header("To", &value, &o, &mut buf[..size]);
-                        if size >= n {
-                            assert_eq!(got, Ok(n));
-                            assert_eq!(&buf[..n], &want[..], "{value:?} {size}");
-                        } else {
-                            assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
-                        }
-                        assert!(
-                            buf[n.min(size)..].iter().all(|&c| c == 0xA5),
-                            "{value:?} {size}"
-                        );
-                    }
+                    to_fits_exactly(
+                        &value,
+                        &o,
+                        &want,
+                        &[n, n + 1, n + 70, n + 200, n / 2, n - 1],
+                    );
                 }
             }
         }
