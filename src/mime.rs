@@ -1145,9 +1145,9 @@ struct Chunk {
     glue: bool,
 }
 
-/// The largest chunk of `value` (whole characters) that fits `room` after a prefix of
-/// `prefix` characters. The glue `;` follows every chunk but the value's last, where it
-/// follows only when `end_glue`.
+/// The largest chunk of `value` (whole characters, at most `max_chars` of them) that fits
+/// `room` after a prefix of `prefix` characters. The glue `;` follows every chunk but the
+/// value's last, where it follows only when `end_glue`.
 fn measure(
     value: &Value<'_>,
     form: Form,
@@ -1155,6 +1155,7 @@ fn measure(
     room: Width,
     end_glue: bool,
     force_quotes: bool,
+    max_chars: usize,
 ) -> Chunk {
     let mut it = value.clone();
     let quote_w = |q: bool| if q { 2 } else { 0 };
@@ -1167,6 +1168,7 @@ fn measure(
         glue: true,
     };
     let mut text = Width::default();
+    let mut taken = 0usize;
     loop {
         let mut probe = it.clone();
         let Some(lead) = probe.next() else {
@@ -1177,6 +1179,9 @@ fn measure(
                 .plus(Width::ascii(usize::from(end_glue)));
             return chunk;
         };
+        if taken == max_chars {
+            return chunk;
+        }
         let n = chars::utf8_len(lead);
         let mut cost = Width::default();
         let mut quoted = chunk.quoted;
@@ -1209,6 +1214,7 @@ fn measure(
         }
         it = probe;
         text = text.plus(cost);
+        taken += 1;
         chunk.bytes += n;
         chunk.text_chars = text.chars;
         chunk.quoted = quoted;
@@ -1373,6 +1379,7 @@ fn write_param(
         unbounded,
         end_glue,
         form == Form::Quoted,
+        usize::MAX,
     );
     let empty = value.clone().next().is_none();
     if empty || (one.width.chars <= fresh.chars && one.width.bytes <= fresh.bytes) {
@@ -1392,15 +1399,18 @@ fn write_param(
                 + if extended { 1 } else { 0 }
                 + if extended && k == 0 { 7 } else { 0 };
             let (here, fresh) = f.room(1);
-            let mut chunk = measure(&rest, form, prefix, here, end_glue, false);
+            let mut chunk = measure(&rest, form, prefix, here, end_glue, false, usize::MAX);
             let worth_it = chunk.bytes > 0 && (chunk.last || chunk.text_chars >= MIN_FIRST_SEGMENT);
             if !worth_it {
-                chunk = measure(&rest, form, prefix, fresh, end_glue, false);
+                chunk = measure(&rest, form, prefix, fresh, end_glue, false, usize::MAX);
             }
             if chunk.bytes == 0 {
-                // Not even one character fits the soft limit after this name: one unbreakable
-                // token per line, up to 998 octets.
-                chunk = measure(&rest, form, prefix, hard, end_glue, false);
+                // Not even one character fits the soft limit after this name: this segment
+                // takes one character, the smallest unbreakable token (SPEC §3: a line past
+                // the soft limit holds one), within 998 octets. Filling it up to 998 would
+                // put text on this long line that the next continuations, whose shorter
+                // prefixes may fit the limit, could hold within it.
+                chunk = measure(&rest, form, prefix, hard, end_glue, false, 1);
             }
             if chunk.bytes == 0 {
                 return Err(Error::LineTooLong);
@@ -2038,13 +2048,15 @@ mod tests {
         assert_eq!(out, format!("Content-Type: {long_type};\r\n a=b\r\n"));
         let huge = format!("application/{}", "x".repeat(990));
         assert_eq!(fmt("Content-Type", &huge), Err(Error::LineTooLong));
-        // A parameter name too long for the soft limit: one token per line, up to 998.
+        // A parameter name too long for the soft limit: one segment of one character per
+        // line (the smallest token a line past the limit can hold), each within 998.
         let name = "n".repeat(990);
         let ct = ContentType::new("text/plain").param(&name, "abcdef");
-        let mut out = vec![0u8; 4096];
+        let mut out = vec![0u8; 8192];
         let n = ct.format(&Options::default(), &mut out).unwrap();
         let s = core::str::from_utf8(&out[..n]).unwrap();
         assert!(s.lines().all(|l| l.len() <= 998), "{s}");
+        assert_eq!(s.lines().count(), 7, "{s}");
         assert_eq!(read(s).params, vec![p(&name, "abcdef")]);
         let name = "n".repeat(996);
         let ct = ContentType::new("text/plain").param(&name, "abcdef");
