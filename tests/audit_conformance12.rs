@@ -5,7 +5,9 @@
 
 mod common;
 
-use mailfold::{ContentDisposition, Options};
+use common::format_exact;
+
+use mailfold::{ContentDisposition, Error, Options};
 
 /// `Content-Disposition: attachment` with one parameter, through the builder.
 fn cd_param(name: &str, value: &str, options: &Options) -> String {
@@ -91,5 +93,57 @@ fn a_segment_past_the_soft_limit_holds_one_character() {
                 }
             }
         }
+    }
+}
+
+// ---- 2. List-Id -----------------------------------------------------------------------
+
+/// RFC 2919 §2: `list-id-header = "List-ID:" [phrase] "<" list-id ">" CRLF` with
+/// `list-id = list-label "." list-id-namespace` and both parts dot-atom-text: a list-id has
+/// at least one dot. SPEC §4 calls it a `<list-id>`, and the README reports its errors as
+/// `InvalidMsgId` (SPEC §1.1: `at` is the first byte that made the value invalid). `<list>`
+/// is valid up to its `>`, where the missing `.namespace` should have been; a bare `list` (the
+/// README brackets a bare list-id) is wrong at its end. mailfold took any dot-atom-text and
+/// wrote `List-Id: <list>`. The RFC 2919 examples stay valid.
+#[test]
+fn a_list_id_needs_a_namespace() {
+    let o = Options::default();
+    for (v, at) in [
+        ("<list>", 5),
+        ("Team <list>", 10),
+        ("list", 4),
+        ("  list  ", 6),
+        ("\"My list\" <x>", 12),
+    ] {
+        assert_eq!(
+            format_exact("List-Id", v, &o),
+            Err(Error::InvalidMsgId { at }),
+            "{v:?}"
+        );
+    }
+    for (v, want) in [
+        (
+            "List Header Mailing List <list-header.nagory.com>",
+            "List Header Mailing List <list-header.nagory.com>",
+        ),
+        (
+            "<commonspace-users.list-id.within.com>",
+            "<commonspace-users.list-id.within.com>",
+        ),
+        (
+            "\"An internal CMU List\" <0Jks9449.list-id.cmu.edu>",
+            "An internal CMU List <0Jks9449.list-id.cmu.edu>",
+        ),
+        (
+            "<da39efc25c530ad145d41b86f7420c3b.052000.localhost>",
+            "<da39efc25c530ad145d41b86f7420c3b.052000.localhost>",
+        ),
+        ("list.example.org", "<list.example.org>"),
+    ] {
+        assert_eq!(
+            format_exact("List-Id", v, &o),
+            Ok(format!("List-Id: {want}\r\n")),
+            "{v:?}"
+        );
     }
 }
