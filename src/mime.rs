@@ -700,12 +700,72 @@ fn same_name(b: &[u8], x: &RawParam, y: &RawParam) -> bool {
     range(b, x.name).eq_ignore_ascii_case(range(b, y.name))
 }
 
-/// Syntax, then duplicates and RFC 2231 section sets, then the decoded values. Quadratic in
-/// the number of parameters, which keeps it allocation-free; fields have a handful.
+/// Syntax, then duplicates and RFC 2231 section sets, then the decoded values.
 fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
     for p in RawParams::new(b, list) {
         p?;
     }
+    if !sets_in_order(b, list) {
+        sets_pairwise(b, list)?;
+    }
+    for p in RawParams::new(b, list) {
+        let p = p?;
+        if p.section.unwrap_or(0) == 0 && (p.extended || p.section.is_some()) {
+            check_decoded(Rfc2231::new(b, list, p)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// A parameter name seen by [`sets_in_order`], and the section it expects next.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    name: (usize, usize),
+    /// `None` for a parameter without sections.
+    next: Option<u32>,
+}
+
+/// How many distinct names [`sets_in_order`] keeps track of (real fields have a handful).
+const SEEN: usize = 8;
+
+/// Whether the parameters are valid as sets in one pass (SPEC §10: cost linear in the value
+/// length; a long RFC 2231 value has hundreds of sections): at most [`SEEN`] names, none
+/// repeated unless with sections, which come in order `*0`, `*1`, ... (what every writer
+/// produces). That proves what [`sets_pairwise`] checks; anything else goes to it, which
+/// also finds the offset of the error.
+fn sets_in_order(b: &[u8], list: usize) -> bool {
+    let mut seen = [Seen::default(); SEEN];
+    let mut n = 0;
+    for p in RawParams::new(b, list) {
+        let Ok(p) = p else { return false };
+        let known = seen
+            .get_mut(..n)
+            .unwrap_or_default()
+            .iter_mut()
+            .find(|s| range(b, s.name).eq_ignore_ascii_case(range(b, p.name)));
+        match (known, p.section) {
+            (Some(s), Some(k)) if s.next == Some(k) => s.next = Some(k + 1),
+            (Some(_), _) => return false,
+            (None, Some(k)) if k > 0 => return false,
+            (None, section) => {
+                let Some(slot) = seen.get_mut(n) else {
+                    return false;
+                };
+                *slot = Seen {
+                    name: p.name,
+                    next: section.map(|k| k + 1),
+                };
+                n += 1;
+            }
+        }
+    }
+    true
+}
+
+/// Duplicates and RFC 2231 section sets, pair by pair: quadratic in the number of
+/// parameters, which keeps it allocation-free, and reports the later of two clashing
+/// parameters (or a section past the count).
+fn sets_pairwise(b: &[u8], list: usize) -> Result<(), Error> {
     for (i, p) in RawParams::new(b, list).enumerate() {
         let p = p?;
         let mut count = 0u32;
@@ -725,12 +785,6 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
             // 0 carries no charset, which then reads as an empty one (UTF-8), as in `name*=''`.
             Some(k) if k >= count => return Err(Error::InvalidParameter { at: p.name.0 }),
             _ => {}
-        }
-    }
-    for p in RawParams::new(b, list) {
-        let p = p?;
-        if p.section.unwrap_or(0) == 0 && (p.extended || p.section.is_some()) {
-            check_decoded(Rfc2231::new(b, list, p)?)?;
         }
     }
     Ok(())
