@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::format_exact;
+use common::{format_exact, hex, run_mime_differential};
 
 use mailfold::{ContentDisposition, Error, Options};
 
@@ -94,6 +94,44 @@ fn a_segment_past_the_soft_limit_holds_one_character() {
             }
         }
     }
+}
+
+/// The fields of the test above, with one-character segments (and a parameter name longer
+/// than the soft limit, where every segment holds one character), read back by CPython's
+/// modern and compat32 parsers (`tests/mime_differential.py`): each value exactly, no
+/// defects.
+#[test]
+fn one_character_segments_read_back_in_cpython() {
+    let mut rows = String::new();
+    let mut cases = 0;
+    let long_name = "n".repeat(45);
+    for w in [40usize, 44, 45, 50] {
+        for utf8 in [false, true] {
+            for name in [
+                "original-filename-20",
+                "a-very-long-parameter-name",
+                long_name.as_str(),
+            ] {
+                for v in [
+                    "😀😀😀😀😀",
+                    "a😀😀b😀",
+                    "éééééééééééé",
+                    "report-2026.pdf",
+                    "a b c.txt",
+                ] {
+                    let o = Options::default().with_max_line_len(w).with_utf8(utf8);
+                    let field = cd_param(name, v, &o);
+                    rows.push_str(&format!(
+                        "{cases}\tContent-Disposition\tattachment\t0\t{name}={}\t{}\n",
+                        hex(v),
+                        hex(&field)
+                    ));
+                    cases += 1;
+                }
+            }
+        }
+    }
+    run_mime_differential("audit12_segments.tsv", &rows, cases);
 }
 
 // ---- 2. List-Id -----------------------------------------------------------------------
