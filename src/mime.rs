@@ -700,12 +700,72 @@ fn same_name(b: &[u8], x: &RawParam, y: &RawParam) -> bool {
     range(b, x.name).eq_ignore_ascii_case(range(b, y.name))
 }
 
-/// Syntax, then duplicates and RFC 2231 section sets, then the decoded values. Quadratic in
-/// the number of parameters, which keeps it allocation-free; fields have a handful.
+/// Syntax, then duplicates and RFC 2231 section sets, then the decoded values.
 fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
     for p in RawParams::new(b, list) {
         p?;
     }
+    if !sets_in_order(b, list) {
+        sets_pairwise(b, list)?;
+    }
+    for p in RawParams::new(b, list) {
+        let p = p?;
+        if p.section.unwrap_or(0) == 0 && (p.extended || p.section.is_some()) {
+            check_decoded(Rfc2231::new(b, list, p)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// A parameter name seen by [`sets_in_order`], and the section it expects next.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    name: (usize, usize),
+    /// `None` for a parameter without sections.
+    next: Option<u32>,
+}
+
+/// How many distinct names [`sets_in_order`] keeps track of (real fields have a handful).
+const SEEN: usize = 8;
+
+/// Whether the parameters are valid as sets in one pass (SPEC §10: cost linear in the value
+/// length; a long RFC 2231 value has hundreds of sections): at most [`SEEN`] names, none
+/// repeated unless with sections, which come in order `*0`, `*1`, ... (what every writer
+/// produces). That proves what [`sets_pairwise`] checks; anything else goes to it, which
+/// also finds the offset of the error.
+fn sets_in_order(b: &[u8], list: usize) -> bool {
+    let mut seen = [Seen::default(); SEEN];
+    let mut n = 0;
+    for p in RawParams::new(b, list) {
+        let Ok(p) = p else { return false };
+        let known = seen
+            .get_mut(..n)
+            .unwrap_or_default()
+            .iter_mut()
+            .find(|s| range(b, s.name).eq_ignore_ascii_case(range(b, p.name)));
+        match (known, p.section) {
+            (Some(s), Some(k)) if s.next == Some(k) => s.next = Some(k + 1),
+            (Some(_), _) => return false,
+            (None, Some(k)) if k > 0 => return false,
+            (None, section) => {
+                let Some(slot) = seen.get_mut(n) else {
+                    return false;
+                };
+                *slot = Seen {
+                    name: p.name,
+                    next: section.map(|k| k + 1),
+                };
+                n += 1;
+            }
+        }
+    }
+    true
+}
+
+/// Duplicates and RFC 2231 section sets, pair by pair: quadratic in the number of
+/// parameters, which keeps it allocation-free, and reports the later of two clashing
+/// parameters (or a section past the count).
+fn sets_pairwise(b: &[u8], list: usize) -> Result<(), Error> {
     for (i, p) in RawParams::new(b, list).enumerate() {
         let p = p?;
         let mut count = 0u32;
@@ -725,12 +785,6 @@ fn validate_params(b: &[u8], list: usize) -> Result<(), Error> {
             // 0 carries no charset, which then reads as an empty one (UTF-8), as in `name*=''`.
             Some(k) if k >= count => return Err(Error::InvalidParameter { at: p.name.0 }),
             _ => {}
-        }
-    }
-    for p in RawParams::new(b, list) {
-        let p = p?;
-        if p.section.unwrap_or(0) == 0 && (p.extended || p.section.is_some()) {
-            check_decoded(Rfc2231::new(b, list, p)?)?;
         }
     }
     Ok(())
@@ -1145,9 +1199,9 @@ struct Chunk {
     glue: bool,
 }
 
-/// The largest chunk of `value` (whole characters) that fits `room` after a prefix of
-/// `prefix` characters. The glue `;` follows every chunk but the value's last, where it
-/// follows only when `end_glue`.
+/// The largest chunk of `value` (whole characters, at most `max_chars` of them) that fits
+/// `room` after a prefix of `prefix` characters. The glue `;` follows every chunk but the
+/// value's last, where it follows only when `end_glue`.
 fn measure(
     value: &Value<'_>,
     form: Form,
@@ -1155,6 +1209,7 @@ fn measure(
     room: Width,
     end_glue: bool,
     force_quotes: bool,
+    max_chars: usize,
 ) -> Chunk {
     let mut it = value.clone();
     let quote_w = |q: bool| if q { 2 } else { 0 };
@@ -1167,6 +1222,7 @@ fn measure(
         glue: true,
     };
     let mut text = Width::default();
+    let mut taken = 0usize;
     loop {
         let mut probe = it.clone();
         let Some(lead) = probe.next() else {
@@ -1177,6 +1233,9 @@ fn measure(
                 .plus(Width::ascii(usize::from(end_glue)));
             return chunk;
         };
+        if taken == max_chars {
+            return chunk;
+        }
         let n = chars::utf8_len(lead);
         let mut cost = Width::default();
         let mut quoted = chunk.quoted;
@@ -1209,6 +1268,7 @@ fn measure(
         }
         it = probe;
         text = text.plus(cost);
+        taken += 1;
         chunk.bytes += n;
         chunk.text_chars = text.chars;
         chunk.quoted = quoted;
@@ -1373,6 +1433,7 @@ fn write_param(
         unbounded,
         end_glue,
         form == Form::Quoted,
+        usize::MAX,
     );
     let empty = value.clone().next().is_none();
     if empty || (one.width.chars <= fresh.chars && one.width.bytes <= fresh.bytes) {
@@ -1392,15 +1453,18 @@ fn write_param(
                 + if extended { 1 } else { 0 }
                 + if extended && k == 0 { 7 } else { 0 };
             let (here, fresh) = f.room(1);
-            let mut chunk = measure(&rest, form, prefix, here, end_glue, false);
+            let mut chunk = measure(&rest, form, prefix, here, end_glue, false, usize::MAX);
             let worth_it = chunk.bytes > 0 && (chunk.last || chunk.text_chars >= MIN_FIRST_SEGMENT);
             if !worth_it {
-                chunk = measure(&rest, form, prefix, fresh, end_glue, false);
+                chunk = measure(&rest, form, prefix, fresh, end_glue, false, usize::MAX);
             }
             if chunk.bytes == 0 {
-                // Not even one character fits the soft limit after this name: one unbreakable
-                // token per line, up to 998 octets.
-                chunk = measure(&rest, form, prefix, hard, end_glue, false);
+                // Not even one character fits the soft limit after this name: this segment
+                // takes one character, the smallest unbreakable token (SPEC §3: a line past
+                // the soft limit holds one), within 998 octets. Filling it up to 998 would
+                // put text on this long line that the next continuations, whose shorter
+                // prefixes may fit the limit, could hold within it.
+                chunk = measure(&rest, form, prefix, hard, end_glue, false, 1);
             }
             if chunk.bytes == 0 {
                 return Err(Error::LineTooLong);
@@ -2038,13 +2102,15 @@ mod tests {
         assert_eq!(out, format!("Content-Type: {long_type};\r\n a=b\r\n"));
         let huge = format!("application/{}", "x".repeat(990));
         assert_eq!(fmt("Content-Type", &huge), Err(Error::LineTooLong));
-        // A parameter name too long for the soft limit: one token per line, up to 998.
+        // A parameter name too long for the soft limit: one segment of one character per
+        // line (the smallest token a line past the limit can hold), each within 998.
         let name = "n".repeat(990);
         let ct = ContentType::new("text/plain").param(&name, "abcdef");
-        let mut out = vec![0u8; 4096];
+        let mut out = vec![0u8; 8192];
         let n = ct.format(&Options::default(), &mut out).unwrap();
         let s = core::str::from_utf8(&out[..n]).unwrap();
         assert!(s.lines().all(|l| l.len() <= 998), "{s}");
+        assert_eq!(s.lines().count(), 7, "{s}");
         assert_eq!(read(s).params, vec![p(&name, "abcdef")]);
         let name = "n".repeat(996);
         let ct = ContentType::new("text/plain").param(&name, "abcdef");

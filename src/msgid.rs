@@ -1816,7 +1816,7 @@ pub(crate) fn format(
 }
 
 /// List-Id (RFC 2919): an optional phrase, written like a display name, and a `<list-id>`
-/// (a dot-atom-text, never encoded). A bare list-id is bracketed.
+/// (a dot-atom-text with at least one dot, never encoded). A bare list-id is bracketed.
 pub(crate) fn format_list_id(
     f: &mut Folder<'_, '_>,
     value: &str,
@@ -1849,6 +1849,11 @@ pub(crate) fn format_list_id(
     }
     check_dot_atom(b, id_start, id_end, options.utf8)
         .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: id_end }))?;
+    // RFC 2919 §2: `list-id = list-label "." list-id-namespace`, so one dot at least; the
+    // id is wrong where it ends without one.
+    if !id.contains(&b'.') {
+        return Err(Error::InvalidMsgId { at: id_end });
+    }
     let phrase = value.get(start..phrase_end).unwrap_or_default();
     if !phrase.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
         phrase::write_text_phrase(f, phrase, start, options, b"").map_err(|e| {
