@@ -1214,7 +1214,27 @@ fn encode_one<const AVX2: bool, const IS_B: bool>(
     }
     let _ = (wide, b);
     let tail = padded.get(cur..).unwrap_or_default();
+    if AVX2 {
+        // Only where the output lacks the direct writer's room: out of line, so that LLVM
+        // does not load, on every word, the pieces of the text this path would encode.
+        return encode_as_cold::<IS_B>(encoder, rest, tail, room, out.buf, out.at);
+    }
     encoder.encode_as::<AVX2, IS_B>(rest, tail, room, out.buf, out.at)
+}
+
+/// [`RunEncoder::encode_as`] for [`encode_one`]'s rare path in the AVX2 instance (a word
+/// near the end of the buffer), out of line; its B encoder asks [`crate::cpu::avx2`] again.
+#[cold]
+#[inline(never)]
+fn encode_as_cold<const IS_B: bool>(
+    encoder: &RunEncoder,
+    rest: &[u8],
+    tail: &[u8],
+    room: usize,
+    buf: &mut [u8],
+    at: usize,
+) -> (usize, usize) {
+    encoder.encode_as::<false, IS_B>(rest, tail, room, buf, at)
 }
 
 #[cfg(test)]
