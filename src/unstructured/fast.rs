@@ -387,9 +387,17 @@ impl<const B: usize> Masks<B> {
         let mut i = before / 64;
         let below = (1u64 << (before % 64)) - 1;
         let mut bits = mask.get(i).map_or(0, |&w| w & below);
-        while bits == 0 && i > 0 {
-            i -= 1;
-            bits = mask.get(i).copied().unwrap_or(0);
+        // The common case (a bit in the first word) on one branch, the flags of the mask's
+        // `and`: as one loop condition, LLVM tested `bits` and `i` into two flags and
+        // combined them (four more instructions per search, two searches per run).
+        if bits == 0 {
+            while i > 0 {
+                i -= 1;
+                bits = mask.get(i).copied().unwrap_or(0);
+                if bits != 0 {
+                    break;
+                }
+            }
         }
         64 * i + 64 - bits.leading_zeros() as usize
     }
@@ -978,7 +986,9 @@ fn write_words<const AVX2: bool, const B: usize>(
                     out.at += n;
                     col += 1 + n;
                     has_ew = true;
-                    rest = rest.get(taken..).unwrap_or_default();
+                    // Every encoder takes at most the rest: the clamp changes nothing, and
+                    // spares the selects of an empty default.
+                    rest = rest.split_at(taken.min(rest.len())).1;
                     cur += taken;
                     if rest.is_empty() {
                         break;
