@@ -509,13 +509,14 @@ fn store256(s: &mut [u8], at: usize, v: __m256i) {
     }
 }
 
-/// For each take of [`encode_b_word_direct_avx2`] (at most 47 bytes: the 48 of the mask
-/// of character starts), the characters its B encoding writes and those of them that carry
-/// bits: one load instead of two divisions by 3.
-static B_SIZES: [[u8; 2]; 48] = {
-    let mut t = [[0u8; 2]; 48];
+/// For each take of [`encode_b_word_direct_avx2`] (at most 45 bytes; the table covers every
+/// bit of a 64-bit mask, so that a take LLVM knows is below 64 is looked up without a
+/// check), the characters its B encoding writes and those of them that carry bits: one load
+/// instead of two divisions by 3.
+static B_SIZES: [[u8; 2]; 64] = {
+    let mut t = [[0u8; 2]; 64];
     let mut take = 0;
-    while take < 48 {
+    while take < 64 {
         t[take] = [(take.div_ceil(3) * 4) as u8, (4 * take).div_ceil(3) as u8];
         take += 1;
     }
@@ -654,12 +655,13 @@ pub(crate) unsafe fn b_word_take_most_avx2(
     };
     let [r0, r1] = raw;
     let starts = starts(r0) | starts(r1) << 24;
-    let below = starts & ((2u64 << cap) - 1);
-    // At most `cap`, so at most 45: the `min` changes nothing, but with it LLVM knows the
-    // take's bound and drops the range checks of `write_b_word_avx2` on it.
-    let take = 63usize
-        .saturating_sub(below.leading_zeros() as usize)
-        .min(45);
+    // Bit 0 is set anyway (`tail` starts with a character): with it set here LLVM knows
+    // the mask is not zero, so the take is below 64 (the range of `B_SIZES`, whose
+    // lookup then needs no check) without a clamp (a `min(45)` and a saturating
+    // subtraction cost five instructions per word). It is at most `cap`, so at most 45.
+    let below = (starts & ((2u64 << cap) - 1)) | 1;
+    let take = 63 - below.leading_zeros() as usize;
+    debug_assert!(take <= cap);
     Some(BWordTake { raw, take })
 }
 
