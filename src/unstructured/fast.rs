@@ -387,17 +387,13 @@ impl<const B: usize> Masks<B> {
         let mut i = before / 64;
         let below = (1u64 << (before % 64)) - 1;
         let mut bits = mask.get(i).map_or(0, |&w| w & below);
-        // The common case (a bit in the first word) on one branch, the flags of the mask's
-        // `and`: as one loop condition, LLVM tested `bits` and `i` into two flags and
-        // combined them (four more instructions per search, two searches per run).
-        if bits == 0 {
-            while i > 0 {
-                i -= 1;
-                bits = mask.get(i).copied().unwrap_or(0);
-                if bits != 0 {
-                    break;
-                }
-            }
+        // One loop condition, which LLVM tests as one flag (four instructions more than a
+        // branch on `bits` alone): the start of the value, where `bits` is zero, also
+        // leaves at once, and runs there are common. (A branch on `bits` first, then on
+        // `i`, mispredicted ~0.2 more times per field of the whole corpus in callgrind.)
+        while bits == 0 && i > 0 {
+            i -= 1;
+            bits = mask.get(i).copied().unwrap_or(0);
         }
         64 * i + 64 - bits.leading_zeros() as usize
     }
@@ -1064,7 +1060,8 @@ fn write_words<const AVX2: bool, const B: usize>(
     Ok(())
 }
 
-/// What the AVX2 instance keeps for the whole field: the B encoder's vector constants.
+/// The AVX2 instance's B word writer ([`crate::encoded_word::BWordConsts`], which reads its
+/// vector constants as memory operands): `Some` only in that instance.
 #[cfg(target_arch = "x86_64")]
 struct Wide<const AVX2: bool>(Option<crate::encoded_word::BWordConsts>);
 
