@@ -7,12 +7,11 @@
 use core::arch::x86_64::{
     __m128i, __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_blendv_epi8, _mm256_cmpgt_epi8,
     _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16,
-    _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_set1_epi8,
-    _mm256_set_m128i, _mm256_setr_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8,
-    _mm256_storeu_si256, _mm256_sub_epi8, _mm256_subs_epu8, _mm_add_epi8, _mm_and_si128,
-    _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32,
-    _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16, _mm_or_si128,
-    _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128,
+    _mm256_or_si256, _mm256_permutevar8x32_epi32, _mm256_set1_epi8, _mm256_set_m128i,
+    _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256, _mm256_sub_epi8, _mm256_subs_epu8,
+    _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+    _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16,
+    _mm_or_si128, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8, _mm_setzero_si128,
     _mm_shuffle_epi8, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi8, _mm_subs_epu8,
 };
 
@@ -265,48 +264,20 @@ pub(super) unsafe fn encode_b_avx2(text: &[u8], take: usize, out: &mut [u8]) -> 
     o
 }
 
-/// The multipliers of [`b64_chars256`], `(hi, lo)`, hidden from LLVM behind an empty `asm!`
-/// that takes and gives back the two registers: with them as constants LLVM turns each
-/// multiply into shifts by powers of two, a blend, widening, variable shifts and a pack
-/// (eight instructions where one would do, twice per step of 24 bytes). (Through
-/// [`core::hint::black_box`] they went through the stack: two stores and two loads per
-/// word.)
-#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-#[inline]
-fn b64_multipliers() -> (__m256i, __m256i) {
-    let mut hi = _mm256_set1_epi32(0x0400_0040);
-    let mut lo = _mm256_set1_epi32(0x0100_0010);
-    // SAFETY: the template is a comment: no instruction is emitted, nothing is read or
-    // written; the registers come back as they went in (AVX is enabled for this function).
-    unsafe {
-        core::arch::asm!(
-            "/* {0} {1} */",
-            inout(ymm_reg) hi,
-            inout(ymm_reg) lo,
-            options(pure, nomem, nostack, preserves_flags)
-        );
-    }
-    (hi, lo)
-}
-
 /// The base64 characters of 2 x 4 groups of 3 bytes, one half per 128-bit lane, each group
-/// spread over a 32-bit lane as in [`b64_chars`]; `mul` from [`b64_multipliers`].
+/// spread over a 32-bit lane as in [`b64_chars`]; the constants from `t`.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
-fn b64_chars256(input: __m256i, mul: (__m256i, __m256i)) -> __m256i {
-    let t0 = _mm256_and_si256(input, _mm256_set1_epi32(0x0FC0_FC00));
-    let t1 = _mm256_mulhi_epu16(t0, mul.0);
-    let t2 = _mm256_and_si256(input, _mm256_set1_epi32(0x003F_03F0));
-    let t3 = _mm256_mullo_epi16(t2, mul.1);
+fn b64_chars256(input: __m256i, t: &WordTable) -> __m256i {
+    let t0 = _mm256_and_si256(input, vec(&t.sextets_hi));
+    let t1 = _mm256_mulhi_epu16(t0, vec(&t.mul_hi));
+    let t2 = _mm256_and_si256(input, vec(&t.sextets_lo));
+    let t3 = _mm256_mullo_epi16(t2, vec(&t.mul_lo));
     let sextets = _mm256_or_si256(t1, t3);
-    let offsets = _mm256_setr_epi8(
-        65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4, -4, -4, -4, -4,
-        -4, -4, -4, -4, -4, -19, -16, 0, 0,
-    );
-    let range = _mm256_subs_epu8(sextets, _mm256_set1_epi8(51));
-    let lower = _mm256_cmpgt_epi8(sextets, _mm256_set1_epi8(25));
+    let range = _mm256_subs_epu8(sextets, vec(&t.above_51));
+    let lower = _mm256_cmpgt_epi8(sextets, vec(&t.above_25));
     let range = _mm256_sub_epi8(range, lower);
-    _mm256_add_epi8(sextets, _mm256_shuffle_epi8(offsets, range))
+    _mm256_add_epi8(sextets, _mm256_shuffle_epi8(vec(&t.offsets), range))
 }
 
 /// Most bytes one encoded-word's B text can hold (63 characters: 15 groups of 3, 45 bytes),
@@ -352,15 +323,15 @@ pub(super) unsafe fn encode_b_word_avx2(text: &[u8], take: usize, out: &mut [u8]
     // Characters written, and those that carry bits (the rest of the last quad is `=`).
     let n = take.div_ceil(3) * 4;
     let bits = (4 * take).div_ceil(3);
-    let mul = b64_multipliers();
     for step in 0..2 {
+        let t = word_table();
         let at = 24 * step;
         let (lo, hi) = (load(src, at)?, load(src, at + 12)?);
         // Lanes at or past `take` read as zero (take - at is -24..=48).
         let left = _mm256_set1_epi8((take as i32 - at as i32) as i8);
         let live = _mm256_cmpgt_epi8(left, index);
         let v = _mm256_and_si256(_mm256_set_m128i(hi, lo), live);
-        let chars = b64_chars256(_mm256_shuffle_epi8(v, shuffle), mul);
+        let chars = b64_chars256(_mm256_shuffle_epi8(v, shuffle), t);
         // Output lanes in bits..n are padding (bits - 32 * step is -32..=64); the lanes from
         // n on are not part of the result, so every lane from bits on may be `=`.
         let o = 32 * step as i32;
@@ -384,19 +355,101 @@ fn pad64(src: &[u8]) -> [u8; 64] {
     out
 }
 
-/// The vector constants of [`encode_b_word_direct_avx2`], made once per field rather than
-/// reloaded (and, for the multipliers, spilled and reloaded) for every word.
-#[derive(Clone, Copy)]
-pub(crate) struct BWordConsts {
+/// The vector constants of the B word writer ([`write_b_word_avx2`], [`b64_chars256`],
+/// [`b_word_take_most_avx2`]), each whole (32 bytes), read through a pointer LLVM cannot see
+/// into ([`BWordConsts`]): every use then takes its constant as a memory operand, with no
+/// instruction of its own. As constants LLVM kept the splats as one to four bytes, broadcast
+/// by a load of their own at every use (the word loop has no registers to keep them: ~8
+/// loads per word), and turned the multiplies into shifts and blends.
+#[repr(C, align(32))]
+pub(crate) struct WordTable {
     /// The group shuffle of [`RESHUFFLE`], in both 128-bit lanes.
-    shuffle: __m256i,
+    shuffle: [u8; 32],
     /// The text position of each input lane of the two steps of 24 (0..16 and 12..28, and
     /// 24 more), compared with one broadcast of the take.
-    index: [__m256i; 2],
+    index: [[u8; 32]; 2],
     /// The 32-bit lanes 0, 1, 2, 3, 3, 4, 5, 6: one load of 32 bytes spread so that the
     /// upper half holds bytes 12..28 (one permute instead of two loads and an insert).
-    spread: __m256i,
+    spread: [u8; 32],
+    /// The bits of the first and third sextets of each group, and their multiplier
+    /// (`mulhi`), then those of the second and fourth (`mullo`), as in [`b64_chars`].
+    sextets_hi: [u8; 32],
+    mul_hi: [u8; 32],
+    sextets_lo: [u8; 32],
+    mul_lo: [u8; 32],
+    /// Sextet to character: the offset of each range, and the bounds that pick it.
+    offsets: [u8; 32],
+    above_51: [u8; 32],
+    above_25: [u8; 32],
 }
+
+/// Four bytes, little-endian, in every 32-bit lane.
+const fn lanes32(v: u32) -> [u8; 32] {
+    let b = v.to_le_bytes();
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        t[i] = b[i % 4];
+        i += 1;
+    }
+    t
+}
+
+/// The 32-bit lanes given, little-endian.
+const fn words32(v: [u32; 8]) -> [u8; 32] {
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        t[i] = v[i / 4].to_le_bytes()[i % 4];
+        i += 1;
+    }
+    t
+}
+
+/// A 16-byte row in both 128-bit lanes, plus `add` in every byte.
+const fn both_lanes(row: [i8; 16], add: i8) -> [u8; 32] {
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        t[i] = row[i % 16].wrapping_add(add) as u8;
+        i += 1;
+    }
+    t
+}
+
+/// The byte positions 0..16 and 12..28, plus `add`.
+const fn step_index(add: u8) -> [u8; 32] {
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        t[i] = (if i < 16 { i } else { i - 4 }) as u8 + add;
+        i += 1;
+    }
+    t
+}
+
+static WORD_TABLE: WordTable = WordTable {
+    shuffle: both_lanes(RESHUFFLE, 0),
+    index: [step_index(0), step_index(24)],
+    spread: words32([0, 1, 2, 3, 3, 4, 5, 6]),
+    sextets_hi: lanes32(0x0FC0_FC00),
+    mul_hi: lanes32(0x0400_0040),
+    sextets_lo: lanes32(0x003F_03F0),
+    mul_lo: lanes32(0x0100_0010),
+    offsets: both_lanes(
+        [
+            65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0,
+        ],
+        0,
+    ),
+    above_51: [51; 32],
+    above_25: [25; 32],
+};
+
+/// The B word writer's constants: [`WordTable`], each step of a word through its own
+/// pointer ([`word_table`]).
+#[derive(Clone, Copy)]
+pub(crate) struct BWordConsts(());
 
 impl BWordConsts {
     /// The constants.
@@ -406,19 +459,39 @@ impl BWordConsts {
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     pub(crate) unsafe fn new() -> Self {
-        let index = _mm256_setr_epi8(
-            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15, 16, 17, 18, 19,
-            20, 21, 22, 23, 24, 25, 26, 27,
-        );
-        BWordConsts {
-            shuffle: _mm256_setr_epi8(
-                1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8,
-                7, 10, 9, 11, 10,
-            ),
-            index: [index, _mm256_add_epi8(index, _mm256_set1_epi8(24))],
-            spread: _mm256_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6),
-        }
+        BWordConsts(())
     }
+}
+
+/// [`WORD_TABLE`], through a pointer LLVM cannot see into (see [`WordTable`]). Not `pure`:
+/// each call gives a pointer of its own (one `lea`), so LLVM cannot merge the loads of two
+/// calls into one register that must then live across the steps; each load is used once
+/// and becomes a memory operand. (A pointer made once per field cost a register in the
+/// whole loop, and more spills than the loads it saved.)
+// The pointer only passes through a register; the `asm!` neither reads nor writes memory
+// through it, which is what `nomem` says.
+#[allow(clippy::pointers_in_nomem_asm_block)]
+#[inline(always)]
+fn word_table() -> &'static WordTable {
+    let mut p: *const WordTable = &WORD_TABLE;
+    // SAFETY: the template is a comment: no instruction is emitted, nothing is read or
+    // written; the register comes back as it went in, so `p` still points to the static.
+    unsafe {
+        core::arch::asm!(
+            "/* {0} */",
+            inout(reg) p,
+            options(nomem, nostack, preserves_flags)
+        );
+        &*p
+    }
+}
+
+/// One of the [`WordTable`] vectors.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn vec(v: &[u8; 32]) -> __m256i {
+    // SAFETY: `v` is 32 readable bytes; the load has no alignment requirement.
+    unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
 }
 
 /// 32 bytes of `s` at `at`, when it has them.
@@ -440,13 +513,14 @@ fn store256(s: &mut [u8], at: usize, v: __m256i) {
     }
 }
 
-/// For each take of [`encode_b_word_direct_avx2`] (at most 47 bytes: the 48 of the mask
-/// of character starts), the characters its B encoding writes and those of them that carry
-/// bits: one load instead of two divisions by 3.
-static B_SIZES: [[u8; 2]; 48] = {
-    let mut t = [[0u8; 2]; 48];
+/// For each take of [`encode_b_word_direct_avx2`] (at most 45 bytes; the table covers every
+/// bit of a 64-bit mask, so that a take LLVM knows is below 64 is looked up without a
+/// check), the characters its B encoding writes and those of them that carry bits: one load
+/// instead of two divisions by 3.
+static B_SIZES: [[u8; 2]; 64] = {
+    let mut t = [[0u8; 2]; 64];
     let mut take = 0;
-    while take < 48 {
+    while take < 64 {
         t[take] = [(take.div_ceil(3) * 4) as u8, (4 * take).div_ceil(3) as u8];
         take += 1;
     }
@@ -585,12 +659,13 @@ pub(crate) unsafe fn b_word_take_most_avx2(
     };
     let [r0, r1] = raw;
     let starts = starts(r0) | starts(r1) << 24;
-    let below = starts & ((2u64 << cap) - 1);
-    // At most `cap`, so at most 45: the `min` changes nothing, but with it LLVM knows the
-    // take's bound and drops the range checks of `write_b_word_avx2` on it.
-    let take = 63usize
-        .saturating_sub(below.leading_zeros() as usize)
-        .min(45);
+    // Bit 0 is set anyway (`tail` starts with a character): with it set here LLVM knows
+    // the mask is not zero, so the take is below 64 (the range of `B_SIZES`, whose
+    // lookup then needs no check) without a clamp (a `min(45)` and a saturating
+    // subtraction cost five instructions per word). It is at most `cap`, so at most 45.
+    let below = (starts & ((2u64 << cap) - 1)) | 1;
+    let take = 63 - below.leading_zeros() as usize;
+    debug_assert!(take <= cap);
     Some(BWordTake { raw, take })
 }
 
@@ -638,18 +713,18 @@ pub(crate) unsafe fn write_b_word_avx2(
     if let Some(prefix) = dst.get_mut(..10) {
         prefix.copy_from_slice(b"=?utf-8?b?");
     }
-    // Per word, not once per field: with the multipliers kept for the field LLVM widens
-    // each multiply into 32-bit lanes (see `b64_multipliers`).
-    let mul = b64_multipliers();
+    let _ = k;
     // At most 45, so the byte compares below are exact.
     let take_v = _mm256_set1_epi8(take as i8);
-    for (step, (index, v)) in k.index.iter().zip(raw).enumerate() {
+    for (step, v) in raw.into_iter().enumerate() {
+        let t = word_table();
+        let index = t.index.get(step).unwrap_or(&t.shuffle);
         // Bytes 0..16 of the step in the lower half, 12..28 in the upper.
-        let v = _mm256_permutevar8x32_epi32(v, k.spread);
+        let v = _mm256_permutevar8x32_epi32(v, vec(&t.spread));
         // Lanes at or past `take` read as zero.
-        let live = _mm256_cmpgt_epi8(take_v, *index);
+        let live = _mm256_cmpgt_epi8(take_v, vec(index));
         let v = _mm256_and_si256(v, live);
-        let chars = b64_chars256(_mm256_shuffle_epi8(v, k.shuffle), mul);
+        let chars = b64_chars256(_mm256_shuffle_epi8(v, vec(&t.shuffle)), t);
         store256(dst, 10 + 32 * step, chars);
     }
     // The padding and the `?=` in one store of four bytes at the first character that
