@@ -305,6 +305,10 @@ unsafe fn group_is_plain<S: Vector>(s: S, p: *const u8, at: [usize; 4]) -> bool 
         if !s.any_flagged(suspect) {
             return true;
         }
+        // Through `black_box` the compiler cannot tell these loads are the ones above, so it
+        // does not keep those in registers for this rare path, and folds each `prev` load
+        // into its one use there (one instruction per vector less).
+        let p = core::hint::black_box(p);
         let exact = s.merge(
             s.merge(block(s, p, a), block(s, p, b)),
             s.merge(block(s, p, c), block(s, p, d)),
