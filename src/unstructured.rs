@@ -109,10 +109,11 @@ fn format_plain_field_portable(
 fn plain_text(value: &[u8]) -> &[u8] {
     let start = usize::from(value.first() == Some(&b' '));
     let end = value.len() - usize::from(value.len() > start && value.last() == Some(&b' '));
-    // `get` instead of indexing in this file where the compiler cannot see the bound: the
-    // indices are always in range, and this keeps panic paths out of release builds
-    // (scripts/check-no-panic.sh).
-    value.get(start..end).unwrap_or_default()
+    // SAFETY: `start <= 1`, and it is 1 only when `value` is not empty; `end` is below
+    // `value.len()` only when `value.len() > start`, so `start <= end <= value.len()`. (No
+    // bounds check: the compiler cannot see this bound, and the checked form cost a handful
+    // of instructions per field and a panic path, scripts/check-no-panic.sh.)
+    unsafe { value.get_unchecked(start..end) }
 }
 
 /// Where the line starting at `pos` of `text` (a `continuation` line after the first) ends: a space index in `(word_start, pos + room]`
@@ -292,11 +293,10 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
                 // The last space in (pos + 1, pos + soft] is nearly always in the one vector
                 // ending at the column limit, which starts after the line's leading space and
                 // first byte (soft >= 40 > W + 1).
-                let start = pos + soft + 1 - S::W;
-                // SAFETY: `start .. pos + soft + 1` lies within `text`, as `pos + soft < n`.
-                let hits = s.spaces(unsafe { s.load(t.add(start)) });
-                if hits != 0 {
-                    start + (31 - hits.leading_zeros() as usize)
+                // SAFETY: `text[pos..pos + soft + 1]` lies within `text`, as `pos + soft < n`.
+                let near = unsafe { fold_near_limit(s, t.add(pos), soft) };
+                if near != 0 {
+                    pos + near
                 } else {
                     match line_end(text, pos, true, soft, s) {
                         Some(p) if p >= pos + 2 && p <= n => p,
@@ -304,8 +304,8 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
                     }
                 }
             };
-            // `pos + 2 <= p <= n`: from the vector, `start + 31 - lz` lies in
-            // `[pos + 9, pos + soft]`; from `line_end`, checked just above.
+            // `pos + 2 <= p <= n`: from the vectors, `near` lies in `[2, soft]`; from
+            // `line_end`, checked just above.
             let len = p - pos;
             if !CHECKED || at + self.eol_len + len <= self.cap {
                 // SAFETY: `text[pos..p]` is inside `text`. `out[at..at + eol_len + len]` is
@@ -387,9 +387,7 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         let (s, text, n, soft) = (self.s, self.text, self.text.len(), self.soft);
         let (t, d, eol_len) = (text.as_ptr(), self.out, self.eol_len);
         // Pointers instead of indices, so each line costs a few adds: `src` is where the
-        // line's text starts (`text[p0]`), `dst` where its line ending goes (`out[at]`), and
-        // the vector ending at the column limit starts `k` bytes after `src`.
-        let k = soft + 1 - S::W;
+        // line's text starts (`text[p0]`), `dst` where its line ending goes (`out[at]`).
         // SAFETY: `*pos <= n`, so `text[*pos]` and `text[n - SPAN]` (or `text[0]`) are inside
         // (or one past) `text`; `out[at]` is inside the output the caller made room for.
         let (mut src, mut dst, stop) =
@@ -397,13 +395,12 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         // The length of the line before `src` (kept as it is when no line is written here).
         let mut last = *pos - *prev;
         while src < stop {
-            // SAFETY: `src + k .. src + soft + 1` lies within `text`, as `p0 + soft < n`
+            // SAFETY: `src .. src + soft + 1` lies within `text`, as `p0 + soft < n`
             // (`n - p0 > SPAN >= soft`).
-            let hits = s.spaces(unsafe { s.load(src.add(k)) });
-            let len = if hits != 0 {
-                // `p - p0` with `p` in `[p0 + 9, p0 + soft]`, as in `write`, so the line fits
-                // the span.
-                let len = k + (31 - hits.leading_zeros() as usize);
+            let near = unsafe { fold_near_limit(s, src, soft) };
+            let len = if near != 0 {
+                // `p - p0` in `[2, soft]`, as in `write`, so the line fits the span.
+                let len = near;
                 // SAFETY: `text[p0..p0 + SPAN]` is inside `text` (`n - p0 > SPAN`), and
                 // `out[at..at + eol_len + SPAN]` is inside the output the caller made room
                 // for: the span ends `SPAN - len < n - p` bytes after this line, and the
@@ -441,6 +438,40 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         *pos = p0;
         Some(at)
     }
+}
+
+/// Where the continuation line at `line` (its leading space) ends when its fold point (the
+/// last space in `line[2..=soft]`) is in one of the two vectors that end at the column limit,
+/// as an offset from `line` (at least 2); 0 when neither has a space (a long word, which the
+/// caller leaves to [`line_end`]). The second vector saves the whole-window search for the
+/// lines of long tokens (Base64 runs, report data), where the last space is often more than
+/// a vector before the limit.
+///
+/// # Safety
+/// `line[..soft + 1]` must be readable, and `soft >= MIN_MAX_LINE_LEN` (40 > W + 1).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+unsafe fn fold_near_limit<S: crate::scan::plain::Vector>(
+    s: S,
+    line: *const u8,
+    soft: usize,
+) -> usize {
+    let k = soft + 1 - S::W;
+    // SAFETY: `line[k..k + W]` ends at `line[soft]`; the second vector, `line[k - W..k]`, is
+    // loaded only when it starts at `line[2]` or later.
+    unsafe {
+        let hits = s.spaces(s.load(line.add(k)));
+        if hits != 0 {
+            return k + (31 - hits.leading_zeros() as usize);
+        }
+        if k >= S::W + 2 {
+            let hits = s.spaces(s.load(line.add(k - S::W)));
+            if hits != 0 {
+                return k - S::W + (31 - hits.leading_zeros() as usize);
+            }
+        }
+    }
+    0
 }
 
 /// The fixed span most continuation lines are copied with in [`Lines::write`]: a multiple of

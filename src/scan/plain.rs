@@ -70,6 +70,11 @@ pub(crate) trait Vector: Copy + SpaceScan {
     /// and only ask whether anything is flagged.
     fn not_plain(self, v: Self::V, prev: Self::V) -> Self::Findings;
 
+    /// [`Vector::not_plain`] with every `?` flagged instead of only a `?` after `=`: `?` is
+    /// rare, so most values pass this cheaper test (one use of `prev`, no `=` compare) and
+    /// only a flagged block is tested again exactly.
+    fn suspect(self, v: Self::V, prev: Self::V) -> Self::Findings;
+
     /// The findings of both.
     fn merge(self, a: Self::Findings, b: Self::Findings) -> Self::Findings;
 
@@ -128,6 +133,17 @@ impl Vector for Sse2 {
             let sp = is(_mm_max_epu8(v, prev), b' ');
             let eq_q = _mm_and_si128(is(v, b'?'), is(prev, b'='));
             _mm_or_si128(bad, _mm_or_si128(sp, eq_q))
+        }
+    }
+
+    #[inline(always)]
+    fn suspect(self, v: __m128i, prev: __m128i) -> __m128i {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe {
+            let is = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+            let bad = _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(v, _mm_set1_epi8(1)));
+            let sp = is(_mm_max_epu8(v, prev), b' ');
+            _mm_or_si128(bad, _mm_or_si128(sp, is(v, b'?')))
         }
     }
 
@@ -191,6 +207,18 @@ impl Vector for Avx2 {
     }
 
     #[inline(always)]
+    fn suspect(self, v: __m256i, prev: __m256i) -> [__m256i; 2] {
+        // SAFETY: `self` exists only on a CPU with AVX2.
+        unsafe {
+            let low = _mm256_min_epi8(
+                _mm256_add_epi8(v, _mm256_set1_epi8(1)),
+                _mm256_max_epu8(v, prev),
+            );
+            [low, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'?' as i8))]
+        }
+    }
+
+    #[inline(always)]
     fn merge(self, a: [__m256i; 2], b: [__m256i; 2]) -> [__m256i; 2] {
         // SAFETY: `self` exists only on a CPU with AVX2.
         unsafe { [_mm256_min_epi8(a[0], b[0]), _mm256_or_si256(a[1], b[1])] }
@@ -236,18 +264,15 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     }
     let p = b.as_ptr();
     let mut i = 1;
-    // SAFETY (every `block` below): it loads W bytes at an offset `o` with `o + W <= n`, and
+    // SAFETY (every `group_is_plain` below): each block loads W bytes at an offset `o` with `o + W <= n`, and
     // W bytes at `o - 1` with `o >= 1`; the loop conditions and `n > W` guarantee both.
     // Four vectors per test: the values this path sees are mostly plain, so the test rarely
     // ends the loop early and costs less when it runs less often.
+    // Each group is first tested with [`Vector::suspect`]; only a group it flags (one with a
+    // `?`, or not plain) is tested again exactly.
     while i + 4 * S::W <= n {
-        let (a, b) = unsafe {
-            (
-                s.merge(block(s, p, i), block(s, p, i + S::W)),
-                s.merge(block(s, p, i + 2 * S::W), block(s, p, i + 3 * S::W)),
-            )
-        };
-        if s.any_flagged(s.merge(a, b)) {
+        let at = [i, i + S::W, i + 2 * S::W, i + 3 * S::W];
+        if unsafe { !group_is_plain(s, p, at) } {
             return false;
         }
         i += 4 * S::W;
@@ -256,13 +281,40 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     // at most the last one) and the last, `n - W`, so no branch depends on the length
     // (a loop over what is left mispredicts on values of mixed lengths).
     let last = n - S::W;
-    let bad = unsafe {
-        s.merge(
-            s.merge(block(s, p, i.min(last)), block(s, p, (i + S::W).min(last))),
-            s.merge(block(s, p, (i + 2 * S::W).min(last)), block(s, p, last)),
-        )
-    };
-    !s.any_flagged(bad)
+    let at = [
+        i.min(last),
+        (i + S::W).min(last),
+        (i + 2 * S::W).min(last),
+        last,
+    ];
+    unsafe { group_is_plain(s, p, at) }
+}
+
+/// Whether the four blocks at `p + o` (`o` in `at`) are plain: [`Vector::suspect`] first, and
+/// [`Vector::not_plain`] only when that flags something.
+///
+/// # Safety
+/// As for [`block`], at each offset.
+#[inline(always)]
+unsafe fn group_is_plain<S: Vector>(s: S, p: *const u8, at: [usize; 4]) -> bool {
+    let [a, b, c, d] = at;
+    // SAFETY: the caller guarantees the ranges of every block.
+    unsafe {
+        let quick = |o| s.suspect(s.load(p.add(o)), s.load(p.add(o - 1)));
+        let suspect = s.merge(s.merge(quick(a), quick(b)), s.merge(quick(c), quick(d)));
+        if !s.any_flagged(suspect) {
+            return true;
+        }
+        // Through `black_box` the compiler cannot tell these loads are the ones above, so it
+        // does not keep those in registers for this rare path, and folds each `prev` load
+        // into its one use there (one instruction per vector less).
+        let p = core::hint::black_box(p);
+        let exact = s.merge(
+            s.merge(block(s, p, a), block(s, p, b)),
+            s.merge(block(s, p, c), block(s, p, d)),
+        );
+        !s.any_flagged(exact)
+    }
 }
 
 /// [`Vector::not_plain`] of the `W` bytes at `p + o`.
