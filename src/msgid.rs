@@ -652,13 +652,9 @@ impl<'w, 's> Walk<'w, 's> {
             run: self.run,
             prev_end: self.prev_end,
             later: self.later,
-            // The first id stays on the name line: with `Name: ` it is within 998 octets
-            // when it ends within FAST_MAX_ID bytes (FAST_MAX_NAME), refused otherwise.
-            limit: if self.prev_end == usize::MAX {
-                FAST_MAX_ID
-            } else {
-                self.later
-            },
+            // The name line's limit before the first id too: a first id within it is within
+            // the soft limit (so within 998 octets); one past it is for `Line::end_id`.
+            limit: self.later,
             shift: self.shift,
             carry: self.carry,
             bad: 0,
@@ -741,8 +737,8 @@ struct Line {
     run: usize,
     prev_end: usize,
     later: usize,
-    /// The next id stays on the current line when it ends within `limit` of `run`:
-    /// `usize::MAX` before the first id, `later` after.
+    /// The next id stays on the current line when it ends within `limit` of `run` (the
+    /// same as `later`).
     limit: usize,
     shift: usize,
     carry: u64,
@@ -757,8 +753,9 @@ impl Line {
     /// folds before the space at `prev_end`: `store` writes the line and its ending
     /// (`run`, `prev_end`, `shift`), and the new line, the space and the id, may take
     /// FAST_MAX_ID + 1 octets (a line that does not fold is within the soft limit). A first
-    /// id past FAST_MAX_ID comes here too and is refused: false, `bad` set, the state
-    /// otherwise left as it was (for the blocks a scan still walks).
+    /// id past the name line's limit stays on the name line when it ends within FAST_MAX_ID
+    /// (with `Name: ` within 998 octets, FAST_MAX_NAME), and is refused otherwise: false,
+    /// `bad` set, the state otherwise left as it was (for the blocks a scan still walks).
     #[inline(always)]
     fn end_id(
         &mut self,
@@ -768,16 +765,19 @@ impl Line {
     ) -> bool {
         if e - self.run > self.limit {
             if self.prev_end == usize::MAX {
-                self.bad = 1;
-                return false;
+                if e > FAST_MAX_ID {
+                    self.bad = 1;
+                    return false;
+                }
+            } else {
+                if lines.write {
+                    store(self.run, self.prev_end, self.shift);
+                }
+                self.bad |= u64::from(e.wrapping_sub(self.prev_end) > FAST_MAX_ID + 1);
+                self.shift += lines.step;
+                self.run = self.prev_end;
+                self.later = lines.soft;
             }
-            if lines.write {
-                store(self.run, self.prev_end, self.shift);
-            }
-            self.bad |= u64::from(e.wrapping_sub(self.prev_end) > FAST_MAX_ID + 1);
-            self.shift += lines.step;
-            self.run = self.prev_end;
-            self.later = lines.soft;
         }
         self.limit = self.later;
         self.prev_end = e;
@@ -1010,6 +1010,9 @@ mod avx2 {
     pub(super) const QUESTION: i8 = -0x80;
     /// The flag bits of a class, and the rule bits of a pair.
     const HIGH: i8 = -0x10;
+    /// A class, as the first byte of a pair, that breaks no rule: `vpshufb` gives 0 for an
+    /// index with bit 7 set.
+    const NEUTRAL: i8 = -0x80;
 
     /// Class bits by low nibble and by high nibble.
     const LO: [u8; 16] = [
@@ -1273,9 +1276,10 @@ mod avx2 {
             whole: if line.run < room { line.run + 127 } else { 0 },
             run: line.run,
             prev: line.prev_end,
-            // The first id always takes the fold's branch, which keeps it on the name line.
-            until: 0,
-            name_limit: line.later,
+            // The name line's limit from the start: a first id within it is on the name line
+            // and within the soft limit (so within 998 octets); one past it takes the fold's
+            // branch, which keeps it there.
+            until: line.later,
             dst: out.as_mut_ptr().wrapping_add(line.shift),
             over: 0,
         };
@@ -1324,22 +1328,22 @@ mod avx2 {
         }
         let b = first - 1;
         // The last 1..=63 bytes (`text` has more than 192): the last 64 bytes of the text
-        // as two windows, the first of them with the classes of the byte before it from one
-        // more window. They overlap bytes already checked (checking bytes twice changes
+        // as two windows. They overlap bytes already checked (checking bytes twice changes
         // nothing), and their masks are shifted to start at `b`. (Without a branch on the
-        // length.)
+        // length.) Their first byte is before `b`: its pair with the byte before it is
+        // checked already, and is left out here with a neutral class for that byte.
         let r = n.wrapping_sub(b);
         if r.wrapping_sub(1) < 63 {
-            let (Some(v0), Some(v1), Some(p)) = (
+            let (Some(v0), Some(v1)) = (
                 load(text, n.wrapping_sub(64)),
                 load(text, n.wrapping_sub(32)),
-                load(text, n.wrapping_sub(65)),
             ) else {
                 return Scanned::No;
             };
             let (c0, c1) = (classify(&t, v0), classify(&t, v1));
             let all = _mm256_set1_epi8(-1);
-            let (g0, a0) = check(&t, &mut acc, v0, c0, classify(&t, p), all);
+            let pc = shift_in(_mm256_set1_epi8(NEUTRAL), c0);
+            let (g0, a0) = check(&t, &mut acc, v0, c0, pc, all);
             let (g1, a1) = check(&t, &mut acc, v1, c1, shift_in(c0, c1), all);
             // Bit `j` is byte `n - 64 + j`, that is `b + j - (64 - r)`.
             let seen = 64 - r;
@@ -1428,11 +1432,10 @@ mod avx2 {
         run: usize,
         /// After the last `>` seen; `usize::MAX` before the first.
         prev: usize,
-        /// The next id stays on the current line when it ends at `until` or before: 0
-        /// before the first id, `name_limit` on the name line (`Walk::later`; `run` is 0
-        /// there), `run` plus the soft limit after a fold.
+        /// The next id stays on the current line when it ends at `until` or before: on the
+        /// name line `Walk::later` (`run` is 0 there), after a fold `run` plus the soft limit.
+        /// (No register for the name line's limit: the loop has none to spare.)
         until: usize,
-        name_limit: usize,
         /// `out.as_mut_ptr() + shift` (`text[j]` goes to `out[j + shift]`): one register for
         /// the buffer and the shift.
         dst: *mut u8,
@@ -1495,18 +1498,23 @@ mod avx2 {
                         self.until = prev + self.soft;
                         self.whole = if prev < self.room { prev + 127 } else { 0 };
                     } else if prev == usize::MAX {
-                        // The first id stays on the name line: with `Name: ` it is within
-                        // 998 octets when it ends within FAST_MAX_ID bytes
-                        // (FAST_MAX_NAME), refused otherwise.
+                        // The first id, past the name line's limit, stays on the name line:
+                        // with `Name: ` it is within 998 octets when it ends within
+                        // FAST_MAX_ID bytes (FAST_MAX_NAME), refused otherwise. `until` is
+                        // still that limit, below `e`: the next id folds.
                         if e > FAST_MAX_ID {
                             return false;
                         }
-                        self.until = self.name_limit;
                     } else {
                         // A call (rare: a long line, or one near the end of the text), so
-                        // that the buffer's bounds stay out of the loop's registers.
+                        // that the buffer's bounds stay out of the loop's registers (inline,
+                        // even the short store of a line near the end cost the loop two
+                        // spills: +77 instructions per References field, round 18).
                         let shift = self.shift(out);
-                        self.over |= fold_exact::<CRLF>(out, self.text, run, prev, shift);
+                        // SAFETY: the CPU has AVX2 and the rest (`Folds` is only used by
+                        // `long`, which needs them).
+                        self.over |=
+                            unsafe { fold_exact::<CRLF>(out, self.text, run, prev, shift) };
                         self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
@@ -1519,11 +1527,58 @@ mod avx2 {
         }
     }
 
+    /// The store of [`fold_exact`] for a line of at most 126 bytes that [`Folds::ids`] did
+    /// not store whole (one near the end of the text, mostly), when the text has 32 bytes
+    /// from `run` and the buffer room for the text at this `shift`: four 32-byte moves at
+    /// `run`, `run + 32`, `run + 64` and `run + 96`, each moved back to end with the text at
+    /// most (as the last line's in [`scan`]), and the ending. They cover the line; what they
+    /// store past it is stored again by the lines after it, at the same or a larger shift
+    /// (see [`Walk`]). False, with nothing stored, otherwise. (Byte-exact stores cost twice
+    /// the instructions.)
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn fold_near_end<const CRLF: bool>(
+        out: &mut [u8],
+        text: &[u8],
+        run: usize,
+        prev: usize,
+        shift: usize,
+    ) -> bool {
+        let n = text.len();
+        if prev - run > 126 || run + 32 > n || n + shift + 2 > out.len() {
+            return false;
+        }
+        let last = n - 32;
+        let (o1, o2, o3) = (
+            (run + 32).min(last),
+            (run + 64).min(last),
+            (run + 96).min(last),
+        );
+        // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each store
+        // `out[o + shift..o + shift + 32]`, within `n + shift <= out.len()`; the ending goes
+        // to `out[prev + shift..prev + shift + 2]`, `prev < n`. The moves need no alignment.
+        unsafe {
+            let (src, dst) = (text.as_ptr(), out.as_mut_ptr().add(shift));
+            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+            let v3 = _mm256_loadu_si256(src.add(o3).cast::<__m256i>());
+            _mm256_storeu_si256(dst.add(run).cast::<__m256i>(), v0);
+            _mm256_storeu_si256(dst.add(o1).cast::<__m256i>(), v1);
+            _mm256_storeu_si256(dst.add(o2).cast::<__m256i>(), v2);
+            _mm256_storeu_si256(dst.add(o3).cast::<__m256i>(), v3);
+            core::ptr::write_unaligned(dst.add(prev).cast::<[u8; 2]>(), Folds::<CRLF>::ENDING);
+        }
+        true
+    }
+
     /// The fold of [`Folds::ids`] for a line it does not store whole: the line and its ending
-    /// stored exactly, and the check of a first id longer than FAST_MAX_ID + 1 (bit 63 of
-    /// the result set when it is).
+    /// stored ([`fold_near_end`], about two fields in five; otherwise exactly), and the
+    /// check of a first id longer than FAST_MAX_ID + 1 (bit 63 of the result set when it
+    /// is).
     #[cold]
     #[inline(never)]
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     fn fold_exact<const CRLF: bool>(
         out: &mut [u8],
         text: &[u8],
@@ -1531,6 +1586,9 @@ mod avx2 {
         prev: usize,
         shift: usize,
     ) -> usize {
+        if fold_near_end::<CRLF>(out, text, run, prev, shift) {
+            return 0;
+        }
         store_exact(out, text, run, prev, shift, Folds::<CRLF>::ENDING);
         if prev - run > FAST_MAX_ID + 1 {
             long_first_id(text, run, prev)
