@@ -129,7 +129,7 @@ pub fn format_field(
     #[cfg(not(target_os = "none"))]
     {
         let mut dest = raw::Dest { out, options };
-        raw::field(name, class, value, &mut dest).result()
+        raw::field(name, value, &mut dest, class).result()
     }
     #[cfg(target_os = "none")]
     {
@@ -250,7 +250,7 @@ mod raw {
     /// [`body`], which does the rest with the frame the class writers need. A field that
     /// takes the one-id path so never saves the six callee-saved registers.
     #[inline(never)]
-    pub(crate) fn field(name: &str, class: FieldClass, value: &str, dest: &mut Dest) -> Raw {
+    pub(crate) fn field(name: &str, value: &str, dest: &mut Dest, class: FieldClass) -> Raw {
         if let Err(e) = dest.options.validate() {
             return Raw::new(Err(e));
         }
@@ -265,15 +265,15 @@ mod raw {
             forced => Code::forced(forced),
         };
         if code.is_unstructured() {
-            return body_unstructured(name, code, value, dest);
+            return body_unstructured(name, value, dest);
         }
         #[cfg(target_arch = "x86_64")]
         if code.is_msg_id() && crate::msgid::front_takes(name, value) && crate::cpu::avx2_known() {
             // SAFETY: the CPU has AVX2 (checked just above; until the first field has asked
             // `cpu::avx2()`, `body` takes the field).
-            return unsafe { crate::msgid::one_id_field(name, code, value, dest) };
+            return unsafe { crate::msgid::one_id_field(name, value, dest, code) };
         }
-        body(name, code, value, dest)
+        body(name, value, dest, code)
     }
 
     /// The field's class as [`field`] passes it on: a class it found from the name, or the
@@ -371,7 +371,7 @@ mod raw {
     /// The rest of [`field`]: the class resolved, the sink set up, the class's writer. Also
     /// where the one-id writer goes with a value it does not take (a tail call too).
     #[inline(never)]
-    pub(crate) fn body(name: &str, code: Code, value: &str, dest: &mut Dest) -> Raw {
+    pub(crate) fn body(name: &str, value: &str, dest: &mut Dest, code: Code) -> Raw {
         let tried = code.0 & (FORCED | SHORT_UNKNOWN | TRIED) == TRIED;
         let class = match Code(code.0 & !TRIED).resolve(name) {
             Ok(class) => class,
@@ -379,7 +379,7 @@ mod raw {
         };
         // One place writes unstructured fields, so that its writers are inlined once.
         if class == crate::classify::Class::Unstructured {
-            return body_unstructured(name, code, value, dest);
+            return body_unstructured(name, value, dest);
         }
         let options = dest.options;
         let mut sink = crate::sink::SliceSink::new(dest.out);
@@ -391,10 +391,10 @@ mod raw {
     }
 
     /// [`body`] for an unstructured field (the most common class: [`field`] comes here
-    /// directly). `_code` is unused: it keeps `value` and `dest` in the registers where
-    /// [`field`] got them, so that the tail call moves nothing.
+    /// directly). [`field`] and [`body`] take the class last, so that `value` and `dest`
+    /// are in the registers where this takes them: the tail calls move nothing.
     #[inline(never)]
-    pub(crate) fn body_unstructured(name: &str, _code: Code, value: &str, dest: &mut Dest) -> Raw {
+    pub(crate) fn body_unstructured(name: &str, value: &str, dest: &mut Dest) -> Raw {
         let options = dest.options;
         let mut sink = crate::sink::SliceSink::new(dest.out);
         if let Err(e) = crate::classify::format_unstructured(&mut sink, name, value, options) {

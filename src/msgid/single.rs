@@ -413,20 +413,21 @@ pub(super) unsafe fn format(
 #[inline(never)]
 pub(crate) fn field(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
     if text.len() > 64 {
-        return field_long(name, code, value, dest);
+        return field_long(name, value, dest, code);
     }
-    if bracketed(text) && (8..=16).contains(&name.len()) {
+    // The length first: then `bracketed` needs no test for an empty value.
+    if text.len() >= 33 && bracketed(text) && (8..=16).contains(&name.len()) {
         if let Some(v) = front_short(text) {
             return put_front(dest, name.as_bytes(), text, v);
         }
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::body(name, value, dest, code.tried())
 }
 
 /// [`field`] for a value of 65..=257 bytes: one id of up to 127 bytes ([`front_long`]), or
@@ -435,20 +436,20 @@ pub(crate) fn field(
 #[inline(never)]
 fn field_long(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
-    if bracketed(text) && (8..=16).contains(&name.len()) {
+    if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
         if let Some(v) = front_long(text) {
             return put_front(dest, name.as_bytes(), text, v);
         }
     }
     if code.is_list() {
-        return field_two(name, code, value, dest);
+        return field_two(name, value, dest, code);
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::body(name, value, dest, code.tried())
 }
 
 /// [`field_long`] for two ids (the In-Reply-To of a reply to a reply): what [`put_two`]
@@ -458,9 +459,9 @@ fn field_long(
 #[inline(never)]
 fn field_two(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
     if (8..=16).contains(&name.len()) && (67..=255).contains(&text.len()) {
@@ -477,7 +478,7 @@ fn field_two(
             }
         }
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::body(name, value, dest, code.tried())
 }
 
 /// The four windows that copy an id the front path took, at 0, [`mid`] and 32 bytes before
