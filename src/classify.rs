@@ -567,7 +567,9 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
 #[inline(always)]
 fn known_class(n: usize, head: u64, last: u64) -> Option<Class> {
     let (mul, table) = &SLOTS;
-    let k = table.get(slot(n, head & !FOLD, *mul))?;
+    // The slot is below the table's length (the top SLOT_BITS bits of a word): indexing
+    // needs no check, and the entry's fields are loaded from one address.
+    let k = &table[slot(n, head & !FOLD, *mul) % table.len()];
     // The length in the same test: one branch.
     let differ =
         ((head ^ k.head) & k.head_keep) | ((last ^ k.last) & k.last_keep) | (k.len ^ n) as u64;

@@ -129,7 +129,7 @@ pub fn format_field(
     #[cfg(not(target_os = "none"))]
     {
         let mut dest = raw::Dest { out, options };
-        raw::field(name, class, value, &mut dest).result()
+        raw::field(name, value, &mut dest, class).result()
     }
     #[cfg(target_os = "none")]
     {
@@ -250,7 +250,7 @@ mod raw {
     /// [`body`], which does the rest with the frame the class writers need. A field that
     /// takes the one-id path so never saves the six callee-saved registers.
     #[inline(never)]
-    pub(crate) fn field(name: &str, class: FieldClass, value: &str, dest: &mut Dest) -> Raw {
+    pub(crate) fn field(name: &str, value: &str, dest: &mut Dest, class: FieldClass) -> Raw {
         if let Err(e) = dest.options.validate() {
             return Raw::new(Err(e));
         }
@@ -271,9 +271,9 @@ mod raw {
         if code.is_msg_id() && crate::msgid::front_takes(name, value) && crate::cpu::avx2_known() {
             // SAFETY: the CPU has AVX2 (checked just above; until the first field has asked
             // `cpu::avx2()`, `body` takes the field).
-            return unsafe { crate::msgid::one_id_field(name, code, value, dest) };
+            return unsafe { crate::msgid::one_id_field(name, value, dest, code) };
         }
-        body(name, code, value, dest)
+        body(name, value, dest, code)
     }
 
     /// The field's class as [`field`] passes it on: a class it found from the name, or the
@@ -371,7 +371,7 @@ mod raw {
     /// The rest of [`field`]: the class resolved, the sink set up, the class's writer. Also
     /// where the one-id writer goes with a value it does not take (a tail call too).
     #[inline(never)]
-    pub(crate) fn body(name: &str, code: Code, value: &str, dest: &mut Dest) -> Raw {
+    pub(crate) fn body(name: &str, value: &str, dest: &mut Dest, code: Code) -> Raw {
         let tried = code.0 & (FORCED | SHORT_UNKNOWN | TRIED) == TRIED;
         let class = match Code(code.0 & !TRIED).resolve(name) {
             Ok(class) => class,
@@ -391,7 +391,8 @@ mod raw {
     }
 
     /// [`body`] for an unstructured field (the most common class: [`field`] comes here
-    /// directly).
+    /// directly). [`field`] and [`body`] take the class last, so that `value` and `dest`
+    /// are in the registers where this takes them: the tail calls move nothing.
     #[inline(never)]
     pub(crate) fn body_unstructured(name: &str, value: &str, dest: &mut Dest) -> Raw {
         let options = dest.options;
@@ -534,6 +535,90 @@ mod raw {
                                 );
                                 assert_eq!(a, b, "{name:?} {class:?} {value:?} {opts:?} {cap}");
                             }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// The one-id writers against the general dispatcher for ids of every length around
+        /// their ranges (30..=131 bytes), whole, doubled and with troublesome bytes, in each
+        /// msg-id name, for the buffer sizes around the exact one.
+        #[test]
+        fn front_one_id_every_length() {
+            #[cfg(target_arch = "x86_64")]
+            let _ = crate::cpu::avx2();
+            let names = ["Message-ID", "In-Reply-To", "references", "Content-ID"];
+            let options = [
+                Options::default(),
+                Options::default().with_line_ending(crate::LineEnding::Lf),
+                Options::default().with_max_line_len(40),
+            ];
+            let mut values = std::vec::Vec::new();
+            for total in 30..=131usize {
+                for at in [1, total / 2, total - 2] {
+                    let mut id = std::vec![b'7'; total];
+                    id[0] = b'<';
+                    id[total - 1] = b'>';
+                    id[at] = b'@';
+                    if at > 4 {
+                        id[at / 2] = b'.';
+                    }
+                    values.push(id.clone());
+                    if at == total / 2 {
+                        for i in [
+                            0,
+                            1,
+                            2,
+                            31,
+                            32,
+                            33,
+                            total.wrapping_sub(33),
+                            total.wrapping_sub(32),
+                            total - 2,
+                        ] {
+                            for c in [b'.', b'@', b'>'] {
+                                let mut bad = id.clone();
+                                if let Some(b) = bad.get_mut(i) {
+                                    *b = c;
+                                }
+                                values.push(bad);
+                            }
+                        }
+                        let mut two = id.clone();
+                        two.push(b' ');
+                        two.extend_from_slice(&id);
+                        values.push(two);
+                    }
+                }
+            }
+            for name in names {
+                for value in &values {
+                    let value = std::str::from_utf8(value).unwrap();
+                    for opts in &options {
+                        let needed = match reference(name, FieldClass::Auto, value, opts, &mut []) {
+                            Err(Error::BufferTooSmall { needed }) => needed,
+                            _ => 0,
+                        };
+                        for cap in [0, needed.saturating_sub(1), needed, needed + 1, 400] {
+                            let (mut a, mut b) = ([0xEEu8; 400], [0xEEu8; 400]);
+                            let cap = cap.min(400);
+                            let want =
+                                reference(name, FieldClass::Auto, value, opts, &mut a[..cap]);
+                            let got = crate::format_field(
+                                name,
+                                FieldClass::Auto,
+                                value,
+                                opts,
+                                &mut b[..cap],
+                            );
+                            assert_eq!(got, want, "{name:?} {value:?} {opts:?} {cap}");
+                            // After an error the buffer's bytes are unspecified (SPEC §1.2),
+                            // but none past it is written.
+                            if want.is_ok() {
+                                assert_eq!(a, b, "{name:?} {value:?} {opts:?} {cap}");
+                            }
+                            assert!(b[cap..].iter().all(|&c| c == 0xEE), "{value:?} {cap}");
                         }
                     }
                 }

@@ -21,7 +21,7 @@ use crate::sink::SliceSink;
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
     _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_shuffle_epi8,
-    _mm256_srli_epi16, _mm256_testz_si256,
+    _mm256_srli_epi16, _mm256_storeu_si256, _mm256_testz_si256, _mm256_xor_si256,
 };
 
 /// A byte's class is `CLASS_LO[low nibble] & CLASS_HI[high nibble]`. Bits 0..=4 (`BAD`): the
@@ -207,6 +207,179 @@ fn long_id_inline(text: &[u8]) -> bool {
     one_at & (apart == 0)
 }
 
+/// What the front path XORs into its first and its last window: the `<` of byte 0 and the
+/// `>` of the value's last byte (each checked before) become `.`, which is no bad byte but a
+/// separator, so that no mask has to skip them and an empty side or atom next to a bracket
+/// is two separators in a row, as inside.
+const fn ends_to_dots(last: bool) -> [u8; 32] {
+    let mut m = [0; 32];
+    if last {
+        m[31] = b'>' ^ b'.';
+    } else {
+        m[0] = b'<' ^ b'.';
+    }
+    m
+}
+static ENDS: [[u8; 32]; 2] = [ends_to_dots(false), ends_to_dots(true)];
+/// [`BAD`] in every byte, for `vptest`.
+static BADS: [u8; 32] = [BAD; 32];
+
+/// The classes of the 32 bytes of `v` (see [`CLASS_LO`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn classes(lo_t: __m256i, hi_t: __m256i, v: __m256i) -> __m256i {
+    let nibble = _mm256_set1_epi8(0x0F);
+    let lo = _mm256_and_si256(v, nibble);
+    let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+    _mm256_and_si256(_mm256_shuffle_epi8(lo_t, lo), _mm256_shuffle_epi8(hi_t, hi))
+}
+
+/// The masks of `@` and of separators (`.` or `@`) of a window's classes.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn at_sep(class: __m256i) -> (u32, u32) {
+    (
+        _mm256_movemask_epi8(class) as u32,
+        _mm256_movemask_epi8(_mm256_or_si256(class, _mm256_add_epi8(class, class))) as u32,
+    )
+}
+
+/// The tables, the bracket masks and the values `ENDS` turns the brackets of.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn front_constants() -> Option<(__m256i, __m256i, __m256i, __m256i, __m256i)> {
+    let ends = ENDS.as_flattened();
+    Some((
+        load(&TABLES[0], 0)?,
+        load(&TABLES[1], 0)?,
+        load(ends, 0)?,
+        load(ends, 32)?,
+        load(&BADS, 0)?,
+    ))
+}
+
+/// [`is_one_id`] for the front path, 33..=64 bytes, `<` first and `>` last (checked by the
+/// caller): two windows, the brackets turned into separators ([`ENDS`]), so that the bad
+/// bytes are one `vptest` against a constant and the grammar two 64-bit masks, with
+/// `popcnt` counting the `@`s. Returns the two windows as loaded (the first and the last 32
+/// bytes), which are the id's copy. (An id of 32 bytes, whose one window holds both
+/// brackets, is left to the general fast path.)
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn front_short(text: &[u8]) -> Option<[__m256i; 2]> {
+    let n = text.len();
+    if !(33..=64).contains(&n) {
+        return None;
+    }
+    let (lo_t, hi_t, e0, e1, bads) = front_constants()?;
+    let (v0, v1) = (load(text, 0)?, load(text, n - 32)?);
+    let c0 = classes(lo_t, hi_t, _mm256_xor_si256(v0, e0));
+    let c1 = classes(lo_t, hi_t, _mm256_xor_si256(v1, e1));
+    // A branch (ids with bad bytes are rare), as in `short_id`.
+    if _mm256_testz_si256(_mm256_or_si256(c0, c1), bads) == 0 {
+        return None;
+    }
+    // The second window starts at byte `n - 32` (1..=32); they agree where they overlap,
+    // and neither holds the other's bracket.
+    let s = (n - 32) as u32;
+    let ((a0, s0), (a1, s1)) = (at_sep(c0), at_sep(c1));
+    let at = u64::from(a0) | u64::from(a1) << s;
+    let sep = u64::from(s0) | u64::from(s1) << s;
+    ((at.count_ones() == 1) & (sep & (sep >> 1) == 0)).then_some([v0, v1])
+}
+
+/// [`front_short`] for 65..=127 bytes: four windows, the first two at 0 and 32, the last
+/// two ending with the text, returned as loaded. (128 bytes, where bytes 63 and 64 are in
+/// no half together, are left to the general fast path.)
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn front_long(text: &[u8]) -> Option<[__m256i; 4]> {
+    let n = text.len();
+    if !(65..=127).contains(&n) {
+        return None;
+    }
+    let (lo_t, hi_t, e0, e1, bads) = front_constants()?;
+    let v = [
+        load(text, 0)?,
+        load(text, 32)?,
+        load(text, n - 64)?,
+        load(text, n - 32)?,
+    ];
+    let c0 = classes(lo_t, hi_t, _mm256_xor_si256(v[0], e0));
+    let c1 = classes(lo_t, hi_t, v[1]);
+    let c2 = classes(lo_t, hi_t, v[2]);
+    let c3 = classes(lo_t, hi_t, _mm256_xor_si256(v[3], e1));
+    let any = _mm256_or_si256(_mm256_or_si256(c0, c1), _mm256_or_si256(c2, c3));
+    if _mm256_testz_si256(any, bads) == 0 {
+        return None;
+    }
+    let pair = |a: u32, b: u32| u64::from(a) | u64::from(b) << 32;
+    let ((a0, s0), (a1, s1), (a2, s2), (a3, s3)) = (at_sep(c0), at_sep(c1), at_sep(c2), at_sep(c3));
+    // `low` is bytes 0..64, `high` bytes n - 64..n: every pair of neighbours is in one of
+    // them (n < 128). Bit j of `high >> up` is byte 64 + j: the `@`s `low` has not seen.
+    let (s_low, s_high) = (pair(s0, s1), pair(s2, s3));
+    let up = (128 - n) as u32;
+    let ats = pair(a0, a1).count_ones() + (pair(a2, a3) >> up).count_ones();
+    ((ats == 1) & ((s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) == 0)).then_some(v)
+}
+
+/// Writes `Name: <id>` and the line ending to the start of `out` when they fit there and
+/// returns the result, for a `name` of 8..=16 bytes and the id `text` of 33..=127 bytes
+/// whose first and last 32 bytes (or first and last 64, `W` being 4) are `v`: one bounds
+/// check, then the stores, exact ones only.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn put_front<const W: usize>(
+    dest: &mut crate::raw::Dest,
+    name: &[u8],
+    text: &[u8],
+    v: [__m256i; W],
+) -> crate::raw::Raw {
+    let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
+    let (nl, n) = (name.len(), text.len());
+    let total = nl + 2 + n + 1 + usize::from(crlf);
+    let cap = dest.out.len();
+    let id_fits = match W {
+        2 => (33..=64).contains(&n),
+        4 => (65..=127).contains(&n),
+        _ => false,
+    };
+    if total <= cap && (8..=16).contains(&nl) && id_fits {
+        let d = dest.out.as_mut_ptr();
+        // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
+        // and last 8 bytes (8 <= nl <= 16), ": " at nl, the id at nl + 2 as its first and
+        // last 32 (W = 2, 32 < n <= 64) or 64 (W = 4, 64 < n < 128) bytes, the line ending
+        // (total - nl - 2 - n bytes) at nl + 2 + n. The loads read 8 bytes inside `name`.
+        // Unaligned accesses all.
+        unsafe {
+            let np = name.as_ptr();
+            let head = np.cast::<u64>().read_unaligned();
+            let tail = np.add(nl - 8).cast::<u64>().read_unaligned();
+            d.cast::<u64>().write_unaligned(head);
+            d.add(nl - 8).cast::<u64>().write_unaligned(tail);
+            d.add(nl).cast::<[u8; 2]>().write_unaligned(*b": ");
+            let id = d.add(nl + 2);
+            let half = W / 2;
+            for (i, &w) in v.iter().enumerate() {
+                let at = if i < half { 32 * i } else { n - 32 * (W - i) };
+                _mm256_storeu_si256(id.add(at).cast::<__m256i>(), w);
+            }
+            if crlf {
+                id.add(n).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
+            } else {
+                id.add(n).write(b'\n');
+            }
+        }
+    }
+    crate::raw::Raw::written(total, cap)
+}
+
+/// Whether `text` starts with `<` and ends with `>`.
+#[inline(always)]
+fn bracketed(text: &[u8]) -> bool {
+    text.first() == Some(&b'<') && text.last() == Some(&b'>')
+}
+
 /// Writes `Name: <id>` and the line ending and returns true when `text`, the whole value, is
 /// one id of 32..=128 bytes that needs nothing but copying; otherwise writes nothing and
 /// returns false. `name` has at most [`FAST_MAX_NAME`](super::FAST_MAX_NAME) bytes. (What
@@ -231,74 +404,180 @@ pub(super) unsafe fn format(
 }
 
 /// The field from [`raw::field`](crate::raw) for a msg-id name (`code`) when
-/// [`front_takes`](super::front_takes) it: one id of 32..=64 bytes checked and written here,
-/// a longer value passed on to [`field_long`], anything else to
+/// [`front_takes`](super::front_takes) it: one id of 33..=64 bytes (with a name of 8..=16,
+/// as every known msg-id name has) checked and written here ([`front_short`],
+/// [`put_front`]), a longer value passed on to [`field_long`], anything else to
 /// [`raw::body`](crate::raw::body). Each hand-over is the last thing done with the same
 /// arguments, a jump: no register frame on the way.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 pub(crate) fn field(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
     if text.len() > 64 {
-        return field_long(name, code, value, dest);
+        return field_long(name, value, dest, code);
     }
-    if candidate(text) && short_id(text) {
-        let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
-        let total = write_one(dest.out, name.as_bytes(), text, crlf);
-        return crate::raw::Raw::written(total, dest.out.len());
+    // The length first: then `bracketed` needs no test for an empty value.
+    if text.len() >= 33 && bracketed(text) && (8..=16).contains(&name.len()) {
+        if let Some(v) = front_short(text) {
+            return put_front(dest, name.as_bytes(), text, v);
+        }
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::body(name, value, dest, code.tried())
 }
 
-/// [`field`] for a value of 65..=257 bytes: one id of up to 128 bytes, or (a list's) two
-/// ids through [`field_two`].
+/// [`field`] for a value of 65..=257 bytes: one id of up to 127 bytes ([`front_long`]), or
+/// (a list's) two ids through [`field_two`].
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 fn field_long(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
-    if candidate(text) && long_id_inline(text) {
-        let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
-        let total = write_one(dest.out, name.as_bytes(), text, crlf);
-        return crate::raw::Raw::written(total, dest.out.len());
+    if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
+        if let Some(v) = front_long(text) {
+            return put_front(dest, name.as_bytes(), text, v);
+        }
     }
     if code.is_list() {
-        return field_two(name, code, value, dest);
+        return field_two(name, value, dest, code);
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::body(name, value, dest, code.tried())
 }
 
-/// [`field_long`] for two ids ([`put_two`]).
+/// [`field_long`] for two ids (the In-Reply-To of a reply to a reply): what [`put_two`]
+/// writes, each id checked as [`field`] and [`field_long`] check one ([`front_any`]) and
+/// copied from its windows.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 fn field_two(
     name: &str,
-    code: crate::raw::Code,
     value: &str,
     dest: &mut crate::raw::Dest,
+    code: crate::raw::Code,
+) -> crate::raw::Raw {
+    let text = value.as_bytes();
+    if (8..=16).contains(&name.len()) && (67..=255).contains(&text.len()) {
+        // With no space among the first 128 bytes, `p` is where the windows end: the byte
+        // there must be the space.
+        let p = first_space(text);
+        if let (Some(first), Some(b' '), Some(second)) =
+            (text.get(..p), text.get(p), text.get(p + 1..))
+        {
+            if bracketed(first) && bracketed(second) {
+                if let (Some(a), Some(b)) = (front_any(first), front_any(second)) {
+                    return put_front_two(dest, name.as_bytes(), first, second, &a, &b);
+                }
+            }
+        }
+    }
+    crate::raw::body(name, value, dest, code.tried())
+}
+
+/// The four windows that copy an id the front path took, at 0, [`mid`] and 32 bytes before
+/// its end (a short id's two windows twice).
+type Took = [__m256i; 4];
+
+/// Where the second and the third window of an id of `n` (33..=127) bytes start: `n - 32`
+/// and 0 for a short one (its windows again), 32 and `n - 64` for a long one.
+#[inline(always)]
+fn mid(n: usize) -> (usize, usize) {
+    (n.wrapping_sub(32).min(32), n.saturating_sub(64))
+}
+
+/// [`front_short`] or [`front_long`], by the length of `text` (`<` first and `>` last,
+/// checked by the caller), out of line: [`field_two`] checks two ids with one copy of the
+/// code.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline(never)]
+fn front_any(text: &[u8]) -> Option<Took> {
+    if text.len() <= 64 {
+        let [a, b] = front_short(text)?;
+        Some([a, b, a, b])
+    } else {
+        front_long(text)
+    }
+}
+
+/// Stores the id `t` took at `d`.
+///
+/// # Safety
+/// `d` has room for the id's `n` bytes, 33..=127 (so every window of [`mid`] is inside).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+unsafe fn store_id(d: *mut u8, n: usize, t: &Took) {
+    let (o1, o2) = mid(n);
+    // SAFETY: each store is 32 bytes at an offset of at most n - 32 (see above).
+    unsafe {
+        _mm256_storeu_si256(d.cast::<__m256i>(), t[0]);
+        _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), t[1]);
+        _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), t[2]);
+        _mm256_storeu_si256(d.add(n - 32).cast::<__m256i>(), t[3]);
+    }
+}
+
+/// [`put_two`] for ids that [`front_any`] took, with a name of 8..=16 bytes: one bounds
+/// check, then the stores, exact ones only.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn put_front_two(
+    dest: &mut crate::raw::Dest,
+    name: &[u8],
+    first: &[u8],
+    second: &[u8],
+    a: &Took,
+    b: &Took,
 ) -> crate::raw::Raw {
     let options = dest.options;
     let crlf = options.line_ending == crate::LineEnding::Crlf;
-    let total = put_two(
-        dest.out,
-        name.as_bytes(),
-        value.as_bytes(),
-        crlf,
-        options.max_line_len,
-    );
-    if total != 0 {
-        return crate::raw::Raw::written(total, dest.out.len());
+    let (nl, l1, l2) = (name.len(), first.len(), second.len());
+    let head = nl + 2 + l1;
+    let fold = head + 1 + l2 > options.max_line_len;
+    let eol = 1 + usize::from(crlf);
+    let sep = if fold { eol + 1 } else { 1 };
+    let total = head + sep + l2 + eol;
+    let cap = dest.out.len();
+    let ok = (8..=16).contains(&nl) && (33..=127).contains(&l1) && (33..=127).contains(&l2);
+    if total <= cap && ok {
+        // The separator and what follows it, as one 4-byte store that the second id's
+        // stores then partly overwrite: " ", "\n " or "\r\n ".
+        let sep_word = match (fold, crlf) {
+            (false, _) => *b"    ",
+            (true, false) => *b"\n   ",
+            (true, true) => *b"\r\n  ",
+        };
+        let d = dest.out.as_mut_ptr();
+        // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
+        // and last 8 bytes (8 <= nl <= 16), ": " at nl, the first id at nl + 2 (`store_id`,
+        // 33 <= l1 <= 127), the 4-byte separator word at `head` (the second id,
+        // at least 33 bytes, follows within 3 bytes), the second id at `head + sep`, the
+        // line ending (`eol` bytes) at `total - eol`. The loads read 8 bytes inside `name`.
+        unsafe {
+            let np = name.as_ptr();
+            let h = np.cast::<u64>().read_unaligned();
+            let t = np.add(nl - 8).cast::<u64>().read_unaligned();
+            d.cast::<u64>().write_unaligned(h);
+            d.add(nl - 8).cast::<u64>().write_unaligned(t);
+            d.add(nl).cast::<[u8; 2]>().write_unaligned(*b": ");
+            store_id(d.add(nl + 2), l1, a);
+            d.add(head).cast::<[u8; 4]>().write_unaligned(sep_word);
+            store_id(d.add(head + sep), l2, b);
+            let end = d.add(total - eol);
+            if crlf {
+                end.cast::<[u8; 2]>().write_unaligned(*b"\r\n");
+            } else {
+                end.write(b'\n');
+            }
+        }
     }
-    crate::raw::body(name, code.tried(), value, dest)
+    crate::raw::Raw::written(total, cap)
 }
 
 /// Writes `Name: <id>` and the line ending to the start of `out` when they fit there (only
@@ -486,6 +765,68 @@ pub(super) fn put_two(out: &mut [u8], name: &[u8], text: &[u8], crlf: bool, soft
 #[cfg(test)]
 mod tests {
     use super::{BAD, CLASS_HI, CLASS_LO};
+    use std::vec::Vec;
+
+    /// Ids of every length the front path sees (30..=131 bytes), the `@` at several places,
+    /// dots next to it and to the brackets, and each byte replaced by each troublesome one.
+    fn ids() -> Vec<Vec<u8>> {
+        let corrupt = b"<>@. ?=\t\x00\x7f[]\\\"(),:;\xff-";
+        let mut all = Vec::new();
+        for total in 30..=131usize {
+            for at in [1, 2, 3, total / 2, total - 4, total - 3, total - 2] {
+                let mut id = std::vec![b'x'; total];
+                id[0] = b'<';
+                id[total - 1] = b'>';
+                id[at] = b'@';
+                if at > 4 {
+                    id[at / 2] = b'.';
+                }
+                if total - at > 6 {
+                    id[at + 2] = b'.';
+                }
+                all.push(id.clone());
+                if at == total / 2 {
+                    for i in 0..total {
+                        for &c in corrupt {
+                            let mut bad = id.clone();
+                            bad[i] = c;
+                            all.push(bad);
+                        }
+                    }
+                }
+            }
+        }
+        all
+    }
+
+    /// The front path's checks take exactly the ids of 33..=127 bytes that [`is_one_id`]
+    /// takes (the general fast path's check), and give back the value's windows.
+    #[test]
+    fn front_checks_match_is_one_id() {
+        if !crate::test_util::avx2_or_skip() {
+            return;
+        }
+        for id in ids() {
+            let n = id.len();
+            // SAFETY: the CPU has AVX2 (checked above).
+            let (want, short, long) = unsafe {
+                (
+                    super::candidate(&id) && super::is_one_id(&id),
+                    super::front_short(&id),
+                    super::front_long(&id),
+                )
+            };
+            let got = super::bracketed(&id) && (short.is_some() || long.is_some());
+            let text = std::string::String::from_utf8_lossy(&id);
+            if (33..=127).contains(&n) {
+                assert_eq!(got, want, "{text:?}");
+            } else {
+                assert!(!got, "{text:?}");
+            }
+            assert!(short.is_none() || (33..=64).contains(&n), "{text:?}");
+            assert!(long.is_none() || (65..=127).contains(&n), "{text:?}");
+        }
+    }
 
     #[test]
     fn tables_match_the_definition() {
