@@ -1471,23 +1471,30 @@ mod avx2 {
                 if e > self.until {
                     let (run, prev) = (self.run, self.prev);
                     // (Before the first id `prev` is `usize::MAX`: never stored whole.)
-                    if prev < self.whole {
+                    // The four moves end with the line, not past it: the text after the
+                    // line is not checked yet, and a value the scan then declines is
+                    // written by the general path, whose output can end before bytes
+                    // stored past the line (a run of spaces further on collapses).
+                    if prev < self.whole && prev >= run + 32 {
+                        let last = prev - 32;
+                        let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
                         // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
                         // (see `Folds::whole`): `run + 128 <= text.len()` and `run + shift +
-                        // 128 <= out.len()` (see `Folds::room`), so the four
-                        // loads and stores are in bounds, and so is the ending at `prev +
-                        // shift` (`prev - run <= 126`); the moves need no alignment.
+                        // 128 <= out.len()` (see `Folds::room`). Each move is of
+                        // `text[o..o + 32]` to `out[o + shift..]` with `run <= o <= prev -
+                        // 32`, so the loads and stores are in bounds, and so is the ending at
+                        // `prev + shift`; together they cover `run..prev` (`o2 + 32 >= last`
+                        // since `prev - run <= 126`). The moves need no alignment.
                         unsafe {
-                            let src = self.text.as_ptr().add(run);
-                            let d = self.dst.add(run);
-                            let v0 = _mm256_loadu_si256(src.cast::<__m256i>());
-                            let v1 = _mm256_loadu_si256(src.add(32).cast::<__m256i>());
-                            let v2 = _mm256_loadu_si256(src.add(64).cast::<__m256i>());
-                            let v3 = _mm256_loadu_si256(src.add(96).cast::<__m256i>());
-                            _mm256_storeu_si256(d.cast::<__m256i>(), v0);
-                            _mm256_storeu_si256(d.add(32).cast::<__m256i>(), v1);
-                            _mm256_storeu_si256(d.add(64).cast::<__m256i>(), v2);
-                            _mm256_storeu_si256(d.add(96).cast::<__m256i>(), v3);
+                            let (src, d) = (self.text.as_ptr(), self.dst);
+                            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+                            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+                            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+                            let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
+                            _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
+                            _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
+                            _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
+                            _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
                             core::ptr::write_unaligned(
                                 self.dst.add(prev).cast::<[u8; 2]>(),
                                 Self::ENDING,
@@ -1527,14 +1534,15 @@ mod avx2 {
         }
     }
 
-    /// The store of [`fold_exact`] for a line of at most 126 bytes that [`Folds::ids`] did
-    /// not store whole (one near the end of the text, mostly), when the text has 32 bytes
-    /// from `run` and the buffer room for the text at this `shift`: four 32-byte moves at
-    /// `run`, `run + 32`, `run + 64` and `run + 96`, each moved back to end with the text at
-    /// most (as the last line's in [`scan`]), and the ending. They cover the line; what they
-    /// store past it is stored again by the lines after it, at the same or a larger shift
-    /// (see [`Walk`]). False, with nothing stored, otherwise. (Byte-exact stores cost twice
-    /// the instructions.)
+    /// The store of [`fold_exact`] for a line of 32 to 126 bytes that [`Folds::ids`] did
+    /// not store whole (one near the end of the text, mostly), when the buffer has room for
+    /// the text at this `shift`: four 32-byte moves at `run`, `run + 32`, `run + 64` and
+    /// `run + 96`, each moved back to end with the line at most, and the ending: exactly
+    /// the line's bytes, nothing past them. (Moves that ended with the text instead stored
+    /// bytes past the line that only later lines overwrite; a value the scan then declines,
+    /// such as one with a run of spaces further on, is written by the general path, whose
+    /// output can end before them, and they stayed in the caller's buffer past the field.)
+    /// False, with nothing stored, otherwise.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn fold_near_end<const CRLF: bool>(
@@ -1545,18 +1553,20 @@ mod avx2 {
         shift: usize,
     ) -> bool {
         let n = text.len();
-        if prev - run > 126 || run + 32 > n || n + shift + 2 > out.len() {
+        let len = prev.wrapping_sub(run);
+        if !(32..=126).contains(&len) || prev > n || n + shift + 2 > out.len() {
             return false;
         }
-        let last = n - 32;
+        let last = prev - 32;
         let (o1, o2, o3) = (
             (run + 32).min(last),
             (run + 64).min(last),
             (run + 96).min(last),
         );
-        // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each store
-        // `out[o + shift..o + shift + 32]`, within `n + shift <= out.len()`; the ending goes
-        // to `out[prev + shift..prev + shift + 2]`, `prev < n`. The moves need no alignment.
+        // SAFETY: each load is `text[o..o + 32]` with `run <= o <= prev - 32` and `prev <=
+        // n`, and each store `out[o + shift..o + shift + 32]`, within `prev + shift <=
+        // out.len()`; the ending goes to `out[prev + shift..prev + shift + 2]`, within `n +
+        // shift + 2 <= out.len()`. The moves need no alignment.
         unsafe {
             let (src, dst) = (text.as_ptr(), out.as_mut_ptr().add(shift));
             let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
