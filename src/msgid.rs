@@ -1069,7 +1069,32 @@ mod avx2 {
         t
     };
 
-    static TABLES: [[u8; 32]; 5] = [twice(LO), twice(HI), twice(CUR), twice(PREV), twice(MARK)];
+    /// [`CUR`] or [`PREV`] for the long scan ([`long`]), which accumulates the pairs apart
+    /// from the classes: the rule in bit 7 moved to bit 0, and bit 7 set for `mark`, so that
+    /// the lookups give the masks. `vpmovmskb` of the CUR lookup is the `@` mask, and of
+    /// the PREV lookup the `>` mask shifted by one byte: the ends of the ids, as the walk
+    /// counts them, without the MARK lookup (a pair of both marks, `@` after `>`, breaks
+    /// [`AFTER_ATEXT`] anyway).
+    const fn marked(t: [u8; 16], mark: i8) -> [u8; 16] {
+        let mut m = [0u8; 16];
+        let mut i = 0;
+        while i < 16 {
+            m[i] = (t[i] & 0x7F) | (t[i] >> 7);
+            i += 1;
+        }
+        m[mark as usize] |= 0x80;
+        m
+    }
+
+    static TABLES: [[u8; 32]; 7] = [
+        twice(LO),
+        twice(HI),
+        twice(CUR),
+        twice(PREV),
+        twice(MARK),
+        twice(marked(CUR, AT)),
+        twice(marked(PREV, GT)),
+    ];
     /// 32 bytes of 0xFF then 32 of 0: 32 bytes from `32 - n` keep the first `n` of a window.
     static KEEP: [u8; 64] = {
         let mut k = [0u8; 64];
@@ -1087,6 +1112,9 @@ mod avx2 {
         cur: __m256i,
         prev: __m256i,
         mark: __m256i,
+        /// [`marked`] CUR and PREV, for [`long`].
+        cur_at: __m256i,
+        prev_gt: __m256i,
     }
 
     /// What the windows found so far.
@@ -1111,6 +1139,81 @@ mod avx2 {
                 last: _mm256_set1_epi8(SP),
             }
         }
+    }
+
+    /// What the windows of [`long`] found so far: [`Acc`] with the pairs apart from the
+    /// classes (their rule bits are not all in the high nibble there).
+    struct LongAcc {
+        /// OR of the classes: a high nibble set for a special or a `?`.
+        classes: __m256i,
+        /// OR of the pairs' lookups: nonzero for a forbidden pair.
+        pairs: __m256i,
+        /// As [`Acc::min`].
+        min: __m256i,
+        /// As [`Acc::last`].
+        last: __m256i,
+    }
+
+    impl LongAcc {
+        /// Nothing found yet; the text starts as if after a space.
+        #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+        #[inline]
+        fn new() -> Self {
+            LongAcc {
+                classes: _mm256_setzero_si256(),
+                pairs: _mm256_setzero_si256(),
+                min: _mm256_set1_epi8(0x7F),
+                last: _mm256_set1_epi8(SP),
+            }
+        }
+    }
+
+    /// [`check`] for [`long`], with the [`marked`] tables: returns the masks of the ids'
+    /// ends (bit `i` for a `>` at byte `i - 1`) and of the `@`s.
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn check_long(
+        t: &Tables,
+        acc: &mut LongAcc,
+        v: __m256i,
+        c: __m256i,
+        pc: __m256i,
+    ) -> (u64, u64) {
+        acc.min = _mm256_min_epi8(acc.min, v);
+        let cur = _mm256_shuffle_epi8(t.cur_at, c);
+        let prev = _mm256_shuffle_epi8(t.prev_gt, pc);
+        acc.pairs = _mm256_or_si256(acc.pairs, _mm256_and_si256(cur, prev));
+        acc.classes = _mm256_or_si256(acc.classes, c);
+        let ends = _mm256_movemask_epi8(prev) as u32;
+        let at = _mm256_movemask_epi8(cur) as u32;
+        (u64::from(ends), u64::from(at))
+    }
+
+    /// [`next_v`] for [`long`].
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn next_long(t: &Tables, acc: &mut LongAcc, v: __m256i) -> (u64, u64) {
+        let c = classify(t, v);
+        let pc = shift_in(acc.last, c);
+        acc.last = c;
+        check_long(t, acc, v, c, pc)
+    }
+
+    /// [`verdict`] for [`long`].
+    #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+    #[inline]
+    fn verdict_long(acc: &LongAcc) -> Scanned {
+        if _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), acc.min)) != 0 {
+            return Scanned::No;
+        }
+        let bad = _mm256_or_si256(
+            _mm256_and_si256(acc.classes, _mm256_set1_epi8(HIGH)),
+            acc.pairs,
+        );
+        if _mm256_testz_si256(bad, bad) == 0 {
+            return Scanned::Unsure;
+        }
+        Scanned::Done
     }
 
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
@@ -1138,6 +1241,8 @@ mod avx2 {
             cur: load(&TABLES[2], 0)?,
             prev: load(&TABLES[3], 0)?,
             mark: load(&TABLES[4], 0)?,
+            cur_at: load(&TABLES[5], 0)?,
+            prev_gt: load(&TABLES[6], 0)?,
         })
     }
 
@@ -1263,7 +1368,7 @@ mod avx2 {
         let Some(t) = tables().filter(|_| lines.write) else {
             return Scanned::Unsure;
         };
-        let mut acc = Acc::new();
+        let mut acc = LongAcc::new();
         let out = walk.sink.spare();
         let n = text.len();
         // `run + shift` is at most `3 * run + 1` (see `Folds::room`): a buffer of the largest
@@ -1286,23 +1391,23 @@ mod avx2 {
         // `room` counts on a fresh walk.
         debug_assert!(line.run == 0 && line.shift == 1);
         let mut borrow = 0u64;
-        // The block loop counts `first`, one past the block's start (an id ending at bit
-        // `i` of the block ends at `first + i`), so that the walk needs no register of its
-        // own for it; the loop runs while `first - 1 + 64 <= n`, one compare.
-        let (src, stop) = (text.as_ptr(), n - 63);
-        let mut first = 1;
+        // The block loop counts `first`, the block's start: bit `i` of its ends mask is an
+        // id ending at `first + i` (a `>` at `first + i - 1`), so that the walk needs no
+        // register of its own for it; the loop runs while `first + 64 <= n`, one compare.
+        let (src, stop) = (text.as_ptr(), n - 64);
+        let mut first = 0;
         while first <= stop {
-            // SAFETY: `first - 1 + 64 <= n`: both windows are within `text`; the loads
-            // need no alignment.
+            // SAFETY: `first + 64 <= n`: both windows are within `text`; the loads need no
+            // alignment.
             let (v0, v1) = unsafe {
-                let p = src.add(first - 1);
+                let p = src.add(first);
                 (
                     _mm256_loadu_si256(p.cast::<__m256i>()),
                     _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
                 )
             };
-            let (g0, a0) = next_v(&t, &mut acc, v0);
-            let (g1, a1) = next_v(&t, &mut acc, v1);
+            let (g0, a0) = next_long(&t, &mut acc, v0);
+            let (g1, a1) = next_long(&t, &mut acc, v1);
             let (g, a) = (g0 | g1 << 32, a0 | a1 << 32);
             // SAFETY: an empty `asm!` (no instruction; the registers are left as they are).
             // It makes the block's checks complete here, before the walk: LLVM would
@@ -1310,8 +1415,9 @@ mod avx2 {
             // takes the registers for its copies.
             unsafe {
                 core::arch::asm!(
-                    "/* {0} {1} */",
-                    inout(ymm_reg) acc.bad,
+                    "/* {0} {1} {2} */",
+                    inout(ymm_reg) acc.classes,
+                    inout(ymm_reg) acc.pairs,
                     inout(ymm_reg) acc.min,
                     options(nomem, nostack, preserves_flags)
                 );
@@ -1326,14 +1432,16 @@ mod avx2 {
             }
             first += 64;
         }
-        let b = first - 1;
-        // The last 1..=63 bytes (`text` has more than 192): the last 64 bytes of the text
+        let b = first;
+        // The last 0..=63 bytes (`text` has more than 192): the last 64 bytes of the text
         // as two windows. They overlap bytes already checked (checking bytes twice changes
         // nothing), and their masks are shifted to start at `b`. (Without a branch on the
         // length.) Their first byte is before `b`: its pair with the byte before it is
-        // checked already, and is left out here with a neutral class for that byte.
-        let r = n.wrapping_sub(b);
-        if r.wrapping_sub(1) < 63 {
+        // checked already, and is left out here with a neutral class for that byte. The ends
+        // mask takes the id ending at `b` (a `>` at `b - 1`, which the last block's mask does
+        // not hold), and the last, at `n`, is added: no byte follows its `>`.
+        let r = n - b;
+        let (g, a) = if r != 0 {
             let (Some(v0), Some(v1)) = (
                 load(text, n.wrapping_sub(64)),
                 load(text, n.wrapping_sub(32)),
@@ -1341,23 +1449,24 @@ mod avx2 {
                 return Scanned::No;
             };
             let (c0, c1) = (classify(&t, v0), classify(&t, v1));
-            let all = _mm256_set1_epi8(-1);
             let pc = shift_in(_mm256_set1_epi8(NEUTRAL), c0);
-            let (g0, a0) = check(&t, &mut acc, v0, c0, pc, all);
-            let (g1, a1) = check(&t, &mut acc, v1, c1, shift_in(c0, c1), all);
-            // Bit `j` is byte `n - 64 + j`, that is `b + j - (64 - r)`.
+            let (g0, a0) = check_long(&t, &mut acc, v0, c0, pc);
+            let (g1, a1) = check_long(&t, &mut acc, v1, c1, shift_in(c0, c1));
+            // Bit `j` is byte `n - 64 + j` (an end there), that is `b + j - (64 - r)`.
             let seen = 64 - r;
-            let (g, a) = ((g0 | g1 << 32) >> seen, (a0 | a1 << 32) >> seen);
-            if at_check(g, a, &mut borrow) != 0 {
-                return Scanned::Unsure;
-            }
-            if !f.ids(out, g, b + 1) {
-                return Scanned::No;
-            }
+            ((g0 | g1 << 32) >> seen | 1 << r, (a0 | a1 << 32) >> seen)
+        } else {
+            (1, 0)
+        };
+        if at_check(g, a, &mut borrow) != 0 {
+            return Scanned::Unsure;
+        }
+        if !f.ids(out, g, b) {
+            return Scanned::No;
         }
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
         let bad = borrow | (f.over >> 63) as u64;
-        let verdict = verdict(&acc);
+        let verdict = verdict_long(&acc);
         // The usual end, with the state still in registers: the grammar holds, the ids were
         // taken (a field of one id refuses any fold), and the last line has 32..=128 bytes,
         // stored as four 32-byte moves (the last ending with the text; they overlap, and
@@ -2621,6 +2730,52 @@ mod tests {
     /// fold's limit at every distance: the second id exactly filling the name line's soft
     /// limit and one past it, lines stored whole and exactly (ids of 126 to 130 bytes, the
     /// last lines near the end of the text), both line endings.
+    #[test]
+    fn long_lists_corrupt_at_block_boundaries_and_end() {
+        // Texts of 193..=330 bytes (the long AVX2 scan), ids ending on every side of each
+        // block boundary and of the text's end: a byte changed, or an `@` added or
+        // removed, near each boundary and near the end.
+        let o = Options::default();
+        let corrupt = b"<>@. a?\t\x00\x7f[\"";
+        for total in 193..=330usize {
+            let mut v = std::string::String::new();
+            let mut k = 0;
+            while v.len() + 40 < total {
+                if !v.is_empty() {
+                    v.push(' ');
+                }
+                let len = 13 + (k * 7) % 17;
+                v.push_str(&std::format!("<{}@h.ex>", "x".repeat(len - 7)));
+                k += 1;
+            }
+            let left = total - v.len();
+            v.push_str(&std::format!(" <{}@h.ex>", "y".repeat(left - 8)));
+            assert_eq!(v.len(), total);
+            let n = v.len();
+            let near = |i: usize| {
+                [63, 64, 127, 128, 191, 192, 255, 256, 319, 320, n - 1]
+                    .iter()
+                    .any(|&b| i.abs_diff(b) <= 2)
+            };
+            for i in (0..n).filter(|&i| near(i)) {
+                for &c in corrupt.iter() {
+                    let mut b = v.clone().into_bytes();
+                    b[i] = c;
+                    let w = std::string::String::from_utf8(b).unwrap();
+                    if let Some(out) = fast("References", &w, &o, false) {
+                        assert_eq!(Ok(out), general("References", &w, &o, false), "{w:?}");
+                    }
+                }
+            }
+            for lf in [false, true] {
+                let o = options(40, lf, false);
+                let out = fast("References", &v, &o, false);
+                assert!(out.is_some(), "{v:?}");
+                assert_eq!(Ok(out.unwrap()), general("References", &v, &o, false));
+            }
+        }
+    }
+
     #[test]
     fn long_lists_every_offset_and_fold() {
         let id = |len: usize| std::format!("<{}@h.example>", "x".repeat(len - 12));
