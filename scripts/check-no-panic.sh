@@ -14,12 +14,23 @@
 #
 # On failure it lists each panicking operation as src/file.rs:line (from line tables; see
 # scripts/no-panic/panic-sites.py) and exits 1. Set NO_PANIC_HOST=0 to skip the host part.
+#
+# Build output goes to $CARGO_TARGET_DIR (default target/), like cargo's own; a relative
+# CARGO_TARGET_DIR is taken from the directory the script was started in, as cargo would.
 set -euo pipefail
+TGT=${CARGO_TARGET_DIR:-}
+case "$TGT" in
+  "") ;;
+  /*) ;;
+  *) TGT="$PWD/$TGT" ;;
+esac
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+TGT=${TGT:-$PWD/target}
+export CARGO_TARGET_DIR="$TGT"
 
 TARGET=thumbv7em-none-eabihf
-OUT=target/no-panic
+OUT="$TGT/no-panic"
 mkdir -p "$OUT"
 ensure_target "$TARGET"
 ensure_apt gcc-arm-none-eabi libnewlib-arm-none-eabi binutils gcc python3
@@ -35,7 +46,7 @@ arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os
   -Wall -Wextra -Werror -ffunction-sections -fdata-sections -Iinclude \
   --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Wl,--no-warn-execstack \
   -Wl,-Map="$OUT/arm.map" -o "$OUT/arm.elf" scripts/no-panic/main.c \
-  "target/$TARGET/release/libmailfold.a"
+  "$TGT/$TARGET/release/libmailfold.a"
 
 # Every export must be there, or the check proves nothing.
 syms=$(arm-none-eabi-nm "$OUT/arm.elf")
@@ -62,7 +73,7 @@ if [ "${NO_PANIC_HOST:-1}" != 0 ]; then
   echo "building the host static library (release, std)"
   cargo rustc --quiet --lib --release --features std --crate-type staticlib
   cc -O2 -g -std=c99 -Wall -Wextra -Werror -ffunction-sections -fdata-sections -Iinclude \
-    -Wl,--gc-sections -o "$OUT/host" scripts/no-panic/main.c target/release/libmailfold.a \
+    -Wl,--gc-sections -o "$OUT/host" scripts/no-panic/main.c "$TGT/release/libmailfold.a" \
     -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
   if sites=$(python3 scripts/no-panic/panic-sites.py objdump addr2line "$OUT/host" "$PWD/src/"); then
     echo "ok: no branch from mailfold's code to a panic in the host release build"

@@ -416,6 +416,24 @@ mod tests {
         }
     }
 
+    /// Values long enough for the groups of eight vectors (257 bytes and more with AVX2), the
+    /// optional group of four after them and the fixed tail, with one byte that is not plain
+    /// (or `=?`, or two SPs) at every position.
+    #[test]
+    fn long_values_every_position() {
+        for len in (250..=420).chain([511, 512, 513, 600]) {
+            for at in 1..len {
+                let mut v = std::vec![b'a'; len];
+                for (before, bad) in [(b'a', 0u8), (b'a', 0x80), (b'=', b'?'), (b' ', b' ')] {
+                    v[at - 1] = before;
+                    v[at] = bad;
+                    all_agree(&v);
+                }
+            }
+            all_agree(&std::vec![b'a'; len]);
+        }
+    }
+
     /// Every pair of bytes, inside a vector and across the 16- and 32-byte boundaries: the
     /// AVX2 test flags SP after SP through the larger of a byte and the one before it, which
     /// is sound only if every other pair it flags holds a byte that is not plain by itself.
@@ -423,6 +441,19 @@ mod tests {
     fn every_byte_pair_inside_and_across_vectors() {
         let mut v = [b'a'; 70];
         for at in [1, 5, 16, 32, 33, 64] {
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    v[at - 1] = a;
+                    v[at] = b;
+                    all_agree(&v);
+                }
+            }
+            v[at - 1] = b'a';
+            v[at] = b'a';
+        }
+        // 17 to 32 bytes, which AVX2 tests as two overlapping 16-byte vectors.
+        let mut v = [b'a'; 20];
+        for at in [1, 4, 16, 19] {
             for a in 0..=255u8 {
                 for b in 0..=255u8 {
                     v[at - 1] = a;

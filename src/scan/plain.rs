@@ -243,11 +243,29 @@ impl Vector for Avx2 {
 /// [`super::is_plain`] with vectors of `S`: the first byte alone (it has no predecessor),
 /// then vectors starting at 1, 1 + W, ..., each tested together with the vector one byte
 /// before it, the last one overlapping the one before. Values of at most `W` bytes are
-/// copied into a buffer padded with `a` (plain, and neither `=` nor SP before the first byte).
+/// copied into a buffer padded with `a` (plain, and neither `=` nor SP before the first byte),
+/// except that AVX2 tests values of 17 to 32 bytes as two SSE2 vectors in place.
 #[inline(always)]
 pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     let n = b.len();
     if n <= S::W {
+        if S::W > 16 && n > 16 {
+            // Two overlapping 16-byte vectors, at 1 and at `n - 16`, instead of the padded
+            // copy below (a call to `memcpy` for most lengths).
+            if !matches!(b.first(), Some(0x20..=0x7E)) {
+                return false;
+            }
+            let p = b.as_ptr();
+            // SAFETY: `17 <= n`, so `p[0..16]`, `p[1..17]`, `p[n - 17..n - 1]` and
+            // `p[n - 16..n]` lie within `b`.
+            let bad = unsafe {
+                Sse2.merge(
+                    Sse2.not_plain(Sse2.load(p.add(1)), Sse2.load(p)),
+                    Sse2.not_plain(Sse2.load(p.add(n - 16)), Sse2.load(p.add(n - 17))),
+                )
+            };
+            return !Sse2.any_flagged(bad);
+        }
         let mut padded = [b'a'; 64];
         if let Some(dst) = padded.get_mut(1..=n) {
             dst.copy_from_slice(b);
@@ -264,13 +282,23 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     }
     let p = b.as_ptr();
     let mut i = 1;
-    // SAFETY (every `group_is_plain` below): each block loads W bytes at an offset `o` with `o + W <= n`, and
-    // W bytes at `o - 1` with `o >= 1`; the loop conditions and `n > W` guarantee both.
-    // Four vectors per test: the values this path sees are mostly plain, so the test rarely
-    // ends the loop early and costs less when it runs less often.
+    // SAFETY (every `group*_is_plain` below): each block loads W bytes at an offset `o` with
+    // `o + W <= n`, and W bytes at `o - 1` with `o >= 1`; the loop conditions and `n > W`
+    // guarantee both.
+    // Eight vectors per test, then at most one group of four: the values this path sees are
+    // mostly plain, so the test rarely ends the loop early and costs less when it runs less
+    // often.
     // Each group is first tested with [`Vector::suspect`]; only a group it flags (one with a
     // `?`, or not plain) is tested again exactly.
-    while i + 4 * S::W <= n {
+    while i + 8 * S::W <= n {
+        let at = [i, i + S::W, i + 2 * S::W, i + 3 * S::W];
+        let at2 = at.map(|o| o + 4 * S::W);
+        if unsafe { !group8_is_plain(s, p, at, at2) } {
+            return false;
+        }
+        i += 8 * S::W;
+    }
+    if i + 4 * S::W <= n {
         let at = [i, i + S::W, i + 2 * S::W, i + 3 * S::W];
         if unsafe { !group_is_plain(s, p, at) } {
             return false;
@@ -290,6 +318,39 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
     unsafe { group_is_plain(s, p, at) }
 }
 
+/// [`Vector::suspect`] of the four blocks at `p + o` (`o` in `at`).
+///
+/// # Safety
+/// As for [`block`], at each offset.
+#[inline(always)]
+unsafe fn quick4<S: Vector>(s: S, p: *const u8, [a, b, c, d]: [usize; 4]) -> S::Findings {
+    // SAFETY: the caller guarantees the ranges of every block.
+    unsafe {
+        let quick = |o| s.suspect(s.load(p.add(o)), s.load(p.add(o - 1)));
+        s.merge(s.merge(quick(a), quick(b)), s.merge(quick(c), quick(d)))
+    }
+}
+
+/// [`Vector::not_plain`] of the four blocks at `p + o` (`o` in `at`), for the rare group that
+/// [`quick4`] flags.
+///
+/// # Safety
+/// As for [`block`], at each offset.
+#[inline(always)]
+unsafe fn exact4<S: Vector>(s: S, p: *const u8, [a, b, c, d]: [usize; 4]) -> S::Findings {
+    // Through `black_box` the compiler cannot tell these loads are the ones of `quick4`, so
+    // it does not keep those in registers for this rare path, and folds each `prev` load
+    // into its one use here (one instruction per vector less).
+    let p = core::hint::black_box(p);
+    // SAFETY: the caller guarantees the ranges of every block.
+    unsafe {
+        s.merge(
+            s.merge(block(s, p, a), block(s, p, b)),
+            s.merge(block(s, p, c), block(s, p, d)),
+        )
+    }
+}
+
 /// Whether the four blocks at `p + o` (`o` in `at`) are plain: [`Vector::suspect`] first, and
 /// [`Vector::not_plain`] only when that flags something.
 ///
@@ -297,23 +358,20 @@ pub(crate) fn is_plain<S: Vector>(s: S, b: &[u8]) -> bool {
 /// As for [`block`], at each offset.
 #[inline(always)]
 unsafe fn group_is_plain<S: Vector>(s: S, p: *const u8, at: [usize; 4]) -> bool {
-    let [a, b, c, d] = at;
+    // SAFETY: the caller guarantees the ranges of every block.
+    unsafe { !s.any_flagged(quick4(s, p, at)) || !s.any_flagged(exact4(s, p, at)) }
+}
+
+/// [`group_is_plain`] of eight blocks, `at` and `at2`, with one test of what they found.
+///
+/// # Safety
+/// As for [`block`], at each offset.
+#[inline(always)]
+unsafe fn group8_is_plain<S: Vector>(s: S, p: *const u8, at: [usize; 4], at2: [usize; 4]) -> bool {
     // SAFETY: the caller guarantees the ranges of every block.
     unsafe {
-        let quick = |o| s.suspect(s.load(p.add(o)), s.load(p.add(o - 1)));
-        let suspect = s.merge(s.merge(quick(a), quick(b)), s.merge(quick(c), quick(d)));
-        if !s.any_flagged(suspect) {
-            return true;
-        }
-        // Through `black_box` the compiler cannot tell these loads are the ones above, so it
-        // does not keep those in registers for this rare path, and folds each `prev` load
-        // into its one use there (one instruction per vector less).
-        let p = core::hint::black_box(p);
-        let exact = s.merge(
-            s.merge(block(s, p, a), block(s, p, b)),
-            s.merge(block(s, p, c), block(s, p, d)),
-        );
-        !s.any_flagged(exact)
+        !s.any_flagged(s.merge(quick4(s, p, at), quick4(s, p, at2)))
+            || !s.any_flagged(s.merge(exact4(s, p, at), exact4(s, p, at2)))
     }
 }
 
