@@ -394,9 +394,11 @@ fn prefix_head(b: &[u8]) -> u64 {
 const FOLD: u64 = ONES * 0x20;
 
 /// A known name of at most 16 bytes as the words [`name_class`] loads: its bytes as written,
-/// zero-padded, two little-endian words.
+/// zero-padded, two little-endian words. 64 bytes (aligned), so that an entry is one cache
+/// line and its offset in [`SLOTS`] the slot shifted.
 #[cfg(not(target_os = "none"))]
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 struct Known {
     /// The two words [`name_class`] loads from a name of this length.
     head: u64,
