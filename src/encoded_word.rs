@@ -19,7 +19,7 @@ mod simd;
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) use simd::{
     b_room_bytes, b_word_take_avx2, b_word_take_most_avx2, b_word_whole_avx2, write_b_word_avx2,
-    BWordConsts, BWordTake,
+    write_b_word_into_avx2, BWordConsts, BWordTake, DIRECT_ROOM,
 };
 
 /// `=?utf-8?q?` + `?=`.

@@ -700,7 +700,26 @@ pub(crate) unsafe fn write_b_word_avx2(
     at: usize,
     k: &BWordConsts,
 ) -> Option<(usize, usize)> {
-    let dst = out.get_mut(at..at + DIRECT_ROOM)?;
+    let dst = out.get_mut(at..at + DIRECT_ROOM)?.try_into().ok()?;
+    // SAFETY: the caller's CPU supports AVX2 (this function's contract).
+    unsafe { write_b_word_into_avx2(found, dst, k) }
+}
+
+/// [`write_b_word_avx2`] into the [`DIRECT_ROOM`] bytes `dst`, which the caller found room
+/// for (the unstructured fast path with one compare against a bound found once per field,
+/// instead of a range check with its overflow test per word). `None`, nothing written, never
+/// happens for a take from [`b_word_take_avx2`] (the word and the 64 bytes after it fit).
+///
+/// # Safety
+/// The CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+pub(crate) unsafe fn write_b_word_into_avx2(
+    found: &BWordTake,
+    dst: &mut [u8; DIRECT_ROOM],
+    k: &BWordConsts,
+) -> Option<(usize, usize)> {
+    let dst: &mut [u8] = dst;
     let BWordTake { raw, take } = *found;
     // Characters written, and those that carry bits (the rest of the last quad is `=`).
     let [n, bits] = B_SIZES

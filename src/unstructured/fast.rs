@@ -468,9 +468,72 @@ fn line_breaking(text: &[u8], base: usize, mut lead: u64) -> u64 {
 struct Out<'a> {
     buf: &'a mut [u8],
     at: usize,
+    /// `at` is below this when the buffer holds [`Out::eol_space`]'s fold, space and
+    /// longest word from `at`: found once per field, so the check per fold is one compare
+    /// (a range check costs an overflow test, an addition and a compare).
+    eol_cap: usize,
+    /// `at` is below this when the buffer holds [`DIRECT_ROOM`] bytes from `at`.
+    #[cfg(target_arch = "x86_64")]
+    direct_cap: usize,
+    /// `at` is below this when the buffer holds [`DIRECT_ROOM`] bytes from `at + 1`.
+    #[cfg(target_arch = "x86_64")]
+    direct_ws_cap: usize,
 }
 
-impl Out<'_> {
+/// What [`Out::eol_space`] needs from `at`: the line ending, the white space and an
+/// encoded-word of 75.
+const EOL_SPACE_ROOM: usize = 2 + 1 + 75;
+
+#[cfg(target_arch = "x86_64")]
+use crate::encoded_word::DIRECT_ROOM;
+
+impl<'a> Out<'a> {
+    #[inline(always)]
+    fn new(buf: &'a mut [u8]) -> Self {
+        // `len + 1` does not overflow: a slice of bytes holds at most `isize::MAX`.
+        // `at < (len + 1) - n` is `at + n <= len`, and no `at` is below 0 when `len < n`.
+        let len = buf.len();
+        Out {
+            eol_cap: (len + 1).saturating_sub(EOL_SPACE_ROOM),
+            #[cfg(target_arch = "x86_64")]
+            direct_cap: (len + 1).saturating_sub(DIRECT_ROOM),
+            #[cfg(target_arch = "x86_64")]
+            direct_ws_cap: len.saturating_sub(DIRECT_ROOM),
+            buf,
+            at: 0,
+        }
+    }
+
+    /// The [`DIRECT_ROOM`] bytes from `at + skip` (`skip` 0 or 1), when the buffer has
+    /// them: one compare against a bound found once per field.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn direct<const SKIP: usize>(&mut self) -> Option<&mut [u8; DIRECT_ROOM]> {
+        const { assert!(SKIP <= 1) };
+        let cap = if SKIP == 0 {
+            self.direct_cap
+        } else {
+            self.direct_ws_cap
+        };
+        if self.at < cap {
+            debug_assert!(self.at + SKIP + DIRECT_ROOM <= self.buf.len());
+            // SAFETY: `at < cap`: with `SKIP` 0, `at < len + 1 - DIRECT_ROOM`, so
+            // `at + DIRECT_ROOM <= len`; with 1, `at < len - DIRECT_ROOM`, so
+            // `at + 1 + DIRECT_ROOM <= len` (see `new`; a bound of 0, when `len` is
+            // smaller, admits no `at`). The bytes are inside the buffer, which `self`
+            // borrows mutably for the reference's life.
+            Some(unsafe {
+                &mut *self
+                    .buf
+                    .as_mut_ptr()
+                    .add(self.at + SKIP)
+                    .cast::<[u8; DIRECT_ROOM]>()
+            })
+        } else {
+            None
+        }
+    }
+
     #[inline(always)]
     fn byte(&mut self, b: u8) {
         if let Some(d) = self.buf.get_mut(self.at) {
@@ -505,12 +568,16 @@ impl Out<'_> {
     /// overwritten by the word), else the line ending and the space one by one.
     #[inline(always)]
     fn eol_space(&mut self, eol: &Eol) -> usize {
-        if let Some(d) = self
-            .buf
-            .get_mut(self.at..self.at + 3 + 75)
-            .and_then(|d| d.first_chunk_mut::<4>())
-        {
-            *d = eol.quad;
+        if self.at < self.eol_cap {
+            debug_assert!(self.at + EOL_SPACE_ROOM <= self.buf.len());
+            // SAFETY: `at < eol_cap`, so `at + EOL_SPACE_ROOM <= len` (see `new`): the four
+            // bytes from `at` are inside the buffer; an unaligned write of plain bytes.
+            unsafe {
+                core::ptr::write_unaligned(
+                    self.buf.as_mut_ptr().add(self.at).cast::<[u8; 4]>(),
+                    eol.quad,
+                );
+            }
             self.at += eol.len;
             let start = self.at;
             self.at += 1;
@@ -775,8 +842,11 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
 }
 
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
-/// `has_ew` whether it holds an encoded-word; `line_start` is where the line starts in the
-/// output and `line_base` the octets it had there (the name on the first line). `padded` is
+/// `has_ew` whether it holds an encoded-word; `line_off` is where the line starts in the
+/// output less the octets it had there (the name on the first line), so that the line's
+/// octets are `out.at - line_off` (wrapping: on the first line it is below zero). One
+/// variable, not the start and the octets: one store less per fold (a B run's later words
+/// each start a line). `padded` is
 /// the text followed by a space and `FILL`.
 #[inline(always)]
 fn write_words<const AVX2: bool, const B: usize>(
@@ -801,12 +871,9 @@ fn write_words<const AVX2: bool, const B: usize>(
         }
     };
     let mut col = f.column_chars();
-    let (mut line_start, mut line_base) = (0, col);
+    let mut line_off = 0usize.wrapping_sub(col);
     let mut has_ew = false;
-    let mut out = Out {
-        buf: f.sink().spare(),
-        at: 0,
-    };
+    let mut out = Out::new(f.sink().spare());
     let wide = Wide::<AVX2>::new();
     // Text before `copied` is in the output (or was encoded); the words after it that stay
     // as they are, with the white space before them, are copied when a fold or an encoded
@@ -853,7 +920,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                 // Fold before the white space, which starts the next line.
                 out.text(text, copied, p - 1);
                 out.eol(&eol);
-                (line_start, line_base) = (out.at, 0);
+                line_off = out.at;
                 copied = p - 1;
                 col = 1 + w;
                 has_ew = false;
@@ -917,7 +984,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                     here as usize
                 } else {
                     out.eol(&eol);
-                    (line_start, line_base) = (out.at, 0);
+                    line_off = out.at;
                     col = 0;
                     fresh
                 };
@@ -1000,8 +1067,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                         left < encoder.min_word_as::<$is_b>(rest) as isize
                             && left < encoder.min_word_any::<$is_b>(rest) as isize
                     });
-                    line_start = out.eol_space(&eol);
-                    line_base = 0;
+                    line_off = out.eol_space(&eol);
                     col = 0;
                     room = fresh;
                 }
@@ -1053,7 +1119,7 @@ fn write_words<const AVX2: bool, const B: usize>(
     f.resume(
         Width {
             chars: col,
-            bytes: line_base + (at - line_start),
+            bytes: at.wrapping_sub(line_off),
         },
         has_ew,
     );
@@ -1183,9 +1249,9 @@ fn whole_b_word<const AVX2: bool>(
     if let (true, Some(k), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
         // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
         let found = unsafe { crate::encoded_word::b_word_whole_avx2(tail, len) }?;
+        let dst = out.direct::<1>()?;
         // SAFETY: as above.
-        let (taken, n) =
-            unsafe { crate::encoded_word::write_b_word_avx2(&found, out.buf, out.at + 1, k) }?;
+        let (taken, n) = unsafe { crate::encoded_word::write_b_word_into_avx2(&found, dst, k) }?;
         debug_assert_eq!(taken, len);
         return Some(n);
     }
@@ -1212,9 +1278,11 @@ fn encode_one<const AVX2: bool, const IS_B: bool>(
     wide: &Wide<AVX2>,
 ) -> (usize, usize) {
     #[cfg(target_arch = "x86_64")]
-    if let (true, true, Some(k), BTake::Loaded(found)) = (AVX2, IS_B, &wide.0, b) {
+    if let (true, true, Some(k), BTake::Loaded(found), Some(dst)) =
+        (AVX2, IS_B, &wide.0, b, out.direct::<0>())
+    {
         // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
-        let direct = unsafe { crate::encoded_word::write_b_word_avx2(found, out.buf, out.at, k) };
+        let direct = unsafe { crate::encoded_word::write_b_word_into_avx2(found, dst, k) };
         if let Some(done) = direct {
             return done;
         }
