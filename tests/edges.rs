@@ -1125,7 +1125,7 @@ fn unicode_white_space_in_phrases_is_encoded_with_utf8_on() {
 #[test]
 fn msg_id_lists_declined_after_stores_write_nothing_past_the_field() {
     const FILL: u8 = 0xA5;
-    let mut rng = common::Rng(0x5eed_0f1d_5);
+    let mut rng = common::Rng(0x5eed_f01d);
     let seps = [" ", "  ", "   ", "      ", "\t", "\r\n ", "\n\t", " \r\n  "];
     for case in 0..3000 {
         let n_ids = rng.range(2, 14);
