@@ -1481,23 +1481,13 @@ mod avx2 {
             && n - run <= 128
             && out.len() >= total
         {
-            let last = n - 32;
-            let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
-            // SAFETY: each load is `text[o..o + 32]` with `run <= o <= n - 32`, and each
-            // store `out[o + shift..o + shift + 32]`, within `total <= out.len()`; the line
-            // ending goes to `out[n + shift..total]`, and the space to `out[0]`. The moves
-            // need no alignment.
+            // SAFETY: `run + 32 <= n <= run + 128`, `n = text.len()`, and the line's bytes
+            // go to `out[run + shift..n + shift]`, within `total <= out.len()`; the line
+            // ending goes to `out[n + shift..total]`, and the space to `out[0]`.
             unsafe {
                 let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
                 let d = dst.add(shift);
-                let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
-                let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
-                let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
-                let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
-                _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
-                _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
-                _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
-                _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
+                move_line(src, d, run, n);
                 if crlf {
                     core::ptr::write_unaligned(d.add(n).cast::<[u8; 2]>(), *b"\r\n");
                 } else {
@@ -1585,25 +1575,13 @@ mod avx2 {
                     // written by the general path, whose output can end before bytes
                     // stored past the line (a run of spaces further on collapses).
                     if prev < self.whole && prev >= run + 32 {
-                        let last = prev - 32;
-                        let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
                         // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
                         // (see `Folds::whole`): `run + 128 <= text.len()` and `run + shift +
-                        // 128 <= out.len()` (see `Folds::room`). Each move is of
-                        // `text[o..o + 32]` to `out[o + shift..]` with `run <= o <= prev -
-                        // 32`, so the loads and stores are in bounds, and so is the ending at
-                        // `prev + shift`; together they cover `run..prev` (`o2 + 32 >= last`
-                        // since `prev - run <= 126`). The moves need no alignment.
+                        // 128 <= out.len()` (see `Folds::room`), so with `run + 32 <= prev`
+                        // the line's moves are in bounds, and so is the ending at `prev +
+                        // shift`.
                         unsafe {
-                            let (src, d) = (self.text.as_ptr(), self.dst);
-                            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
-                            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
-                            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
-                            let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
-                            _mm256_storeu_si256(d.add(run).cast::<__m256i>(), v0);
-                            _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), v1);
-                            _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), v2);
-                            _mm256_storeu_si256(d.add(last).cast::<__m256i>(), v3);
+                            move_line(self.text.as_ptr(), self.dst, run, prev);
                             core::ptr::write_unaligned(
                                 self.dst.add(prev).cast::<[u8; 2]>(),
                                 Self::ENDING,
@@ -1643,6 +1621,36 @@ mod avx2 {
         }
     }
 
+    /// Stores the line `src[run..end]` (32 to 128 bytes) at `dst + run` with four 32-byte
+    /// moves, at `run`, `run + 32`, `run + 64` and `end - 32`, the middle two moved back to
+    /// end with the line at most: they overlap, cover the line, and store nothing before or
+    /// past it. (Nothing past it: a value the scan declines later is written by the general
+    /// path, whose output can end before bytes stored past a line; see [`fold_near_end`].)
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 (the callers' target features, into which this inlines);
+    /// `run + 32 <= end <= run + 128`; `src[run..end]` is readable and `dst[run..end]`
+    /// writable.
+    #[inline(always)]
+    unsafe fn move_line(src: *const u8, dst: *mut u8, run: usize, end: usize) {
+        debug_assert!(run + 32 <= end && end <= run + 128);
+        let last = end - 32;
+        let (o1, o2) = ((run + 32).min(last), (run + 64).min(last));
+        // SAFETY: each move is of `src[o..o + 32]` to `dst[o..o + 32]` with `run <= o <=
+        // end - 32` (the caller's ranges); `o2 + 32 >= last` since `end <= run + 128`, so
+        // the four cover `run..end`. The moves need no alignment.
+        unsafe {
+            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
+            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
+            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
+            let v3 = _mm256_loadu_si256(src.add(last).cast::<__m256i>());
+            _mm256_storeu_si256(dst.add(run).cast::<__m256i>(), v0);
+            _mm256_storeu_si256(dst.add(o1).cast::<__m256i>(), v1);
+            _mm256_storeu_si256(dst.add(o2).cast::<__m256i>(), v2);
+            _mm256_storeu_si256(dst.add(last).cast::<__m256i>(), v3);
+        }
+    }
+
     /// The store of [`fold_exact`] for a line of 32 to 126 bytes that [`Folds::ids`] did
     /// not store whole (one near the end of the text, mostly), when the buffer has room for
     /// the text at this `shift`: four 32-byte moves at `run`, `run + 32`, `run + 64` and
@@ -1666,26 +1674,12 @@ mod avx2 {
         if !(32..=126).contains(&len) || prev > n || n + shift + 2 > out.len() {
             return false;
         }
-        let last = prev - 32;
-        let (o1, o2, o3) = (
-            (run + 32).min(last),
-            (run + 64).min(last),
-            (run + 96).min(last),
-        );
-        // SAFETY: each load is `text[o..o + 32]` with `run <= o <= prev - 32` and `prev <=
-        // n`, and each store `out[o + shift..o + shift + 32]`, within `prev + shift <=
-        // out.len()`; the ending goes to `out[prev + shift..prev + shift + 2]`, within `n +
-        // shift + 2 <= out.len()`. The moves need no alignment.
+        // SAFETY: `run + 32 <= prev <= run + 126`, `prev <= n = text.len()`, and the line's
+        // bytes go to `out[run + shift..prev + shift]`, the ending to `out[prev +
+        // shift..prev + shift + 2]`, within `n + shift + 2 <= out.len()`.
         unsafe {
-            let (src, dst) = (text.as_ptr(), out.as_mut_ptr().add(shift));
-            let v0 = _mm256_loadu_si256(src.add(run).cast::<__m256i>());
-            let v1 = _mm256_loadu_si256(src.add(o1).cast::<__m256i>());
-            let v2 = _mm256_loadu_si256(src.add(o2).cast::<__m256i>());
-            let v3 = _mm256_loadu_si256(src.add(o3).cast::<__m256i>());
-            _mm256_storeu_si256(dst.add(run).cast::<__m256i>(), v0);
-            _mm256_storeu_si256(dst.add(o1).cast::<__m256i>(), v1);
-            _mm256_storeu_si256(dst.add(o2).cast::<__m256i>(), v2);
-            _mm256_storeu_si256(dst.add(o3).cast::<__m256i>(), v3);
+            let dst = out.as_mut_ptr().add(shift);
+            move_line(text.as_ptr(), dst, run, prev);
             core::ptr::write_unaligned(dst.add(prev).cast::<[u8; 2]>(), Folds::<CRLF>::ENDING);
         }
         true
