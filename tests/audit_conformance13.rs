@@ -8,30 +8,12 @@
 //! mailfold.
 
 mod common;
+use common::Rng;
 
 use mailfold::{
     format_field, format_header, format_mailboxes, make_msg_id, Encoding, Error, FieldClass,
     LineEnding, Mailbox, Options,
 };
-
-/// SplitMix64, so the cases are the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
 
 fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
     Options::default()
@@ -62,6 +44,43 @@ fn format(name: &str, class: FieldClass, value: &str, o: &Options) -> Result<Vec
         );
     }
     Ok(buf)
+}
+
+/// The line rules of SPEC §3 for a structured field's lines `ls` (of `out`, whose name and
+/// colon take `prefix` bytes of the first line): no line over 998 octets, a line holding an
+/// encoded-word within 76 and the soft limit `max`, any other line within `max` unless it
+/// holds one unbreakable token; ASCII unless `utf8`; no raw line breaker. Returns the last
+/// rule broken, and the value unfolded (the lines after the prefix, joined).
+fn check_structured_lines(
+    out: &str,
+    ls: &[&[u8]],
+    prefix: usize,
+    utf8: bool,
+    max: usize,
+) -> (Option<String>, Vec<u8>) {
+    let mut bad = None;
+    for (li, l) in ls.iter().enumerate() {
+        let w = chars(l, utf8);
+        let body = if li == 0 { &l[prefix..] } else { &l[..] };
+        let toks = unbreakable_tokens(body);
+        let has_ew = body
+            .split(|&b| b == b' ' || b == b'\t')
+            .any(|t| t.starts_with(b"=?"));
+        if l.len() > 998 || (has_ew && w > 76.min(max)) || (w > max && toks > 1 && !has_ew) {
+            bad = Some(format!("line {li} is {w} wide ({toks} tokens)"));
+        }
+    }
+    if !utf8 && !out.is_ascii() {
+        bad = Some("non-ASCII with utf8 off".into());
+    }
+    if out.chars().any(is_line_breaker) {
+        bad = Some("raw line breaker".into());
+    }
+    let mut joined: Vec<u8> = ls[0][prefix..].to_vec();
+    for l in &ls[1..] {
+        joined.extend_from_slice(l);
+    }
+    (bad, joined)
 }
 
 /// Splits a field into lines, checking every ending is the chosen one and no bare CR or LF
@@ -727,28 +746,7 @@ fn random_display_names_read_back_literally() {
             }
         };
         let ls = lines(out.as_bytes(), lf);
-        let mut bad = None;
-        for (li, l) in ls.iter().enumerate() {
-            let w = chars(l, utf8);
-            let has_ew = l
-                .split(|&b| b == b' ' || b == b'\t')
-                .any(|t| t.starts_with(b"=?"));
-            let body = if li == 0 { &l[3..] } else { &l[..] };
-            let toks = unbreakable_tokens(body);
-            if l.len() > 998 || (has_ew && w > 76.min(max)) || (w > max && toks > 1 && !has_ew) {
-                bad = Some(format!("line {li} is {w} wide ({toks} tokens)"));
-            }
-        }
-        if !utf8 && !out.is_ascii() {
-            bad = Some("non-ASCII with utf8 off".into());
-        }
-        if out.chars().any(is_line_breaker) {
-            bad = Some("raw line breaker".into());
-        }
-        let mut joined: Vec<u8> = ls[0][3..].to_vec();
-        for l in &ls[1..] {
-            joined.extend_from_slice(l);
-        }
+        let (mut bad, joined) = check_structured_lines(&out, &ls, 3, utf8, max);
         match read_mailboxes(&joined) {
             Ok(got) => {
                 let want: Vec<(Option<String>, String)> = boxes
@@ -911,28 +909,7 @@ fn random_keywords_read_back_as_the_same_phrases() {
             }
         };
         let ls = lines(out.as_bytes(), lf);
-        let mut bad = None;
-        for (li, l) in ls.iter().enumerate() {
-            let w = chars(l, utf8);
-            let body = if li == 0 { &l[9..] } else { &l[..] };
-            let toks = unbreakable_tokens(body);
-            let has_ew = body
-                .split(|&b| b == b' ' || b == b'\t')
-                .any(|t| t.starts_with(b"=?"));
-            if l.len() > 998 || (has_ew && w > 76.min(max)) || (w > max && toks > 1 && !has_ew) {
-                bad = Some(format!("line {li} is {w} wide ({toks} tokens)"));
-            }
-        }
-        if !utf8 && !out.is_ascii() {
-            bad = Some("non-ASCII with utf8 off".into());
-        }
-        if out.chars().any(is_line_breaker) {
-            bad = Some("raw line breaker".into());
-        }
-        let mut joined: Vec<u8> = ls[0][9..].to_vec();
-        for l in &ls[1..] {
-            joined.extend_from_slice(l);
-        }
+        let (mut bad, joined) = check_structured_lines(&out, &ls, 9, utf8, max);
         match read_keywords(&joined) {
             Ok(got) => {
                 let got: Vec<String> = got.iter().map(|g| collapse(g)).collect();

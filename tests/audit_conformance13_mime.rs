@@ -4,22 +4,9 @@
 //! `%`, `*`, `'`, long ASCII, every option. Expectations come from SPEC §3, §7 and RFC 2045 /
 //! RFC 2231 text, never from running mailfold.
 
+mod common;
+use common::Rng;
 use mailfold::{ContentDisposition, Encoding, Error, LineEnding, Options};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const TSPECIALS: &[u8] = b"()<>@,;:\\\"/[]?=";
 
