@@ -46,6 +46,16 @@ fn format(name: &str, class: FieldClass, value: &str, o: &Options) -> Result<Vec
     Ok(buf)
 }
 
+/// Fails with the count and the first six of the collected failures, if there are any.
+fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(6)]
+    );
+}
+
 /// The line rules of SPEC §3 for a structured field's lines `ls` (of `out`, whose name and
 /// colon take `prefix` bytes of the first line): no line over 998 octets, a line holding an
 /// encoded-word within 76 and the soft limit `max`, any other line within `max` unless it
@@ -766,12 +776,7 @@ fn random_display_names_read_back_literally() {
             failures.push(format!("case {case} {o:?}: {b}: {out:?}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures, first: {:#?}",
-        failures.len(),
-        &failures[..failures.len().min(6)]
-    );
+    assert_no_failures(&failures);
 }
 
 /// Splits an unfolded Keywords value at the commas outside quoted-strings and reads each
@@ -924,12 +929,7 @@ fn random_keywords_read_back_as_the_same_phrases() {
             failures.push(format!("case {case} {o:?}: {b}: {out:?}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures, first: {:#?}",
-        failures.len(),
-        &failures[..failures.len().min(6)]
-    );
+    assert_no_failures(&failures);
 }
 
 /// SPEC §3: structured fields fold "after a comma, between display-name words, before
