@@ -323,6 +323,27 @@ fn front_long(text: &[u8]) -> Option<[__m256i; 4]> {
     ((ats == 1) & ((s_low & (s_low >> 1)) | (s_high & (s_high >> 1)) == 0)).then_some(v)
 }
 
+/// Writes `name` (8 to 16 bytes) and `": "` at `d`, as two overlapping 8-byte moves and a
+/// 2-byte store.
+///
+/// # Safety
+/// `8 <= name.len() <= 16`, and `d[..name.len() + 2]` is writable.
+#[inline(always)]
+unsafe fn put_name_8_16(d: *mut u8, name: &[u8]) {
+    let nl = name.len();
+    debug_assert!((8..=16).contains(&nl));
+    // SAFETY: the loads read 8 bytes at 0 and at `nl - 8` inside `name`; the stores write
+    // `d[..nl + 2]` (the caller's room). Unaligned accesses all.
+    unsafe {
+        let np = name.as_ptr();
+        let head = np.cast::<u64>().read_unaligned();
+        let tail = np.add(nl - 8).cast::<u64>().read_unaligned();
+        d.cast::<u64>().write_unaligned(head);
+        d.add(nl - 8).cast::<u64>().write_unaligned(tail);
+        d.add(nl).cast::<[u8; 2]>().write_unaligned(*b": ");
+    }
+}
+
 /// Writes `Name: <id>` and the line ending to the start of `out` when they fit there and
 /// returns the result, for a `name` of 8..=16 bytes and the id `text` of 33..=127 bytes
 /// whose first and last 32 bytes (or first and last 64, `W` being 4) are `v`: one bounds
@@ -352,12 +373,7 @@ fn put_front<const W: usize>(
         // (total - nl - 2 - n bytes) at nl + 2 + n. The loads read 8 bytes inside `name`.
         // Unaligned accesses all.
         unsafe {
-            let np = name.as_ptr();
-            let head = np.cast::<u64>().read_unaligned();
-            let tail = np.add(nl - 8).cast::<u64>().read_unaligned();
-            d.cast::<u64>().write_unaligned(head);
-            d.add(nl - 8).cast::<u64>().write_unaligned(tail);
-            d.add(nl).cast::<[u8; 2]>().write_unaligned(*b": ");
+            put_name_8_16(d, name);
             let id = d.add(nl + 2);
             let half = W / 2;
             for (i, &w) in v.iter().enumerate() {
@@ -560,12 +576,7 @@ fn put_front_two(
         // at least 33 bytes, follows within 3 bytes), the second id at `head + sep`, the
         // line ending (`eol` bytes) at `total - eol`. The loads read 8 bytes inside `name`.
         unsafe {
-            let np = name.as_ptr();
-            let h = np.cast::<u64>().read_unaligned();
-            let t = np.add(nl - 8).cast::<u64>().read_unaligned();
-            d.cast::<u64>().write_unaligned(h);
-            d.add(nl - 8).cast::<u64>().write_unaligned(t);
-            d.add(nl).cast::<[u8; 2]>().write_unaligned(*b": ");
+            put_name_8_16(d, name);
             store_id(d.add(nl + 2), l1, a);
             d.add(head).cast::<[u8; 4]>().write_unaligned(sep_word);
             store_id(d.add(head + sep), l2, b);
