@@ -557,13 +557,8 @@ mod raw {
             let mut values = std::vec::Vec::new();
             for total in 30..=131usize {
                 for at in [1, total / 2, total - 2] {
-                    let mut id = std::vec![b'7'; total];
-                    id[0] = b'<';
-                    id[total - 1] = b'>';
-                    id[at] = b'@';
-                    if at > 4 {
-                        id[at / 2] = b'.';
-                    }
+                    // No dot on the right: the host is digits only.
+                    let id = crate::test_util::synthetic_id(total, at, b'7', 4, usize::MAX);
                     values.push(id.clone());
                     if at == total / 2 {
                         for i in [

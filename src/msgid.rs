@@ -2884,16 +2884,7 @@ mod tests {
                 }
                 // `<`, `at - 1` bytes, `@`, the rest, `>`; a dot inside each side when there
                 // is room.
-                let mut id = std::vec![b'x'; total];
-                id[0] = b'<';
-                id[total - 1] = b'>';
-                id[at] = b'@';
-                if at > 3 {
-                    id[at / 2] = b'.';
-                }
-                if total - at > 5 {
-                    id[at + 2] = b'.';
-                }
+                let id = crate::test_util::synthetic_id(total, at, b'x', 3, 5);
                 let v = std::string::String::from_utf8(id).unwrap();
                 for o in &opts {
                     let out = single("Message-ID", &v, o);

@@ -227,3 +227,26 @@ pub(crate) fn avx2_or_skip() -> bool {
     std::eprintln!("skipped: this CPU cannot run the AVX2 paths");
     false
 }
+
+/// A msg-id of `total` bytes for the fast-path tests: `<`, `fill` bytes, `@` at `at`, more
+/// `fill`, `>`; a dot at `at / 2` when `at > left_min` and at `at + 2` when `total - at >
+/// right_min` (`usize::MAX`: never), so each side is a dot-atom when there is room.
+pub(crate) fn synthetic_id(
+    total: usize,
+    at: usize,
+    fill: u8,
+    left_min: usize,
+    right_min: usize,
+) -> std::vec::Vec<u8> {
+    let mut id = std::vec![fill; total];
+    id[0] = b'<';
+    id[total - 1] = b'>';
+    id[at] = b'@';
+    if at > left_min {
+        id[at / 2] = b'.';
+    }
+    if total - at > right_min {
+        id[at + 2] = b'.';
+    }
+    id
+}

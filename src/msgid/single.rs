@@ -785,16 +785,7 @@ mod tests {
         let mut all = Vec::new();
         for total in 30..=131usize {
             for at in [1, 2, 3, total / 2, total - 4, total - 3, total - 2] {
-                let mut id = std::vec![b'x'; total];
-                id[0] = b'<';
-                id[total - 1] = b'>';
-                id[at] = b'@';
-                if at > 4 {
-                    id[at / 2] = b'.';
-                }
-                if total - at > 6 {
-                    id[at + 2] = b'.';
-                }
+                let id = crate::test_util::synthetic_id(total, at, b'x', 4, 6);
                 all.push(id.clone());
                 if at == total / 2 {
                     for i in 0..total {
