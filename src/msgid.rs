@@ -1371,14 +1371,18 @@ mod avx2 {
         let mut acc = LongAcc::new();
         let out = walk.sink.spare();
         let n = text.len();
-        // `run + shift` is at most `3 * run + 1` (see `Folds::room`): a buffer of the largest
-        // output has room for every line of the text; a smaller one for the first ones.
-        let room = n.saturating_sub(127).min(out.len().saturating_sub(130) / 3);
+        // A line stored whole ends within `2 * n` of the buffer's start (see `Folds::span`):
+        // in a smaller buffer (rare: `lines.write` asks for one and a half times the text)
+        // every line takes the exact store.
+        let span = if out.len() >= n.saturating_mul(2) {
+            Folds::<CRLF>::SPAN
+        } else {
+            0
+        };
         let mut f = Folds::<CRLF> {
             text,
             soft: lines.soft,
-            room,
-            whole: if line.run < room { line.run + 127 } else { 0 },
+            span,
             run: line.run,
             prev: line.prev_end,
             // The name line's limit from the start: a first id within it is on the name line
@@ -1388,7 +1392,7 @@ mod avx2 {
             dst: out.as_mut_ptr().wrapping_add(line.shift),
             over: 0,
         };
-        // `room` counts on a fresh walk.
+        // `span` counts on a fresh walk.
         debug_assert!(line.run == 0 && line.shift == 1);
         let mut borrow = 0u64;
         // The block loop counts `first`, the block's start: bit `i` of its ends mask is an
@@ -1519,15 +1523,16 @@ mod avx2 {
     struct Folds<'t, const CRLF: bool> {
         text: &'t [u8],
         soft: usize,
-        /// A line at `run` is stored whole when `run < room`: 128 bytes of the text from
-        /// `run`, and of the output from `run + shift`. One bound for both: each fold moves
-        /// `run` on by at least one byte (to the end of an id after the one that ended the
-        /// line before) and `shift` by at most two, so `shift <= 1 + 2 * run`, and `run <
-        /// (out.len() - 130) / 3` keeps `run + shift + 128 < out.len()`.
-        room: usize,
-        /// `run + 127` when `run < room`, else 0: the line ending at `prev` is stored whole
-        /// when `prev < whole` (one compare per fold, set at each fold).
-        whole: usize,
+        /// The line `text[run..prev]` is stored whole ([`move_line`], then the ending) when
+        /// `prev - run - 32 < span` (one compare per fold, wrapping: also false before the
+        /// first id, where `prev` is `usize::MAX`): [`Self::SPAN`], lines of 32 to 126
+        /// bytes, when the buffer has at least `2 * text.len()` bytes, else 0 (no line).
+        /// That bound holds every such store: the ids' ends are at least two bytes apart
+        /// (an `@` between two `>`s, which [`at_check`] has checked before the walk sees
+        /// them; the first is at 2 or later), so each fold moves `run` on by at least two
+        /// and `shift` by at most two, and `shift <= 1 + run`; the store ends at `prev +
+        /// shift + 2 <= prev + run + 3 <= 2 * prev - 29`, with `run + 32 <= prev <= n`.
+        span: usize,
         run: usize,
         /// After the last `>` seen; `usize::MAX` before the first.
         prev: usize,
@@ -1549,6 +1554,9 @@ mod avx2 {
         const STEP: usize = 1 + CRLF as usize;
         /// The line ending, two bytes stored for either (as `Lines::ending`).
         const ENDING: [u8; 2] = if CRLF { *b"\r\n" } else { *b"\n " };
+        /// [`Folds::span`] for a buffer that holds every line stored whole: lengths 32 to
+        /// 126 (what [`move_line`] stores, with a line of up to 128 bytes in the output).
+        const SPAN: usize = 126 - 32 + 1;
 
         /// The shift of the current line (see [`Walk`]); `out` is the buffer `dst` was made
         /// from.
@@ -1574,12 +1582,13 @@ mod avx2 {
                     // line is not checked yet, and a value the scan then declines is
                     // written by the general path, whose output can end before bytes
                     // stored past the line (a run of spaces further on collapses).
-                    if prev < self.whole && prev >= run + 32 {
-                        // SAFETY: `prev < whole` means `run < room` and `prev <= run + 126`
-                        // (see `Folds::whole`): `run + 128 <= text.len()` and `run + shift +
-                        // 128 <= out.len()` (see `Folds::room`), so with `run + 32 <= prev`
-                        // the line's moves are in bounds, and so is the ending at `prev +
-                        // shift`.
+                    if prev.wrapping_sub(run).wrapping_sub(32) < self.span {
+                        debug_assert!(run + 32 <= prev && prev <= self.text.len());
+                        debug_assert!(prev + self.shift(out) + 2 <= out.len());
+                        // SAFETY: `run + 32 <= prev <= run + 126` (see `Folds::span`), `prev
+                        // <= text.len()` (an id's end), and the line and its ending go to
+                        // `out[run + shift..prev + shift + 2]`, within `out` (see
+                        // `Folds::span`): the moves are in bounds.
                         unsafe {
                             move_line(self.text.as_ptr(), self.dst, run, prev);
                             core::ptr::write_unaligned(
@@ -1590,7 +1599,6 @@ mod avx2 {
                         self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
-                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     } else if prev == usize::MAX {
                         // The first id, past the name line's limit, stays on the name line:
                         // with `Name: ` it is within 998 octets when it ends within
@@ -1600,8 +1608,8 @@ mod avx2 {
                             return false;
                         }
                     } else {
-                        // A call (rare: a long line, or one near the end of the text), so
-                        // that the buffer's bounds stay out of the loop's registers (inline,
+                        // A call (rare: a line of fewer than 32 or more than 126 bytes, or
+                        // a buffer of less than twice the text), so that the buffer's bounds stay out of the loop's registers (inline,
                         // even the short store of a line near the end cost the loop two
                         // spills: +77 instructions per References field, round 18).
                         let shift = self.shift(out);
@@ -1612,7 +1620,6 @@ mod avx2 {
                         self.dst = self.dst.wrapping_add(Self::STEP);
                         self.run = prev;
                         self.until = prev + self.soft;
-                        self.whole = if prev < self.room { prev + 127 } else { 0 };
                     }
                 }
                 self.prev = e;
@@ -1652,7 +1659,7 @@ mod avx2 {
     }
 
     /// The store of [`fold_exact`] for a line of 32 to 126 bytes that [`Folds::ids`] did
-    /// not store whole (one near the end of the text, mostly), when the buffer has room for
+    /// not store whole (in a buffer of less than twice the text), when the buffer has room for
     /// the text at this `shift`: four 32-byte moves at `run`, `run + 32`, `run + 64` and
     /// `run + 96`, each moved back to end with the line at most, and the ending: exactly
     /// the line's bytes, nothing past them. (Moves that ended with the text instead stored
@@ -1686,7 +1693,7 @@ mod avx2 {
     }
 
     /// The fold of [`Folds::ids`] for a line it does not store whole: the line and its ending
-    /// stored ([`fold_near_end`], about two fields in five; otherwise exactly), and the
+    /// stored ([`fold_near_end`] when it can; otherwise exactly), and the
     /// check of a first id longer than FAST_MAX_ID + 1 (bit 63 of the result set when it
     /// is).
     #[cold]
@@ -2615,12 +2622,12 @@ mod tests {
     /// `?` sends the AVX2 scan to the baseline, also after it has written the first ids of a
     /// long list (the walk writes every 16 blocks of 64 bytes).
     /// A list past the short scan in buffers of every size from the output's to past three
-    /// times the text's: the AVX2 walk stores whole lines only while `Folds::room` (which
-    /// depends on the buffer) allows, exactly after that; nothing lands past the output.
+    /// times the text's: the AVX2 walk stores lines whole only when `Folds::span` (which
+    /// depends on the buffer) allows, exactly otherwise; nothing lands past the output.
     #[test]
     fn long_list_every_buffer_size_up_to_room() {
         // Ids of 35 to 91 bytes, longest first and last; ids of 50 to 58 bytes, where the
-        // last two lines together are 100 to 127 bytes (the end of `room`).
+        // last two lines together are 100 to 127 bytes (around the longest line stored whole).
         let ids = |len: &dyn Fn(usize) -> usize| -> std::vec::Vec<std::string::String> {
             (0..9)
                 .map(|i| std::format!("<{}{i}@example.com>", "x".repeat(len(i) - 15)))
