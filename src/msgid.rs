@@ -993,13 +993,19 @@ mod avx2 {
     };
 
     // Class codes. Each is the AND of a row bit set (high nibble) and a column bit set (low
-    // nibble): bit 0 = row 2 x columns 0, E (SP, `.`); bit 1 = rows 2, 4 x column 0 (SP,
-    // `@`); bit 2 = row 3 x columns C, E (`<`, `>`); bit 3 = rows 2, 3 x column E (`.`, `>`).
-    pub(super) const AT: i8 = 0b0010;
-    pub(super) const SP: i8 = 0b0011;
-    pub(super) const LT: i8 = 0b0100;
-    pub(super) const DOT: i8 = 0b1001;
-    pub(super) const GT: i8 = 0b1100;
+    // nibble): bit 0 = rows 2..=7 x every column (the printable bytes: controls and
+    // non-ASCII bytes have class 0, which breaks a rule after any class, see `CUR`); bit 1 =
+    // row 3 x columns 0, C, E (`0`, `<`, `>`); bit 2 = rows 2, 3 x columns 0, E (SP, `.`,
+    // `0`, `>`); bit 3 = rows 2, 3, 4 x column 0 (SP, `0`, `@`). atext has bit 0 alone, or
+    // all four (`0`).
+    pub(super) const ATEXT: i8 = 0b0001;
+    /// The class of `0`, atext too.
+    const ATEXT_0: i8 = 0b1111;
+    pub(super) const AT: i8 = 0b1001;
+    pub(super) const SP: i8 = 0b1101;
+    pub(super) const LT: i8 = 0b0011;
+    pub(super) const DOT: i8 = 0b0101;
+    pub(super) const GT: i8 = 0b0111;
     /// Bits 4..=6 (the specials): row 2 x columns 2, 8, 9, C (`"(),`); row 3 x columns A, B
     /// (`:;`); row 5 x columns B, C, D (`[\]`).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -1016,10 +1022,11 @@ mod avx2 {
 
     /// Class bits by low nibble and by high nibble.
     const LO: [u8; 16] = [
-        0x03, 0, 0x10, 0, 0, 0, 0, 0, 0x10, 0x10, 0x20, 0x60, 0x54, 0x40, 0x0D, 0x80,
+        0x0F, 0x01, 0x11, 0x01, 0x01, 0x01, 0x01, 0x01, 0x11, 0x11, 0x21, 0x61, 0x53, 0x41, 0x07,
+        0x81,
     ];
     const HI: [u8; 16] = [
-        0, 0, 0x1B, 0xAC, 0x02, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0x1D, 0xAF, 0x09, 0x41, 0x01, 0x81, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
     // The forbidden pairs, as four rules. CUR has the rules a byte's class can break as the
@@ -1041,7 +1048,13 @@ mod avx2 {
     const SP_AFTER_GT: u8 = 0x80;
     const CUR: [u8; 16] = {
         let mut t = [0u8; 16];
-        t[0] = NOT_AFTER_GT_SP;
+        // A control or a non-ASCII byte breaks a rule after any class (the PREV entry of
+        // each has one of these two, SP's too, as at the start of the text): the long scan
+        // finds them with the pairs, without a minimum of the bytes. (The byte before its
+        // last windows is neutral instead, but was checked with the block before.)
+        t[0] = LT_AFTER_SP | SP_AFTER_GT;
+        t[ATEXT as usize] = NOT_AFTER_GT_SP;
+        t[ATEXT_0 as usize] = NOT_AFTER_GT_SP;
         t[DOT as usize] = AFTER_ATEXT;
         t[AT as usize] = AFTER_ATEXT;
         t[GT as usize] = AFTER_ATEXT;
@@ -1051,7 +1064,9 @@ mod avx2 {
     };
     const PREV: [u8; 16] = {
         let mut t = [0u8; 16];
-        t[0] = LT_AFTER_SP | SP_AFTER_GT;
+        t[0] = AFTER_ATEXT | NOT_AFTER_GT_SP | LT_AFTER_SP | SP_AFTER_GT;
+        t[ATEXT as usize] = LT_AFTER_SP | SP_AFTER_GT;
+        t[ATEXT_0 as usize] = LT_AFTER_SP | SP_AFTER_GT;
         t[DOT as usize] = AFTER_ATEXT | LT_AFTER_SP | SP_AFTER_GT;
         t[AT as usize] = AFTER_ATEXT | LT_AFTER_SP | SP_AFTER_GT;
         t[LT as usize] = AFTER_ATEXT | LT_AFTER_SP | SP_AFTER_GT;
@@ -1146,10 +1161,9 @@ mod avx2 {
     struct LongAcc {
         /// OR of the classes: a high nibble set for a special or a `?`.
         classes: __m256i,
-        /// OR of the pairs' lookups: nonzero for a forbidden pair.
+        /// OR of the pairs' lookups: nonzero for a forbidden pair, and for a control or a
+        /// non-ASCII byte (class 0, see [`CUR`]).
         pairs: __m256i,
-        /// As [`Acc::min`].
-        min: __m256i,
         /// As [`Acc::last`].
         last: __m256i,
     }
@@ -1162,7 +1176,6 @@ mod avx2 {
             LongAcc {
                 classes: _mm256_setzero_si256(),
                 pairs: _mm256_setzero_si256(),
-                min: _mm256_set1_epi8(0x7F),
                 last: _mm256_set1_epi8(SP),
             }
         }
@@ -1172,14 +1185,7 @@ mod avx2 {
     /// ends (bit `i` for a `>` at byte `i - 1`) and of the `@`s.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
-    fn check_long(
-        t: &Tables,
-        acc: &mut LongAcc,
-        v: __m256i,
-        c: __m256i,
-        pc: __m256i,
-    ) -> (u64, u64) {
-        acc.min = _mm256_min_epi8(acc.min, v);
+    fn check_long(t: &Tables, acc: &mut LongAcc, c: __m256i, pc: __m256i) -> (u64, u64) {
         let cur = _mm256_shuffle_epi8(t.cur_at, c);
         let prev = _mm256_shuffle_epi8(t.prev_gt, pc);
         acc.pairs = _mm256_or_si256(acc.pairs, _mm256_and_si256(cur, prev));
@@ -1196,16 +1202,14 @@ mod avx2 {
         let c = classify(t, v);
         let pc = shift_in(acc.last, c);
         acc.last = c;
-        check_long(t, acc, v, c, pc)
+        check_long(t, acc, c, pc)
     }
 
-    /// [`verdict`] for [`long`].
+    /// [`verdict`] for [`long`], which leaves a control or a non-ASCII byte to the baseline
+    /// scan too (`Unsure`; rare in the ids of real mail).
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     #[inline]
     fn verdict_long(acc: &LongAcc) -> Scanned {
-        if _mm256_movemask_epi8(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), acc.min)) != 0 {
-            return Scanned::No;
-        }
         let bad = _mm256_or_si256(
             _mm256_and_si256(acc.classes, _mm256_set1_epi8(HIGH)),
             acc.pairs,
@@ -1250,8 +1254,8 @@ mod avx2 {
     #[inline]
     fn classify(t: &Tables, v: __m256i) -> __m256i {
         // `vpshufb` looks at the low nibble and bit 7 only: non-ASCII bytes get class 0
-        // (atext) from the first lookup without masking, and the signed minimum rejects
-        // them.
+        // from the first lookup without masking (controls from the second), which the
+        // pairs reject (and the signed minimum of the short scan).
         let nibble = _mm256_set1_epi8(0x0F);
         let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
         _mm256_and_si256(_mm256_shuffle_epi8(t.lo, v), _mm256_shuffle_epi8(t.hi, hi))
@@ -1315,6 +1319,23 @@ mod avx2 {
         let c = classify(t, v);
         let pc = classify(t, load(text, w.wrapping_sub(1))?);
         Some(check(t, acc, v, c, pc, _mm256_set1_epi8(-1)))
+    }
+
+    /// Whether the classes `a` and `b` look up the same rules and marks, for the tests.
+    #[cfg(test)]
+    pub(super) fn same_rules(a: i8, b: i8) -> bool {
+        let (a, b) = ((a & 0x0F) as usize, (b & 0x0F) as usize);
+        [CUR, PREV, MARK, marked(CUR, AT), marked(PREV, GT)]
+            .iter()
+            .all(|t| t[a] == t[b])
+    }
+
+    /// Whether a byte of class `cur` after one of class `prev` breaks a rule, in the tables
+    /// of both scans, for the tests.
+    #[cfg(test)]
+    pub(super) fn pair_breaks(prev: i8, cur: i8) -> bool {
+        let (p, c) = ((prev & 0x0F) as usize, (cur & 0x0F) as usize);
+        CUR[c] & PREV[p] != 0 && marked(CUR, AT)[c] & marked(PREV, GT)[p] != 0
     }
 
     /// The class of one byte, for the tests.
@@ -1419,10 +1440,9 @@ mod avx2 {
             // takes the registers for its copies.
             unsafe {
                 core::arch::asm!(
-                    "/* {0} {1} {2} */",
+                    "/* {0} {1} */",
                     inout(ymm_reg) acc.classes,
                     inout(ymm_reg) acc.pairs,
-                    inout(ymm_reg) acc.min,
                     options(nomem, nostack, preserves_flags)
                 );
             }
@@ -1454,8 +1474,8 @@ mod avx2 {
             };
             let (c0, c1) = (classify(&t, v0), classify(&t, v1));
             let pc = shift_in(_mm256_set1_epi8(NEUTRAL), c0);
-            let (g0, a0) = check_long(&t, &mut acc, v0, c0, pc);
-            let (g1, a1) = check_long(&t, &mut acc, v1, c1, shift_in(c0, c1));
+            let (g0, a0) = check_long(&t, &mut acc, c0, pc);
+            let (g1, a1) = check_long(&t, &mut acc, c1, shift_in(c0, c1));
             // Bit `j` is byte `n - 64 + j` (an end there), that is `b + j - (64 - r)`.
             let seen = 64 - r;
             ((g0 | g1 << 32) >> seen | 1 << r, (a0 | a1 << 32) >> seen)
@@ -1481,13 +1501,14 @@ mod avx2 {
             && bad == 0
             && f.prev != usize::MAX
             && !(walk.one && shift != 1)
-            && run + 32 <= n
-            && n - run <= 128
-            && out.len() >= total
+            && n.wrapping_sub(run).wrapping_sub(32) < f.span
         {
-            // SAFETY: `run + 32 <= n <= run + 128`, `n = text.len()`, and the line's bytes
-            // go to `out[run + shift..n + shift]`, within `total <= out.len()`; the line
-            // ending goes to `out[n + shift..total]`, and the space to `out[0]`.
+            debug_assert!(run + 32 <= n && n <= run + 128 && total <= out.len());
+            // SAFETY: `run + 32 <= n <= run + 128` (`Folds::span`), `n = text.len()`, and the
+            // line's bytes go to `out[run + shift..n + shift]`, the line ending to `out[n +
+            // shift..total]`, and the space to `out[0]`: within `out`, since `total <= n +
+            // run + 4 <= 2 * n - 28` (`shift <= 1 + run`, see `Folds::span`), and a nonzero
+            // span means that `out` has at least `2 * n` bytes.
             unsafe {
                 let (src, dst) = (text.as_ptr(), out.as_mut_ptr());
                 let d = dst.add(shift);
@@ -1525,7 +1546,7 @@ mod avx2 {
         soft: usize,
         /// The line `text[run..prev]` is stored whole ([`move_line`], then the ending) when
         /// `prev - run - 32 < span` (one compare per fold, wrapping: also false before the
-        /// first id, where `prev` is `usize::MAX`): [`Self::SPAN`], lines of 32 to 126
+        /// first id, where `prev` is `usize::MAX`): [`Self::SPAN`], lines of 32 to 128
         /// bytes, when the buffer has at least `2 * text.len()` bytes, else 0 (no line).
         /// That bound holds every such store: the ids' ends are at least two bytes apart
         /// (an `@` between two `>`s, which [`at_check`] has checked before the walk sees
@@ -1555,8 +1576,8 @@ mod avx2 {
         /// The line ending, two bytes stored for either (as `Lines::ending`).
         const ENDING: [u8; 2] = if CRLF { *b"\r\n" } else { *b"\n " };
         /// [`Folds::span`] for a buffer that holds every line stored whole: lengths 32 to
-        /// 126 (what [`move_line`] stores, with a line of up to 128 bytes in the output).
-        const SPAN: usize = 126 - 32 + 1;
+        /// 128 (what [`move_line`] stores).
+        const SPAN: usize = 128 - 32 + 1;
 
         /// The shift of the current line (see [`Walk`]); `out` is the buffer `dst` was made
         /// from.
@@ -1585,7 +1606,7 @@ mod avx2 {
                     if prev.wrapping_sub(run).wrapping_sub(32) < self.span {
                         debug_assert!(run + 32 <= prev && prev <= self.text.len());
                         debug_assert!(prev + self.shift(out) + 2 <= out.len());
-                        // SAFETY: `run + 32 <= prev <= run + 126` (see `Folds::span`), `prev
+                        // SAFETY: `run + 32 <= prev <= run + 128` (see `Folds::span`), `prev
                         // <= text.len()` (an id's end), and the line and its ending go to
                         // `out[run + shift..prev + shift + 2]`, within `out` (see
                         // `Folds::span`): the moves are in bounds.
@@ -3080,7 +3101,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn avx2_classes() {
-        use super::avx2::{AT, DOT, GT, LT, QUESTION, SP, SPECIAL};
+        use super::avx2::{AT, ATEXT, DOT, GT, LT, QUESTION, SP, SPECIAL};
         if !crate::test_util::avx2_or_skip() {
             return;
         }
@@ -3093,15 +3114,25 @@ mod tests {
                 b'>' => GT,
                 b'?' | 0x7F => QUESTION,
                 b'"' | b'(' | b')' | b',' | b':' | b';' | b'[' | b'\\' | b']' => SPECIAL,
+                0x21..=0x7E => ATEXT,
                 _ => 0,
             };
             // SAFETY: the CPU has AVX2 (checked above).
             let got = unsafe { super::avx2::class_of(c) };
-            if want == SPECIAL {
-                assert!(got & SPECIAL != 0, "{c:#x}: {got:#x}");
-            } else {
-                assert_eq!(got, want, "{c:#x}");
+            match want {
+                SPECIAL => assert!(got & SPECIAL != 0 && got > 0, "{c:#x}: {got:#x}"),
+                QUESTION => assert!(got < 0, "{c:#x}: {got:#x}"),
+                // atext: the class of atext, or one with the same rules.
+                ATEXT => assert!(
+                    got == ATEXT || super::avx2::same_rules(got, ATEXT),
+                    "{c:#x}: {got:#x}"
+                ),
+                _ => assert_eq!(got, want, "{c:#x}"),
             }
+        }
+        // A control or a non-ASCII byte (class 0) breaks a rule after every class.
+        for prev in [ATEXT, AT, SP, LT, DOT, GT, 0] {
+            assert!(super::avx2::pair_breaks(prev, 0), "{prev:#x}");
         }
     }
 
