@@ -1415,7 +1415,7 @@ mod avx2 {
         };
         // `span` counts on a fresh walk.
         debug_assert!(line.run == 0 && line.shift == 1);
-        let mut borrow = 0u64;
+        let mut at_state = AT_START;
         // The block loop counts `first`, the block's start: bit `i` of its ends mask is an
         // id ending at `first + i` (a `>` at `first + i - 1`), so that the walk needs no
         // register of its own for it; the loop runs while `first + 64 <= n`, one compare.
@@ -1448,7 +1448,7 @@ mod avx2 {
             }
             // Ids without exactly one `@` each: the baseline scan decides (and the branch
             // keeps the check's masks out of the loop's registers).
-            if at_check(g, a, &mut borrow) != 0 {
+            if at_check(g, a, &mut at_state) != 0 {
                 return Scanned::Unsure;
             }
             if !f.ids(out, g, first) {
@@ -1482,14 +1482,14 @@ mod avx2 {
         } else {
             (1, 0)
         };
-        if at_check(g, a, &mut borrow) != 0 {
+        if at_check(g, a, &mut at_state) != 0 {
             return Scanned::Unsure;
         }
         if !f.ids(out, g, b) {
             return Scanned::No;
         }
         // An `@` after the last `>` cannot happen (the text ends with `>`); counted anyway.
-        let bad = borrow | (f.over >> 63) as u64;
+        let bad = open_id(at_state) | (f.over >> 63) as u64;
         let verdict = verdict_long(&acc);
         // The usual end, with the state still in registers: the grammar holds, the ids were
         // taken (a field of one id refuses any fold), and the last line has 32..=128 bytes,
@@ -1815,11 +1815,21 @@ mod avx2 {
         walk.finish()
     }
 
+    /// [`at_check`]'s state before the first block: no id open.
+    pub(super) const AT_START: u64 = u64::MAX;
+
+    /// 1 when [`at_check`]'s `state` says that the id being read has had its `@` (0 at the
+    /// end of a text whose blocks all passed).
+    #[inline(always)]
+    pub(super) fn open_id(state: u64) -> u64 {
+        !state >> 63
+    }
+
     /// Checks the `@`s of a block against its `>`s: each id (what ends at a `>`) has
     /// exactly one `@`, that is, in the order of the text, the bits of `at | gt` alternate
-    /// `@`, `>`, `@`, `>`. `borrow` (0 or 1) says the id being read has had its `@` in an
-    /// earlier block, and is updated for the next. Returns nonzero when they do not
-    /// alternate.
+    /// `@`, `>`, `@`, `>`. `state` ([`AT_START`] before the first block) carries from one
+    /// block to the next whether the id being read has had its `@` ([`open_id`]). Returns
+    /// nonzero when they do not alternate (`state` then means nothing).
     ///
     /// Why it works: `gt - at` is a sum of `2^g - 2^a`, one per id, each the range of
     /// bits `a..g` when the `@` at `a` comes before the `>` at `g`; when they alternate the
@@ -1827,21 +1837,37 @@ mod avx2 {
     /// of `at`. Any other order (two `@`s, none, or a `>` first) makes a borrow or a carry
     /// change one of those bits (`at_check_is_exact` tries every order). An id crossing
     /// blocks leaves a borrow, which the next block subtracts: its range then starts at
-    /// bit 0.
+    /// bit 0. When they alternate, the borrow is bit 63 of the difference: the bits from
+    /// the open id's `@` up are all set, and no range of a closed id reaches bit 63 (its
+    /// `>` is at bit 63 at most, and its range ends below that).
+    ///
+    /// `state` is the complement of the last difference, `at - gt - 1 + borrow`: its bit 63
+    /// is the borrow's complement, which `>> 63` as a signed number turns into the `- 1`.
+    /// (No carry flag to keep between blocks, nor a copy of a mask: `sar`, `add`, `sub`,
+    /// then `andn`, `and`, `or`.)
     #[inline(always)]
-    pub(super) fn at_check(gt: u64, at: u64, borrow: &mut u64) -> u64 {
-        // One `sbb`: the borrow in and out as the carry flag.
-        let mut d = 0;
-        *borrow = u64::from(core::arch::x86_64::_subborrow_u64(
-            *borrow as u8,
-            gt,
-            at,
-            &mut d,
-        ));
-        // `(d & (gt | at)) ^ at` for disjoint masks (a byte is `>` or `@`, not both), as
-        // `and` and `andn` of the masks: the OR of the two would be taken from the vector
+    pub(super) fn at_check(gt: u64, at: u64, state: &mut u64) -> u64 {
+        let mut d = *state;
+        // `d = (d >> 63) + at - gt` in this order, in `state`'s register: LLVM computes `at -
+        // gt` first, in a copy of `at` (which the check below still needs), one more
+        // instruction per block.
+        // SAFETY: three register operations, no memory, no stack.
+        unsafe {
+            core::arch::asm!(
+                "sar {d}, 63",
+                "add {d}, {at}",
+                "sub {d}, {gt}",
+                d = inout(reg) d,
+                at = in(reg) at,
+                gt = in(reg) gt,
+                options(pure, nomem, nostack)
+            );
+        }
+        *state = d;
+        // `(!d & (gt | at)) ^ at` for disjoint masks (a byte is `>` or `@`, not both), as
+        // `andn` and `and` of the masks: the OR of the two would be taken from the vector
         // registers, with two more `vpmovmskb`.
-        (d & gt) | (at & !d)
+        (gt & !d) | (at & d)
     }
 
     /// Blocks of 64 bytes [`short`] takes at most: a single id of the usual kind, and two
@@ -3171,12 +3197,12 @@ mod tests {
                             m[p / 64] |= 1 << (p % 64);
                         }
                     }
-                    let mut borrow = 0;
+                    let mut state = super::avx2::AT_START;
                     let mut bad = 0;
                     for (&g, &a) in gt.iter().zip(&at) {
-                        bad |= super::avx2::at_check(g, a, &mut borrow);
+                        bad |= super::avx2::at_check(g, a, &mut state);
                     }
-                    let got = bad == 0 && borrow == 0;
+                    let got = bad == 0 && super::avx2::open_id(state) == 0;
                     assert_eq!(got, want, "{syms:?} at {start} + k * {step}");
                 }
             }
