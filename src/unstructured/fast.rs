@@ -632,21 +632,29 @@ impl<'a> Out<'a> {
     /// any length, so the size classes of [`copy`] would mispredict. Taken only when the
     /// buffer holds this and the longest fold, space and word after it (so they do overwrite
     /// those bytes); else the exact copy.
+    ///
+    /// # Safety
+    /// `padded` holds 16 bytes past `from` and past `to` (both at most the text's length,
+    /// which is more than 16 below the padded copy's): no check of it here (four
+    /// instructions a run).
     #[inline(always)]
-    fn text_before_word(&mut self, padded: &[u8], from: usize, to: usize) {
+    unsafe fn text_before_word(&mut self, padded: &[u8], from: usize, to: usize) {
         let n = to.saturating_sub(from);
+        debug_assert!(from.max(to) + 16 <= padded.len());
         // The line ending, the white space and an encoded-word of 75, and 16 for the moves.
         let slack = 2 + 1 + 75 + 16;
-        // One check of both ends for all the moves (a check per move and per slice cost
+        // One check of the output for all the moves (a check per move and per slice cost
         // more than the moves: the plain text before a run is two or three moves long).
-        if self.buf.len() >= self.at + n + slack && padded.len() >= from + n + 16 {
+        if self.buf.len() >= self.at + n + slack {
             let dst = self.buf.as_mut_ptr().wrapping_add(self.at);
             let src = padded.as_ptr().wrapping_add(from);
             let mut i = 0;
             loop {
                 // SAFETY: `i < n` (or `i == 0`), so the 16 bytes at `i` lie within
-                // `n + 16` bytes from `from` in `padded` and from `at` in the buffer, both
-                // checked just above; unaligned reads and writes of plain bytes.
+                // `n + 16` bytes from `from` in `padded` (`from + n` is `from` or `to`,
+                // which `padded` holds 16 bytes past: the caller's promise) and from `at`
+                // in the buffer (checked just above); unaligned reads and writes of plain
+                // bytes.
                 unsafe {
                     let v = core::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>());
                     core::ptr::write_unaligned(dst.add(i).cast::<[u8; 16]>(), v);
@@ -984,8 +992,14 @@ fn write_words<const AVX2: bool, const B: usize>(
         // on where the run starts (a run at the start of the value is common, and the
         // branch mispredicted).
         let ws_at = run_start.saturating_sub(1);
-        out.text_before_word(padded, copied, ws_at);
-        let before = padded.get(ws_at).copied().unwrap_or(b' ');
+        debug_assert!(copied <= len && ws_at <= len && len + 16 < padded.len());
+        // SAFETY: `copied` (0, or the end of an earlier run) and `ws_at` (before `forced`)
+        // are at most `len`, and `padded` holds the text and 64 bytes more (`build` took it:
+        // `len + 1 < 64 * B`, and `padded` is `64 * (B + 1)`).
+        unsafe { out.text_before_word(padded, copied, ws_at) };
+        // SAFETY: `ws_at` is inside `padded` (above). Unchecked: the check and the default
+        // of a `get` cost three instructions a run.
+        let before = unsafe { *padded.get_unchecked(ws_at) };
         let ws = if run_start > 0 { before } else { b' ' };
         debug_assert!(run_start <= forced && forced <= run_end && run_end <= len);
         // SAFETY: `run_start <= forced <= run_end <= len`: the run starts after the white
