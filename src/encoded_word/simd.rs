@@ -527,9 +527,20 @@ static B_SIZES: [[u8; 2]; 64] = {
     t
 };
 
-/// The end of a B word from its first character that carries no bits, for 0, 1 or 2
-/// characters of `=` padding: the padding and `?=`, then bytes past the word (written back).
-static B_TAILS: [[u8; 4]; 3] = [*b"?=??", *b"=?=?", *b"==?="];
+/// For each take (as [`B_SIZES`]), the end of its B word from its first character that
+/// carries no bits: the `=` padding (none, one or two characters) and `?=`, then bytes past
+/// the word (written back). By take, not by the padding's length: one load, where the
+/// padding's length (a subtraction) needed a range check (~4 instructions a word).
+static B_TAIL_AT: [[u8; 4]; 64] = {
+    let tails = [*b"?=??", *b"==?=", *b"=?=?"];
+    let mut t = [[0u8; 4]; 64];
+    let mut take = 0;
+    while take < 64 {
+        t[take] = tails[take % 3];
+        take += 1;
+    }
+    t
+};
 
 /// For each room of [`encode_b_word_direct_avx2`] (below 128; any more holds as much as 75),
 /// the most bytes a B word in it can hold: the budget after the 12 characters of overhead,
@@ -550,10 +561,12 @@ static ROOM_BYTES: [u8; 128] = {
     t
 };
 
-/// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word (at most 75) and
-/// the 64 bytes after it, which it reads before and writes back after its whole-vector
-/// stores.
-pub(crate) const DIRECT_ROOM: usize = 12 + 60 + 64;
+/// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word and the 64 bytes
+/// after it, which it reads before and writes back after its whole-vector stores. The word
+/// is at most 75, but the room is that of a take of 63 (84 characters): the take is below
+/// 64 by its construction (a bit of a 64-bit mask), which LLVM sees, while its bound of 45
+/// it does not (a compare and a branch on every word).
+pub(crate) const DIRECT_ROOM: usize = 12 + 84 + 64;
 
 /// One B encoded-word, written straight into `out` at `at`: the whole characters from the
 /// start of `tail` (the `len` bytes of the rest of a run, then at least 64 bytes in all,
@@ -682,7 +695,9 @@ pub(crate) unsafe fn b_word_whole_avx2(tail: &[u8], len: usize) -> Option<BWordT
     debug_assert!(len <= 45);
     Some(BWordTake {
         raw: [load256(src, 0)?, load256(src, 24)?],
-        take: len.min(45),
+        // `len` is at most 45: the mask changes nothing, and tells LLVM the take is below
+        // 64 (see `DIRECT_ROOM`) in one instruction (a `min` took three).
+        take: len % 64,
     })
 }
 
@@ -733,7 +748,7 @@ pub(crate) unsafe fn write_b_word_into_avx2(
         prefix.copy_from_slice(b"=?utf-8?b?");
     }
     let _ = k;
-    // At most 45, so the byte compares below are exact.
+    // Below 64 (see `DIRECT_ROOM`; at most 45 in fact), so the byte compares below are exact.
     let take_v = _mm256_set1_epi8(take as i8);
     for (step, v) in raw.into_iter().enumerate() {
         let t = word_table();
@@ -749,10 +764,8 @@ pub(crate) unsafe fn write_b_word_into_avx2(
     // The padding and the `?=` in one store of four bytes at the first character that
     // carries no bits (instead of a compare and a blend per step): its bytes past the word
     // are written back below.
-    if let (Some(tail), Some(end_bytes)) = (
-        dst.get_mut(10 + bits..14 + bits),
-        B_TAILS.get(n.wrapping_sub(bits)),
-    ) {
+    if let (Some(tail), Some(end_bytes)) = (dst.get_mut(10 + bits..14 + bits), B_TAIL_AT.get(take))
+    {
         tail.copy_from_slice(end_bytes);
     }
     store256(dst, end, saved.0);

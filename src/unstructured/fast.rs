@@ -35,7 +35,12 @@ const MAX_BLOCKS: usize = 16;
 const SHORT_BLOCKS: usize = 7;
 
 /// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`, in `B` words.
+/// In C layout: [`Masks::space_start`] reads `space_before` as the word before `space`.
+#[repr(C)]
 struct Masks<const B: usize> {
+    /// [`SPACE_BEFORE`]: white space before the text (bit 63 of the word before `space`),
+    /// which ends the searches back for a word's start without a test of the word index.
+    space_before: u64,
     /// SP and HTAB; and the end of the text (bit `len`), so every word has an end.
     space: [u64; B],
     /// The bits of `space` that end a word that must be encoded: one holding a byte that
@@ -53,6 +58,9 @@ struct Masks<const B: usize> {
     /// range are two ranks, without a loop over the words between (whose exit mispredicts).
     escapes_before: [u32; B],
 }
+
+/// [`Masks::space_before`]: its bit 63 stands for position -1.
+const SPACE_BEFORE: u64 = 1 << 63;
 
 /// The masks of one block of 64 bytes, before they are combined across blocks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -398,6 +406,34 @@ impl<const B: usize> Masks<B> {
         64 * i + 64 - bits.leading_zeros() as usize
     }
 
+    /// [`Masks::word_start`] of `space`, with [`Masks::space_before`] as the word before it:
+    /// the search back stops there at the latest (bit 63, position -1, gives 0), so its one
+    /// loop condition is the word's being zero (the test of the index cost four instructions
+    /// a search, two searches a run).
+    #[inline(always)]
+    fn space_start(&self, before: usize) -> usize {
+        debug_assert!(before < 64 * B);
+        debug_assert_eq!(self.space_before, SPACE_BEFORE);
+        // `space_before` and `space`: the struct's first `B + 1` words (C layout), word `j`
+        // of them word `j - 1` of `space`.
+        let words = (self as *const Self).cast::<u64>();
+        let mut j = before / 64 + 1;
+        let below = (1u64 << (before % 64)) - 1;
+        // SAFETY: `before < 64 * B` (at most `len + 1`, see `build`), so `j <= B`: inside
+        // the `B + 1` words, which `self` borrows (a pointer from the whole struct, aligned
+        // for `u64`: its first field is one).
+        let mut bits = unsafe { *words.add(j) } & below;
+        while bits == 0 {
+            // `j > 0`: word 0, `space_before`, is not zero.
+            j -= 1;
+            // SAFETY: `j` is below an index read before, inside the words (above).
+            bits = unsafe { *words.add(j) };
+        }
+        let start = 64 * j - bits.leading_zeros() as usize;
+        debug_assert_eq!(start, Self::word_start(&self.space, before));
+        start
+    }
+
     /// The escapes (bits of `escape`) in positions `from..to` (`from <= to <= len`): the
     /// difference of two ranks.
     #[inline(always)]
@@ -596,21 +632,29 @@ impl<'a> Out<'a> {
     /// any length, so the size classes of [`copy`] would mispredict. Taken only when the
     /// buffer holds this and the longest fold, space and word after it (so they do overwrite
     /// those bytes); else the exact copy.
+    ///
+    /// # Safety
+    /// `padded` holds 16 bytes past `from` and past `to` (both at most the text's length,
+    /// which is more than 16 below the padded copy's): no check of it here (four
+    /// instructions a run).
     #[inline(always)]
-    fn text_before_word(&mut self, padded: &[u8], from: usize, to: usize) {
+    unsafe fn text_before_word(&mut self, padded: &[u8], from: usize, to: usize) {
         let n = to.saturating_sub(from);
+        debug_assert!(from.max(to) + 16 <= padded.len());
         // The line ending, the white space and an encoded-word of 75, and 16 for the moves.
         let slack = 2 + 1 + 75 + 16;
-        // One check of both ends for all the moves (a check per move and per slice cost
+        // One check of the output for all the moves (a check per move and per slice cost
         // more than the moves: the plain text before a run is two or three moves long).
-        if self.buf.len() >= self.at + n + slack && padded.len() >= from + n + 16 {
+        if self.buf.len() >= self.at + n + slack {
             let dst = self.buf.as_mut_ptr().wrapping_add(self.at);
             let src = padded.as_ptr().wrapping_add(from);
             let mut i = 0;
             loop {
                 // SAFETY: `i < n` (or `i == 0`), so the 16 bytes at `i` lie within
-                // `n + 16` bytes from `from` in `padded` and from `at` in the buffer, both
-                // checked just above; unaligned reads and writes of plain bytes.
+                // `n + 16` bytes from `from` in `padded` (`from + n` is `from` or `to`,
+                // which `padded` holds 16 bytes past: the caller's promise) and from `at`
+                // in the buffer (checked just above); unaligned reads and writes of plain
+                // bytes.
                 unsafe {
                     let v = core::ptr::read_unaligned(src.add(i).cast::<[u8; 16]>());
                     core::ptr::write_unaligned(dst.add(i).cast::<[u8; 16]>(), v);
@@ -828,6 +872,7 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
     options: &Options,
 ) -> Option<Result<(), Error>> {
     let mut masks = Masks {
+        space_before: SPACE_BEFORE,
         space: [0; B],
         forced_end: [0; B],
         plain_end: [0; B],
@@ -889,7 +934,7 @@ fn write_words<const AVX2: bool, const B: usize>(
         // `len`); `forced_end` has bit `len + 1`.
         let forced = unsafe { Masks::<B>::next(&m.forced_end, pos) };
         let run_start = if forced <= len {
-            Masks::<B>::word_start(&m.space, forced)
+            m.space_start(forced)
         } else {
             len + 1
         };
@@ -938,7 +983,7 @@ fn write_words<const AVX2: bool, const B: usize>(
         // The white space before the next plain word: the end of the run's last word, at
         // or after `forced` (a bit of `space`), so the word start found is at least 1.
         let run_end = if next_plain <= len {
-            Masks::<B>::word_start(&m.space, next_plain) - 1
+            m.space_start(next_plain) - 1
         } else {
             len
         };
@@ -947,8 +992,14 @@ fn write_words<const AVX2: bool, const B: usize>(
         // on where the run starts (a run at the start of the value is common, and the
         // branch mispredicted).
         let ws_at = run_start.saturating_sub(1);
-        out.text_before_word(padded, copied, ws_at);
-        let before = padded.get(ws_at).copied().unwrap_or(b' ');
+        debug_assert!(copied <= len && ws_at <= len && len + 16 < padded.len());
+        // SAFETY: `copied` (0, or the end of an earlier run) and `ws_at` (before `forced`)
+        // are at most `len`, and `padded` holds the text and 64 bytes more (`build` took it:
+        // `len + 1 < 64 * B`, and `padded` is `64 * (B + 1)`).
+        unsafe { out.text_before_word(padded, copied, ws_at) };
+        // SAFETY: `ws_at` is inside `padded` (above). Unchecked: the check and the default
+        // of a `get` cost three instructions a run.
+        let before = unsafe { *padded.get_unchecked(ws_at) };
         let ws = if run_start > 0 { before } else { b' ' };
         debug_assert!(run_start <= forced && forced <= run_end && run_end <= len);
         // SAFETY: `run_start <= forced <= run_end <= len`: the run starts after the white
@@ -1378,6 +1429,7 @@ mod tests {
     /// Empty masks of `B` words.
     fn empty_masks<const B: usize>() -> Masks<B> {
         Masks {
+            space_before: SPACE_BEFORE,
             space: [0; B],
             forced_end: [0; B],
             plain_end: [0; B],
@@ -1465,6 +1517,7 @@ mod tests {
                 start(&ends),
                 "{from}"
             );
+            assert_eq!(m.space_start(from), start(&ends), "{from}");
             assert_eq!(
                 Masks::<B>::word_start(&m.forced_end, from),
                 start(&forced),
