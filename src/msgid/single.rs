@@ -365,9 +365,10 @@ fn put_front<const W: usize>(
     text: &[u8],
     v: [__m256i; W],
 ) -> crate::raw::Raw {
-    let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
+    // 1 for LF, 0 for CRLF (asserted below): the total is one `lea` and a `sub` from it.
+    let lf = dest.options.line_ending as usize;
     let (nl, n) = (name.len(), text.len());
-    let total = nl + 2 + n + 1 + usize::from(crlf);
+    let total = nl + 2 + n + 2 - lf;
     let cap = dest.out.len();
     let id_fits = match W {
         2 => (33..=64).contains(&n),
@@ -379,8 +380,9 @@ fn put_front<const W: usize>(
         // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
         // and last 8 bytes (8 <= nl <= 16), ": " at nl, the id at nl + 2 as its first and
         // last 32 (W = 2, 32 < n <= 64) or 64 (W = 4, 64 < n < 128) bytes, the line ending
-        // (total - nl - 2 - n bytes) at nl + 2 + n. The loads read 8 bytes inside `name`.
-        // Unaligned accesses all.
+        // (2 - lf bytes) at nl + 2 + n, which is `total - 2` or `total - 1`, from the end:
+        // the address of the stores is then `out` and `total`, as they are in registers.
+        // The loads read 8 bytes inside `name`. Unaligned accesses all.
         unsafe {
             put_name_8_16(d, name);
             let id = d.add(nl + 2);
@@ -389,15 +391,20 @@ fn put_front<const W: usize>(
                 let at = if i < half { 32 * i } else { n - 32 * (W - i) };
                 _mm256_storeu_si256(id.add(at).cast::<__m256i>(), w);
             }
-            if crlf {
-                id.add(n).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
+            let end = d.add(total);
+            if lf == 0 {
+                end.sub(2).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
             } else {
-                id.add(n).write(b'\n');
+                end.sub(1).write(b'\n');
             }
         }
     }
     crate::raw::Raw::written(total, cap)
 }
+
+// `LineEnding` as a number is the length of its line ending taken from 2: `Crlf` 0, `Lf` 1
+// (declaration order), which `put_front` relies on.
+const _: () = assert!(crate::LineEnding::Crlf as usize == 0 && crate::LineEnding::Lf as usize == 1);
 
 /// Whether `text` starts with `<` and ends with `>`.
 #[inline(always)]
