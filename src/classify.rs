@@ -562,16 +562,22 @@ const SLOTS: (u64, [Known; 1 << SLOT_BITS]) = {
     }
 };
 
+/// The table of [`SLOTS`] as a static of its own: the symbol is the table, so that each
+/// field of an entry, the class byte too, is one load from the slot's offset (from a
+/// promoted `&SLOTS`, 64 bytes past the multiplier, the class took a `lea` and an `add`
+/// first).
+#[cfg(not(target_os = "none"))]
+static KNOWN: [Known; 1 << SLOT_BITS] = SLOTS.1;
+
 /// The class of the known name of `n <= 16` bytes whose words (as [`name_class`] loads
 /// them) are `head` and `last`: equal to a known name up to the case of its letters, which
 /// makes it a valid name too, so no name check is needed. `None` for any other name.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 fn known_class(n: usize, head: u64, last: u64) -> Option<Class> {
-    let (mul, table) = &SLOTS;
     // The slot is below the table's length (the top SLOT_BITS bits of a word): indexing
     // needs no check, and the entry's fields are loaded from one address.
-    let k = &table[slot(n, head & !FOLD, *mul) % table.len()];
+    let k = &KNOWN[slot(n, head & !FOLD, SLOTS.0) % KNOWN.len()];
     // The length in the same test: one branch.
     let differ =
         ((head ^ k.head) & k.head_keep) | ((last ^ k.last) & k.last_keep) | (k.len ^ n) as u64;

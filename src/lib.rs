@@ -258,7 +258,7 @@ mod raw {
         let code = match class {
             FieldClass::Auto => match crate::classify::short_known_class(name) {
                 Short::Known(class) => Code::class(class),
-                Short::Unknown => Code(SHORT_UNKNOWN),
+                Short::Unknown => return body_unknown(name, value, dest),
                 Short::Invalid => return Raw::new(Err(Error::InvalidName)),
                 Short::Other => Code::forced(class),
             },
@@ -278,29 +278,30 @@ mod raw {
 
     /// The field's class as [`field`] passes it on: a class it found from the name, or the
     /// [`FieldClass`] it was called with (forced, or a name it does not classify), which
-    /// [`body`] resolves. One byte, so that [`body`] takes its arguments where [`field`]
-    /// got its own.
+    /// [`body`] resolves. One register, so that [`body`] takes its arguments where [`field`]
+    /// got its own; a `u32` rather than a byte, which the calling convention has the caller
+    /// zero-extend before each hand-over (a `movzbl` on every path to a writer).
     #[derive(Clone, Copy)]
-    pub(crate) struct Code(u8);
+    pub(crate) struct Code(u32);
 
     /// The bit that marks a [`FieldClass`] in a [`Code`].
-    const FORCED: u8 = 0x80;
+    const FORCED: u32 = 0x80;
     /// The [`Code`] of a name of 1 to 16 bytes that is not a known one, not yet checked.
-    const SHORT_UNKNOWN: u8 = 0x40;
+    const SHORT_UNKNOWN: u32 = 0x40;
     /// The bit added to a msg-id class found from the name when the one- and two-id writers
     /// have declined the value (see [`Code::tried`]).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    const TRIED: u8 = 0x20;
+    const TRIED: u32 = 0x20;
 
     impl Code {
         #[inline(always)]
         fn class(class: crate::classify::Class) -> Code {
-            Code(class as u8)
+            Code(class as u32)
         }
 
         #[inline(always)]
         fn forced(class: FieldClass) -> Code {
-            Code(FORCED | class as u8)
+            Code(FORCED | class as u32)
         }
 
         /// The code of a msg-id field whose value the one- and two-id writers declined, for
@@ -314,7 +315,7 @@ mod raw {
         /// The unstructured class, found from the name.
         #[inline(always)]
         fn is_unstructured(self) -> bool {
-            self.0 == crate::classify::Class::Unstructured as u8
+            self.0 == crate::classify::Class::Unstructured as u32
         }
 
         /// A msg-id class (one or a list), found from the name.
@@ -322,14 +323,14 @@ mod raw {
         #[inline(always)]
         fn is_msg_id(self) -> bool {
             use crate::classify::Class;
-            self.0 == Class::MsgIdOne as u8 || self.0 == Class::MsgIdList as u8
+            self.0 == Class::MsgIdOne as u32 || self.0 == Class::MsgIdList as u32
         }
 
         /// Whether the field may hold more than one id (a msg-id code only).
         #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
         #[inline(always)]
         pub(crate) fn is_list(self) -> bool {
-            self.0 == crate::classify::Class::MsgIdList as u8
+            self.0 == crate::classify::Class::MsgIdList as u32
         }
 
         /// The class: the one found, or the one the name and the forced class give.
@@ -339,33 +340,41 @@ mod raw {
             Ok(match self.0 {
                 c if c & FORCED != 0 => {
                     let forced = match c & !FORCED {
-                        c if c == FieldClass::Unstructured as u8 => FieldClass::Unstructured,
-                        c if c == FieldClass::MsgId as u8 => FieldClass::MsgId,
-                        c if c == FieldClass::Address as u8 => FieldClass::Address,
-                        c if c == FieldClass::ReturnPath as u8 => FieldClass::ReturnPath,
-                        c if c == FieldClass::AsciiStructured as u8 => FieldClass::AsciiStructured,
-                        c if c == FieldClass::Mime as u8 => FieldClass::Mime,
-                        c if c == FieldClass::Verbatim as u8 => FieldClass::Verbatim,
+                        c if c == FieldClass::Unstructured as u32 => FieldClass::Unstructured,
+                        c if c == FieldClass::MsgId as u32 => FieldClass::MsgId,
+                        c if c == FieldClass::Address as u32 => FieldClass::Address,
+                        c if c == FieldClass::ReturnPath as u32 => FieldClass::ReturnPath,
+                        c if c == FieldClass::AsciiStructured as u32 => FieldClass::AsciiStructured,
+                        c if c == FieldClass::Mime as u32 => FieldClass::Mime,
+                        c if c == FieldClass::Verbatim as u32 => FieldClass::Verbatim,
                         _ => FieldClass::Auto,
                     };
                     return super::field_class(name, forced);
                 }
                 SHORT_UNKNOWN => return crate::classify::short_unknown_class(name),
-                c if c == Class::MsgIdOne as u8 => Class::MsgIdOne,
-                c if c == Class::MsgIdList as u8 => Class::MsgIdList,
-                c if c == Class::Address as u8 => Class::Address,
-                c if c == Class::AddressBcc as u8 => Class::AddressBcc,
-                c if c == Class::AddressOne as u8 => Class::AddressOne,
-                c if c == Class::ReturnPath as u8 => Class::ReturnPath,
-                c if c == Class::AsciiStructured as u8 => Class::AsciiStructured,
-                c if c == Class::Date as u8 => Class::Date,
-                c if c == Class::Mime as u8 => Class::Mime,
-                c if c == Class::Verbatim as u8 => Class::Verbatim,
-                c if c == Class::Keywords as u8 => Class::Keywords,
-                c if c == Class::ListId as u8 => Class::ListId,
+                c if c == Class::MsgIdOne as u32 => Class::MsgIdOne,
+                c if c == Class::MsgIdList as u32 => Class::MsgIdList,
+                c if c == Class::Address as u32 => Class::Address,
+                c if c == Class::AddressBcc as u32 => Class::AddressBcc,
+                c if c == Class::AddressOne as u32 => Class::AddressOne,
+                c if c == Class::ReturnPath as u32 => Class::ReturnPath,
+                c if c == Class::AsciiStructured as u32 => Class::AsciiStructured,
+                c if c == Class::Date as u32 => Class::Date,
+                c if c == Class::Mime as u32 => Class::Mime,
+                c if c == Class::Verbatim as u32 => Class::Verbatim,
+                c if c == Class::Keywords as u32 => Class::Keywords,
+                c if c == Class::ListId as u32 => Class::ListId,
                 _ => Class::Unstructured,
             })
         }
+    }
+
+    /// [`body`] for a name of 1 to 16 bytes that is not a known one: a hand-over of its own,
+    /// so that [`field`] sets no code for it before it knows the name (the register that
+    /// took it was one the table lookup then lacked, saved and restored on every field).
+    #[inline(never)]
+    fn body_unknown(name: &str, value: &str, dest: &mut Dest) -> Raw {
+        body(name, value, dest, Code(SHORT_UNKNOWN))
     }
 
     /// The rest of [`field`]: the class resolved, the sink set up, the class's writer. Also

@@ -19,7 +19,7 @@ use super::twice;
 #[cfg(test)]
 use crate::sink::SliceSink;
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+    __m256i, _mm256_adds_epu8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
     _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_shuffle_epi8,
     _mm256_srli_epi16, _mm256_storeu_si256, _mm256_testz_si256, _mm256_xor_si256,
 };
@@ -86,10 +86,9 @@ fn window(lo_t: __m256i, hi_t: __m256i, v: __m256i, keep: __m256i) -> (__m256i, 
     let lo = _mm256_and_si256(v, nibble);
     let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
     let class = _mm256_and_si256(_mm256_shuffle_epi8(lo_t, lo), _mm256_shuffle_epi8(hi_t, hi));
-    let sep = _mm256_or_si256(class, _mm256_add_epi8(class, class));
     (
         _mm256_and_si256(class, keep),
-        _mm256_movemask_epi8(sep) as u32,
+        _mm256_movemask_epi8(sep_bits(class)) as u32,
         _mm256_movemask_epi8(class) as u32,
     )
 }
@@ -240,8 +239,18 @@ fn classes(lo_t: __m256i, hi_t: __m256i, v: __m256i) -> __m256i {
 fn at_sep(class: __m256i) -> (u32, u32) {
     (
         _mm256_movemask_epi8(class) as u32,
-        _mm256_movemask_epi8(_mm256_or_si256(class, _mm256_add_epi8(class, class))) as u32,
+        _mm256_movemask_epi8(sep_bits(class)) as u32,
     )
+}
+
+/// Classes with bit 7 set where the byte is `.` or `@`, for `vpmovmskb`: each class doubled
+/// with unsigned saturation, one instruction (an add and an OR before). A byte that is no
+/// bad one has the class 0, 0x40 (`.`, doubled 0x80) or 0x80 (`@`, doubled 0xFF); what a
+/// bad byte gives does not matter, as every caller rejects a window with one.
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+#[inline]
+fn sep_bits(class: __m256i) -> __m256i {
+    _mm256_adds_epu8(class, class)
 }
 
 /// The tables, the bracket masks and the values `ENDS` turns the brackets of.
@@ -356,9 +365,10 @@ fn put_front<const W: usize>(
     text: &[u8],
     v: [__m256i; W],
 ) -> crate::raw::Raw {
-    let crlf = dest.options.line_ending == crate::LineEnding::Crlf;
+    // 1 for LF, 0 for CRLF (asserted below): the total is one `lea` and a `sub` from it.
+    let lf = dest.options.line_ending as usize;
     let (nl, n) = (name.len(), text.len());
-    let total = nl + 2 + n + 1 + usize::from(crlf);
+    let total = nl + 2 + n + 2 - lf;
     let cap = dest.out.len();
     let id_fits = match W {
         2 => (33..=64).contains(&n),
@@ -370,8 +380,9 @@ fn put_front<const W: usize>(
         // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
         // and last 8 bytes (8 <= nl <= 16), ": " at nl, the id at nl + 2 as its first and
         // last 32 (W = 2, 32 < n <= 64) or 64 (W = 4, 64 < n < 128) bytes, the line ending
-        // (total - nl - 2 - n bytes) at nl + 2 + n. The loads read 8 bytes inside `name`.
-        // Unaligned accesses all.
+        // (2 - lf bytes) at nl + 2 + n, which is `total - 2` or `total - 1`, from the end:
+        // the address of the stores is then `out` and `total`, as they are in registers.
+        // The loads read 8 bytes inside `name`. Unaligned accesses all.
         unsafe {
             put_name_8_16(d, name);
             let id = d.add(nl + 2);
@@ -380,15 +391,20 @@ fn put_front<const W: usize>(
                 let at = if i < half { 32 * i } else { n - 32 * (W - i) };
                 _mm256_storeu_si256(id.add(at).cast::<__m256i>(), w);
             }
-            if crlf {
-                id.add(n).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
+            let end = d.add(total);
+            if lf == 0 {
+                end.sub(2).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
             } else {
-                id.add(n).write(b'\n');
+                end.sub(1).write(b'\n');
             }
         }
     }
     crate::raw::Raw::written(total, cap)
 }
+
+// `LineEnding` as a number is the length of its line ending taken from 2: `Crlf` 0, `Lf` 1
+// (declaration order), which `put_front` relies on.
+const _: () = assert!(crate::LineEnding::Crlf as usize == 0 && crate::LineEnding::Lf as usize == 1);
 
 /// Whether `text` starts with `<` and ends with `>`.
 #[inline(always)]
@@ -468,9 +484,24 @@ fn field_long(
     crate::raw::body(name, value, dest, code.tried())
 }
 
+/// Whether [`front_short`] or [`front_long`], by the length of `text` (`<` first and `>`
+/// last, checked by the caller), takes it. A macro: as a function called twice it was big
+/// enough for the compiler to keep out of line (a call per id, and a register frame).
+macro_rules! front_ok {
+    ($text:expr) => {
+        if $text.len() <= 64 {
+            front_short($text).is_some()
+        } else {
+            front_long($text).is_some()
+        }
+    };
+}
+
 /// [`field_long`] for two ids (the In-Reply-To of a reply to a reply): what [`put_two`]
-/// writes, each id checked as [`field`] and [`field_long`] check one ([`front_any`]) and
-/// copied from its windows.
+/// writes, each id checked as [`field`] and [`field_long`] check one ([`front_ok!`]) and
+/// copied from the value, all inlined here: no call, so no register frame and no windows
+/// passed through memory (a call per id and one to write cost about 130 instructions more
+/// per field).
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 fn field_two(
@@ -480,66 +511,54 @@ fn field_two(
     code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
-    if (8..=16).contains(&name.len()) && (67..=255).contains(&text.len()) {
-        // With no space among the first 128 bytes, `p` is where the windows end: the byte
-        // there must be the space.
-        let p = first_space(text);
-        if let (Some(first), Some(b' '), Some(second)) =
-            (text.get(..p), text.get(p), text.get(p + 1..))
-        {
-            if bracketed(first) && bracketed(second) {
-                if let (Some(a), Some(b)) = (front_any(first), front_any(second)) {
-                    return put_front_two(dest, name.as_bytes(), first, second, &a, &b);
-                }
-            }
+    // With no space among the first 128 bytes, `p` is where the windows end: the byte
+    // there must be the space.
+    let p = first_space(text);
+    if (8..=16).contains(&name.len()) & (67..=255).contains(&text.len()) & (p < text.len()) {
+        let (first, rest) = text.split_at(p.min(text.len()));
+        let second = rest.get(1..).unwrap_or_default();
+        // Each test evaluated, not one branch each: past a run of branches the compiler
+        // takes the checks' calls for cold ones, which it does not inline (a call per id,
+        // the windows through memory and a register frame here).
+        let shape = (rest.first() == Some(&b' ')) & bracketed(first) & bracketed(second);
+        if shape & front_ok!(first) & front_ok!(second) {
+            return put_front_two(dest, name.as_bytes(), first, second);
         }
     }
     crate::raw::body(name, value, dest, code.tried())
 }
 
-/// The four windows that copy an id the front path took, at 0, [`mid`] and 32 bytes before
-/// its end (a short id's two windows twice).
-type Took = [__m256i; 4];
-
 /// Where the second and the third window of an id of `n` (33..=127) bytes start: `n - 32`
-/// and 0 for a short one (its windows again), 32 and `n - 64` for a long one.
+/// and 0 for a short one (its two windows again), 32 and `n - 64` for a long one.
 #[inline(always)]
 fn mid(n: usize) -> (usize, usize) {
     (n.wrapping_sub(32).min(32), n.saturating_sub(64))
 }
 
-/// [`front_short`] or [`front_long`], by the length of `text` (`<` first and `>` last,
-/// checked by the caller), out of line: [`field_two`] checks two ids with one copy of the
-/// code.
-#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-#[inline(never)]
-fn front_any(text: &[u8]) -> Option<Took> {
-    if text.len() <= 64 {
-        let [a, b] = front_short(text)?;
-        Some([a, b, a, b])
-    } else {
-        front_long(text)
-    }
-}
-
-/// Stores the id `t` took at `d`.
+/// Copies the id `id` to `d` as four 32-byte windows, at 0, [`mid`] and 32 bytes before its
+/// end (which overlap), without a branch on its length.
 ///
 /// # Safety
-/// `d` has room for the id's `n` bytes, 33..=127 (so every window of [`mid`] is inside).
+/// `33 <= id.len() <= 127` (so every window of [`mid`] is inside it), and `d[..id.len()]`
+/// is writable.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
-unsafe fn store_id(d: *mut u8, n: usize, t: &Took) {
+unsafe fn copy_id(d: *mut u8, id: &[u8]) {
+    let n = id.len();
     let (o1, o2) = mid(n);
-    // SAFETY: each store is 32 bytes at an offset of at most n - 32 (see above).
-    unsafe {
-        _mm256_storeu_si256(d.cast::<__m256i>(), t[0]);
-        _mm256_storeu_si256(d.add(o1).cast::<__m256i>(), t[1]);
-        _mm256_storeu_si256(d.add(o2).cast::<__m256i>(), t[2]);
-        _mm256_storeu_si256(d.add(n - 32).cast::<__m256i>(), t[3]);
+    let s = id.as_ptr();
+    for at in [0, o1, o2, n - 32] {
+        // SAFETY: each load and store is 32 bytes at an offset of at most n - 32 (see
+        // above), inside `id` and inside the caller's room at `d`; `id` is the caller's
+        // value, which does not overlap the output buffer. Unaligned accesses.
+        unsafe {
+            let v = _mm256_loadu_si256(s.add(at).cast::<__m256i>());
+            _mm256_storeu_si256(d.add(at).cast::<__m256i>(), v);
+        }
     }
 }
 
-/// [`put_two`] for ids that [`front_any`] took, with a name of 8..=16 bytes: one bounds
+/// [`put_two`] for ids that [`front_ok!`] took, with a name of 8..=16 bytes: one bounds
 /// check, then the stores, exact ones only.
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
@@ -548,8 +567,6 @@ fn put_front_two(
     name: &[u8],
     first: &[u8],
     second: &[u8],
-    a: &Took,
-    b: &Took,
 ) -> crate::raw::Raw {
     let options = dest.options;
     let crlf = options.line_ending == crate::LineEnding::Crlf;
@@ -571,15 +588,15 @@ fn put_front_two(
         };
         let d = dest.out.as_mut_ptr();
         // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
-        // and last 8 bytes (8 <= nl <= 16), ": " at nl, the first id at nl + 2 (`store_id`,
+        // and last 8 bytes (8 <= nl <= 16), ": " at nl, the first id at nl + 2 (`copy_id`,
         // 33 <= l1 <= 127), the 4-byte separator word at `head` (the second id,
         // at least 33 bytes, follows within 3 bytes), the second id at `head + sep`, the
         // line ending (`eol` bytes) at `total - eol`. The loads read 8 bytes inside `name`.
         unsafe {
             put_name_8_16(d, name);
-            store_id(d.add(nl + 2), l1, a);
+            copy_id(d.add(nl + 2), first);
             d.add(head).cast::<[u8; 4]>().write_unaligned(sep_word);
-            store_id(d.add(head + sep), l2, b);
+            copy_id(d.add(head + sep), second);
             let end = d.add(total - eol);
             if crlf {
                 end.cast::<[u8; 2]>().write_unaligned(*b"\r\n");
