@@ -274,16 +274,17 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         if soft < crate::options::MIN_MAX_LINE_LEN {
             return None;
         }
-        // Where in `text` the line before `pos` starts (the first line's text starts at 0).
+        // Where in `text` the line before `pos` starts (the first line's text starts at 0), or
+        // a later point of that line ([`Lines::spans`] keeps only a lower bound of the length).
         let mut prev = 0;
         if !CHECKED && soft <= SPAN && n - pos > SPAN {
             at = self.spans(&mut pos, &mut prev, at)?;
         }
         while pos < n {
             if !CHECKED && n - pos <= soft && soft <= SPAN && pos - prev >= S::W {
-                // SAFETY: the line before holds `pos - prev >= W` bytes of text, so `pos >= W`
-                // and they end at `out[at]`; `n - pos <= soft <= SPAN`; the caller made room
-                // for the whole field, which ends with this line.
+                // SAFETY: the line before holds at least `pos - prev >= W` bytes of text, so
+                // `pos >= W` and they end at `out[at]`; `n - pos <= soft <= SPAN`; the caller
+                // made room for the whole field, which ends with this line.
                 unsafe { self.last_line(pos, at) };
                 return Some(at + self.eol_len + (n - pos));
             }
@@ -381,6 +382,12 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
     /// bytes past the line's end are overwritten by the lines after it, which with their line
     /// endings fill more than `SPAN` further bytes of output. Advances `pos`, returns the new
     /// end of the output; `None` for a word too long for the plain path.
+    ///
+    /// Those lines run in an inner loop of their own, one branch per line (one loop that
+    /// merged both vectors' results with the slower cases cost about 1 instruction more
+    /// per line). `*prev` comes back no earlier than where the line before `*pos` starts,
+    /// so that `*pos - *prev` is at most that line's length (all that [`Lines::write`]
+    /// needs).
     #[inline(always)]
     fn spans(&self, pos: &mut usize, prev: &mut usize, at: usize) -> Option<usize> {
         use crate::scan::plain::copy;
@@ -392,19 +399,56 @@ impl<S: crate::scan::plain::Vector> Lines<'_, S> {
         // (or one past) `text`; `out[at]` is inside the output the caller made room for.
         let (mut src, mut dst, stop) =
             unsafe { (t.add(*pos), d.add(at), t.add(n.saturating_sub(SPAN))) };
-        // The length of the line before `src` (kept as it is when no line is written here).
+        // At most the length of the line before `src` (kept as it is when no line is
+        // written here).
         let mut last = *pos - *prev;
-        while src < stop {
-            // SAFETY: `src .. src + soft + 1` lies within `text`, as `p0 + soft < n`
-            // (`n - p0 > SPAN >= soft`).
-            let near = unsafe { fold_near_limit(s, src, soft) };
-            let len = if near != 0 {
-                // `p - p0` in `[2, soft]`, as in `write`, so the line fits the span.
-                let len = near;
+        // The vector that ends at the column limit starts `k` bytes into the line.
+        let k = soft + 1 - S::W;
+        loop {
+            // The lines whose fold point is in that vector (nearly all), with nothing else in
+            // the loop: each holds at least `k` bytes.
+            let first = src;
+            while src < stop {
+                // SAFETY: `src .. src + soft + 1` lies within `text`, as `p0 + soft < n`
+                // (`n - p0 > SPAN >= soft`), and `k + W = soft + 1`.
+                let hits = s.spaces(unsafe { s.load(src.add(k)) });
+                if hits == 0 {
+                    break;
+                }
+                // The last space in the vector: `p - p0` in `[k, soft]`, and `k >= 2`
+                // (soft >= 40 > W + 1), so the line fits the span and holds at least 2 bytes.
+                let len = k + (31 - hits.leading_zeros() as usize);
                 // SAFETY: `text[p0..p0 + SPAN]` is inside `text` (`n - p0 > SPAN`), and
                 // `out[at..at + eol_len + SPAN]` is inside the output the caller made room
                 // for: the span ends `SPAN - len < n - p` bytes after this line, and the
-                // `n - p` bytes of text still to come are all written after it.
+                // `n - p` bytes of text still to come are all written after it. Then
+                // `src + len <= text + n` and `dst + eol_len + len` is the end of what was
+                // just written.
+                unsafe {
+                    dst.cast::<[u8; 2]>().write_unaligned(self.eol_pair);
+                    copy_span(s, dst.add(eol_len), src);
+                    src = src.add(len);
+                    dst = dst.add(eol_len + len);
+                }
+            }
+            if src != first {
+                last = k;
+            }
+            if src >= stop {
+                break;
+            }
+            // A line whose fold point is earlier: in the vector before (as in
+            // [`fold_near_limit`], when that starts at the line's third byte or later), or
+            // further back, or past the limit (a long word).
+            let before = if k >= S::W + 2 {
+                // SAFETY: `src[k - W..k]` lies within the line, as above.
+                s.spaces(unsafe { s.load(src.add(k - S::W)) })
+            } else {
+                0
+            };
+            let len = if before != 0 {
+                let len = k - S::W + (31 - before.leading_zeros() as usize);
+                // SAFETY: as for the span above (`len` is in `[2, k)`).
                 unsafe {
                     dst.cast::<[u8; 2]>().write_unaligned(self.eol_pair);
                     copy_span(s, dst.add(eol_len), src);
