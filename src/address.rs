@@ -409,20 +409,21 @@ const ADDR_ROW_BITS: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 
 /// bytes (overlapping bytes are classified alike), every byte in the set tested on the
 /// vectors by two nibble look-ups ([`ADDR_SET_LO`]: the ranges and the five single bytes
 /// compared one by one took twice the instructions), the separators' places joined into one
-/// mask. Out of line, which also keeps the SSE2 version's ten constants out of
-/// [`format_mailboxes`]' registers across its calls. Other lengths take
-/// [`whole_plain_addr_sse2`].
+/// mask. Inline where an AVX2 caller takes it
+/// ([`format_mailboxes`]' AVX2 loop, where the call, the run-time check before it and the
+/// reloads after it cost more than it does). Other lengths take [`whole_plain_addr_sse2`],
+/// out of line.
 ///
 /// # Safety
 /// The CPU must support AVX2 (`crate::cpu::avx2()`).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-#[inline(never)]
+#[inline]
 unsafe fn whole_plain_addr_avx2(addr: &[u8]) -> bool {
     use core::arch::x86_64::*;
     let n = addr.len();
     if !(16..=64).contains(&n) {
-        return whole_plain_addr_sse2(addr);
+        return whole_plain_addr_other(addr);
     }
     let p = addr.as_ptr();
     // SAFETY: each table is 16 readable bytes; no alignment requirement.
@@ -469,6 +470,14 @@ unsafe fn whole_plain_addr_avx2(addr: &[u8]) -> bool {
         & (sep & 1 == 0)
         & (sep >> (n - 1) == 0)
         & (sep & (sep >> 1) == 0)
+}
+
+/// [`whole_plain_addr_sse2`] out of line, for [`whole_plain_addr_avx2`]'s rare lengths: its
+/// blocks and constants stay out of the AVX2 callers it inlines into.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(never)]
+fn whole_plain_addr_other(addr: &[u8]) -> bool {
+    whole_plain_addr_sse2(addr)
 }
 
 /// [`whole_plain_addr`] with SSE2 (the x86_64 baseline).
@@ -1329,9 +1338,11 @@ fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8])
 /// current line, or does not but fits on a fresh one: [`write_common`]'s decision and
 /// copies for the structured input, where every fit check of the general path
 /// ([`phrase::Plan::write_unit`], then ` <addr>` and the glue) passes. Returns false,
-/// having written nothing, otherwise.
+/// having written nothing, otherwise. Inlined always into [`format_mailboxes`]' loop: out
+/// of line, its frame, its arguments and the folder's state reloaded on each side cost
+/// more than half its own instructions (most mailboxes take it).
 #[cfg(not(target_os = "none"))]
-#[inline]
+#[inline(always)]
 fn put_named(f: &mut Folder<'_, '_>, name: &[u8], quoted: bool, addr: &[u8], glue: &[u8]) -> bool {
     // ASCII throughout: characters are octets.
     let len = name.len() + 2 * usize::from(quoted) + 3 + addr.len() + glue.len();
@@ -1373,6 +1384,63 @@ fn format_mailboxes_with<'m>(
     single: bool,
     fast: bool,
 ) -> Result<(), Error> {
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    if fast && crate::cpu::avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { format_mailboxes_avx2(f, boxes, options, required, single) };
+    }
+    // SAFETY: without `AVX2` no CPU feature is assumed.
+    unsafe { format_mailboxes_loop::<false>(f, boxes, options, required, single, fast) }
+}
+
+/// [`format_mailboxes_with`]'s loop compiled for AVX2: the addr-spec check
+/// ([`whole_plain_addr_avx2`]) and the display name's classification
+/// ([`phrase::plan_literal_k`]) inline into it, with no run-time check or call around each.
+///
+/// # Safety
+/// The CPU must support AVX2 (`crate::cpu::avx2()`).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+unsafe fn format_mailboxes_avx2<'m>(
+    f: &mut Folder<'_, '_>,
+    boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    required: bool,
+    single: bool,
+) -> Result<(), Error> {
+    // SAFETY: the CPU supports AVX2 (this function's contract).
+    unsafe { format_mailboxes_loop::<true>(f, boxes, options, required, single, true) }
+}
+
+/// Whether `addr` is a [`whole_plain_addr`]; with `AVX2`, the vector version called
+/// straight (it inlines into a caller compiled for AVX2).
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+unsafe fn whole_plain_addr_k<const AVX2: bool>(addr: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: the caller's contract.
+        return unsafe { whole_plain_addr_avx2(addr) };
+    }
+    whole_plain_addr(addr)
+}
+
+/// The loop of [`format_mailboxes_with`]; with `AVX2`, for [`format_mailboxes_avx2`].
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 (`crate::cpu::avx2()`).
+#[inline(always)]
+unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
+    f: &mut Folder<'_, '_>,
+    boxes: impl ExactSizeIterator<Item = Mailbox<'m>>,
+    options: &Options,
+    required: bool,
+    single: bool,
+    fast: bool,
+) -> Result<(), Error> {
     let n = boxes.len();
     if (required && n == 0) || (single && n > 1) {
         return Err(Error::InvalidAddress { at: 0 });
@@ -1381,8 +1449,10 @@ fn format_mailboxes_with<'m>(
         let addr = mb.addr_spec.as_bytes();
         // A plain addr-spec holds no control, so the control check is needed only when the
         // full check runs (and runs first there, for the same error).
+        // SAFETY: the caller's contract.
         #[cfg(not(target_os = "none"))]
-        let plain = whole_plain_addr(addr) || plain_addr_end(addr, 0) == Some(addr.len());
+        let plain = unsafe { whole_plain_addr_k::<AVX2>(addr) }
+            || plain_addr_end(addr, 0) == Some(addr.len());
         #[cfg(target_os = "none")]
         let plain = plain_addr_end(addr, 0) == Some(addr.len());
         if !plain {
@@ -1394,8 +1464,9 @@ fn format_mailboxes_with<'m>(
         let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
+                // SAFETY: the caller's contract.
                 #[cfg(not(target_os = "none"))]
-                let plan = phrase::plan_literal(n.as_bytes(), options);
+                let plan = unsafe { phrase::plan_literal_k::<AVX2>(n.as_bytes(), options) };
                 #[cfg(target_os = "none")]
                 let plan = phrase::plan(Source::Literal(n.as_bytes()), options);
                 // A name planned as one slice holds no control (see `Plan::is_slice`).
@@ -1414,6 +1485,39 @@ fn format_mailboxes_with<'m>(
             }
             _ => None,
         };
+        // With AVX2, `write_mailbox`'s first steps for a plain addr-spec right here, without
+        // the call: a bare addr-spec ([`put_bare_addr`]; ASCII, its width is its octets) and a
+        // name that is one B word ([`put_b_mailbox_body`]). Where they write nothing,
+        // `write_mailbox` takes them again, and they again write nothing.
+        #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+        if AVX2 && plain {
+            match &name {
+                None => {
+                    if put_bare_addr(f, addr, Width::ascii(addr.len() + glue.len()), glue) {
+                        continue;
+                    }
+                }
+                Some(plan) => {
+                    if let Some(lit) = plan.encoded_slice() {
+                        let addr_w = Width::ascii(addr.len());
+                        // SAFETY: the caller's contract (the CPU supports AVX2, and this loop
+                        // is compiled for it).
+                        let put = unsafe {
+                            put_b_mailbox_body(f, lit, (0, lit.len()), addr, addr_w, glue, options)
+                        };
+                        match put? {
+                            EncodedMailbox::Written => continue,
+                            EncodedMailbox::Split => {
+                                // SAFETY: as above.
+                                unsafe { write_split_b_avx2(f, lit, addr, addr_w, glue, options) }?;
+                                continue;
+                            }
+                            EncodedMailbox::NotOneWord => {}
+                        }
+                    }
+                }
+            }
+        }
         if !plain && addr_has_fws(addr) {
             write_mailbox_pieces(f, name, addr, glue, options)?;
         } else {

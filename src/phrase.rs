@@ -160,6 +160,37 @@ pub(crate) fn plan_literal<'a>(b: &'a [u8], options: &Options) -> Plan<'a> {
     }
 }
 
+/// [`plan_literal`]; with `AVX2`, for a caller compiled for AVX2: a name of up to 32 bytes
+/// goes to [`literal_form_short_avx2`] with no run-time check, and that inlines there.
+///
+/// # Safety
+/// With `AVX2`, the CPU must support AVX2 ([`crate::cpu::avx2`]).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) unsafe fn plan_literal_k<'a, const AVX2: bool>(
+    b: &'a [u8],
+    options: &Options,
+) -> Plan<'a> {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        let form = if (1..=32).contains(&b.len()) {
+            // SAFETY: the caller's contract; `b` is 1 to 32 bytes.
+            unsafe { literal_form_short_avx2(b, options.utf8) }
+        } else {
+            literal_form_long(b, options)
+        };
+        return match form {
+            Some(form) => Plan {
+                text: Source::Literal(b).literal(),
+                slice: Some(b),
+                form,
+            },
+            None => plan_slices(Source::Literal(b), options),
+        };
+    }
+    plan_literal(b, options)
+}
+
 /// [`plan`] after (or without) [`literal_form_window`]: a slice planned in one pass, else
 /// the byte loop.
 #[cfg_attr(not(target_os = "none"), inline(never))]
@@ -473,14 +504,15 @@ fn literal_form_of_window(
 /// any byte is hard or non-ASCII, or not atext and not a space, does not depend on where
 /// it stands or on a byte being seen twice; a space first or last, two spaces in a row and
 /// the count of quotes are read where each half holds them. The same verdict as
-/// [`literal_form_of_window`] (a test holds them together).
+/// [`literal_form_of_window`] (a test holds them together). Inline where an AVX2 caller
+/// takes it ([`plan_literal_k`]); a call from the others.
 ///
 /// # Safety
 /// The CPU must support AVX2 ([`crate::cpu::avx2`]); `lit` must be 1 to 32 bytes (else
 /// `None`).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-#[inline(never)]
+#[inline]
 unsafe fn literal_form_short_avx2(lit: &[u8], utf8: bool) -> Option<Form> {
     use crate::address::window::x86::{head_tail16, masks_v, pad16};
     use core::arch::x86_64::*;
