@@ -1,0 +1,600 @@
+//! Conformance audit, round 14: every field class under every option at once. Earlier rounds
+//! drew options at random per case; here each class (Subject, Keywords, List-Id, msg-id
+//! lists, address lists, Bcc, Return-Path, Received, DKIM-Signature, Date, MIME parameter
+//! fields, verbatim) meets every soft limit edge (40, 41, 76, 77, 78, 79, 997, 998), both
+//! line endings, utf8 on and off and every encoding, and the output is held to SPEC §3 line
+//! rules and to invariants the SPEC implies between options: the line ending is not part of
+//! any limit (so LF output is the CRLF output with `\r\n` replaced), utf8 only changes how
+//! non-ASCII is written (so ASCII input gives the same bytes with utf8 on and off), and the
+//! soft limit is `InvalidOption` outside 40..=998 for every class and entry point. Exact
+//! 78- and 998-column lines, empty and white-space-only values, caller folds at the very
+//! start or end, and error offsets through caller folds and multi-byte text follow. Every
+//! expectation comes from SPEC.md, the README's decisions or the RFC text quoted next to
+//! it, never from running mailfold.
+
+mod common;
+use common::{check_structure, decode_unstructured, expected_unstructured, unfold_value, Kind};
+
+use mailfold::{
+    format_field, format_header, format_mailboxes, Encoding, Error, FieldClass, HeaderBuf,
+    LineEnding, Mailbox, Options,
+};
+
+fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
+    Options::default()
+        .with_max_line_len(max)
+        .with_line_ending(if lf { LineEnding::Lf } else { LineEnding::Crlf })
+        .with_utf8(utf8)
+        .with_encoding(enc)
+}
+
+/// Formats with a buffer of exactly the size the size query gives, and checks that
+/// `needed - 1` is `BufferTooSmall` with the same size (SPEC §1.2 semantics in Rust form).
+fn format(name: &str, class: FieldClass, value: &str, o: &Options) -> Result<Vec<u8>, Error> {
+    let needed = match format_field(name, class, value, o, &mut []) {
+        Err(Error::BufferTooSmall { needed }) => needed,
+        Ok(n) => panic!("wrote {n} bytes into an empty buffer"),
+        Err(e) => {
+            let mut big = vec![0u8; 1 << 15];
+            assert_eq!(
+                format_field(name, class, value, o, &mut big),
+                Err(e),
+                "{name}: {value:?}: size query and real call disagree"
+            );
+            return Err(e);
+        }
+    };
+    let mut buf = vec![0u8; needed];
+    let n = format_field(name, class, value, o, &mut buf).expect("exact buffer");
+    assert_eq!(n, needed, "size query and write disagree for {value:?}");
+    let mut short = vec![0u8; needed - 1];
+    assert_eq!(
+        format_field(name, class, value, o, &mut short),
+        Err(Error::BufferTooSmall { needed }),
+        "needed - 1 for {value:?}"
+    );
+    Ok(buf)
+}
+
+fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failures, first: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(8)]
+    );
+}
+
+fn collapse(s: &str) -> String {
+    s.split([' ', '\t'])
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One sample field per class: name, forced class, value, the tokenisation its lines are
+/// checked with, whether its text reads back literally (white space collapsed), and whether
+/// it is valid with utf8 off.
+struct Sample {
+    name: &'static str,
+    class: FieldClass,
+    value: String,
+    kind: Kind,
+    literal: bool,
+    ascii_ok: bool,
+}
+
+fn samples() -> Vec<Sample> {
+    let s = |name, class, value: &str, kind, literal, ascii_ok| Sample {
+        name,
+        class,
+        value: value.to_string(),
+        kind,
+        literal,
+        ascii_ok,
+    };
+    let long_b64: String = (0..300)
+        .map(|i| {
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i * 7 % 64] as char
+        })
+        .collect();
+    let dkim = format!(
+        "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel2026; \
+         h=from:to:subject:date:message-id; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; \
+         b={long_b64}"
+    );
+    let refs = (0..6)
+        .map(|i| format!("<{i}.{}@host{i}.example.com>", "abcdef".repeat(i + 1)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    use FieldClass as C;
+    vec![
+        s(
+            "Subject",
+            C::Auto,
+            "The quick brown fox jumps over the lazy dog and keeps on running far away \
+             into the hills beyond the river where nobody has seen it since that day",
+            Kind::Unstructured,
+            true,
+            true,
+        ),
+        s(
+            "Subject",
+            C::Auto,
+            "Grüße aus Köln 👩\u{200d}👩\u{200d}👧 مرحبا بالعالم e\u{301}\u{302}\u{303} 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \
+             text with ASCII words in between 日本語のテキスト 🏳\u{fe0f}\u{200d}🌈 done",
+            Kind::Unstructured,
+            true,
+            true,
+        ),
+        s(
+            "X-Very-Long-Header-Name-That-Takes-Most-Of-The-Line-Already",
+            C::Auto,
+            "short words 𐍈𐍈𐍈 then more words 👍🏽 and the end",
+            Kind::Unstructured,
+            true,
+            true,
+        ),
+        s(
+            "Keywords",
+            C::Auto,
+            "alpha, beta gamma, Grüße, 👍 thumbs, delta epsilon zeta, שלום עולם, eta",
+            Kind::Structured,
+            false,
+            true,
+        ),
+        s(
+            "List-Id",
+            C::Auto,
+            "Ünïcödé 👩\u{200d}💻 developers discussion list <dev.lists.example.org>",
+            Kind::Structured,
+            false,
+            true,
+        ),
+        s(
+            "List-Id",
+            C::Auto,
+            "<a-fairly-long-list-label.with-many-parts.lists.example.org>",
+            Kind::Structured,
+            true,
+            true,
+        ),
+        s("References", C::Auto, &refs, Kind::MsgId, true, true),
+        s(
+            "Message-ID",
+            C::Auto,
+            "<154810422972.4.16142961424846318784@aaf39fce-569e-473a-9453-6862595bd8da.prvt.dyno.rt.heroku.com>",
+            Kind::MsgId,
+            true,
+            true,
+        ),
+        s(
+            "To",
+            C::Auto,
+            "Jöhn Dœ <john@example.com>, \"Doe, Jane\" <jane@example.org>, plain@example.net, \
+             Team: a@x.org, b@x.org;, 👩\u{200d}💻 Coder <coder@example.com>, undisclosed-recipients:;",
+            Kind::Structured,
+            false,
+            true,
+        ),
+        s(
+            "Cc",
+            C::Auto,
+            "jöhn@exämple.com, Ann <ann@example.com>",
+            Kind::Structured,
+            true,
+            false,
+        ),
+        s("Bcc", C::Auto, "", Kind::Structured, true, true),
+        s(
+            "Return-Path",
+            C::Auto,
+            "<bounce+list-owner=example.org@mail.example.com>",
+            Kind::Structured,
+            true,
+            true,
+        ),
+        s(
+            "Received",
+            C::Auto,
+            "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org \
+             (Postfix) with ESMTPS id 4Zx9Q01abcdefghijk for <user@example.org>; \
+             Tue, 01 Dec 2026 08:00:00 +0000",
+            Kind::Ascii,
+            true,
+            true,
+        ),
+        s("DKIM-Signature", C::Auto, &dkim, Kind::Ascii, true, true),
+        s(
+            "Authentication-Results",
+            C::Auto,
+            "mx.example.org; dkim=pass header.d=example.com header.s=sel2026; \
+             spf=pass smtp.mailfrom=example.com; dmarc=pass (p=reject) header.from=example.com",
+            Kind::Ascii,
+            true,
+            true,
+        ),
+        s(
+            "Date",
+            C::Auto,
+            "Tue, 01 Dec 2026 08:15:03 +0000",
+            Kind::Ascii,
+            true,
+            true,
+        ),
+        s(
+            "Content-Type",
+            C::Auto,
+            "text/plain; charset=utf-8; format=flowed; delsp=yes",
+            Kind::Ascii,
+            true,
+            true,
+        ),
+        s(
+            "Content-Disposition",
+            C::Auto,
+            "attachment; filename=\"Grüße 👩\u{200d}👩\u{200d}👧 a rather long file name for folding.pdf\"; size=12345",
+            Kind::Ascii,
+            false,
+            true,
+        ),
+        s(
+            "X-Raw",
+            C::Verbatim,
+            "v=1; a=rsa-sha256; d=example.com;\r\n\tb=abcdefghijklmnopqrstuvwxyz0123456789",
+            Kind::Ascii,
+            true,
+            true,
+        ),
+        s(
+            "X-Raw-UTF8",
+            C::Verbatim,
+            "Grüße;\r\n\t👩\u{200d}💻 text",
+            Kind::Ascii,
+            true,
+            false,
+        ),
+    ]
+}
+
+/// SPEC §1.1 / options docs: the soft limit is 40..=998; everything else, 0 included (0 is
+/// the C ABI's spelling of the default, not the Rust one), is `InvalidOption`, for every
+/// class, every entry point and every value, valid or not, empty or not.
+#[test]
+fn soft_limit_outside_40_to_998_is_invalid_option_for_every_class() {
+    let mut failures = Vec::new();
+    let bad = [0, 1, 39, 999, 1000, usize::MAX / 2, usize::MAX];
+    for smp in samples() {
+        for &max in &bad {
+            for (lf, utf8) in [(false, false), (true, true)] {
+                let o = options(max, lf, utf8, Encoding::Auto);
+                let got = format_field(smp.name, smp.class, &smp.value, &o, &mut [0u8; 4096]);
+                if got != Err(Error::InvalidOption) {
+                    failures.push(format!("{} max {max}: {got:?}", smp.name));
+                }
+                let q = format_field(smp.name, smp.class, &smp.value, &o, &mut []);
+                if q != Err(Error::InvalidOption) {
+                    failures.push(format!("{} max {max} size query: {q:?}", smp.name));
+                }
+            }
+        }
+    }
+    for &max in &bad {
+        let o = options(max, false, false, Encoding::Auto);
+        let mb = [Mailbox {
+            display_name: Some("Ann"),
+            addr_spec: "ann@example.com",
+        }];
+        let got = format_mailboxes("To", &mb, &o, &mut [0u8; 256]);
+        if got != Err(Error::InvalidOption) {
+            failures.push(format!("format_mailboxes max {max}: {got:?}"));
+        }
+        let got = format_mailboxes("Bcc", &[], &o, &mut [0u8; 256]);
+        if got != Err(Error::InvalidOption) {
+            failures.push(format!("format_mailboxes empty Bcc max {max}: {got:?}"));
+        }
+        let got = format_header("Subject", "", &o, &mut [0u8; 256]);
+        if got != Err(Error::InvalidOption) {
+            failures.push(format!("empty Subject max {max}: {got:?}"));
+        }
+        let mut h = HeaderBuf::<256>::new();
+        let got = h.push("Subject", "hi", &o);
+        if got != Err(Error::InvalidOption) || !h.is_empty() {
+            failures.push(format!(
+                "HeaderBuf::push max {max}: {got:?} {:?}",
+                h.as_str()
+            ));
+        }
+    }
+    for max in [40, 41, 78, 997, 998] {
+        let o = options(max, false, false, Encoding::Auto);
+        if format_header("Subject", "hi", &o, &mut [0u8; 64]).is_err() {
+            failures.push(format!("max {max} refused"));
+        }
+    }
+    assert_no_failures(&failures);
+}
+
+/// Every class under every soft-limit edge, line ending, utf8 mode and encoding:
+/// * SPEC §3 line rules (`common::check_structure`: the chosen ending only, no bare CR or LF,
+///   ≤ 998 octets, ≤ the soft limit in characters with utf8 wherever a fold point allows,
+///   encoded-word lines ≤ 76, no needless fold after the colon);
+/// * the line ending is excluded from every limit (RFC 5322 §2.1.1 "excluding the CRLF";
+///   options docs), so the LF form is the CRLF form with each `\r\n` written `\n`;
+/// * utf8 changes only how non-ASCII is written (SPEC §1.1, RFC 6532), so an all-ASCII value
+///   gives the same bytes with utf8 on and off;
+/// * the lossless rule (SPEC §3): unstructured values decode back (RFC 2047 §6.2), the other
+///   literal ones unfold to the same text with white space collapsed.
+#[test]
+fn every_class_under_every_option_edge() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for smp in samples() {
+        for &max in &[40, 41, 76, 77, 78, 79, 100, 997, 998] {
+            for enc in [Encoding::Auto, Encoding::Q, Encoding::B] {
+                let mut by_mode: Vec<(bool, bool, Vec<u8>)> = Vec::new();
+                for utf8 in [false, true] {
+                    for lf in [false, true] {
+                        let o = options(max, lf, utf8, enc);
+                        let what = format!("{} max {max} lf {lf} utf8 {utf8} {enc:?}", smp.name);
+                        let out = match format(smp.name, smp.class, &smp.value, &o) {
+                            Ok(out) => out,
+                            Err(Error::NonAscii { .. }) if !utf8 && !smp.ascii_ok => continue,
+                            Err(e) => {
+                                failures.push(format!("{what}: {e:?} for {:?}", smp.value));
+                                continue;
+                            }
+                        };
+                        checked += 1;
+                        if !utf8 && !smp.ascii_ok {
+                            failures.push(format!("{what}: accepted non-ASCII with utf8 off"));
+                        }
+                        let shown = String::from_utf8_lossy(&out).into_owned();
+                        if let Err(e) = check_structure(&out, smp.name, smp.kind, &o) {
+                            failures.push(format!("{what}: {e}\n{shown}"));
+                        }
+                        if smp.literal {
+                            let v = unfold_value(&out, smp.name, &o).unwrap_or_default();
+                            let v = String::from_utf8_lossy(&v).into_owned();
+                            if smp.kind == Kind::Unstructured {
+                                match decode_unstructured(v.as_bytes()) {
+                                    Ok(d)
+                                        if d.trim_matches([' ', '\t'])
+                                            == expected_unstructured(&smp.value) => {}
+                                    other => failures
+                                        .push(format!("{what}: decodes to {other:?}\n{shown}")),
+                                }
+                            } else {
+                                let want =
+                                    collapse(&smp.value.replace("\r\n", "").replace('\n', ""));
+                                let want = if smp.name == "Bcc" {
+                                    String::new()
+                                } else {
+                                    want
+                                };
+                                if collapse(&v) != want {
+                                    failures.push(format!("{what}: unfolds to {v:?}"));
+                                }
+                            }
+                        }
+                        by_mode.push((utf8, lf, out));
+                    }
+                }
+                let find = |u: bool, l: bool| {
+                    by_mode
+                        .iter()
+                        .find(|(a, b, _)| *a == u && *b == l)
+                        .map(|(_, _, o)| o.clone())
+                };
+                for utf8 in [false, true] {
+                    if let (Some(crlf), Some(lf)) = (find(utf8, false), find(utf8, true)) {
+                        let as_lf = String::from_utf8_lossy(&crlf).replace("\r\n", "\n");
+                        if as_lf.as_bytes() != lf.as_slice() {
+                            failures.push(format!(
+                                "{} max {max} utf8 {utf8} {enc:?}: LF form differs from CRLF form\n\
+                                 CRLF: {as_lf:?}\nLF:   {:?}",
+                                smp.name,
+                                String::from_utf8_lossy(&lf)
+                            ));
+                        }
+                    }
+                }
+                if smp.value.is_ascii() {
+                    if let (Some(a), Some(b)) = (find(false, false), find(true, false)) {
+                        if a != b {
+                            failures.push(format!(
+                                "{} max {max} {enc:?}: ASCII value differs with utf8 on\n\
+                                 off: {:?}\non:  {:?}",
+                                smp.name,
+                                String::from_utf8_lossy(&a),
+                                String::from_utf8_lossy(&b)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{checked} fields checked");
+    assert_no_failures(&failures);
+}
+
+// ---- ASCII structured fields over random values ------------------------------------------
+
+/// One random ASCII structured value: atoms, long tokens, quoted-strings (with white space,
+/// quoted-pairs and parentheses inside), comments (nested, with quotes inside), runs of
+/// spaces and tabs, caller folds, and with utf8 non-ASCII text (4-byte characters, combining
+/// marks, right-to-left text, ZWJ sequences).
+fn random_ascii_structured(r: &mut common::Rng, utf8: bool) -> String {
+    let mut v = String::new();
+    let n = r.range(1, 14);
+    for i in 0..n {
+        if i > 0 {
+            v.push_str(r.pick(&[" ", " ", " ", "  ", "\t", " \t ", "\r\n ", "\n\t", ";  "]));
+        }
+        let word = match r.below(8) {
+            0 => "a".repeat(r.range(1, 120)),
+            1 => format!(
+                "\"{} {}\"",
+                "q".repeat(r.range(0, 30)),
+                "w".repeat(r.range(0, 30))
+            ),
+            2 => format!("\"x\\\" (y) \t z\\\\\"{}", r.pick(&["", ";", ","])),
+            3 => format!("(c \"o\" (n) {})", "m".repeat(r.range(1, 40))),
+            4 if utf8 => r
+                .pick(&[
+                    "é",
+                    "𝔘𝔫𝔦",
+                    "e\u{301}\u{302}",
+                    "مرحبا",
+                    "👩\u{200d}💻",
+                    "日本語テキスト",
+                ])
+                .repeat(r.range(1, 12)),
+            5 => format!("k{}={}", r.below(100), "v".repeat(r.range(1, 50))),
+            _ => r
+                .pick(&[
+                    "from",
+                    "by",
+                    "with",
+                    "ESMTPS",
+                    "id",
+                    "for",
+                    "<u@example.org>",
+                    "[192.0.2.1]",
+                ])
+                .to_string(),
+        };
+        v.push_str(&word);
+    }
+    if r.chance(10) {
+        v.insert_str(0, r.pick(&[" ", "\r\n ", "\t"]));
+    }
+    if r.chance(10) {
+        v.push_str(r.pick(&[" ", "\r\n ", "\t"]));
+    }
+    v
+}
+
+/// Splits one output line into fold-point separated tokens the way RFC 5322 structured
+/// syntax does: white space inside a quoted-string (outside comments) or escaped by a
+/// quoted-pair is not a fold point (SPEC §3: "never inside a quoted-string"); `state`
+/// carries (quoted, comment depth) from line to line.
+fn structured_tokens(line: &[u8], state: &mut (bool, usize)) -> usize {
+    let (mut n, mut in_tok, mut esc) = (0, false, false);
+    for &b in line {
+        let ws = b == b' ' || b == b'\t';
+        if esc {
+            esc = false;
+        } else if b == b'\\' && (state.0 || state.1 > 0) {
+            esc = true;
+        } else if state.0 {
+            state.0 = b != b'"';
+        } else if b == b'(' {
+            state.1 += 1;
+        } else if b == b')' {
+            state.1 = state.1.saturating_sub(1);
+        } else if b == b'"' && state.1 == 0 {
+            state.0 = true;
+        }
+        if ws && !state.0 && !esc {
+            in_tok = false;
+        } else if !ws && !in_tok {
+            in_tok = true;
+            n += 1;
+        }
+    }
+    n
+}
+
+/// SPEC §2/§3 for ASCII structured fields (Received, DKIM-Signature, Authentication-Results,
+/// forced `AsciiStructured`), over random values with every soft-limit edge, both endings
+/// and utf8 on and off: the value is kept exactly (the caller's folds lose their line break,
+/// leading and trailing white space goes, nothing else changes: RFC 5322 §2.2.3 unfolding of
+/// the output gives it back), every line ends with the chosen ending, no line passes 998
+/// octets, a line past the soft limit (characters with utf8) holds one unbreakable token,
+/// the break goes before white space, no line is only white space, and the LF form is the
+/// CRLF form with `\n` endings.
+#[test]
+fn random_ascii_structured_values_keep_their_text_and_the_line_rules() {
+    let mut r = common::Rng(0x14_a5c1);
+    let mut failures = Vec::new();
+    let names = [
+        "Received",
+        "DKIM-Signature",
+        "Authentication-Results",
+        "X-Trace",
+    ];
+    for case in 0..3000 {
+        let utf8 = r.chance(50);
+        let value = random_ascii_structured(&mut r, utf8);
+        let max = r.pick(&[40, 41, 76, 77, 78, 79, 120, 997, 998]);
+        let name = r.pick(&names);
+        let class = if name == "X-Trace" {
+            FieldClass::AsciiStructured
+        } else {
+            FieldClass::Auto
+        };
+        let mut outs = Vec::new();
+        for lf in [false, true] {
+            let o = options(max, lf, utf8, Encoding::Auto);
+            let what = format!("case {case} {name} max {max} lf {lf} utf8 {utf8} {value:?}");
+            let out = match format(name, class, &value, &o) {
+                Ok(out) => out,
+                Err(e) => {
+                    failures.push(format!("{what}: {e:?}"));
+                    continue;
+                }
+            };
+            let shown = String::from_utf8_lossy(&out).into_owned();
+            let ls = match common::split_lines(&out, &o) {
+                Ok(ls) => ls,
+                Err(e) => {
+                    failures.push(format!("{what}: {e}\n{shown}"));
+                    continue;
+                }
+            };
+            let mut state = (false, 0);
+            let mut unfolded = Vec::new();
+            for (li, l) in ls.iter().enumerate() {
+                let body = if li == 0 {
+                    &l[name.len() + 1..]
+                } else {
+                    &l[..]
+                };
+                unfolded.extend_from_slice(body);
+                let toks = structured_tokens(body, &mut state);
+                let w = common::width(l, utf8);
+                if l.len() > 998 {
+                    failures.push(format!("{what}: line {li} is {} octets\n{shown}", l.len()));
+                }
+                if w > max && toks > 1 {
+                    failures.push(format!(
+                        "{what}: line {li} is {w} wide with {toks} tokens\n{shown}"
+                    ));
+                }
+                if li > 0 && (toks == 0 || !matches!(l[0], b' ' | b'\t')) {
+                    failures.push(format!("{what}: continuation line {li} {l:?}"));
+                }
+                if li + 1 < ls.len() && matches!(l.last(), Some(b' ' | b'\t')) && w > max {
+                    failures.push(format!(
+                        "{what}: line {li} ends in white space past the limit"
+                    ));
+                }
+            }
+            let want = expected_unstructured(&value);
+            let got = String::from_utf8_lossy(&unfolded).into_owned();
+            if got.strip_prefix(' ') != Some(want.as_str()) {
+                failures.push(format!("{what}: unfolds to {got:?}, want {want:?}"));
+            }
+            outs.push(shown);
+        }
+        if outs.len() == 2 && outs[0].replace("\r\n", "\n") != outs[1] {
+            failures.push(format!(
+                "case {case}: LF form differs\n{:?}\n{:?}",
+                outs[0], outs[1]
+            ));
+        }
+    }
+    assert_no_failures(&failures);
+}
