@@ -126,7 +126,7 @@ fn format(name: &str, value: &str, o: &Options) -> Vec<u8> {
 /// line and encoded-word rules.
 #[test]
 fn hard_unicode_reads_back_in_cpython_in_every_class_that_encodes() {
-    let mut r = Rng(0x14_c9_7401);
+    let mut r = Rng(0x14c9_7401);
     let mut lines = String::new();
     let mut id = 0;
     for _ in 0..2400 {
