@@ -970,3 +970,272 @@ fn text_after_a_complete_bracketed_item_is_blamed_where_it_starts() {
         );
     }
 }
+
+// ---- Exact 78- and 998-column lines ------------------------------------------------------
+
+/// Line lengths (octets) of a formatted field, without the endings.
+fn line_lengths(name: &str, value: &str, o: &Options) -> Result<Vec<(usize, usize)>, Error> {
+    let out = format(name, FieldClass::Auto, value, o)?;
+    let ls = common::split_lines(&out, o).unwrap();
+    Ok(ls
+        .iter()
+        .map(|l| (l.len(), common::width(l, o.utf8)))
+        .collect())
+}
+
+/// SPEC §3: "every line ≤ the soft limit wherever a fold point allows", "With utf8 on, the
+/// soft limit counts characters and 998 counts octets", and the soft limit excludes the line
+/// ending (RFC 5322 §2.1.1). A field whose one-line form is exactly 78 columns stays on one
+/// line; at 79 it folds at its last fold point; with utf8 the 78 are characters, so a line of
+/// 78 characters and 145 octets stays whole. Checked for Subject, Received, References,
+/// Keywords, To and Content-Disposition, with both line endings.
+#[test]
+fn a_line_of_exactly_78_columns_stays_and_79_folds() {
+    let a = |n: usize| "a".repeat(n);
+    let e = |n: usize| "é".repeat(n);
+    for lf in [false, true] {
+        let d = options(78, lf, false, Encoding::Auto);
+        let u = options(78, lf, true, Encoding::Auto);
+        // (name, value of a 78-column line, value of a 79-column line, options, first line
+        // of the folded form)
+        let cases: Vec<(&str, String, String, &Options, usize)> = vec![
+            (
+                "Subject",
+                format!("x {}", a(67)),
+                format!("x {}", a(68)),
+                &d,
+                10,
+            ),
+            (
+                "Subject",
+                format!("x {}", e(67)),
+                format!("x {}", e(68)),
+                &u,
+                10,
+            ),
+            (
+                "Received",
+                format!("x {}", a(66)),
+                format!("x {}", a(67)),
+                &d,
+                11,
+            ),
+            (
+                "Received",
+                format!("x {}", e(66)),
+                format!("x {}", e(67)),
+                &u,
+                11,
+            ),
+            (
+                "References",
+                format!("<x@y> <{}@b>", a(56)),
+                format!("<x@y> <{}@b>", a(57)),
+                &d,
+                17,
+            ),
+            (
+                "References",
+                format!("<x@y> <{}@b>", e(56)),
+                format!("<x@y> <{}@b>", e(57)),
+                &u,
+                17,
+            ),
+            (
+                "Keywords",
+                format!("x, {}", a(65)),
+                format!("x, {}", a(66)),
+                &d,
+                12,
+            ),
+            (
+                "To",
+                format!("x@y, {}@x", a(67)),
+                format!("x@y, {}@x", a(68)),
+                &d,
+                8,
+            ),
+            (
+                "To",
+                format!("x@y, {}@x", e(67)),
+                format!("x@y, {}@x", e(68)),
+                &u,
+                8,
+            ),
+            (
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", e(34)),
+                format!("attachment; filename=\"{}\"", e(35)),
+                &u,
+                32,
+            ),
+        ];
+        for (name, v78, v79, o, first) in cases {
+            let l = line_lengths(name, &v78, o).unwrap();
+            assert_eq!(l.len(), 1, "{name} {v78:?} lf {lf}: {l:?}");
+            assert_eq!(l[0].1, 78, "{name} {v78:?}");
+            let l = line_lengths(name, &v79, o).unwrap();
+            assert_eq!(l.len(), 2, "{name} {v79:?} lf {lf}: {l:?}");
+            assert_eq!(l[0].1, first, "{name} {v79:?}: {l:?}");
+            assert_eq!(l[0].1 + l[1].1, 79, "{name} {v79:?}: {l:?}");
+        }
+    }
+}
+
+/// SPEC §3/§4/§5 at 998 octets: "An ASCII token stays unbroken up to 998 columns" (a
+/// Subject, Keywords or List-Id word, a Received token, an id, an addr-spec, with utf8 a raw
+/// non-ASCII word too); "A fold directly after `Name:` is used only when the first token
+/// cannot otherwise fit in 998" (then `Name:` ends the first line and the token follows on a
+/// continuation line of its own); a token no line can hold is carried as encoded-words where
+/// encoding is allowed (SPEC §4, README "A phrase word no line can hold") and is
+/// `LineTooLong` where it is not (msg-ids, addr-specs, ASCII structured, verbatim). Line
+/// lengths in octets, both endings.
+#[test]
+fn lines_of_exactly_998_octets_and_the_first_token_that_cannot_fit() {
+    let a = |n: usize| "a".repeat(n);
+    let e = |n: usize| "é".repeat(n);
+    for lf in [false, true] {
+        let d = options(78, lf, false, Encoding::Auto);
+        let u = options(78, lf, true, Encoding::Auto);
+        let one = |name: &str, v: &str, o: &Options| {
+            let l = line_lengths(name, v, o).unwrap();
+            assert_eq!(
+                l.iter().map(|x| x.0).collect::<Vec<_>>(),
+                [998],
+                "{name} lf {lf}"
+            );
+        };
+        let after_colon = |name: &str, v: &str, o: &Options, second: usize| {
+            let l = line_lengths(name, v, o).unwrap();
+            assert_eq!(
+                l.iter().map(|x| x.0).collect::<Vec<_>>(),
+                [name.len() + 1, second],
+                "{name} lf {lf}"
+            );
+        };
+        one("Subject", &a(989), &d);
+        after_colon("Subject", &a(990), &d, 991);
+        one("Subject", &format!("{}a", e(494)), &u);
+        after_colon("Subject", &format!("{}aa", e(494)), &u, 991);
+        one("Keywords", &a(988), &d);
+        after_colon("Keywords", &a(989), &d, 990);
+        one("Received", &a(988), &d);
+        after_colon("Received", &a(997), &d, 998);
+        one("Message-ID", &format!("<{}@b>", a(982)), &d);
+        after_colon("Message-ID", &format!("<{}@b>", a(993)), &d, 998);
+        one("To", &format!("{}@x", a(992)), &d);
+        after_colon("To", &format!("{}@x", a(995)), &d, 998);
+        one("Return-Path", &format!("<{}@x>", a(981)), &d);
+        after_colon("Return-Path", &format!("<{}@x>", a(993)), &d, 998);
+        let verbatim = format("X-V", FieldClass::Verbatim, &a(993), &d).unwrap();
+        assert_eq!(common::split_lines(&verbatim, &d).unwrap()[0].len(), 998);
+        let verbatim = format("X-V", FieldClass::Verbatim, &format!("{}a", e(496)), &u).unwrap();
+        assert_eq!(common::split_lines(&verbatim, &u).unwrap()[0].len(), 998);
+        // One octet more and no line can hold the token.
+        for (name, v, class) in [
+            ("Received", a(998), FieldClass::Auto),
+            ("Message-ID", format!("<{}@b>", a(994)), FieldClass::Auto),
+            ("To", format!("{}@x", a(996)), FieldClass::Auto),
+            ("Return-Path", format!("<{}@x>", a(994)), FieldClass::Auto),
+            ("X-V", a(994), FieldClass::Verbatim),
+            ("X-V", format!("{}aa", e(496)), FieldClass::Verbatim),
+        ] {
+            let o = if v.is_ascii() { &d } else { &u };
+            assert_eq!(
+                format_field(name, class, &v, o, &mut [0u8; 4096]),
+                Err(Error::LineTooLong),
+                "{name} {} octets lf {lf}",
+                v.len()
+            );
+        }
+        for (name, v, o) in [
+            ("Subject", a(998), &d),
+            ("Subject", e(499), &u),
+            ("Keywords", format!("x, {}, y", a(997)), &d),
+            ("List-Id", format!("{} <l.example>", a(998)), &d),
+        ] {
+            let out = format(name, FieldClass::Auto, &v, o).unwrap();
+            let text = String::from_utf8(out.clone()).unwrap();
+            assert!(text.contains("=?utf-8?"), "{name}: {text}");
+            let kind = if name == "Subject" {
+                Kind::Unstructured
+            } else {
+                Kind::Structured
+            };
+            check_structure(&out, name, kind, o).unwrap();
+        }
+    }
+}
+
+/// README "Empty values": `Name: ` and the line ending, for the classes that may be empty
+/// (free text, Keywords, Bcc, ASCII structured, verbatim); white space and caller folds
+/// alone are an empty value (leading and trailing white space is dropped), and a caller's
+/// fold at the very start or end of a value is dropped with it. Classes that need content
+/// fail with their own error at the end of the value, where the missing part would be.
+#[test]
+fn empty_and_blank_values_for_every_class() {
+    use FieldClass as C;
+    let blanks = ["", " ", "\t \t", "\r\n ", "\n\t", "\r\n \r\n\t", "  \r\n  "];
+    for lf in [false, true] {
+        for utf8 in [false, true] {
+            let o = options(78, lf, utf8, Encoding::Auto);
+            let eol = if lf { "\n" } else { "\r\n" };
+            for (name, class) in [
+                ("Subject", C::Auto),
+                ("X-Anything", C::Auto),
+                ("Keywords", C::Auto),
+                ("Bcc", C::Auto),
+                ("Resent-Bcc", C::Auto),
+                ("Received", C::Auto),
+                ("DKIM-Signature", C::Auto),
+                ("X-A", C::AsciiStructured),
+                ("X-U", C::Unstructured),
+            ] {
+                for v in blanks {
+                    let out = format(name, class, v, &o).map(String::from_utf8);
+                    assert_eq!(out, Ok(Ok(format!("{name}: {eol}"))), "{name} {v:?}");
+                }
+                for v in ["\r\n x", "x\r\n ", "\n\tx\n\t", " \r\n x \r\n "] {
+                    if name.ends_with("Bcc") {
+                        continue;
+                    }
+                    let out = format(name, class, v, &o).map(String::from_utf8);
+                    assert_eq!(out, Ok(Ok(format!("{name}: x{eol}"))), "{name} {v:?}");
+                }
+            }
+            assert_eq!(
+                format("X-V", C::Verbatim, "", &o).map(String::from_utf8),
+                Ok(Ok(format!("X-V: {eol}")))
+            );
+            for (name, class) in [
+                ("To", C::Auto),
+                ("From", C::Auto),
+                ("Sender", C::Auto),
+                ("Return-Path", C::Auto),
+                ("X-Ad", C::Address),
+                ("Message-ID", C::Auto),
+                ("References", C::Auto),
+                ("List-Id", C::Auto),
+                ("X-I", C::MsgId),
+                ("Content-Type", C::Auto),
+                ("Content-Disposition", C::Auto),
+                ("Date", C::Auto),
+            ] {
+                for v in blanks {
+                    let n = v.len();
+                    let got = format(name, class, v, &o);
+                    let ok = match got {
+                        Err(Error::InvalidAddress { at }) => {
+                            at == n && matches!(class, C::Address) || name != "X-I" && at == n
+                        }
+                        Err(Error::InvalidMsgId { at }) => at == n,
+                        Err(Error::InvalidParameter { at }) => at == n,
+                        Err(Error::InvalidDate) => name == "Date",
+                        _ => false,
+                    };
+                    assert!(ok, "{name} {v:?}: {got:?}");
+                }
+            }
+        }
+    }
+}
