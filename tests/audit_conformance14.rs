@@ -1239,3 +1239,49 @@ fn empty_and_blank_values_for_every_class() {
         }
     }
 }
+
+/// SPEC §3: "`CRLF` or `LF` followed by SP/HTAB is a caller's fold: the break is removed,
+/// the white space kept." So writing any space of a value as `CRLF SP` or `LF SP` (one at a
+/// time, and all at once) must not change the output, in every class but verbatim (which
+/// keeps the caller's breaks), with both output endings and utf8 on and off: inside
+/// quoted-strings, display names, MIME parameter values, comments and between ids alike.
+#[test]
+fn a_caller_fold_for_any_space_changes_nothing() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for smp in samples() {
+        if smp.class == FieldClass::Verbatim {
+            continue;
+        }
+        for (lf, utf8) in [(false, false), (true, true), (false, true)] {
+            if !utf8 && !smp.ascii_ok {
+                continue;
+            }
+            let o = options(78, lf, utf8, Encoding::Auto);
+            let base = format(smp.name, smp.class, &smp.value, &o);
+            let spaces: Vec<usize> = smp.value.match_indices(' ').map(|(i, _)| i).collect();
+            for fold in ["\r\n ", "\n "] {
+                let mut variants: Vec<String> = spaces
+                    .iter()
+                    .map(|&i| format!("{}{fold}{}", &smp.value[..i], &smp.value[i + 1..]))
+                    .collect();
+                variants.push(smp.value.replace(' ', fold));
+                for v in variants {
+                    checked += 1;
+                    let got = format(smp.name, smp.class, &v, &o);
+                    if got != base {
+                        failures.push(format!(
+                            "{} lf {lf} utf8 {utf8} {v:?}: {:?}\nwithout the fold: {:?}",
+                            smp.name,
+                            got.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                            base.as_ref()
+                                .map(|b| String::from_utf8_lossy(b).into_owned())
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{checked} values checked");
+    assert_no_failures(&failures);
+}
