@@ -1285,3 +1285,86 @@ fn a_caller_fold_for_any_space_changes_nothing() {
     eprintln!("{checked} values checked");
     assert_no_failures(&failures);
 }
+
+/// README "Empty values": "After a name of 997 octets the space would make a 999-octet
+/// line, so there it is `Name:` alone"; SPEC §3: "A fold directly after `Name:` is used only
+/// when the first token cannot otherwise fit in 998", and no line ever exceeds 998
+/// (`LineTooLong`). So under a 997-octet name an empty value is `Name:` alone, a value
+/// follows on a continuation line in every class that may fold, and verbatim (written
+/// exactly as given after `Name: `) cannot be written; a name of 998 octets or more leaves
+/// no room even for the colon in any class.
+#[test]
+fn names_of_997_and_998_octets() {
+    use FieldClass as C;
+    for lf in [false, true] {
+        let o = options(78, lf, false, Encoding::Auto);
+        let eol = if lf { "\n" } else { "\r\n" };
+        let n997 = format!("X-{}", "n".repeat(995));
+        let n998 = format!("X-{}", "n".repeat(996));
+        for class in [C::Unstructured, C::AsciiStructured, C::Verbatim, C::Auto] {
+            assert_eq!(
+                format(&n997, class, "", &o).map(String::from_utf8),
+                Ok(Ok(format!("{n997}:{eol}"))),
+                "{class:?}"
+            );
+        }
+        for (class, v) in [
+            (C::Unstructured, "x"),
+            (C::AsciiStructured, "x"),
+            (C::MsgId, "<a@b>"),
+            (C::Address, "a@b"),
+            (C::ReturnPath, "<>"),
+            (C::Mime, "text/plain; a=b"),
+        ] {
+            assert_eq!(
+                format(&n997, class, v, &o).map(String::from_utf8),
+                Ok(Ok(format!("{n997}:{eol} {v}{eol}"))),
+                "{class:?}"
+            );
+        }
+        assert_eq!(format(&n997, C::Verbatim, "x", &o), Err(Error::LineTooLong));
+        for class in [
+            C::Unstructured,
+            C::AsciiStructured,
+            C::Verbatim,
+            C::MsgId,
+            C::Address,
+            C::ReturnPath,
+            C::Mime,
+        ] {
+            let v = match class {
+                C::MsgId => "<a@b>",
+                C::Address => "a@b",
+                C::ReturnPath => "<>",
+                C::Mime => "text/plain",
+                _ => "",
+            };
+            assert_eq!(
+                format(&n998, class, v, &o),
+                Err(Error::LineTooLong),
+                "{class:?}"
+            );
+        }
+    }
+}
+
+/// SPEC §2: verbatim keeps the caller's line breaks, "any line breaks already `CRLF`+WSP
+/// folds" (SPEC §3 accepts `LF`+WSP as a fold too), and the output has "every line ends
+/// with the chosen ending, no bare CR or LF": each break, CRLF or LF, is written with the
+/// chosen ending and the white space after it kept.
+#[test]
+fn verbatim_breaks_take_the_chosen_ending() {
+    let v = "a=1;\r\n b=2;\n\tc=3;\r\n\t d=4";
+    for (lf, want) in [
+        (false, "X-V: a=1;\r\n b=2;\r\n\tc=3;\r\n\t d=4\r\n"),
+        (true, "X-V: a=1;\n b=2;\n\tc=3;\n\t d=4\n"),
+    ] {
+        for utf8 in [false, true] {
+            let o = options(40, lf, utf8, Encoding::Auto);
+            assert_eq!(
+                format("X-V", FieldClass::Verbatim, v, &o).map(String::from_utf8),
+                Ok(Ok(want.to_string()))
+            );
+        }
+    }
+}
