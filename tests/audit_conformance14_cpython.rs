@@ -1,8 +1,8 @@
 //! Conformance audit, round 14: text that is hard for RFC 2047 and RFC 2231 (4-byte
 //! characters, combining marks, right-to-left text, emoji ZWJ and flag sequences, variation
 //! selectors, skin-tone modifiers, Unicode white space, U+FEFF, U+200B, U+2028, U+0085, long
-//! runs without white space) in Subjects, display
-//! names, Keywords, List-Id phrases and MIME parameter values, under every soft-limit edge,
+//! runs without white space) in Subjects, display names, Keywords, List-Id phrases and MIME
+//! parameter values, under every soft-limit edge,
 //! both line endings, utf8 on and off and every encoding, read back by CPython's `email`
 //! (through `tests/differential.py`, whose own RFC 2047 §6.2 decoder also reads every phrase,
 //! and `tests/mime_differential.py`, modern and compat32 parsers), and the unstructured and
