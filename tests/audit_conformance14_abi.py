@@ -12,7 +12,10 @@ error_at, hex(expected output). For every row, through libmailfold.so with ctype
 * invalid input at out_cap 0 (non-NULL out), 1 and 4096: same status and error_at;
 * mailfold_format_header for rows of class AUTO: the same result;
 * NULL with length 0 where a row's string is empty; NULL with a non-zero length, a NULL
-  out_len, and a NULL out with out_cap > 0: MAILFOLD_NULL_ARGUMENT.
+  out_len, and a NULL out with out_cap > 0: MAILFOLD_NULL_ARGUMENT;
+* invalid UTF-8 of each kind at the start, middle and end of the media type, a parameter
+  name and value (mailfold_format_mime: error_at the offset within that string), a display
+  name and an addr-spec (mailfold_format_mailboxes) and the domain (mailfold_make_msg_id).
 Then tests/audit_conformance14_abi.cpp, compiled with g++ -std=c++11 -Werror -pedantic
 against include/mailfold.h and the same library, checks the same rows from C++.
 
@@ -136,6 +139,84 @@ def main():
             check((rc, n, ea) == (NULLARG, 0, SIZE_MAX), "%s: %r gave %r" % (tag, kw, (rc, n, ea)))
         rc, _, _, buf = call(row, big, no_out_len=True)
         check(rc == NULLARG and all(b == GUARD for b in buf), "%s: NULL out_len gave %d" % (tag, rc))
+
+    # Invalid UTF-8 of every kind at the start, in the middle and at the end of every string
+    # argument of the other writers: MAILFOLD_INVALID_UTF8 at every out_cap, *out_len 0, and
+    # for mailfold_format_mime *error_at the offset within the string that holds it.
+    class Param(ctypes.Structure):
+        _fields_ = [("name", ctypes.c_char_p), ("name_len", SZ), ("value", ctypes.c_char_p),
+                    ("value_len", SZ)]
+
+    class Box(ctypes.Structure):
+        _fields_ = [("display_name", ctypes.c_char_p), ("display_name_len", SZ),
+                    ("addr_spec", ctypes.c_char_p), ("addr_spec_len", SZ)]
+
+    fm = lib.mailfold_format_mime
+    fm.argtypes = [VP, SZ, VP, SZ, ctypes.POINTER(Param), SZ, ctypes.POINTER(Opts), VP, SZ,
+                   ctypes.POINTER(SZ), ctypes.POINTER(SZ)]
+    fm.restype = I32
+    fb = lib.mailfold_format_mailboxes
+    fb.argtypes = [VP, SZ, ctypes.POINTER(Box), SZ, ctypes.POINTER(Opts), VP, SZ,
+                   ctypes.POINTER(SZ)]
+    fb.restype = I32
+    fi = lib.mailfold_make_msg_id
+    fi.argtypes = [ctypes.c_char_p, VP, SZ, VP, SZ, ctypes.POINTER(SZ)]
+    fi.restype = I32
+    bad_kinds = [b"\x80", b"\xbf", b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xc0\xaf",
+                 b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80",
+                 b"\xfe", b"\xff"]
+
+    def spots(pre, post):
+        for bad in bad_kinds:
+            for p, q in [(b"", post), (pre, post), (pre, b"")]:
+                yield p + bad + q, len(p)
+
+    def buf_of(cap):
+        return ctypes.create_string_buffer(bytes([GUARD]) * (cap + 16), cap + 16)
+
+    def mime(media, pname, pvalue, cap):
+        b = buf_of(cap)
+        n, at = SZ(99), SZ(99)
+        par = (Param * 2)(Param(b"size", 4, b"1", 1), Param(pname, len(pname), pvalue, len(pvalue)))
+        mt = ctypes.create_string_buffer(media, len(media) + 1)
+        rc = fm(b"Content-Disposition", 19, ctypes.cast(mt, VP), len(media), par, 2, None,
+                ctypes.cast(b, VP) if cap else None, cap, ctypes.byref(n), ctypes.byref(at))
+        return rc, n.value, at.value, b.raw
+
+    INV_UTF8 = 4
+    for where in ("media", "name", "value"):
+        pre, post = {"media": (b"attach", b"ment"), "name": (b"file", b"name"),
+                     "value": ("R\u00e9sum\u00e9 ".encode(), b".pdf")}[where]
+        for s, at in spots(pre, post):
+            args = {"media": (s, b"filename", b"x.pdf"), "name": (b"attachment", s, b"x.pdf"),
+                    "value": (b"attachment", b"filename", s)}[where]
+            for cap in (0, 1, 4096):
+                rc, n, ea, raw = mime(*args, cap)
+                check((rc, n, ea) == (INV_UTF8, 0, at) and all(x == GUARD for x in raw[cap:]),
+                      "mime: invalid UTF-8 in the %s %r, cap %d: %r, want at %d"
+                      % (where, s, cap, (rc, n, ea), at))
+    for which in ("display", "addr"):
+        pre, post = {"display": ("Zo\u00eb ".encode(), b"Smith"), "addr": (b"zoe", b"@x.org")}[which]
+        for s, _ in spots(pre, post):
+            box = (Box * 2)(Box(b"Ann", 3, b"ann@x.org", 9),
+                            Box(s, len(s), b"z@x.org", 7) if which == "display"
+                            else Box(b"Zo", 2, s, len(s)))
+            for cap in (0, 4096):
+                b = buf_of(cap)
+                n = SZ(99)
+                rc = fb(b"To", 2, box, 2, None, ctypes.cast(b, VP) if cap else None, cap,
+                        ctypes.byref(n))
+                check((rc, n.value) == (INV_UTF8, 0) and all(x == GUARD for x in b.raw[cap:]),
+                      "mailboxes: invalid UTF-8 in the %s %r, cap %d: %r" % (which, s, cap, (rc, n.value)))
+    for s, _ in spots(b"mail", b".example.org"):
+        for cap in (0, 4096):
+            b = buf_of(cap)
+            n = SZ(99)
+            d = ctypes.create_string_buffer(s, len(s) + 1)
+            rc = fi(bytes(16), ctypes.cast(d, VP), len(s), ctypes.cast(b, VP) if cap else None,
+                    cap, ctypes.byref(n))
+            check((rc, n.value) == (INV_UTF8, 0) and all(x == GUARD for x in b.raw[cap:]),
+                  "make_msg_id: invalid UTF-8 domain %r, cap %d: %r" % (s, cap, (rc, n.value)))
 
     # The same rows from C++11.
     here = os.path.dirname(os.path.abspath(__file__))
