@@ -534,8 +534,10 @@ fn parse_type(b: &[u8], rule: TypeRule) -> Result<(MediaType, usize), Error> {
         sub = Some((ss, se));
         i = skip_space(b, se);
     } else if rule == TypeRule::TypeSubtype {
-        // The offending byte: the one standing where `/` belongs (or the end).
-        return Err(Error::InvalidParameter { at: i.min(e) });
+        // The offending byte: the one standing where `/` belongs (or the end). White space
+        // after the type is not it: `text / plain` is accepted (CFWS between tokens), so in
+        // `text plain` the `p` is the first byte no valid value could have there.
+        return Err(Error::InvalidParameter { at: i });
     }
     Ok((MediaType { ty: (s, e), sub }, i))
 }
@@ -2034,7 +2036,9 @@ mod tests {
         let bad = |at| Err(Error::InvalidParameter { at });
         assert_eq!(ct(""), bad(0));
         assert_eq!(ct("text"), bad(4));
-        assert_eq!(ct("te xt/plain"), bad(2));
+        // `te / plain` would be valid: the `x` is what is wrong, as the `m` in `na me=x`.
+        assert_eq!(ct("te xt/plain"), bad(3));
+        assert_eq!(ct("text plain"), bad(5));
         assert_eq!(ct("text/"), bad(5));
         assert_eq!(ct("\"text\"/plain"), bad(0));
         assert_eq!(ct("tëxt/plain"), bad(1));
