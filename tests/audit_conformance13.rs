@@ -8,20 +8,13 @@
 //! mailfold.
 
 mod common;
+use common::options;
 use common::Rng;
 
 use mailfold::{
     format_field, format_header, format_mailboxes, make_msg_id, Encoding, Error, FieldClass,
     LineEnding, Mailbox, Options,
 };
-
-fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
-    Options::default()
-        .with_max_line_len(max)
-        .with_line_ending(if lf { LineEnding::Lf } else { LineEnding::Crlf })
-        .with_utf8(utf8)
-        .with_encoding(enc)
-}
 
 /// Formats with a buffer sized by the size query (SPEC §1.2 semantics, Rust form: the
 /// `BufferTooSmall { needed }` answer is exact).

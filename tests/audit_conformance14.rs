@@ -13,20 +13,13 @@
 //! it, never from running mailfold.
 
 mod common;
+use common::options;
 use common::{check_structure, decode_unstructured, expected_unstructured, unfold_value, Kind};
 
 use mailfold::{
     format_field, format_header, format_mailboxes, Encoding, Error, FieldClass, HeaderBuf,
     LineEnding, Mailbox, Options,
 };
-
-fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
-    Options::default()
-        .with_max_line_len(max)
-        .with_line_ending(if lf { LineEnding::Lf } else { LineEnding::Crlf })
-        .with_utf8(utf8)
-        .with_encoding(enc)
-}
 
 /// Formats with a buffer of exactly the size the size query gives, and checks that
 /// `needed - 1` is `BufferTooSmall` with the same size (SPEC §1.2 semantics in Rust form).

@@ -697,3 +697,13 @@ pub fn run_cli(args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) 
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Options from the four settings the audit tests vary: soft limit, `LF` endings, utf8 and
+/// the encoding.
+pub fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
+    Options::default()
+        .with_max_line_len(max)
+        .with_line_ending(if lf { LineEnding::Lf } else { LineEnding::Crlf })
+        .with_utf8(utf8)
+        .with_encoding(enc)
+}
