@@ -8,36 +8,14 @@
 //! mailfold.
 
 mod common;
+use common::format_field_exact as format;
 use common::options;
 use common::Rng;
 
 use mailfold::{
-    format_field, format_header, format_mailboxes, make_msg_id, Encoding, Error, FieldClass,
-    LineEnding, Mailbox, Options,
+    format_header, format_mailboxes, make_msg_id, Encoding, Error, FieldClass, LineEnding, Mailbox,
+    Options,
 };
-
-/// Formats with a buffer sized by the size query (SPEC §1.2 semantics, Rust form: the
-/// `BufferTooSmall { needed }` answer is exact).
-fn format(name: &str, class: FieldClass, value: &str, o: &Options) -> Result<Vec<u8>, Error> {
-    let needed = match format_field(name, class, value, o, &mut []) {
-        Err(Error::BufferTooSmall { needed }) => needed,
-        Ok(0) => 0,
-        Ok(n) => panic!("wrote {n} bytes into an empty buffer"),
-        Err(e) => return Err(e),
-    };
-    let mut buf = vec![0u8; needed];
-    let n = format_field(name, class, value, o, &mut buf).expect("exact buffer");
-    assert_eq!(n, needed, "size query and write disagree for {value:?}");
-    if needed > 0 {
-        let mut short = vec![0u8; needed - 1];
-        assert_eq!(
-            format_field(name, class, value, o, &mut short),
-            Err(Error::BufferTooSmall { needed }),
-            "needed - 1 for {value:?}"
-        );
-    }
-    Ok(buf)
-}
 
 /// Fails with the count and the first six of the collected failures, if there are any.
 fn assert_no_failures(failures: &[String]) {

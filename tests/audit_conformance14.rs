@@ -13,6 +13,7 @@
 //! it, never from running mailfold.
 
 mod common;
+use common::format_field_exact as format;
 use common::options;
 use common::{check_structure, decode_unstructured, expected_unstructured, unfold_value, Kind};
 
@@ -20,34 +21,6 @@ use mailfold::{
     format_field, format_header, format_mailboxes, Encoding, Error, FieldClass, HeaderBuf,
     LineEnding, Mailbox, Options,
 };
-
-/// Formats with a buffer of exactly the size the size query gives, and checks that
-/// `needed - 1` is `BufferTooSmall` with the same size (SPEC §1.2 semantics in Rust form).
-fn format(name: &str, class: FieldClass, value: &str, o: &Options) -> Result<Vec<u8>, Error> {
-    let needed = match format_field(name, class, value, o, &mut []) {
-        Err(Error::BufferTooSmall { needed }) => needed,
-        Ok(n) => panic!("wrote {n} bytes into an empty buffer"),
-        Err(e) => {
-            let mut big = vec![0u8; 1 << 15];
-            assert_eq!(
-                format_field(name, class, value, o, &mut big),
-                Err(e),
-                "{name}: {value:?}: size query and real call disagree"
-            );
-            return Err(e);
-        }
-    };
-    let mut buf = vec![0u8; needed];
-    let n = format_field(name, class, value, o, &mut buf).expect("exact buffer");
-    assert_eq!(n, needed, "size query and write disagree for {value:?}");
-    let mut short = vec![0u8; needed - 1];
-    assert_eq!(
-        format_field(name, class, value, o, &mut short),
-        Err(Error::BufferTooSmall { needed }),
-        "needed - 1 for {value:?}"
-    );
-    Ok(buf)
-}
 
 fn assert_no_failures(failures: &[String]) {
     for f in failures {

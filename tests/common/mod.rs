@@ -561,6 +561,42 @@ pub fn format_exact(name: &str, value: &str, options: &Options) -> Result<String
     Ok(String::from_utf8(out[..n].to_vec()).unwrap())
 }
 
+/// Formats a field into a buffer of exactly the size the size query asked for, and checks the
+/// size both ways: `needed - 1` bytes must give `BufferTooSmall { needed }` (SPEC §1.2: the
+/// error carries the exact size), and an error must be the same from the size query and from
+/// a call with a large buffer (validation never depends on `out_cap`).
+#[allow(dead_code)]
+pub fn format_field_exact(
+    name: &str,
+    class: FieldClass,
+    value: &str,
+    o: &Options,
+) -> Result<Vec<u8>, Error> {
+    let needed = match format_field(name, class, value, o, &mut []) {
+        Err(Error::BufferTooSmall { needed }) => needed,
+        Ok(n) => panic!("wrote {n} bytes into an empty buffer"),
+        Err(e) => {
+            let mut big = vec![0u8; 1 << 15];
+            assert_eq!(
+                format_field(name, class, value, o, &mut big),
+                Err(e),
+                "{name}: {value:?}: size query and real call disagree"
+            );
+            return Err(e);
+        }
+    };
+    let mut buf = vec![0u8; needed];
+    let n = format_field(name, class, value, o, &mut buf).expect("exact buffer");
+    assert_eq!(n, needed, "size query and write disagree for {value:?}");
+    let mut short = vec![0u8; needed - 1];
+    assert_eq!(
+        format_field(name, class, value, o, &mut short),
+        Err(Error::BufferTooSmall { needed }),
+        "needed - 1 for {value:?}"
+    );
+    Ok(buf)
+}
+
 /// Formats a field into a generous buffer, and checks that the size query gives the same
 /// answer (SPEC §1.2: validation never depends on the buffer; `BufferTooSmall` carries the
 /// exact size of the output).
