@@ -474,14 +474,15 @@ fn field_long(
     code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
-    // Long lists (most `References`) first, with one test: a jump to `body`.
-    if text.len() > 255 {
-        return crate::raw::body(name, value, dest, code.tried());
-    }
-    if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
-        if let Some(v) = front_long(text) {
-            return put_front(dest, name.as_bytes(), text, v);
+    if text.len() <= 127 {
+        if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
+            if let Some(v) = front_long(text) {
+                return put_front(dest, name.as_bytes(), text, v);
+            }
         }
+    } else if text.len() > 255 {
+        // Long lists (most `References`): a jump to `body` after two tests.
+        return crate::raw::body(name, value, dest, code.tried());
     }
     if code.is_list() {
         return field_two(name, value, dest, code);
