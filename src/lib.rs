@@ -268,7 +268,7 @@ mod raw {
             return body_unstructured(name, value, dest);
         }
         #[cfg(target_arch = "x86_64")]
-        if code.is_msg_id() && crate::msgid::front_takes(name, value) && crate::cpu::avx2_known() {
+        if code.is_msg_id() && crate::cpu::avx2_known() {
             // SAFETY: the CPU has AVX2 (checked just above; until the first field has asked
             // `cpu::avx2()`, `body` takes the field).
             return unsafe { crate::msgid::one_id_field(name, value, dest, code) };

@@ -18,14 +18,6 @@ mod single;
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 pub(crate) use single::field as one_id_field;
 
-/// Whether [`one_id_field`] may take the field: a name and a value short enough that one or
-/// two ids need no fold decision but the one between them (see [`format_fast`]).
-#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-#[inline(always)]
-pub(crate) fn front_takes(name: &str, value: &str) -> bool {
-    (value.len().wrapping_sub(32) <= 257 - 32) & (name.len() <= FAST_MAX_NAME)
-}
-
 /// A 16-byte nibble table in both 128-bit lanes: `vpshufb` on 256-bit vectors looks up each
 /// lane in its own half of the table.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]

@@ -435,8 +435,9 @@ pub(super) unsafe fn format(
     true
 }
 
-/// The field from [`raw::field`](crate::raw) for a msg-id name (`code`) when
-/// [`front_takes`](super::front_takes) it: one id of 33..=64 bytes (with a name of 8..=16,
+/// The field from [`raw::field`](crate::raw) for a msg-id name (`code`), whatever the
+/// value's length (a test of it there cost every msg-id field five instructions; a value
+/// out of range takes two jumps more here): one id of 33..=64 bytes (with a name of 8..=16,
 /// as every known msg-id name has) checked and written here ([`front_short`],
 /// [`put_front`]), a longer value passed on to [`field_long`], anything else to
 /// [`raw::body`](crate::raw::body). Each hand-over is the last thing done with the same
@@ -462,8 +463,8 @@ pub(crate) fn field(
     crate::raw::body(name, value, dest, code.tried())
 }
 
-/// [`field`] for a value of 65..=257 bytes: one id of up to 127 bytes ([`front_long`]), or
-/// (a list's) two ids through [`field_two`].
+/// [`field`] for a value of 65 bytes or more: one id of up to 127 bytes ([`front_long`]),
+/// or (a list's value of up to 255 bytes) two ids through [`field_two`].
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline(never)]
 fn field_long(
@@ -473,10 +474,15 @@ fn field_long(
     code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
-    if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
-        if let Some(v) = front_long(text) {
-            return put_front(dest, name.as_bytes(), text, v);
+    if text.len() <= 127 {
+        if (65..=127).contains(&text.len()) && bracketed(text) && (8..=16).contains(&name.len()) {
+            if let Some(v) = front_long(text) {
+                return put_front(dest, name.as_bytes(), text, v);
+            }
         }
+    } else if text.len() > 255 {
+        // Long lists (most `References`): a jump to `body` after two tests.
+        return crate::raw::body(name, value, dest, code.tried());
     }
     if code.is_list() {
         return field_two(name, value, dest, code);
@@ -511,10 +517,15 @@ fn field_two(
     code: crate::raw::Code,
 ) -> crate::raw::Raw {
     let text = value.as_bytes();
+    // The lengths before the windows: with 67 bytes or more, each of `first_space`'s loads
+    // is known to be inside the value (no test of its own).
+    if !((8..=16).contains(&name.len()) & (67..=255).contains(&text.len())) {
+        return crate::raw::body(name, value, dest, code.tried());
+    }
     // With no space among the first 128 bytes, `p` is where the windows end: the byte
     // there must be the space.
     let p = first_space(text);
-    if (8..=16).contains(&name.len()) & (67..=255).contains(&text.len()) & (p < text.len()) {
+    if p < text.len() {
         let (first, rest) = text.split_at(p.min(text.len()));
         let second = rest.get(1..).unwrap_or_default();
         // Each test evaluated, not one branch each: past a run of branches the compiler
@@ -569,39 +580,40 @@ fn put_front_two(
     second: &[u8],
 ) -> crate::raw::Raw {
     let options = dest.options;
-    let crlf = options.line_ending == crate::LineEnding::Crlf;
+    // 1 for LF, 0 for CRLF, as in `put_front`: the line ending's length is `2 - lf`.
+    let lf = options.line_ending as usize;
     let (nl, l1, l2) = (name.len(), first.len(), second.len());
     let head = nl + 2 + l1;
     let fold = head + 1 + l2 > options.max_line_len;
-    let eol = 1 + usize::from(crlf);
-    let sep = if fold { eol + 1 } else { 1 };
-    let total = head + sep + l2 + eol;
+    let sep = if fold { 3 - lf } else { 1 };
+    let total = head + sep + l2 + 2 - lf;
     let cap = dest.out.len();
     let ok = (8..=16).contains(&nl) && (33..=127).contains(&l1) && (33..=127).contains(&l2);
     if total <= cap && ok {
         // The separator and what follows it, as one 4-byte store that the second id's
         // stores then partly overwrite: " ", "\n " or "\r\n ".
-        let sep_word = match (fold, crlf) {
+        let sep_word = match (fold, lf) {
             (false, _) => *b"    ",
-            (true, false) => *b"\n   ",
-            (true, true) => *b"\r\n  ",
+            (true, 0) => *b"\r\n  ",
+            (true, _) => *b"\n   ",
         };
         let d = dest.out.as_mut_ptr();
         // SAFETY: only bytes below `total <= cap` of `out` are written: the name's first
         // and last 8 bytes (8 <= nl <= 16), ": " at nl, the first id at nl + 2 (`copy_id`,
         // 33 <= l1 <= 127), the 4-byte separator word at `head` (the second id,
         // at least 33 bytes, follows within 3 bytes), the second id at `head + sep`, the
-        // line ending (`eol` bytes) at `total - eol`. The loads read 8 bytes inside `name`.
+        // line ending (`2 - lf` bytes) at `total - 2 + lf`. The loads read 8 bytes inside
+        // `name`.
         unsafe {
             put_name_8_16(d, name);
             copy_id(d.add(nl + 2), first);
             d.add(head).cast::<[u8; 4]>().write_unaligned(sep_word);
             copy_id(d.add(head + sep), second);
-            let end = d.add(total - eol);
-            if crlf {
-                end.cast::<[u8; 2]>().write_unaligned(*b"\r\n");
+            let end = d.add(total);
+            if lf == 0 {
+                end.sub(2).cast::<[u8; 2]>().write_unaligned(*b"\r\n");
             } else {
-                end.write(b'\n');
+                end.sub(1).write(b'\n');
             }
         }
     }
@@ -665,33 +677,38 @@ fn put_id(dst: &mut [u8], text: &[u8]) {
 }
 
 /// Where the first space of `text` (65..=257 bytes) is, among its first 128 bytes; where
-/// the windows end (128, or the end of a shorter text) when there is none there. Four windows: the first two at 0 and 32, the other two
-/// at 64 and 96 or, for a shorter text, ending with it (they then overlap bytes the first
-/// two have seen, which hold no space when they are looked at).
+/// the windows end (128, or the end of a shorter text) when there is none there. Four
+/// windows: the first two at 0 and 32, the other two at 64 and 96 or, for a shorter text,
+/// ending with it (they then overlap bytes the first two have seen, which hold no space
+/// when they are looked at).
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 #[inline]
 fn first_space(text: &[u8]) -> usize {
     let n = text.len();
-    let (o2, o3) = (n.wrapping_sub(32).min(64), n.wrapping_sub(32).min(96));
-    let (Some(v0), Some(v1), Some(v2), Some(v3)) = (
-        load(text, 0),
-        load(text, 32),
-        load(text, o2),
-        load(text, o3),
-    ) else {
+    // The last two windows as the last 32 bytes of `text[..96]` and `text[..128]` (or of
+    // the whole text): a caller that has checked the length then has no test left per
+    // window (one at an offset of `min(n - 32, 64)` kept its bounds test).
+    let (e2, e3) = (n.min(96), n.min(128));
+    let (o2, o3) = (e2.wrapping_sub(32), e3.wrapping_sub(32));
+    let last = |end: usize| load(text.get(..end)?.last_chunk::<32>()?, 0);
+    let (Some(v0), Some(v1), Some(v2), Some(v3)) =
+        (load(text, 0), load(text, 32), last(e2), last(e3))
+    else {
         return usize::MAX;
     };
     let sp = _mm256_set1_epi8(b' ' as i8);
     let mask = |v| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, sp)) as u32;
     let low = u64::from(mask(v0)) | u64::from(mask(v1)) << 32;
     let (m2, m3) = (mask(v2), mask(v3));
-    if low != 0 {
-        low.trailing_zeros() as usize
-    } else if m2 != 0 {
-        o2 + m2.trailing_zeros() as usize
-    } else {
-        o3 + m3.trailing_zeros() as usize
-    }
+    // Selects, not branches (where the first space is varies from value to value: about
+    // one misprediction in ten `In-Reply-To`s with two ids). Without a space `m3` is 0, and
+    // `o3 + 32` is where the windows end.
+    let later = core::hint::select_unpredictable(
+        m2 != 0,
+        o2 + m2.trailing_zeros() as usize,
+        o3 + m3.trailing_zeros() as usize,
+    );
+    core::hint::select_unpredictable(low != 0, low.trailing_zeros() as usize, later)
 }
 
 /// [`put_two`] through a sink, for the tests: true when it takes the value.
