@@ -1333,34 +1333,170 @@ fn put_bare_addr(f: &mut Folder<'_, '_>, addr: &[u8], whole: Width, glue: &[u8])
     true
 }
 
-/// Writes a mailbox of a plain ASCII name (atoms, or a quoted-string without escapes when
-/// `quoted`) and a plain addr-spec, followed by `glue`, after one SP when it fits on the
-/// current line, or does not but fits on a fresh one: [`write_common`]'s decision and
-/// copies for the structured input, where every fit check of the general path
-/// ([`phrase::Plan::write_unit`], then ` <addr>` and the glue) passes. Returns false,
-/// having written nothing, otherwise. Inlined always into [`format_mailboxes`]' loop: out
-/// of line, its frame, its arguments and the folder's state reloaded on each side cost
-/// more than half its own instructions (most mailboxes take it).
+/// Places an ASCII piece of `len` octets after one SP, by the list loop's `line` (as
+/// [`open_piece`] decides from the folder's state: on this line, else, not right after
+/// the field name, on a fresh one), and records it in the folder and in `line`: the caller
+/// then writes the SP and the piece (the line ending of a fold is written already). False,
+/// having written nothing, when the piece fits neither.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
-fn put_named(f: &mut Folder<'_, '_>, name: &[u8], quoted: bool, addr: &[u8], glue: &[u8]) -> bool {
-    // ASCII throughout: characters are octets.
-    let len = name.len() + 2 * usize::from(quoted) + 3 + addr.len() + glue.len();
-    if !open_piece(f, |room| len <= room.chars && len <= room.bytes) {
+fn place_line(f: &mut Folder<'_, '_>, line: &mut Line, len: usize) -> bool {
+    let width = Width::ascii(1 + len);
+    if len > line.here {
+        if line.at_start | (len > line.fresh) {
+            return false;
+        }
+        put_line_ending(f);
+        // What `Folder::newline`, then `advance` and `mark_written` leave.
+        f.resume(width, false);
+        line.here = line.fresh;
+    } else {
+        f.mark_written();
+        f.advance(width);
+    }
+    line.at_start = false;
+    // `len <= here`: the room after the space and the piece, none when it is full.
+    line.here = (line.here - len).saturating_sub(1);
+    true
+}
+
+/// Copies `src` to `dst` with moves of fixed sizes (two overlapping ones for up to 64
+/// bytes, no call into `memcpy`), storing nothing outside `dst..dst + src.len()`.
+///
+/// # Safety
+/// `dst` must be valid for writes of `src.len()` bytes, not overlapping `src`.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+unsafe fn put_bytes(dst: *mut u8, src: &[u8]) {
+    use core::ptr::{read_unaligned, write_unaligned};
+    let n = src.len();
+    let s = src.as_ptr();
+    // SAFETY: every load is inside `src` (each pair covers `[0, W)` and `[n - W, n)` with
+    // `W <= n`), every store inside `dst..dst + n` (the caller's contract); unaligned
+    // accesses of byte arrays.
+    unsafe {
+        macro_rules! pair {
+            ($w:expr) => {{
+                let (head, tail) = (
+                    read_unaligned(s.cast::<[u8; $w]>()),
+                    read_unaligned(s.add(n - $w).cast::<[u8; $w]>()),
+                );
+                write_unaligned(dst.cast::<[u8; $w]>(), head);
+                write_unaligned(dst.add(n - $w).cast::<[u8; $w]>(), tail);
+            }};
+        }
+        if n >= 16 {
+            if n <= 32 {
+                pair!(16);
+            } else if n <= 64 {
+                pair!(32);
+            } else {
+                core::ptr::copy_nonoverlapping(s, dst, n);
+            }
+        } else if n >= 8 {
+            pair!(8);
+        } else if n >= 4 {
+            pair!(4);
+        } else if n != 0 {
+            // 1 to 3 bytes: the first, the middle and the last (some the same).
+            *dst = *s;
+            *dst.add(n / 2) = *s.add(n / 2);
+            *dst.add(n - 1) = *s.add(n - 1);
+        }
+    }
+}
+
+/// [`put_bare_addr`] by the list loop's `line` ([`place_line`]): the SP, the addr-spec and
+/// the glue, with one check of the output's room for all of them.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn put_bare_line(f: &mut Folder<'_, '_>, line: &mut Line, addr: &[u8], glue: &[u8]) -> bool {
+    let len = addr.len() + glue.len();
+    if !place_line(f, line, len) {
         return false;
     }
     let sink = f.sink();
-    if quoted {
-        sink.byte(b'"');
-        write_piece(sink, name);
-        sink.write(b"\" <");
+    let spare = sink.spare();
+    if spare.len() > len {
+        let p = spare.as_mut_ptr();
+        // SAFETY: `spare` holds `1 + len` bytes from `p`: the SP, the addr-spec, the glue.
+        unsafe {
+            *p = b' ';
+            put_bytes(p.add(1), addr);
+            put_bytes(p.add(1 + addr.len()), glue);
+        }
+        sink.commit(1 + len);
     } else {
-        write_piece(sink, name);
-        sink.write(b" <");
+        sink.byte(b' ');
+        sink.write(addr);
+        sink.write(glue);
     }
-    write_piece(sink, addr);
-    write_close(sink, glue);
-    f.advance(Width::ascii(1 + len));
+    true
+}
+
+/// Writes a mailbox of a plain ASCII name (atoms, or a quoted-string without escapes when
+/// `quoted`) and a plain addr-spec, followed by `glue`, after one SP when it fits on the
+/// current line, or does not but fits on a fresh one ([`place_line`], by the list loop's
+/// `line`): [`write_common`]'s decision and copies for the structured input, where every
+/// fit check of the general path ([`phrase::Plan::write_unit`], then ` <addr>` and the
+/// glue) passes. One check of the output's room for the whole mailbox, not one per piece.
+/// Returns false, having written nothing, otherwise. Inlined always into
+/// [`format_mailboxes`]' loop: out of line, its frame, its arguments and the folder's
+/// state reloaded on each side cost more than half its own instructions (most mailboxes
+/// take it).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn put_named_line(
+    f: &mut Folder<'_, '_>,
+    line: &mut Line,
+    name: &[u8],
+    quoted: bool,
+    addr: &[u8],
+    glue: &[u8],
+) -> bool {
+    // ASCII throughout: characters are octets.
+    let q = usize::from(quoted);
+    let len = name.len() + 2 * q + 3 + addr.len() + glue.len();
+    if !place_line(f, line, len) {
+        return false;
+    }
+    let sink = f.sink();
+    let spare = sink.spare();
+    if spare.len() > len {
+        let p = spare.as_mut_ptr();
+        // SAFETY: `spare` holds `1 + len` bytes from `p`: the SP, the name with its quotes,
+        // ` <`, the addr-spec, `>` and the glue, stored at their offsets below.
+        unsafe {
+            *p = b' ';
+            // The opening quote, overwritten by the name when there is none.
+            *p.add(1) = b'"';
+            put_bytes(p.add(1 + q), name);
+            let at = 1 + q + name.len();
+            // The closing quote, overwritten by the SP when there is none.
+            *p.add(at) = b'"';
+            let at = at + q;
+            *p.add(at) = b' ';
+            *p.add(at + 1) = b'<';
+            put_bytes(p.add(at + 2), addr);
+            let at = at + 2 + addr.len();
+            *p.add(at) = b'>';
+            put_bytes(p.add(at + 1), glue);
+        }
+        sink.commit(1 + len);
+    } else {
+        sink.byte(b' ');
+        if quoted {
+            sink.byte(b'"');
+            sink.write(name);
+            sink.write(b"\" <");
+        } else {
+            sink.write(name);
+            sink.write(b" <");
+        }
+        sink.write(addr);
+        sink.byte(b'>');
+        sink.write(glue);
+    }
     true
 }
 
@@ -1445,7 +1581,14 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
     if (required && n == 0) || (single && n > 1) {
         return Err(Error::InvalidAddress { at: 0 });
     }
-    for (i, mb) in boxes.enumerate() {
+    // The line's room kept here, as in the text form's loop ([`Line`]): the one-check
+    // writers update it, every other writer is followed by [`Line::sync`].
+    #[cfg(not(target_os = "none"))]
+    let mut line = Line::of(f);
+    let mut boxes = boxes;
+    // `next` and the count left, not `enumerate`: its counter was one more value kept in
+    // memory across the loop's calls.
+    while let Some(mb) = boxes.next() {
         let addr = mb.addr_spec.as_bytes();
         // A plain addr-spec holds no control, so the control check is needed only when the
         // full check runs (and runs first there, for the same error).
@@ -1461,7 +1604,7 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
             // the text form; none before or after it.
             check_addr_spec_fws(addr, 0, addr.len(), options.utf8, true)?;
         }
-        let glue: &[u8] = if i + 1 < n { b"," } else { b"" };
+        let glue: &[u8] = if boxes.len() != 0 { b"," } else { b"" };
         let name = match mb.display_name {
             Some(n) if !n.is_empty() => {
                 // SAFETY: the caller's contract.
@@ -1476,7 +1619,7 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
                 #[cfg(not(target_os = "none"))]
                 if fast && plain {
                     if let Some((text, quoted)) = plan.ascii_unit() {
-                        if put_named(f, text, quoted, addr, glue) {
+                        if put_named_line(f, &mut line, text, quoted, addr, glue) {
                             continue;
                         }
                     }
@@ -1493,7 +1636,7 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
         if AVX2 && plain {
             match &name {
                 None => {
-                    if put_bare_addr(f, addr, Width::ascii(addr.len() + glue.len()), glue) {
+                    if put_bare_line(f, &mut line, addr, glue) {
                         continue;
                     }
                 }
@@ -1506,10 +1649,14 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
                             put_b_mailbox_body(f, lit, (0, lit.len()), addr, addr_w, glue, options)
                         };
                         match put? {
-                            EncodedMailbox::Written => continue,
+                            EncodedMailbox::Written => {
+                                line.sync(f);
+                                continue;
+                            }
                             EncodedMailbox::Split => {
                                 // SAFETY: as above.
                                 unsafe { write_split_b_avx2(f, lit, addr, addr_w, glue, options) }?;
+                                line.sync(f);
                                 continue;
                             }
                             EncodedMailbox::NotOneWord => {}
@@ -1523,6 +1670,8 @@ unsafe fn format_mailboxes_loop<'m, const AVX2: bool>(
         } else {
             write_mailbox(f, b" ", name, addr, glue, options, fast)?;
         }
+        #[cfg(not(target_os = "none"))]
+        line.sync(f);
     }
     Ok(())
 }
@@ -4203,7 +4352,7 @@ mod tests {
         }
     }
 
-    /// Plain ASCII display names ([`put_named`]: atoms, and quoted-strings without escapes;
+    /// Plain ASCII display names ([`put_named_line`]: atoms, and quoted-strings without escapes;
     /// escaped ones and names that are no plain ASCII are left to the general path) before
     /// plain and other addr-specs, at every width from 10 to 100, after lead-ins that put
     /// the mailbox at the end of a line, on a fresh one or right after the field name, with
