@@ -22,16 +22,17 @@ use crate::encoded_word::{Context, RunEncoder};
 use crate::fold::{Folder, Width, EW_LINE_LIMIT};
 use crate::options::{HARD_LINE_LIMIT, MIN_MAX_LINE_LEN};
 use crate::{chars, Error, Options};
+use core::mem::MaybeUninit;
 
 /// Longest text the masks cover, in blocks of 64 bytes: more than the 998 octets a value
 /// taken here can have.
 const MAX_BLOCKS: usize = 16;
 
 /// Blocks of the masks for the common value (up to 446 bytes, every UTF-8 Subject of the
-/// benchmark corpus): their buffers are cleared at every call, and 1 KiB of them would cost
-/// more than the rest of the work; with 7 the padded copy is 512 bytes, which LLVM clears
-/// with 16 inline stores (at 8 it called `memset`, ~50 instructions). Longer values take a
-/// cold out-of-line instance with [`MAX_BLOCKS`].
+/// benchmark corpus): the masks are cleared at every call, and more words of them would cost
+/// more stores (at 8 blocks LLVM cleared the padded copy, then still cleared whole, with a
+/// call to `memset`, ~50 instructions). Longer values take a cold out-of-line instance with
+/// [`MAX_BLOCKS`].
 const SHORT_BLOCKS: usize = 7;
 
 /// Bit masks over a whole text, bit `i % 64` of word `i / 64` for `text[i]`, in `B` words.
@@ -244,73 +245,144 @@ fn block<const AVX2: bool>(chunk: &[u8; 64]) -> Block {
 /// byte there starts a character, which this one does.
 const FILL: u8 = b'a';
 
-/// Copies `text` (at least 64 bytes shorter than `padded`) to the start of `padded`, which is
-/// [`FILL`]: in moves of 64 bytes, the last of them ending at the end of the text (overlapping
-/// the one before), or, for a text shorter than that, the few bytes there are. The bytes after
-/// the text stay [`FILL`]. The moves start at `min(64 * k, len - 64)`, not at a plain multiple of
-/// 64, so LLVM keeps them inline instead of calling `memcpy` for the whole blocks (a call and
-/// its size dispatch cost more than the two or three moves).
+/// The bytes of the padded copy that hold something after the text: a space, then [`FILL`]
+/// up to 64 bytes past the text's end. Every read of the copy stays inside them: the blocks of
+/// the masks end before it, and the loop reads at most 64 bytes from a position inside the
+/// text.
+const PAD: usize = 64;
+
+/// Copies `text` to the start of `storage`, followed by a space and [`FILL`] up to [`PAD`]
+/// bytes past its end, and returns those `len + PAD` bytes (`None` when `storage` is too
+/// short). Only they are written: the rest of `storage` stays uninitialised and is never
+/// read (clearing all of it cost ~16 stores a field). The text goes in moves of 64 bytes, the
+/// last of them ending at the end of the text (overlapping the one before), or, for a text
+/// shorter than that, in two overlapping moves of its size class. The moves start at
+/// `min(64 * k, len - 64)`, not at a plain multiple of 64, so LLVM keeps them inline instead
+/// of calling `memcpy` for the whole blocks (a call and its size dispatch cost more than the
+/// two or three moves).
 #[inline(always)]
-fn pad(padded: &mut [u8], text: &[u8]) {
+fn pad<'a, const P: usize>(storage: &'a mut MaybeUninit<[u8; P]>, text: &[u8]) -> Option<&'a [u8]> {
     let len = text.len();
-    let Some(last) = len.checked_sub(64) else {
-        if let Some(dst) = padded.get_mut(..len) {
-            copy(dst, text);
-        }
-        return;
-    };
-    let mut at = 0;
-    loop {
-        let from = at.min(last);
-        if let (Some(dst), Some(src)) = (
-            padded
-                .get_mut(from..)
-                .and_then(|d| d.first_chunk_mut::<64>()),
-            text.get(from..).and_then(|s| s.first_chunk::<64>()),
-        ) {
-            *dst = *src;
-        }
-        at += 64;
-        if at >= len {
-            break;
+    if len > P.checked_sub(PAD)? {
+        return None;
+    }
+    let dst = storage.as_mut_ptr().cast::<u8>();
+    let src = text.as_ptr();
+    // SAFETY (all the writes below): every one lies in `0..len + PAD`, inside `storage`
+    // (`len + PAD <= P`, checked above), and every read in `text` (`0..len`); unaligned
+    // moves of plain bytes.
+    unsafe {
+        core::ptr::write_unaligned(dst.add(len).cast::<[u8; PAD]>(), [FILL; PAD]);
+    }
+    /// Two moves of `W` bytes, at 0 and at `len - W` (`W <= len`).
+    ///
+    /// # Safety
+    /// `len` bytes are readable at `src` and writable at `dst`.
+    #[inline(always)]
+    unsafe fn two<const W: usize>(dst: *mut u8, src: *const u8, len: usize) {
+        // SAFETY: `W <= len` (the caller's size class): both moves lie in `0..len`.
+        unsafe {
+            let first = core::ptr::read_unaligned(src.cast::<[u8; W]>());
+            let last = core::ptr::read_unaligned(src.add(len - W).cast::<[u8; W]>());
+            core::ptr::write_unaligned(dst.cast::<[u8; W]>(), first);
+            core::ptr::write_unaligned(dst.add(len - W).cast::<[u8; W]>(), last);
         }
     }
+    if let Some(last) = len.checked_sub(64) {
+        let mut at = 0;
+        loop {
+            let from = at.min(last);
+            // SAFETY: `from + 64 <= len` (`from <= len - 64`), see above.
+            unsafe {
+                let v = core::ptr::read_unaligned(src.add(from).cast::<[u8; 64]>());
+                core::ptr::write_unaligned(dst.add(from).cast::<[u8; 64]>(), v);
+            }
+            at += 64;
+            if at >= len {
+                break;
+            }
+        }
+    } else if len >= 32 {
+        // SAFETY: `32 <= len` (the size class), and `len` bytes fit (above).
+        unsafe { two::<32>(dst, src, len) };
+    } else if len >= 16 {
+        // SAFETY: as above, for 16.
+        unsafe { two::<16>(dst, src, len) };
+    } else if len >= 8 {
+        // SAFETY: as above, for 8.
+        unsafe { two::<8>(dst, src, len) };
+    } else if len >= 4 {
+        // SAFETY: as above, for 4.
+        unsafe { two::<4>(dst, src, len) };
+    } else {
+        for i in 0..len {
+            // SAFETY: `i < len`, see above.
+            unsafe { *dst.add(i) = *src.add(i) };
+        }
+    }
+    // A space after the text: its block classifies it as the white space that ends the
+    // last word (bit `len` of the masks' `space`), instead of an end bit added to every
+    // block's masks. Nothing else reads it as text: the text does not end with white space
+    // (so no two in a row), and every reader past the text only asks whether a byte there
+    // starts a character, which a space does.
+    // SAFETY: `len < len + PAD`, inside `storage` (above).
+    unsafe { *dst.add(len) = b' ' };
+    // SAFETY: the `len + PAD` bytes from the start were all written just above (the text's
+    // `0..len`, then the space and `FILL`), inside `storage`, which the result borrows.
+    Some(unsafe { core::slice::from_raw_parts(dst.cast_const(), len + PAD) })
+}
+
+/// The [`PAD`] bytes of `padded` (made by [`pad`]) from `at`, without a check (a clamp of
+/// `at` and a compare of the slice's length, which is not a constant, cost about four
+/// instructions a word).
+///
+/// # Safety
+/// `at` is at most the text's length: `padded` holds `len + PAD` bytes.
+#[inline(always)]
+unsafe fn window(padded: &[u8], at: usize) -> &[u8; PAD] {
+    debug_assert!(at + PAD <= padded.len());
+    // SAFETY: `at + PAD <= padded.len()` (the caller's promise), so the bytes are inside
+    // `padded`, which the result borrows; an array of bytes has no alignment requirement.
+    unsafe { &*padded.as_ptr().add(at).cast::<[u8; PAD]>() }
+}
+
+/// `padded[at..]` without a check ([`window`]'s promise).
+///
+/// # Safety
+/// `at` is at most the text's length: `padded` holds `len + PAD` bytes.
+#[inline(always)]
+unsafe fn tail_at(padded: &[u8], at: usize) -> &[u8] {
+    debug_assert!(at + PAD <= padded.len());
+    // SAFETY: `at <= padded.len()` (the caller's promise).
+    unsafe { padded.get_unchecked(at..) }
 }
 
 impl<const B: usize> Masks<B> {
-    /// Copies `text` into `padded` (64 bytes per mask word and 64 more) and fills in the
-    /// masks; false when the text holds something the fast path leaves to the general one:
-    /// a control character (a CR or LF of a caller's fold, or one that is an error: see
-    /// [`Block::control`]), two white-space characters in a row, or more than the masks can
-    /// cover (bit `len + 1` included).
+    /// Fills in the masks of `text` from `padded`, its copy made by [`pad`]; false when the
+    /// text holds something the fast path leaves to the general one: a control character (a
+    /// CR or LF of a caller's fold, or one that is an error: see [`Block::control`]), two
+    /// white-space characters in a row, or more than the masks can cover (bit `len + 1`
+    /// included).
     #[inline(always)]
-    fn build<const AVX2: bool>(&mut self, padded: &mut [u8], text: &[u8], utf8: bool) -> bool {
+    fn build<const AVX2: bool>(&mut self, padded: &[u8], text: &[u8], utf8: bool) -> bool {
         let len = text.len();
         let last = len / 64;
-        if len + 1 >= 64 * B || padded.len() < 64 * (B + 1) {
+        if len + 1 >= 64 * B || padded.len() < len + PAD {
             return false;
-        }
-        pad(padded, text);
-        // A space after the text: its block classifies it as the white space that ends the
-        // last word (bit `len` of `space`), instead of an end bit added to every block's
-        // masks. Nothing else reads it as text: the text does not end with white space (so
-        // no two in a row), and every reader past the text only asks whether a byte there
-        // starts a character, which a space does.
-        if let Some(end) = padded.get_mut(len) {
-            *end = b' ';
         }
         let (mut eq_carry, mut space_carry, mut carry) = (0u64, 0u64, false);
         let mut escapes = 0u32;
         // `last < B` (checked above): the clamp changes nothing, but with it LLVM knows that
-        // every block lies inside `padded` and the masks, and the loop keeps one counter
+        // every block lies inside the masks, and the loop keeps one counter
         // instead of three bounds (`chunks_exact`, `take` and the masks' indices).
         // An exclusive range: `0..=n` kept a second counter and an exhausted flag (three
         // more instructions per block).
         for i in 0..last.min(B - 1) + 1 {
             let base = 64 * i;
-            let Some(chunk) = padded.get(base..).and_then(|c| c.first_chunk::<64>()) else {
-                break;
-            };
+            // SAFETY: `i <= last`, so `base <= 64 * last <= len`, and `padded` holds
+            // `len + PAD` bytes (checked above). Unchecked: LLVM does not see it (two
+            // instructions a block).
+            let chunk = unsafe { window(padded, base) };
             let b = block::<AVX2>(chunk);
             // The bytes after the text (a space, then `FILL`) are no controls.
             // One test for both (one branch instead of two).
@@ -864,7 +936,8 @@ unsafe fn format_long_avx2(
 
 /// [`format_checked`] with masks of `B` words and a padded copy of `P` (`64 * (B + 1)`)
 /// bytes: the blocks and one more, so that a read of a whole block, or of the 52 bytes the B
-/// encoder loads, from any position up to the end of the text stays inside it.
+/// encoder loads, from any position up to the end of the text stays inside the `len + PAD`
+/// bytes [`pad`] writes.
 #[inline(always)]
 fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
     f: &mut Folder<'_, '_>,
@@ -879,11 +952,12 @@ fn format_sized<const AVX2: bool, const B: usize, const P: usize>(
         escape: [0; B],
         escapes_before: [0; B],
     };
-    let mut padded = [FILL; P];
-    if !masks.build::<AVX2>(&mut padded, text, options.utf8) {
+    let mut storage = MaybeUninit::<[u8; P]>::uninit();
+    let padded = pad(&mut storage, text)?;
+    if !masks.build::<AVX2>(padded, text, options.utf8) {
         return None;
     }
-    Some(write_words::<AVX2, B>(f, text, &padded, options, &masks))
+    Some(write_words::<AVX2, B>(f, text, padded, options, &masks))
 }
 
 /// The loop proper. The folder's line state lives in locals: `col` characters on the line,
@@ -1041,19 +1115,18 @@ fn write_words<const AVX2: bool, const B: usize>(
                 };
                 out.byte(ws);
                 loop {
-                    // No change (the word starts inside the text, below `64 * B`), but with it
-                    // LLVM knows that the 64 bytes from `cur` lie inside `padded` (`64 * (B +
-                    // 1)` bytes) and drops the checks of the slices of it taken below: one
-                    // select instead of ten instructions per word.
-                    cur = cur.min(64 * B);
+                    // The word starts inside the run: `cur + rest.len()` is the run's end, at
+                    // most `len`.
+                    debug_assert!(cur + rest.len() == run_end && run_end <= len);
+                    // SAFETY: `cur <= len` (above); `padded` is `len + PAD` bytes (`pad`).
+                    let (tail, ahead) = unsafe { (tail_at(padded, cur), window(padded, cur)) };
                     // With `Auto`, the word takes the run's encoding when the check on the
                     // escape counts says so (nearly always); else the word is made as the
                     // general path makes it.
-                    let tail = padded.get(cur..).unwrap_or_default();
                     let sizes = RoomSizes::new(room);
                     let done = if $is_b {
                         // B's take, found once for the check and the word.
-                        let b = BTake::find(&encoder, rest.len(), padded, cur, room, &sizes, &wide);
+                        let b = BTake::find(&encoder, rest.len(), tail, ahead, room, &sizes, &wide);
                         // A word that holds the whole run keeps B without a count: the
                         // run chose B, so Q is longer for these bytes (or holds fewer).
                         let whole = b.take() >= run.len();
@@ -1080,7 +1153,7 @@ fn write_words<const AVX2: bool, const B: usize>(
                             );
                         keeps.then(|| {
                             encode_one::<AVX2, $is_b>(
-                                &encoder, &b, rest, padded, cur, room, &mut out, &wide,
+                                &encoder, &b, rest, tail, room, &mut out, &wide,
                             )
                         })
                     } else {
@@ -1133,7 +1206,13 @@ fn write_words<const AVX2: bool, const B: usize>(
         let here = ew_limit as isize - (col as isize + 1);
         let direct = if encoder.is_b() {
             if here >= encoder.whole_b_word_len(run.len()) as isize {
-                whole_b_word(run.len(), padded, run_start, &mut out, &wide)
+                // SAFETY: `run_start <= len` (see `run` above).
+                whole_b_word(
+                    run.len(),
+                    unsafe { window(padded, run_start) },
+                    &mut out,
+                    &wide,
+                )
             } else {
                 None
             }
@@ -1219,29 +1298,30 @@ enum BTake {
 }
 
 impl BTake {
-    /// The take for a word sized to `room` from the rest of the run (`len` bytes from `cur`
-    /// in `padded`, the text followed by a space and `FILL`).
+    /// The take for a word sized to `room` from the rest of the run (`len` bytes at the
+    /// start of `tail`, the padded copy from the word's start, whose first 64 bytes are
+    /// `ahead`).
     #[inline(always)]
     fn find<const AVX2: bool>(
         encoder: &RunEncoder,
         len: usize,
-        padded: &[u8],
-        cur: usize,
+        tail: &[u8],
+        ahead: &[u8; PAD],
         room: usize,
         sizes: &RoomSizes,
         wide: &Wide<AVX2>,
     ) -> Self {
         #[cfg(target_arch = "x86_64")]
-        if let (true, Some(_), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
+        if let (true, Some(_)) = (AVX2, &wide.0) {
             // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
             let found =
-                unsafe { crate::encoded_word::b_word_take_most_avx2(tail, len, sizes.most) };
+                unsafe { crate::encoded_word::b_word_take_most_avx2(ahead, len, sizes.most) };
             if let Some(found) = found {
                 return BTake::Loaded(found);
             }
         }
-        let _ = (wide, sizes);
-        BTake::Counted(encoder.b_take(len, padded.get(cur..).unwrap_or_default(), room))
+        let _ = (wide, sizes, ahead);
+        BTake::Counted(encoder.b_take(len, tail, room))
     }
 
     #[inline(always)]
@@ -1284,29 +1364,29 @@ impl RoomSizes {
     }
 }
 
-/// The B word holding all of a run (`len` bytes from `cur` in `padded`, a word known to fit
-/// the room on the line), written straight into the output after the one byte of white space
-/// before it (which the caller stores), in the AVX2 instance: its length, or `None`, nothing
-/// written, where it cannot be written so (the caller's word loop makes it then).
+/// The B word holding all of a run (`len` bytes at the start of `ahead`, the padded copy from
+/// the run's start, a word known to fit the room on the line), written straight into the
+/// output after the one byte of white space before it (which the caller stores), in the AVX2
+/// instance: its length, or `None`, nothing written, where it cannot be written so (the
+/// caller's word loop makes it then).
 #[inline(always)]
 fn whole_b_word<const AVX2: bool>(
     len: usize,
-    padded: &[u8],
-    cur: usize,
+    ahead: &[u8; PAD],
     out: &mut Out<'_>,
     wide: &Wide<AVX2>,
 ) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
-    if let (true, Some(k), Some(tail)) = (AVX2, &wide.0, padded.get(cur..cur + 64)) {
+    if let (true, Some(k)) = (AVX2, &wide.0) {
         // SAFETY: `wide.0` is set only in the AVX2 instance (see `Wide::new`).
-        let found = unsafe { crate::encoded_word::b_word_whole_avx2(tail, len) }?;
+        let found = unsafe { crate::encoded_word::b_word_whole_avx2(ahead, len) }?;
         let dst = out.direct::<1>()?;
         // SAFETY: as above.
         let (taken, n) = unsafe { crate::encoded_word::write_b_word_into_avx2(&found, dst, k) }?;
         debug_assert_eq!(taken, len);
         return Some(n);
     }
-    let _ = (len, padded, cur, out, wide);
+    let _ = (len, ahead, out, wide);
     None
 }
 
@@ -1314,16 +1394,15 @@ fn whole_b_word<const AVX2: bool>(
 /// `rest` taken, and the word's length): a B word in the AVX2 instance straight into the
 /// output buffer when it has the room ([`crate::encoded_word::write_b_word_avx2`], from the
 /// take `b` found before, without the copy through a local buffer), any other through the
-/// encoder. `rest` starts at `cur` in `padded` (the text followed by a space and `FILL`, read in whole
-/// vectors).
+/// encoder. `tail` is the padded copy (the text followed by a space and `FILL`, read in whole
+/// vectors) from the start of `rest`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn encode_one<const AVX2: bool, const IS_B: bool>(
     encoder: &RunEncoder,
     b: &BTake,
     rest: &[u8],
-    padded: &[u8],
-    cur: usize,
+    tail: &[u8],
     room: usize,
     out: &mut Out<'_>,
     wide: &Wide<AVX2>,
@@ -1339,21 +1418,22 @@ fn encode_one<const AVX2: bool, const IS_B: bool>(
         }
     }
     let _ = (wide, b);
-    let tail = padded.get(cur..).unwrap_or_default();
     if AVX2 {
         // Only where the output lacks the direct writer's room: out of line, so that LLVM
         // does not load, on every word, the pieces of the text this path would encode.
-        return encode_as_cold::<IS_B>(encoder, rest, tail, room, out.buf, out.at);
+        return encode_as_cold::<IS_B>(*encoder, rest, tail, room, out.buf, out.at);
     }
     encoder.encode_as::<AVX2, IS_B>(rest, tail, room, out.buf, out.at)
 }
 
 /// [`RunEncoder::encode_as`] for [`encode_one`]'s rare path in the AVX2 instance (a word
 /// near the end of the buffer), out of line; its B encoder asks [`crate::cpu::avx2`] again.
+/// The encoder by value (three bytes, in a register): by reference, the loop stored it to
+/// the stack at every run for this rare call.
 #[cold]
 #[inline(never)]
 fn encode_as_cold<const IS_B: bool>(
-    encoder: &RunEncoder,
+    encoder: RunEncoder,
     rest: &[u8],
     tail: &[u8],
     room: usize,
@@ -1426,6 +1506,25 @@ mod tests {
         (ends, forced)
     }
 
+    /// The padded copy holds the text, a space and `FILL` up to `PAD` bytes past the text, for
+    /// every length that fits, and nothing for one that does not.
+    #[test]
+    fn pad_writes_the_text_a_space_and_fill() {
+        const P: usize = 64 * (SHORT_BLOCKS + 1);
+        let text: std::vec::Vec<u8> = (0..=P as u32).map(|i| (i * 7 % 251) as u8).collect();
+        for len in 0..=P {
+            let mut storage = MaybeUninit::<[u8; P]>::uninit();
+            let Some(padded) = pad(&mut storage, &text[..len]) else {
+                assert!(len + PAD > P);
+                continue;
+            };
+            assert_eq!(padded.len(), len + PAD);
+            assert_eq!(&padded[..len], &text[..len]);
+            assert_eq!(padded[len], b' ');
+            assert!(padded[len + 1..].iter().all(|&b| b == FILL));
+        }
+    }
+
     /// Empty masks of `B` words.
     fn empty_masks<const B: usize>() -> Masks<B> {
         Masks {
@@ -1443,15 +1542,15 @@ mod tests {
     /// reference.
     fn check_masks<const B: usize, const P: usize>(text: &[u8], utf8: bool, probe: usize) {
         let mut m = empty_masks::<B>();
-        let mut padded = [FILL; P];
-        assert!(m.build::<false>(&mut padded, text, utf8));
+        let mut storage = MaybeUninit::<[u8; P]>::uninit();
+        let padded = pad(&mut storage, text).unwrap();
+        assert!(m.build::<false>(padded, text, utf8));
         // The AVX2 instance (blocks and escape mask from other instructions) builds the
         // same masks, on a machine that has AVX2.
         #[cfg(target_arch = "x86_64")]
         if crate::cpu::avx2() {
             let mut wide = empty_masks::<B>();
-            let mut wide_padded = [FILL; P];
-            assert!(wide.build::<true>(&mut wide_padded, text, utf8));
+            assert!(wide.build::<true>(padded, text, utf8));
             assert_eq!(wide.space, m.space);
             assert_eq!(wide.forced_end, m.forced_end);
             assert_eq!(wide.plain_end, m.plain_end);
@@ -1460,6 +1559,7 @@ mod tests {
         }
         assert_eq!(&padded[..text.len()], text);
         assert_eq!(padded[text.len()], b' ');
+        assert_eq!(padded.len(), text.len() + PAD);
         assert!(padded[text.len() + 1..].iter().all(|&b| b == FILL));
         let bits = |mask: &[u64; B]| -> std::vec::Vec<usize> {
             (0..=text.len())
