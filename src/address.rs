@@ -3149,21 +3149,65 @@ pub(crate) fn format_return_path(
     if s == e {
         return Err(Error::InvalidAddress { at: e });
     }
-    let (a, z) = if b.get(s) == Some(&b'<') {
+    if b.get(s) == Some(&b'<') {
         if b.get(e - 1) != Some(&b'>') || e - s < 2 {
             // Text after the path's `>` is what is wrong; with no `>` at all, the end is
             // where the closing bracket should be (always a character boundary).
-            return Err(Error::InvalidAddress {
-                at: after_path(b, s + 1, e).unwrap_or(e),
-            });
+            return Err(blame_after_path(b, after_path(b, s + 1, e).unwrap_or(e)));
         }
         // White space after `<` and before `>` is FWS around the addr-spec (RFC 5322
         // §3.4.1), not written.
         let (ts, te) = input::trim(b.get(s + 1..e - 1).unwrap_or_default());
-        (s + 1 + ts, s + 1 + te)
-    } else {
-        (s, e)
+        return path_addr(f, b, s + 1 + ts, s + 1 + te, options)
+            .map_err(|err| blame_text_after_path(b, s, e, err, options.utf8));
+    }
+    path_addr(f, b, s, e, options)
+}
+
+/// The error for text after a complete path, starting at `at`: a line separator there is a
+/// control character (SPEC §3), anything else an invalid address.
+#[cold]
+fn blame_after_path(b: &[u8], at: usize) -> Error {
+    if chars::line_breaking_char_len(b, at).is_some() {
+        return Error::ControlCharacter { at };
+    }
+    Error::InvalidAddress { at }
+}
+
+/// `err` came from reading `b[s + 1..e - 1]` of a value `<...>` as one path. When an earlier
+/// `>` already closes a valid path (`<a@b>>`, `<> <>`), the text after that path is what is
+/// wrong, not the `>` the addr-spec reader stopped at.
+#[cold]
+fn blame_text_after_path(b: &[u8], s: usize, e: usize, err: Error, utf8: bool) -> Error {
+    let Some(next) = after_path(b, s + 1, e).filter(|&next| next < e) else {
+        return err;
     };
+    // The closing `>`: the last one before `next` (only white space lies between).
+    let close = b
+        .get(..next)
+        .and_then(|head| head.iter().rposition(|&c| c == b'>'))
+        .unwrap_or(s);
+    let (ts, te) = input::trim(b.get(s + 1..close).unwrap_or_default());
+    let (a, z) = (s + 1 + ts, s + 1 + te);
+    let valid = a == z
+        || (b.get(a) != Some(&b'@')
+            && addr_end_fws(b, a) >= z
+            && check_addr_spec_fws(b, a, z, utf8, true).is_ok());
+    if valid {
+        blame_after_path(b, next)
+    } else {
+        err
+    }
+}
+
+/// The addr-spec of a Return-Path, `b[a..z]` (empty for the null path `<>`).
+fn path_addr(
+    f: &mut Folder<'_, '_>,
+    b: &[u8],
+    a: usize,
+    z: usize,
+    options: &Options,
+) -> Result<(), Error> {
     // `path = angle-addr / ([CFWS] "<" [CFWS] ">" [CFWS])` (RFC 5322 §3.6.7): white space
     // inside the null path is allowed and not written.
     if a == z {

@@ -78,7 +78,7 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
         check_id(b, pos + 1, close, utf8)?;
         let end = close + 1;
         if end < b.len() && !is_space(b[end]) && b[end] != b'<' {
-            return Err(Error::InvalidMsgId { at: end });
+            return Err(blame_after_id(b, end));
         }
         Ok(Some(Id {
             start: pos,
@@ -102,6 +102,16 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
             bracketed: false,
         }))
     }
+}
+
+/// The error for text right after a complete id, starting at `at`: a line separator there is
+/// a control character (SPEC §3), anything else an invalid id.
+#[cold]
+fn blame_after_id(b: &[u8], at: usize) -> Error {
+    if chars::line_breaking_char_len(b, at).is_some() {
+        return Error::ControlCharacter { at };
+    }
+    Error::InvalidMsgId { at }
 }
 
 /// The first ASCII byte of `b[from..to]` that no id outside a domain literal may hold (one
