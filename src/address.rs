@@ -2508,7 +2508,10 @@ impl Run {
         if !mb.verbatim | (!glue.is_empty() & (b.get(mb.end) != Some(&b','))) {
             return false;
         }
-        // ASCII throughout: characters are octets.
+        // ASCII throughout: characters are octets. The fit below is `place_line`'s, with the
+        // pending run flushed before a fold; calling `place_line` (with the flush as a closure,
+        // or tested for first) was measured at +44 and +58 instructions per From/To/Cc field
+        // of the text form, so the few lines are repeated here.
         let len = end - i;
         let width = Width::ascii(1 + len);
         if len > line.here {
