@@ -4805,9 +4805,10 @@ mod tests {
             fmt_with("Return-Path", "<é", &Options::default().with_utf8(true)),
             Err(Error::InvalidAddress { at: 3 })
         );
+        // `Name ` may still go on as `Name @host` (FWS before the `@`): the `<` is wrong.
         assert_eq!(
             fmt("Return-Path", "Name <a@b>"),
-            Err(Error::InvalidAddress { at: 4 })
+            Err(Error::InvalidAddress { at: 5 })
         );
     }
 }
