@@ -55,12 +55,14 @@
 #define MAILFOLD_CONTROL_CHARACTER 5
 
 /**
- * Non-ASCII text where it cannot be encoded and `MAILFOLD_FLAG_UTF8` is not set.
+ * Non-ASCII text where it cannot be encoded and `MAILFOLD_FLAG_UTF8` is not set (inside the
+ * ids of a msg-id field: `MAILFOLD_INVALID_MSG_ID`).
  */
 #define MAILFOLD_NON_ASCII 6
 
 /**
- * A malformed msg-id, or a domain unusable in one.
+ * A malformed msg-id (non-ASCII in one without `MAILFOLD_FLAG_UTF8` too), or a domain
+ * unusable in one.
  */
 #define MAILFOLD_INVALID_MSG_ID 7
 

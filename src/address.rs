@@ -61,14 +61,14 @@ fn check_addr_spec_fws(
     if start == end {
         return Err(err(start));
     }
-    if let Some(i) = b
-        .get(start..end)
+    if b.get(start..end)
         .unwrap_or_default()
         .windows(2)
-        .position(|w| w == b"=?")
+        .any(|w| w == b"=?")
     {
-        // CPython and others decode encoded-word lookalikes even inside addresses.
-        return Err(err(start + i));
+        // CPython and others decode encoded-word lookalikes even inside addresses. Blamed
+        // where it is only when nothing before it is wrong already (`a..b@c=?d`: the `..`).
+        return Err(blame_addr(b, start, end, utf8, fws));
     }
     let mut i = start;
     if b.get(i) == Some(&b'"') {
@@ -101,7 +101,7 @@ fn check_addr_spec_fws(
         i = skip_ws(b, i);
     }
     if b[..end].get(i) != Some(&b'@') {
-        return Err(err(i));
+        return Err(blame_addr(b, i, i, utf8, fws));
     }
     i += 1;
     if fws {
@@ -124,7 +124,8 @@ fn check_addr_spec_fws(
         // `[dtext]` is a whole domain literal: what follows its `]` is what is wrong.
         // (Past white space, with `fws`: the white space itself may be FWS.)
         if i + 1 != end {
-            return Err(err(if fws { skip_ws(b, i + 1) } else { i + 1 }));
+            let at = if fws { skip_ws(b, i + 1) } else { i + 1 };
+            return Err(blame_addr(b, at, at, utf8, fws));
         }
         Ok(())
     } else {
@@ -134,6 +135,156 @@ fn check_addr_spec_fws(
         }
         Ok(())
     }
+}
+
+/// The error for address text `b[from..at]` known to be wrong at `at` at the latest (the
+/// byte there cannot follow it, or the value ends there): the first byte of the addr-spec
+/// text `b[from..at]` that no addr-spec could hold where it stands
+/// ([`first_addr_offense`]), else the byte at `at` (README: every `at` points at the first
+/// byte that made the value invalid), with the error its kind calls for: a line separator
+/// or C1 control is `ControlCharacter` (SPEC §3), other non-ASCII with utf8 off `NonAscii`,
+/// anything else (the end of the value too) `InvalidAddress`. `from == at` blames the byte
+/// at `at` alone. Out of line and cold: only invalid values come here, and the readers of
+/// valid ones stay as they are.
+#[cold]
+#[inline(never)]
+fn blame_addr(b: &[u8], from: usize, at: usize, utf8: bool, fws: bool) -> Error {
+    first_addr_offense(b, from, at, utf8, fws).unwrap_or_else(|| blame_byte(b, at, utf8))
+}
+
+/// The error for the byte at `at` (or the end of `b`), which cannot stand where it does.
+fn blame_byte(b: &[u8], at: usize, utf8: bool) -> Error {
+    match b.get(at) {
+        Some(&c) if c >= 0x80 => non_ascii(b, at, utf8)
+            .err()
+            .unwrap_or(Error::InvalidAddress { at }),
+        _ => Error::InvalidAddress { at },
+    }
+}
+
+/// The first byte of `b[from..to]` at which that text stops being the start of some
+/// addr-spec [`check_addr_spec_fws`] accepts, reported as that check reports it (`..` at
+/// its second dot, a dot that ends a dot-atom at that dot, `=?` at its `=`, non-ASCII by
+/// [`non_ascii`]); `None` when the text could still become one (it is only cut short).
+fn first_addr_offense(b: &[u8], from: usize, to: usize, utf8: bool, fws: bool) -> Option<Error> {
+    let text = b.get(..to).unwrap_or_default();
+    // `=?` can only be where it is: the structure before it decides whether an earlier byte
+    // is to blame.
+    let eq_q = text
+        .get(from..)
+        .unwrap_or_default()
+        .windows(2)
+        .position(|w| w == b"=?")
+        .map(|i| from + i);
+    let b = text.get(..eq_q.unwrap_or(to)).unwrap_or_default();
+    let bad = |at| Some(Error::InvalidAddress { at });
+    let skip = |i| if fws { skip_ws(b, i) } else { i };
+    let mut i = from;
+    if b.get(i) == Some(&b'"') {
+        i += 1;
+        loop {
+            match b.get(i) {
+                None => return eq_q.and_then(bad),
+                Some(b'"') => break,
+                Some(b'\\') => match b.get(i + 1) {
+                    None => return eq_q.and_then(bad),
+                    Some(&c) if c >= 0x80 => match non_ascii(b, i + 1, utf8) {
+                        Ok(n) => i += n,
+                        Err(e) => return Some(e),
+                    },
+                    Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
+                    _ => return bad(i),
+                },
+                Some(&c) if c >= 0x80 => match non_ascii(b, i, utf8) {
+                    Ok(n) => i += n - 1,
+                    Err(e) => return Some(e),
+                },
+                Some(&c) if chars::is(c, QTEXT) || c == b' ' || c == b'\t' => {}
+                Some(b'\r' | b'\n') if fws => {}
+                Some(_) => return bad(i),
+            }
+            i += 1;
+        }
+        i += 1;
+    } else {
+        match dot_atom_prefix(b, i, utf8) {
+            Ok(j) => i = j,
+            Err(e) => return e.or_else(|| eq_q.and_then(bad)),
+        }
+    }
+    i = skip(i);
+    match b.get(i) {
+        None => return eq_q.and_then(bad),
+        Some(b'@') => {}
+        Some(_) => return Some(blame_byte(b, i, utf8)),
+    }
+    i = skip(i + 1);
+    if b.get(i) == Some(&b'[') {
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            if c == b']' {
+                let next = skip(i + 1);
+                return if next < b.len() {
+                    Some(blame_byte(b, next, utf8))
+                } else {
+                    eq_q.and_then(bad)
+                };
+            }
+            if c >= 0x80 {
+                match non_ascii(b, i, utf8) {
+                    Ok(n) => i += n,
+                    Err(e) => return Some(e),
+                }
+            } else if chars::is(c, DTEXT) {
+                i += 1;
+            } else {
+                return bad(i);
+            }
+        }
+        return eq_q.and_then(bad);
+    }
+    match dot_atom_prefix(b, i, utf8) {
+        Ok(j) if skip(j) < b.len() => Some(blame_byte(b, skip(j), utf8)),
+        Ok(_) => eq_q.and_then(bad),
+        Err(e) => e.or_else(|| eq_q.and_then(bad)),
+    }
+}
+
+/// [`dot_atom`] on text that may be cut short at `b.len()`: `Ok` where a complete dot-atom
+/// stops before the end, `Err(Some)` its first wrong byte as [`dot_atom`] reports it, and
+/// `Err(None)` when the text ends inside it, or before it begins (it may still go on).
+fn dot_atom_prefix(b: &[u8], mut i: usize, utf8: bool) -> Result<usize, Option<Error>> {
+    let bad = |at| Err(Some(Error::InvalidAddress { at }));
+    let start = i;
+    let mut after_dot = true;
+    while let Some(&c) = b.get(i) {
+        if c >= 0x80 {
+            i += non_ascii(b, i, utf8).map_err(Some)?;
+            after_dot = false;
+            continue;
+        }
+        if c == b'.' {
+            if after_dot {
+                return bad(i);
+            }
+            after_dot = true;
+        } else if chars::is(c, ATEXT) {
+            after_dot = false;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if i >= b.len() {
+        return Err(None);
+    }
+    if i == start {
+        return bad(i);
+    }
+    if after_dot {
+        return bad(i - 1);
+    }
+    Ok(i)
 }
 
 /// Byte classes for [`plain_addr_end`]: atext that needs no further look (everything but
@@ -1826,7 +1977,8 @@ fn parse_mailbox(
             let addr_close = plain.unwrap_or_else(|| addr_end_fws(b, a));
             let close = skip_ws(b, addr_close);
             if b.get(close) != Some(&b'>') {
-                return Err(Error::InvalidAddress { at: close });
+                // Not closed where the addr-spec ends: a wrong byte inside it comes first.
+                return Err(blame_addr(b, a, close, utf8, true));
             }
             if plain.is_none() {
                 check_addr_spec_fws(b, a, addr_close, utf8, true)?;
@@ -2750,12 +2902,12 @@ fn text_name<'a>(b: &'a [u8], name: Option<(usize, usize)>, options: &Options) -
 }
 
 /// After an element: only white space, then `,`, `;` (in a group) or the end.
-fn expect_separator(b: &[u8], end: usize, in_group: bool) -> Result<usize, Error> {
+fn expect_separator(b: &[u8], end: usize, in_group: bool, utf8: bool) -> Result<usize, Error> {
     let i = skip_ws(b, end);
     match b.get(i) {
         None | Some(b',') => Ok(i),
         Some(b';') if in_group => Ok(i),
-        Some(_) => Err(Error::InvalidAddress { at: i }),
+        Some(_) => Err(blame_addr(b, i, i, utf8, true)),
     }
 }
 
@@ -2904,7 +3056,7 @@ unsafe fn format_text_loop<const AVX2: bool>(
     let mut line = Line::of(f);
     while i < b.len() {
         if elements == most {
-            return Err(Error::InvalidAddress { at: i });
+            return Err(blame_addr(b, i, i, options.utf8, true));
         }
         #[cfg(not(target_os = "none"))]
         if fast {
@@ -3041,7 +3193,7 @@ fn general_element(
         format_group(f, b, i, found.0, options, fast)?
     } else {
         let mb = parse_mailbox(b, i, found, options.utf8)?;
-        let after = expect_separator(b, mb.end, false)?;
+        let after = expect_separator(b, mb.end, false, options.utf8)?;
         if b.get(after) == Some(&b';') {
             return Err(Error::InvalidAddress { at: after });
         }
@@ -3108,7 +3260,7 @@ fn format_group(
             return Err(Error::InvalidAddress { at: found.0 });
         }
         let mb = parse_mailbox(b, i, found, options.utf8)?;
-        let after = expect_separator(b, mb.end, true)?;
+        let after = expect_separator(b, mb.end, true, options.utf8)?;
         write_parsed_mailbox(f, b, &mb, glue_after(b, mb.end, true), options, fast)?;
         i = skip_ws_commas(b, after);
         if b.get(i) == Some(&b';') {
@@ -3154,53 +3306,73 @@ pub(crate) fn format_return_path(
     }
     if b.get(s) == Some(&b'<') {
         if b.get(e - 1) != Some(&b'>') || e - s < 2 {
-            // Text after the path's `>` is what is wrong; with no `>` at all, the end is
-            // where the closing bracket should be (always a character boundary).
-            return Err(blame_after_path(b, after_path(b, s + 1, e).unwrap_or(e)));
+            return Err(blame_path(b, s, e, None, options.utf8));
         }
         // White space after `<` and before `>` is FWS around the addr-spec (RFC 5322
         // §3.4.1), not written.
         let (ts, te) = input::trim(b.get(s + 1..e - 1).unwrap_or_default());
         return path_addr(f, b, s + 1 + ts, s + 1 + te, options)
-            .map_err(|err| blame_text_after_path(b, s, e, err, options.utf8));
+            .map_err(|err| blame_path(b, s, e, Some(err), options.utf8));
     }
     path_addr(f, b, s, e, options)
 }
 
-/// The error for text after a complete path, starting at `at`: a line separator there is a
-/// control character (SPEC §3), anything else an invalid address.
+/// The error for a Return-Path value `b[s..e]` that starts with `<` and is not one valid
+/// path: `err` is what reading all of `b[s + 1..e - 1]` as one path gave, `None` when the
+/// value does not end with `>`. When an earlier `>` closes a path (`<a@b>>`, `<> <>`,
+/// `<a@b> x`), a wrong byte inside that path comes first, else the text after it is what
+/// is wrong; when nothing closes the path, the first wrong byte of its text, else the end.
 #[cold]
-fn blame_after_path(b: &[u8], at: usize) -> Error {
-    if chars::line_breaking_char_len(b, at).is_some() {
-        return Error::ControlCharacter { at };
+#[inline(never)]
+fn blame_path(b: &[u8], s: usize, e: usize, err: Option<Error>, utf8: bool) -> Error {
+    match (after_path(b, s + 1, e), err) {
+        (Some(next), _) if next < e => {
+            // The closing `>`: the last one before `next` (only white space lies between).
+            let close = b
+                .get(..next)
+                .and_then(|head| head.iter().rposition(|&c| c == b'>'))
+                .unwrap_or(s);
+            let (ts, te) = input::trim(b.get(s + 1..close).unwrap_or_default());
+            let (a, z) = (s + 1 + ts, s + 1 + te);
+            if a < z {
+                if let Err(err) = check_path(b, a, z, utf8) {
+                    return err;
+                }
+            }
+            blame_addr(b, next, next, utf8, true)
+        }
+        (_, Some(err)) => err,
+        (_, None) => {
+            let a = skip_ws(b, s + 1).min(e);
+            if b.get(a) == Some(&b'@') {
+                // An obsolete source route (<@relay:user@host>).
+                return Error::InvalidAddress { at: a };
+            }
+            blame_addr(b, a, e, utf8, true)
+        }
     }
-    Error::InvalidAddress { at }
 }
 
-/// `err` came from reading `b[s + 1..e - 1]` of a value `<...>` as one path. When an earlier
-/// `>` already closes a valid path (`<a@b>>`, `<> <>`), the text after that path is what is
-/// wrong, not the `>` the addr-spec reader stopped at.
-#[cold]
-fn blame_text_after_path(b: &[u8], s: usize, e: usize, err: Error, utf8: bool) -> Error {
-    let Some(next) = after_path(b, s + 1, e).filter(|&next| next < e) else {
-        return err;
-    };
-    // The closing `>`: the last one before `next` (only white space lies between).
-    let close = b
-        .get(..next)
-        .and_then(|head| head.iter().rposition(|&c| c == b'>'))
-        .unwrap_or(s);
-    let (ts, te) = input::trim(b.get(s + 1..close).unwrap_or_default());
-    let (a, z) = (s + 1 + ts, s + 1 + te);
-    let valid = a == z
-        || (b.get(a) != Some(&b'@')
-            && addr_end_fws(b, a) >= z
-            && check_addr_spec_fws(b, a, z, utf8, true).is_ok());
-    if valid {
-        blame_after_path(b, next)
-    } else {
-        err
+/// Checks the addr-spec of a Return-Path, `b[a..z]` (not empty).
+#[inline]
+fn check_path(b: &[u8], a: usize, z: usize, utf8: bool) -> Result<(), Error> {
+    if b.get(a) == Some(&b'@') {
+        // An obsolete source route (<@relay:user@host>).
+        return Err(Error::InvalidAddress { at: a });
     }
+    // The addr-spec ends where white space (or a byte no addr-spec holds outside quotes and
+    // literals) stops it; past white space, the next byte is what is wrong.
+    let ae = addr_end_fws(b, a).min(z);
+    if check_addr_spec_fws(b, a, ae, utf8, true).is_err() {
+        // Not where the addr-spec reader stopped, which may be white space that FWS
+        // allows (`<a b@c>`: the `b`, not the space).
+        return Err(blame_addr(b, a, z, utf8, true));
+    }
+    if ae != z {
+        let at = skip_ws(b, ae);
+        return Err(blame_addr(b, at, at, utf8, true));
+    }
+    Ok(())
 }
 
 /// The addr-spec of a Return-Path, `b[a..z]` (empty for the null path `<>`).
@@ -3218,16 +3390,7 @@ fn path_addr(
         f.put_ascii(b"<>");
         return Ok(());
     }
-    if b.get(a) == Some(&b'@') {
-        return Err(Error::InvalidAddress { at: a });
-    }
-    // The addr-spec ends where white space (or a byte no addr-spec holds outside quotes and
-    // literals) stops it; past white space, the next byte is what is wrong.
-    let ae = addr_end_fws(b, a).min(z);
-    check_addr_spec_fws(b, a, ae, options.utf8, true)?;
-    if ae != z {
-        return Err(Error::InvalidAddress { at: skip_ws(b, ae) });
-    }
+    check_path(b, a, z, options.utf8)?;
     let addr = b.get(a..z).unwrap_or_default();
     if addr_has_fws(addr) {
         return write_addr_pieces(f, b" ", addr, true, b"", options);
@@ -3555,7 +3718,7 @@ mod tests {
             return Ok(None);
         }
         let mb = parse_mailbox(b, i, found, false)?;
-        let after = expect_separator(b, mb.end, false)?;
+        let after = expect_separator(b, mb.end, false, false)?;
         if b.get(after) == Some(&b';') {
             return Err(Error::InvalidAddress { at: after });
         }
@@ -4638,13 +4801,17 @@ mod tests {
             fmt("Return-Path", "<a@b"),
             Err(Error::InvalidAddress { at: 4 })
         );
+        // The first wrong byte, on a character boundary: the é itself with utf8 off (it can
+        // never be in the path), the end with utf8 on (the path is only cut short).
+        assert_eq!(fmt("Return-Path", "<é"), Err(Error::NonAscii { at: 1 }));
         assert_eq!(
-            fmt("Return-Path", "<é"),
+            fmt_with("Return-Path", "<é", &Options::default().with_utf8(true)),
             Err(Error::InvalidAddress { at: 3 })
         );
+        // `Name ` may still go on as `Name @host` (FWS before the `@`): the `<` is wrong.
         assert_eq!(
             fmt("Return-Path", "Name <a@b>"),
-            Err(Error::InvalidAddress { at: 4 })
+            Err(Error::InvalidAddress { at: 5 })
         );
     }
 }

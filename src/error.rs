@@ -38,12 +38,15 @@ pub enum Error {
         /// Byte offset of the offending character.
         at: usize,
     },
-    /// Non-ASCII text in a place that cannot be encoded, with the `utf8` option off.
+    /// Non-ASCII text in a place that cannot be encoded, with the `utf8` option off. Inside
+    /// the ids of a msg-id field it is [`Error::InvalidMsgId`] instead, at the same offset,
+    /// whether or not the id is closed.
     NonAscii {
         /// Byte offset of the first byte of the non-ASCII character.
         at: usize,
     },
-    /// A malformed msg-id (RFC 5322 §3.6.4), or a domain unusable in one.
+    /// A malformed msg-id (RFC 5322 §3.6.4; non-ASCII in one with `utf8` off too), or a
+    /// domain unusable in one.
     InvalidMsgId {
         /// Byte offset where the id stops being valid.
         at: usize,

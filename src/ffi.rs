@@ -44,9 +44,11 @@ pub const MAILFOLD_INVALID_UTF8: i32 = 4;
 /// A CR or LF that is not a fold, NUL, another control character, or a Unicode line
 /// separator where nothing may be encoded.
 pub const MAILFOLD_CONTROL_CHARACTER: i32 = 5;
-/// Non-ASCII text where it cannot be encoded and `MAILFOLD_FLAG_UTF8` is not set.
+/// Non-ASCII text where it cannot be encoded and `MAILFOLD_FLAG_UTF8` is not set (inside the
+/// ids of a msg-id field: `MAILFOLD_INVALID_MSG_ID`).
 pub const MAILFOLD_NON_ASCII: i32 = 6;
-/// A malformed msg-id, or a domain unusable in one.
+/// A malformed msg-id (non-ASCII in one without `MAILFOLD_FLAG_UTF8` too), or a domain
+/// unusable in one.
 pub const MAILFOLD_INVALID_MSG_ID: i32 = 7;
 /// A malformed address, address list or group.
 pub const MAILFOLD_INVALID_ADDRESS: i32 = 8;

@@ -55,25 +55,23 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
         let mut close = pos + 1;
         while close < b.len() && b[close] != b'>' {
             if b[close] == b'<' || is_space(b[close]) {
-                return Err(Error::InvalidMsgId { at: close });
+                return Err(blame_id(b, pos + 1, close, utf8));
             }
             if b[close] == b'[' && b.get(close - 1) == Some(&b'@') {
                 // A domain literal may hold `<` and `>` (both dtext, RFC 5322 §3.6.4) and ends
                 // the id: only the closing `>` may follow its `]`.
-                close = literal_end(b, close + 1)?;
+                close = literal_end(b, close + 1).map_err(|at| blame_id(b, pos + 1, at, utf8))?;
                 if b.get(close) != Some(&b'>') {
-                    return Err(Error::InvalidMsgId { at: close });
+                    return Err(blame_id(b, pos + 1, close, utf8));
                 }
                 break;
             }
             close += 1;
         }
         if close == b.len() {
-            // Never closed: a byte that can be in no id, before the end, is what made the
-            // value invalid; only without one is it the missing `>`.
-            return Err(Error::InvalidMsgId {
-                at: first_foreign(b, pos + 1, close).unwrap_or(close),
-            });
+            // Never closed: a byte before the end that can be in no id there is what made
+            // the value invalid; only without one is it the missing `>`.
+            return Err(blame_id(b, pos + 1, close, utf8));
         }
         check_id(b, pos + 1, close, utf8)?;
         let end = close + 1;
@@ -89,9 +87,7 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
         let mut end = pos;
         while end < b.len() && !is_space(b[end]) && b[end] != b'<' {
             if b[end] == b'>' {
-                return Err(Error::InvalidMsgId {
-                    at: first_foreign(b, pos, end).unwrap_or(end),
-                });
+                return Err(blame_id(b, pos, end, utf8));
             }
             end += 1;
         }
@@ -114,26 +110,111 @@ fn blame_after_id(b: &[u8], at: usize) -> Error {
     Error::InvalidMsgId { at }
 }
 
-/// The first ASCII byte of `b[from..to]` that no id outside a domain literal may hold (one
-/// that is not atext, `.` or `@`): with the value already known to be invalid for a later
-/// reason, this is the byte to blame (README: every `at` points at the first byte that made
-/// the value invalid). Non-ASCII is left to the id check, which knows `utf8`.
-fn first_foreign(b: &[u8], from: usize, to: usize) -> Option<usize> {
-    let part = b.get(from..to).unwrap_or_default();
-    part.iter()
-        .position(|&c| c < 0x80 && c != b'.' && c != b'@' && !chars::is(c, ATEXT))
-        .map(|i| from + i)
+/// The error for id text `b[from..to]` known to be wrong at `to` at the latest (the byte
+/// there cannot follow it, or the value ends there unclosed): the first byte of the text
+/// that no id could hold where it stands ([`first_id_offense`]), else `to` (README: every
+/// `at` points at the first byte that made the value invalid). Out of line and cold: only
+/// invalid values come here, and the scans of valid ids stay as they are.
+#[cold]
+#[inline(never)]
+fn blame_id(b: &[u8], from: usize, to: usize, utf8: bool) -> Error {
+    first_id_offense(b, from, to, utf8, false).unwrap_or_else(|| blame_after_id(b, to))
+}
+
+/// [`blame_id`] for a list-id (a dot-atom-text alone) holding `=?`.
+#[cold]
+#[inline(never)]
+fn blame_list_id(b: &[u8], from: usize, to: usize, utf8: bool) -> Error {
+    first_id_offense(b, from, to, utf8, true).unwrap_or(Error::InvalidMsgId { at: to })
+}
+
+/// The first byte of `b[from..to]` at which that text stops being the start of some valid
+/// `id-left "@" id-right` (with `right`, of an id-right alone: a list-id), read left to
+/// right and reported as [`check_id`] reports it: a line separator is `ControlCharacter`,
+/// other non-ASCII with utf8 off `InvalidMsgId` at its first byte (SPEC §5), a `..` at its
+/// second dot, a dot that ends the id-left at that dot, `=?` at its `=`. `None` when the
+/// text could still become a valid id (it is only cut short).
+fn first_id_offense(b: &[u8], from: usize, to: usize, utf8: bool, right: bool) -> Option<Error> {
+    let text = b.get(..to).unwrap_or_default();
+    // `=?` can only be where it is: the structure before it decides whether an earlier byte
+    // is to blame.
+    let eq_q = text
+        .get(from..)
+        .unwrap_or_default()
+        .windows(2)
+        .position(|w| w == b"=?")
+        .map(|i| from + i);
+    let text = text.get(..eq_q.unwrap_or(to)).unwrap_or_default();
+    let bad = |at| Some(Error::InvalidMsgId { at });
+    let mut right = right;
+    // At the start of a dot-atom-text or right after one of its dots.
+    let mut after_dot = true;
+    let mut i = from;
+    while let Some(&c) = text.get(i) {
+        if c >= 0x80 {
+            if let Err(e) = check_non_ascii(text, i, utf8, |at| Error::InvalidMsgId { at }) {
+                return Some(e);
+            }
+            i += chars::utf8_len(c);
+            after_dot = false;
+            continue;
+        }
+        match c {
+            b'.' if after_dot => return bad(i),
+            b'.' => after_dot = true,
+            b'@' if !right => {
+                if i == from {
+                    return bad(i);
+                }
+                if after_dot {
+                    return bad(i - 1);
+                }
+                right = true;
+                after_dot = true;
+                if text.get(i + 1) == Some(&b'[') {
+                    return literal_offense(text, i + 2, utf8).or_else(|| eq_q.and_then(bad));
+                }
+            }
+            _ if chars::is(c, ATEXT) => after_dot = false,
+            _ => return bad(i),
+        }
+        i += 1;
+    }
+    eq_q.and_then(bad)
+}
+
+/// [`first_id_offense`] inside a domain literal whose text starts at `from`: only dtext (and
+/// UTF-8 with utf8) up to its `]`, and nothing after that (the `>` is not in `text`).
+fn literal_offense(text: &[u8], from: usize, utf8: bool) -> Option<Error> {
+    let mut i = from;
+    while let Some(&c) = text.get(i) {
+        if c >= 0x80 {
+            if let Err(e) = check_non_ascii(text, i, utf8, |at| Error::InvalidMsgId { at }) {
+                return Some(e);
+            }
+            i += chars::utf8_len(c);
+            continue;
+        }
+        if c == b']' {
+            return (i + 1 < text.len()).then_some(Error::InvalidMsgId { at: i + 1 });
+        }
+        if !chars::is(c, DTEXT) {
+            return Some(Error::InvalidMsgId { at: i });
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The offset just past the `]` of the domain literal whose text starts at `from`; the first
-/// byte that cannot be in one (white space, or the end of the value) is the error.
-fn literal_end(b: &[u8], from: usize) -> Result<usize, Error> {
+/// byte that cannot be in one (white space, or the end of the value) is `Err`.
+fn literal_end(b: &[u8], from: usize) -> Result<usize, usize> {
     let mut i = from;
     loop {
         match b.get(i) {
             Some(b']') => return Ok(i + 1),
             Some(&c) if !is_space(c) => i += 1,
-            _ => return Err(Error::InvalidMsgId { at: i }),
+            _ => return Err(i),
         }
     }
 }
@@ -143,8 +224,9 @@ fn literal_end(b: &[u8], from: usize) -> Result<usize, Error> {
 fn check_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
     let err = |at| Error::InvalidMsgId { at };
     let id = b.get(start..end).unwrap_or_default();
-    if let Some(i) = id.windows(2).position(|w| w == b"=?") {
-        return Err(err(start + i));
+    if id.windows(2).any(|w| w == b"=?") {
+        // Blamed where it is only when nothing before it is wrong already.
+        return Err(blame_id(b, start, end, utf8));
     }
     let at = id
         .iter()
@@ -157,7 +239,8 @@ fn check_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error>
     if b.get(at + 1) == Some(&b'[') {
         let close = end - 1;
         if close <= at + 1 || b.get(close) != Some(&b']') {
-            return Err(err(end));
+            // Cut short (`a@[b`), or more after the literal's `]` (`a@[b]c`, its `c`).
+            return Err(blame_id(b, start, end, utf8));
         }
         let mut i = at + 2;
         while i < close {
@@ -2014,10 +2097,19 @@ pub(crate) fn format(
     let b = value.as_bytes();
     let mut pos = 0;
     let mut count = 0;
-    while let Some(id) = next_id(b, pos, options.utf8)? {
+    loop {
         if one && count == 1 {
-            return Err(Error::InvalidMsgId { at: id.start });
+            // Only white space may follow the one id: the first other byte is wrong, whatever
+            // follows it (`<a@b> <c` as `<a@b> <c@d>`).
+            let rest = b.get(pos..).unwrap_or_default();
+            if let Some(next) = rest.iter().position(|&c| !is_space(c)) {
+                return Err(blame_after_id(b, pos + next));
+            }
+            break;
         }
+        let Some(id) = next_id(b, pos, options.utf8)? else {
+            break;
+        };
         let token = b.get(id.start..id.end).unwrap_or_default();
         let tw = if options.utf8 {
             Width::of(token)
@@ -2071,8 +2163,9 @@ pub(crate) fn format_list_id(
         (start, start, end)
     };
     let id = b.get(id_start..id_end).unwrap_or_default();
-    if let Some(i) = id.windows(2).position(|w| w == b"=?") {
-        return Err(Error::InvalidMsgId { at: id_start + i });
+    if id.windows(2).any(|w| w == b"=?") {
+        // As in an id: blamed where it is only when nothing before it is wrong already.
+        return Err(blame_list_id(b, id_start, id_end, options.utf8));
     }
     check_dot_atom(b, id_start, id_end, options.utf8)
         .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: id_end }))?;

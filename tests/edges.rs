@@ -642,8 +642,15 @@ fn invalid_msg_ids_with_offsets() {
     let mut wrong = Vec::new();
     for &(v, at) in cases {
         // References takes many ids, so only the broken one can be blamed; Message-ID's
-        // one-id paths must blame the same byte.
+        // one-id paths must blame the same byte, except where a second id starts: there
+        // Message-ID, which holds one id, is wrong already (`<a@b> <c@d` at 6, as
+        // `<a@b> <c@d>`), whatever follows.
         for name in ["References", "Message-ID"] {
+            let at = if name == "Message-ID" && v == "<a@b> <c@d" {
+                6
+            } else {
+                at
+            };
             let got = fmt(name, v, &opts());
             if got != Err(Error::InvalidMsgId { at }) {
                 wrong.push(format!(
