@@ -154,9 +154,9 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
 #[inline]
 unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
-        _mm256_srli_epi16, _mm256_testz_si256,
+        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_testz_si256,
     };
     let nibble = _mm256_set1_epi8(0x0F);
     // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement.
@@ -192,7 +192,10 @@ unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
             _mm256_or_si256(eq(v0, 0xC2), eq(v0, 0xE2)),
             _mm256_or_si256(eq(v1, 0xC2), eq(v1, 0xE2)),
         ),
-        escape: !bits(_mm256_cmpeq_epi8(c0, zero), _mm256_cmpeq_epi8(c1, zero)),
+        // Classes above zero: every class byte is below 0x80 (six class bits), so the
+        // signed compare is the test for any class, without the `not` of a compare with
+        // zero (LLVM found the mask both ways, one for its count and one for its store).
+        escape: bits(_mm256_cmpgt_epi8(c0, zero), _mm256_cmpgt_epi8(c1, zero)),
         ..Block::default()
     };
     // One test of the classes for the controls, `=` and `?` (class 1 is exactly those two
