@@ -562,8 +562,19 @@ impl<const B: usize> Masks<B> {
     fn escapes_from(&self, at: usize, t: usize) -> usize {
         debug_assert!(t < 64 && at + t < 64 * B);
         let (i, s) = (at / 64, at % 64);
-        let lo = self.escape.get(i).copied().unwrap_or(0) >> s;
-        let hi = self.escape.get(i + 1).copied().unwrap_or(0);
+        // The masks' words (C layout: `escape` is followed by `escapes_before`), from the
+        // whole struct, so that word `i + 1` may be read without a check when `i` is the
+        // last of `escape`: then `s + t < 64`, and the bits of `hi` land at `64 - s` and
+        // above, all cleared below. (The checked reads and their defaults cost about five
+        // instructions a count.)
+        let words = (self as *const Self).cast::<u64>();
+        let first = core::mem::offset_of!(Self, escape) / 8;
+        // SAFETY: `at < 64 * B`, so `i < B` and word `first + i` is in `escape`; word
+        // `first + i + 1` is in `escape` or, for `i = B - 1`, the first two entries of
+        // `escapes_before` (`B >= 2`), inside the struct, which `self` borrows (a pointer
+        // from the whole struct, aligned for `u64`: its first field is one, and `escape`
+        // is at a multiple of 8).
+        let (lo, hi) = unsafe { (*words.add(first + i) >> s, *words.add(first + i + 1)) };
         // `<< 1 << (63 - s)`: none of `hi` when `s` is 0, without a shift by 64.
         let window = lo | (hi << 1) << (63 - s);
         let n = (window & !u64::MAX.checked_shl(t as u32).unwrap_or(0)).count_ones() as usize;
