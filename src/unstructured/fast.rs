@@ -447,18 +447,16 @@ impl<const B: usize> Masks<B> {
             let (sum, c2) = sum.overflowing_add(u64::from(carry));
             carry = c1 | c2;
             let forced = sum & space;
-            if let (Some(s), Some(f), Some(p), Some(e), Some(r)) = (
-                self.space.get_mut(i),
-                self.forced_end.get_mut(i),
-                self.plain_end.get_mut(i),
-                self.escape.get_mut(i),
-                self.escapes_before.get_mut(i),
-            ) {
-                *s = space;
-                *f = forced;
-                *p = space & !forced;
-                *e = b.escape;
-                *r = escapes;
+            debug_assert!(i < B);
+            // SAFETY: `i <= last.min(B - 1)`, below `B`, the length of every mask. Unchecked:
+            // with the checks LLVM kept a branch around the stores, with a copy of the
+            // escape mask's last steps on each side.
+            unsafe {
+                *self.space.get_unchecked_mut(i) = space;
+                *self.forced_end.get_unchecked_mut(i) = forced;
+                *self.plain_end.get_unchecked_mut(i) = space & !forced;
+                *self.escape.get_unchecked_mut(i) = b.escape;
+                *self.escapes_before.get_unchecked_mut(i) = escapes;
             }
             escapes += b.escape.count_ones();
         }
