@@ -876,8 +876,11 @@ fn copy_at<const W: usize>(dst: &mut [u8], src: &[u8], i: usize) {
 /// written nothing, when the value is not one the fast path takes (see the module docs).
 /// It takes no text with a control character ([`Block::control`]), so `text` passes
 /// [`crate::input::check_controls`] whenever this returns `Some`.
+///
+/// `TRIMMED`: the caller passes text without white space at either end (trimmed by
+/// [`crate::input::trim`]), so the two tests for it are left out.
 #[inline]
-pub(super) fn format_words(
+pub(super) fn format_words<const TRIMMED: bool>(
     f: &mut Folder<'_, '_>,
     text: &[u8],
     options: &Options,
@@ -893,11 +896,11 @@ pub(super) fn format_words(
         || text.is_empty()
         || f.soft_limit() < MIN_MAX_LINE_LEN
         || f.column_chars() != start
-        || edge_space(text.first())
-        || edge_space(text.last())
+        || (!TRIMMED && (edge_space(text.first()) || edge_space(text.last())))
     {
         return None;
     }
+    debug_assert!(!edge_space(text.first()) && !edge_space(text.last()));
     #[cfg(target_arch = "x86_64")]
     if crate::cpu::avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -1733,7 +1736,7 @@ mod tests {
             if options.utf8 && crate::chars::has_unicode_space(value) {
                 return None;
             }
-            format_words(&mut f, value, options)?
+            format_words::<false>(&mut f, value, options)?
         } else {
             super::super::format_words_general(&mut f, value, options)
         };
