@@ -597,7 +597,7 @@ pub(crate) fn format_field(
             && edge(bytes.get(end..).unwrap_or_default())
             && !(options.utf8 && chars::has_unicode_space(text));
         if clean {
-            if let Some(done) = fast::format_words(&mut f, text, options) {
+            if let Some(done) = fast::format_words::<true>(&mut f, text, options) {
                 done?;
                 f.end();
                 return Ok(());
@@ -629,7 +629,7 @@ fn format_words(f: &mut Folder<'_, '_>, text: &[u8], options: &Options) -> Resul
     // general path's scanners find it, the fast path's masks do not, so it declines such text.
     #[cfg(not(target_os = "none"))]
     if !(options.utf8 && chars::has_unicode_space(text)) {
-        if let Some(done) = fast::format_words(f, text, options) {
+        if let Some(done) = fast::format_words::<false>(f, text, options) {
             return done;
         }
     }

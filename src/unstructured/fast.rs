@@ -84,6 +84,11 @@ struct Block {
     /// The bytes Q escapes in text: controls (HTAB included), DEL, `=`, `?`, `_` and bytes
     /// 0x80 and above.
     escape: u64,
+    /// Whether `control`, `eq` or `question` has a bit: the AVX2 version finds these three
+    /// masks only then (with one test of the lookup classes it has anyway), and
+    /// [`Masks::build`] leaves out their steps when not, as for most blocks (non-ASCII text
+    /// seldom holds a `=` or `?`).
+    rare: bool,
 }
 
 /// [`Block`] a byte at a time: the portable version, and the reference of the SSE2 one.
@@ -101,6 +106,7 @@ fn block_portable(chunk: &[u8; 64]) -> Block {
         m.lead |= on(b == 0xC2 || b == 0xE2);
         m.escape |= on(!(0x20..0x7F).contains(&b) || matches!(b, b'=' | b'?' | b'_'));
     }
+    m.rare = m.control | m.eq | m.question != 0;
     m
 }
 
@@ -135,6 +141,7 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
             m.escape |= bits(_mm_or_si128(_mm_or_si128(low, eq(0x7F)), special));
         }
     }
+    m.rare = m.control | m.eq | m.question != 0;
     m
 }
 
@@ -147,43 +154,60 @@ fn block_sse2(chunk: &[u8; 64]) -> Block {
 #[inline]
 unsafe fn block_avx2(chunk: &[u8; 64]) -> Block {
     use core::arch::x86_64::{
-        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
-        _mm256_srli_epi16,
+        __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setzero_si256,
+        _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_testz_si256,
     };
     let nibble = _mm256_set1_epi8(0x0F);
-    let mut m = Block::default();
-    for (c, part) in chunk.chunks_exact(32).enumerate() {
-        let shift = 32 * c;
-        // SAFETY: `part` is 32 readable bytes; the load has no alignment requirement.
-        let v = unsafe { _mm256_loadu_si256(part.as_ptr().cast()) };
-        macro_rules! eq {
-            ($b:expr) => {
-                _mm256_cmpeq_epi8(v, _mm256_set1_epi8($b as u8 as i8))
-            };
-        }
-        macro_rules! bits {
-            ($x:expr) => {
-                u64::from(_mm256_movemask_epi8($x) as u32) << shift
-            };
-        }
-        m.space |= bits!(_mm256_or_si256(eq!(b' '), eq!(b'\t')));
-        m.high |= bits!(v);
-        m.eq |= bits!(eq!(b'='));
-        m.question |= bits!(eq!(b'?'));
-        m.lead |= bits!(_mm256_or_si256(eq!(0xC2), eq!(0xE2)));
-        // The escapes by table lookups on the two nibbles (a byte is escaped when the two
-        // entries share a bit; see ESCAPE_LOW): written with compares, LLVM turns the
-        // mask into a byte-by-byte extract and insert sequence.
+    // SAFETY: `chunk` is 64 readable bytes; the loads have no alignment requirement.
+    let (v0, v1) = unsafe {
+        (
+            _mm256_loadu_si256(chunk.as_ptr().cast()),
+            _mm256_loadu_si256(chunk.as_ptr().add(32).cast()),
+        )
+    };
+    // The two halves' byte masks as one 64-bit mask.
+    let bits = |lo: __m256i, hi: __m256i| {
+        u64::from(_mm256_movemask_epi8(lo) as u32)
+            | u64::from(_mm256_movemask_epi8(hi) as u32) << 32
+    };
+    let eq = |v: __m256i, b: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b as i8));
+    // The escape classes by table lookups on the two nibbles (a byte is escaped when the two
+    // entries share a bit; see ESCAPE_LOW): written with compares, LLVM turns the mask into
+    // a byte-by-byte extract and insert sequence.
+    let classes = |v: __m256i| {
         let low = _mm256_shuffle_epi8(table(&ESCAPE_LOW), _mm256_and_si256(v, nibble));
         let high = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
-        let high = _mm256_shuffle_epi8(table(&ESCAPE_HIGH), high);
-        let classes = _mm256_and_si256(low, high);
-        let none = _mm256_cmpeq_epi8(classes, _mm256_setzero_si256());
-        m.escape |= !bits!(none) & (u64::from(u32::MAX) << shift);
-        let control = _mm256_and_si256(classes, _mm256_set1_epi8(CONTROL_CLASSES as i8));
-        let no_control = _mm256_cmpeq_epi8(control, _mm256_setzero_si256());
-        m.control |= !bits!(no_control) & (u64::from(u32::MAX) << shift);
+        _mm256_and_si256(low, _mm256_shuffle_epi8(table(&ESCAPE_HIGH), high))
+    };
+    let (c0, c1) = (classes(v0), classes(v1));
+    let zero = _mm256_setzero_si256();
+    let mut m = Block {
+        space: bits(
+            _mm256_or_si256(eq(v0, b' '), eq(v0, b'\t')),
+            _mm256_or_si256(eq(v1, b' '), eq(v1, b'\t')),
+        ),
+        high: bits(v0, v1),
+        lead: bits(
+            _mm256_or_si256(eq(v0, 0xC2), eq(v0, 0xE2)),
+            _mm256_or_si256(eq(v1, 0xC2), eq(v1, 0xE2)),
+        ),
+        // Classes above zero: every class byte is below 0x80 (six class bits), so the
+        // signed compare is the test for any class, without the `not` of a compare with
+        // zero (LLVM found the mask both ways, one for its count and one for its store).
+        escape: bits(_mm256_cmpgt_epi8(c0, zero), _mm256_cmpgt_epi8(c1, zero)),
+        ..Block::default()
+    };
+    // One test of the classes for the controls, `=` and `?` (class 1 is exactly those two
+    // bytes): their three masks, and the steps of `build` on them, only for a block with one.
+    let rare = _mm256_set1_epi8((CONTROL_CLASSES | EQ_QUESTION_CLASS) as i8);
+    if _mm256_testz_si256(_mm256_or_si256(c0, c1), rare) == 0 {
+        let control = _mm256_set1_epi8(CONTROL_CLASSES as i8);
+        let no_control = |c: __m256i| _mm256_cmpeq_epi8(_mm256_and_si256(c, control), zero);
+        m.control = !bits(no_control(c0), no_control(c1));
+        m.eq = bits(eq(v0, b'='), eq(v1, b'='));
+        m.question = bits(eq(v0, b'?'), eq(v1, b'?'));
+        m.rare = true;
     }
     m
 }
@@ -206,6 +230,10 @@ const ESCAPE_HIGH: [u8; 16] = [17, 33, 0, 2, 0, 4, 0, 8, 1, 1, 1, 1, 1, 1, 1, 1]
 /// The classes of [`ESCAPE_LOW`] that are controls: DEL and the C0 controls but HTAB.
 #[cfg(target_arch = "x86_64")]
 const CONTROL_CLASSES: u8 = 8 | 16 | 32;
+
+/// The class of [`ESCAPE_LOW`] that is `=` and `?`.
+#[cfg(target_arch = "x86_64")]
+const EQ_QUESTION_CLASS: u8 = 2;
 
 /// A 16-byte table in both 128-bit lanes, for `_mm256_shuffle_epi8`.
 ///
@@ -384,14 +412,25 @@ impl<const B: usize> Masks<B> {
             // instructions a block).
             let chunk = unsafe { window(padded, base) };
             let b = block::<AVX2>(chunk);
-            // The bytes after the text (a space, then `FILL`) are no controls.
-            // One test for both (one branch instead of two).
-            if b.control | (b.space & ((b.space << 1) | space_carry)) != 0 {
-                return false;
-            }
+            let doubled = b.space & ((b.space << 1) | space_carry);
             space_carry = b.space >> 63;
-            let pairs = ((b.eq << 1) | eq_carry) & b.question;
-            eq_carry = b.eq >> 63;
+            // A block without a control, `=` or `?` has no pair `=?` (its first byte is no
+            // `?`) and carries no `=` into the next.
+            let mut pairs = 0;
+            if b.rare {
+                // The bytes after the text (a space, then `FILL`) are no controls.
+                // One test for both (one branch instead of two).
+                if b.control | doubled != 0 {
+                    return false;
+                }
+                pairs = ((b.eq << 1) | eq_carry) & b.question;
+                eq_carry = b.eq >> 63;
+            } else {
+                if doubled != 0 {
+                    return false;
+                }
+                eq_carry = 0;
+            }
             let force = if utf8 {
                 pairs | line_breaking(text, base, b.lead)
             } else {
@@ -408,18 +447,16 @@ impl<const B: usize> Masks<B> {
             let (sum, c2) = sum.overflowing_add(u64::from(carry));
             carry = c1 | c2;
             let forced = sum & space;
-            if let (Some(s), Some(f), Some(p), Some(e), Some(r)) = (
-                self.space.get_mut(i),
-                self.forced_end.get_mut(i),
-                self.plain_end.get_mut(i),
-                self.escape.get_mut(i),
-                self.escapes_before.get_mut(i),
-            ) {
-                *s = space;
-                *f = forced;
-                *p = space & !forced;
-                *e = b.escape;
-                *r = escapes;
+            debug_assert!(i < B);
+            // SAFETY: `i <= last.min(B - 1)`, below `B`, the length of every mask. Unchecked:
+            // with the checks LLVM kept a branch around the stores, with a copy of the
+            // escape mask's last steps on each side.
+            unsafe {
+                *self.space.get_unchecked_mut(i) = space;
+                *self.forced_end.get_unchecked_mut(i) = forced;
+                *self.plain_end.get_unchecked_mut(i) = space & !forced;
+                *self.escape.get_unchecked_mut(i) = b.escape;
+                *self.escapes_before.get_unchecked_mut(i) = escapes;
             }
             escapes += b.escape.count_ones();
         }
@@ -523,8 +560,19 @@ impl<const B: usize> Masks<B> {
     fn escapes_from(&self, at: usize, t: usize) -> usize {
         debug_assert!(t < 64 && at + t < 64 * B);
         let (i, s) = (at / 64, at % 64);
-        let lo = self.escape.get(i).copied().unwrap_or(0) >> s;
-        let hi = self.escape.get(i + 1).copied().unwrap_or(0);
+        // The masks' words (C layout: `escape` is followed by `escapes_before`), from the
+        // whole struct, so that word `i + 1` may be read without a check when `i` is the
+        // last of `escape`: then `s + t < 64`, and the bits of `hi` land at `64 - s` and
+        // above, all cleared below. (The checked reads and their defaults cost about five
+        // instructions a count.)
+        let words = (self as *const Self).cast::<u64>();
+        let first = core::mem::offset_of!(Self, escape) / 8;
+        // SAFETY: `at < 64 * B`, so `i < B` and word `first + i` is in `escape`; word
+        // `first + i + 1` is in `escape` or, for `i = B - 1`, the first two entries of
+        // `escapes_before` (`B >= 2`), inside the struct, which `self` borrows (a pointer
+        // from the whole struct, aligned for `u64`: its first field is one, and `escape`
+        // is at a multiple of 8).
+        let (lo, hi) = unsafe { (*words.add(first + i) >> s, *words.add(first + i + 1)) };
         // `<< 1 << (63 - s)`: none of `hi` when `s` is 0, without a shift by 64.
         let window = lo | (hi << 1) << (63 - s);
         let n = (window & !u64::MAX.checked_shl(t as u32).unwrap_or(0)).count_ones() as usize;
@@ -828,8 +876,11 @@ fn copy_at<const W: usize>(dst: &mut [u8], src: &[u8], i: usize) {
 /// written nothing, when the value is not one the fast path takes (see the module docs).
 /// It takes no text with a control character ([`Block::control`]), so `text` passes
 /// [`crate::input::check_controls`] whenever this returns `Some`.
+///
+/// `TRIMMED`: the caller passes text without white space at either end (trimmed by
+/// [`crate::input::trim`]), so the two tests for it are left out.
 #[inline]
-pub(super) fn format_words(
+pub(super) fn format_words<const TRIMMED: bool>(
     f: &mut Folder<'_, '_>,
     text: &[u8],
     options: &Options,
@@ -845,11 +896,11 @@ pub(super) fn format_words(
         || text.is_empty()
         || f.soft_limit() < MIN_MAX_LINE_LEN
         || f.column_chars() != start
-        || edge_space(text.first())
-        || edge_space(text.last())
+        || (!TRIMMED && (edge_space(text.first()) || edge_space(text.last())))
     {
         return None;
     }
+    debug_assert!(!edge_space(text.first()) && !edge_space(text.last()));
     #[cfg(target_arch = "x86_64")]
     if crate::cpu::avx2() {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -1685,7 +1736,7 @@ mod tests {
             if options.utf8 && crate::chars::has_unicode_space(value) {
                 return None;
             }
-            format_words(&mut f, value, options)?
+            format_words::<false>(&mut f, value, options)?
         } else {
             super::super::format_words_general(&mut f, value, options)
         };
