@@ -726,7 +726,8 @@ fn class_of_reference(name: &str) -> Class {
     }
 }
 
-/// [`format_value`] for an unstructured field: the plain fast path, then the general one.
+/// [`format_value`] for an unstructured field: the plain fast path (unless `plain_tried`:
+/// it has declined the value already), then the general one.
 #[cfg(not(target_os = "none"))]
 #[inline(always)]
 pub(crate) fn format_unstructured(
@@ -734,8 +735,9 @@ pub(crate) fn format_unstructured(
     name: &str,
     value: &str,
     options: &Options,
+    plain_tried: bool,
 ) -> Result<(), Error> {
-    if unstructured::format_plain_field(sink, name, value.as_bytes(), options) {
+    if !plain_tried && unstructured::format_plain_field(sink, name, value.as_bytes(), options) {
         return Ok(());
     }
     // Unstructured fields check controls where the fast path cannot (same errors).
