@@ -726,24 +726,6 @@ fn class_of_reference(name: &str) -> Class {
     }
 }
 
-/// [`format_value`] for an unstructured field: the plain fast path (unless `plain_tried`:
-/// it has declined the value already), then the general one.
-#[cfg(not(target_os = "none"))]
-#[inline(always)]
-pub(crate) fn format_unstructured(
-    sink: &mut SliceSink<'_>,
-    name: &str,
-    value: &str,
-    options: &Options,
-    plain_tried: bool,
-) -> Result<(), Error> {
-    if !plain_tried && unstructured::format_plain_field(sink, name, value.as_bytes(), options) {
-        return Ok(());
-    }
-    // Unstructured fields check controls where the fast path cannot (same errors).
-    unstructured::format_field(sink, name, value, options)
-}
-
 ///
 /// `tried`: the one- and two-id writers have already declined the value (`raw::field` tries
 /// them first), so the msg-id fast path goes straight to its scan.

@@ -414,30 +414,36 @@ mod raw {
             match plain_front(name, value.as_bytes()) {
                 // SAFETY: the token exists only when the CPU has AVX2.
                 PlainFront::Take(avx2) => unsafe { plain_field_raw_avx2(avx2, name, value, dest) },
-                PlainFront::Declined => body_unstructured_any(name, value, dest, true),
-                PlainFront::Other => body_unstructured_any(name, value, dest, false),
+                PlainFront::Declined => body_unstructured_general(name, value, dest),
+                PlainFront::Other => body_unstructured_any(name, value, dest),
             }
         }
         #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
-        body_unstructured_any(name, value, dest, false)
+        body_unstructured_any(name, value, dest)
     }
 
     /// [`body_unstructured`] for the values it does not hand to the plain path's own
-    /// hand-over, and (`plain_tried`) for those that hand-over declines, which do not try
-    /// the plain path again (out of line, so that the frame is set up here only, and so that
-    /// the general writer is inlined in one place).
+    /// hand-over: the plain path, then the general writer (out of line, so that the frame
+    /// is set up here only).
     #[inline(never)]
-    pub(crate) fn body_unstructured_any(
-        name: &str,
-        value: &str,
-        dest: &mut Dest,
-        plain_tried: bool,
-    ) -> Raw {
+    fn body_unstructured_any(name: &str, value: &str, dest: &mut Dest) -> Raw {
+        let mut sink = crate::sink::SliceSink::new(dest.out);
+        if crate::unstructured::format_plain_field(&mut sink, name, value.as_bytes(), dest.options)
+        {
+            return Raw::new(sink.finish());
+        }
+        body_unstructured_general(name, value, dest)
+    }
+
+    /// The general unstructured writer, for the values the plain path declines (a jump
+    /// from there and from the plain path's own hand-over, and from [`body_unstructured`]
+    /// for a value its first look rules out: inlined in this one place).
+    #[inline(never)]
+    pub(crate) fn body_unstructured_general(name: &str, value: &str, dest: &mut Dest) -> Raw {
         let options = dest.options;
         let mut sink = crate::sink::SliceSink::new(dest.out);
-        if let Err(e) =
-            crate::classify::format_unstructured(&mut sink, name, value, options, plain_tried)
-        {
+        // Unstructured fields check controls where the fast path cannot (same errors).
+        if let Err(e) = crate::unstructured::format_field(&mut sink, name, value, options) {
             return Raw::new(Err(e));
         }
         Raw::new(sink.finish())

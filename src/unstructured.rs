@@ -125,7 +125,7 @@ pub(crate) fn plain_field_raw_avx2(
         return crate::raw::Raw::new(sink.finish());
     }
     let (name, value) = *saved;
-    crate::raw::body_unstructured_any(name, value, dest, true)
+    crate::raw::body_unstructured_general(name, value, dest)
 }
 
 /// False when the first or last 8 bytes of `value` hold a byte 0x80 or above, which no plain
