@@ -63,6 +63,71 @@ pub(crate) fn format_plain_field(
     }
 }
 
+/// The longest value [`plain_front`] lets through: the values of a few lines (a
+/// Subject). Longer ones go through [`format_plain_field`]: inlined into the hand-over,
+/// which keeps its arguments for the general writer, the line loop ran short of registers
+/// and reloaded two values from the stack on every line (long X- fields: about 30
+/// instructions more).
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+const PLAIN_RAW_MAX: usize = 256;
+
+/// What the front part does with an unstructured value: see [`plain_front`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+pub(crate) enum PlainFront {
+    /// The value may be plain: [`plain_field_raw_avx2`] takes it.
+    Take(crate::scan::plain::Avx2),
+    /// The plain path would decline the value at once (a name over [`PLAIN_MAX_NAME`]
+    /// octets, or an 8-bit byte among the value's first or last 8): the general writer,
+    /// which need not try it.
+    Declined,
+    /// Anything else (a value over [`PLAIN_RAW_MAX`] bytes, or AVX2 not known yet): the
+    /// general hand-over, which tries the plain path first.
+    Other,
+}
+
+/// The tests of [`format_plain_field`] before its vector scan, for the front part: a value
+/// of at most [`PLAIN_RAW_MAX`] bytes that passes them, on a CPU known to have AVX2 (no
+/// detection, whose inlined `cpuid` made the front part save five registers), is
+/// [`PlainFront::Take`].
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[inline(always)]
+pub(crate) fn plain_front(name: &str, value: &[u8]) -> PlainFront {
+    if value.len() > PLAIN_RAW_MAX {
+        return PlainFront::Other;
+    }
+    if name.len() > PLAIN_MAX_NAME || !first_look_plain(value) {
+        return PlainFront::Declined;
+    }
+    match crate::scan::plain::Avx2::known() {
+        Some(avx2) => PlainFront::Take(avx2),
+        None => PlainFront::Other,
+    }
+}
+
+/// The whole unstructured field from [`raw::body_unstructured`](crate::raw) for a value
+/// [`plain_front`] let through: the plain path straight into `dest`, and for a
+/// value it declines a jump to the general hand-over.
+#[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+pub(crate) fn plain_field_raw_avx2(
+    avx2: crate::scan::plain::Avx2,
+    name: &str,
+    value: &str,
+    dest: &mut crate::raw::Dest,
+) -> crate::raw::Raw {
+    // The arguments for the general hand-over, through memory: in registers across the
+    // plain path (for the rare value it declines) they left it too few.
+    let args = (name, value);
+    let saved = core::hint::black_box(&args);
+    let mut sink = SliceSink::new(dest.out);
+    if plain_field(avx2, &mut sink, name, value.as_bytes(), dest.options) {
+        return crate::raw::Raw::new(sink.finish());
+    }
+    let (name, value) = *saved;
+    crate::raw::body_unstructured_general(name, value, dest)
+}
+
 /// False when the first or last 8 bytes of `value` hold a byte 0x80 or above, which no plain
 /// value has: most values with non-ASCII text are told apart with two loads, before the
 /// plain scan starts (and gives up only at the first such byte).
