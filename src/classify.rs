@@ -726,6 +726,22 @@ fn class_of_reference(name: &str) -> Class {
     }
 }
 
+/// [`format_value`] for an unstructured field: the plain fast path, then the general one.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub(crate) fn format_unstructured(
+    sink: &mut SliceSink<'_>,
+    name: &str,
+    value: &str,
+    options: &Options,
+) -> Result<(), Error> {
+    if unstructured::format_plain_field(sink, name, value.as_bytes(), options) {
+        return Ok(());
+    }
+    // Unstructured fields check controls where the fast path cannot (same errors).
+    unstructured::format_field(sink, name, value, options)
+}
+
 ///
 /// `tried`: the one- and two-id writers have already declined the value (`raw::field` tries
 /// them first), so the msg-id fast path goes straight to its scan.

@@ -100,13 +100,6 @@ impl Avx2 {
     pub(crate) fn detect() -> Option<Avx2> {
         crate::cpu::avx2().then_some(Avx2(()))
     }
-
-    /// The token when [`crate::cpu::avx2_known`] has AVX2: no detection (`None` until a
-    /// field has asked [`Avx2::detect`]), so no call, for a caller without a register frame.
-    #[inline(always)]
-    pub(crate) fn known() -> Option<Avx2> {
-        crate::cpu::avx2_known().then_some(Avx2(()))
-    }
 }
 
 impl Vector for Sse2 {
