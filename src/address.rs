@@ -167,16 +167,9 @@ fn blame_byte(b: &[u8], at: usize, utf8: bool) -> Error {
 /// its second dot, a dot that ends a dot-atom at that dot, `=?` at its `=`, non-ASCII by
 /// [`non_ascii`]); `None` when the text could still become one (it is only cut short).
 fn first_addr_offense(b: &[u8], from: usize, to: usize, utf8: bool, fws: bool) -> Option<Error> {
-    let text = b.get(..to).unwrap_or_default();
     // `=?` can only be where it is: the structure before it decides whether an earlier byte
     // is to blame.
-    let eq_q = text
-        .get(from..)
-        .unwrap_or_default()
-        .windows(2)
-        .position(|w| w == b"=?")
-        .map(|i| from + i);
-    let b = text.get(..eq_q.unwrap_or(to)).unwrap_or_default();
+    let (b, eq_q) = chars::cut_at_eq_q(b, from, to);
     let bad = |at| Some(Error::InvalidAddress { at });
     let skip = |i| if fws { skip_ws(b, i) } else { i };
     let mut i = from;

@@ -85,6 +85,20 @@ const fn build() -> [u8; 256] {
 
 static TABLE: [u8; 256] = build();
 
+/// `b[..to]` cut where the first `=?` at or after `from` starts, and that offset: the error
+/// paths of ids and addr-specs blame a byte before an `=?` first, and the `=?` itself (which
+/// would read as the start of an encoded-word) only when nothing before it is wrong.
+pub(crate) fn cut_at_eq_q(b: &[u8], from: usize, to: usize) -> (&[u8], Option<usize>) {
+    let text = b.get(..to).unwrap_or_default();
+    let eq_q = text
+        .get(from..)
+        .unwrap_or_default()
+        .windows(2)
+        .position(|w| w == b"=?")
+        .map(|i| from + i);
+    (text.get(..eq_q.unwrap_or(to)).unwrap_or_default(), eq_q)
+}
+
 #[inline(always)]
 pub(crate) fn is(b: u8, class: u8) -> bool {
     TABLE[b as usize] & class != 0

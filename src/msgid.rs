@@ -135,16 +135,9 @@ fn blame_list_id(b: &[u8], from: usize, to: usize, utf8: bool) -> Error {
 /// second dot, a dot that ends the id-left at that dot, `=?` at its `=`. `None` when the
 /// text could still become a valid id (it is only cut short).
 fn first_id_offense(b: &[u8], from: usize, to: usize, utf8: bool, right: bool) -> Option<Error> {
-    let text = b.get(..to).unwrap_or_default();
     // `=?` can only be where it is: the structure before it decides whether an earlier byte
     // is to blame.
-    let eq_q = text
-        .get(from..)
-        .unwrap_or_default()
-        .windows(2)
-        .position(|w| w == b"=?")
-        .map(|i| from + i);
-    let text = text.get(..eq_q.unwrap_or(to)).unwrap_or_default();
+    let (text, eq_q) = chars::cut_at_eq_q(b, from, to);
     let bad = |at| Some(Error::InvalidMsgId { at });
     let mut right = right;
     // At the start of a dot-atom-text or right after one of its dots.
@@ -152,10 +145,10 @@ fn first_id_offense(b: &[u8], from: usize, to: usize, utf8: bool, right: bool) -
     let mut i = from;
     while let Some(&c) = text.get(i) {
         if c >= 0x80 {
-            if let Err(e) = check_non_ascii(text, i, utf8, |at| Error::InvalidMsgId { at }) {
-                return Some(e);
+            match non_ascii_len(text, i, utf8) {
+                Ok(len) => i += len,
+                Err(e) => return Some(e),
             }
-            i += chars::utf8_len(c);
             after_dot = false;
             continue;
         }
@@ -183,16 +176,23 @@ fn first_id_offense(b: &[u8], from: usize, to: usize, utf8: bool, right: bool) -
     eq_q.and_then(bad)
 }
 
+/// The length of the non-ASCII character at `text[i]` where an id may hold it, or the error
+/// an id reports for it (a line separator, or any with utf8 off: SPEC §5).
+fn non_ascii_len(text: &[u8], i: usize, utf8: bool) -> Result<usize, Error> {
+    check_non_ascii(text, i, utf8, |at| Error::InvalidMsgId { at })?;
+    Ok(text.get(i).map_or(1, |&c| chars::utf8_len(c)))
+}
+
 /// [`first_id_offense`] inside a domain literal whose text starts at `from`: only dtext (and
 /// UTF-8 with utf8) up to its `]`, and nothing after that (the `>` is not in `text`).
 fn literal_offense(text: &[u8], from: usize, utf8: bool) -> Option<Error> {
     let mut i = from;
     while let Some(&c) = text.get(i) {
         if c >= 0x80 {
-            if let Err(e) = check_non_ascii(text, i, utf8, |at| Error::InvalidMsgId { at }) {
-                return Some(e);
+            match non_ascii_len(text, i, utf8) {
+                Ok(len) => i += len,
+                Err(e) => return Some(e),
             }
-            i += chars::utf8_len(c);
             continue;
         }
         if c == b']' {
