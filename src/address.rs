@@ -246,38 +246,12 @@ fn first_addr_offense(b: &[u8], from: usize, to: usize, utf8: bool, fws: bool) -
 /// [`dot_atom`] on text that may be cut short at `b.len()`: `Ok` where a complete dot-atom
 /// stops before the end, `Err(Some)` its first wrong byte as [`dot_atom`] reports it, and
 /// `Err(None)` when the text ends inside it, or before it begins (it may still go on).
-fn dot_atom_prefix(b: &[u8], mut i: usize, utf8: bool) -> Result<usize, Option<Error>> {
-    let bad = |at| Err(Some(Error::InvalidAddress { at }));
-    let start = i;
-    let mut after_dot = true;
-    while let Some(&c) = b.get(i) {
-        if c >= 0x80 {
-            i += non_ascii(b, i, utf8).map_err(Some)?;
-            after_dot = false;
-            continue;
-        }
-        if c == b'.' {
-            if after_dot {
-                return bad(i);
-            }
-            after_dot = true;
-        } else if chars::is(c, ATEXT) {
-            after_dot = false;
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if i >= b.len() {
+fn dot_atom_prefix(b: &[u8], i: usize, utf8: bool) -> Result<usize, Option<Error>> {
+    let (stop, after_dot) = dot_atom_scan(b, i, b.len(), utf8).map_err(Some)?;
+    if stop >= b.len() {
         return Err(None);
     }
-    if i == start {
-        return bad(i);
-    }
-    if after_dot {
-        return bad(i - 1);
-    }
-    Ok(i)
+    dot_atom_end(i, stop, after_dot).map_err(Some)
 }
 
 /// Byte classes for [`plain_addr_end`]: atext that needs no further look (everything but
@@ -707,9 +681,17 @@ fn plain_addr_end_ref(b: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Scans a dot-atom-text from `i`; returns where it stops (at a non-atom byte).
-fn dot_atom(b: &[u8], mut i: usize, end: usize, utf8: bool) -> Result<usize, Error> {
+fn dot_atom(b: &[u8], i: usize, end: usize, utf8: bool) -> Result<usize, Error> {
+    let (stop, after_dot) = dot_atom_scan(b, i, end, utf8)?;
+    dot_atom_end(i, stop, after_dot)
+}
+
+/// The loop of [`dot_atom`]: where the atoms and dots from `i` stop (at a non-atom byte or
+/// `end`), and whether the last of them was a dot; a doubled dot or a wrong non-ASCII
+/// character is the error.
+#[inline(always)]
+fn dot_atom_scan(b: &[u8], mut i: usize, end: usize, utf8: bool) -> Result<(usize, bool), Error> {
     let err = |at| Error::InvalidAddress { at };
-    let start = i;
     let mut after_dot = true;
     while i < end {
         // `get` instead of indexing where the compiler cannot see the bound (here and in the
@@ -733,13 +715,20 @@ fn dot_atom(b: &[u8], mut i: usize, end: usize, utf8: bool) -> Result<usize, Err
         }
         i += 1;
     }
-    if i == start {
-        return Err(err(i));
+    Ok((i, after_dot))
+}
+
+/// The verdict of [`dot_atom`] on a scan from `start` that stopped at `stop`: empty, or
+/// ending with a dot, is wrong.
+#[inline(always)]
+fn dot_atom_end(start: usize, stop: usize, after_dot: bool) -> Result<usize, Error> {
+    if stop == start {
+        return Err(Error::InvalidAddress { at: stop });
     }
     if after_dot {
-        return Err(err(i - 1));
+        return Err(Error::InvalidAddress { at: stop - 1 });
     }
-    Ok(i)
+    Ok(stop)
 }
 
 /// Non-ASCII inside an address: only with `utf8` (RFC 6532), never a line separator.

@@ -564,7 +564,9 @@ impl<const B: usize> Masks<B> {
         // whole struct, so that word `i + 1` may be read without a check when `i` is the
         // last of `escape`: then `s + t < 64`, and the bits of `hi` land at `64 - s` and
         // above, all cleared below. (The checked reads and their defaults cost about five
-        // instructions a count.)
+        // instructions a count.) The read of word `first + i + 1` needs two `u32`s of
+        // `escapes_before` after the last word of `escape`: checked when compiled.
+        const { assert!(B >= 2, "escapes_from reads a word past `escape`") };
         let words = (self as *const Self).cast::<u64>();
         let first = core::mem::offset_of!(Self, escape) / 8;
         // SAFETY: `at < 64 * B`, so `i < B` and word `first + i` is in `escape`; word
