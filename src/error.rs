@@ -71,6 +71,34 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The byte offset into the value that the error points at, for the errors that have
+    /// one.
+    ///
+    /// ```
+    /// use mailfold::{format_header, Error, Options};
+    ///
+    /// let mut out = [0u8; 128];
+    /// let err = format_header("References", "<a@b> <c@@d>", &Options::default(), &mut out);
+    /// assert_eq!(err.unwrap_err().at(), Some(9));
+    /// assert_eq!(Error::LineTooLong.at(), None);
+    /// ```
+    pub const fn at(&self) -> Option<usize> {
+        match *self {
+            Error::ControlCharacter { at }
+            | Error::NonAscii { at }
+            | Error::InvalidMsgId { at }
+            | Error::InvalidAddress { at }
+            | Error::InvalidParameter { at } => Some(at),
+            Error::BufferTooSmall { .. }
+            | Error::InvalidName
+            | Error::LineTooLong
+            | Error::InvalidOption
+            | Error::InvalidDate => None,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

@@ -86,6 +86,15 @@ fn next_id(b: &[u8], mut pos: usize, utf8: bool) -> Result<Option<Id>, Error> {
     } else {
         let mut end = pos;
         while end < b.len() && !is_space(b[end]) && b[end] != b'<' {
+            if b[end] == b'[' && end > pos && b.get(end - 1) == Some(&b'@') {
+                // As in a bracketed id: the domain literal may hold `<` and `>` and ends the
+                // id; white space, the next id's `<` or the end of the value follows its `]`.
+                end = literal_end(b, end + 1).map_err(|at| blame_id(b, pos, at, utf8))?;
+                if end < b.len() && !is_space(b[end]) && b[end] != b'<' {
+                    return Err(blame_id(b, pos, end, utf8));
+                }
+                break;
+            }
             if b[end] == b'>' {
                 return Err(blame_id(b, pos, end, utf8));
             }
@@ -2163,20 +2172,10 @@ pub(crate) fn format_list_id(
         (start, start, end)
     };
     let id = b.get(id_start..id_end).unwrap_or_default();
-    if id.windows(2).any(|w| w == b"=?") {
-        // As in an id: blamed where it is only when nothing before it is wrong already.
-        return Err(blame_list_id(b, id_start, id_end, options.utf8));
-    }
-    check_dot_atom(b, id_start, id_end, options.utf8)
-        .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: id_end }))?;
-    // RFC 2919 §2: `list-id = list-label "." list-id-namespace`, so one dot at least; the
-    // id is wrong where it ends without one.
-    if !id.contains(&b'.') {
-        return Err(Error::InvalidMsgId { at: id_end });
-    }
+    let id_checked = check_list_id(b, id_start, id_end, options.utf8);
     let phrase = value.get(start..phrase_end).unwrap_or_default();
     if !phrase.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
-        phrase::write_text_phrase(f, phrase, start, options, b"").map_err(|e| {
+        let written = phrase::write_text_phrase(f, phrase, start, options, b"").map_err(|e| {
             // `<a.b> <c.d>`: the value was a whole List-Id up to the text after its first
             // `<list-id>`, which is the error, not the `<` the phrase reader stops at.
             let first_open = phrase.bytes().position(|c| c == b'<').map(|i| start + i);
@@ -2187,7 +2186,21 @@ pub(crate) fn format_list_id(
                 }
                 _ => e,
             }
-        })?;
+        });
+        // Both parts are checked before either error is returned, so that the error is the
+        // first wrong byte of the value (README), the phrase's when both are wrong.
+        match (written, id_checked) {
+            (Err(e), Err(id_error)) => {
+                return Err(match (e.at(), id_error.at()) {
+                    (Some(p), Some(i)) if p <= i => e,
+                    _ => id_error,
+                })
+            }
+            (Err(e), Ok(())) => return Err(e),
+            (Ok(()), checked) => checked?,
+        }
+    } else {
+        id_checked?;
     }
     let tw = if options.utf8 {
         Width::of(id)
@@ -2198,6 +2211,24 @@ pub(crate) fn format_list_id(
     f.put_byte(b'<');
     f.put(id, tw);
     f.put_byte(b'>');
+    Ok(())
+}
+
+/// Checks the list-id `b[start..end]` (brackets excluded): a dot-atom-text with at least one
+/// dot and no `=?`.
+fn check_list_id(b: &[u8], start: usize, end: usize, utf8: bool) -> Result<(), Error> {
+    let id = b.get(start..end).unwrap_or_default();
+    if id.windows(2).any(|w| w == b"=?") {
+        // As in an id: blamed where it is only when nothing before it is wrong already.
+        return Err(blame_list_id(b, start, end, utf8));
+    }
+    check_dot_atom(b, start, end, utf8)
+        .map_err(|e| e.unwrap_or(Error::InvalidMsgId { at: end }))?;
+    // RFC 2919 §2: `list-id = list-label "." list-id-namespace`, so one dot at least; the
+    // id is wrong where it ends without one.
+    if !id.contains(&b'.') {
+        return Err(Error::InvalidMsgId { at: end });
+    }
     Ok(())
 }
 
@@ -2372,6 +2403,37 @@ mod tests {
             fmt("Content-ID", "<a@[]>").unwrap(),
             "Content-ID: <a@[]>\r\n"
         );
+        // `<` and `>` are dtext: a bare id with such a literal reads as the bracketed one
+        // does (the literal ends the id), in a list too.
+        for (value, wire) in [
+            ("a@[b>c]", "<a@[b>c]>"),
+            ("<a@[b>c]>", "<a@[b>c]>"),
+            ("a@[<b>]", "<a@[<b>]>"),
+        ] {
+            assert_eq!(
+                fmt("Message-ID", value).unwrap(),
+                std::format!("Message-ID: {wire}\r\n")
+            );
+        }
+        assert_eq!(
+            fmt("References", "<x@y> a@[b<c]<e@f> g@[h>]").unwrap(),
+            "References: <x@y> <a@[b<c]> <e@f> <g@[h>]>\r\n"
+        );
+        // More after the literal's `]` is wrong at that byte, bracketed or bare; a literal
+        // cut short is wrong where the value ends.
+        for (value, at) in [
+            ("a@[b]c", 5),
+            ("<a@[b]c>", 6),
+            ("a@[b>]>", 6),
+            ("a@[b> c]", 5),
+            ("a@[b", 4),
+        ] {
+            assert_eq!(
+                fmt("Message-ID", value),
+                Err(Error::InvalidMsgId { at }),
+                "{value}"
+            );
+        }
     }
 
     #[test]
@@ -2393,6 +2455,19 @@ mod tests {
             Err(Error::InvalidMsgId { at: 5 })
         );
         assert_eq!(fmt("List-Id", "<>"), Err(Error::InvalidMsgId { at: 1 }));
+        // Both the phrase and the id wrong: the first wrong byte is the phrase's.
+        assert_eq!(
+            fmt("List-Id", "a\\b <x@y>"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
+        assert_eq!(
+            fmt("List-Id", "ok <x@y>"),
+            Err(Error::InvalidMsgId { at: 5 })
+        );
+        assert_eq!(
+            fmt("List-Id", "a\\b <x.y>"),
+            Err(Error::InvalidAddress { at: 1 })
+        );
     }
 
     /// The general path alone (what `format_value` did before the fast path).
