@@ -2449,24 +2449,16 @@ mod tests {
             fmt("List-Id", "Équipe <ops.example.com>").unwrap(),
             "List-Id: =?utf-8?q?=C3=89quipe?= <ops.example.com>\r\n"
         );
-        assert_eq!(
-            fmt("List-Id", "x <a..b>"),
-            Err(Error::InvalidMsgId { at: 5 })
-        );
-        assert_eq!(fmt("List-Id", "<>"), Err(Error::InvalidMsgId { at: 1 }));
-        // Both the phrase and the id wrong: the first wrong byte is the phrase's.
-        assert_eq!(
-            fmt("List-Id", "a\\b <x@y>"),
-            Err(Error::InvalidAddress { at: 1 })
-        );
-        assert_eq!(
-            fmt("List-Id", "ok <x@y>"),
-            Err(Error::InvalidMsgId { at: 5 })
-        );
-        assert_eq!(
-            fmt("List-Id", "a\\b <x.y>"),
-            Err(Error::InvalidAddress { at: 1 })
-        );
+        // When both the phrase and the id are wrong, the first wrong byte is the phrase's.
+        for (value, error) in [
+            ("x <a..b>", Error::InvalidMsgId { at: 5 }),
+            ("<>", Error::InvalidMsgId { at: 1 }),
+            ("ok <x@y>", Error::InvalidMsgId { at: 5 }),
+            ("a\\b <x@y>", Error::InvalidAddress { at: 1 }),
+            ("a\\b <x.y>", Error::InvalidAddress { at: 1 }),
+        ] {
+            assert_eq!(fmt("List-Id", value), Err(error), "{value}");
+        }
     }
 
     /// The general path alone (what `format_value` did before the fast path).
