@@ -139,3 +139,34 @@ impl defmt::Format for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// Every error with a position gives it back, the others none (the C API's `error_at`
+    /// is read from here).
+    #[test]
+    fn at_is_the_position_of_the_errors_that_have_one() {
+        let placed: [fn(usize) -> Error; 5] = [
+            |at| Error::ControlCharacter { at },
+            |at| Error::NonAscii { at },
+            |at| Error::InvalidMsgId { at },
+            |at| Error::InvalidAddress { at },
+            |at| Error::InvalidParameter { at },
+        ];
+        for make in placed {
+            assert_eq!(make(7).at(), Some(7));
+            assert_eq!(make(0).at(), Some(0));
+        }
+        for e in [
+            Error::BufferTooSmall { needed: 7 },
+            Error::InvalidName,
+            Error::LineTooLong,
+            Error::InvalidOption,
+            Error::InvalidDate,
+        ] {
+            assert_eq!(e.at(), None, "{e:?}");
+        }
+    }
+}

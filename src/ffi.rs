@@ -188,7 +188,7 @@ impl Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         // Exhaustive on purpose: a new core error must get a status code before this builds.
-        let (status, at) = match e {
+        let status = match e {
             Error::BufferTooSmall { needed } => {
                 return Failure {
                     status: MAILFOLD_BUFFER_TOO_SMALL,
@@ -196,20 +196,20 @@ impl From<Error> for Failure {
                     at: NO_POSITION,
                 }
             }
-            Error::InvalidName => (MAILFOLD_INVALID_NAME, NO_POSITION),
-            Error::ControlCharacter { at } => (MAILFOLD_CONTROL_CHARACTER, at),
-            Error::NonAscii { at } => (MAILFOLD_NON_ASCII, at),
-            Error::InvalidMsgId { at } => (MAILFOLD_INVALID_MSG_ID, at),
-            Error::InvalidAddress { at } => (MAILFOLD_INVALID_ADDRESS, at),
-            Error::LineTooLong => (MAILFOLD_LINE_TOO_LONG, NO_POSITION),
-            Error::InvalidOption => (MAILFOLD_INVALID_OPTION, NO_POSITION),
-            Error::InvalidDate => (MAILFOLD_INVALID_DATE, NO_POSITION),
-            Error::InvalidParameter { at } => (MAILFOLD_INVALID_PARAMETER, at),
+            Error::InvalidName => MAILFOLD_INVALID_NAME,
+            Error::ControlCharacter { .. } => MAILFOLD_CONTROL_CHARACTER,
+            Error::NonAscii { .. } => MAILFOLD_NON_ASCII,
+            Error::InvalidMsgId { .. } => MAILFOLD_INVALID_MSG_ID,
+            Error::InvalidAddress { .. } => MAILFOLD_INVALID_ADDRESS,
+            Error::LineTooLong => MAILFOLD_LINE_TOO_LONG,
+            Error::InvalidOption => MAILFOLD_INVALID_OPTION,
+            Error::InvalidDate => MAILFOLD_INVALID_DATE,
+            Error::InvalidParameter { .. } => MAILFOLD_INVALID_PARAMETER,
         };
         Failure {
             status,
             needed: 0,
-            at,
+            at: e.at().unwrap_or(NO_POSITION),
         }
     }
 }
