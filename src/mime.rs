@@ -396,7 +396,13 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     options.validate()?;
-    classify::check_name(name)?;
+    match classify::name_class(name)? {
+        // Free text may carry anything, parameters too (`X-Attachment-Type`).
+        classify::Class::Mime | classify::Class::Unstructured => {}
+        // Every other class has a syntax of its own that a media type and parameters would
+        // break, as `format_mailboxes` refuses to write a mailbox list there.
+        _ => return Err(Error::InvalidName),
+    }
     let ty_bytes = ty.as_bytes();
     input::check_controls(ty_bytes)?;
     let (media, end) = parse_type(ty_bytes, rule_for(name)).map_err(|e| separator(ty_bytes, e))?;
@@ -1941,6 +1947,43 @@ mod tests {
         assert!(out.contains(" filename*1=aaaa"), "{out}");
         assert!(out.contains(" filename*2=\"aa b b"), "{out}");
         assert_eq!(read(&out).params, vec![p("filename", &v)]);
+    }
+
+    #[test]
+    fn separate_parameters_only_under_names_whose_syntax_allows_them() {
+        let params: &[(&str, &str)] = &[("name", "a.pdf")];
+        let o = Options::default();
+        let mut out = [0u8; 128];
+        for (name, ty) in [
+            ("Content-Type", "application/pdf"),
+            ("content-disposition", "attachment"),
+            ("X-Attachment-Type", "application/pdf"),
+            ("Comments", "attachment"),
+        ] {
+            let n = super::format_list(name, ty, params, &o, &mut out).unwrap();
+            let expected = std::format!("{name}: {ty}; name=a.pdf\r\n");
+            assert_eq!(&out[..n], expected.as_bytes());
+        }
+        for name in [
+            "Message-ID",
+            "References",
+            "To",
+            "Bcc",
+            "Sender",
+            "Return-Path",
+            "Date",
+            "Received",
+            "MIME-Version",
+            "Content-Transfer-Encoding",
+            "Keywords",
+            "List-Id",
+        ] {
+            let r = super::format_list(name, "application/pdf", params, &o, &mut out);
+            assert_eq!(r, Err(Error::InvalidName), "{name}");
+            // Validation does not depend on the buffer (SPEC §1.2).
+            let r = super::format_list(name, "application/pdf", params, &o, &mut []);
+            assert_eq!(r, Err(Error::InvalidName), "{name}");
+        }
     }
 
     #[test]

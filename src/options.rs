@@ -40,7 +40,8 @@ pub struct Options {
     pub encoding: Encoding,
     /// MIME parameter fields: also write the RFC 2047 form of a non-ASCII parameter value
     /// (`name="=?utf-8?b?...?="`) after its RFC 2231 form, for old Outlook versions.
-    /// Default off.
+    /// Default off: readers that prefer plain parameters (CPython's `compat32` policy) then
+    /// show the encoded-word text (README, "Decisions").
     pub rfc2047_params: bool,
 }
 
