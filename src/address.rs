@@ -82,6 +82,11 @@ fn check_addr_spec_fws(
                     // like any other (line separators refused, UTF-8 only with utf8).
                     Some(&c) if c >= 0x80 => i += non_ascii(b, i + 1, utf8)?,
                     Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
+                    // A caller's fold right after the backslash: its break goes and its white
+                    // space is the quoted character (SPEC §3), as `for_each_addr_piece` writes.
+                    Some(b'\r' | b'\n') if fws && input::fold_break_len(b, i + 1) > 0 => {
+                        i += 1 + input::fold_break_len(b, i + 1);
+                    }
                     _ => return Err(err(i)),
                 },
                 Some(&c) if c >= 0x80 => {
@@ -186,6 +191,9 @@ fn first_addr_offense(b: &[u8], from: usize, to: usize, utf8: bool, fws: bool) -
                         Err(e) => return Some(e),
                     },
                     Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
+                    Some(b'\r' | b'\n') if fws && input::fold_break_len(b, i + 1) > 0 => {
+                        i += 1 + input::fold_break_len(b, i + 1);
+                    }
                     _ => return bad(i),
                 },
                 Some(&c) if c >= 0x80 => match non_ascii(b, i, utf8) {
@@ -2758,6 +2766,9 @@ fn for_each_addr_piece(addr: &[u8], mut emit: impl FnMut(&[u8])) {
     let mut run = 0;
     for (k, &c) in addr.iter().enumerate() {
         let drop = match c {
+            // The break of a caller's fold goes, also right after a quoted-pair's backslash
+            // (the fold's white space is then the quoted character).
+            b'\r' | b'\n' => true,
             _ if escaped => {
                 escaped = false;
                 false
@@ -2774,7 +2785,6 @@ fn for_each_addr_piece(addr: &[u8], mut emit: impl FnMut(&[u8])) {
                 literal = true;
                 false
             }
-            b'\r' | b'\n' => true,
             b' ' | b'\t' => !quoted && !literal,
             _ => false,
         };

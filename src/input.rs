@@ -57,6 +57,23 @@ pub(crate) fn is_space(b: u8) -> bool {
     chars::is(b, WSP) || b == b'\r' || b == b'\n'
 }
 
+/// The length of the line break of a caller's fold at `i` (2 for `CRLF`, 1 for `LF`, each
+/// followed by SP or HTAB), or 0 when no fold starts there. For the readers of quoted-pairs:
+/// a fold right after the backslash is removed like any other (SPEC §3), and the white space
+/// after it is the quoted character (`"a\` CRLF SP `b"` is `"a\ b"`).
+pub(crate) fn fold_break_len(b: &[u8], i: usize) -> usize {
+    let n = match b.get(i) {
+        Some(b'\r') if b.get(i + 1) == Some(&b'\n') => 2,
+        Some(b'\n') => 1,
+        _ => return 0,
+    };
+    if b.get(i + n).is_some_and(|&c| chars::is(c, WSP)) {
+        n
+    } else {
+        0
+    }
+}
+
 /// The value without leading and trailing white space and caller folds.
 pub(crate) fn trim(value: &[u8]) -> (usize, usize) {
     let start = value

@@ -55,6 +55,9 @@ impl Iterator for TextPhrase<'_> {
                 match b {
                     b'"' => self.quoted = false,
                     b'\\' => {
+                        // A caller's fold right after the backslash: its break goes, and its
+                        // white space is the quoted character (SPEC §3).
+                        self.pos += input::fold_break_len(self.raw, self.pos);
                         let escaped = *self.raw.get(self.pos)?;
                         self.pos += 1;
                         return Some(escaped);
@@ -91,6 +94,11 @@ pub(crate) fn check_text_phrase(raw: &[u8]) -> Result<(), usize> {
                     Some(b'"') => break,
                     Some(b'\\') => match raw.get(i + 1) {
                         Some(&c) if c != b'\r' && c != b'\n' => i += 1,
+                        // A caller's fold right after the backslash (SPEC §3: the break
+                        // goes): the white space after it is the quoted character.
+                        Some(_) if input::fold_break_len(raw, i + 1) > 0 => {
+                            i += 1 + input::fold_break_len(raw, i + 1);
+                        }
                         _ => return Err(i),
                     },
                     Some(&c) if c >= 0x80 || chars::is(c, QTEXT) || is_space(c) => {}
