@@ -60,7 +60,10 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// The length of the line break of a caller's fold at `i` (2 for `CRLF`, 1 for `LF`, each
 /// followed by SP or HTAB), or 0 when no fold starts there. For the readers of quoted-pairs:
 /// a fold right after the backslash is removed like any other (SPEC §3), and the white space
-/// after it is the quoted character (`"a\` CRLF SP `b"` is `"a\ b"`).
+/// after it is the quoted character (`"a\` CRLF SP `b"` is `"a\ b"`). Cold: a break after
+/// a backslash is rare, and the readers that call it are inlined into hot loops.
+#[cold]
+#[inline(never)]
 pub(crate) fn fold_break_len(b: &[u8], i: usize) -> usize {
     let n = match b.get(i) {
         Some(b'\r') if b.get(i + 1) == Some(&b'\n') => 2,

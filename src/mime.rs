@@ -396,7 +396,10 @@ pub(crate) fn format_list<'a, L: ParamList<'a> + ?Sized>(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     options.validate()?;
-    match classify::name_class(name)? {
+    // `check_name` and `class_of` rather than `name_class`: that one is inlined into the
+    // hot entry points, and a further copy here changed how they compile.
+    classify::check_name(name)?;
+    match classify::class_of(name) {
         // Free text may carry anything, parameters too (`X-Attachment-Type`).
         classify::Class::Mime | classify::Class::Unstructured => {}
         // Every other class has a syntax of its own that a media type and parameters would

@@ -57,8 +57,11 @@ impl Iterator for TextPhrase<'_> {
                     b'\\' => {
                         // A caller's fold right after the backslash: its break goes, and its
                         // white space is the quoted character (SPEC §3).
-                        self.pos += input::fold_break_len(self.raw, self.pos);
-                        let escaped = *self.raw.get(self.pos)?;
+                        let mut escaped = *self.raw.get(self.pos)?;
+                        if escaped == b'\r' || escaped == b'\n' {
+                            self.pos += input::fold_break_len(self.raw, self.pos);
+                            escaped = *self.raw.get(self.pos)?;
+                        }
                         self.pos += 1;
                         return Some(escaped);
                     }
