@@ -84,9 +84,10 @@ fn check_addr_spec_fws(
                     Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
                     // A caller's fold right after the backslash: its break goes and its white
                     // space is the quoted character (SPEC §3), as `for_each_addr_piece` writes.
-                    Some(b'\r' | b'\n') if fws && input::fold_break_len(b, i + 1) > 0 => {
-                        i += 1 + input::fold_break_len(b, i + 1);
-                    }
+                    Some(b'\r' | b'\n') if fws => match input::fold_break_len(b, i + 1) {
+                        0 => return Err(err(i)),
+                        n => i += 1 + n,
+                    },
                     _ => return Err(err(i)),
                 },
                 Some(&c) if c >= 0x80 => {
@@ -191,9 +192,11 @@ fn first_addr_offense(b: &[u8], from: usize, to: usize, utf8: bool, fws: bool) -
                         Err(e) => return Some(e),
                     },
                     Some(&c) if matches!(c, b' '..=b'~') || c == b'\t' => i += 1,
-                    Some(b'\r' | b'\n') if fws && input::fold_break_len(b, i + 1) > 0 => {
-                        i += 1 + input::fold_break_len(b, i + 1);
-                    }
+                    // As in `check_addr_spec_fws`.
+                    Some(b'\r' | b'\n') if fws => match input::fold_break_len(b, i + 1) {
+                        0 => return bad(i),
+                        n => i += 1 + n,
+                    },
                     _ => return bad(i),
                 },
                 Some(&c) if c >= 0x80 => match non_ascii(b, i, utf8) {

@@ -99,10 +99,11 @@ pub(crate) fn check_text_phrase(raw: &[u8]) -> Result<(), usize> {
                         Some(&c) if c != b'\r' && c != b'\n' => i += 1,
                         // A caller's fold right after the backslash (SPEC §3: the break
                         // goes): the white space after it is the quoted character.
-                        Some(_) if input::fold_break_len(raw, i + 1) > 0 => {
-                            i += 1 + input::fold_break_len(raw, i + 1);
-                        }
-                        _ => return Err(i),
+                        Some(_) => match input::fold_break_len(raw, i + 1) {
+                            0 => return Err(i),
+                            n => i += 1 + n,
+                        },
+                        None => return Err(i),
                     },
                     Some(&c) if c >= 0x80 || chars::is(c, QTEXT) || is_space(c) => {}
                     Some(_) => return Err(i),

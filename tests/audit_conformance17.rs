@@ -56,6 +56,13 @@ fn caller_fold_right_after_a_quoted_pair_backslash_is_removed() {
         ("Sender", "\"q\\\r\n  r\"@s", "\"q\\  r\"@s"),
         ("Return-Path", "<\"a\\\r\n b\"@y>", "<\"a\\ b\"@y>"),
         ("Return-Path", "<\"a\\\n\tb\"@y>", "<\"a\\\tb\"@y>"),
+        // Keywords and List-Id phrases share the display names' reader (SPEC §4).
+        ("Keywords", "\"a\\\r\n b\", c", "\"a\\ b\", c"),
+        (
+            "List-Id",
+            "\"a\\\r\n b\" <list.example.com>",
+            "\"a\\ b\" <list.example.com>",
+        ),
     ];
     for (name, folded, unfolded) in cases {
         let want = fmt(name, unfolded);
