@@ -620,11 +620,11 @@ unsafe fn format_mailboxes(
 /// RFC 2231 (`filename*=utf-8''...`), split into continuations when long, and with
 /// `MAILFOLD_FLAG_RFC2047_PARAMS` also gets an RFC 2047 form for old Outlook versions.
 ///
-/// `media_type` is `type/subtype` for `Content-Type`, one token for `Content-Disposition`
-/// (either for free-text names such as `X-Attachment-Type`; the names of msg-id, address,
+/// `media_type` is `type/subtype` for `Content-Type`, one token for `Content-Disposition`,
+/// either for free-text names such as `X-Attachment-Type`; the names of msg-id, address,
 /// date, ASCII structured, `Keywords` and `List-Id` fields, whose syntax a media type would
-/// break, give `MAILFOLD_INVALID_NAME`). Results as for `mailfold_format_header`. `params` may be NULL
-/// when `n_params` is 0. When `error_at` is not NULL it gets, for `MAILFOLD_INVALID_PARAMETER`,
+/// break, give `MAILFOLD_INVALID_NAME`. Results as for `mailfold_format_header`. `params` may
+/// be NULL when `n_params` is 0. When `error_at` is not NULL it gets, for `MAILFOLD_INVALID_PARAMETER`,
 /// `MAILFOLD_CONTROL_CHARACTER` and `MAILFOLD_INVALID_UTF8`, the byte offset within the string
 /// that holds the offending byte (the media type, or a parameter's name or value; a repeated
 /// parameter name gives 0), and `SIZE_MAX` otherwise (success included).
