@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Decodes the differential test's fields with decoders beyond CPython's and Perl's: two
-# JavaScript parsers (mailparser, postal-mime; decode.mjs) and Jakarta Mail (Decode.java).
-# Installs what is missing (Node.js and npm, a JDK, libjakarta-mail-java from Debian; the
-# npm packages, pinned in package.json, into target/interop). Fails on any mismatch.
+# JavaScript parsers (mailparser, postal-mime; decode.mjs), Jakarta Mail (Decode.java) and
+# Go's net/mail and mime (decode.go). Installs what is missing (Node.js and npm, a JDK,
+# libjakarta-mail-java and golang-go from Debian; the npm packages, pinned in package.json,
+# into target/interop). Fails on any mismatch.
 # MAILFOLD_DIFF_SEED=<u64> decodes another seed's cases.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/../.."
 { command -v node && command -v npm; } >/dev/null || ensure_apt nodejs npm
 command -v javac >/dev/null || ensure_apt default-jdk-headless
 ensure_apt libjakarta-mail-java
+command -v go >/dev/null || ensure_apt golang-go
 
 work=target/interop
 mkdir -p "$work"
@@ -21,6 +23,7 @@ if ! cmp -s tests/interop/package.json "$work/.installed" 2>/dev/null; then
 fi
 jars=/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar
 javac -d "$work" -cp "$jars" tests/interop/Decode.java
+GOCACHE=$PWD/$work/gocache GOPATH=$PWD/$work/gopath go build -o "$work/decode-go" tests/interop/decode.go
 
 cases=$PWD/$work/cases.jsonl
 # Its own output only matters when it fails (the test command runs it in full elsewhere).
@@ -35,4 +38,6 @@ node "$work/decode.mjs" "$cases" || status=1
 echo "== Java: Jakarta Mail"
 python3 tests/interop/to_tsv.py "$cases" >"$work/cases.tsv"
 java -cp "$jars:$work" Decode "$work/cases.tsv" || status=1
+echo "== Go: net/mail, mime"
+"$work/decode-go" "$cases" || status=1
 exit $status
