@@ -23,7 +23,7 @@ if ! cmp -s tests/interop/package.json "$work/.installed" 2>/dev/null; then
 fi
 jars=/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar
 javac -d "$work" -cp "$jars" tests/interop/Decode.java
-GOCACHE=$PWD/$work/gocache GOPATH=$PWD/$work/gopath go build -o "$work/decode-go" tests/interop/decode.go
+CGO_ENABLED=0 GOCACHE=$PWD/$work/gocache GOPATH=$PWD/$work/gopath go build -o "$work/decode-go" tests/interop/decode.go
 
 cases=$PWD/$work/cases.jsonl
 # Its own output only matters when it fails (the test command runs it in full elsewhere).
