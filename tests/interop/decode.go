@@ -58,10 +58,14 @@ func unfold(s string) string {
 // trimWSP trims SP and HTAB only: other Unicode white space belongs to the value.
 func trimWSP(s string) string { return strings.Trim(s, " \t") }
 
-// collapse folds runs of SP/HTAB to one space and trims them at both ends.
-func collapse(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
+// wspFields splits at runs of SP/HTAB only: other Unicode white space belongs to the value
+// (an id or a name may hold it with utf8 on).
+func wspFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
 }
+
+// collapse folds runs of SP/HTAB to one space and trims them at both ends.
+func collapse(s string) string { return strings.Join(wspFields(s), " ") }
 
 // rawValue returns the field's value as written (after "Name:", line ending removed, folds
 // kept) from the wire bytes of one field.
@@ -110,6 +114,9 @@ func expectedMailboxes(expect json.RawMessage) ([]mailbox, bool, error) {
 	return out, literal, nil
 }
 
+// errNotCompared marks a case left out for a decoder quirk (counted, neither passed nor failed).
+const errNotCompared = "not compared"
+
 func check(kind, name string, lf bool, input string, expect json.RawMessage, out []byte) []string {
 	var errs []string
 	eol := "\r\n"
@@ -147,7 +154,7 @@ func check(kind, name string, lf bool, input string, expect json.RawMessage, out
 		if err := json.Unmarshal(expect, &want); err != nil {
 			return append(errs, "expectation: "+err.Error())
 		}
-		if ids := strings.Fields(value); strings.Join(ids, " ") != strings.Join(want, " ") {
+		if ids := wspFields(value); strings.Join(ids, " ") != strings.Join(want, " ") {
 			errs = append(errs, fmt.Sprintf("ids %q, want %q", ids, want))
 		}
 	case "address", "mailboxes":
@@ -157,6 +164,9 @@ func check(kind, name string, lf bool, input string, expect json.RawMessage, out
 		}
 		if literal {
 			quirks["net/mail: domain literal (not compared)"]++
+			if len(errs) == 0 {
+				errs = []string{errNotCompared}
+			}
 			return errs
 		}
 		// net/mail reads an empty value (an empty Bcc) as an error, not as an empty list.
@@ -185,7 +195,8 @@ func main() {
 	}
 	scanner := bufio.NewScanner(file)
 	scanner.Buffer(make([]byte, 1<<20), 1<<24)
-	passed, failed, shown := 0, 0, 0
+	passed := map[string]int{}
+	failed, shown := 0, 0
 	for scanner.Scan() {
 		var c []json.RawMessage
 		if err := json.Unmarshal(scanner.Bytes(), &c); err != nil {
@@ -212,8 +223,11 @@ func main() {
 			os.Exit(1)
 		}
 		errs := check(kind, name, lf, input, c[8], out)
+		if len(errs) == 1 && errs[0] == errNotCompared {
+			continue
+		}
 		if len(errs) == 0 {
-			passed++
+			passed[kind]++
 			continue
 		}
 		failed++
@@ -235,9 +249,19 @@ func main() {
 	for _, q := range names {
 		fmt.Printf("quirk left out: %s: %d\n", q, quirks[q])
 	}
-	fmt.Printf("%s, %d passed, %d failed\n", runtime.Version(), passed, failed)
-	// Every kind of one run is well represented: a decoder that saw nothing must fail.
-	if failed != 0 || passed < 500 {
+	total := 0
+	for _, n := range passed {
+		total += n
+	}
+	fmt.Printf("%s, %d passed (unstructured %d, msg-id %d, address %d, mailboxes %d), %d failed\n",
+		runtime.Version(), total, passed["unstructured"], passed["msgid"], passed["address"],
+		passed["mailboxes"], failed)
+	// A run holds hundreds of each kind: a check that saw none of a kind must fail.
+	enough := true
+	for _, kind := range []string{"unstructured", "msgid", "address", "mailboxes"} {
+		enough = enough && passed[kind] >= 100
+	}
+	if failed != 0 || !enough {
 		os.Exit(1)
 	}
 }
