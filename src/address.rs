@@ -1358,6 +1358,17 @@ unsafe fn put_b_mailbox_body(
     Ok(EncodedMailbox::Written)
 }
 
+/// Whether an addr-spec's local part is a quoted-string (white space the caller wrote before
+/// it skipped, as [`write_mailbox_pieces`] gets it). Such a mailbox without a display name is written as an angle-addr,
+/// `<"john doe"@example.com>`: RFC 5322 allows it as well as the bare addr-spec, and parsers
+/// that read a leading quoted-string as a display name (Stalwart's `mail-parser` 0.11,
+/// `mailparse` 0.18) get the address right only in brackets.
+fn starts_quoted(addr: &[u8]) -> bool {
+    addr.iter()
+        .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        .is_some_and(|&c| c == b'"')
+}
+
 /// A mailbox: optional name (planned), then the address.
 fn write_mailbox(
     f: &mut Folder<'_, '_>,
@@ -1424,6 +1435,13 @@ fn write_mailbox(
             write_angle_addr(f, addr, addr_w, glue)
         }
         None => {
+            // In brackets when quoted ([`starts_quoted`]); no FWS in `addr` here (its callers
+            // send those to `write_mailbox_pieces`).
+            if addr.first() == Some(&b'"') {
+                let angled = addr_w.plus(Width::ascii(2)).plus(glue_w);
+                f.keep_together(ws, angled);
+                return write_addr(f, ws, addr, addr_w, true, glue);
+            }
             #[cfg(not(target_os = "none"))]
             if fast && put_bare_addr(f, addr, addr_w.plus(glue_w), glue) {
                 return Ok(());
@@ -2859,8 +2877,10 @@ fn write_mailbox_pieces(
             write_addr_pieces(f, b" ", addr, true, glue, options)
         }
         None => {
-            f.keep_together(b" ", w.plus(glue_w));
-            write_addr_pieces(f, b" ", addr, false, glue, options)
+            let angle = starts_quoted(addr);
+            let brackets = Width::ascii(if angle { 2 } else { 0 });
+            f.keep_together(b" ", w.plus(brackets).plus(glue_w));
+            write_addr_pieces(f, b" ", addr, angle, glue, options)
         }
     }
 }
@@ -4309,7 +4329,8 @@ mod tests {
                 "John Q. Public <jqp@x.org>",
                 "\"John Q. Public\" <jqp@x.org>",
             ),
-            ("\"john doe\"@x.org", "\"john doe\"@x.org"),
+            // A quoted local part without a name goes in brackets (see `starts_quoted`).
+            ("\"john doe\"@x.org", "<\"john doe\"@x.org>"),
             ("Team: a@x.org, b@x.org;", "Team: a@x.org, b@x.org;"),
             ("undisclosed-recipients:;", "undisclosed-recipients:;"),
             ("Team: a@x.org;, c@d.e", "Team: a@x.org;, c@d.e"),

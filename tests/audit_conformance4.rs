@@ -96,7 +96,9 @@ fn fws_around_the_at_sign_and_folds_in_quoted_local_parts() {
         ),
         ("To", "G: a @b, c@ d;", "To: G: a@b, c@d;\r\n"),
         ("To", "a\r\n @ b", "To: a@b\r\n"),
-        ("To", "\"a\r\n b\"@c", "To: \"a b\"@c\r\n"),
+        // Without a display name a quoted local part is written in brackets (README,
+        // "Display names in text form").
+        ("To", "\"a\r\n b\"@c", "To: <\"a b\"@c>\r\n"),
         ("Cc", "N <\"a\n\tb\"@c>", "Cc: N <\"a\tb\"@c>\r\n"),
         ("Return-Path", "<a @ b>", "Return-Path: <a@b>\r\n"),
         (

@@ -695,12 +695,23 @@ fn address_text_form() {
         "Doe <jd@example.com>, \"Roe, Jane\" <jr@example.com>",
         "undisclosed-recipients:;",
         "Team: a@x.org, B <b@x.org>;",
-        "\"john doe\"@example.com",
+        "<\"john doe\"@example.com>",
         "user@[192.0.2.1]",
         "O'Brien <ob@x.org>",
     ] {
         assert_eq!(show(&fmt_ok("To", v, &o)), format!("To: {v}\r\n"));
     }
+    // RFC 5322 §3.4 allows a mailbox without a display name as an addr-spec or as an
+    // angle-addr; a quoted local part goes in brackets (README, "Display names in text
+    // form"), since a leading quoted-string reads as a display name to simpler parsers.
+    assert_eq!(
+        show(&fmt_ok(
+            "To",
+            "\"john doe\"@example.com, \"a\\\"b\"@x.org",
+            &o
+        )),
+        "To: <\"john doe\"@example.com>, <\"a\\\"b\"@x.org>\r\n"
+    );
     assert_eq!(
         show(&fmt_ok("Cc", "a@b.org,,  c@d.org ,", &o)),
         "Cc: a@b.org, c@d.org\r\n"
