@@ -20,7 +20,7 @@ for f in avx2 bmi1 bmi2 abm popcnt; do
   case " $avx2_flags " in *" $f "*) ;; *) require_avx2=0 ;; esac
 done
 step "rust tests: unit, edges, properties, CPython differential, CLI, header" env MAILFOLD_REQUIRE_AVX2=$require_avx2 cargo test --all-features
-step "other decoders: mailparser, postal-mime (Node.js), Jakarta Mail (Java), net/mail (Go)" tests/interop/run.sh
+step "other decoders: mailparser, postal-mime (Node.js), Jakarta Mail (Java), net/mail (Go), mail-parser and mailparse (Rust)" tests/interop/run.sh
 step "rust tests without default features" cargo test --no-default-features --lib
 step "C ABI: C99, ASan+UBSan, shared library, C++11, pkg-config, Python ctypes" ffi-tests/run.sh
 step "miri over the FFI tests" ffi-tests/run-miri.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Decodes the differential test's fields with decoders beyond CPython's and Perl's: two
 # JavaScript parsers (mailparser, postal-mime; decode.mjs), Jakarta Mail (Decode.java) and
-# Go's net/mail and mime (decode.go). Installs what is missing (Node.js and npm, a JDK,
+# Go's net/mail and mime (decode.go), and Rust's mail-parser and mailparse (rust/, built with
+# its own lock file). Installs what is missing (Node.js and npm, a JDK,
 # libjakarta-mail-java and golang-go from Debian; the npm packages, pinned in package.json,
 # into target/interop). Fails on any mismatch.
 # MAILFOLD_DIFF_SEED=<u64> decodes another seed's cases.
@@ -24,6 +25,7 @@ fi
 jars=/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar
 javac -d "$work" -cp "$jars" tests/interop/Decode.java
 CGO_ENABLED=0 GOCACHE=$PWD/$work/gocache GOPATH=$PWD/$work/gopath go build -o "$work/decode-go" tests/interop/decode.go
+cargo build -q --release --locked --manifest-path tests/interop/rust/Cargo.toml --target-dir "$work/rust"
 
 cases=$PWD/$work/cases.jsonl
 # Its own output only matters when it fails (the test command runs it in full elsewhere).
@@ -40,4 +42,6 @@ python3 tests/interop/to_tsv.py "$cases" >"$work/cases.tsv"
 java -cp "$jars:$work" Decode "$work/cases.tsv" || status=1
 echo "== Go: net/mail, mime"
 "$work/decode-go" "$cases" || status=1
+echo "== Rust: mail-parser, mailparse"
+"$work/rust/release/mailfold-interop-rust" "$cases" || status=1
 exit $status
