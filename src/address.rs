@@ -867,10 +867,16 @@ fn write_encoded_mailbox(
         // Not on this line: the general path moves the mailbox to a fresh line only when
         // the whole of it does not fit here but fits there ([`Folder::keep_together`]).
         let whole = tail.plus(word_w);
-        let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
-        if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
+        // Against the encoded-word line limit, as `keep_together` measures a unit holding
+        // one.
+        let fits = |chars: usize, bytes: usize| whole.chars <= chars && whole.bytes <= bytes;
+        if f.at_start()
+            || fits(ew_here, here.bytes)
+            || !fits(ew_fresh, fresh.bytes)
+            || !unit(ew_fresh, fresh.bytes)
+        {
             // The general path, step by step.
-            f.keep_together(b" ", whole);
+            f.keep_together(b" ", whole, true);
             if word.len() > f.ew_room(1).0 {
                 return Ok(EncodedMailbox::Split);
             }
@@ -1296,9 +1302,15 @@ unsafe fn put_b_mailbox_body(
         let (_, ew_fresh) = f.ew_room(1);
         let (_, fresh) = f.room(1);
         let whole = tail.plus(word_w);
-        let fits = |room: Width| whole.chars <= room.chars && whole.bytes <= room.bytes;
-        if f.at_start() || fits(here) || !fits(fresh) || !unit(ew_fresh, fresh.bytes) {
-            f.keep_together(b" ", whole);
+        // Against the encoded-word line limit, as `keep_together` measures a unit holding
+        // one.
+        let fits = |chars: usize, bytes: usize| whole.chars <= chars && whole.bytes <= bytes;
+        if f.at_start()
+            || fits(ew_here, here.bytes)
+            || !fits(ew_fresh, fresh.bytes)
+            || !unit(ew_fresh, fresh.bytes)
+        {
+            f.keep_together(b" ", whole, true);
             if word_w.chars > f.ew_room(1).0 {
                 return Ok(EncodedMailbox::Split);
             }
@@ -1422,14 +1434,9 @@ fn write_mailbox(
                         EncodedMailbox::NotOneWord => {}
                     }
                 }
-                if plan.encoded_surely_fits(f, ws, tail, options) {
-                    // `keep_together` would do nothing: skip measuring the encoded-word.
-                    phrase::write_planned(f, ws, plan, options, b"")?;
-                    return write_angle_addr(f, addr, addr_w, glue);
-                }
             }
             if let Some(n) = plan.one_line_width(options) {
-                f.keep_together(ws, n.plus(tail));
+                f.keep_together(ws, n.plus(tail), plan.is_encoded());
             }
             phrase::write_planned(f, ws, plan, options, b"")?;
             write_angle_addr(f, addr, addr_w, glue)
@@ -1439,14 +1446,14 @@ fn write_mailbox(
             // send those to `write_mailbox_pieces`).
             if addr.first() == Some(&b'"') {
                 let angled = addr_w.plus(Width::ascii(2)).plus(glue_w);
-                f.keep_together(ws, angled);
+                f.keep_together(ws, angled, false);
                 return write_addr(f, ws, addr, addr_w, true, glue);
             }
             #[cfg(not(target_os = "none"))]
             if fast && put_bare_addr(f, addr, addr_w.plus(glue_w), glue) {
                 return Ok(());
             }
-            f.keep_together(ws, addr_w.plus(glue_w));
+            f.keep_together(ws, addr_w.plus(glue_w), false);
             write_addr(f, ws, addr, addr_w, false, glue)
         }
     }
@@ -2871,7 +2878,11 @@ fn write_mailbox_pieces(
     match name {
         Some(plan) => {
             if let Some(n) = plan.one_line_width(options) {
-                f.keep_together(b" ", n.plus(w.plus(Width::ascii(3)).plus(glue_w)));
+                f.keep_together(
+                    b" ",
+                    n.plus(w.plus(Width::ascii(3)).plus(glue_w)),
+                    plan.is_encoded(),
+                );
             }
             phrase::write_planned(f, b" ", plan, options, b"")?;
             write_addr_pieces(f, b" ", addr, true, glue, options)
@@ -2879,7 +2890,7 @@ fn write_mailbox_pieces(
         None => {
             let angle = starts_quoted(addr);
             let brackets = Width::ascii(if angle { 2 } else { 0 });
-            f.keep_together(b" ", w.plus(brackets).plus(glue_w));
+            f.keep_together(b" ", w.plus(brackets).plus(glue_w), false);
             write_addr_pieces(f, b" ", addr, angle, glue, options)
         }
     }
@@ -3964,6 +3975,75 @@ mod tests {
                 Ok(buf)
             };
             proptest::prop_assert_eq!(run(true), run(false), "{:?}", list);
+        }
+    }
+
+    /// A mailbox whose name is one encoded-word, ending at every column around 76 and 78:
+    /// the fast paths (AVX2 and baseline, text form and structured) move it whole exactly
+    /// where the general path's [`Folder::keep_together`] does, measured against the 76
+    /// limit of a line holding an encoded-word.
+    #[test]
+    fn encoded_name_mailboxes_move_whole_on_every_path() {
+        for display in ["Jörg", "日本語", "😀", "Zoë Müller"] {
+            for encoding in [
+                crate::Encoding::Auto,
+                crate::Encoding::Q,
+                crate::Encoding::B,
+            ] {
+                for width in [76, 78, 100] {
+                    let o = Options::default()
+                        .with_encoding(encoding)
+                        .with_max_line_len(width);
+                    for lead in 1..66 {
+                        for addr_len in [5, 21, 30] {
+                            let first = std::format!("{}@ex.org", "u".repeat(lead));
+                            let addr = std::format!("{}@ex.org", "v".repeat(addr_len));
+                            let list = std::format!("{first}, {display} <{addr}>");
+                            let flags = (true, false);
+                            let general = text_with("To", &list, &o, flags, false);
+                            assert_eq!(text_with("To", &list, &o, flags, true), general, "{list}");
+                            assert_eq!(text_portable("To", &list, &o, flags), general, "{list}");
+                            let boxes = [
+                                Mailbox {
+                                    display_name: None,
+                                    addr_spec: &first,
+                                },
+                                Mailbox {
+                                    display_name: Some(display),
+                                    addr_spec: &addr,
+                                },
+                            ];
+                            let run = |fast: bool| -> Result<std::vec::Vec<u8>, Error> {
+                                let mut buf = std::vec![0u8; 1 << 12];
+                                let mut sink = crate::sink::SliceSink::new(&mut buf);
+                                let mut f = Folder::start(&mut sink, "To", &o)?;
+                                format_mailboxes_with(
+                                    &mut f,
+                                    boxes.iter().copied(),
+                                    &o,
+                                    true,
+                                    false,
+                                    fast,
+                                )?;
+                                f.end();
+                                let n = sink.finish()?;
+                                buf.truncate(n);
+                                Ok(buf)
+                            };
+                            assert_eq!(run(true), general, "{list}");
+                            assert_eq!(run(false), general, "{list}");
+                            crate::cpu::without_avx2(|| {
+                                assert_eq!(run(true), general, "baseline {list}");
+                                assert_eq!(
+                                    text_with("To", &list, &o, flags, true),
+                                    general,
+                                    "baseline {list}"
+                                );
+                            });
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -219,16 +219,22 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// keyword): when the group of width `whole` does not fit on this line after `ws` but
     /// does fit on a fresh one, folds now instead of splitting the group (RFC 5322 §3.2.2:
     /// fold at the highest-level syntactic break). The following [`Folder::space`] call
-    /// writes the white space.
-    pub(crate) fn keep_together(&mut self, ws: &[u8], whole: Width) {
+    /// writes the white space. `ew`: the group holds an encoded-word, so the line it stands
+    /// on is one holding an encoded-word, kept to 76 characters (RFC 2047 §2): a group that
+    /// fits 78 columns but not 76 does not fit.
+    pub(crate) fn keep_together(&mut self, ws: &[u8], whole: Width, ew: bool) {
         if self.only_name {
             return;
         }
         let w = ws_width(ws);
-        let limit = self.limit(false);
-        let fits_here = self.col.chars + w + whole.chars <= limit
+        let fresh_limit = if ew {
+            self.soft.min(EW_LINE_LIMIT)
+        } else {
+            self.soft
+        };
+        let fits_here = self.col.chars + w + whole.chars <= self.limit(ew)
             && self.col.bytes + w + whole.bytes <= HARD_LINE_LIMIT;
-        if !fits_here && w + whole.chars <= self.soft && w + whole.bytes <= HARD_LINE_LIMIT {
+        if !fits_here && w + whole.chars <= fresh_limit && w + whole.bytes <= HARD_LINE_LIMIT {
             self.newline();
             self.folded_for_group = true;
         }

@@ -729,31 +729,11 @@ impl Plan<'_> {
         }
     }
 
-    /// True when the phrase is encoded and, followed by `tail` columns, certainly fits on
-    /// the current line as one encoded-word: then [`Folder::keep_together`] with its
-    /// [`Plan::one_line_width`] would do nothing, and that width (a count of the bytes Q
-    /// escapes) need not be measured. The bound: Q writes at most 3 characters per byte, B
-    /// 4 per 3 bytes, and `Auto` picks Q only when it is no longer than B.
-    #[cfg(not(target_os = "none"))]
+    /// True when the phrase is written as encoded-words (RFC 2047), so a line holding it is
+    /// kept to 76 characters.
     #[inline]
-    pub(crate) fn encoded_surely_fits(
-        &self,
-        f: &Folder<'_, '_>,
-        ws: &[u8],
-        tail: Width,
-        options: &Options,
-    ) -> bool {
-        let (Form::Encoded, Some(lit)) = (self.form, self.slice) else {
-            return false;
-        };
-        let body = match options.encoding {
-            crate::Encoding::Q => 3 * lit.len(),
-            _ => lit.len().div_ceil(3) * 4,
-        };
-        // `=?utf-8?q?` + `?=`, and at most 75 characters in all (RFC 2047 §2).
-        let word = body + 12;
-        let (here, _) = f.room(crate::fold::ws_width(ws));
-        word <= 75 && word + tail.chars <= here.chars && word + tail.bytes <= here.bytes
+    pub(crate) fn is_encoded(&self) -> bool {
+        matches!(self.form, Form::Encoded)
     }
 
     /// The width of the phrase written on one line, if it can be (atoms, a quoted-string, or
@@ -981,7 +961,7 @@ fn write_keyword(
     };
     let plan = plan(src, options);
     if let Some(w) = plan.one_line_width(options) {
-        f.keep_together(b" ", w.plus(Width::ascii(glue.len())));
+        f.keep_together(b" ", w.plus(Width::ascii(glue.len())), plan.is_encoded());
     }
     write_planned(f, b" ", plan, options, glue)
 }
@@ -1030,7 +1010,7 @@ mod tests {
                 f.put_ascii("a".repeat(lead).as_bytes());
             }
             if let Some(w) = width {
-                f.keep_together(b" ", w);
+                f.keep_together(b" ", w, make(src, options).is_encoded());
             }
             write_planned(&mut f, b" ", make(src, options), options, glue)?;
             f.end();
