@@ -3995,7 +3995,9 @@ mod tests {
                         .with_encoding(encoding)
                         .with_max_line_len(width);
                     for lead in 1..66 {
-                        for addr_len in [5, 21, 30] {
+                        // Short, and (36..=47) whole mailboxes of 75-78 columns on a line of
+                        // their own.
+                        for addr_len in [5, 21, 30].into_iter().chain(36..=47) {
                             let first = std::format!("{}@ex.org", "u".repeat(lead));
                             let addr = std::format!("{}@ex.org", "v".repeat(addr_len));
                             let list = std::format!("{first}, {display} <{addr}>");

@@ -99,6 +99,15 @@ fn check(out: &[u8], o: &Options, display: &str, addr: &str) {
             "` {word} {angle}` ({whole} characters) fits a line of its own, \
              yet its name and address were split: {text:?}"
         );
+        // Split anyway, so nothing is won by a fold before the name: it starts a line only
+        // when it did not fit on the one before.
+        if *at > 0 && name_line.trim_start().starts_with("=?") {
+            let before = std::str::from_utf8(lines[at - 1]).unwrap();
+            assert!(
+                before.chars().count() + 1 + word.len() > EW_LINE_LIMIT,
+                "a line was given up before {word:?}, which fitted after {before:?}: {text:?}"
+            );
+        }
     }
 }
 
@@ -129,7 +138,9 @@ fn a_mailbox_with_an_encoded_name_moves_whole_or_does_not_fit_a_line() {
                     .with_encoding(encoding)
                     .with_max_line_len(width);
                 for lead in 1..70 {
-                    for addr_len in [5, 20, 30] {
+                    // Short, and (36..=47) whole mailboxes of 75-78 columns on a line of
+                    // their own.
+                    for addr_len in [5, 20, 30].into_iter().chain(36..=47) {
                         let first = format!("{}@ex.org", "u".repeat(lead));
                         let addr = format!("{}@ex.org", "v".repeat(addr_len));
                         let value = format!("{first}, {display} <{addr}>");
