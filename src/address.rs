@@ -865,16 +865,9 @@ fn write_encoded_mailbox(
     let (here, fresh) = f.room(1);
     if !unit(ew_here, here.bytes) {
         // Not on this line: the general path moves the mailbox to a fresh line only when
-        // the whole of it does not fit here but fits there ([`Folder::keep_together`]).
+        // the whole of it does not fit here but fits there ([`Folder::group_moves`]).
         let whole = tail.plus(word_w);
-        // Against the encoded-word line limit, as `keep_together` measures a unit holding
-        // one.
-        let fits = |chars: usize, bytes: usize| whole.chars <= chars && whole.bytes <= bytes;
-        if f.at_start()
-            || fits(ew_here, here.bytes)
-            || !fits(ew_fresh, fresh.bytes)
-            || !unit(ew_fresh, fresh.bytes)
-        {
+        if !f.group_moves(1, whole, true) || !unit(ew_fresh, fresh.bytes) {
             // The general path, step by step.
             f.keep_together(b" ", whole, true);
             if word.len() > f.ew_room(1).0 {
@@ -1302,14 +1295,7 @@ unsafe fn put_b_mailbox_body(
         let (_, ew_fresh) = f.ew_room(1);
         let (_, fresh) = f.room(1);
         let whole = tail.plus(word_w);
-        // Against the encoded-word line limit, as `keep_together` measures a unit holding
-        // one.
-        let fits = |chars: usize, bytes: usize| whole.chars <= chars && whole.bytes <= bytes;
-        if f.at_start()
-            || fits(ew_here, here.bytes)
-            || !fits(ew_fresh, fresh.bytes)
-            || !unit(ew_fresh, fresh.bytes)
-        {
+        if !f.group_moves(1, whole, true) || !unit(ew_fresh, fresh.bytes) {
             f.keep_together(b" ", whole, true);
             if word_w.chars > f.ew_room(1).0 {
                 return Ok(EncodedMailbox::Split);

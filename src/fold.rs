@@ -223,10 +223,19 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// on is one holding an encoded-word, kept to 76 characters (RFC 2047 §2): a group that
     /// fits 78 columns but not 76 does not fit.
     pub(crate) fn keep_together(&mut self, ws: &[u8], whole: Width, ew: bool) {
-        if self.only_name {
-            return;
+        if self.group_moves(ws_width(ws), whole, ew) {
+            self.newline();
+            self.folded_for_group = true;
         }
-        let w = ws_width(ws);
+    }
+
+    /// Whether [`Folder::keep_together`] folds before a group of width `whole` after `w`
+    /// columns of white space: the fast paths that write a whole mailbox decide with it too.
+    #[inline]
+    pub(crate) fn group_moves(&self, w: usize, whole: Width, ew: bool) -> bool {
+        if self.only_name {
+            return false;
+        }
         let fresh_limit = if ew {
             self.soft.min(EW_LINE_LIMIT)
         } else {
@@ -234,10 +243,7 @@ impl<'s, 'b> Folder<'s, 'b> {
         };
         let fits_here = self.col.chars + w + whole.chars <= self.limit(ew)
             && self.col.bytes + w + whole.bytes <= HARD_LINE_LIMIT;
-        if !fits_here && w + whole.chars <= fresh_limit && w + whole.bytes <= HARD_LINE_LIMIT {
-            self.newline();
-            self.folded_for_group = true;
-        }
+        !fits_here && w + whole.chars <= fresh_limit && w + whole.bytes <= HARD_LINE_LIMIT
     }
 
     fn put_space_then_check(
