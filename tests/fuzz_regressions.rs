@@ -327,3 +327,29 @@ fn quote_inside_a_comment_opens_no_quoted_string() {
         }
     }
 }
+
+/// rust_api (the fuzz checker, not the library): after a mailbox without a display name but
+/// with a quoted local part came to be written `<"odd local"@example.com>` (README, "Display
+/// names in text form"), the checker still took any `<addr>` without a name for a fault, and
+/// the smoke run failed on the seed corpus's first such input. It now reads that form back,
+/// and refuses the bare quoted form the library no longer writes.
+#[test]
+fn quoted_local_part_without_a_name_reads_back_in_brackets() {
+    let o = Options::default();
+    let value = "\"odd local\"@example.com, x@[192.0.2.1]";
+    let out = fmt("To", FieldClass::Auto, value, &o).unwrap();
+    let e = Expect {
+        name: b"To",
+        kind: Kind::Phrase,
+        soft: 78,
+        lf: false,
+        utf8: false,
+    };
+    check_field(out.as_bytes(), &e).unwrap();
+    common::check_address_output(out.as_bytes(), value.as_bytes(), &e).unwrap();
+    let read = common::read_mailbox_list(b"<\"odd local\"@example.com>, x@y").unwrap();
+    assert_eq!(read[0].addr, b"\"odd local\"@example.com");
+    assert_eq!(read[0].name, None);
+    assert!(common::read_mailbox_list(b"\"odd local\"@example.com").is_err());
+    assert!(common::read_mailbox_list(b"<x@y>").is_err());
+}

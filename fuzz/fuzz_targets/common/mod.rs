@@ -710,8 +710,8 @@ pub struct ReadMailbox {
     pub addr: Vec<u8>,
 }
 
-/// Reads a canonical mailbox list as mailfold writes it (`addr`, `phrase <addr>`, separated by
-/// `,`), decoding display names: atoms joined by one space, quoted-strings unescaped,
+/// Reads a canonical mailbox list as mailfold writes it (`addr`, `phrase <addr>`, and
+/// `<"quoted local"@domain>` without a name, separated by `,`), decoding display names: atoms joined by one space, quoted-strings unescaped,
 /// encoded-words decoded with white space between adjacent ones dropped (RFC 2047 §6.2).
 pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
     let mut boxes = Vec::new();
@@ -742,7 +742,9 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
                     };
                     addr = text[i + 1..close].to_vec();
                     i = close + 1;
-                    if words == 0 {
+                    // Without a display name only a quoted local part goes in brackets
+                    // (README, "Display names in text form").
+                    if words == 0 && addr.first() != Some(&b'"') {
                         return err("<addr> without display name", i);
                     }
                     break;
@@ -804,6 +806,9 @@ pub fn read_mailbox_list(text: &[u8]) -> Result<Vec<ReadMailbox>, String> {
                     }
                     let ends_list = text.get(i).is_none_or(|&c| c == b',');
                     if tok.contains(&b'@') && words == 0 && ends_list {
+                        if tok.first() == Some(&b'"') {
+                            return err("quoted local part without brackets", start);
+                        }
                         addr = tok.to_vec();
                         break;
                     }
