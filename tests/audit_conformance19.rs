@@ -10,10 +10,10 @@
 
 mod common;
 
-use common::{b_text_len, parse_encoded_word, q_text_len, split_lines};
+use common::{
+    b_text_len, encoding_and_width_grid, parse_encoded_word, q_text_len, split_lines, EW_LINE_LIMIT,
+};
 use mailfold::{format_header, format_mailboxes, Encoding, Mailbox, Options};
-
-const EW_LINE_LIMIT: usize = 76;
 
 /// Names that are each one encoded-word: Latin with a diacritic (Q or B by Auto), CJK,
 /// Cyrillic, RTL, a 4-byte emoji and a ZWJ sequence, a combining mark.
@@ -132,37 +132,32 @@ fn the_example_that_showed_it() {
 #[test]
 fn a_mailbox_with_an_encoded_name_moves_whole_or_does_not_fit_a_line() {
     for &display in NAMES {
-        for encoding in [Encoding::Auto, Encoding::Q, Encoding::B] {
-            for width in [78, 100] {
-                let o = Options::default()
-                    .with_encoding(encoding)
-                    .with_max_line_len(width);
-                for lead in 1..70 {
-                    // Short, and (36..=47) whole mailboxes of 75-78 columns on a line of
-                    // their own.
-                    for addr_len in [5, 20, 30].into_iter().chain(36..=47) {
-                        let first = format!("{}@ex.org", "u".repeat(lead));
-                        let addr = format!("{}@ex.org", "v".repeat(addr_len));
-                        let value = format!("{first}, {display} <{addr}>");
-                        let text = format("To", &value, &o);
-                        check(&text, &o, display, &addr);
+        for o in encoding_and_width_grid() {
+            for lead in 1..70 {
+                // Short, and (36..=47) whole mailboxes of 75-78 columns on a line of
+                // their own.
+                for addr_len in [5, 20, 30].into_iter().chain(36..=47) {
+                    let first = format!("{}@ex.org", "u".repeat(lead));
+                    let addr = format!("{}@ex.org", "v".repeat(addr_len));
+                    let value = format!("{first}, {display} <{addr}>");
+                    let text = format("To", &value, &o);
+                    check(&text, &o, display, &addr);
 
-                        let boxes = [
-                            Mailbox {
-                                display_name: None,
-                                addr_spec: &first,
-                            },
-                            Mailbox {
-                                display_name: Some(display),
-                                addr_spec: &addr,
-                            },
-                        ];
-                        let mut buf = vec![0u8; 4096];
-                        let n = format_mailboxes("Cc", &boxes, &o, &mut buf).unwrap();
-                        check(&buf[..n], &o, display, &addr);
-                        // Both forms agree on where the folds go.
-                        assert_eq!(&buf[2..n], &text[2..], "{value:?}");
-                    }
+                    let boxes = [
+                        Mailbox {
+                            display_name: None,
+                            addr_spec: &first,
+                        },
+                        Mailbox {
+                            display_name: Some(display),
+                            addr_spec: &addr,
+                        },
+                    ];
+                    let mut buf = vec![0u8; 4096];
+                    let n = format_mailboxes("Cc", &boxes, &o, &mut buf).unwrap();
+                    check(&buf[..n], &o, display, &addr);
+                    // Both forms agree on where the folds go.
+                    assert_eq!(&buf[2..n], &text[2..], "{value:?}");
                 }
             }
         }

@@ -13,10 +13,11 @@
 
 mod common;
 
-use common::{b_text_len, check_auto_choice, parse_encoded_word, q_text_len, split_lines};
+use common::{
+    b_text_len, check_auto_choice, encoding_and_width_grid, parse_encoded_word, q_text_len,
+    split_lines, EW_LINE_LIMIT,
+};
 use mailfold::{format_header, format_mailboxes, Encoding, Error, Mailbox, Options};
-
-const EW_LINE_LIMIT: usize = 76;
 
 fn text_form(name: &str, value: &str, o: &Options) -> Result<Vec<u8>, Error> {
     let mut buf = vec![0u8; 8192];
@@ -262,47 +263,42 @@ const NAMES: &[&str] = &[
 #[test]
 fn encoded_names_before_more_mailboxes_fit_their_lines() {
     for &display in NAMES {
-        for encoding in [Encoding::Auto, Encoding::Q, Encoding::B] {
-            for width in [78, 100] {
-                let o = Options::default()
-                    .with_encoding(encoding)
-                    .with_max_line_len(width);
-                // The first address and its `,` within 78 columns after `To: `.
-                for lead in 1..67 {
-                    for addr_len in [3, 12, 20, 30, 40, 47] {
-                        for next_len in [1, 4, 9] {
-                            let first = format!("{}@ex.org", "u".repeat(lead));
-                            let addr = format!("{}@ex.org", "v".repeat(addr_len));
-                            let next = format!("{}@ex.org", "w".repeat(next_len));
-                            let value = format!("{first}, {display} <{addr}>, {next}, z@ex.org");
-                            let text = text_form("To", &value, &o)
-                                .unwrap_or_else(|e| panic!("{value:?}: {e:?}"));
-                            check_field(&text, &o, display);
-                            let boxes = [
-                                Mailbox {
-                                    display_name: None,
-                                    addr_spec: &first,
-                                },
-                                Mailbox {
-                                    display_name: Some(display),
-                                    addr_spec: &addr,
-                                },
-                                Mailbox {
-                                    display_name: None,
-                                    addr_spec: &next,
-                                },
-                                Mailbox {
-                                    display_name: None,
-                                    addr_spec: "z@ex.org",
-                                },
-                            ];
-                            let st = structured("To", &boxes, &o).unwrap();
-                            assert_eq!(
-                                String::from_utf8_lossy(&st),
-                                String::from_utf8_lossy(&text),
-                                "{value:?}"
-                            );
-                        }
+        for o in encoding_and_width_grid() {
+            // The first address and its `,` within 78 columns after `To: `.
+            for lead in 1..67 {
+                for addr_len in [3, 12, 20, 30, 40, 47] {
+                    for next_len in [1, 4, 9] {
+                        let first = format!("{}@ex.org", "u".repeat(lead));
+                        let addr = format!("{}@ex.org", "v".repeat(addr_len));
+                        let next = format!("{}@ex.org", "w".repeat(next_len));
+                        let value = format!("{first}, {display} <{addr}>, {next}, z@ex.org");
+                        let text = text_form("To", &value, &o)
+                            .unwrap_or_else(|e| panic!("{value:?}: {e:?}"));
+                        check_field(&text, &o, display);
+                        let boxes = [
+                            Mailbox {
+                                display_name: None,
+                                addr_spec: &first,
+                            },
+                            Mailbox {
+                                display_name: Some(display),
+                                addr_spec: &addr,
+                            },
+                            Mailbox {
+                                display_name: None,
+                                addr_spec: &next,
+                            },
+                            Mailbox {
+                                display_name: None,
+                                addr_spec: "z@ex.org",
+                            },
+                        ];
+                        let st = structured("To", &boxes, &o).unwrap();
+                        assert_eq!(
+                            String::from_utf8_lossy(&st),
+                            String::from_utf8_lossy(&text),
+                            "{value:?}"
+                        );
                     }
                 }
             }

@@ -734,6 +734,21 @@ pub fn run_cli(args: &[&str], stdin: impl AsRef<[u8]>) -> (i32, String, String) 
     )
 }
 
+/// RFC 2047 §2: a line holding an encoded-word is at most 76 characters.
+pub const EW_LINE_LIMIT: usize = 76;
+
+/// The settings the encoded display-name sweeps run under: each encoding, at the default
+/// soft limit and at a wider one (where only the 76 of RFC 2047 §2 binds a line).
+pub fn encoding_and_width_grid() -> Vec<Options> {
+    let mut grid = Vec::new();
+    for encoding in [Encoding::Auto, Encoding::Q, Encoding::B] {
+        for width in [78, 100] {
+            grid.push(options(width, false, false, encoding));
+        }
+    }
+    grid
+}
+
 /// Options from the four settings the audit tests vary: soft limit, `LF` endings, utf8 and
 /// the encoding.
 pub fn options(max: usize, lf: bool, utf8: bool, enc: Encoding) -> Options {
