@@ -6,7 +6,9 @@
 #   4. the same against libmailfold.so (checks the SONAME is what the binary records);
 #   5. test_cpp.cpp (C++11, -Werror) against libmailfold.a;
 #   6. an install into a scratch prefix, then a build through pkg-config (shared);
-#   7. test_ctypes.py: the differential check through ctypes, decoded by CPython's email.
+#   7. test_ctypes.py: the differential check through ctypes, decoded by CPython's email;
+#   8. header_examples.py: every ```c example in the header compiles, runs clean under
+#      ASan + UBSan and prints what its comment says.
 # Runs everything, then exits non-zero if any part failed. Idempotent; ~1 minute after the
 # release build. Installs gcc, g++, pkg-config and python3 from Debian when missing.
 set -euo pipefail
@@ -99,6 +101,11 @@ ctypes() {
   python3 ffi-tests/test_ctypes.py --lib "$C/libmailfold.so" --count "${MAILFOLD_CTYPES_COUNT:-2000}"
 }
 
+header_examples() {
+  python3 ffi-tests/header_examples.py --header "$C/include/mailfold.h" --lib "$C/libmailfold.a" \
+    --build "$B/examples" -- -lpthread -ldl -lm
+}
+
 part "header alone, strict C99 and C++11" header_only
 part "C99 tests, static library" c_static
 part "C99 tests, ASan + UBSan" c_sanitized
@@ -106,6 +113,7 @@ part "C99 tests, shared library" c_shared
 part "C++11 tests" cxx_static
 part "install + pkg-config" installed
 part "Python ctypes differential test" ctypes
+part "header examples compile, run and print what they say" header_examples
 
 if [ ${#failures[@]} -ne 0 ]; then
   printf 'C ABI tests failed: %s\n' "${failures[*]}" >&2

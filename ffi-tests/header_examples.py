@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Compiles and runs every C example in include/mailfold.h, the C counterpart of doctests.
+
+The header is generated from the doc comments of src/ffi.rs, so its ```c blocks are what a C
+programmer reads first; this keeps them true. Each block becomes the body of a `main` built
+with strict C99 warnings and ASan/UBSan against the static library, and runs. What a block
+says it prints is checked against what it printed:
+
+    // prints: TEXT         stdout, exactly (C escapes \\r \\n \\t \\\\ \\" in TEXT)
+    // prints like: TEXT    stdout, same length; a letter or digit in TEXT stands for any
+                            letter or digit, everything else must match (dates, random ids)
+    // stderr: TEXT         stderr, exactly
+
+Several markers in one block are expected in order. The script also fails when an exported
+function's comment has no example, so a new export cannot ship without one.
+
+usage: header_examples.py --header H --lib LIBMAILFOLD_A --build DIR [-- extra link args]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+MARKER = re.compile(r"//\s*(prints like|prints|stderr):\s?(.*)$")
+PRELUDE = """\
+#define _DEFAULT_SOURCE   /* getrandom() under -std=c99 */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+#include "mailfold.h"
+
+int main(void) {
+"""
+
+
+def unescape(text):
+    out, i = [], 0
+    table = {"r": "\r", "n": "\n", "t": "\t", "\\": "\\", '"': '"'}
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in table:
+            out.append(table[text[i + 1]])
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def comment_blocks(header):
+    """Yields (comment lines, the declaration that follows) for every /** ... */ block."""
+    lines = header.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == "/**":
+            body = []
+            i += 1
+            while lines[i].strip() != "*/":
+                body.append(re.sub(r"^\s*\* ?", "", lines[i]))
+                i += 1
+            i += 1
+            while i < len(lines) and not lines[i].strip():
+                i += 1
+            yield body, lines[i] if i < len(lines) else ""
+        else:
+            i += 1
+
+
+def examples(body):
+    block = None
+    for line in body:
+        if line.strip() == "```c":
+            block = []
+        elif line.strip() == "```" and block is not None:
+            yield block
+            block = None
+        elif block is not None:
+            block.append(line)
+
+
+def expectations(block):
+    want = {"prints": [], "stderr": []}
+    for line in block:
+        m = MARKER.search(line)
+        if m:
+            kind, text = m.group(1), unescape(m.group(2))
+            want["stderr" if kind == "stderr" else "prints"].append((kind, text))
+    return want
+
+
+def matches(kind_texts, got):
+    """True when `got` is the concatenation of the expected pieces, in order."""
+    pattern = []
+    for kind, text in kind_texts:
+        if kind == "prints like":
+            pattern.append("".join("[0-9A-Za-z]" if c.isalnum() else re.escape(c) for c in text))
+        else:
+            pattern.append(re.escape(text))
+    return re.fullmatch("".join(pattern), got, re.DOTALL) is not None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--header", required=True)
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("link", nargs="*")
+    args = ap.parse_args()
+
+    header = open(args.header, encoding="utf-8").read()
+    os.makedirs(args.build, exist_ok=True)
+    failures, ran, checked = [], 0, 0
+    for body, decl in comment_blocks(header):
+        function = re.search(r"\b(mailfold_\w+)\(", decl)
+        blocks = list(examples(body))
+        if function and not blocks:
+            failures.append(f"{function.group(1)}: its comment has no ```c example")
+        for block in blocks:
+            where = function.group(1) if function else decl.strip().rstrip("{").strip()
+            name = f"example_{ran:02d}"
+            src = os.path.join(args.build, name + ".c")
+            exe = os.path.join(args.build, name)
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(PRELUDE)
+                f.writelines("    " + line + "\n" for line in block)
+                f.write("    return 0;\n}\n")
+            ran += 1
+            cc = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                  "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-g", "-O1",
+                  "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                  "-I" + os.path.dirname(args.header), src, args.lib, *args.link, "-o", exe]
+            built = subprocess.run(cc, capture_output=True, text=True)
+            if built.returncode != 0:
+                failures.append(f"example of {where} does not compile ({src}):\n{built.stderr}")
+                continue
+            env = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:detect_leaks=1",
+                       UBSAN_OPTIONS="halt_on_error=1")
+            run = subprocess.run([exe], capture_output=True, env=env)
+            out = run.stdout.decode("utf-8", "replace")
+            err = run.stderr.decode("utf-8", "replace")
+            if run.returncode != 0:
+                failures.append(f"example of {where} exits {run.returncode} ({src}):\n{err}")
+                continue
+            want = expectations(block)
+            for stream, got in (("prints", out), ("stderr", err)):
+                if want[stream]:
+                    checked += 1
+                if not matches(want[stream], got):
+                    expected = "".join(t for _, t in want[stream])
+                    failures.append(f"example of {where} ({src}) wrote to "
+                                    f"{'stdout' if stream == 'prints' else 'stderr'} {got!r}, "
+                                    f"its comment says {expected!r}")
+    if ran < 12:
+        failures.append(f"only {ran} examples found in {args.header}: is the parser stale?")
+    for f in failures:
+        print("FAIL:", f, file=sys.stderr)
+    print(f"header examples: {ran} compiled and run, {checked} outputs checked, "
+          f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
