@@ -12,9 +12,12 @@ says it prints is checked against what it printed:
     // stderr: TEXT         stderr, exactly
 
 Several markers in one block are expected in order. The script also fails when an exported
-function's comment has no example, so a new export cannot ship without one.
+function's comment has no example, so a new export cannot ship without one. With
+`--programs`, the whole C programs (```c blocks with a `main`) of those Markdown files are
+compiled as they are and checked the same way.
 
-usage: header_examples.py --header H --lib LIBMAILFOLD_A --build DIR [-- extra link args]
+usage: header_examples.py --header H --lib LIBMAILFOLD_A --build DIR [--programs MD...]
+                          [-- extra link args]
 """
 
 import argparse
@@ -82,6 +85,20 @@ def examples(body):
             block.append(line)
 
 
+def markdown_programs(text):
+    """The ```c blocks of a Markdown file that are whole programs."""
+    block = None
+    for line in text.splitlines():
+        if block is None and line.strip() == "```c":
+            block = []
+        elif block is not None and line.strip() == "```":
+            if any(re.match(r"int main\(", b) for b in block):
+                yield block
+            block = None
+        elif block is not None:
+            block.append(line)
+
+
 def expectations(block):
     want = {"prints": [], "stderr": []}
     for line in block:
@@ -108,12 +125,13 @@ def main():
     ap.add_argument("--header", required=True)
     ap.add_argument("--lib", required=True)
     ap.add_argument("--build", required=True)
+    ap.add_argument("--programs", nargs="*", default=[])
     ap.add_argument("link", nargs="*")
     args = ap.parse_args()
 
     header = open(args.header, encoding="utf-8").read()
     os.makedirs(args.build, exist_ok=True)
-    failures, ran, checked = [], 0, 0
+    failures, jobs = [], []
     for body, decl in comment_blocks(header):
         function = re.search(r"\b(mailfold_\w+)\(", decl)
         blocks = list(examples(body))
@@ -121,44 +139,52 @@ def main():
             failures.append(f"{function.group(1)}: its comment has no ```c example")
         for block in blocks:
             where = function.group(1) if function else decl.strip().rstrip("{").strip()
-            name = f"example_{ran:02d}"
-            src = os.path.join(args.build, name + ".c")
-            exe = os.path.join(args.build, name)
-            with open(src, "w", encoding="utf-8") as f:
-                f.write(PRELUDE)
-                f.writelines("    " + line + "\n" for line in block)
-                f.write("    return 0;\n}\n")
-            ran += 1
-            cc = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
-                  "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-g", "-O1",
-                  "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                  "-I" + os.path.dirname(args.header), src, args.lib, *args.link, "-o", exe]
-            built = subprocess.run(cc, capture_output=True, text=True)
-            if built.returncode != 0:
-                failures.append(f"example of {where} does not compile ({src}):\n{built.stderr}")
-                continue
-            env = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:detect_leaks=1",
-                       UBSAN_OPTIONS="halt_on_error=1")
-            run = subprocess.run([exe], capture_output=True, env=env)
-            out = run.stdout.decode("utf-8", "replace")
-            err = run.stderr.decode("utf-8", "replace")
-            if run.returncode != 0:
-                failures.append(f"example of {where} exits {run.returncode} ({src}):\n{err}")
-                continue
-            want = expectations(block)
-            for stream, got in (("prints", out), ("stderr", err)):
-                if want[stream]:
-                    checked += 1
-                if not matches(want[stream], got):
-                    expected = "".join(t for _, t in want[stream])
-                    failures.append(f"example of {where} ({src}) wrote to "
-                                    f"{'stdout' if stream == 'prints' else 'stderr'} {got!r}, "
-                                    f"its comment says {expected!r}")
-    if ran < 12:
-        failures.append(f"only {ran} examples found in {args.header}: is the parser stale?")
+            program = PRELUDE + "".join("    " + line + "\n" for line in block)
+            jobs.append((f"example of {where}", program + "    return 0;\n}\n", block))
+    header_examples = len(jobs)
+    for md in args.programs:
+        for block in markdown_programs(open(md, encoding="utf-8").read()):
+            jobs.append((f"program in {md}", "".join(line + "\n" for line in block), block))
+
+    ran, checked = 0, 0
+    for where, program, block in jobs:
+        name = f"example_{ran:02d}"
+        src = os.path.join(args.build, name + ".c")
+        exe = os.path.join(args.build, name)
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(program)
+        ran += 1
+        cc = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
+              "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-g", "-O1",
+              "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+              "-I" + os.path.dirname(args.header), src, args.lib, *args.link, "-o", exe]
+        built = subprocess.run(cc, capture_output=True, text=True)
+        if built.returncode != 0:
+            failures.append(f"{where} does not compile ({src}):\n{built.stderr}")
+            continue
+        env = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:detect_leaks=1",
+                   UBSAN_OPTIONS="halt_on_error=1")
+        run = subprocess.run([exe], capture_output=True, env=env)
+        out = run.stdout.decode("utf-8", "replace")
+        err = run.stderr.decode("utf-8", "replace")
+        if run.returncode != 0:
+            failures.append(f"{where} exits {run.returncode} ({src}):\n{err}")
+            continue
+        want = expectations(block)
+        for stream, got in (("prints", out), ("stderr", err)):
+            if want[stream]:
+                checked += 1
+            if not matches(want[stream], got):
+                expected = "".join(t for _, t in want[stream])
+                failures.append(f"{where} ({src}) wrote to "
+                                f"{'stdout' if stream == 'prints' else 'stderr'} {got!r}, "
+                                f"its comment says {expected!r}")
+    if header_examples < 12:
+        failures.append(f"only {header_examples} examples found in {args.header}: is the parser stale?")
     for f in failures:
         print("FAIL:", f, file=sys.stderr)
-    print(f"header examples: {ran} compiled and run, {checked} outputs checked, "
+    print(f"header examples: {header_examples}, programs: {ran - header_examples}; "
+          f"{ran} compiled and run, {checked} outputs checked, "
           f"{len(failures)} failures")
     return 1 if failures else 0
 

@@ -7,8 +7,9 @@
 #   5. test_cpp.cpp (C++11, -Werror) against libmailfold.a;
 #   6. an install into a scratch prefix, then a build through pkg-config (shared);
 #   7. test_ctypes.py: the differential check through ctypes, decoded by CPython's email;
-#   8. header_examples.py: every ```c example in the header compiles, runs clean under
-#      ASan + UBSan and prints what its comment says.
+#   8. header_examples.py: every ```c example in the header, and the C programs of README.md
+#      and ffi-tests/README.md, compile, run clean under ASan + UBSan and print what their
+#      comments say.
 # Runs everything, then exits non-zero if any part failed. Idempotent; ~1 minute after the
 # release build. Installs gcc, g++, pkg-config and python3 from Debian when missing.
 set -euo pipefail
@@ -103,7 +104,7 @@ ctypes() {
 
 header_examples() {
   python3 ffi-tests/header_examples.py --header "$C/include/mailfold.h" --lib "$C/libmailfold.a" \
-    --build "$B/examples" -- -lpthread -ldl -lm
+    --build "$B/examples" --programs README.md ffi-tests/README.md -- -lpthread -ldl -lm
 }
 
 part "header alone, strict C99 and C++11" header_only
