@@ -14,7 +14,8 @@ says it prints is checked against what it printed:
 Several markers in one block are expected in order. The script also fails when an exported
 function's comment has no example, so a new export cannot ship without one. With
 `--programs`, the whole C programs (```c blocks with a `main`) of those Markdown files are
-compiled as they are and checked the same way.
+compiled as they are, and their ```python blocks run with python3 from the current directory,
+checked the same way (`# prints: TEXT` in Python).
 
 usage: header_examples.py --header H --lib LIBMAILFOLD_A --build DIR [--programs MD...]
                           [-- extra link args]
@@ -26,7 +27,7 @@ import re
 import subprocess
 import sys
 
-MARKER = re.compile(r"//\s*(prints like|prints|stderr):\s?(.*)$")
+MARKER = re.compile(r"(?://|#)\s*(prints like|prints|stderr):\s?(.*)$")
 PRELUDE = """\
 #define _DEFAULT_SOURCE   /* getrandom() under -std=c99 */
 #include <stddef.h>
@@ -86,14 +87,15 @@ def examples(body):
 
 
 def markdown_programs(text):
-    """The ```c blocks of a Markdown file that are whole programs."""
-    block = None
+    """(language, lines) of the ```c blocks of a Markdown file that are whole programs, and of
+    its ```python blocks."""
+    block, lang = None, None
     for line in text.splitlines():
-        if block is None and line.strip() == "```c":
-            block = []
+        if block is None and line.strip() in ("```c", "```python"):
+            block, lang = [], line.strip()[3:]
         elif block is not None and line.strip() == "```":
-            if any(re.match(r"int main\(", b) for b in block):
-                yield block
+            if lang == "python" or any(re.match(r"int main\(", b) for b in block):
+                yield lang, block
             block = None
         elif block is not None:
             block.append(line)
@@ -140,16 +142,16 @@ def main():
         for block in blocks:
             where = function.group(1) if function else decl.strip().rstrip("{").strip()
             program = PRELUDE + "".join("    " + line + "\n" for line in block)
-            jobs.append((f"example of {where}", program + "    return 0;\n}\n", block))
+            jobs.append((f"example of {where}", "c", program + "    return 0;\n}\n", block))
     header_examples = len(jobs)
     for md in args.programs:
-        for block in markdown_programs(open(md, encoding="utf-8").read()):
-            jobs.append((f"program in {md}", "".join(line + "\n" for line in block), block))
+        for lang, block in markdown_programs(open(md, encoding="utf-8").read()):
+            jobs.append((f"{lang} program in {md}", lang, "".join(l + "\n" for l in block), block))
 
     ran, checked = 0, 0
-    for where, program, block in jobs:
+    for where, lang, program, block in jobs:
         name = f"example_{ran:02d}"
-        src = os.path.join(args.build, name + ".c")
+        src = os.path.join(args.build, name + (".py" if lang == "python" else ".c"))
         exe = os.path.join(args.build, name)
         with open(src, "w", encoding="utf-8") as f:
             f.write(program)
@@ -158,13 +160,17 @@ def main():
               "-Wno-unused-variable", "-Wno-unused-but-set-variable", "-g", "-O1",
               "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
               "-I" + os.path.dirname(args.header), src, args.lib, *args.link, "-o", exe]
+        if lang == "python":
+            cc, exe = ["python3", "-m", "py_compile", src], [sys.executable, src]
+        else:
+            exe = [exe]
         built = subprocess.run(cc, capture_output=True, text=True)
         if built.returncode != 0:
             failures.append(f"{where} does not compile ({src}):\n{built.stderr}")
             continue
         env = dict(os.environ, ASAN_OPTIONS="halt_on_error=1:detect_leaks=1",
                    UBSAN_OPTIONS="halt_on_error=1")
-        run = subprocess.run([exe], capture_output=True, env=env)
+        run = subprocess.run(exe, capture_output=True, env=env)
         out = run.stdout.decode("utf-8", "replace")
         err = run.stderr.decode("utf-8", "replace")
         if run.returncode != 0:

@@ -9,7 +9,7 @@
 #   7. test_ctypes.py: the differential check through ctypes, decoded by CPython's email;
 #   8. header_examples.py: every ```c example in the header, and the C programs of README.md
 #      and ffi-tests/README.md, compile, run clean under ASan + UBSan and print what their
-#      comments say.
+#      comments say; the Python (ctypes) example of ffi-tests/README.md runs and is checked.
 # Runs everything, then exits non-zero if any part failed. Idempotent; ~1 minute after the
 # release build. Installs gcc, g++, pkg-config and python3 from Debian when missing.
 set -euo pipefail
