@@ -52,7 +52,39 @@ pub(crate) struct Folder<'s, 'b> {
     /// A fold was just made by [`Folder::keep_together`]: the next white space starts the
     /// fresh line without another fit check.
     folded_for_group: bool,
+    /// The last fold point of the current line that [`Folder::refold`] may still break at:
+    /// the sink offset of the last white-space character of the line's latest white-space
+    /// run, and the line's width before that character. [`NO_FOLD`] when there is none (a
+    /// fresh line, text written straight to the sink, the space after `Name:`).
+    last_fold: (usize, Width),
+    /// The white space that starts the current line, when a fold inside a run put more than
+    /// one character of it there: [`Folder::shorten_lead`] may move some of it back.
+    lead: Lead,
 }
+
+/// What [`Folder::shorten_lead`] needs to know of the current line's leading white space.
+#[derive(Clone, Copy)]
+struct Lead {
+    /// Sink offset of the line ending before it, or [`NO_FOLD`].
+    eol_at: usize,
+    /// White-space characters at the start of the line.
+    ws: usize,
+    /// Width and soft limit (76 when it holds an encoded-word) of the line before.
+    prev: Width,
+    prev_limit: usize,
+}
+
+impl Lead {
+    const NONE: Lead = Lead {
+        eol_at: NO_FOLD,
+        ws: 0,
+        prev: Width::ascii(0),
+        prev_limit: 0,
+    };
+}
+
+/// [`Folder::last_fold`] when the current line has no fold point to go back to.
+const NO_FOLD: usize = usize::MAX;
 
 impl<'s, 'b> Folder<'s, 'b> {
     /// Writes `Name:` and returns a folder positioned after the colon.
@@ -75,6 +107,8 @@ impl<'s, 'b> Folder<'s, 'b> {
             line_has_ew: false,
             only_name: true,
             folded_for_group: false,
+            last_fold: (NO_FOLD, Width::ascii(0)),
+            lead: Lead::NONE,
         })
     }
 
@@ -133,6 +167,7 @@ impl<'s, 'b> Folder<'s, 'b> {
                 if self.col.chars + 1 + next.chars <= self.limit(ew)
                     && self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
                 {
+                    self.last_fold = (self.sink.len(), self.col);
                     self.sink.byte(*b);
                     self.col = self.col.plus(Width::ascii(1));
                     if ew {
@@ -178,6 +213,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         let fits = self.col.chars + w + next.chars <= limit
             && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT;
         if fits {
+            let last = Width::ascii(w - 1);
+            self.last_fold = (self.sink.len() + last.bytes, self.col.plus(last));
             return self.put_space_then_check(ws, w, next, ew);
         }
         // Fold before the white space. The whole run moves to the new line, unless the run
@@ -198,7 +235,16 @@ impl<'s, 'b> Folder<'s, 'b> {
         } else {
             (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
         };
-        let room = self.limit(false).saturating_sub(self.col.chars);
+        let mut room = self.limit(false).saturating_sub(self.col.chars);
+        // Keeping `over_soft` here is worth a repair only when it leaves the next line some
+        // of the run, and so within the soft limit.
+        if over_soft > room
+            && over_soft < w
+            && !ew
+            && (self.refold(over_soft) || self.shorten_lead(over_soft - room))
+        {
+            room = self.limit(false).saturating_sub(self.col.chars);
+        }
         let keep = if over_soft <= room {
             over_soft.max(over_hard)
         } else {
@@ -208,11 +254,97 @@ impl<'s, 'b> Folder<'s, 'b> {
             .min(w - 1)
             .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));
         self.write_ws_part(ws, 0, keep);
+        let prev = self.col.plus(Width::ascii(keep));
+        let prev_limit = self.limit(false);
+        let eol_at = self.sink.len();
         self.newline();
         let rest = w - keep;
         self.write_ws_part(ws, keep, w);
         self.col = Width::ascii(rest);
+        if rest > 1 {
+            self.lead = Lead {
+                eol_at,
+                ws: rest,
+                prev,
+                prev_limit,
+            };
+        }
         self.check_next(next, ew)
+    }
+
+    /// Whether a fold inside a run of `w` white-space characters, leaving part of it at the
+    /// end of this line, lets a token of `len` octets that follows stand on the next line
+    /// within 998 octets (a fold may stand before any WSP; the next line starts with at
+    /// least one), while this line stays within its own limit (the soft one, 76 when it
+    /// holds an encoded-word): then a word after a run of 998 columns stays as it is instead
+    /// of being carried in encoded-words. A longer run is carried in them with the word, so
+    /// that no line passes the soft limit with white space.
+    pub(crate) fn can_split_run(&self, w: usize, len: usize) -> bool {
+        let need = (w + len).saturating_sub(HARD_LINE_LIMIT);
+        !self.only_name
+            && need <= w.saturating_sub(1)
+            && need <= self.limit(false).saturating_sub(self.col.chars)
+            && need <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
+    }
+
+    /// Breaks the current line again at its last fold point, when the greedy layout left
+    /// too little room at its end: the white space after it must keep `keep` columns on
+    /// this line for the next line to stay within the soft limit, and only a line that
+    /// starts at that fold point can hold them. `Subject: a bbb` + 67 `b`, two spaces and 77
+    /// `c` at 78 columns: the two spaces cannot both start the `c` line (79 columns), one
+    /// cannot end the `b` line (79), and no line may be white space alone; breaking before
+    /// ` bbb` lets its line end with one of them. Returns whether it broke the line. Lines
+    /// holding an encoded-word are left alone (their tokens are not all fold points, and
+    /// they keep to 76 columns).
+    #[cold]
+    fn refold(&mut self, keep: usize) -> bool {
+        let (at, before) = self.last_fold;
+        if at == NO_FOLD || self.line_has_ew {
+            return false;
+        }
+        let tail = Width {
+            chars: self.col.chars - before.chars,
+            bytes: self.col.bytes - before.bytes,
+        };
+        if tail.chars + keep > self.soft {
+            return false;
+        }
+        self.sink.insert(at, self.eol);
+        self.col = tail;
+        self.last_fold.0 = NO_FOLD;
+        self.lead = Lead::NONE;
+        true
+    }
+
+    /// The other repair of [`Folder::refold`], for a line with no fold point of its own
+    /// that starts with several characters of a split white-space run: moves `by` of them
+    /// back to the end of the line before (the fold moves `by` characters on), when that
+    /// line can hold them within its limit and one is left to start this line. At 40
+    /// columns, a line of three spaces and a 37-letter word followed by three tabs and a
+    /// 39-letter word: the tabs can start the next line only if two of them end this one,
+    /// so this line must start with one space, and the other two end the line before.
+    #[cold]
+    fn shorten_lead(&mut self, by: usize) -> bool {
+        let lead = self.lead;
+        if lead.eol_at == NO_FOLD
+            || by >= lead.ws
+            || lead.prev.chars + by > lead.prev_limit
+            || lead.prev.bytes + by > HARD_LINE_LIMIT
+        {
+            return false;
+        }
+        self.sink.move_break(lead.eol_at, self.eol, by);
+        self.col = Width {
+            chars: self.col.chars - by,
+            bytes: self.col.bytes - by,
+        };
+        self.lead = Lead {
+            eol_at: lead.eol_at + by,
+            ws: lead.ws - by,
+            prev: lead.prev.plus(Width::ascii(by)),
+            prev_limit: lead.prev_limit,
+        };
+        true
     }
 
     /// Called before a group of tokens that reads best on one line (a whole mailbox, a
@@ -293,6 +425,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.write(self.eol);
         self.col = Width::default();
         self.line_has_ew = false;
+        self.last_fold.0 = NO_FOLD;
+        self.lead = Lead::NONE;
     }
 
     /// Appends token bytes whose width the last [`Folder::space`] call accounted for.
@@ -316,8 +450,11 @@ impl<'s, 'b> Folder<'s, 'b> {
     }
 
     /// Direct access for encoders that stream an encoded-word whose width they announced.
+    /// What they write is no fold point the folder knows of, and may end lines.
     #[inline]
     pub(crate) fn sink(&mut self) -> &mut SliceSink<'b> {
+        self.last_fold.0 = NO_FOLD;
+        self.lead = Lead::NONE;
         self.sink
     }
 
@@ -343,6 +480,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.col = col;
         self.line_has_ew = line_has_ew;
         self.only_name = false;
+        self.last_fold.0 = NO_FOLD;
+        self.lead = Lead::NONE;
     }
 
     /// Finishes the field: `Name: ` for an empty value, then the line ending. After a name

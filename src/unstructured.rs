@@ -652,7 +652,7 @@ fn format_words_general(
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
         next = scanner.token(word.end);
-        if !word.needs_encoding(first) {
+        if !word.needs_encoding(first) || word.fits_after_split(f) {
             let token = text.get(word.start..word.end).unwrap_or_default();
             let width = if options.utf8 {
                 Width::of(token)
@@ -794,6 +794,17 @@ impl Token {
         }
         let ws = if first { 1 } else { self.ws_cols };
         ws + (self.end - self.start) > HARD_LINE_LIMIT
+    }
+
+    /// For a word that [`Token::needs_encoding`] only for its length with the white space
+    /// before it: whether it still stays as it is, because a fold inside that white space
+    /// leaves enough of it on the current line ([`Folder::can_split_run`]). Mid-field only:
+    /// the first word's white space is one space.
+    #[cold]
+    fn fits_after_split(&self, f: &Folder<'_, '_>) -> bool {
+        !self.unsafe_text
+            && self.ws_start != self.start
+            && f.can_split_run(self.ws_cols, self.end - self.start)
     }
 }
 
@@ -1154,7 +1165,10 @@ mod reference {
             } else {
                 &text[word.ws_start..word.start]
             };
-            if !needs_encoding_reference(text, word, first, options) {
+            let split = !first
+                && f.can_split_run(ws_width(ws), word.end - word.start)
+                && !needs_encoding_reference(text, word, true, options);
+            if !needs_encoding_reference(text, word, first, options) || split {
                 let token = &text[word.start..word.end];
                 let width = if options.utf8 {
                     Width::of(token)

@@ -1,0 +1,227 @@
+//! Conformance audit, round 27: folding unstructured text with runs of white space.
+//!
+//! An independent black-box audit found two ways the greedy fold broke SPEC §3 and §4 when a
+//! value holds runs of several SP/HTAB:
+//!
+//! * a line went past the soft limit although another legal layout kept every line within
+//!   it ("every line ≤ the soft limit wherever a fold point allows"). `Subject: a bbb…` (67
+//!   `b`) ended at column 78, and the two spaces before 77 `c` could neither both start the
+//!   next line (79) nor one of them end this one (79); a break before ` bbb…` lets that line
+//!   end with one of them. The folder now repairs such a line once: it breaks it again at
+//!   its last fold point, or moves part of its leading white space back to the line before;
+//! * a word after a run of 998 or more white-space characters was carried in encoded-words,
+//!   although a fold inside the run leaves the word on a line within 998 octets (SPEC §4:
+//!   ASCII words stay as they are unless they cannot fit in 998).
+//!
+//! The expectations come from an exhaustive search of the legal layouts written here
+//! (RFC 5322 §2.2.3: a fold is a line break before any WSP; no line may be white space alone;
+//! SPEC §3: no fold right after `Name:` unless the first token cannot fit in 998), line widths,
+//! and RFC 5322 unfolding, never from mailfold's output.
+
+mod common;
+
+use common::{decode_unstructured, format_field_exact, split_lines, unfold_value, Rng};
+use mailfold::{FieldClass, LineEnding, Options};
+
+/// Whether `Name: value` (ASCII, single-byte white space) can be folded with every line at
+/// most `limit` columns: fold points are before each SP/HTAB of the value except the first
+/// one after the colon, and no line may consist of white space alone. A search over the
+/// fold points, each visited once.
+fn layout_exists(name: &str, value: &[u8], limit: usize) -> bool {
+    let is_ws = |c: u8| c == b' ' || c == b'\t';
+    // Positions in "Name: value" (the value starts after "Name: ") before which a fold may go.
+    let field: Vec<u8> = [name.as_bytes(), b": ", value].concat();
+    let start = name.len() + 2;
+    let mut points: Vec<usize> = (start..field.len()).filter(|&i| is_ws(field[i])).collect();
+    points.push(field.len());
+    // ok[k]: a line starting at points[k] (the field start for k == usize::MAX) can begin a
+    // layout of the rest within the limit. Computed from the end.
+    let n = points.len();
+    let mut ok = vec![false; n];
+    let line_fits =
+        |from: usize, to: usize| to - from <= limit && field[from..to].iter().any(|&c| !is_ws(c));
+    for k in (0..n - 1).rev() {
+        ok[k] = (k + 1..n)
+            .take_while(|&m| points[m] - points[k] <= limit)
+            .any(|m| line_fits(points[k], points[m]) && (m == n - 1 || ok[m]));
+    }
+    (0..n)
+        .take_while(|&m| points[m] <= limit)
+        .any(|m| line_fits(0, points[m]) && points[m] > start && (m == n - 1 || ok[m]))
+}
+
+fn options(limit: usize, lf: bool) -> Options {
+    let o = Options::default().with_max_line_len(limit);
+    if lf {
+        o.with_line_ending(LineEnding::Lf)
+    } else {
+        o
+    }
+}
+
+/// Formats through the exact-size buffer (and `needed - 1`), then checks what holds for every
+/// unstructured field: lines end with the chosen ending, continuation lines start with WSP,
+/// no line is white space alone, unfolding gives the value back. Returns the lines' widths.
+fn format_and_check(name: &str, value: &str, o: &Options) -> Vec<usize> {
+    let out = format_field_exact(name, FieldClass::Unstructured, value, o)
+        .unwrap_or_else(|e| panic!("{name}: {value:?}: {e:?}"));
+    let lines = split_lines(&out, o).unwrap_or_else(|e| panic!("{value:?}: {e}"));
+    for (i, l) in lines.iter().enumerate() {
+        assert!(
+            l.iter().any(|&c| c != b' ' && c != b'\t'),
+            "{value:?}: line {i} is white space alone: {:?}",
+            String::from_utf8_lossy(&out)
+        );
+        if i > 0 {
+            assert!(
+                matches!(l[0], b' ' | b'\t'),
+                "{value:?}: line {i} starts without WSP"
+            );
+        }
+    }
+    let unfolded = unfold_value(&out, name, o).unwrap();
+    let decoded = decode_unstructured(&unfolded).unwrap();
+    assert_eq!(
+        decoded.trim_matches([' ', '\t']),
+        value,
+        "{value:?} does not unfold back"
+    );
+    lines.iter().map(|l| l.len()).collect()
+}
+
+#[test]
+fn the_audit_cases_keep_every_line_within_the_soft_limit() {
+    let cases: &[(&str, String, usize)] = &[
+        (
+            "Subject",
+            format!("a {}  {}", "b".repeat(67), "c".repeat(77)),
+            78,
+        ),
+        ("Subject", format!("a b{}c", " ".repeat(68)), 40),
+        (
+            "Subject",
+            format!(
+                "xyccy xbacxczbabxzyyzyyzxa{}axyxxxcxaxbyxyycyxacbybxybxayycazbcxbyx",
+                "\t".repeat(8)
+            ),
+            40,
+        ),
+        (
+            "Subject",
+            format!("a{}b{}c", " ".repeat(66), " ".repeat(79)),
+            78,
+        ),
+        // A line with no fold point of its own that must give up leading white space.
+        (
+            "X-Some-Longer-Header-Name",
+            format!(
+                "cac\tc   cbycxcaya xxcabcbzxaz   y\t\tcyxaybzyycb   {}\t\t\t{}",
+                "b".repeat(37),
+                "z".repeat(39)
+            ),
+            40,
+        ),
+    ];
+    for (name, value, limit) in cases {
+        assert!(layout_exists(name, value.as_bytes(), *limit), "{value:?}");
+        for lf in [false, true] {
+            let widths = format_and_check(name, value, &options(*limit, lf));
+            assert!(
+                widths.iter().all(|&w| w <= *limit),
+                "{name}: {value:?} at {limit}: line widths {widths:?}"
+            );
+        }
+    }
+}
+
+/// Text as people type it: words of 1 to limit-1 letters, separated by runs of one to three
+/// spaces or tabs. Whenever some legal layout keeps every line within the limit, mailfold's
+/// must too. (Longer runs can chain repairs over several lines; the README says where the
+/// one-line repair stops.)
+#[test]
+fn short_white_space_runs_never_push_a_line_past_a_limit_a_layout_keeps() {
+    let mut rng = Rng(0x2127_0001);
+    let (mut checked, mut repaired_shape) = (0, 0);
+    for _ in 0..6000 {
+        let limit = rng.pick(&[40usize, 50, 78, 100]);
+        let name = rng.pick(&["Subject", "X-Some-Longer-Header-Name", "To-Be"]);
+        let mut value = String::new();
+        for i in 0..rng.range(2, 14) {
+            if i > 0 {
+                let ws = rng.pick(&[' ', '\t']);
+                for _ in 0..rng.range(1, 3) {
+                    value.push(ws);
+                }
+            }
+            let len = if rng.chance(30) {
+                rng.range(1, limit - 1)
+            } else {
+                rng.range(1, 12)
+            };
+            for _ in 0..len {
+                value.push(rng.pick(&['a', 'b', 'c', 'x', 'y', 'z']));
+            }
+        }
+        let lf = rng.chance(20);
+        let widths = format_and_check(name, &value, &options(limit, lf));
+        if layout_exists(name, value.as_bytes(), limit) {
+            checked += 1;
+            assert!(
+                widths.iter().all(|&w| w <= limit),
+                "{name}: {value:?} at {limit}: line widths {widths:?}, though a layout within \
+                 {limit} exists"
+            );
+            // A line that ends in white space is the mark of a repair (greedy lines end at a
+            // word): make sure the sweep exercises them.
+            repaired_shape += usize::from(value.contains("  ") || value.contains("\t\t"));
+        }
+    }
+    assert!(
+        checked > 5000,
+        "only {checked} cases had a layout within the limit"
+    );
+    assert!(
+        repaired_shape > 1000,
+        "only {repaired_shape} cases had a run of white space"
+    );
+}
+
+#[test]
+fn a_word_after_998_or_more_white_space_characters_stays_as_it_is() {
+    // `Subject: a` leaves 68 columns: up to 1,065 white-space characters, 68 of them can end
+    // the first line and the rest (997) start the line of `b`.
+    for run in [997usize, 998, 999, 1000, 1050, 1065] {
+        for (ws, lf) in [(' ', false), ('\t', true)] {
+            let value = format!("a{}b", ws.to_string().repeat(run));
+            let o = options(78, lf);
+            let out = format_field_exact("Subject", FieldClass::Unstructured, &value, &o).unwrap();
+            let text = String::from_utf8(out.clone()).unwrap();
+            assert!(!text.contains("=?"), "run {run}: encoded: {text:?}");
+            let widths = format_and_check("Subject", &value, &o);
+            assert!(widths.iter().all(|&w| w <= 998), "run {run}: {widths:?}");
+        }
+    }
+    // When the first line cannot hold enough of the run within the soft limit, the word is
+    // carried in encoded-words with the white space (SPEC §4), lossless, every line within
+    // 76 (a line of white space past the soft limit would hold no unbreakable token).
+    for run in [1066usize, 1500, 2100] {
+        let value = format!("a{}b", " ".repeat(run));
+        let widths = format_and_check("Subject", &value, &options(78, false));
+        assert!(widths.iter().all(|&w| w <= 76), "run {run}: {widths:?}");
+    }
+}
+
+#[test]
+fn the_layout_search_is_right_on_small_cases() {
+    // `Subject: ` is 9 columns; at 12 "a  b" needs a break between the spaces.
+    assert!(layout_exists("Subject", b"a  b", 12));
+    assert!(layout_exists("Subject", b"a bb", 11));
+    // "Subject: a" alone is 10; " bbb" cannot be split, and "Subject: a bbb" is 14.
+    assert!(!layout_exists("Subject", b"a bbbbbbbbbbbb", 12));
+    // "a " ends line 1 at 11, and the other five spaces start " b": two breaks in one run
+    // would leave a line of white space alone, which is never a way out.
+    assert!(layout_exists("Subject", b"a      b", 11));
+    assert!(!layout_exists("Subject", b"a      bbbbbbbbbb", 11));
+    assert!(layout_exists("Subject", b"a      bbbbbbbbbb", 15));
+}
+
