@@ -1450,6 +1450,10 @@ fn write_param(
     if empty || (one.width.chars <= fresh.chars && one.width.bytes <= fresh.bytes) {
         write_segment(f, &mut value.clone(), name, None, form, &one)?;
     } else {
+        // Past the soft limit but within 998 octets in one segment: written so when the
+        // continuations' longer names (`*0`, `*0*`) leave no room for a character within
+        // 998 (SPEC §3: `LineTooLong` only when no layout keeps every line within it).
+        let one_fits_hard = one.width.bytes <= fresh.bytes;
         let mut rest = value.clone();
         let hard = Width {
             chars: usize::MAX / 4,
@@ -1476,6 +1480,10 @@ fn write_param(
                 // put text on this long line that the next continuations, whose shorter
                 // prefixes may fit the limit, could hold within it.
                 chunk = measure(&rest, form, prefix, hard, end_glue, false, 1);
+            }
+            if chunk.bytes == 0 && k == 0 && one_fits_hard {
+                write_segment(f, &mut value.clone(), name, None, form, &one)?;
+                break;
             }
             if chunk.bytes == 0 {
                 return Err(Error::LineTooLong);

@@ -153,8 +153,13 @@ pub(crate) fn format_verbatim(
         return Ok(());
     }
     let eol = options.line_ending.bytes();
-    let mut line_len = f.column_bytes() + 1;
-    f.put_byte(b' ');
+    // After a 997-octet name the space would make a 999-octet line: a value that starts with
+    // a fold goes without it (`Name:` alone, as for an empty value in `Folder::end`).
+    let mut line_len = f.column_bytes();
+    if !(matches!(bytes[0], b'\r' | b'\n') && line_len + 1 > HARD_LINE_LIMIT) {
+        line_len += 1;
+        f.put_byte(b' ');
+    }
     let mut seg_start = 0;
     let mut i = 0;
     while i < bytes.len() {

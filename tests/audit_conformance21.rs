@@ -225,3 +225,71 @@ fn the_layout_search_is_right_on_small_cases() {
     assert!(layout_exists("Subject", b"a      bbbbbbbbbb", 15));
 }
 
+/// SPEC §3: `LineTooLong` only when no layout keeps every line within 998 octets. A MIME
+/// parameter past the soft limit was always cut into RFC 2231 continuations, whose names
+/// (`name*0=`, `name*0*=`) are longer: with a parameter name of 993-995 characters that
+/// pushed the first continuation past 998, though ` name=v` alone fits.
+#[test]
+fn a_parameter_that_fits_998_only_whole_is_written_whole() {
+    let o = Options::default();
+    for (name_len, value, written) in [
+        (994usize, "v", "=v".to_string()),
+        (995, "v", "=v".to_string()),
+        (993, "vv", "=vv".to_string()),
+        (981, "é", "*=utf-8''%C3%A9".to_string()),
+        (982, "é", "*=utf-8''%C3%A9".to_string()),
+    ] {
+        let name = "a".repeat(name_len);
+        let expected_line = format!(" {name}{written}");
+        assert!(expected_line.len() <= 998);
+        // The text form (quoted, since the value may be non-ASCII) and the builder.
+        let text = format!("text/plain; {name}=\"{value}\"");
+        let from_text = format_field_exact("Content-Type", FieldClass::Mime, &text, &o)
+            .unwrap_or_else(|e| panic!("{name_len}: {e:?}"));
+        let built = mailfold::ContentType::new("text/plain").param(&name, value);
+        let mut buf = vec![0u8; 4096];
+        let n = built.format(&o, &mut buf).unwrap();
+        for out in [&from_text[..], &buf[..n]] {
+            let lines = split_lines(out, &o).unwrap();
+            assert!(lines.iter().all(|l| l.len() <= 998), "{name_len}");
+            assert_eq!(lines[1], expected_line.as_bytes(), "{name_len}");
+        }
+    }
+    // One octet more and nothing fits.
+    let text = format!("text/plain; {}=v", "a".repeat(996));
+    assert_eq!(
+        mailfold::format_field(
+            "Content-Type",
+            FieldClass::Mime,
+            &text,
+            &o,
+            &mut [0u8; 4096]
+        ),
+        Err(mailfold::Error::LineTooLong)
+    );
+}
+
+/// A verbatim value that starts with a fold needs no space after the colon: after a
+/// 997-octet name, `Name:` is a 998-octet line and the value's fold starts the next, where
+/// `Name: ` would be 999 (as an empty value after such a name is written `Name:` alone).
+#[test]
+fn a_verbatim_value_starting_with_a_fold_fits_after_a_997_octet_name() {
+    let name = format!("X-{}", "a".repeat(995));
+    for (o, eol) in [
+        (Options::default(), "\r\n"),
+        (Options::default().with_line_ending(LineEnding::Lf), "\n"),
+    ] {
+        let out = format_field_exact(&name, FieldClass::Verbatim, "\r\n v", &o).unwrap();
+        assert_eq!(out, format!("{name}:{eol} v{eol}").into_bytes());
+        // A value that does not start with a fold still needs the space, and cannot fit.
+        let mut buf = vec![0u8; 4096];
+        assert_eq!(
+            mailfold::format_field(&name, FieldClass::Verbatim, "v", &o, &mut buf),
+            Err(mailfold::Error::LineTooLong)
+        );
+    }
+    // A 996-octet name keeps the space: `Name: ` is 998.
+    let name = format!("X-{}", "a".repeat(994));
+    let out = format_field_exact(&name, FieldClass::Verbatim, "\r\n v", &Options::default());
+    assert_eq!(out.unwrap(), format!("{name}: \r\n v\r\n").into_bytes());
+}
