@@ -297,6 +297,7 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// holding an encoded-word are left alone (their tokens are not all fold points, and
     /// they keep to 76 columns).
     #[cold]
+    #[inline(never)]
     fn refold(&mut self, keep: usize) -> bool {
         let (at, before) = self.last_fold;
         if at == NO_FOLD || self.line_has_ew {
@@ -312,7 +313,7 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.insert(at, self.eol);
         self.col = tail;
         self.last_fold.0 = NO_FOLD;
-        self.lead = Lead::NONE;
+        self.lead.eol_at = NO_FOLD;
         true
     }
 
@@ -324,6 +325,7 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// 39-letter word: the tabs can start the next line only if two of them end this one,
     /// so this line must start with one space, and the other two end the line before.
     #[cold]
+    #[inline(never)]
     fn shorten_lead(&mut self, by: usize) -> bool {
         let lead = self.lead;
         if lead.eol_at == NO_FOLD
@@ -426,7 +428,7 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.col = Width::default();
         self.line_has_ew = false;
         self.last_fold.0 = NO_FOLD;
-        self.lead = Lead::NONE;
+        self.lead.eol_at = NO_FOLD;
     }
 
     /// Appends token bytes whose width the last [`Folder::space`] call accounted for.
@@ -450,11 +452,9 @@ impl<'s, 'b> Folder<'s, 'b> {
     }
 
     /// Direct access for encoders that stream an encoded-word whose width they announced.
-    /// What they write is no fold point the folder knows of, and may end lines.
+    /// A caller that ends a line through it records the new line with [`Folder::resume`].
     #[inline]
     pub(crate) fn sink(&mut self) -> &mut SliceSink<'b> {
-        self.last_fold.0 = NO_FOLD;
-        self.lead = Lead::NONE;
         self.sink
     }
 
@@ -481,7 +481,7 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.line_has_ew = line_has_ew;
         self.only_name = false;
         self.last_fold.0 = NO_FOLD;
-        self.lead = Lead::NONE;
+        self.lead.eol_at = NO_FOLD;
     }
 
     /// Finishes the field: `Name: ` for an empty value, then the line ending. After a name

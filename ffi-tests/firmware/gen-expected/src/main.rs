@@ -387,6 +387,36 @@ fn cases() -> Vec<Case> {
         None,
         Cap::Short(1),
     );
+    // Runs of white space whose fold the folder repairs one line back (README "Where a
+    // fold goes"): a second break in a line already written, and leading white space moved
+    // back to the line before; the short buffer takes the inserted break as a count.
+    let refolded = format!("a {}  {}", "b".repeat(67), "c".repeat(77));
+    add(
+        "Subject refolded for a white-space run",
+        header("Subject", &refolded),
+        None,
+        Cap::Exact,
+    );
+    add(
+        "Subject refolded for a white-space run, 1 byte short",
+        header("Subject", &refolded),
+        None,
+        Cap::Short(1),
+    );
+    let lead = format!(
+        "cac\tc   cbycxcaya xxcabcbzxaz   y\t\tcyxaybzyycb   {}\t\t\t{}",
+        "b".repeat(37),
+        "z".repeat(39)
+    );
+    add(
+        "X- field whose leading white space moves back, LF, 40 columns",
+        header("X-Some-Longer-Header-Name", &lead),
+        Some(COptions {
+            max_line_len: 40,
+            flags: &[Flag::Lf],
+        }),
+        Cap::Full,
+    );
     add(
         "UTF-8 Subject, LF, 40 columns, forced B",
         header("Subject", UTF8_SUBJECT),
