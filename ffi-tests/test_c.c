@@ -772,6 +772,8 @@ static void test_null_arguments(void) {
              MAILFOLD_NULL_ARGUMENT, "header, NULL out_len");
     CHECK_RC(mailfold_format_field("Subject", 7, 0, "x", 1, NULL, out, sizeof out, NULL, &at),
              MAILFOLD_NULL_ARGUMENT, "field, NULL out_len");
+    /* No position, as for every other error without one (audit 22: it was left as it was). */
+    CHECK(at == SIZE_MAX, "error_at %zu after NULL out_len", at);
     CHECK_RC(mailfold_format_date(0, 0, out, sizeof out, NULL), MAILFOLD_NULL_ARGUMENT,
              "date, NULL out_len");
     CHECK_RC(mailfold_make_msg_id(RANDOM16, "x.org", 5, out, sizeof out, NULL),
@@ -1020,6 +1022,13 @@ static void test_mime(void) {
     CHECK_RC(mailfold_format_mime("Content-Type", 12, "text/plain", 10, NULL, 0, NULL, NULL, 0,
                                   NULL, NULL),
              MAILFOLD_NULL_ARGUMENT, "mime, NULL out_len");
+    {
+        size_t at = 777;
+        CHECK_RC(mailfold_format_mime("Content-Type", 12, "text/plain", 10, NULL, 0, NULL, NULL,
+                                      0, NULL, &at),
+                 MAILFOLD_NULL_ARGUMENT, "mime, NULL out_len with error_at");
+        CHECK(at == SIZE_MAX, "error_at %zu after NULL out_len", at);
+    }
 }
 
 static void test_sweeps(void) {

@@ -462,12 +462,16 @@ pub unsafe extern "C" fn mailfold_format_field(
     out_len: *mut usize,
     error_at: *mut usize,
 ) -> i32 {
-    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
-    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
-        return MAILFOLD_NULL_ARGUMENT;
-    };
     // SAFETY: the caller guarantees error_at is NULL or valid for a write.
     let error_at = unsafe { error_at.as_mut() };
+    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
+    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
+        // Like every other error without a position (the header's promise).
+        if let Some(e) = error_at {
+            *e = NO_POSITION;
+        }
+        return MAILFOLD_NULL_ARGUMENT;
+    };
     // SAFETY: the remaining arguments are forwarded under this function's contract.
     let result = unsafe {
         format_field(
@@ -661,12 +665,16 @@ pub unsafe extern "C" fn mailfold_format_mime(
     out_len: *mut usize,
     error_at: *mut usize,
 ) -> i32 {
-    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
-    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
-        return MAILFOLD_NULL_ARGUMENT;
-    };
     // SAFETY: the caller guarantees error_at is NULL or valid for a write.
     let error_at = unsafe { error_at.as_mut() };
+    // SAFETY: the caller guarantees out_len is NULL or valid for a write.
+    let Some(out_len) = (unsafe { out_len.as_mut() }) else {
+        // Like every other error without a position (the header's promise).
+        if let Some(e) = error_at {
+            *e = NO_POSITION;
+        }
+        return MAILFOLD_NULL_ARGUMENT;
+    };
     // SAFETY: the remaining arguments are forwarded under this function's contract.
     let result = unsafe {
         format_mime(
