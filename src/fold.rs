@@ -183,12 +183,23 @@ impl<'s, 'b> Folder<'s, 'b> {
                 return self.check_next(next, ew);
             }
         }
-        self.space_general(ws, next, ew)
+        self.space_general(ws, next, ew, usize::MAX)
     }
 
-    /// [`Folder::space`] for every case: the first token, a fold, longer white space.
+    /// [`Folder::space`] for a token that is not an encoded-word and must end by column
+    /// `cap` (when the line it ends on can hold that), because the white space after it is
+    /// a run that the next line cannot take whole: that line can then end with enough of
+    /// the run (see `unstructured::plain_cap`). Mid-field; the first token ignores `cap`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn space_capped(&mut self, ws: &[u8], next: Width, cap: usize) -> Result<(), Error> {
+        self.space_general(ws, next, false, cap)
+    }
+
+    /// [`Folder::space`] for every case: the first token, a fold, longer white space; `cap`
+    /// as in [`Folder::space_capped`], `usize::MAX` for none.
     #[cfg_attr(not(target_os = "none"), inline(never))]
-    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool) -> Result<(), Error> {
+    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool, cap: usize) -> Result<(), Error> {
         let w = ws_width(ws);
         debug_assert!(w > 0);
         if self.only_name {
@@ -211,7 +222,8 @@ impl<'s, 'b> Folder<'s, 'b> {
         }
         let limit = self.limit(ew);
         let fits = self.col.chars + w + next.chars <= limit
-            && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT;
+            && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT
+            && !self.folds_for_cap(w, next, cap);
         if fits {
             let last = Width::ascii(w - 1);
             self.last_fold = (self.sink.len() + last.bytes, self.col.plus(last));
@@ -229,21 +241,33 @@ impl<'s, 'b> Folder<'s, 'b> {
         } else {
             self.soft
         };
-        let over_soft = (w + next.chars).saturating_sub(next_limit);
         let over_hard = if ew {
-            over_soft
+            (w + next.chars).saturating_sub(next_limit)
         } else {
             (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
         };
         let mut room = self.limit(false).saturating_sub(self.col.chars);
-        // Keeping `over_soft` here is worth a repair only when it leaves the next line some
-        // of the run, and so within the soft limit.
-        if over_soft > room
-            && over_soft < w
-            && !ew
-            && (self.refold(over_soft) || self.shorten_lead(over_soft - room))
-        {
-            room = self.limit(false).saturating_sub(self.col.chars);
+        // The white space this line must keep for the next one to stay within the soft
+        // limit, and within `cap` too when that is tighter; when a repair cannot make room
+        // for the second, the soft limit alone.
+        let mut over_soft = 0;
+        let targets = [next_limit.min(cap), next_limit];
+        let tries = if cap < next_limit { 2 } else { 1 };
+        for &target in targets.get(..tries).unwrap_or_default() {
+            over_soft = (w + next.chars).saturating_sub(target);
+            // Keeping `over_soft` here is worth a repair only when it leaves the next line
+            // some of the run, and so within the soft limit.
+            if over_soft > room
+                && over_soft < w
+                && !ew
+                && (self.refold(over_soft) || self.shorten_lead(over_soft - room))
+            {
+                room = self.limit(false).saturating_sub(self.col.chars);
+            }
+            // (`cap` only where some of the run is left to start the next line.)
+            if over_soft <= room && (over_soft < w || target == next_limit) {
+                break;
+            }
         }
         let keep = if over_soft <= room {
             over_soft.max(over_hard)
@@ -270,6 +294,19 @@ impl<'s, 'b> Folder<'s, 'b> {
             };
         }
         self.check_next(next, ew)
+    }
+
+    /// Whether a token that fits after the run of `w` white-space characters must still go
+    /// to the next line for `cap` (see [`Folder::space_capped`]): it would end past `cap`
+    /// here, and a fold inside the run can keep enough of it on this line for the token to
+    /// end by `cap` on the next, with one character left to start that line.
+    #[inline]
+    fn folds_for_cap(&self, w: usize, next: Width, cap: usize) -> bool {
+        let over = (w + next.chars).saturating_sub(cap);
+        self.col.chars + w + next.chars > cap
+            && over < w
+            && over <= self.limit(false).saturating_sub(self.col.chars)
+            && over <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
     }
 
     /// Whether a fold inside a run of `w` white-space characters, leaving part of it at the
@@ -502,7 +539,6 @@ impl<'s, 'b> Folder<'s, 'b> {
     }
 
     /// The soft line limit.
-    #[cfg(not(target_os = "none"))]
     #[inline]
     pub(crate) fn soft_limit(&self) -> usize {
         self.soft
@@ -554,7 +590,7 @@ mod tests {
         for &(ws, n, ew) in steps {
             let next = Width::ascii(n);
             if general {
-                f.space_general(ws.as_bytes(), next, ew)?;
+                f.space_general(ws.as_bytes(), next, ew, usize::MAX)?;
             } else {
                 f.space(ws.as_bytes(), next, ew)?;
             }

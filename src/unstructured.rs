@@ -659,7 +659,12 @@ fn format_words_general(
             } else {
                 Width::ascii(token.len())
             };
-            f.space(ws, width, false)?;
+            match next.filter(|t| t.ws_cols > 1) {
+                Some(after) if !first => {
+                    f.space_capped(ws, width, plain_cap(text, after, f.soft_limit(), options))?
+                }
+                _ => f.space(ws, width, false)?,
+            }
             f.put(token, width);
         } else {
             // Extend the run over the following words that are encoded too.
@@ -689,6 +694,59 @@ fn format_words_general(
         }
     }
     Ok(())
+}
+
+/// How many runs of white space [`plain_cap`] looks at, at most. A longer chain of runs
+/// that each leave too little room is rare (each run and the word after it must come near
+/// a whole line); past this many the rest is assumed to fit.
+const CAP_LOOKAHEAD: usize = 8;
+
+/// The latest column at which a plain word may end for the text after it to be laid out
+/// with every line within the soft limit `soft`, when `after`, the token after the word,
+/// follows more than one white-space character (SPEC §3: every line within the soft limit
+/// wherever a fold point allows). A run of `w` characters before a word of width `x` that
+/// must end by column `m` can start the next line only with `w + x - m` of its characters
+/// left at the end of this one (and one at least moved), so this line's word must end by
+/// `soft - (w + x - m)`; a run of one character or an encoded-word asks nothing of the
+/// line before, so the chain ends there. Folding is monotone in the column a word ends at
+/// (any layout of the rest from one column works from an earlier one), so this bound,
+/// worked back from the end of the chain, is exact within [`CAP_LOOKAHEAD`] runs. A
+/// chain that no layout can keep within the limit asks nothing (the soft limit is
+/// returned), and the folder falls back to its greedy layout.
+///
+/// The portable byte scanner ([`Token::scan`]) reads the words ahead: only text with
+/// runs of several white-space characters comes here.
+#[cold]
+#[inline(never)]
+fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize {
+    let mut chain = [(0usize, 0usize); CAP_LOOKAHEAD];
+    let mut n = 0;
+    let mut next = Some(after);
+    while let Some(t) = next {
+        if t.ws_cols < 2 || t.needs_encoding(false) {
+            break;
+        }
+        let Some(slot) = chain.get_mut(n) else { break };
+        let word = text.get(t.start..t.end).unwrap_or_default();
+        let x = if options.utf8 {
+            Width::of(word).chars
+        } else {
+            word.len()
+        };
+        *slot = (t.ws_cols, x);
+        n += 1;
+        next = Token::scan(text, t.end, options);
+    }
+    let mut cap = soft;
+    for &(w, x) in chain.get(..n).unwrap_or_default().iter().rev() {
+        let keep = (w + x).saturating_sub(cap);
+        cap = if x < cap && keep <= soft {
+            soft - keep
+        } else {
+            soft
+        };
+    }
+    cap
 }
 
 /// Finds the tokens of a text, left to right.
@@ -1175,7 +1233,13 @@ mod reference {
                 } else {
                     Width::ascii(token.len())
                 };
-                f.space(ws, width, false)?;
+                match super::Token::scan(text, word.end, options).filter(|t| t.ws_cols > 1) {
+                    Some(after) if !first => {
+                        let cap = super::plain_cap(text, after, f.soft_limit(), options);
+                        f.space_capped(ws, width, cap)?;
+                    }
+                    _ => f.space(ws, width, false)?,
+                }
                 f.put(token, width);
             } else {
                 // Extend the run over the following words that are encoded too.

@@ -56,6 +56,33 @@ pub fn split_lines<'a>(out: &'a [u8], opts: &Options) -> Result<Vec<&'a [u8]>, S
     Ok(lines)
 }
 
+/// Whether `Name: value` can be folded with every line at most `limit` characters wide
+/// (RFC 5322 §2.2.3: a fold is a line break before any SP/HTAB; no line may be white space
+/// alone; SPEC §3: no fold right after `Name:`, the first token's rule for 998 aside). The
+/// value's characters are its columns: ASCII, or UTF-8 text written as it stands (utf8 on).
+/// A search over the fold points from the end, each visited once.
+pub fn layout_exists(name: &str, value: &str, limit: usize) -> bool {
+    let is_ws = |c: char| c == ' ' || c == '\t';
+    let field: Vec<char> = format!("{name}: {value}").chars().collect();
+    let start = name.chars().count() + 2;
+    // Positions in "Name: value" before which a fold may go, and the end.
+    let mut points: Vec<usize> = (start..field.len()).filter(|&i| is_ws(field[i])).collect();
+    points.push(field.len());
+    let n = points.len();
+    let line_fits =
+        |from: usize, to: usize| to - from <= limit && field[from..to].iter().any(|&c| !is_ws(c));
+    // ok[k]: a line starting at points[k] can begin a layout of the rest within the limit.
+    let mut ok = vec![false; n];
+    for k in (0..n - 1).rev() {
+        ok[k] = (k + 1..n)
+            .take_while(|&m| points[m] - points[k] <= limit)
+            .any(|m| line_fits(points[k], points[m]) && (m == n - 1 || ok[m]));
+    }
+    (0..n)
+        .take_while(|&m| points[m] <= limit)
+        .any(|m| line_fits(0, points[m]) && points[m] > start && (m == n - 1 || ok[m]))
+}
+
 /// Line width as the soft limit counts it: characters with utf8 on, octets otherwise.
 pub fn width(line: &[u8], utf8: bool) -> usize {
     if utf8 {

@@ -1,0 +1,167 @@
+//! Folding unstructured text whose runs of white space chain: SPEC §3, "every line ≤ the soft
+//! limit wherever a fold point allows".
+//!
+//! A run of several SP/HTAB before a word that nearly fills a line can start the next line
+//! only if part of it ends the line before, and that line must then end early enough to hold
+//! it; when the word on that line is itself preceded by such a run, the constraint goes one
+//! more line back, and so on. The one-line repair of audit 21 could not follow such chains:
+//! at 2355dbc an independent search of every legal layout found 354 of 32,258 random values
+//! with runs of up to 70 characters where a layout within the limit existed and mailfold's
+//! had a longer line. The word before such a run is now told the latest column it may end at
+//! (`unstructured::plain_cap`).
+//!
+//! Expectations come from the exhaustive layout search in `common::layout_exists` (RFC 5322
+//! §2.2.3 folding, SPEC §3's rule for the first token), line widths and RFC 5322 unfolding,
+//! never from mailfold's output.
+
+mod common;
+
+use common::{format_field_exact, layout_exists, options, split_lines, unfold_value, width, Rng};
+use mailfold::{Encoding, FieldClass, Options};
+
+/// Formats `value` as an unstructured field through the exact-size buffer (and one byte
+/// less), checks the shape every such field has (continuation lines start with WSP, none is
+/// white space alone, unfolding gives the value back: the text here needs no encoded-words)
+/// and returns the lines' widths as the soft limit counts them.
+fn widths(name: &str, value: &str, o: &Options) -> Vec<usize> {
+    let out = format_field_exact(name, FieldClass::Unstructured, value, o)
+        .unwrap_or_else(|e| panic!("{name}: {value:?}: {e:?}"));
+    let lines = split_lines(&out, o).unwrap_or_else(|e| panic!("{value:?}: {e}"));
+    for (i, l) in lines.iter().enumerate() {
+        assert!(
+            l.iter().any(|&c| c != b' ' && c != b'\t'),
+            "{value:?}: line {i} is white space alone"
+        );
+        assert!(
+            i == 0 || matches!(l[0], b' ' | b'\t'),
+            "{value:?}: line {i} starts without WSP"
+        );
+    }
+    // `Name:` is followed by one space, then the value as given.
+    let unfolded = unfold_value(&out, name, o).unwrap();
+    assert_eq!(
+        String::from_utf8(unfolded).unwrap().strip_prefix(' '),
+        Some(value),
+        "{value:?} does not unfold back"
+    );
+    lines.iter().map(|l| width(l, o.utf8)).collect()
+}
+
+/// A value of words drawn from `letters`, separated by runs of 1 to 70 SP/HTAB (mixed
+/// within a run), with words up to a whole line long.
+fn chained_value(rng: &mut Rng, letters: &[char], limit: usize) -> String {
+    let mut value = String::new();
+    for i in 0..rng.range(2, 12) {
+        if i > 0 {
+            let run = rng.pick(&[1usize, 1, 1, 2, 3, 5, 10, 20, 30, 45, 70]);
+            for _ in 0..run {
+                value.push(rng.pick(&[' ', ' ', '\t']));
+            }
+        }
+        let len = if rng.chance(35) {
+            rng.range(limit / 3, limit - 1)
+        } else {
+            rng.range(1, 12)
+        };
+        for _ in 0..len {
+            value.push(rng.pick(letters));
+        }
+    }
+    value
+}
+
+/// Runs `cases` random values; every one with a layout within the limit must be laid out
+/// within it. Returns how many had one.
+fn sweep(seed: u64, cases: usize, letters: &[char], utf8: bool) -> usize {
+    let mut rng = Rng(seed);
+    let mut checked = 0;
+    for _ in 0..cases {
+        let limit = rng.pick(&[40usize, 50, 60, 78, 100]);
+        let name = rng.pick(&["Subject", "X-Some-Longer-Header-Name", "To-Be"]);
+        let value = chained_value(&mut rng, letters, limit);
+        let o = options(limit, rng.chance(20), utf8, Encoding::Auto);
+        let widths = widths(name, &value, &o);
+        if layout_exists(name, &value, limit) {
+            checked += 1;
+            assert!(
+                widths.iter().all(|&w| w <= limit),
+                "{name}: {value:?} at {limit}: line widths {widths:?}, though a layout within \
+                 {limit} exists"
+            );
+        }
+    }
+    checked
+}
+
+#[test]
+fn long_white_space_runs_never_push_a_line_past_a_limit_a_layout_keeps() {
+    let checked = sweep(0x0c4a_1201, 5000, &['a', 'b', 'c', 'x', 'y', 'z'], false);
+    assert!(
+        checked > 2500,
+        "only {checked} values had a layout within the limit"
+    );
+}
+
+/// With utf8 on, non-ASCII words stay as they are and the soft limit counts characters: a
+/// two-, three- or four-byte character is one column, so the chain is worked out in
+/// characters, not octets.
+#[test]
+fn chains_are_counted_in_characters_with_utf8_on() {
+    let letters = ['é', 'ж', 'ß', '日', '本', '😀', 'a', 'ب'];
+    let checked = sweep(0x0c4a_1202, 2500, &letters, true);
+    assert!(
+        checked > 1200,
+        "only {checked} values had a layout within the limit"
+    );
+}
+
+/// Two values of the independent search at 2355dbc (its seeds 671 and 876), where two and
+/// three lines in a row had to end early.
+#[test]
+fn the_chains_the_search_found() {
+    let cases = [
+        (
+            "Subject",
+            format!(
+                "xfayabaezxyyecdyybfa     zyezyfcaza          zdzbzxexyecaxcexcexa{}azeaxycc\t\t\
+                 \tdefdzdeyca     xddxfdacxx\t\t\tae y",
+                " ".repeat(70)
+            ),
+            50,
+        ),
+        (
+            "Subject",
+            format!(
+                "xabbzadeyczbyfxydycx\te{}a{}bcfxabfdbyyexeaddcyb  b          bey",
+                "\t".repeat(45),
+                " ".repeat(30)
+            ),
+            40,
+        ),
+    ];
+    for (name, value, limit) in cases {
+        assert!(layout_exists(name, &value, limit), "{value:?}");
+        for lf in [false, true] {
+            let widths = widths(name, &value, &options(limit, lf, false, Encoding::Auto));
+            assert!(
+                widths.iter().all(|&w| w <= limit),
+                "{value:?} at {limit}: line widths {widths:?}"
+            );
+        }
+    }
+}
+
+/// Where no layout keeps every line within the limit, the value is still written (greedy,
+/// as before the look-ahead) and every line stays within 998 octets.
+#[test]
+fn a_chain_no_layout_can_keep_is_still_written() {
+    // The 45-character word after 40 spaces cannot fit a 40-column line in any layout.
+    let value = format!("a{}{}{}b", " ".repeat(40), "c".repeat(45), " ".repeat(3));
+    assert!(!layout_exists("Subject", &value, 40));
+    let widths = widths(
+        "Subject",
+        &value,
+        &options(40, false, false, Encoding::Auto),
+    );
+    assert!(widths.iter().all(|&w| w <= 998), "{widths:?}");
+}
