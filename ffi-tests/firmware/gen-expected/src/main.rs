@@ -417,6 +417,29 @@ fn cases() -> Vec<Case> {
         }),
         Cap::Full,
     );
+    // A chain of white-space runs: the look-ahead (`unstructured::plain_cap`) ends two
+    // lines early so that the runs after them can be split within 50 columns.
+    let chain = format!(
+        "xfayabaezxyyecdyybfa     zyezyfcaza          zdzbzxexyecaxcexcexa{}azeaxycc\t\t\t\
+         defdzdeyca     xddxfdacxx\t\t\tae y",
+        " ".repeat(70)
+    );
+    let chain50 = Some(COptions {
+        max_line_len: 50,
+        flags: &[],
+    });
+    add(
+        "Subject with a chain of white-space runs, 50 columns",
+        header("Subject", &chain),
+        chain50,
+        Cap::Exact,
+    );
+    add(
+        "Subject with a chain of white-space runs, 50 columns, 1 byte short",
+        header("Subject", &chain),
+        chain50,
+        Cap::Short(1),
+    );
     add(
         "UTF-8 Subject, LF, 40 columns, forced B",
         header("Subject", UTF8_SUBJECT),
