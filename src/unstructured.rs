@@ -720,11 +720,21 @@ const CAP_LOOKAHEAD: usize = 8;
 #[inline(never)]
 fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize {
     let mut chain = [(0usize, 0usize); CAP_LOOKAHEAD];
-    let mut n = 0;
+    let mut n = 0usize;
     let mut next = Some(after);
     while let Some(t) = next {
         if t.ws_cols < 2 || t.needs_encoding(false) {
             break;
+        }
+        // A word followed by a run of `w` may end as late as column `soft - w + 1` (the run
+        // can always keep `w - 1` on its line, or asks nothing): the run and word before it
+        // that reach no further ask nothing of the line before them, so neither does anything
+        // after them. In text as people type it this stops at the second run.
+        if let Some(&(w, x)) = n.checked_sub(1).and_then(|i| chain.get(i)) {
+            if w + x + t.ws_cols <= soft + 1 {
+                n -= 1;
+                break;
+            }
         }
         let Some(slot) = chain.get_mut(n) else { break };
         let word = text.get(t.start..t.end).unwrap_or_default();
@@ -735,6 +745,22 @@ fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize
         };
         *slot = (t.ws_cols, x);
         n += 1;
+        // The run after this word, before its word is read (a caller's fold in it takes the
+        // full reading): most chains end here, without that word.
+        let rest = text.get(t.end..).unwrap_or_default();
+        let run = rest
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        if !matches!(rest.get(run), Some(b'\r' | b'\n')) {
+            if run < 2 {
+                break;
+            }
+            if t.ws_cols + x + run <= soft + 1 {
+                n -= 1;
+                break;
+            }
+        }
         next = Token::scan(text, t.end, options);
     }
     let mut cap = soft;
@@ -1683,6 +1709,74 @@ mod tests {
                 } else {
                     proptest::prop_assert_eq!(got, Err(Error::BufferTooSmall { needed: n }));
                 }
+            }
+        }
+    }
+
+    /// [`super::plain_cap`] without its early exits: every run of the chain up to
+    /// [`super::CAP_LOOKAHEAD`], then the bound worked back from the last.
+    fn plain_cap_whole_chain(text: &[u8], after: super::Token, soft: usize, o: &Options) -> usize {
+        let mut chain = std::vec::Vec::new();
+        let mut next = Some(after);
+        while let Some(t) = next {
+            if t.ws_cols < 2 || t.needs_encoding(false) || chain.len() == super::CAP_LOOKAHEAD {
+                break;
+            }
+            let word = core::str::from_utf8(&text[t.start..t.end]).unwrap();
+            let x = if o.utf8 {
+                word.chars().count()
+            } else {
+                word.len()
+            };
+            chain.push((t.ws_cols, x));
+            next = super::Token::scan(text, t.end, o);
+        }
+        chain.iter().rev().fold(soft, |m, &(w, x)| {
+            let keep = (w + x).saturating_sub(m);
+            if x < m && keep <= soft {
+                soft - keep
+            } else {
+                soft
+            }
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The early exits of the look-ahead over white-space runs (a run and word that
+        /// reach no further than the bound any run allows ask nothing of the line before)
+        /// never change the bound.
+        #[test]
+        fn plain_cap_exits_early_without_changing_the_bound(
+            words in proptest::collection::vec(proptest::prop_oneof![
+                6 => "[a-z]{1,12}",
+                3 => "[a-z]{30,90}",
+                1 => "[a-zé日=?]{1,6}",
+            ], 1..14),
+            seps in proptest::collection::vec(proptest::sample::select(std::vec![
+                " ", "  ", "\t\t\t", "     ", "\r\n  ", " \n\t ", " ".repeat(20).leak(),
+                "\t".repeat(45).leak(),
+            ]), 14),
+            utf8 in proptest::bool::ANY,
+            soft in 40usize..=100,
+        ) {
+            let mut value = String::new();
+            for (i, w) in words.iter().enumerate() {
+                value.push_str(seps[i]);
+                value.push_str(w);
+            }
+            let o = crate::test_util::options(utf8, Encoding::Auto, soft, false);
+            let text = value.as_bytes();
+            let mut pos = 0;
+            while let Some(t) = super::Token::scan(text, pos, &o) {
+                if t.ws_cols > 1 {
+                    proptest::prop_assert_eq!(
+                        super::plain_cap(text, t, soft, &o),
+                        plain_cap_whole_chain(text, t, soft, &o),
+                        "{:?} at {}", value, t.start
+                    );
+                }
+                pos = t.end;
             }
         }
     }
