@@ -44,5 +44,8 @@ def time_lib(path):
         print(f"{path}: {kind:13} {len(v):6} bytes  {best * 1e9 / len(v):6.2f} ns/byte")
 
 
+if any(a.startswith("-") for a in sys.argv[1:]):
+    print(__doc__)
+    sys.exit(0)
 for p in sys.argv[1:] or ["target/mailfold-c/libmailfold.so"]:
     time_lib(p)
