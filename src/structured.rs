@@ -1,7 +1,7 @@
 //! ASCII structured fields (Received, DKIM-Signature, MIME-Version, List-*, ...), Date fields
 //! and verbatim fields. None of them is ever encoded.
 
-use crate::fold::{Folder, Width};
+use crate::fold::{ws_width, Folder, RunChain, Width};
 use crate::input::{self, Words};
 use crate::options::HARD_LINE_LIMIT;
 use crate::{date, Error, Options};
@@ -63,10 +63,43 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
                 continue;
             }
         }
-        f.space(ws, width_of(token), false)?;
+        // A run of several white-space characters after the word may need part of it kept
+        // on the word's line: see `RunChain`.
+        let mut after = text.get(word.end..).unwrap_or_default().iter();
+        let long_run_next = after.next().is_some_and(|&b| input::is_space(b))
+            && after.next().is_some_and(|&b| input::is_space(b));
+        if long_run_next && word.ws_start != word.start {
+            let cap = run_cap(&words, text, f.soft_limit(), width_of);
+            f.space_capped(ws, width_of(token), cap)?;
+        } else {
+            f.space(ws, width_of(token), false)?;
+        }
         f.put(token, width_of(token));
     }
     Ok(())
+}
+
+/// [`RunChain::cap`] for the word before `words`: the runs and words after it, until a run
+/// of one character or a word with `"` or `\` (which may open a quoted-string, whose white
+/// space is no fold point) ends the chain.
+#[cold]
+#[inline(never)]
+fn run_cap(
+    words: &Words<'_>,
+    text: &[u8],
+    soft: usize,
+    width_of: impl Fn(&[u8]) -> Width,
+) -> usize {
+    let mut chain = RunChain::new(soft);
+    for w in words.clone() {
+        let ws = text.get(w.ws_start..w.start).unwrap_or_default();
+        let token = text.get(w.start..w.end).unwrap_or_default();
+        if !chain.run(ws_width(ws)) || token.iter().any(|&b| b == b'"' || b == b'\\') {
+            break;
+        }
+        chain.word(width_of(token).chars);
+    }
+    chain.cap()
 }
 
 /// Where the quoted-string left open after the words so far (`lex`) closes: the end of the

@@ -11,7 +11,7 @@
 //! encoded-words.
 
 use crate::encoded_word::{self, Context, Text};
-use crate::fold::{ws_width, Folder, Width};
+use crate::fold::{ws_width, Folder, RunChain, Width};
 use crate::input;
 use crate::options::HARD_LINE_LIMIT;
 use crate::sink::SliceSink;
@@ -696,83 +696,41 @@ fn format_words_general(
     Ok(())
 }
 
-/// How many runs of white space [`plain_cap`] looks at, at most. A longer chain of runs
-/// that each leave too little room is rare (each run and the word after it must come near
-/// a whole line); past this many the rest is assumed to fit.
-const CAP_LOOKAHEAD: usize = 8;
-
-/// The latest column at which a plain word may end for the text after it to be laid out
-/// with every line within the soft limit `soft`, when `after`, the token after the word,
-/// follows more than one white-space character (SPEC §3: every line within the soft limit
-/// wherever a fold point allows). A run of `w` characters before a word of width `x` that
-/// must end by column `m` can start the next line only with `w + x - m` of its characters
-/// left at the end of this one (and one at least moved), so this line's word must end by
-/// `soft - (w + x - m)`; a run of one character or an encoded-word asks nothing of the
-/// line before, so the chain ends there. Folding is monotone in the column a word ends at
-/// (any layout of the rest from one column works from an earlier one), so this bound,
-/// worked back from the end of the chain, is exact within [`CAP_LOOKAHEAD`] runs. A
-/// chain that no layout can keep within the limit asks nothing (the soft limit is
-/// returned), and the folder falls back to its greedy layout.
-///
-/// The portable byte scanner ([`Token::scan`]) reads the words ahead: only text with
-/// runs of several white-space characters comes here.
+/// [`RunChain::cap`] for a plain word of unstructured text that `after`, a token with more
+/// than one white-space character before it, follows: the runs and plain words after it,
+/// until a run of one character or a word that is encoded ends the chain. The portable byte
+/// scanner ([`Token::scan`]) reads the words ahead, and each run is looked at before its
+/// word is read: most chains end at the next run, without that word.
 #[cold]
 #[inline(never)]
 fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize {
-    let mut chain = [(0usize, 0usize); CAP_LOOKAHEAD];
-    let mut n = 0usize;
+    let mut chain = RunChain::new(soft);
     let mut next = Some(after);
+    // Whether the run before `next` was already given to the chain (looked at ahead).
+    let mut run_taken = false;
     while let Some(t) = next {
-        if t.ws_cols < 2 || t.needs_encoding(false) {
+        if !run_taken && !chain.run(t.ws_cols) || t.needs_encoding(false) {
             break;
         }
-        // A word followed by a run of `w` may end as late as column `soft - w + 1` (the run
-        // can always keep `w - 1` on its line, or asks nothing): the run and word before it
-        // that reach no further ask nothing of the line before them, so neither does anything
-        // after them. In text as people type it this stops at the second run.
-        if let Some(&(w, x)) = n.checked_sub(1).and_then(|i| chain.get(i)) {
-            if w + x + t.ws_cols <= soft + 1 {
-                n -= 1;
-                break;
-            }
-        }
-        let Some(slot) = chain.get_mut(n) else { break };
         let word = text.get(t.start..t.end).unwrap_or_default();
-        let x = if options.utf8 {
+        chain.word(if options.utf8 {
             Width::of(word).chars
         } else {
             word.len()
-        };
-        *slot = (t.ws_cols, x);
-        n += 1;
-        // The run after this word, before its word is read (a caller's fold in it takes the
-        // full reading): most chains end here, without that word.
+        });
+        // The run after the word, unless a caller's fold in it needs the full reading.
         let rest = text.get(t.end..).unwrap_or_default();
         let run = rest
             .iter()
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
-        if !matches!(rest.get(run), Some(b'\r' | b'\n')) {
-            if run < 2 {
-                break;
-            }
-            if t.ws_cols + x + run <= soft + 1 {
-                n -= 1;
-                break;
-            }
+        run_taken = !matches!(rest.get(run), Some(b'\r' | b'\n'));
+        if run_taken && !chain.run(run) {
+            break;
         }
         next = Token::scan(text, t.end, options);
     }
-    let mut cap = soft;
-    for &(w, x) in chain.get(..n).unwrap_or_default().iter().rev() {
-        let keep = (w + x).saturating_sub(cap);
-        cap = if x < cap && keep <= soft {
-            soft - keep
-        } else {
-            soft
-        };
-    }
-    cap
+    chain.cap()
 }
 
 /// Finds the tokens of a text, left to right.
@@ -1714,12 +1672,13 @@ mod tests {
     }
 
     /// [`super::plain_cap`] without its early exits: every run of the chain up to
-    /// [`super::CAP_LOOKAHEAD`], then the bound worked back from the last.
+    /// [`crate::fold::CAP_LOOKAHEAD`], then the bound worked back from the last.
     fn plain_cap_whole_chain(text: &[u8], after: super::Token, soft: usize, o: &Options) -> usize {
         let mut chain = std::vec::Vec::new();
         let mut next = Some(after);
         while let Some(t) = next {
-            if t.ws_cols < 2 || t.needs_encoding(false) || chain.len() == super::CAP_LOOKAHEAD {
+            if t.ws_cols < 2 || t.needs_encoding(false) || chain.len() == crate::fold::CAP_LOOKAHEAD
+            {
                 break;
             }
             let word = core::str::from_utf8(&text[t.start..t.end]).unwrap();
