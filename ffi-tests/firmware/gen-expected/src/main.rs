@@ -441,6 +441,12 @@ fn cases() -> Vec<Case> {
         Cap::Short(1),
     );
     add(
+        "Received (ASCII structured) with a chain of white-space runs, 50 columns",
+        header("Received", &chain),
+        chain50,
+        Cap::Exact,
+    );
+    add(
         "UTF-8 Subject, LF, 40 columns, forced B",
         header("Subject", UTF8_SUBJECT),
         lf40b,
