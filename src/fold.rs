@@ -83,6 +83,12 @@ impl Lead {
     };
 }
 
+/// The `cap` of [`Folder::space_general`] that asks nothing.
+const NO_CAP: Width = Width {
+    chars: usize::MAX,
+    bytes: usize::MAX,
+};
+
 /// [`Folder::last_fold`] when the current line has no fold point to go back to.
 const NO_FOLD: usize = usize::MAX;
 
@@ -183,23 +189,24 @@ impl<'s, 'b> Folder<'s, 'b> {
                 return self.check_next(next, ew);
             }
         }
-        self.space_general(ws, next, ew, usize::MAX)
+        self.space_general(ws, next, ew, NO_CAP)
     }
 
     /// [`Folder::space`] for a token that is not an encoded-word and must end by column
-    /// `cap` (when the line it ends on can hold that), because the white space after it is
-    /// a run that the next line cannot take whole: that line can then end with enough of
-    /// the run (see `unstructured::plain_cap`). Mid-field; the first token ignores `cap`.
+    /// `cap.chars` for the soft limit, and by octet `cap.bytes` for 998 (each when the line
+    /// it ends on can hold that), because the white space after it is a run that the next
+    /// line cannot take whole: that line can then end with enough of the run (see
+    /// [`RunChain`]). Mid-field; the first token ignores `cap`.
     #[cold]
     #[inline(never)]
-    pub(crate) fn space_capped(&mut self, ws: &[u8], next: Width, cap: usize) -> Result<(), Error> {
+    pub(crate) fn space_capped(&mut self, ws: &[u8], next: Width, cap: Width) -> Result<(), Error> {
         self.space_general(ws, next, false, cap)
     }
 
     /// [`Folder::space`] for every case: the first token, a fold, longer white space; `cap`
-    /// as in [`Folder::space_capped`], `usize::MAX` for none.
+    /// as in [`Folder::space_capped`], [`NO_CAP`] for none.
     #[cfg_attr(not(target_os = "none"), inline(never))]
-    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool, cap: usize) -> Result<(), Error> {
+    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool, cap: Width) -> Result<(), Error> {
         let w = ws_width(ws);
         debug_assert!(w > 0);
         if self.only_name {
@@ -244,15 +251,21 @@ impl<'s, 'b> Folder<'s, 'b> {
         let over_hard = if ew {
             (w + next.chars).saturating_sub(next_limit)
         } else {
-            (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
+            // As much as `cap.bytes` asks when this line can keep it, else as 998 does.
+            let capped = (w + next.bytes).saturating_sub(cap.bytes.min(HARD_LINE_LIMIT));
+            if capped < w && capped <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes) {
+                capped
+            } else {
+                (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
+            }
         };
         let mut room = self.limit(false).saturating_sub(self.col.chars);
         // The white space this line must keep for the next one to stay within the soft
         // limit, and within `cap` too when that is tighter; when a repair cannot make room
         // for the second, the soft limit alone.
         let mut over_soft = 0;
-        let targets = [next_limit.min(cap), next_limit];
-        let tries = if cap < next_limit { 2 } else { 1 };
+        let targets = [next_limit.min(cap.chars), next_limit];
+        let tries = if cap.chars < next_limit { 2 } else { 1 };
         for &target in targets.get(..tries).unwrap_or_default() {
             over_soft = (w + next.chars).saturating_sub(target);
             // Keeping `over_soft` here is worth a repair only when it leaves the next line
@@ -298,15 +311,21 @@ impl<'s, 'b> Folder<'s, 'b> {
 
     /// Whether a token that fits after the run of `w` white-space characters must still go
     /// to the next line for `cap` (see [`Folder::space_capped`]): it would end past `cap`
-    /// here, and a fold inside the run can keep enough of it on this line for the token to
-    /// end by `cap` on the next, with one character left to start that line.
+    /// here, and a fold inside the run can keep enough of it on this line (within its soft
+    /// limit for `cap.chars`, within 998 for `cap.bytes`) for the token to end by `cap` on
+    /// the next, with one character left to start that line.
     #[inline]
-    fn folds_for_cap(&self, w: usize, next: Width, cap: usize) -> bool {
-        let over = (w + next.chars).saturating_sub(cap);
-        self.col.chars + w + next.chars > cap
+    fn folds_for_cap(&self, w: usize, next: Width, cap: Width) -> bool {
+        let octets_left = HARD_LINE_LIMIT.saturating_sub(self.col.bytes);
+        let over = (w + next.chars).saturating_sub(cap.chars);
+        let for_soft = self.col.chars + w + next.chars > cap.chars
             && over < w
             && over <= self.limit(false).saturating_sub(self.col.chars)
-            && over <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
+            && over <= octets_left;
+        let over = (w + next.bytes).saturating_sub(cap.bytes);
+        let for_hard =
+            self.col.bytes + w + next.bytes > cap.bytes && over < w && over <= octets_left;
+        for_soft || for_hard
     }
 
     /// Whether a fold inside a run of `w` white-space characters, leaving part of it at the
@@ -675,7 +694,7 @@ mod tests {
         for &(ws, n, ew) in steps {
             let next = Width::ascii(n);
             if general {
-                f.space_general(ws.as_bytes(), next, ew, usize::MAX)?;
+                f.space_general(ws.as_bytes(), next, ew, NO_CAP)?;
             } else {
                 f.space(ws.as_bytes(), next, ew)?;
             }

@@ -79,9 +79,11 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
     Ok(())
 }
 
-/// [`RunChain::cap`] for the word before `words`: the runs and words after it, until a run
-/// of one character or a word with `"` or `\` (which may open a quoted-string, whose white
-/// space is no fold point) ends the chain.
+/// [`RunChain::cap`] for the word before `words`, in characters against the soft limit and
+/// in octets against 998 (a field that is never encoded has no other way to keep a word
+/// after a long run within 998): the runs and words after it, until a run of one character
+/// or a word with `"` or `\` (which may open a quoted-string, whose white space is no fold
+/// point) ends the chain.
 #[cold]
 #[inline(never)]
 fn run_cap(
@@ -89,17 +91,24 @@ fn run_cap(
     text: &[u8],
     soft: usize,
     width_of: impl Fn(&[u8]) -> Width,
-) -> usize {
-    let mut chain = RunChain::new(soft);
-    for w in words.clone() {
-        let ws = text.get(w.ws_start..w.start).unwrap_or_default();
-        let token = text.get(w.start..w.end).unwrap_or_default();
-        if !chain.run(ws_width(ws)) || token.iter().any(|&b| b == b'"' || b == b'\\') {
-            break;
+) -> Width {
+    let cap = |limit: usize, octets: bool| {
+        let mut chain = RunChain::new(limit);
+        for w in words.clone() {
+            let ws = text.get(w.ws_start..w.start).unwrap_or_default();
+            let token = text.get(w.start..w.end).unwrap_or_default();
+            if !chain.run(ws_width(ws)) || token.iter().any(|&b| b == b'"' || b == b'\\') {
+                break;
+            }
+            let width = width_of(token);
+            chain.word(if octets { width.bytes } else { width.chars });
         }
-        chain.word(width_of(token).chars);
+        chain.cap()
+    };
+    Width {
+        chars: cap(soft, false),
+        bytes: cap(HARD_LINE_LIMIT, true),
     }
-    chain.cap()
 }
 
 /// Where the quoted-string left open after the words so far (`lex`) closes: the end of the

@@ -661,7 +661,8 @@ fn format_words_general(
             };
             match next.filter(|t| t.ws_cols > 1) {
                 Some(after) if !first => {
-                    f.space_capped(ws, width, plain_cap(text, after, f.soft_limit(), options))?
+                    let cap = plain_cap(text, after, f.soft_limit(), options);
+                    f.space_capped(ws, width, cap)?
                 }
                 _ => f.space(ws, width, false)?,
             }
@@ -696,14 +697,16 @@ fn format_words_general(
     Ok(())
 }
 
-/// [`RunChain::cap`] for a plain word of unstructured text that `after`, a token with more
+/// [`RunChain::cap`] (against the soft limit: a word that a run keeps past 998 is carried in
+/// encoded-words, see [`Token::fits_after_split`]) for a plain word of unstructured text that
+/// `after`, a token with more
 /// than one white-space character before it, follows: the runs and plain words after it,
 /// until a run of one character or a word that is encoded ends the chain. The portable byte
 /// scanner ([`Token::scan`]) reads the words ahead, and each run is looked at before its
 /// word is read: most chains end at the next run, without that word.
 #[cold]
 #[inline(never)]
-fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize {
+fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
     let mut chain = RunChain::new(soft);
     let mut next = Some(after);
     // Whether the run before `next` was already given to the chain (looked at ahead).
@@ -730,7 +733,10 @@ fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> usize
         }
         next = Token::scan(text, t.end, options);
     }
-    chain.cap()
+    Width {
+        chars: chain.cap(),
+        bytes: usize::MAX,
+    }
 }
 
 /// Finds the tokens of a text, left to right.
@@ -1730,7 +1736,7 @@ mod tests {
             while let Some(t) = super::Token::scan(text, pos, &o) {
                 if t.ws_cols > 1 {
                     proptest::prop_assert_eq!(
-                        super::plain_cap(text, t, soft, &o),
+                        super::plain_cap(text, t, soft, &o).chars,
                         plain_cap_whole_chain(text, t, soft, &o),
                         "{:?} at {}", value, t.start
                     );

@@ -185,3 +185,45 @@ fn a_chain_no_layout_can_keep_is_still_written() {
     let widths = widths("Subject", FieldClass::Unstructured, &value, &o);
     assert!(widths.iter().all(|&w| w <= 998), "{widths:?}");
 }
+
+/// A field that is never encoded (ASCII structured) has only folds to keep a word after a
+/// long run within 998 octets: the line before must end early enough to keep most of the
+/// run. `LineTooLong` is for values no layout keeps within 998 (SPEC §3); these have one
+/// (at 2355dbc both were `LineTooLong`).
+#[test]
+fn a_never_encoded_field_folds_early_to_keep_a_long_run_within_998() {
+    let name = "X-Some-Longer-Header-Name";
+    let cases = [
+        (
+            200,
+            format!(
+                "{}   {}{}{}  {}",
+                "a".repeat(20),
+                "b".repeat(5),
+                " ".repeat(997),
+                "c".repeat(990),
+                "d".repeat(300)
+            ),
+        ),
+        (
+            900,
+            format!(
+                "{} {} x{}{}{}{}",
+                "a".repeat(900),
+                "b".repeat(600),
+                "\t".repeat(900),
+                "c".repeat(100),
+                " ".repeat(900),
+                "d".repeat(990)
+            ),
+        ),
+    ];
+    for (limit, value) in cases {
+        assert!(layout_exists(name, &value, 998), "{limit}");
+        for lf in [false, true] {
+            let o = options(limit, lf, false, Encoding::Auto);
+            let widths = widths(name, FieldClass::AsciiStructured, &value, &o);
+            assert!(widths.iter().all(|&w| w <= 998), "{limit}: {widths:?}");
+        }
+    }
+}
