@@ -83,6 +83,27 @@ pub fn layout_exists(name: &str, value: &str, limit: usize) -> bool {
         .any(|m| line_fits(0, points[m]) && points[m] > start && (m == n - 1 || ok[m]))
 }
 
+/// SPEC §3, "every line ≤ the soft limit wherever a fold point allows": when some legal
+/// layout of `Name: value` keeps every line within `limit` ([`layout_exists`]), the lines
+/// mailfold wrote (their `widths`) must all be within it. Returns whether such a layout
+/// exists (callers count the cases that were checked).
+pub fn check_within_limit_where_a_layout_is(
+    name: &str,
+    value: &str,
+    limit: usize,
+    widths: &[usize],
+) -> bool {
+    if !layout_exists(name, value, limit) {
+        return false;
+    }
+    assert!(
+        widths.iter().all(|&w| w <= limit),
+        "{name}: {value:?} at {limit}: line widths {widths:?}, though a layout within {limit} \
+         exists"
+    );
+    true
+}
+
 /// Line width as the soft limit counts it: characters with utf8 on, octets otherwise.
 pub fn width(line: &[u8], utf8: bool) -> usize {
     if utf8 {
