@@ -582,24 +582,24 @@ impl<'s, 'b> Folder<'s, 'b> {
 pub(crate) const CAP_LOOKAHEAD: usize = 8;
 
 /// The latest column at which a word may end for the text after it to be laid out with every
-/// line within the soft limit (SPEC §3: every line within the soft limit wherever a fold
-/// point allows), from the runs of white space and words that follow it: the `cap` of
-/// [`Folder::space_capped`].
+/// line within a limit (the soft one, in characters: SPEC §3, every line within it wherever
+/// a fold point allows; or 998, in octets), from the runs of white space and words that
+/// follow it: the `cap` of [`Folder::space_capped`].
 ///
 /// A run of `w` characters before a word of width `x` that must end by column `m` can start
 /// the next line only with `w + x - m` of its characters left at the end of this one (and
-/// one at least moved), so this line's word must end by `soft - (w + x - m)`. A run of one
+/// one at least moved), so this line's word must end by `limit - (w + x - m)`. A run of one
 /// character, or a word that is not plain (an encoded-word, a quoted-string), asks nothing
 /// of the line before, so the chain ends there. Folding is monotone in the column a word
 /// ends at (any layout of the rest from one column works from an earlier one), so this
 /// bound, worked back from the end of the chain, is exact within [`CAP_LOOKAHEAD`] runs. A
-/// chain no layout can keep within the limit asks nothing (the soft limit is the bound),
+/// chain no layout can keep within the limit asks nothing (the limit is the bound),
 /// and the folder falls back to its greedy layout.
 ///
 /// Fed a run at a time ([`RunChain::run`]) and then the word after it
 /// ([`RunChain::word`]), by the writer that reads the words ahead.
 pub(crate) struct RunChain {
-    soft: usize,
+    limit: usize,
     /// Each accepted run and the width of its word, `n` of them.
     pairs: [(usize, usize); CAP_LOOKAHEAD],
     n: usize,
@@ -608,9 +608,9 @@ pub(crate) struct RunChain {
 }
 
 impl RunChain {
-    pub(crate) fn new(soft: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         RunChain {
-            soft,
+            limit,
             pairs: [(0, 0); CAP_LOOKAHEAD],
             n: 0,
             pending: 0,
@@ -623,12 +623,12 @@ impl RunChain {
         if w < 2 {
             return false;
         }
-        // A word followed by a run of `w` may end as late as column `soft - w + 1` (the run
+        // A word followed by a run of `w` may end as late as column `limit - w + 1` (the run
         // can keep `w - 1` on its line, or asks nothing): the run and word before it that
         // reach no further ask nothing of the line before them, nor does anything after
         // them. In text as people type it the chain ends here, at its second run.
         if let Some(&(pw, px)) = self.n.checked_sub(1).and_then(|i| self.pairs.get(i)) {
-            if pw + px + w <= self.soft + 1 {
+            if pw + px + w <= self.limit + 1 {
                 self.n -= 1;
                 return false;
             }
@@ -647,14 +647,14 @@ impl RunChain {
 
     /// The bound, worked back from the last pair.
     pub(crate) fn cap(&self) -> usize {
-        let soft = self.soft;
-        let mut cap = soft;
+        let limit = self.limit;
+        let mut cap = limit;
         for &(w, x) in self.pairs.get(..self.n).unwrap_or_default().iter().rev() {
             let keep = (w + x).saturating_sub(cap);
-            cap = if x < cap && keep <= soft {
-                soft - keep
+            cap = if x < cap && keep <= limit {
+                limit - keep
             } else {
-                soft
+                limit
             };
         }
         cap
