@@ -332,14 +332,24 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// end of this line, lets a token of `len` octets that follows stand on the next line
     /// within 998 octets (a fold may stand before any WSP; the next line starts with at
     /// least one), while this line stays within its own limit (the soft one, 76 when it
-    /// holds an encoded-word): then a word after a run of 998 columns stays as it is instead
-    /// of being carried in encoded-words. A longer run is carried in them with the word, so
-    /// that no line passes the soft limit with white space.
+    /// holds an encoded-word), or the line is past that limit already with one long token:
+    /// then a word after a run of 998 columns stays as it is instead of being carried in
+    /// encoded-words. A longer run is carried in them with the word, so that no line that
+    /// was within the soft limit passes it with white space.
     pub(crate) fn can_split_run(&self, w: usize, len: usize) -> bool {
         let need = (w + len).saturating_sub(HARD_LINE_LIMIT);
+        let limit = self.limit(false);
+        // A line already past the soft limit holds one long token (SPEC §3), and may end
+        // with the white space too: else a word that fits in 998 would be encoded (SPEC §4;
+        // audit 23: `a`, 300 spaces, 690 `b`, 300 spaces, 699 `c`).
+        let room = if self.col.chars > limit {
+            usize::MAX
+        } else {
+            limit - self.col.chars
+        };
         !self.only_name
             && need <= w.saturating_sub(1)
-            && need <= self.limit(false).saturating_sub(self.col.chars)
+            && need <= room
             && need <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
     }
 
@@ -578,8 +588,14 @@ impl<'s, 'b> Folder<'s, 'b> {
 
 /// How many runs of white space a [`RunChain`] looks at, at most. A longer chain of runs
 /// that each leave too little room is rare (each run and the word after it must come near a
-/// whole line); past this many the rest is assumed to fit.
-pub(crate) const CAP_LOOKAHEAD: usize = 8;
+/// whole line: audit 23 built one of 12, 30 spaces and 49 letters each at 78 columns); past
+/// this many the rest is assumed to fit.
+pub(crate) const CAP_LOOKAHEAD: usize = 64;
+
+/// Widths a [`RunChain`] keeps, saturated here: every comparison it makes is between sums of
+/// two widths and sums of two limits (at most 998 each), which a saturated width still
+/// passes. Two octets a width keep the chain's 64 pairs in 256 bytes of stack.
+const CHAIN_WIDTH_MAX: usize = 2 * HARD_LINE_LIMIT + 2;
 
 /// The latest column at which a word may end for the text after it to be laid out with every
 /// line within a limit (the soft one, in characters: SPEC §3, every line within it wherever
@@ -600,8 +616,9 @@ pub(crate) const CAP_LOOKAHEAD: usize = 8;
 /// ([`RunChain::word`]), by the writer that reads the words ahead.
 pub(crate) struct RunChain {
     limit: usize,
-    /// Each accepted run and the width of its word, `n` of them.
-    pairs: [(usize, usize); CAP_LOOKAHEAD],
+    /// Each accepted run and the width of its word, `n` of them (saturated at
+    /// [`CHAIN_WIDTH_MAX`]).
+    pairs: [(u16, u16); CAP_LOOKAHEAD],
     n: usize,
     /// The run accepted last, whose word comes next.
     pending: usize,
@@ -628,7 +645,7 @@ impl RunChain {
         // reach no further ask nothing of the line before them, nor does anything after
         // them. In text as people type it the chain ends here, at its second run.
         if let Some(&(pw, px)) = self.n.checked_sub(1).and_then(|i| self.pairs.get(i)) {
-            if pw + px + w <= self.limit + 1 {
+            if usize::from(pw) + usize::from(px) + w <= self.limit + 1 {
                 self.n -= 1;
                 return false;
             }
@@ -639,8 +656,9 @@ impl RunChain {
 
     /// The plain word of width `x` after the run [`RunChain::run`] took.
     pub(crate) fn word(&mut self, x: usize) {
+        let narrow = |v: usize| v.min(CHAIN_WIDTH_MAX) as u16;
         if let Some(slot) = self.pairs.get_mut(self.n) {
-            *slot = (self.pending, x);
+            *slot = (narrow(self.pending), narrow(x));
             self.n += 1;
         }
     }
@@ -650,6 +668,7 @@ impl RunChain {
         let limit = self.limit;
         let mut cap = limit;
         for &(w, x) in self.pairs.get(..self.n).unwrap_or_default().iter().rev() {
+            let (w, x) = (usize::from(w), usize::from(x));
             let keep = (w + x).saturating_sub(cap);
             cap = if x < cap && keep <= limit {
                 limit - keep

@@ -2,7 +2,7 @@
 //! and verbatim fields. None of them is ever encoded.
 
 use crate::fold::{ws_width, Folder, RunChain, Width};
-use crate::input::{self, Words};
+use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
 use crate::{date, Error, Options};
 
@@ -33,81 +33,105 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
         } else {
             text.get(word.ws_start..word.start).unwrap_or_default()
         };
-        first = false;
-        let token = text.get(word.start..word.end).unwrap_or_default();
-        lex.scan(token);
-        // A quoted-string this word opens and a later one closes goes on one line whole. One
-        // left open by an earlier word was too long for that: it folds at its white space,
-        // to its end.
-        let closing = if lex.quoted && lex.opened {
-            close_quote(&words, lex, text)
-        } else {
-            None
-        };
-        if let Some((last, rest, after)) = closing {
-            let span = text.get(word.start..last).unwrap_or_default();
-            let breaks = span.iter().filter(|&&b| b == b'\r' || b == b'\n').count();
-            let w = width_of(span);
-            let w = Width {
-                chars: w.chars - breaks,
-                bytes: w.bytes - breaks,
-            };
-            if w.bytes < HARD_LINE_LIMIT {
-                f.space(ws, w, false)?;
-                // The span as given, without the CR/LF of the caller's folds inside it.
-                for piece in span.split(|&b| b == b'\r' || b == b'\n') {
-                    f.put(piece, width_of(piece));
-                }
-                words = rest;
-                lex = after;
-                continue;
-            }
-        }
-        // A run of several white-space characters after the word may need part of it kept
-        // on the word's line: see `RunChain`.
-        let mut after = text.get(word.end..).unwrap_or_default().iter();
+        let token = next_token(word, &mut words, &mut lex, text, &width_of);
+        // A run of several white-space characters after the token may need part of it kept
+        // on the token's line: see `RunChain`.
+        let mut after = text.get(token.end..).unwrap_or_default().iter();
         let long_run_next = after.next().is_some_and(|&b| input::is_space(b))
             && after.next().is_some_and(|&b| input::is_space(b));
-        if long_run_next && word.ws_start != word.start {
-            let cap = run_cap(&words, text, f.soft_limit(), width_of);
-            f.space_capped(ws, width_of(token), cap)?;
+        if long_run_next && !first {
+            let cap = run_cap(&words, lex, text, f.soft_limit(), &width_of);
+            f.space_capped(ws, token.width, cap)?;
         } else {
-            f.space(ws, width_of(token), false)?;
+            f.space(ws, token.width, false)?;
         }
-        f.put(token, width_of(token));
+        first = false;
+        // The token as given, without the CR/LF of the caller's folds inside a quoted-string.
+        let span = text.get(word.start..token.end).unwrap_or_default();
+        for piece in span.split(|&b| b == b'\r' || b == b'\n') {
+            f.put(piece, width_of(piece));
+        }
     }
     Ok(())
 }
 
-/// [`RunChain::cap`] for the word before `words`, in characters against the soft limit and
-/// in octets against 998 (a field that is never encoded has no other way to keep a word
-/// after a long run within 998): the runs and words after it, until a run of one character
-/// or a word with `"` or `\` (which may open a quoted-string, whose white space is no fold
-/// point) ends the chain.
+/// What goes on a line whole: a word, or a quoted-string with the white space inside it.
+struct Token {
+    /// Where it ends in the text.
+    end: usize,
+    /// Its width, without the CR/LF of caller's folds inside it.
+    width: Width,
+}
+
+/// The token that `word` starts; `words` and `lex` move past it. A quoted-string this word
+/// opens and a later one closes goes on one line whole (SPEC §3: no fold inside a
+/// quoted-string), unless it could not fit on a line of 998 octets: then, like one left open
+/// by an earlier word, it folds at its white space (RFC 5322 allows FWS there, which beats
+/// refusing the field), a word at a time. Comments may fold (FWS is ccontent).
+fn next_token(
+    word: Word,
+    words: &mut Words<'_>,
+    lex: &mut Lexer,
+    text: &[u8],
+    width_of: &impl Fn(&[u8]) -> Width,
+) -> Token {
+    lex.scan(text.get(word.start..word.end).unwrap_or_default());
+    if lex.quoted && lex.opened {
+        if let Some((last, rest, after)) = close_quote(words, *lex, text) {
+            let span = text.get(word.start..last).unwrap_or_default();
+            let breaks = span.iter().filter(|&&b| b == b'\r' || b == b'\n').count();
+            let w = width_of(span);
+            let width = Width {
+                chars: w.chars - breaks,
+                bytes: w.bytes - breaks,
+            };
+            if width.bytes < HARD_LINE_LIMIT {
+                *words = rest;
+                *lex = after;
+                return Token { end: last, width };
+            }
+        }
+    }
+    Token {
+        end: word.end,
+        width: width_of(text.get(word.start..word.end).unwrap_or_default()),
+    }
+}
+
+/// [`RunChain::cap`] for the token before `words` (`lex` the lexer after it), in characters
+/// against the soft limit and in octets against 998 (a field that is never encoded has no
+/// other way to keep a token after a long run within 998): the runs and tokens after it, read
+/// as [`format`] reads them, until a run of one character ends the chain.
 #[cold]
 #[inline(never)]
 fn run_cap(
     words: &Words<'_>,
+    lex: Lexer,
     text: &[u8],
     soft: usize,
-    width_of: impl Fn(&[u8]) -> Width,
+    width_of: &impl Fn(&[u8]) -> Width,
 ) -> Width {
-    let cap = |limit: usize, octets: bool| {
-        let mut chain = RunChain::new(limit);
-        for w in words.clone() {
-            let ws = text.get(w.ws_start..w.start).unwrap_or_default();
-            let token = text.get(w.start..w.end).unwrap_or_default();
-            if !chain.run(ws_width(ws)) || token.iter().any(|&b| b == b'"' || b == b'\\') {
-                break;
-            }
-            let width = width_of(token);
-            chain.word(if octets { width.bytes } else { width.chars });
+    let (mut by_chars, mut by_octets) = (RunChain::new(soft), RunChain::new(HARD_LINE_LIMIT));
+    let (mut chars_on, mut octets_on) = (true, true);
+    let (mut look, mut lex) = (words.clone(), lex);
+    while let Some(word) = look.next() {
+        let w = ws_width(text.get(word.ws_start..word.start).unwrap_or_default());
+        chars_on = chars_on && by_chars.run(w);
+        octets_on = octets_on && by_octets.run(w);
+        if !chars_on && !octets_on {
+            break;
         }
-        chain.cap()
-    };
+        let token = next_token(word, &mut look, &mut lex, text, width_of);
+        if chars_on {
+            by_chars.word(token.width.chars);
+        }
+        if octets_on {
+            by_octets.word(token.width.bytes);
+        }
+    }
     Width {
-        chars: cap(soft, false),
-        bytes: cap(HARD_LINE_LIMIT, true),
+        chars: by_chars.cap(),
+        bytes: by_octets.cap(),
     }
 }
 

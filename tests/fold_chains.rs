@@ -225,3 +225,76 @@ fn a_never_encoded_field_folds_early_to_keep_a_long_run_within_998() {
         }
     }
 }
+
+/// Audit 23's cases.
+/// * A chain longer than the first look-ahead's eight runs: 30 spaces and 49 letters (79
+///   columns) twelve and twenty times at 78, each run asking one more space of the line
+///   before; plain text, UTF-8 with utf8 on, and an ASCII structured field.
+/// * The same against 998 in an ASCII structured field (300 spaces and 699 letters).
+/// * A quoted-string after a long run in an ASCII structured field: it is one token of the
+///   chain, not its end (a line of 105 columns at 60, and `LineTooLong` where lines of 998
+///   exist).
+/// * An ASCII word that fits in 998 after a run that a line already past the soft limit can
+///   end: it stays as it is (it was carried in encoded-words).
+#[test]
+fn the_chains_of_audit_23() {
+    for n in [12, 20] {
+        for (class, name, word, utf8) in [
+            (FieldClass::Unstructured, "Subject", "b", false),
+            (FieldClass::Unstructured, "Subject", "é", true),
+            (FieldClass::AsciiStructured, "Received", "b", false),
+        ] {
+            let value = format!(
+                "a{}",
+                format!("{}{}", " ".repeat(30), word.repeat(49)).repeat(n)
+            );
+            assert!(layout_exists(name, &value, 78));
+            let w = widths(
+                name,
+                class,
+                &value,
+                &options(78, false, utf8, Encoding::Auto),
+            );
+            assert!(w.iter().all(|&w| w <= 78), "{n} {name}: {w:?}");
+        }
+    }
+    let o = options(78, false, false, Encoding::Auto);
+    let value = format!(
+        "a{}",
+        format!("{}{}", " ".repeat(300), "b".repeat(699)).repeat(12)
+    );
+    let w = widths("Received", FieldClass::AsciiStructured, &value, &o);
+    assert!(w.iter().all(|&w| w <= 998), "{w:?}");
+
+    let value = format!(
+        "wwwwww  ww{}wwwwwwww{}\"zzzzzzz\"",
+        " ".repeat(40),
+        " ".repeat(96)
+    );
+    let o60 = options(60, false, false, Encoding::Auto);
+    let w = widths(
+        "List-Unsubscribe",
+        FieldClass::AsciiStructured,
+        &value,
+        &o60,
+    );
+    assert!(w.iter().all(|&w| w <= 60), "{w:?}");
+    for quoted in ["\"x y\"", "\"x  y\"", "\"xy  \""] {
+        let value = format!("a{}{quoted}{}z", " ".repeat(995), " ".repeat(1000));
+        let w = widths("Received", FieldClass::AsciiStructured, &value, &o);
+        assert!(w.iter().all(|&w| w <= 998), "{quoted}: {w:?}");
+    }
+
+    let value = format!(
+        "a{}{}{}{}",
+        " ".repeat(300),
+        "b".repeat(690),
+        " ".repeat(300),
+        "c".repeat(699)
+    );
+    // `widths` checks that the text unfolds back as it is: no encoded-words.
+    assert_eq!(
+        widths("Subject", FieldClass::Unstructured, &value, &o),
+        [10, 991, 998]
+    );
+}
