@@ -7,6 +7,13 @@ path and of its look-ahead over white-space runs (README, "Where a fold goes").
 
 Pass two libraries (say, one built from an older commit) to compare them in one run.
 Prints the best of five batches of 200 calls, in ns per value byte.
+
+    python3 scripts/time-ws-runs.py --write DIR
+
+writes the three values as `DIR/<kind>.txt`, 50 `Subject:` lines each, for counting
+instructions, which a busy machine does not disturb:
+
+    valgrind --tool=callgrind target/release/mailfold DIR/two-spaces.txt
 """
 import ctypes
 import random
@@ -44,6 +51,12 @@ def time_lib(path):
         print(f"{path}: {kind:13} {len(v):6} bytes  {best * 1e9 / len(v):6.2f} ns/byte")
 
 
+if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+    kinds = list(values())
+    for kind, v in kinds:
+        with open(f"{sys.argv[2]}/{kind.replace(' ', '-')}.txt", "wb") as out:
+            out.write((b"Subject: " + v + b"\n") * 50)
+    sys.exit(0)
 if any(a.startswith("-") for a in sys.argv[1:]):
     print(__doc__)
     sys.exit(0)

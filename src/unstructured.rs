@@ -662,7 +662,11 @@ fn format_words_general(
             match next.filter(|t| t.ws_cols > 1) {
                 Some(after) if !first => {
                     let cap = plain_cap(text, after, f.soft_limit(), options);
-                    f.space_capped(ws, width, cap)?
+                    if cap.chars < f.soft_limit() {
+                        f.space_capped(ws, width, cap)?;
+                    } else {
+                        f.space(ws, width, false)?;
+                    }
                 }
                 _ => f.space(ws, width, false)?,
             }
@@ -704,9 +708,33 @@ fn format_words_general(
 /// until a run of one character or a word that is encoded ends the chain. The portable byte
 /// scanner ([`Token::scan`]) reads the words ahead, and each run is looked at before its
 /// word is read: most chains end at the next run, without that word.
+#[inline]
+fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
+    let no_cap = Width {
+        chars: soft,
+        bytes: usize::MAX,
+    };
+    // The common case first, without the chain: the run after `after`'s word cannot reach
+    // the line before it (see `RunChain::run`).
+    let rest = text.get(after.end..).unwrap_or_default();
+    let run = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    if run >= 2
+        && after.ws_cols + (after.end - after.start) + run <= soft + 1
+        && !matches!(rest.get(run), Some(b'\r' | b'\n'))
+    {
+        // (Octets are at least characters: the width in characters is within this too.)
+        return no_cap;
+    }
+    plain_cap_chain(text, after, soft, options)
+}
+
+/// [`plain_cap`] past its common case: the chain, run by run.
 #[cold]
 #[inline(never)]
-fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
+fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
     let mut chain = RunChain::new(soft);
     let mut next = Some(after);
     // Whether the run before `next` was already given to the chain (looked at ahead).
