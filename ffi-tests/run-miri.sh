@@ -10,4 +10,6 @@ cd "$(dirname "$0")/.."
 
 ensure_nightly_component miri rust-src
 cargo +nightly miri setup
-MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance}" cargo +nightly miri test --lib ffi::tests
+# The C ABI, and the fold look-ahead's `MaybeUninit` pairs.
+MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance}" cargo +nightly miri test --lib -- ffi::tests \
+  fold::tests::run_chain_bounds

@@ -708,6 +708,46 @@ mod tests {
     use crate::{LineEnding, Options};
     use std::vec::Vec;
 
+    /// The chain's bound on small cases worked by hand, its early end (a pair that reaches
+    /// no further than any run allows is dropped), its 64-pair cap and saturated widths.
+    /// (Also run under Miri: the pairs are `MaybeUninit`.)
+    #[test]
+    fn run_chain_bounds() {
+        let cap = |limit: usize, pairs: &[(usize, usize)]| {
+            let mut c = RunChain::new(limit);
+            for &(w, x) in pairs {
+                if !c.run(w) {
+                    break;
+                }
+                c.word(x);
+            }
+            c.cap()
+        };
+        // Nothing asked: no pair, a run of one, a pair that fits a line.
+        assert_eq!(cap(78, &[]), 78);
+        assert_eq!(cap(78, &[(1, 70)]), 78);
+        assert_eq!(cap(78, &[(30, 40)]), 78);
+        // 30 spaces and 49 letters: one space must stay behind, so the word before ends by 77.
+        assert_eq!(cap(78, &[(30, 49)]), 77);
+        // Each such pair asks one more of the line before it.
+        assert_eq!(cap(78, &[(30, 49), (30, 49), (30, 49)]), 75);
+        // The second run shows the first pair reaches no further than any line allows (2 +
+        // 40 + 2 <= 79): it is dropped, and nothing after it counts.
+        assert_eq!(cap(78, &[(2, 40), (2, 77)]), 78);
+        // A word no line can hold after its run asks nothing (no layout keeps it anyway).
+        assert_eq!(cap(78, &[(30, 78)]), 78);
+        // 64 pairs at most (66 spaces and 13 letters: each asks one more, and a chain of 70
+        // stays feasible). Of 30 spaces and 49 letters, 29 pairs leave the word before them
+        // column 49; a 30th would need its 49-letter word to end by column 49, after one
+        // space at least: no layout, so it asks nothing.
+        assert_eq!(cap(78, &[(66, 13); 70]), 78 - 64);
+        assert_eq!(cap(78, &[(30, 49); 29]), 78 - 29);
+        assert_eq!(cap(78, &[(30, 49); 30]), 78);
+        // Widths past 2 * 998 + 2 saturate and ask nothing.
+        assert_eq!(cap(998, &[(5000, 5000)]), 998);
+        assert_eq!(cap(998, &[(300, 699)]), 997);
+    }
+
     /// Places a sequence of tokens through [`Folder::space`] (with its inline cases) or
     /// through [`Folder::space_general`] alone; returns the output or the first error.
     fn run(
