@@ -701,13 +701,13 @@ fn format_words_general(
     Ok(())
 }
 
-/// [`RunChain::cap`] (against the soft limit: a word that a run keeps past 998 is carried in
-/// encoded-words, see [`Token::fits_after_split`]) for a plain word of unstructured text that
-/// `after`, a token with more
+/// [`RunChain::cap`] for a plain word of unstructured text that `after`, a token with more
 /// than one white-space character before it, follows: the runs and plain words after it,
-/// until a run of one character or a word that is encoded ends the chain. The portable byte
-/// scanner ([`Token::scan`]) reads the words ahead, and each run is looked at before its
-/// word is read: most chains end at the next run, without that word.
+/// until a run of one character or a word that is encoded ends the chain. Against the soft
+/// limit only: a word that a run would push past 998 is carried in encoded-words instead
+/// ([`Token::fits_after_split`]). The portable byte scanner ([`Token::scan`]) reads the
+/// words ahead, and each run is looked at before its word is read: most chains end at the
+/// next run, without that word.
 #[inline]
 fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
     let no_cap = Width {
@@ -716,14 +716,8 @@ fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width
     };
     // The common case first, without the chain: the run after `after`'s word cannot reach
     // the line before it (see `RunChain::run`).
-    let rest = text.get(after.end..).unwrap_or_default();
-    let run = rest
-        .iter()
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    if run >= 2
-        && after.ws_cols + (after.end - after.start) + run <= soft + 1
-        && !matches!(rest.get(run), Some(b'\r' | b'\n'))
+    if run_after(text, after.end)
+        .is_some_and(|run| run >= 2 && after.ws_cols + (after.end - after.start) + run <= soft + 1)
     {
         // (Octets are at least characters: the width in characters is within this too.)
         return no_cap;
@@ -749,14 +743,9 @@ fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) ->
         } else {
             word.len()
         });
-        // The run after the word, unless a caller's fold in it needs the full reading.
-        let rest = text.get(t.end..).unwrap_or_default();
-        let run = rest
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        run_taken = !matches!(rest.get(run), Some(b'\r' | b'\n'));
-        if run_taken && !chain.run(run) {
+        let run = run_after(text, t.end);
+        run_taken = run.is_some();
+        if run.is_some_and(|run| !chain.run(run)) {
             break;
         }
         next = Token::scan(text, t.end, options);
@@ -765,6 +754,18 @@ fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) ->
         chars: chain.cap(),
         bytes: usize::MAX,
     }
+}
+
+/// The width of the run of white space at `at` (0 at the end of the text or before a
+/// word), or `None` when a caller's fold in it needs [`Token::scan`]'s full reading.
+#[inline]
+fn run_after(text: &[u8], at: usize) -> Option<usize> {
+    let rest = text.get(at..).unwrap_or_default();
+    let run = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    (!matches!(rest.get(run), Some(b'\r' | b'\n'))).then_some(run)
 }
 
 /// Finds the tokens of a text, left to right.
