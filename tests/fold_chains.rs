@@ -298,3 +298,23 @@ fn the_chains_of_audit_23() {
         [10, 991, 998]
     );
 }
+
+/// Where the look-ahead stops, the one-line repair of audit 21 still works: a word whose run
+/// would push it past 998 octets ends the chain (it may have to be encoded), yet a fold
+/// inside the run keeps it plain, and the line before must then end early (with the repair
+/// disabled, this value had a 998-column line at a limit of 900).
+#[test]
+fn the_one_line_repair_still_works_where_the_chain_stops() {
+    let value = format!(
+        "{}{}{}{}{}",
+        "a".repeat(5),
+        "\t".repeat(500),
+        "b".repeat(300),
+        " ".repeat(900),
+        "c".repeat(100)
+    );
+    assert!(layout_exists("Subject", &value, 900));
+    let o = options(900, false, false, Encoding::Auto);
+    let w = widths("Subject", FieldClass::Unstructured, &value, &o);
+    assert!(w.iter().all(|&w| w <= 900), "{w:?}");
+}
