@@ -84,10 +84,20 @@ impl Lead {
     };
 }
 
+/// The bound [`Folder::space_capped`] gives [`Folder::space_general`].
+#[derive(Clone, Copy)]
+struct Cap {
+    at: Width,
+    past_soft: bool,
+}
+
 /// The `cap` of [`Folder::space_general`] that asks nothing.
-const NO_CAP: Width = Width {
-    chars: usize::MAX,
-    bytes: usize::MAX,
+const NO_CAP: Cap = Cap {
+    at: Width {
+        chars: usize::MAX,
+        bytes: usize::MAX,
+    },
+    past_soft: true,
 };
 
 /// [`Folder::last_fold`] when the current line has no fold point to go back to.
@@ -197,17 +207,26 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// `cap.chars` for the soft limit, and by octet `cap.bytes` for 998 (each when the line
     /// it ends on can hold that), because the white space after it is a run that the next
     /// line cannot take whole: that line can then end with enough of the run (see
-    /// [`RunChain`]). Mid-field; the first token ignores `cap`.
+    /// [`RunChain`]). Mid-field; the first token ignores `cap`. `past_soft`: a line within
+    /// the soft limit may pass it with the white space that `cap.bytes` asks it to keep (a
+    /// field that is never encoded has no other way to stay within 998); without it, such a
+    /// line keeps to the soft limit and the later word is encoded instead.
     #[cold]
     #[inline(never)]
-    pub(crate) fn space_capped(&mut self, ws: &[u8], next: Width, cap: Width) -> Result<(), Error> {
-        self.space_general(ws, next, false, cap)
+    pub(crate) fn space_capped(
+        &mut self,
+        ws: &[u8],
+        next: Width,
+        cap: Width,
+        past_soft: bool,
+    ) -> Result<(), Error> {
+        self.space_general(ws, next, false, Cap { at: cap, past_soft })
     }
 
     /// [`Folder::space`] for every case: the first token, a fold, longer white space; `cap`
     /// as in [`Folder::space_capped`], [`NO_CAP`] for none.
     #[cfg_attr(not(target_os = "none"), inline(never))]
-    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool, cap: Width) -> Result<(), Error> {
+    fn space_general(&mut self, ws: &[u8], next: Width, ew: bool, cap: Cap) -> Result<(), Error> {
         let w = ws_width(ws);
         debug_assert!(w > 0);
         if self.only_name {
@@ -253,20 +272,23 @@ impl<'s, 'b> Folder<'s, 'b> {
             (w + next.chars).saturating_sub(next_limit)
         } else {
             // As much as `cap.bytes` asks when this line can keep it, else as 998 does.
-            let capped = (w + next.bytes).saturating_sub(cap.bytes.min(HARD_LINE_LIMIT));
-            if capped < w && capped <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes) {
+            let capped = (w + next.bytes).saturating_sub(cap.at.bytes.min(HARD_LINE_LIMIT));
+            if capped < w
+                && capped <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
+                && self.may_keep(capped, cap.past_soft)
+            {
                 capped
             } else {
                 (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
             }
         };
-        let mut room = self.limit(false).saturating_sub(self.col.chars);
+        let mut room = self.room_to_keep();
         // The white space this line must keep for the next one to stay within the soft
         // limit, and within `cap` too when that is tighter; when a repair cannot make room
         // for the second, the soft limit alone.
         let mut over_soft = 0;
-        let targets = [next_limit.min(cap.chars), next_limit];
-        let tries = if cap.chars < next_limit { 2 } else { 1 };
+        let targets = [next_limit.min(cap.at.chars), next_limit];
+        let tries = if cap.at.chars < next_limit { 2 } else { 1 };
         for &target in targets.get(..tries).unwrap_or_default() {
             over_soft = (w + next.chars).saturating_sub(target);
             // Keeping `over_soft` here is worth a repair only when it leaves the next line
@@ -276,14 +298,16 @@ impl<'s, 'b> Folder<'s, 'b> {
                 && !ew
                 && (self.refold(over_soft) || self.shorten_lead(over_soft - room))
             {
-                room = self.limit(false).saturating_sub(self.col.chars);
+                room = self.room_to_keep();
             }
             // (`cap` only where some of the run is left to start the next line.)
             if over_soft <= room && (over_soft < w || target == next_limit) {
                 break;
             }
         }
-        let keep = if over_soft <= room {
+        // (A line past the soft limit keeps white space for the next one only when that
+        // leaves the next within it.)
+        let keep = if over_soft <= room && (over_soft < w || self.col.chars <= self.limit(false)) {
             over_soft.max(over_hard)
         } else {
             over_hard
@@ -316,17 +340,45 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// limit for `cap.chars`, within 998 for `cap.bytes`) for the token to end by `cap` on
     /// the next, with one character left to start that line.
     #[inline]
-    fn folds_for_cap(&self, w: usize, next: Width, cap: Width) -> bool {
+    fn folds_for_cap(&self, w: usize, next: Width, cap: Cap) -> bool {
+        let Cap { at: cap, past_soft } = cap;
         let octets_left = HARD_LINE_LIMIT.saturating_sub(self.col.bytes);
         let over = (w + next.chars).saturating_sub(cap.chars);
         let for_soft = self.col.chars + w + next.chars > cap.chars
             && over < w
-            && over <= self.limit(false).saturating_sub(self.col.chars)
+            && over <= self.room_to_keep()
             && over <= octets_left;
         let over = (w + next.bytes).saturating_sub(cap.bytes);
-        let for_hard =
-            self.col.bytes + w + next.bytes > cap.bytes && over < w && over <= octets_left;
+        let for_hard = self.col.bytes + w + next.bytes > cap.bytes
+            && over < w
+            && over <= octets_left
+            && self.may_keep(over, past_soft);
         for_soft || for_hard
+    }
+
+    /// How many white-space characters of a split run this line can keep at its end for the
+    /// next line to stay within the soft limit: its room within that limit, or, when it is
+    /// past that limit already with one long token, as many as 998 octets allow (a line
+    /// past the limit stays one line past it: audit 24, `Name: ` and 58 letters at 60 columns,
+    /// then 38 spaces, a word and 34 spaces before 996 letters, keeps 14 of the spaces so
+    /// that the next line is within 60 and the last within 998).
+    #[inline]
+    fn room_to_keep(&self) -> usize {
+        let limit = self.limit(false);
+        if self.col.chars > limit {
+            HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
+        } else {
+            limit - self.col.chars
+        }
+    }
+
+    /// Whether this line may end with `keep` more white-space characters for a later word's
+    /// 998 octets: always with `past_soft`, else when it stays within its soft limit or is
+    /// past it already with one long token (as [`Folder::can_split_run`] decides).
+    #[inline]
+    fn may_keep(&self, keep: usize, past_soft: bool) -> bool {
+        let limit = self.limit(false);
+        past_soft || self.col.chars + keep <= limit || self.col.chars > limit
     }
 
     /// Whether a fold inside a run of `w` white-space characters, leaving part of it at the
@@ -595,42 +647,47 @@ pub(crate) const CAP_LOOKAHEAD: usize = 64;
 
 /// Widths a [`RunChain`] keeps, saturated here: every comparison it makes is between sums of
 /// two widths and sums of two limits (at most 998 each), which a saturated width still
-/// passes. Two octets a width keep the chain's 64 pairs in 256 bytes of stack.
+/// passes. Two octets a width keep the chain's 64 triples in 384 bytes of stack.
 const CHAIN_WIDTH_MAX: usize = 2 * HARD_LINE_LIMIT + 2;
 
 /// The latest column at which a word may end for the text after it to be laid out with every
-/// line within a limit (the soft one, in characters: SPEC §3, every line within it wherever
-/// a fold point allows; or 998, in octets), from the runs of white space and words that
-/// follow it: the `cap` of [`Folder::space_capped`].
+/// line within the soft limit wherever a fold point allows (SPEC §3, in characters) and
+/// within 998 octets always: the `cap` of [`Folder::space_capped`].
 ///
-/// A run of `w` characters before a word of width `x` that must end by column `m` can start
-/// the next line only with `w + x - m` of its characters left at the end of this one (and
-/// one at least moved), so this line's word must end by `limit - (w + x - m)`. A run of one
-/// character, or a word that is not plain (an encoded-word, a quoted-string), asks nothing
-/// of the line before, so the chain ends there. Folding is monotone in the column a word
-/// ends at (any layout of the rest from one column works from an earlier one), so this
-/// bound, worked back from the end of the chain, is exact within [`CAP_LOOKAHEAD`] runs. A
-/// chain no layout can keep within the limit asks nothing (the limit is the bound),
-/// and the folder falls back to its greedy layout.
+/// A run of `w` characters before a word that must end by column `m` can start the next line
+/// only with `w + x - m` of its characters left at the end of this one (`x` the word's width,
+/// and one character at least moved), so this line's word must end by `limit - (w + x - m)`.
+/// Both limits count at once: the word's line may start with as much of the run as keeps the
+/// word within 998 octets and, when the word fits the soft limit at all, within that too; what
+/// is left of the run stays on the line before, which then has that much less room under
+/// each limit. (Worked against each limit alone, a run that only 998 splits asked nothing of
+/// the soft limit, and the line before it passed that limit by the part it kept: audit 24.)
+/// A run of one character, or a word that is not plain (an encoded-word, a quoted-string),
+/// asks nothing of the line before, so the chain ends there. Folding is monotone in the
+/// column a word ends at (any layout of the rest from one column works from an earlier one),
+/// so this bound, worked back from the end of the chain, is exact within [`CAP_LOOKAHEAD`]
+/// runs. A chain no layout can keep within 998 asks nothing (the limit is the bound), and the
+/// folder falls back to its greedy layout.
 ///
 /// Fed a run at a time ([`RunChain::run`]) and then the word after it
 /// ([`RunChain::word`]), by the writer that reads the words ahead.
 pub(crate) struct RunChain {
-    limit: usize,
-    /// Each accepted run and the width of its word (saturated at [`CHAIN_WIDTH_MAX`]): the
-    /// first `n` are written. Left uninitialised past them: most chains end at their first
-    /// pair, and clearing 256 bytes at every look-ahead cost 10% on text with two spaces
-    /// between its words.
-    pairs: [MaybeUninit<(u16, u16)>; CAP_LOOKAHEAD],
+    soft: usize,
+    /// Each accepted run and the width of its word in characters and in octets (saturated
+    /// at [`CHAIN_WIDTH_MAX`]): the first `n` are written. Left uninitialised past them: most
+    /// chains end at their first pair, and clearing the array at every look-ahead cost 10%
+    /// on text with two spaces between its words.
+    pairs: [MaybeUninit<[u16; 3]>; CAP_LOOKAHEAD],
     n: usize,
     /// The run accepted last, whose word comes next.
     pending: usize,
 }
 
 impl RunChain {
-    pub(crate) fn new(limit: usize) -> Self {
+    /// A chain against the soft limit `soft` (and 998 octets).
+    pub(crate) fn new(soft: usize) -> Self {
         RunChain {
-            limit,
+            soft,
             pairs: [MaybeUninit::uninit(); CAP_LOOKAHEAD],
             n: 0,
             pending: 0,
@@ -643,12 +700,16 @@ impl RunChain {
         if w < 2 {
             return false;
         }
-        // A word followed by a run of `w` may end as late as column `limit - w + 1` (the run
-        // can keep `w - 1` on its line, or asks nothing): the run and word before it that
-        // reach no further ask nothing of the line before them, nor does anything after
-        // them. In text as people type it the chain ends here, at its second run.
-        if let Some((pw, px)) = self.n.checked_sub(1).and_then(|i| self.pair(i)) {
-            if usize::from(pw) + usize::from(px) + w <= self.limit + 1 {
+        // A word followed by a run of `w` may end as late as column `limit - w + 1` under
+        // each limit (the run can keep `w - 1` on its line, or asks nothing): the run and
+        // word before it that reach no further ask nothing of the line before them, nor
+        // does anything after them. In text as people type it the chain ends here, at its
+        // second run.
+        if let Some([pw, chars, octets]) = self.n.checked_sub(1).and_then(|i| self.pair(i)) {
+            let pw = usize::from(pw);
+            if pw + usize::from(chars) + w <= self.soft + 1
+                && pw + usize::from(octets) + w <= HARD_LINE_LIMIT + 1
+            {
                 self.n -= 1;
                 return false;
             }
@@ -658,17 +719,17 @@ impl RunChain {
     }
 
     /// The plain word of width `x` after the run [`RunChain::run`] took.
-    pub(crate) fn word(&mut self, x: usize) {
+    pub(crate) fn word(&mut self, x: Width) {
         let narrow = |v: usize| v.min(CHAIN_WIDTH_MAX) as u16;
         if let Some(slot) = self.pairs.get_mut(self.n) {
-            slot.write((narrow(self.pending), narrow(x)));
+            slot.write([narrow(self.pending), narrow(x.chars), narrow(x.bytes)]);
             self.n += 1;
         }
     }
 
-    /// Pair `i`, when it is one of the `n` written.
+    /// Pair `i` (run, characters, octets), when it is one of the `n` written.
     #[inline]
-    fn pair(&self, i: usize) -> Option<(u16, u16)> {
+    fn pair(&self, i: usize) -> Option<[u16; 3]> {
         let slot = self.pairs.get(i).filter(|_| i < self.n)?;
         // SAFETY: the first `n` slots are written by `word` (`n` grows only after a write,
         // and never shrinks below a written slot's index + 1 except by `run` forgetting the
@@ -676,20 +737,44 @@ impl RunChain {
         Some(unsafe { slot.assume_init() })
     }
 
-    /// The bound, worked back from the last pair.
-    pub(crate) fn cap(&self) -> usize {
-        let limit = self.limit;
-        let mut cap = limit;
-        for (w, x) in (0..self.n).rev().filter_map(|i| self.pair(i)) {
-            let (w, x) = (usize::from(w), usize::from(x));
-            let keep = (w + x).saturating_sub(cap);
-            cap = if x < cap && keep <= limit {
-                limit - keep
+    /// The bound, worked back from the last pair: in `chars`, against both limits (the soft
+    /// one where the lines can keep it); in `bytes`, against 998 octets alone, the bound a
+    /// field that is never encoded must keep when the soft one cannot be.
+    pub(crate) fn cap(&self) -> Width {
+        let (soft, hard) = (self.soft, HARD_LINE_LIMIT);
+        let (mut chars, mut bytes) = (soft, hard);
+        let mut octets = hard;
+        for [w, xc, xb] in (0..self.n).rev().filter_map(|i| self.pair(i)) {
+            let (w, xc, xb) = (usize::from(w), usize::from(xc), usize::from(xb));
+            // The white space the word's line can start with: within 998, and within the
+            // soft limit too when the word fits it at all.
+            if xb < bytes {
+                let room = bytes - xb;
+                let room = if xc < chars {
+                    room.min(chars - xc)
+                } else {
+                    room
+                };
+                let keep = w.saturating_sub(room);
+                (chars, bytes) = if keep <= hard {
+                    (soft.checked_sub(keep).unwrap_or(soft), hard - keep)
+                } else {
+                    (soft, hard)
+                };
             } else {
-                limit
+                (chars, bytes) = (soft, hard);
+            }
+            let keep = (w + xb).saturating_sub(octets);
+            octets = if xb < octets && keep <= hard {
+                hard - keep
+            } else {
+                hard
             };
         }
-        cap
+        Width {
+            chars,
+            bytes: octets,
+        }
     }
 }
 
@@ -719,9 +804,9 @@ mod tests {
                 if !c.run(w) {
                     break;
                 }
-                c.word(x);
+                c.word(Width::ascii(x));
             }
-            c.cap()
+            c.cap().chars
         };
         // Nothing asked: no pair, a run of one, a pair that fits a line.
         assert_eq!(cap(78, &[]), 78);
@@ -746,6 +831,30 @@ mod tests {
         // Widths past 2 * 998 + 2 saturate and ask nothing.
         assert_eq!(cap(998, &[(5000, 5000)]), 998);
         assert_eq!(cap(998, &[(300, 699)]), 997);
+        // A word only 998 keeps after its run: the part of the run its line cannot take
+        // stays on the line before, which must still keep the soft limit (audit 24: 19
+        // spaces and 985 letters need 6 spaces kept, so the word before ends by 72).
+        assert_eq!(cap(78, &[(19, 985)]), 72);
+        assert_eq!(cap(41, &[(2, 997)]), 40);
+        // ... through a chain: the 997-letter word asks one space of the 14-letter word's
+        // line, which then asks 3 of the 29 spaces of the line before it.
+        assert_eq!(cap(41, &[(29, 14), (2, 997)]), 38);
+        // The bound against 998 alone, in octets (a word of 3-octet characters).
+        let mut c = RunChain::new(78);
+        assert!(c.run(19));
+        c.word(Width {
+            chars: 330,
+            bytes: 990,
+        });
+        assert_eq!(
+            c.cap(),
+            Width {
+                chars: 67,
+                bytes: 987
+            }
+        );
+        // No keep over a line: a run of 1,500 before a 900-letter word asks nothing.
+        assert_eq!(cap(78, &[(1500, 900)]), 78);
     }
 
     /// Places a sequence of tokens through [`Folder::space`] (with its inline cases) or

@@ -41,7 +41,7 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
             && after.next().is_some_and(|&b| input::is_space(b));
         if long_run_next && !first {
             let cap = run_cap(&words, lex, text, f.soft_limit(), &width_of);
-            f.space_capped(ws, token.width, cap)?;
+            f.space_capped(ws, token.width, cap, true)?;
         } else {
             f.space(ws, token.width, false)?;
         }
@@ -98,10 +98,11 @@ fn next_token(
     }
 }
 
-/// [`RunChain::cap`] for the token before `words` (`lex` the lexer after it), in characters
-/// against the soft limit and in octets against 998 (a field that is never encoded has no
-/// other way to keep a token after a long run within 998): the runs and tokens after it, read
-/// as [`format`] reads them, until a run of one character ends the chain.
+/// [`RunChain::cap`] for the token before `words` (`lex` the lexer after it): in characters
+/// against the soft limit and 998 octets, and in octets against 998 alone (a field that is
+/// never encoded has no other way to keep a token after a long run within 998): the runs and
+/// tokens after it, read as [`format`] reads them, until a run of one character ends the
+/// chain.
 #[cold]
 #[inline(never)]
 fn run_cap(
@@ -111,28 +112,17 @@ fn run_cap(
     soft: usize,
     width_of: &impl Fn(&[u8]) -> Width,
 ) -> Width {
-    let (mut by_chars, mut by_octets) = (RunChain::new(soft), RunChain::new(HARD_LINE_LIMIT));
-    let (mut chars_on, mut octets_on) = (true, true);
+    let mut chain = RunChain::new(soft);
     let (mut look, mut lex) = (words.clone(), lex);
     while let Some(word) = look.next() {
-        let w = ws_width(text.get(word.ws_start..word.start).unwrap_or_default());
-        chars_on = chars_on && by_chars.run(w);
-        octets_on = octets_on && by_octets.run(w);
-        if !chars_on && !octets_on {
+        if !chain.run(ws_width(
+            text.get(word.ws_start..word.start).unwrap_or_default(),
+        )) {
             break;
         }
-        let token = next_token(word, &mut look, &mut lex, text, width_of);
-        if chars_on {
-            by_chars.word(token.width.chars);
-        }
-        if octets_on {
-            by_octets.word(token.width.bytes);
-        }
+        chain.word(next_token(word, &mut look, &mut lex, text, width_of).width);
     }
-    Width {
-        chars: by_chars.cap(),
-        bytes: by_octets.cap(),
-    }
+    chain.cap()
 }
 
 /// Where the quoted-string left open after the words so far (`lex`) closes: the end of the

@@ -662,8 +662,8 @@ fn format_words_general(
             match next.filter(|t| t.ws_cols > 1) {
                 Some(after) if !first => {
                     let cap = plain_cap(text, after, f.soft_limit(), options);
-                    if cap.chars < f.soft_limit() {
-                        f.space_capped(ws, width, cap)?;
+                    if cap.chars < f.soft_limit() || cap.bytes < HARD_LINE_LIMIT {
+                        f.space_capped(ws, width, cap, false)?;
                     } else {
                         f.space(ws, width, false)?;
                     }
@@ -703,9 +703,10 @@ fn format_words_general(
 
 /// [`RunChain::cap`] for a plain word of unstructured text that `after`, a token with more
 /// than one white-space character before it, follows: the runs and plain words after it,
-/// until a run of one character or a word that is encoded ends the chain. Against the soft
-/// limit only: a word that a run would push past 998 is carried in encoded-words instead
-/// ([`Token::fits_after_split`]). The portable byte scanner ([`Token::scan`]) reads the
+/// until a run of one character or a word that is encoded ends the chain. In characters, with
+/// what 998 octets ask too: a word that its whole run would push past 998 stays plain when
+/// the line before can keep part of the run ([`Token::fits_after_split`]), and that line then
+/// has less room within the soft limit. The portable byte scanner ([`Token::scan`]) reads the
 /// words ahead, and each run is looked at before its word is read: most chains end at the
 /// next run, without that word.
 #[inline]
@@ -734,14 +735,17 @@ fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) ->
     // Whether the run before `next` was already given to the chain (looked at ahead).
     let mut run_taken = false;
     while let Some(t) = next {
-        if !run_taken && !chain.run(t.ws_cols) || t.needs_encoding(false) {
+        // A word too long for a line with its whole run is still plain when the run can be
+        // split (`Token::fits_after_split`): the chain says how much of the run the line
+        // before must keep.
+        if !run_taken && !chain.run(t.ws_cols) || t.unsafe_text {
             break;
         }
         let word = text.get(t.start..t.end).unwrap_or_default();
         chain.word(if options.utf8 {
-            Width::of(word).chars
+            Width::of(word)
         } else {
-            word.len()
+            Width::ascii(word.len())
         });
         let run = run_after(text, t.end);
         run_taken = run.is_some();
@@ -750,10 +754,7 @@ fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) ->
         }
         next = Token::scan(text, t.end, options);
     }
-    Width {
-        chars: chain.cap(),
-        bytes: usize::MAX,
-    }
+    chain.cap()
 }
 
 /// The width of the run of white space at `at` (0 at the end of the text or before a
@@ -1255,7 +1256,7 @@ mod reference {
                 match super::Token::scan(text, word.end, options).filter(|t| t.ws_cols > 1) {
                     Some(after) if !first => {
                         let cap = super::plain_cap(text, after, f.soft_limit(), options);
-                        f.space_capped(ws, width, cap)?;
+                        f.space_capped(ws, width, cap, false)?;
                     }
                     _ => f.space(ws, width, false)?,
                 }

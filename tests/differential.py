@@ -376,7 +376,10 @@ def check_structure(out, name, kind, lf, utf8, soft, enc):
             raise Fail("line %d holds an encoded-word and is %d wide" % (k, w))
         if w > soft and len(toks) > 1:
             raise Fail("line %d is %d wide (> %d) but has a fold point" % (k, w, soft))
-        if w > soft and k + 1 < len(slines) and line[-1:] in (" ", "\t") and toks:
+        # White space ending a wide line could have started the next one, unless that
+        # pushes the next line past the soft limit too (then the wide line keeps it: SPEC 3).
+        trailing = len(line) - len(line.rstrip(WSP))
+        if w > soft and k + 1 < len(slines) and trailing and toks and width(slines[k + 1]) + trailing <= soft:
             raise Fail("line %d is %d wide (> %d) and ends in white space that could start the next line" % (k, w, soft))
         if k == 0 and not toks and len(lines) > 1:
             nt = tokens(slines[1].strip(WSP), structured)

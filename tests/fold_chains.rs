@@ -17,7 +17,8 @@
 mod common;
 
 use common::{
-    check_within_limit_where_a_layout_is, format_field_exact, layout_exists, options, split_lines,
+    check_within_limit_where_a_layout_is, format_field_exact, layout_exists,
+    layout_exists_with_long_tokens, line_within_limit_or_one_long_token, options, split_lines,
     unfold_value, width, Rng,
 };
 use mailfold::{Encoding, FieldClass, Options};
@@ -299,10 +300,9 @@ fn the_chains_of_audit_23() {
     );
 }
 
-/// Where the look-ahead stops, the one-line repair of audit 21 still works: a word whose run
-/// would push it past 998 octets ends the chain (it may have to be encoded), yet a fold
-/// inside the run keeps it plain, and the line before must then end early (with the repair
-/// disabled, this value had a 998-column line at a limit of 900).
+/// A word whose run would push it past 998 octets stays plain through a fold inside that run,
+/// and the line before must then end early (with the one-line repair of audit 21 disabled and
+/// before the look-ahead counted 998, this value had a 998-column line at a limit of 900).
 #[test]
 fn the_one_line_repair_still_works_where_the_chain_stops() {
     let value = format!(
@@ -317,4 +317,182 @@ fn the_one_line_repair_still_works_where_the_chain_stops() {
     let o = options(900, false, false, Encoding::Auto);
     let w = widths("Subject", FieldClass::Unstructured, &value, &o);
     assert!(w.iter().all(|&w| w <= 900), "{w:?}");
+}
+
+/// Formats an ASCII `value` as `name` of `class`, and, when some layout keeps every line
+/// within 998 octets and within `limit` except lines holding one token too long for it
+/// ([`layout_exists_with_long_tokens`]), checks that mailfold's lines keep that rule and that
+/// the text unfolds back as it is (no encoded-words: each token fits in 998). Returns whether
+/// such a layout exists.
+fn check_long_tokens(name: &str, class: FieldClass, value: &str, o: &Options) -> bool {
+    let limit = o.max_line_len;
+    if !layout_exists_with_long_tokens(name, value, limit) {
+        return false;
+    }
+    let out = format_field_exact(name, class, value, o)
+        .unwrap_or_else(|e| panic!("{name} at {limit}: {value:?}: {e:?}"));
+    let lines = split_lines(&out, o).unwrap();
+    let widths: Vec<usize> = lines.iter().map(|l| l.len()).collect();
+    for (i, l) in lines.iter().enumerate() {
+        assert!(
+            line_within_limit_or_one_long_token(l, i == 0, name.len(), limit),
+            "{name} at {limit}: line {i} of {widths:?} breaks the rule, though a layout keeps \
+             it: {value:?}"
+        );
+    }
+    let unfolded = unfold_value(&out, name, o).unwrap();
+    assert_eq!(
+        String::from_utf8(unfolded).unwrap().strip_prefix(' '),
+        Some(value),
+        "{name} at {limit}: {value:?} does not unfold back (encoded?): {widths:?}"
+    );
+    true
+}
+
+/// Audit 24: a run before a word of 985-997 letters, which fits in 998 only after a fold
+/// inside that run, asks the line before to keep the rest of the run, and that line must
+/// still keep the soft limit: the chain counts both limits at once. Worked against each
+/// alone, the word before such a run ended too late: an ASCII structured field got a line
+/// past the soft limit, an unstructured one carried the long word in encoded-words (SPEC §4:
+/// an ASCII token stays unbroken up to 998 columns). And a line already past the soft limit
+/// with one long token keeps the part of a run that the next line needs to stay within it.
+#[test]
+fn the_chains_of_audit_24() {
+    let cases = [
+        // A run of 19 before 985 letters: 6 spaces stay on the line of the 12 `d`s, so that
+        // line starts after a fold before them (63, 19, 998).
+        (
+            78,
+            format!(
+                "{} {}{}{}",
+                "b".repeat(53),
+                "d".repeat(12),
+                " ".repeat(19),
+                "c".repeat(985)
+            ),
+        ),
+        // Two runs: the 997 letters ask one space of the `g` line, which asks 3 of the 29
+        // (16, 41, 998); the same at 78 (52, 78, 998).
+        (
+            41,
+            format!(
+                "fff{}{}  {}",
+                " ".repeat(29),
+                "g".repeat(14),
+                "e".repeat(997)
+            ),
+        ),
+        (
+            78,
+            format!(
+                "{}{}{}  {}",
+                "f".repeat(30),
+                " ".repeat(40),
+                "g".repeat(50),
+                "e".repeat(997)
+            ),
+        ),
+        // A chain through a one-space word: the 59 `c`s must end by 77.
+        (
+            78,
+            format!(
+                "{} {}  bb {}  {}",
+                "a".repeat(68),
+                "a".repeat(13),
+                "c".repeat(59),
+                "x".repeat(997)
+            ),
+        ),
+        // A first line past the limit (58 letters after `Name: ` at 60) keeps 14 of the 38
+        // spaces, so the next line, which keeps 32 of its 34 for the 996 letters, is within 60.
+        (
+            60,
+            format!(
+                "{}{}ffff{}{}   {}  {} {}  {}",
+                "a".repeat(58),
+                " ".repeat(38),
+                " ".repeat(34),
+                "b".repeat(996),
+                "c".repeat(40),
+                "d".repeat(995),
+                "e".repeat(6),
+                "f".repeat(41)
+            ),
+        ),
+        // The 995-letter word's own line cannot end with white space (998 octets with its
+        // three leading spaces), so its run before must keep 8, not 7.
+        (
+            78,
+            format!(
+                "{} {}{}{}  {}   {}   {}",
+                "a".repeat(10),
+                "b".repeat(8),
+                " ".repeat(10),
+                "c".repeat(995),
+                "d".repeat(997),
+                "e".repeat(49),
+                "f".repeat(64)
+            ),
+        ),
+    ];
+    for (limit, value) in &cases {
+        for (name, class) in [
+            ("Received", FieldClass::AsciiStructured),
+            ("Subject", FieldClass::Unstructured),
+            ("X-Long-Header-Name-Abcdef", FieldClass::Unstructured),
+        ] {
+            for lf in [false, true] {
+                let o = options(*limit, lf, false, Encoding::Auto);
+                assert!(
+                    check_long_tokens(name, class, value, &o),
+                    "{limit}: {value:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The same rule over random values with words of up to a line, or of 985 to 997 letters,
+/// and runs of 1 to 40 white-space characters (audit 24's generator, which found 181 values
+/// over 8,102 with such a layout that mailfold missed).
+#[test]
+fn long_words_after_runs_keep_the_soft_limit_where_a_layout_does() {
+    let mut rng = Rng(0x0c4a_2401);
+    let mut checked = 0;
+    for _ in 0..3000 {
+        let limit = rng.pick(&[40usize, 41, 60, 76, 77, 78, 79, 100]);
+        let mut value = String::new();
+        for i in 0..rng.range(2, 8) {
+            if i > 0 {
+                let run = if rng.chance(40) {
+                    1
+                } else if rng.chance(50) {
+                    rng.range(2, 3)
+                } else {
+                    rng.range(4, 40)
+                };
+                for _ in 0..run {
+                    value.push(rng.pick(&[' ', ' ', '\t']));
+                }
+            }
+            let len = if rng.chance(40) {
+                rng.range(1, 15)
+            } else if rng.chance(50) {
+                rng.range(limit - 25, limit + 3)
+            } else {
+                rng.range(985, 997)
+            };
+            let letter = rng.pick(&['a', 'b', 'c', 'x']);
+            value.extend(std::iter::repeat_n(letter, len));
+        }
+        let (name, class) = rng.pick(&[
+            ("Received", FieldClass::AsciiStructured),
+            ("Subject", FieldClass::Unstructured),
+            ("X-Long-Header-Name-Abcdef", FieldClass::Unstructured),
+            ("X-Long-Header-Name-Abcdef", FieldClass::AsciiStructured),
+        ]);
+        let o = options(limit, rng.chance(20), false, Encoding::Auto);
+        checked += usize::from(check_long_tokens(name, class, &value, &o));
+    }
+    assert!(checked > 1000, "only {checked} values had such a layout");
 }

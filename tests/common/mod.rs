@@ -104,6 +104,57 @@ pub fn check_within_limit_where_a_layout_is(
     true
 }
 
+/// [`layout_exists`] for values with tokens too long for the soft limit: whether `Name: value`
+/// (ASCII) can be folded so that every line is within 998 octets, and within `limit` unless
+/// it holds a single token that cannot fit within `limit` on any line (after one space, or
+/// after `Name: ` on the first). A line within `limit` never passes it to hold white space,
+/// which is what [`line_within_limit_or_one_long_token`] checks of mailfold's lines.
+pub fn layout_exists_with_long_tokens(name: &str, value: &str, limit: usize) -> bool {
+    let is_ws = |c: u8| c == b' ' || c == b'\t';
+    let field = format!("{name}: {value}").into_bytes();
+    let start = name.len() + 2;
+    let mut points: Vec<usize> = (start..field.len()).filter(|&i| is_ws(field[i])).collect();
+    points.push(field.len());
+    let n = points.len();
+    let line_fits = |from: usize, to: usize| {
+        line_within_limit_or_one_long_token(&field[from..to], from == 0, name.len(), limit)
+    };
+    let mut ok = vec![false; n];
+    for k in (0..n - 1).rev() {
+        ok[k] = (k + 1..n)
+            .take_while(|&m| points[m] - points[k] <= 998)
+            .any(|m| line_fits(points[k], points[m]) && (m == n - 1 || ok[m]));
+    }
+    (0..n)
+        .take_while(|&m| points[m] <= 998)
+        .any(|m| line_fits(0, points[m]) && points[m] > start && (m == n - 1 || ok[m]))
+}
+
+/// The line rule of [`layout_exists_with_long_tokens`] for one line (without its ending;
+/// `first`: it starts with `Name:`, `name_len` octets before the colon).
+pub fn line_within_limit_or_one_long_token(
+    line: &[u8],
+    first: bool,
+    name_len: usize,
+    limit: usize,
+) -> bool {
+    let body = if first { &line[name_len + 1..] } else { line };
+    let mut tokens = body
+        .split(|&c| c == b' ' || c == b'\t')
+        .filter(|t| !t.is_empty());
+    let Some(token) = tokens.next() else {
+        return false;
+    };
+    if line.len() > 998 {
+        return false;
+    }
+    if line.len() <= limit {
+        return true;
+    }
+    let alone = if first { name_len + 2 } else { 1 } + token.len();
+    tokens.next().is_none() && alone > limit
+}
+
 /// Line width as the soft limit counts it: characters with utf8 on, octets otherwise.
 pub fn width(line: &[u8], utf8: bool) -> usize {
     if utf8 {
@@ -497,10 +548,16 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
             ));
         }
         // The break goes before white space (SPEC §3): trailing white space on a line that is
-        // too wide could always have started the next line instead. Only the last line may keep
-        // the value's own trailing white space (a line of only white space is not allowed).
-        let trailing_ws = line.last().is_some_and(|&b| is_wsp(b));
-        if w > soft && li + 1 < lines.len() && trailing_ws && !toks.is_empty() {
+        // too wide could have started the next line instead, unless that would push the next
+        // line past the soft limit too (then the wide line keeps it, so that the next stays
+        // within: SPEC §3, every line within it wherever a fold point allows). Only the last
+        // line may keep the value's own trailing white space (a line of only white space is
+        // not allowed).
+        let trailing = line.iter().rev().take_while(|&&b| is_wsp(b)).count();
+        let next_fits_it = lines
+            .get(li + 1)
+            .is_some_and(|next| width(next, opts.utf8) + trailing <= soft);
+        if w > soft && trailing > 0 && next_fits_it && !toks.is_empty() {
             return Err(format!(
                 "line {li} is {w} wide (> {soft}) and ends in white space that could start the next line"
             ));
