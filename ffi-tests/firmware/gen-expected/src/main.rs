@@ -446,6 +446,27 @@ fn cases() -> Vec<Case> {
         chain50,
         Cap::Exact,
     );
+    // A 997-letter word fits in 998 only after a fold inside the two spaces before it: the
+    // look-ahead counts both limits, so the `g` line ends early enough to keep one of them
+    // within 41 columns (lines of 15, 41 and 998: no encoded-word, no line past 41 but the
+    // last; audit 24).
+    let long_after_runs = format!("fff{}{}  {}", " ".repeat(29), "g".repeat(14), "e".repeat(997));
+    let at41 = Some(COptions {
+        max_line_len: 41,
+        flags: &[],
+    });
+    add(
+        "Subject, a 997-letter word after a chain of runs, 41 columns",
+        header("Subject", &long_after_runs),
+        at41,
+        Cap::Exact,
+    );
+    add(
+        "Received, a 997-letter word after a chain of runs, 41 columns",
+        header("Received", &long_after_runs),
+        at41,
+        Cap::Exact,
+    );
     add(
         "UTF-8 Subject, LF, 40 columns, forced B",
         header("Subject", UTF8_SUBJECT),
