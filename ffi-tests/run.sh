@@ -5,7 +5,8 @@
 #   3. the same under -fsanitize=address,undefined;
 #   4. the same against libmailfold.so (checks the SONAME is what the binary records);
 #   5. test_cpp.cpp (C++11, -Werror) against libmailfold.a;
-#   6. an install into a scratch prefix, then a build through pkg-config (shared);
+#   6. an install into a scratch prefix, then a build through pkg-config (shared), and a
+#      fully static one (`-static`, `pkg-config --static`);
 #   7. test_ctypes.py: the differential check through ctypes, decoded by CPython's email;
 #   8. header_examples.py: every ```c example in the header, and the C programs of README.md
 #      and ffi-tests/README.md, compile, run clean under ASan + UBSan and print what their
@@ -96,6 +97,14 @@ installed() {
   g++ "${STRICT_CXX[@]}" ffi-tests/test_cpp.cpp $(PKG_CONFIG_PATH="$pc" pkg-config --cflags --libs mailfold) \
     -o "$B/test_cpp_pkgconfig"
   LD_LIBRARY_PATH="$prefix/lib" "$B/test_cpp_pkgconfig"
+  # A fully static program (`-static`) from `pkg-config --static`: its Libs.private must name
+  # only libraries that have a static form (audit 24: `-lgcc_s` has none). glibc warns about
+  # its own functions that need shared libraries at run time; mailfold uses none of them.
+  # shellcheck disable=SC2046 # word splitting of pkg-config output is intended
+  gcc -std=c99 -static -DMAILFOLD_EXPECTED_VERSION="\"$version\"" ffi-tests/test_c.c \
+    $(PKG_CONFIG_PATH="$pc" pkg-config --static --cflags --libs mailfold) \
+    -o "$B/test_c_fully_static" 2> "$B/static-link.log" || { cat "$B/static-link.log" >&2; return 1; }
+  "$B/test_c_fully_static"
 }
 
 ctypes() {

@@ -44,7 +44,10 @@ fi
 if [ -n "$native" ]; then
   printf '%s\n' "$native" > "$out/native-static-libs"
 fi
-native=$(cat "$out/native-static-libs")
+# Without `-lgcc_s`: the C compiler driver links libgcc's unwinder itself, shared (libgcc_s)
+# in a dynamic link and static (libgcc_eh) with `-static`, where a `-lgcc_s` from pkg-config
+# would fail (there is no static libgcc_s).
+native=$(sed 's/\(^\| \)-lgcc_s\( \|$\)/\1/' "$out/native-static-libs")
 cp target/release/libmailfold.a "$out/libmailfold.a"
 
 # Shared library, with the SONAME C programs record (bumped only on an ABI break).
