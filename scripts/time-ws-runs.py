@@ -10,12 +10,15 @@ Prints the best of five batches of 200 calls, in ns per value byte.
 
     python3 scripts/time-ws-runs.py --write DIR
 
-writes the three values as `DIR/<kind>.txt`, 50 `Subject:` lines each, for counting
-instructions, which a busy machine does not disturb:
+writes the three values as `DIR/<kind>.txt` (making DIR when needed), 50 `Subject:` lines
+each, for counting instructions with the `mailfold` tool, which a busy machine does not
+disturb:
 
+    cargo build --release --features cli
     valgrind --tool=callgrind target/release/mailfold DIR/two-spaces.txt
 """
 import ctypes
+import os
 import random
 import sys
 import time
@@ -52,6 +55,7 @@ def time_lib(path):
 
 
 if sys.argv[1:2] == ["--write"] and len(sys.argv) == 3:
+    os.makedirs(sys.argv[2], exist_ok=True)
     kinds = list(values())
     for kind, v in kinds:
         with open(f"{sys.argv[2]}/{kind.replace(' ', '-')}.txt", "wb") as out:
