@@ -496,3 +496,29 @@ fn long_words_after_runs_keep_the_soft_limit_where_a_layout_does() {
     }
     assert!(checked > 1000, "only {checked} values had such a layout");
 }
+
+/// README decision: a line within the soft limit does not pass it to hold white space that a
+/// later word needs to fit in 998 octets. In unstructured text that word is carried in
+/// encoded-words instead (lossless, every line within the limit); an ASCII structured field,
+/// which is never encoded, keeps the white space (its line passes the limit, the word stays
+/// within 998).
+#[test]
+fn only_a_never_encoded_field_lets_a_line_pass_the_soft_limit_for_998() {
+    // `x`, 70 letters (a line of 71 after the fold), 30 spaces and 985 letters: the long
+    // word fits in 998 only with 17 of the spaces left on the 70-letter line (88 columns).
+    let value = format!("x {}{}{}", "a".repeat(70), " ".repeat(30), "e".repeat(985));
+    let o = options(78, false, false, Encoding::Auto);
+    let out = format_field_exact("Subject", FieldClass::Unstructured, &value, &o).unwrap();
+    let lines = split_lines(&out, &o).unwrap();
+    let text = String::from_utf8(out.clone()).unwrap();
+    assert!(text.contains("=?utf-8?"), "{text}");
+    assert!(lines.iter().all(|l| l.len() <= 78), "{text}");
+    assert_eq!(
+        common::decode_unstructured(&unfold_value(&out, "Subject", &o).unwrap()).unwrap(),
+        format!(" {value}")
+    );
+    assert_eq!(
+        widths("Received", FieldClass::AsciiStructured, &value, &o),
+        [11, 88, 998]
+    );
+}
