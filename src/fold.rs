@@ -84,18 +84,49 @@ impl Lead {
     };
 }
 
+/// Where a word may end for the lines after it ([`RunChain::cap`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bound {
+    /// For every later line to keep the soft limit where the lines can, and 998 octets:
+    /// the latest column (characters) and octet at which the word may end.
+    pub at: Width,
+    /// For every later line to keep 998 octets alone: the latest octet.
+    pub octets: usize,
+}
+
+impl Bound {
+    /// The bound that asks nothing of a line within `soft`.
+    pub(crate) const fn none(soft: usize) -> Bound {
+        Bound {
+            at: Width {
+                chars: soft,
+                bytes: HARD_LINE_LIMIT,
+            },
+            octets: HARD_LINE_LIMIT,
+        }
+    }
+
+    /// Whether it asks anything of a line within `soft`.
+    pub(crate) fn asks(&self, soft: usize) -> bool {
+        self.at.chars < soft || self.at.bytes < HARD_LINE_LIMIT || self.octets < HARD_LINE_LIMIT
+    }
+}
+
 /// The bound [`Folder::space_capped`] gives [`Folder::space_general`].
 #[derive(Clone, Copy)]
 struct Cap {
-    at: Width,
+    bound: Bound,
     past_soft: bool,
 }
 
 /// The `cap` of [`Folder::space_general`] that asks nothing.
 const NO_CAP: Cap = Cap {
-    at: Width {
-        chars: usize::MAX,
-        bytes: usize::MAX,
+    bound: Bound {
+        at: Width {
+            chars: usize::MAX,
+            bytes: usize::MAX,
+        },
+        octets: usize::MAX,
     },
     past_soft: true,
 };
@@ -203,24 +234,25 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.space_general(ws, next, ew, NO_CAP)
     }
 
-    /// [`Folder::space`] for a token that is not an encoded-word and must end by column
-    /// `cap.chars` for the soft limit, and by octet `cap.bytes` for 998 (each when the line
-    /// it ends on can hold that), because the white space after it is a run that the next
-    /// line cannot take whole: that line can then end with enough of the run (see
-    /// [`RunChain`]). Mid-field; the first token ignores `cap`. `past_soft`: a line within
-    /// the soft limit may pass it with the white space that `cap.bytes` asks it to keep (a
-    /// field that is never encoded has no other way to stay within 998); without it, such a
-    /// line keeps to the soft limit and the later word is encoded instead.
+    /// [`Folder::space`] for a token that is not an encoded-word and should end by `bound`
+    /// (where the line it ends on can hold that), because the white space after it is a run
+    /// that the next line cannot take whole: that line can then end with enough of the run
+    /// (see [`RunChain`]). Mid-field; the first token ignores it. `past_soft`: a line within
+    /// the soft limit may pass it with the white space that `bound.octets` asks it to keep,
+    /// and a word goes to a line of its own rather than make a line that passes the soft
+    /// limit with other words (a field that is never encoded has no other way to stay
+    /// within 998); without it, a line keeps to the soft limit and the later word is encoded
+    /// instead.
     #[cold]
     #[inline(never)]
     pub(crate) fn space_capped(
         &mut self,
         ws: &[u8],
         next: Width,
-        cap: Width,
+        bound: Bound,
         past_soft: bool,
     ) -> Result<(), Error> {
-        self.space_general(ws, next, false, Cap { at: cap, past_soft })
+        self.space_general(ws, next, false, Cap { bound, past_soft })
     }
 
     /// [`Folder::space`] for every case: the first token, a fold, longer white space; `cap`
@@ -271,13 +303,21 @@ impl<'s, 'b> Folder<'s, 'b> {
         let over_hard = if ew {
             (w + next.chars).saturating_sub(next_limit)
         } else {
-            // As much as `cap.bytes` asks when this line can keep it, else as 998 does.
-            let capped = (w + next.bytes).saturating_sub(cap.at.bytes.min(HARD_LINE_LIMIT));
-            if capped < w
-                && capped <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
-                && self.may_keep(capped, cap.past_soft)
-            {
-                capped
+            // As much as the bound asks when this line can keep it: for the later lines'
+            // soft limit when that leaves this one within its own (or it is past it
+            // already), else for their 998 octets, else as 998 asks of the next line.
+            let keep_for = |end: usize| (w + next.bytes).saturating_sub(end.min(HARD_LINE_LIMIT));
+            let can_keep = |keep: usize| {
+                keep < w
+                    && keep <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
+                    && self.may_keep(keep, cap.past_soft)
+            };
+            let for_hard = keep_for(cap.bound.octets);
+            let for_soft = keep_for(cap.bound.at.bytes).max(for_hard);
+            if can_keep(for_soft) && for_soft <= self.room_to_keep() {
+                for_soft
+            } else if can_keep(for_hard) {
+                for_hard
             } else {
                 (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
             }
@@ -287,8 +327,12 @@ impl<'s, 'b> Folder<'s, 'b> {
         // limit, and within `cap` too when that is tighter; when a repair cannot make room
         // for the second, the soft limit alone.
         let mut over_soft = 0;
-        let targets = [next_limit.min(cap.at.chars), next_limit];
-        let tries = if cap.at.chars < next_limit { 2 } else { 1 };
+        let targets = [next_limit.min(cap.bound.at.chars), next_limit];
+        let tries = if cap.bound.at.chars < next_limit {
+            2
+        } else {
+            1
+        };
         for &target in targets.get(..tries).unwrap_or_default() {
             over_soft = (w + next.chars).saturating_sub(target);
             // Keeping `over_soft` here is worth a repair only when it leaves the next line
@@ -335,25 +379,39 @@ impl<'s, 'b> Folder<'s, 'b> {
     }
 
     /// Whether a token that fits after the run of `w` white-space characters must still go
-    /// to the next line for `cap` (see [`Folder::space_capped`]): it would end past `cap`
-    /// here, and a fold inside the run can keep enough of it on this line (within its soft
-    /// limit for `cap.chars`, within 998 for `cap.bytes`) for the token to end by `cap` on
-    /// the next, with one character left to start that line.
+    /// to the next line for `cap` (see [`Folder::space_capped`]): it would end past the
+    /// bound here, and a fold inside the run can keep enough of it on this line (within its
+    /// soft limit for the later lines' soft limit, within 998 for their 998) for the token
+    /// to end by the bound on the next, with one character left to start that line. And,
+    /// with `past_soft`, when the white space that must follow the token for 998 would
+    /// make this line pass the soft limit holding other words too: the token's own line
+    /// then passes it holding that token alone (SPEC §3; audit 24, `Received: x`, 10
+    /// letters, 50 letters, 40 spaces and 990 letters at 78 columns: lines of 22, 83 and
+    /// 998, not 105 and 998).
     #[inline]
     fn folds_for_cap(&self, w: usize, next: Width, cap: Cap) -> bool {
-        let Cap { at: cap, past_soft } = cap;
+        let Cap { bound, past_soft } = cap;
         let octets_left = HARD_LINE_LIMIT.saturating_sub(self.col.bytes);
-        let over = (w + next.chars).saturating_sub(cap.chars);
-        let for_soft = self.col.chars + w + next.chars > cap.chars
+        let over = (w + next.chars).saturating_sub(bound.at.chars);
+        let for_soft = self.col.chars + w + next.chars > bound.at.chars
             && over < w
             && over <= self.room_to_keep()
             && over <= octets_left;
-        let over = (w + next.bytes).saturating_sub(cap.bytes);
-        let for_hard = self.col.bytes + w + next.bytes > cap.bytes
+        let over = (w + next.bytes).saturating_sub(bound.at.bytes);
+        let for_soft_octets = self.col.bytes + w + next.bytes > bound.at.bytes
+            && over < w
+            && over <= self.room_to_keep()
+            && over <= octets_left;
+        let over = (w + next.bytes).saturating_sub(bound.octets);
+        let for_hard = self.col.bytes + w + next.bytes > bound.octets
             && over < w
             && over <= octets_left
             && self.may_keep(over, past_soft);
-        for_soft || for_hard
+        let limit = self.limit(false);
+        let end = self.col.chars + w + next.chars;
+        let alone =
+            past_soft && end <= limit && end + HARD_LINE_LIMIT.saturating_sub(bound.octets) > limit;
+        for_soft || for_soft_octets || for_hard || alone
     }
 
     /// How many white-space characters of a split run this line can keep at its end for the
@@ -737,43 +795,48 @@ impl RunChain {
         Some(unsafe { slot.assume_init() })
     }
 
-    /// The bound, worked back from the last pair: in `chars`, against both limits (the soft
-    /// one where the lines can keep it); in `bytes`, against 998 octets alone, the bound a
-    /// field that is never encoded must keep when the soft one cannot be.
-    pub(crate) fn cap(&self) -> Width {
+    /// The bound, worked back from the last pair: `at` against both limits (the soft one
+    /// where the lines can keep it), `octets` against 998 alone, the bound a field that is
+    /// never encoded must keep when the soft one cannot be.
+    pub(crate) fn cap(&self) -> Bound {
         let (soft, hard) = (self.soft, HARD_LINE_LIMIT);
-        let (mut chars, mut bytes) = (soft, hard);
+        // `chars` is `None` where the word's line is past the soft limit anyway, with the
+        // white space it keeps for the line after it.
+        let (mut chars, mut bytes) = (Some(soft), hard);
         let mut octets = hard;
         for [w, xc, xb] in (0..self.n).rev().filter_map(|i| self.pair(i)) {
             let (w, xc, xb) = (usize::from(w), usize::from(xc), usize::from(xb));
-            // The white space the word's line can start with: within 998, and within the
-            // soft limit too when the word fits it at all.
-            if xb < bytes {
+            // What 998 alone makes the line before keep of the run.
+            let keep_hard = (xb < octets).then(|| (w + xb).saturating_sub(octets));
+            // What both limits make it keep: the word's line may start with as much of the
+            // run as keeps the word within 998 and, when that line can be within the soft
+            // limit at all, within that too; where not even 998 can be kept with what the
+            // lines after ask, what 998 alone asks.
+            let keep = if xb < bytes {
                 let room = bytes - xb;
-                let room = if xc < chars {
-                    room.min(chars - xc)
-                } else {
-                    room
+                let room = match chars {
+                    Some(c) if xc < c => room.min(c - xc),
+                    _ => room,
                 };
-                let keep = w.saturating_sub(room);
-                (chars, bytes) = if keep <= hard {
-                    (soft.checked_sub(keep).unwrap_or(soft), hard - keep)
-                } else {
-                    (soft, hard)
-                };
+                Some(w.saturating_sub(room))
             } else {
-                (chars, bytes) = (soft, hard);
-            }
-            let keep = (w + xb).saturating_sub(octets);
-            octets = if xb < octets && keep <= hard {
-                hard - keep
-            } else {
-                hard
+                keep_hard
+            };
+            (chars, bytes) = match keep {
+                Some(k) if k <= hard => (soft.checked_sub(k).filter(|&c| c > 0), hard - k),
+                _ => (Some(soft), hard),
+            };
+            octets = match keep_hard {
+                Some(k) if k <= hard => hard - k,
+                _ => hard,
             };
         }
-        Width {
-            chars,
-            bytes: octets,
+        Bound {
+            at: Width {
+                chars: chars.unwrap_or(soft),
+                bytes,
+            },
+            octets,
         }
     }
 }
@@ -806,7 +869,7 @@ mod tests {
                 }
                 c.word(Width::ascii(x));
             }
-            c.cap().chars
+            c.cap().at.chars
         };
         // Nothing asked: no pair, a run of one, a pair that fits a line.
         assert_eq!(cap(78, &[]), 78);
@@ -848,9 +911,29 @@ mod tests {
         });
         assert_eq!(
             c.cap(),
-            Width {
-                chars: 67,
-                bytes: 987
+            Bound {
+                at: Width {
+                    chars: 67,
+                    bytes: 987
+                },
+                octets: 987
+            }
+        );
+        // A word that fits the soft limit asks for it too, in octets as well: 40 spaces
+        // and 495 letters at 500 columns, after a word of 4-octet characters; the word's
+        // line must keep 35 of the spaces, so it ends by column 465 and octet 963 (998
+        // alone asks nothing).
+        let mut c = RunChain::new(500);
+        assert!(c.run(40));
+        c.word(Width::ascii(495));
+        assert_eq!(
+            c.cap(),
+            Bound {
+                at: Width {
+                    chars: 465,
+                    bytes: 963
+                },
+                octets: 998
             }
         );
         // No keep over a line: a run of 1,500 before a 900-letter word asks nothing.

@@ -1,7 +1,7 @@
 //! ASCII structured fields (Received, DKIM-Signature, MIME-Version, List-*, ...), Date fields
 //! and verbatim fields. None of them is ever encoded.
 
-use crate::fold::{ws_width, Folder, RunChain, Width};
+use crate::fold::{ws_width, Bound, Folder, RunChain, Width};
 use crate::input::{self, Word, Words};
 use crate::options::HARD_LINE_LIMIT;
 use crate::{date, Error, Options};
@@ -111,7 +111,7 @@ fn run_cap(
     text: &[u8],
     soft: usize,
     width_of: &impl Fn(&[u8]) -> Width,
-) -> Width {
+) -> Bound {
     let mut chain = RunChain::new(soft);
     let (mut look, mut lex) = (words.clone(), lex);
     while let Some(word) = look.next() {

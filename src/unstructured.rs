@@ -11,7 +11,7 @@
 //! encoded-words.
 
 use crate::encoded_word::{self, Context, Text};
-use crate::fold::{ws_width, Folder, RunChain, Width};
+use crate::fold::{ws_width, Bound, Folder, RunChain, Width};
 use crate::input;
 use crate::options::HARD_LINE_LIMIT;
 use crate::sink::SliceSink;
@@ -662,7 +662,7 @@ fn format_words_general(
             match next.filter(|t| t.ws_cols > 1) {
                 Some(after) if !first => {
                     let cap = plain_cap(text, after, f.soft_limit(), options);
-                    if cap.chars < f.soft_limit() || cap.bytes < HARD_LINE_LIMIT {
+                    if cap.asks(f.soft_limit()) {
                         f.space_capped(ws, width, cap, false)?;
                     } else {
                         f.space(ws, width, false)?;
@@ -710,11 +710,8 @@ fn format_words_general(
 /// words ahead, and each run is looked at before its word is read: most chains end at the
 /// next run, without that word.
 #[inline]
-fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
-    let no_cap = Width {
-        chars: soft,
-        bytes: usize::MAX,
-    };
+fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Bound {
+    let no_cap = Bound::none(soft);
     // The common case first, without the chain: the run after `after`'s word cannot reach
     // the line before it (see `RunChain::run`).
     if run_after(text, after.end)
@@ -729,7 +726,7 @@ fn plain_cap(text: &[u8], after: Token, soft: usize, options: &Options) -> Width
 /// [`plain_cap`] past its common case: the chain, run by run.
 #[cold]
 #[inline(never)]
-fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) -> Width {
+fn plain_cap_chain(text: &[u8], after: Token, soft: usize, options: &Options) -> Bound {
     let mut chain = RunChain::new(soft);
     let mut next = Some(after);
     // Whether the run before `next` was already given to the chain (looked at ahead).
@@ -1708,32 +1705,66 @@ mod tests {
     }
 
     /// [`super::plain_cap`] without its early exits: every run of the chain up to
-    /// [`crate::fold::CAP_LOOKAHEAD`], then the bound worked back from the last.
-    fn plain_cap_whole_chain(text: &[u8], after: super::Token, soft: usize, o: &Options) -> usize {
+    /// [`crate::fold::CAP_LOOKAHEAD`], then the bound worked back from the last, against the
+    /// soft limit and 998 octets together (`at`) and 998 alone (`octets`).
+    fn plain_cap_whole_chain(
+        text: &[u8],
+        after: super::Token,
+        soft: usize,
+        o: &Options,
+    ) -> crate::fold::Bound {
         let mut chain = std::vec::Vec::new();
         let mut next = Some(after);
         while let Some(t) = next {
-            if t.ws_cols < 2 || t.needs_encoding(false) || chain.len() == crate::fold::CAP_LOOKAHEAD
-            {
+            if t.ws_cols < 2 || t.unsafe_text || chain.len() == crate::fold::CAP_LOOKAHEAD {
                 break;
             }
             let word = core::str::from_utf8(&text[t.start..t.end]).unwrap();
-            let x = if o.utf8 {
+            let chars = if o.utf8 {
                 word.chars().count()
             } else {
                 word.len()
             };
-            chain.push((t.ws_cols, x));
+            chain.push((t.ws_cols, chars, word.len()));
             next = super::Token::scan(text, t.end, o);
         }
-        chain.iter().rev().fold(soft, |m, &(w, x)| {
-            let keep = (w + x).saturating_sub(m);
-            if x < m && keep <= soft {
-                soft - keep
+        let hard = crate::options::HARD_LINE_LIMIT;
+        // `None`: the word's line is past the soft limit anyway.
+        let (mut m_chars, mut m_bytes, mut m_octets) = (Some(soft), hard, hard);
+        for &(w, xc, xb) in chain.iter().rev() {
+            let keep_hard = if xb < m_octets {
+                Some((w + xb).saturating_sub(m_octets))
             } else {
-                soft
-            }
-        })
+                None
+            };
+            // The word's line starts with at most `lead` of its run: within 998, and within
+            // the soft limit when that line can be; else as 998 alone asks.
+            let keep = if xb < m_bytes {
+                let lead = match m_chars {
+                    Some(c) if xc < c => (m_bytes - xb).min(c - xc),
+                    _ => m_bytes - xb,
+                };
+                Some(w.saturating_sub(lead))
+            } else {
+                keep_hard
+            };
+            (m_chars, m_bytes) = match keep {
+                Some(k) if k <= hard && k < soft => (Some(soft - k), hard - k),
+                Some(k) if k <= hard => (None, hard - k),
+                _ => (Some(soft), hard),
+            };
+            m_octets = match keep_hard {
+                Some(k) if k <= hard => hard - k,
+                _ => hard,
+            };
+        }
+        crate::fold::Bound {
+            at: crate::fold::Width {
+                chars: m_chars.unwrap_or(soft),
+                bytes: m_bytes,
+            },
+            octets: m_octets,
+        }
     }
 
     proptest::proptest! {
@@ -1747,6 +1778,7 @@ mod tests {
                 6 => "[a-z]{1,12}",
                 3 => "[a-z]{30,90}",
                 1 => "[a-zé日=?]{1,6}",
+                1 => "[a-z😀]{900,997}",
             ], 1..14),
             seps in proptest::collection::vec(proptest::sample::select(std::vec![
                 " ", "  ", "\t\t\t", "     ", "\r\n  ", " \n\t ", " ".repeat(20).leak(),
@@ -1766,7 +1798,7 @@ mod tests {
             while let Some(t) = super::Token::scan(text, pos, &o) {
                 if t.ws_cols > 1 {
                     proptest::prop_assert_eq!(
-                        super::plain_cap(text, t, soft, &o).chars,
+                        super::plain_cap(text, t, soft, &o),
                         plain_cap_whole_chain(text, t, soft, &o),
                         "{:?} at {}", value, t.start
                     );

@@ -376,10 +376,15 @@ def check_structure(out, name, kind, lf, utf8, soft, enc):
             raise Fail("line %d holds an encoded-word and is %d wide" % (k, w))
         if w > soft and len(toks) > 1:
             raise Fail("line %d is %d wide (> %d) but has a fold point" % (k, w, soft))
-        # White space ending a wide line could have started the next one, unless that
-        # pushes the next line past the soft limit too (then the wide line keeps it: SPEC 3).
+        # White space ending a wide line could have started the next one, unless it keeps
+        # that line within the soft limit (SPEC 3) or, for a next line past it with one long
+        # token, within 998 octets.
         trailing = len(line) - len(line.rstrip(WSP))
-        if w > soft and k + 1 < len(slines) and trailing and toks and width(slines[k + 1]) + trailing <= soft:
+        could_start_next = False
+        if k + 1 < len(slines):
+            wn = width(slines[k + 1])
+            could_start_next = wn + trailing <= soft or (wn > soft and len(lines[k + 1]) + trailing <= 998)
+        if w > soft and trailing and toks and could_start_next:
             raise Fail("line %d is %d wide (> %d) and ends in white space that could start the next line" % (k, w, soft))
         if k == 0 and not toks and len(lines) > 1:
             nt = tokens(slines[1].strip(WSP), structured)

@@ -216,6 +216,26 @@ fn a_never_encoded_field_folds_early_to_keep_a_long_run_within_998() {
                 "d".repeat(990)
             ),
         ),
+        // A chain whose soft-limit side cannot be kept (the 71 `g`s ask 17 of their 25
+        // spaces of the 992-letter line, which cannot hold them within 998) still keeps what
+        // 998 alone asks: 820 of the 826 spaces end the line of the 9 letters, and that
+        // line starts with 169 of the 421 (a chain that dropped the 998 side here gave
+        // `LineTooLong`; audit 24c's search).
+        (
+            79,
+            format!(
+                "{} {}{}{}{}{}{}{} {}",
+                "h".repeat(67),
+                "d".repeat(4),
+                "\t".repeat(421),
+                "w".repeat(9),
+                "\t".repeat(826),
+                "v".repeat(992),
+                " ".repeat(25),
+                "g".repeat(71),
+                "c".repeat(29)
+            ),
+        ),
     ];
     for (limit, value) in cases {
         assert!(layout_exists(name, &value, 998), "{limit}");
@@ -434,6 +454,31 @@ fn the_chains_of_audit_24() {
                 "f".repeat(64)
             ),
         ),
+        // Audit 24c: the chain reaches back through a line of 998 octets. The 30 `b`s ask
+        // 10 of the 20 spaces of the 980-letter line, which then starts with 8 of its 10,
+        // so the first line (past 40 already with its one word) keeps 2 (52, 998, 40).
+        (
+            40,
+            format!(
+                "{}{}{}{}{}",
+                "a".repeat(40),
+                " ".repeat(10),
+                "f".repeat(980),
+                " ".repeat(20),
+                "b".repeat(30)
+            ),
+        ),
+        (
+            78,
+            format!(
+                "x {}{}{}{}{}",
+                "a".repeat(80),
+                " ".repeat(10),
+                "f".repeat(980),
+                " ".repeat(20),
+                "b".repeat(68)
+            ),
+        ),
     ];
     for (limit, value) in &cases {
         for (name, class) in [
@@ -521,4 +566,87 @@ fn only_a_never_encoded_field_lets_a_line_pass_the_soft_limit_for_998() {
         widths("Received", FieldClass::AsciiStructured, &value, &o),
         [11, 88, 998]
     );
+    // The same where the look-ahead asks it of the first line: 960 letters after 30 spaces
+    // then 985 after 30 more. For the 985 to fit, the 960-letter line may start with 17
+    // spaces at most, so 9 of the first 30 must end the first line (83 columns as
+    // `Received`); `Subject` keeps its first line within 78 and encodes the 985 letters.
+    let value = format!(
+        "{}{}{}{}{}",
+        "a".repeat(64),
+        " ".repeat(30),
+        "x".repeat(960),
+        " ".repeat(30),
+        "y".repeat(985)
+    );
+    let out = format_field_exact("Subject", FieldClass::Unstructured, &value, &o).unwrap();
+    let lines = split_lines(&out, &o).unwrap();
+    assert!(lines[0].len() <= 78, "{:?}", lines[0]);
+    assert!(String::from_utf8_lossy(&out).contains("=?utf-8?"));
+    assert_eq!(
+        common::decode_unstructured(&unfold_value(&out, "Subject", &o).unwrap()).unwrap(),
+        format!(" {value}")
+    );
+    assert_eq!(
+        widths("Received", FieldClass::AsciiStructured, &value, &o),
+        [83, 998, 998]
+    );
+}
+
+/// Audit 24c, with utf8 on: a word of 4-octet characters within the soft limit in characters
+/// but near 998 octets must start a line of its own for that line to keep the 35 spaces the
+/// 495-letter word after it needs to end within 500 columns (lines of 10, 276 and 500
+/// characters, 996 octets the longest; it stayed on the first line, which reached 998
+/// octets, and the last line had 508 columns).
+#[test]
+fn the_chain_counts_octets_of_a_line_within_the_soft_limit() {
+    let value = format!(
+        "p {}{}{}",
+        "😀".repeat(240),
+        " ".repeat(40),
+        "b".repeat(495)
+    );
+    for (name, class) in [
+        ("Subject", FieldClass::Unstructured),
+        ("Received", FieldClass::AsciiStructured),
+    ] {
+        for lf in [false, true] {
+            let o = options(500, lf, true, Encoding::Auto);
+            let out = format_field_exact(name, class, &value, &o).unwrap();
+            let lines = split_lines(&out, &o).unwrap();
+            let shape: Vec<(usize, usize)> =
+                lines.iter().map(|l| (width(l, true), l.len())).collect();
+            let first = name.len() + 3;
+            assert_eq!(shape, [(first, first), (276, 996), (500, 500)], "{name}");
+        }
+    }
+}
+
+/// Audit 24c: where a line must pass the soft limit holding the white space that 998 asks
+/// for (a field that is never encoded), it holds one word: the 50 `c`s go to a line of
+/// their own with the 32 spaces that the 990 letters need (22, 83, 998), instead of the
+/// first line passing it with three words (105, 998). `Subject` encodes the 990 letters
+/// instead (README decision), every line within 78.
+#[test]
+fn a_line_past_the_soft_limit_for_998_holds_one_word() {
+    let value = format!(
+        "x {} {}{}{}",
+        "b".repeat(10),
+        "c".repeat(50),
+        " ".repeat(40),
+        "h".repeat(990)
+    );
+    for lf in [false, true] {
+        let o = options(78, lf, false, Encoding::Auto);
+        assert_eq!(
+            widths("Received", FieldClass::AsciiStructured, &value, &o),
+            [22, 83, 998]
+        );
+        let out = format_field_exact("Subject", FieldClass::Unstructured, &value, &o).unwrap();
+        let lines = split_lines(&out, &o).unwrap();
+        assert!(lines.iter().all(|l| l.len() <= 78), "{lines:?}");
+        assert_eq!(
+            common::decode_unstructured(&unfold_value(&out, "Subject", &o).unwrap()).unwrap(),
+            format!(" {value}")
+        );
+    }
 }

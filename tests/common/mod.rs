@@ -548,16 +548,17 @@ pub fn check_structure(out: &[u8], name: &str, kind: Kind, opts: &Options) -> Re
             ));
         }
         // The break goes before white space (SPEC §3): trailing white space on a line that is
-        // too wide could have started the next line instead, unless that would push the next
-        // line past the soft limit too (then the wide line keeps it, so that the next stays
-        // within: SPEC §3, every line within it wherever a fold point allows). Only the last
-        // line may keep the value's own trailing white space (a line of only white space is
-        // not allowed).
+        // too wide could have started the next line instead, unless it keeps the next line
+        // within a limit: within the soft one (SPEC §3, every line within it wherever a fold
+        // point allows), or, for a next line past the soft limit with one long token, within
+        // 998 octets. Only the last line may keep the value's own trailing white space (a
+        // line of only white space is not allowed).
         let trailing = line.iter().rev().take_while(|&&b| is_wsp(b)).count();
-        let next_fits_it = lines
-            .get(li + 1)
-            .is_some_and(|next| width(next, opts.utf8) + trailing <= soft);
-        if w > soft && trailing > 0 && next_fits_it && !toks.is_empty() {
+        let could_start_next = lines.get(li + 1).is_some_and(|next| {
+            let wn = width(next, opts.utf8);
+            wn + trailing <= soft || (wn > soft && next.len() + trailing <= 998)
+        });
+        if w > soft && trailing > 0 && could_start_next && !toks.is_empty() {
             return Err(format!(
                 "line {li} is {w} wide (> {soft}) and ends in white space that could start the next line"
             ));
