@@ -124,9 +124,9 @@ const NO_CAP: Cap = Cap {
     bound: Bound {
         at: Width {
             chars: usize::MAX,
-            bytes: usize::MAX,
+            bytes: HARD_LINE_LIMIT,
         },
-        octets: usize::MAX,
+        octets: HARD_LINE_LIMIT,
     },
     past_soft: true,
 };
@@ -306,14 +306,14 @@ impl<'s, 'b> Folder<'s, 'b> {
             // As much as the bound asks when this line can keep it: for the later lines'
             // soft limit when that leaves this one within its own (or it is past it
             // already), else for their 998 octets, else as 998 asks of the next line.
-            let keep_for = |end: usize| (w + next.bytes).saturating_sub(end.min(HARD_LINE_LIMIT));
+            let keep_for = |end: usize| (w + next.bytes).saturating_sub(end);
             let can_keep = |keep: usize| {
                 keep < w
                     && keep <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
                     && self.may_keep(keep, cap.past_soft)
             };
-            let for_hard = keep_for(cap.bound.octets);
-            let for_soft = keep_for(cap.bound.at.bytes).max(for_hard);
+            // (`at.bytes <= octets`: the first asks at least what the second does.)
+            let (for_soft, for_hard) = (keep_for(cap.bound.at.bytes), keep_for(cap.bound.octets));
             if can_keep(for_soft) && for_soft <= self.room_to_keep() {
                 for_soft
             } else if can_keep(for_hard) {
@@ -392,13 +392,13 @@ impl<'s, 'b> Folder<'s, 'b> {
     fn folds_for_cap(&self, w: usize, next: Width, cap: Cap) -> bool {
         let Cap { bound, past_soft } = cap;
         let octets_left = HARD_LINE_LIMIT.saturating_sub(self.col.bytes);
-        let over = (w + next.chars).saturating_sub(bound.at.chars);
-        let for_soft = self.col.chars + w + next.chars > bound.at.chars
-            && over < w
-            && over <= self.room_to_keep()
-            && over <= octets_left;
-        let over = (w + next.bytes).saturating_sub(bound.at.bytes);
-        let for_soft_octets = self.col.bytes + w + next.bytes > bound.at.bytes
+        // For the later lines' soft limit: the token must end by `at` in characters and in
+        // octets, so what this line keeps is the larger of the two.
+        let over = (w + next.chars)
+            .saturating_sub(bound.at.chars)
+            .max((w + next.bytes).saturating_sub(bound.at.bytes));
+        let for_soft = (self.col.chars + w + next.chars > bound.at.chars
+            || self.col.bytes + w + next.bytes > bound.at.bytes)
             && over < w
             && over <= self.room_to_keep()
             && over <= octets_left;
@@ -409,9 +409,9 @@ impl<'s, 'b> Folder<'s, 'b> {
             && self.may_keep(over, past_soft);
         let limit = self.limit(false);
         let end = self.col.chars + w + next.chars;
-        let alone =
-            past_soft && end <= limit && end + HARD_LINE_LIMIT.saturating_sub(bound.octets) > limit;
-        for_soft || for_soft_octets || for_hard || alone
+        // (`bound.octets <= 998`.)
+        let alone = past_soft && end <= limit && end + HARD_LINE_LIMIT > limit + bound.octets;
+        for_soft || for_hard || alone
     }
 
     /// How many white-space characters of a split run this line can keep at its end for the
@@ -800,40 +800,43 @@ impl RunChain {
     /// never encoded must keep when the soft one cannot be.
     pub(crate) fn cap(&self) -> Bound {
         let (soft, hard) = (self.soft, HARD_LINE_LIMIT);
-        // `chars` is `None` where the word's line is past the soft limit anyway, with the
-        // white space it keeps for the line after it.
-        let (mut chars, mut bytes) = (Some(soft), hard);
+        // `chars` is 0 where the word's line is past the soft limit anyway, with the white
+        // space it keeps for the line after it.
+        let (mut chars, mut bytes) = (soft, hard);
         let mut octets = hard;
         for [w, xc, xb] in (0..self.n).rev().filter_map(|i| self.pair(i)) {
             let (w, xc, xb) = (usize::from(w), usize::from(xc), usize::from(xb));
             // What 998 alone makes the line before keep of the run.
-            let keep_hard = (xb < octets).then(|| (w + xb).saturating_sub(octets));
+            // What 998 alone makes the line before keep of the run (none it could hold).
+            let keep_hard = (xb < octets)
+                .then(|| (w + xb).saturating_sub(octets))
+                .filter(|&k| k <= hard);
             // What both limits make it keep: the word's line may start with as much of the
             // run as keeps the word within 998 and, when that line can be within the soft
-            // limit at all, within that too; where not even 998 can be kept with what the
-            // lines after ask, what 998 alone asks.
-            let keep = if xb < bytes {
-                let room = bytes - xb;
-                let room = match chars {
-                    Some(c) if xc < c => room.min(c - xc),
-                    _ => room,
-                };
-                Some(w.saturating_sub(room))
-            } else {
-                keep_hard
+            // limit at all, within that too; where the line before could not hold that, what
+            // 998 alone asks. (So `bytes <= octets` throughout: a word's line never starts
+            // with more of its run for both limits than for 998 alone.)
+            let joint = (xb < bytes)
+                .then(|| {
+                    let room = bytes - xb;
+                    let room = if xc < chars {
+                        room.min(chars - xc)
+                    } else {
+                        room
+                    };
+                    w.saturating_sub(room)
+                })
+                .filter(|&k| k <= hard);
+            (chars, bytes) = match joint.or(keep_hard) {
+                Some(k) => (soft.saturating_sub(k), hard - k),
+                None => (soft, hard),
             };
-            (chars, bytes) = match keep {
-                Some(k) if k <= hard => (soft.checked_sub(k).filter(|&c| c > 0), hard - k),
-                _ => (Some(soft), hard),
-            };
-            octets = match keep_hard {
-                Some(k) if k <= hard => hard - k,
-                _ => hard,
-            };
+            octets = keep_hard.map_or(hard, |k| hard - k);
+            debug_assert!(bytes <= octets);
         }
         Bound {
             at: Width {
-                chars: chars.unwrap_or(soft),
+                chars: if chars == 0 { soft } else { chars },
                 bytes,
             },
             octets,

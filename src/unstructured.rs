@@ -1732,7 +1732,7 @@ mod tests {
         // `None`: the word's line is past the soft limit anyway.
         let (mut m_chars, mut m_bytes, mut m_octets) = (Some(soft), hard, hard);
         for &(w, xc, xb) in chain.iter().rev() {
-            let keep_hard = if xb < m_octets {
+            let keep_hard = if xb < m_octets && w + xb <= m_octets + hard {
                 Some((w + xb).saturating_sub(m_octets))
             } else {
                 None
@@ -1744,19 +1744,16 @@ mod tests {
                     Some(c) if xc < c => (m_bytes - xb).min(c - xc),
                     _ => m_bytes - xb,
                 };
-                Some(w.saturating_sub(lead))
+                Some(w.saturating_sub(lead)).filter(|&k| k <= hard)
             } else {
-                keep_hard
+                None
             };
-            (m_chars, m_bytes) = match keep {
-                Some(k) if k <= hard && k < soft => (Some(soft - k), hard - k),
-                Some(k) if k <= hard => (None, hard - k),
-                _ => (Some(soft), hard),
+            (m_chars, m_bytes) = match keep.or(keep_hard) {
+                Some(k) if k < soft => (Some(soft - k), hard - k),
+                Some(k) => (None, hard - k),
+                None => (Some(soft), hard),
             };
-            m_octets = match keep_hard {
-                Some(k) if k <= hard => hard - k,
-                _ => hard,
-            };
+            m_octets = keep_hard.map_or(hard, |k| hard - k);
         }
         crate::fold::Bound {
             at: crate::fold::Width {
