@@ -321,10 +321,12 @@ fn the_chains_of_audit_23() {
 }
 
 /// A word whose run would push it past 998 octets stays plain through a fold inside that run,
-/// and the line before must then end early (with the one-line repair of audit 21 disabled and
-/// before the look-ahead counted 998, this value had a 998-column line at a limit of 900).
+/// and the line before must then end early. Before the look-ahead counted 998 the chain
+/// stopped at such a word and only the one-line repair of audit 21 kept this value within
+/// 900 (a 998-column line without it); the chain now asks it of the line before itself, and
+/// the value stays within 900 with the repair disabled too.
 #[test]
-fn the_one_line_repair_still_works_where_the_chain_stops() {
+fn a_word_only_a_split_run_keeps_plain_is_part_of_the_chain() {
     let value = format!(
         "{}{}{}{}{}",
         "a".repeat(5),
