@@ -237,12 +237,13 @@ impl<'s, 'b> Folder<'s, 'b> {
     /// [`Folder::space`] for a token that is not an encoded-word and should end by `bound`
     /// (where the line it ends on can hold that), because the white space after it is a run
     /// that the next line cannot take whole: that line can then end with enough of the run
-    /// (see [`RunChain`]). Mid-field; the first token ignores it. `past_soft`: a line within
-    /// the soft limit may pass it with the white space that `bound.octets` asks it to keep,
-    /// and a word goes to a line of its own rather than make a line that passes the soft
-    /// limit with other words (a field that is never encoded has no other way to stay
-    /// within 998); without it, a line keeps to the soft limit and the later word is encoded
-    /// instead.
+    /// (see [`RunChain`]). The first token takes only `bound.octets` from it (a fold after
+    /// the colon when the name line cannot keep the white space 998 asks for). `past_soft`: a
+    /// line within the soft limit may pass it with the white space that `bound.octets` asks
+    /// it to keep, and a word goes to a line of its own rather than make a line that passes
+    /// the soft limit with other words (a field that is never encoded has no other way to
+    /// stay within 998); without it, a line keeps to the soft limit and the later word is
+    /// encoded instead.
     #[cold]
     #[inline(never)]
     pub(crate) fn space_capped(
@@ -264,13 +265,17 @@ impl<'s, 'b> Folder<'s, 'b> {
         if self.only_name {
             self.only_name = false;
             // The first token stays on the name line unless only a fold after the colon keeps
-            // it within 998 octets (or, for an encoded-word, within 76 characters).
-            let fits_line = if ew {
-                self.col.chars + 1 + next.chars <= self.limit(true)
+            // it within 998 octets (or, for an encoded-word, within 76 characters), or keeps
+            // it within `cap.bound.octets`: its line must then end with part of the run after
+            // it for a later token to stay within 998, which the name line has no room for.
+            let end = self.col.bytes + 1 + next.bytes;
+            let fold = if ew {
+                self.col.chars + 1 + next.chars > self.limit(true) && next.bytes < HARD_LINE_LIMIT
             } else {
-                self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
+                (end > HARD_LINE_LIMIT && next.bytes < HARD_LINE_LIMIT)
+                    || (end > cap.bound.octets && next.bytes < cap.bound.octets)
             };
-            if !fits_line && next.bytes < HARD_LINE_LIMIT {
+            if fold {
                 self.newline();
             }
             return self.put_space_then_check(b" ", 1, next, ew);

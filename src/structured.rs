@@ -39,7 +39,7 @@ pub(crate) fn format(f: &mut Folder<'_, '_>, value: &str, options: &Options) -> 
         let mut after = text.get(token.end..).unwrap_or_default().iter();
         let long_run_next = after.next().is_some_and(|&b| input::is_space(b))
             && after.next().is_some_and(|&b| input::is_space(b));
-        if long_run_next && !first {
+        if long_run_next {
             let cap = run_cap(&words, lex, text, f.soft_limit(), &width_of);
             f.space_capped(ws, token.width, cap, true)?;
         } else {

@@ -660,7 +660,7 @@ fn format_words_general(
                 Width::ascii(token.len())
             };
             match next.filter(|t| t.ws_cols > 1) {
-                Some(after) if !first => {
+                Some(after) => {
                     let cap = plain_cap(text, after, f.soft_limit(), options);
                     if cap.asks(f.soft_limit()) {
                         f.space_capped(ws, width, cap, false)?;
@@ -1251,7 +1251,7 @@ mod reference {
                     Width::ascii(token.len())
                 };
                 match super::Token::scan(text, word.end, options).filter(|t| t.ws_cols > 1) {
-                    Some(after) if !first => {
+                    Some(after) => {
                         let cap = super::plain_cap(text, after, f.soft_limit(), options);
                         f.space_capped(ws, width, cap, false)?;
                     }

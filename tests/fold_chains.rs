@@ -651,3 +651,98 @@ fn a_line_past_the_soft_limit_for_998_holds_one_word() {
         assert!(w.iter().all(|&w| w <= 78), "{w:?}");
     }
 }
+
+/// The line widths of every layout of `Name: ` + `a` letters, `r` spaces and `b` letters that
+/// keeps all its lines within 998 octets (folds: right after `Name:`, before any of the
+/// spaces), each with whether it folds after the colon.
+fn layouts_of_two_words(name: &str, a: usize, r: usize, b: usize) -> Vec<(bool, Vec<usize>)> {
+    let mut found = Vec::new();
+    for after_colon in [false, true] {
+        let lead = if after_colon { 1 } else { name.len() + 2 };
+        // `kept`: spaces that end the first word's line (`None`: no fold inside the run).
+        for kept in (0..r).map(Some).chain([None]) {
+            let mut lines = if after_colon {
+                vec![name.len() + 1]
+            } else {
+                vec![]
+            };
+            match kept {
+                Some(k) => lines.extend([lead + a + k, r - k + b]),
+                None => lines.push(lead + a + r + b),
+            }
+            if lines.iter().all(|&w| w <= 998) {
+                found.push((after_colon, lines));
+            }
+        }
+    }
+    found
+}
+
+/// Audit 24c, B1: a first word that fits on the name line, but whose line must then end
+/// with part of the run after it for the next word to stay within 998, and has no room for
+/// it there. A fold right after `Name:` is the only layout within 998 (SPEC §3: `LineTooLong`
+/// only where no line can stay within 998; SPEC §4: an ASCII token that fits in 998 stays as
+/// it is): `Received` gave `LineTooLong` and `Subject` carried the 997 letters in
+/// encoded-words. The fold after the colon is still used only where no other layout exists.
+#[test]
+fn a_fold_after_the_colon_keeps_a_long_run_within_998() {
+    let mut used = 0;
+    for (name, class) in [
+        ("Received", FieldClass::AsciiStructured),
+        ("Subject", FieldClass::Unstructured),
+    ] {
+        for a in [975, 980, 985, 986, 987, 988, 989, 990, 995] {
+            for r in [2, 3, 5, 9, 20] {
+                for b in [980, 990, 996, 997] {
+                    let value = format!("{}{}{}", "x".repeat(a), " ".repeat(r), "y".repeat(b));
+                    let layouts = layouts_of_two_words(name, a, r, b);
+                    let o = options(78, false, false, Encoding::Auto);
+                    let got = format_field_exact(name, class, &value, &o);
+                    let Some((_, _)) = layouts.first() else {
+                        // No layout: an ASCII structured field cannot be written, an
+                        // unstructured one encodes the `y` word.
+                        if class == FieldClass::AsciiStructured {
+                            assert_eq!(got, Err(mailfold::Error::LineTooLong), "{a} {r} {b}");
+                        }
+                        continue;
+                    };
+                    let out = got.unwrap_or_else(|e| panic!("{name} {a} {r} {b}: {e:?}"));
+                    let lines = split_lines(&out, &o).unwrap();
+                    let widths: Vec<usize> = lines.iter().map(|l| l.len()).collect();
+                    assert!(
+                        widths.iter().all(|&w| w <= 998),
+                        "{name} {a} {r} {b}: {widths:?}"
+                    );
+                    // Plain: the value unfolds back as it is.
+                    let unfolded = unfold_value(&out, name, &o).unwrap();
+                    assert_eq!(
+                        String::from_utf8(unfolded).unwrap().strip_prefix(' '),
+                        Some(value.as_str()),
+                        "{name} {a} {r} {b}: {widths:?}"
+                    );
+                    let only_after_colon = layouts.iter().all(|(after_colon, _)| *after_colon);
+                    let folded_after_colon = lines[0] == format!("{name}:").as_bytes();
+                    assert_eq!(
+                        folded_after_colon, only_after_colon,
+                        "{name} {a} {r} {b}: {widths:?}"
+                    );
+                    used += usize::from(folded_after_colon);
+                }
+            }
+        }
+    }
+    // The sweep reaches the case (both field classes).
+    assert!(used >= 20, "{used}");
+    // Audit 24c's two values, and a fold after the colon with a CRLF before the first word.
+    let o = options(78, false, false, Encoding::Auto);
+    let value = format!("{}  {}", "x".repeat(988), "y".repeat(997));
+    assert_eq!(
+        widths("Received", FieldClass::AsciiStructured, &value, &o),
+        [9, 990, 998]
+    );
+    let value = format!("{}{}{}", "x".repeat(988), " ".repeat(5), "y".repeat(997));
+    assert_eq!(
+        widths("Subject", FieldClass::Unstructured, &value, &o),
+        [8, 993, 998]
+    );
+}
