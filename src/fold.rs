@@ -53,35 +53,6 @@ pub(crate) struct Folder<'s, 'b> {
     /// A fold was just made by [`Folder::keep_together`]: the next white space starts the
     /// fresh line without another fit check.
     folded_for_group: bool,
-    /// The last fold point of the current line that [`Folder::refold`] may still break at:
-    /// the sink offset of the last white-space character of the line's latest white-space
-    /// run, and the line's width before that character. [`NO_FOLD`] when there is none (a
-    /// fresh line, text written straight to the sink, the space after `Name:`).
-    last_fold: (usize, Width),
-    /// The white space that starts the current line, when a fold inside a run put more than
-    /// one character of it there: [`Folder::shorten_lead`] may move some of it back.
-    lead: Lead,
-}
-
-/// What [`Folder::shorten_lead`] needs to know of the current line's leading white space.
-#[derive(Clone, Copy)]
-struct Lead {
-    /// Sink offset of the line ending before it, or [`NO_FOLD`].
-    eol_at: usize,
-    /// White-space characters at the start of the line.
-    ws: usize,
-    /// Width and soft limit (76 when it holds an encoded-word) of the line before.
-    prev: Width,
-    prev_limit: usize,
-}
-
-impl Lead {
-    const NONE: Lead = Lead {
-        eol_at: NO_FOLD,
-        ws: 0,
-        prev: Width::ascii(0),
-        prev_limit: 0,
-    };
 }
 
 /// Where a word may end for the lines after it ([`RunChain::cap`]).
@@ -131,9 +102,6 @@ const NO_CAP: Cap = Cap {
     past_soft: true,
 };
 
-/// [`Folder::last_fold`] when the current line has no fold point to go back to.
-const NO_FOLD: usize = usize::MAX;
-
 impl<'s, 'b> Folder<'s, 'b> {
     /// Writes `Name:` and returns a folder positioned after the colon.
     pub(crate) fn start(
@@ -155,8 +123,6 @@ impl<'s, 'b> Folder<'s, 'b> {
             line_has_ew: false,
             only_name: true,
             folded_for_group: false,
-            last_fold: (NO_FOLD, Width::ascii(0)),
-            lead: Lead::NONE,
         })
     }
 
@@ -215,7 +181,6 @@ impl<'s, 'b> Folder<'s, 'b> {
                 if self.col.chars + 1 + next.chars <= self.limit(ew)
                     && self.col.bytes + 1 + next.bytes <= HARD_LINE_LIMIT
                 {
-                    self.last_fold = (self.sink.len(), self.col);
                     self.sink.byte(*b);
                     self.col = self.col.plus(Width::ascii(1));
                     if ew {
@@ -289,8 +254,6 @@ impl<'s, 'b> Folder<'s, 'b> {
             && self.col.bytes + w + next.bytes <= HARD_LINE_LIMIT
             && !self.folds_for_cap(w, next, cap);
         if fits {
-            let last = Width::ascii(w - 1);
-            self.last_fold = (self.sink.len() + last.bytes, self.col.plus(last));
             return self.put_space_then_check(ws, w, next, ew);
         }
         // Fold before the white space. The whole run moves to the new line, unless the run
@@ -327,33 +290,17 @@ impl<'s, 'b> Folder<'s, 'b> {
                 (w + next.bytes).saturating_sub(HARD_LINE_LIMIT)
             }
         };
-        let mut room = self.room_to_keep();
+        let room = self.room_to_keep();
         // The white space this line must keep for the next one to stay within the soft
-        // limit, and within `cap` too when that is tighter; when a repair cannot make room
-        // for the second, the soft limit alone.
-        let mut over_soft = 0;
-        let targets = [next_limit.min(cap.bound.at.chars), next_limit];
-        let tries = if cap.bound.at.chars < next_limit {
-            2
+        // limit, and within `cap` too when that is tighter, this line can keep that much and
+        // some of the run is left to start the next line; else the soft limit alone.
+        let over = |target: usize| (w + next.chars).saturating_sub(target);
+        let capped = over(next_limit.min(cap.bound.at.chars));
+        let over_soft = if capped <= room && capped < w {
+            capped
         } else {
-            1
+            over(next_limit)
         };
-        for &target in targets.get(..tries).unwrap_or_default() {
-            over_soft = (w + next.chars).saturating_sub(target);
-            // Keeping `over_soft` here is worth a repair only when it leaves the next line
-            // some of the run, and so within the soft limit.
-            if over_soft > room
-                && over_soft < w
-                && !ew
-                && (self.refold(over_soft) || self.shorten_lead(over_soft - room))
-            {
-                room = self.room_to_keep();
-            }
-            // (`cap` only where some of the run is left to start the next line.)
-            if over_soft <= room && (over_soft < w || target == next_limit) {
-                break;
-            }
-        }
         // (A line past the soft limit keeps white space for the next one only when that
         // leaves the next within it.)
         let keep = if over_soft <= room && (over_soft < w || self.col.chars <= self.limit(false)) {
@@ -365,21 +312,9 @@ impl<'s, 'b> Folder<'s, 'b> {
             .min(w - 1)
             .min(HARD_LINE_LIMIT.saturating_sub(self.col.bytes));
         self.write_ws_part(ws, 0, keep);
-        let prev = self.col.plus(Width::ascii(keep));
-        let prev_limit = self.limit(false);
-        let eol_at = self.sink.len();
         self.newline();
-        let rest = w - keep;
         self.write_ws_part(ws, keep, w);
-        self.col = Width::ascii(rest);
-        if rest > 1 {
-            self.lead = Lead {
-                eol_at,
-                ws: rest,
-                prev,
-                prev_limit,
-            };
-        }
+        self.col = Width::ascii(w - keep);
         self.check_next(next, ew)
     }
 
@@ -469,68 +404,6 @@ impl<'s, 'b> Folder<'s, 'b> {
             && need <= HARD_LINE_LIMIT.saturating_sub(self.col.bytes)
     }
 
-    /// Breaks the current line again at its last fold point, when the greedy layout left
-    /// too little room at its end: the white space after it must keep `keep` columns on
-    /// this line for the next line to stay within the soft limit, and only a line that
-    /// starts at that fold point can hold them. `Subject: a bbb` + 67 `b`, two spaces and 77
-    /// `c` at 78 columns: the two spaces cannot both start the `c` line (79 columns), one
-    /// cannot end the `b` line (79), and no line may be white space alone; breaking before
-    /// ` bbb` lets its line end with one of them. Returns whether it broke the line. Lines
-    /// holding an encoded-word are left alone (their tokens are not all fold points, and
-    /// they keep to 76 columns).
-    #[cold]
-    #[inline(never)]
-    fn refold(&mut self, keep: usize) -> bool {
-        let (at, before) = self.last_fold;
-        if at == NO_FOLD || self.line_has_ew {
-            return false;
-        }
-        let tail = Width {
-            chars: self.col.chars - before.chars,
-            bytes: self.col.bytes - before.bytes,
-        };
-        if tail.chars + keep > self.soft {
-            return false;
-        }
-        self.sink.insert(at, self.eol);
-        self.col = tail;
-        self.last_fold.0 = NO_FOLD;
-        self.lead.eol_at = NO_FOLD;
-        true
-    }
-
-    /// The other repair of [`Folder::refold`], for a line with no fold point of its own
-    /// that starts with several characters of a split white-space run: moves `by` of them
-    /// back to the end of the line before (the fold moves `by` characters on), when that
-    /// line can hold them within its limit and one is left to start this line. At 40
-    /// columns, a line of three spaces and a 37-letter word followed by three tabs and a
-    /// 39-letter word: the tabs can start the next line only if two of them end this one,
-    /// so this line must start with one space, and the other two end the line before.
-    #[cold]
-    #[inline(never)]
-    fn shorten_lead(&mut self, by: usize) -> bool {
-        let lead = self.lead;
-        if lead.eol_at == NO_FOLD
-            || by >= lead.ws
-            || lead.prev.chars + by > lead.prev_limit
-            || lead.prev.bytes + by > HARD_LINE_LIMIT
-        {
-            return false;
-        }
-        self.sink.move_break(lead.eol_at, self.eol, by);
-        self.col = Width {
-            chars: self.col.chars - by,
-            bytes: self.col.bytes - by,
-        };
-        self.lead = Lead {
-            eol_at: lead.eol_at + by,
-            ws: lead.ws - by,
-            prev: lead.prev.plus(Width::ascii(by)),
-            prev_limit: lead.prev_limit,
-        };
-        true
-    }
-
     /// Called before a group of tokens that reads best on one line (a whole mailbox, a
     /// keyword): when the group of width `whole` does not fit on this line after `ws` but
     /// does fit on a fresh one, folds now instead of splitting the group (RFC 5322 §3.2.2:
@@ -609,8 +482,6 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.sink.write(self.eol);
         self.col = Width::default();
         self.line_has_ew = false;
-        self.last_fold.0 = NO_FOLD;
-        self.lead.eol_at = NO_FOLD;
     }
 
     /// Appends token bytes whose width the last [`Folder::space`] call accounted for.
@@ -662,8 +533,6 @@ impl<'s, 'b> Folder<'s, 'b> {
         self.col = col;
         self.line_has_ew = line_has_ew;
         self.only_name = false;
-        self.last_fold.0 = NO_FOLD;
-        self.lead.eol_at = NO_FOLD;
     }
 
     /// Finishes the field: `Name: ` for an empty value, then the line ending. After a name

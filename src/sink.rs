@@ -52,52 +52,6 @@ impl<'a> SliceSink<'a> {
         self.len = mark;
     }
 
-    /// Inserts `bytes` at offset `mark` of what was written (a fold the folder makes
-    /// afterwards, [`crate::fold::Folder`]'s `refold`): what follows moves up, what no longer
-    /// fits in the buffer is only counted. A short, rare move, done a byte at a time so that
-    /// no bound can panic.
-    #[cold]
-    pub(crate) fn insert(&mut self, mark: usize, bytes: &[u8]) {
-        debug_assert!(mark <= self.len);
-        let n = bytes.len();
-        let stored = self.len.min(self.buf.len());
-        let mut i = stored;
-        while i > mark {
-            i -= 1;
-            if let Some(&b) = self.buf.get(i) {
-                if let Some(d) = self.buf.get_mut(i + n) {
-                    *d = b;
-                }
-            }
-        }
-        for (k, &b) in bytes.iter().enumerate() {
-            if let Some(d) = self.buf.get_mut(mark + k) {
-                *d = b;
-            }
-        }
-        self.len += n;
-    }
-
-    /// Moves the line ending `eol` written at offset `mark` after the `by` bytes that follow
-    /// it (white space going back to the end of the line before, `Folder::shorten_lead`).
-    /// Nothing is added; bytes past the buffer are only counted, as ever.
-    #[cold]
-    pub(crate) fn move_break(&mut self, mark: usize, eol: &[u8], by: usize) {
-        debug_assert!(mark + eol.len() + by <= self.len);
-        for i in mark..mark + by {
-            if let Some(&b) = self.buf.get(i + eol.len()) {
-                if let Some(d) = self.buf.get_mut(i) {
-                    *d = b;
-                }
-            }
-        }
-        for (k, &b) in eol.iter().enumerate() {
-            if let Some(d) = self.buf.get_mut(mark + by + k) {
-                *d = b;
-            }
-        }
-    }
-
     /// The buffer after what was written so far (empty once the output has outgrown it), for
     /// a fast path that writes several pieces straight into it and then reports them with
     /// [`SliceSink::commit`].
@@ -249,42 +203,6 @@ mod tests {
                         buf[1.min(cap)..].iter().all(|&b| b == 0xEE),
                         "n={n} cap={cap}"
                     );
-                }
-            }
-        }
-    }
-
-    /// `insert` and `move_break` give what the same edits of a `Vec` give whenever the
-    /// result fits, count the same length when it does not, and never touch a byte past the
-    /// buffer.
-    #[test]
-    fn line_breaks_inserted_and_moved_at_every_buffer_size() {
-        let text: std::vec::Vec<u8> = (b'a'..=b'z').collect();
-        for eol in [b"\r\n".as_slice(), b"\n"] {
-            for mark in 0..=text.len() {
-                let mut inserted = text.clone();
-                inserted.splice(mark..mark, eol.iter().copied());
-                for by in 0..=text.len() - mark {
-                    // The break at `mark` moves `by` bytes on.
-                    let mut moved = inserted.clone();
-                    moved.drain(mark..mark + eol.len());
-                    moved.splice(mark + by..mark + by, eol.iter().copied());
-                    for cap in 0..=inserted.len() + 2 {
-                        let mut buf = [0xEEu8; 40];
-                        let mut sink = SliceSink::new(&mut buf[..cap]);
-                        sink.write(&text);
-                        sink.insert(mark, eol);
-                        sink.move_break(mark, eol, by);
-                        let result = sink.finish();
-                        if cap >= moved.len() {
-                            assert_eq!(result, Ok(moved.len()));
-                            assert_eq!(&buf[..moved.len()], &moved[..], "{mark} {by} {cap}");
-                        } else {
-                            let needed = moved.len();
-                            assert_eq!(result, Err(Error::BufferTooSmall { needed }));
-                        }
-                        assert!(buf[cap..].iter().all(|&b| b == 0xEE), "{mark} {by} {cap}");
-                    }
                 }
             }
         }

@@ -177,7 +177,7 @@ fn a_white_space_run_too_long_to_move_whole_is_split_at_the_998_octet_line() {
 /// run before a word that does not fit is split when that keeps both lines within the
 /// limit (round 9 found it moved whole, leaving the next line over the limit). A line may
 /// also start earlier than the next word needs when it then ends with part of the run after
-/// it, which the line after it could not hold (the one-line repair of audit 21).
+/// it, which the line after it could not hold (audit 21; the look-ahead over runs).
 #[test]
 fn runs_of_spaces_fold_only_when_the_next_word_does_not_fit() {
     // It all fits on one line (9 + 30 + 34 = 73): no fold.
@@ -238,9 +238,9 @@ fn runs_of_spaces_fold_only_when_the_next_word_does_not_fit() {
                             && (i == 0 || over > ws - 1 || lines[i - 1].len() + over > soft)),
                     "soft {soft}: line {i} of {out:?}"
                 );
-                // A fold the next word did not need is the repair of audit 21 (README
-                // "Where a fold goes"): the line it starts must end with part of the run
-                // after it, which the line after could not hold.
+                // A fold the next word did not need is the look-ahead's (README "Where a
+                // fold goes"): the line it starts must end with part of the run after it,
+                // which the line after could not hold.
                 if i > 0 && !line.ends_with(' ') {
                     assert!(
                         lines[i - 1].len() + ws + word.len() > soft,

@@ -324,7 +324,7 @@ fn the_chains_of_audit_23() {
 /// and the line before must then end early. Before the look-ahead counted 998 the chain
 /// stopped at such a word and only the one-line repair of audit 21 kept this value within
 /// 900 (a 998-column line without it); the chain now asks it of the line before itself, and
-/// the value stays within 900 with the repair disabled too.
+/// the repair is gone.
 #[test]
 fn a_word_only_a_split_run_keeps_plain_is_part_of_the_chain() {
     let value = format!(

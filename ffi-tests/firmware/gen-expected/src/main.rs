@@ -387,18 +387,18 @@ fn cases() -> Vec<Case> {
         None,
         Cap::Short(1),
     );
-    // Runs of white space whose fold the folder repairs one line back (README "Where a
-    // fold goes"): a second break in a line already written, and leading white space moved
-    // back to the line before; the short buffer takes the inserted break as a count.
+    // Runs of white space that need a fold one line back (README "Where a fold goes"): the
+    // look-ahead folds before the word whose line must end with part of the run after it
+    // (audit 21), and leaves white space at the end of the line before for the next one.
     let refolded = format!("a {}  {}", "b".repeat(67), "c".repeat(77));
     add(
-        "Subject refolded for a white-space run",
+        "Subject folded one line early for a white-space run",
         header("Subject", &refolded),
         None,
         Cap::Exact,
     );
     add(
-        "Subject refolded for a white-space run, 1 byte short",
+        "Subject folded one line early for a white-space run, 1 byte short",
         header("Subject", &refolded),
         None,
         Cap::Short(1),
@@ -409,7 +409,7 @@ fn cases() -> Vec<Case> {
         "z".repeat(39)
     );
     add(
-        "X- field whose leading white space moves back, LF, 40 columns",
+        "X- field that leaves white space at the end of a line, LF, 40 columns",
         header("X-Some-Longer-Header-Name", &lead),
         Some(COptions {
             max_line_len: 40,
