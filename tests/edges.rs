@@ -129,6 +129,35 @@ fn word_one_past_the_name_line_folds_after_the_colon() {
     }
 }
 
+/// An encoded first word after a long name stays on the name line exactly when it fits there
+/// within the soft limit and 76 (RFC 2047 §2) after the space; one column more, and it starts
+/// the next line (SPEC §3). `é` is 16 columns in B (`=?utf-8?b?w6k=?=`), 18 in Q. The
+/// value alone takes the x86_64 fast path; with a run of two spaces and a word after it, the
+/// general one.
+#[test]
+fn an_encoded_first_word_folds_after_the_colon_exactly_when_it_must() {
+    let word = "=?utf-8?b?w6k=?=";
+    for limit in [40usize, 76, 78] {
+        let cap = limit.min(76);
+        for name_len in cap - word.len() - 3..=cap - word.len() {
+            let name = format!("X-{}", "n".repeat(name_len - 2));
+            let o = Options::default().with_max_line_len(limit);
+            let want = if name_len + 2 + word.len() <= cap {
+                format!("{name}: {word}")
+            } else {
+                format!("{name}:\r\n {word}")
+            };
+            for value in ["é", "é  a"] {
+                let out = show(&assert_unstructured_roundtrip(&name, value, &o));
+                assert!(
+                    out.starts_with(&want),
+                    "limit {limit}, name of {name_len}, {value:?}: {out:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn word_that_cannot_fit_998_becomes_encoded_words() {
     // 998 octets + the leading SP of a continuation line = 999: only encoded-words are lossless.

@@ -693,16 +693,26 @@ fn a_fold_after_the_colon_keeps_a_long_run_within_998() {
     ] {
         for a in [975, 980, 985, 986, 987, 988, 989, 990, 995] {
             for r in [2, 3, 5, 9, 20] {
-                for b in [980, 990, 996, 997] {
+                for b in [5, 980, 988, 990, 996, 997] {
                     let value = format!("{}{}{}", "x".repeat(a), " ".repeat(r), "y".repeat(b));
                     let layouts = layouts_of_two_words(name, a, r, b);
                     let o = options(78, false, false, Encoding::Auto);
                     let got = format_field_exact(name, class, &value, &o);
                     let Some((_, _)) = layouts.first() else {
                         // No layout: an ASCII structured field cannot be written, an
-                        // unstructured one encodes the `y` word.
+                        // unstructured one encodes the `y` word, and its first word stays
+                        // on the name line where it fits there (a fold after the colon
+                        // would help nothing), else it starts the next line.
                         if class == FieldClass::AsciiStructured {
                             assert_eq!(got, Err(mailfold::Error::LineTooLong), "{a} {r} {b}");
+                        } else {
+                            let out = got.unwrap_or_else(|e| panic!("{a} {r} {b}: {e:?}"));
+                            let first = if name.len() + 2 + a <= 998 {
+                                format!("{name}: x")
+                            } else {
+                                format!("{name}:\r\n x")
+                            };
+                            assert!(out.starts_with(first.as_bytes()), "{a} {r} {b}");
                         }
                         continue;
                     };
@@ -745,4 +755,20 @@ fn a_fold_after_the_colon_keeps_a_long_run_within_998() {
         widths("Subject", FieldClass::Unstructured, &value, &o),
         [8, 993, 998]
     );
+    // The first token's own rule (it cannot fit in 998 after `Name: `) where the value takes
+    // the general path, which the run of two spaces before `z` makes it take.
+    for (name, class) in [
+        ("Received", FieldClass::AsciiStructured),
+        ("Subject", FieldClass::Unstructured),
+    ] {
+        for (a, after_colon) in [(998 - name.len() - 2, false), (999 - name.len() - 2, true)] {
+            let value = format!("{} y  z", "x".repeat(a));
+            let want = if after_colon {
+                vec![name.len() + 1, 1 + a, 5]
+            } else {
+                vec![name.len() + 2 + a, 5]
+            };
+            assert_eq!(widths(name, class, &value, &o), want, "{name} {a}");
+        }
+    }
 }
