@@ -12,7 +12,9 @@ step "tools" ensure_apt python3 perl gcc g++ pkg-config
 
 step "rustfmt" cargo fmt --all -- --check
 step "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
-step "rustdoc" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
+# The public docs, then every item's (the private ones document the fast paths and the fold).
+step "rustdoc" env RUSTDOCFLAGS="-D warnings" bash -c \
+  'cargo doc --no-deps --all-features && cargo doc --no-deps --all-features --document-private-items'
 # On a CPU with every feature the AVX2 paths need, their unit tests must run, not skip.
 avx2_flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
 require_avx2=$([ -n "$avx2_flags" ] && echo 1 || echo 0)

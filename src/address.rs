@@ -321,7 +321,7 @@ fn common_mask(block: &[u8]) -> u32 {
     common_mask_of(unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) })
 }
 
-/// [`common_mask`] of 16 loaded bytes.
+/// `common_mask` of 16 loaded bytes.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline(always)]
 fn common_mask_of(v: core::arch::x86_64::__m128i) -> u32 {
@@ -412,7 +412,7 @@ fn plain_addr_end(b: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// The first index at or after `i` whose byte is neither [`is_common`] nor non-ASCII (or
+/// The first index at or after `i` whose byte is neither `is_common` nor non-ASCII (or
 /// `b.len()`), and whether non-ASCII bytes were passed: the words of display names, skipped
 /// 16 bytes at a time. Inputs shorter than 16 bytes are left to the caller's byte loop.
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
@@ -472,7 +472,7 @@ fn skip_word_bytewise(b: &[u8], i: usize) -> (usize, bool) {
     )
 }
 
-/// Masks of a 16-byte block: [`is_common`] bytes, `.` and `@` (bit `k` for `block[k]`).
+/// Masks of a 16-byte block: `is_common` bytes, `.` and `@` (bit `k` for `block[k]`).
 #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
 #[inline(always)]
 fn addr_masks(block: &[u8]) -> (u32, u32, u32) {
@@ -490,7 +490,7 @@ fn addr_masks(block: &[u8]) -> (u32, u32, u32) {
     }
 }
 
-/// A whole addr-spec of 1 to 64 bytes made only of [`is_common`] bytes, `.` and `@` that
+/// A whole addr-spec of 1 to 64 bytes made only of `is_common` bytes, `.` and `@` that
 /// [`plain_addr_end`] accepts to its end: one `@`, no empty atom. For the structured form,
 /// whose addr-specs come alone: the masks of at most four 16-byte blocks and one verdict by
 /// bit arithmetic, instead of [`plain_addr_end`]'s loop with its branches on every block
@@ -507,7 +507,7 @@ fn whole_plain_addr(addr: &[u8]) -> bool {
     }
 }
 
-/// The bytes of [`whole_plain_addr`]'s set ([`is_common`], `.` and `@`) as a nibble table
+/// The bytes of [`whole_plain_addr`]'s set (`is_common`, `.` and `@`) as a nibble table
 /// for `pshufb`: entry `lo` has bit `r` set when byte `r << 4 | lo` is in the set (`r` 0
 /// to 7). With [`ADDR_ROW_BITS`] looked up by the high nibble, `LO[lo] & ROW[hi] != 0`
 /// exactly for the members; non-ASCII bytes (row bit 0) are in none.
@@ -825,7 +825,7 @@ enum EncodedMailbox {
 /// encoding it once. Where the mailbox, ` word <addr>` and `glue`, goes on one line (the
 /// current one, or a fresh one where the general path moves it) every step of the general
 /// path ([`Folder::keep_together`], [`phrase::write_planned`], then [`write_angle_addr`])
-/// writes its bytes without a fold: the word is the one [`encoded_word::write_run_slice`]
+/// writes its bytes without a fold: the word is the one `encoded_word::write_run_slice`
 /// makes of a text that fits in its room, and the tail passes the check of
 /// [`write_angle_addr`] (which counts one column of white space more than it writes, so
 /// does this). Otherwise the general path's steps are taken one by one, with the width
@@ -2085,7 +2085,7 @@ enum NameHint {
 /// is SP, HTAB or a whole caller fold: [`skip_ws_folds`]), so [`format_field`] needs no
 /// separate control check of what it takes.
 ///
-/// Out of line: [`window_element`] takes the common elements first, and this byte loop
+/// Out of line: `window_element` takes the common elements first, and this byte loop
 /// inlined into the list loop only made that loop's hot code larger.
 #[cfg(not(target_os = "none"))]
 #[inline(never)]
@@ -2287,7 +2287,7 @@ fn window_after(w: &window::Win, b: &[u8], i: usize, close: u32) -> Option<usize
     matches!(b.get(at), None | Some(b',')).then_some(at)
 }
 
-/// What [`window_element`] returns: the mailbox, where its separator ends, the name's hint.
+/// What `window_element` returns: the mailbox, where its separator ends, the name's hint.
 #[cfg(not(target_os = "none"))]
 type Element = (ParsedMailbox, usize, NameHint);
 
@@ -2311,7 +2311,7 @@ fn window_element(b: &[u8], i: usize) -> Option<Element> {
     unsafe { window_element_k::<false>(b, i) }
 }
 
-/// [`window_element`], with `AVX2` for the list loop compiled for AVX2
+/// `window_element`, with `AVX2` for the list loop compiled for AVX2
 /// ([`format_text_avx2`]): the window's vector version is then called straight and inlines.
 ///
 /// # Safety
@@ -3009,7 +3009,7 @@ fn format_text_portable(
 
 /// [`format_text_with`] with the one-pass readers, compiled for AVX2: the window inlines
 /// into the list loop (its masks stay in registers) and the bit arithmetic of
-/// [`window_element`] takes the BMI instructions (`shlx`, `bzhi`, `tzcnt`, `blsr`).
+/// `window_element` takes the BMI instructions (`shlx`, `bzhi`, `tzcnt`, `blsr`).
 ///
 /// # Safety
 /// The CPU must support AVX2 (`crate::cpu::avx2()`).
@@ -3123,7 +3123,7 @@ unsafe fn format_text_loop<const AVX2: bool>(
     Ok(())
 }
 
-/// Where the next element starts after one that [`window_element`] or [`fast_element`]
+/// Where the next element starts after one that `window_element` or [`fast_element`]
 /// read, whose separator ends at `after`: the usual `, ` before the next element without
 /// the byte loop, else `skip`.
 #[cfg(not(target_os = "none"))]

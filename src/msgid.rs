@@ -1971,7 +1971,7 @@ mod avx2 {
 
     /// [`scan`] for a text of at most [`SHORT`] bytes (every single id of the usual kind,
     /// and short lists): its masks stay in registers, and the walk sees them directly,
-    /// without [`Ends`] and its arrays.
+    /// without `Ends` and its arrays.
     #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
     fn short(text: &[u8], walk: &mut Walk<'_, '_>) -> Scanned {
         let (mut gt, mut at, mut k) = ([0u64; SHORT_BLOCKS], [0u64; SHORT_BLOCKS], 0);

@@ -8,7 +8,7 @@
 //! otherwise, each vector together with the one a byte before it (so pairs need no carry),
 //! and also holds the plain path's space searches and line copy. Elsewhere the portable
 //! version looks at 8 bytes per step with SWAR arithmetic and finishes with a byte loop. All
-//! must agree with [`is_plain_bytewise`], which is the definition. The control scan follows
+//! must agree with `is_plain_bytewise`, which is the definition. The control scan follows
 //! the same pattern: SSE2 on x86_64, a byte loop (the definition, and small in flash)
 //! elsewhere.
 

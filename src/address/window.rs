@@ -1,9 +1,9 @@
 //! Byte-class masks of up to 64 bytes of an address list, from an element's first byte, for
-//! the whole-element reader ([`super::window_element`]): one classification of the window,
+//! the whole-element reader (`super::window_element`): one classification of the window,
 //! then the element's structure (where the quotes, `<`, `>` and the comma are, whether every
 //! byte belongs where it stands) is bit arithmetic on these masks instead of a dispatch on
 //! every byte. SSE2 (the x86_64 baseline) and AVX2 (at run time) compute the masks; the
-//! byte-by-byte [`Win::bytewise`] is the portable version and their definition in the tests.
+//! byte-by-byte `Win::bytewise` is the portable version and their definition in the tests.
 //!
 //! Only the classes the readers tell apart by masks are kept (seven, not one per delimiter):
 //! the delimiters a reader finds at a known place (`<`, `>`, `,`) are checked there by one

@@ -513,7 +513,7 @@ fn store256(s: &mut [u8], at: usize, v: __m256i) {
     }
 }
 
-/// For each take of [`encode_b_word_direct_avx2`] (at most 45 bytes; the table covers every
+/// For each take of `encode_b_word_direct_avx2` (at most 45 bytes; the table covers every
 /// bit of a 64-bit mask, so that a take LLVM knows is below 64 is looked up without a
 /// check), the characters its B encoding writes and those of them that carry bits: one load
 /// instead of two divisions by 3.
@@ -542,7 +542,7 @@ static B_TAIL_AT: [[u8; 4]; 64] = {
     t
 };
 
-/// For each room of [`encode_b_word_direct_avx2`] (below 128; any more holds as much as 75),
+/// For each room of `encode_b_word_direct_avx2` (below 128; any more holds as much as 75),
 /// the most bytes a B word in it can hold: the budget after the 12 characters of overhead,
 /// in whole quads of 3 bytes, as [`super::b_take`] counts it.
 static ROOM_BYTES: [u8; 128] = {
@@ -561,7 +561,7 @@ static ROOM_BYTES: [u8; 128] = {
     t
 };
 
-/// Room [`encode_b_word_direct_avx2`] needs in `out` from `at`: the word and the 64 bytes
+/// Room `encode_b_word_direct_avx2` needs in `out` from `at`: the word and the 64 bytes
 /// after it, which it reads before and writes back after its whole-vector stores. The word
 /// is at most 75, but the room is that of a take of 63 (84 characters): the take is below
 /// 64 by its construction (a bit of a 64-bit mask), which LLVM sees, while its bound of 45
@@ -623,7 +623,7 @@ impl BWordTake {
     }
 }
 
-/// The first half of [`encode_b_word_direct_avx2`]: the bytes a B word in `room` takes from
+/// The first half of `encode_b_word_direct_avx2`: the bytes a B word in `room` takes from
 /// the start of `tail` (the `len` bytes of the rest of a run, then at least 64 bytes in all),
 /// with the vectors loaded to find them. `None` when `tail` is shorter than 64.
 ///
@@ -701,7 +701,7 @@ pub(crate) unsafe fn b_word_whole_avx2(tail: &[u8], len: usize) -> Option<BWordT
     })
 }
 
-/// The second half of [`encode_b_word_direct_avx2`]: the word holding the take `found`
+/// The second half of `encode_b_word_direct_avx2`: the word holding the take `found`
 /// ([`b_word_take_avx2`]), written straight into `out` at `at`. `None`, nothing written,
 /// when `out` lacks [`DIRECT_ROOM`] bytes from `at`.
 ///

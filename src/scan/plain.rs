@@ -240,7 +240,7 @@ impl Vector for Avx2 {
     }
 }
 
-/// [`super::is_plain`] with vectors of `S`: the first byte alone (it has no predecessor),
+/// `super::is_plain` with vectors of `S`: the first byte alone (it has no predecessor),
 /// then vectors starting at 1, 1 + W, ..., each tested together with the vector one byte
 /// before it, the last one overlapping the one before. Values of at most `W` bytes are
 /// copied into a buffer padded with `a` (plain, and neither `=` nor SP before the first byte),
