@@ -625,6 +625,25 @@ fn the_chain_counts_octets_of_a_line_within_the_soft_limit() {
             assert_eq!(shape, [(first, first), (276, 996), (500, 500)], "{name}");
         }
     }
+    // The emoji word's bound is column 465 and octet 963 (the 495 letters need 35 of the 40
+    // spaces kept before them). After `Subject: p `, 238 emoji end at octet 963 exactly and
+    // stay; 239 end at 967 and start a line of their own.
+    let o = options(500, false, true, Encoding::Auto);
+    for (emoji, want) in [
+        (238, vec![(284, 998), (500, 500)]),
+        (239, vec![(10, 10), (275, 992), (500, 500)]),
+    ] {
+        let value = format!(
+            "p {}{}{}",
+            "😀".repeat(emoji),
+            " ".repeat(40),
+            "b".repeat(495)
+        );
+        let out = format_field_exact("Subject", FieldClass::Unstructured, &value, &o).unwrap();
+        let lines = split_lines(&out, &o).unwrap();
+        let shape: Vec<(usize, usize)> = lines.iter().map(|l| (width(l, true), l.len())).collect();
+        assert_eq!(shape, want, "{emoji} emoji");
+    }
 }
 
 /// Audit 24c: where a line must pass the soft limit holding the white space that 998 asks
