@@ -791,3 +791,32 @@ fn a_fold_after_the_colon_keeps_a_long_run_within_998() {
         }
     }
 }
+
+/// The look-ahead's bound for 998 alone decides where the one for the soft limit cannot be
+/// kept: at 920 columns, `Subject: ` + 279 `x`, one space, 605 `y`, 400 spaces and 886 `z`.
+/// No layout keeps every line within 920 (the `y` line can keep at most 314 of the spaces,
+/// so the `z` line starts with 86 at least: 972). The 886 letters fit in 998 (SPEC §4: they
+/// stay as they are) only if at most 112 spaces start their line, so the `y` line must end
+/// with 288 of them; on the first line that would take it to 1,182, so the `y` word starts a
+/// line of its own (606 + 288 = 894) and the `z` line has 998 octets. Without that fold the
+/// `z` word went into 21 encoded-words.
+#[test]
+fn a_word_that_only_998_keeps_plain_moves_the_word_before_its_run() {
+    let value = format!(
+        "{} {}{}{}",
+        "x".repeat(279),
+        "y".repeat(605),
+        " ".repeat(400),
+        "z".repeat(886)
+    );
+    for lf in [false, true] {
+        for utf8 in [false, true] {
+            let o = options(920, lf, utf8, Encoding::Auto);
+            assert_eq!(
+                widths("Subject", FieldClass::Unstructured, &value, &o),
+                [288, 894, 998],
+                "lf {lf}, utf8 {utf8}"
+            );
+        }
+    }
+}
