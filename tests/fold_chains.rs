@@ -669,6 +669,23 @@ fn a_line_past_the_soft_limit_for_998_holds_one_word() {
         let w = encoded_subject_widths(&value, &o);
         assert!(w.iter().all(|&w| w <= 78), "{w:?}");
     }
+    // At the boundary: 23 `c`s end at column 46, and the 32 spaces after them end the first
+    // line at 78; 24 would end it at 79, so they start a line of their own (1 + 24 + 32).
+    for (c, want) in [(23, vec![78, 998]), (24, vec![22, 57, 998])] {
+        let value = format!(
+            "x {} {}{}{}",
+            "b".repeat(10),
+            "c".repeat(c),
+            " ".repeat(40),
+            "h".repeat(990)
+        );
+        let o = options(78, false, false, Encoding::Auto);
+        assert_eq!(
+            widths("Received", FieldClass::AsciiStructured, &value, &o),
+            want,
+            "{c}"
+        );
+    }
 }
 
 /// The line widths of every layout of `Name: ` + `a` letters, `r` spaces and `b` letters that
