@@ -113,3 +113,61 @@ fn folded_fields_are_read_whole() {
     assert!(err.contains("<stdin>:1:"), "{err}");
     assert!(err.contains("<stdin>:2: Message-ID:"), "{err}");
 }
+
+/// A reader that stops early (`mailfold FILE | head`) ends the tool quietly: no "Broken
+/// pipe" message and no I/O error status, only the status of the fields read so far. The
+/// tool used to print the error and exit 2, and `--help | head -1` could panic in `print!`.
+#[test]
+fn a_reader_that_leaves_early_is_not_an_error() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    // Far more output than a pipe buffers, so the tool is still writing when the reader
+    // goes; the first field fails, so the status to expect is 1.
+    let mut input = String::from("Subject: bad\0\n");
+    for i in 0..100_000 {
+        input.push_str(&format!(
+            "Subject: a line of output that the reader never reads {i}\n"
+        ));
+    }
+    let path =
+        std::env::temp_dir().join(format!("mailfold-early-reader-{}.txt", std::process::id()));
+    std::fs::write(&path, &input).unwrap();
+    for (args, status) in [(vec![path.to_str().unwrap()], 1), (vec!["--help"], 0)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailfold"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is dropped here: its end of the pipe closes.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty(), "{args:?}");
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {err}");
+        assert!(
+            !err.contains("pipe") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    std::fs::remove_file(&path).unwrap();
+    // Writing fails for other reasons as before: status 2 with the error.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_mailfold"))
+            .stdin(Stdio::piped())
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                child.stdin.take().unwrap().write_all(b"Subject: x\n")?;
+                child.wait_with_output()
+            })
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("writing the output"));
+    }
+}

@@ -16,7 +16,9 @@ A line starting with a space or tab continues the field before it (a fold, as in
 block copied from a message; values are text, so encoded-words in it stay literal). Blank
 lines and lines starting with `#` are skipped. Errors go to standard error as FILE:LINE:
 message; a FILE that cannot be read is reported and the next one read. The exit status is 1
-if any field failed, 2 on usage or I/O errors. `--` ends the options.
+if any field failed, 2 on usage or I/O errors. When the reader of the output goes away (as
+`mailfold FILE | head` does), the tool stops quietly with the status of the fields written
+so far. `--` ends the options.
 
   --width N        soft line limit, 40..=998 (default 78)
   --lf             end lines with LF instead of CRLF
@@ -234,13 +236,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (options, files) = match parse_args(&args) {
         Ok(Parsed::Run(options, files)) => (options, files),
-        Ok(Parsed::Help) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
+        // `print!` would panic on a closed pipe (`mailfold --help | head -1`).
+        Ok(Parsed::Help) => return print_and_exit(USAGE),
         Ok(Parsed::Version) => {
-            println!("mailfold {}", env!("CARGO_PKG_VERSION"));
-            return ExitCode::SUCCESS;
+            return print_and_exit(&format!("mailfold {}\n", env!("CARGO_PKG_VERSION")))
         }
         Err(msg) => {
             eprintln!("mailfold: {msg}");
@@ -279,16 +278,43 @@ fn main() -> ExitCode {
                 eprintln!("mailfold: {file}: {e}");
                 unreadable = true;
             }
+            Err(Stop::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+                return field_status(unreadable, failed)
+            }
             Err(Stop::Write(e)) => {
                 eprintln!("mailfold: writing the output: {e}");
                 return ExitCode::from(2);
             }
         }
     }
-    if let Err(e) = out.flush() {
-        eprintln!("mailfold: writing the output: {e}");
-        return ExitCode::from(2);
+    match out.flush() {
+        Ok(()) => field_status(unreadable, failed),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => field_status(unreadable, failed),
+        Err(e) => {
+            eprintln!("mailfold: writing the output: {e}");
+            ExitCode::from(2)
+        }
     }
+}
+
+/// Writes `text` to standard output for `--help` and `--version`; a reader that closed the
+/// pipe early is not an error (as `head` does), any other write error is status 2.
+fn print_and_exit(text: &str) -> ExitCode {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mailfold: writing the output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The exit status once the inputs are done, or once the output's reader went away. Then
+/// only what was read so far counts: a reader leaving is not an I/O error of ours, and the
+/// inputs after it are never read.
+fn field_status(unreadable: bool, failed: usize) -> ExitCode {
     if unreadable {
         ExitCode::from(2)
     } else if failed > 0 {
