@@ -6,12 +6,16 @@ programmer reads first; this keeps them true. Each block becomes the body of a `
 with strict C99 warnings and ASan/UBSan against the static library, and runs. What a block
 says it prints is checked against what it printed:
 
-    // prints: TEXT         stdout, exactly (C escapes \\r \\n \\t \\\\ \\" in TEXT)
+    // prints: TEXT         stdout, exactly (C escapes \\r \\n \\t \\\\ \\" in TEXT; the words
+                            CRLF, LF and HTAB, with a space on each side that has one,
+                            stand for those characters)
     // prints like: TEXT    stdout, same length; a letter or digit in TEXT stands for any
                             letter or digit, everything else must match (dates, random ids)
     // stderr: TEXT         stderr, exactly
 
-Several markers in one block are expected in order. The script also fails when an exported
+The header's comments name line endings and tabs in words, because clang reads them as
+Doxygen and takes `\\r` or `\\tb` for an unknown command (-Wdocumentation). Several markers
+in one block are expected in order. The script also fails when an exported
 function's comment has no example, so a new export cannot ship without one. With
 `--programs`, the whole C programs (```c blocks with a `main`) of those Markdown files are
 compiled as they are, and their ```python blocks run with python3 from the current directory,
@@ -42,7 +46,11 @@ int main(void) {
 """
 
 
+CONTROL_WORDS = {"CRLF": "\r\n", "LF": "\n", "HTAB": "\t"}
+
+
 def unescape(text):
+    text = re.sub(r" ?\b(CRLF|LF|HTAB)\b ?", lambda m: CONTROL_WORDS[m.group(1)], text)
     out, i = [], 0
     table = {"r": "\r", "n": "\n", "t": "\t", "\\": "\\", '"': '"'}
     while i < len(text):

@@ -11,6 +11,8 @@
 #   8. header_examples.py: every ```c example in the header, and the C programs of README.md
 #      and ffi-tests/README.md, compile, run clean under ASan + UBSan and print what their
 #      comments say; the Python (ctypes) example of ffi-tests/README.md runs and is checked.
+#   9. where clang is installed (it is not installed for this), the header's comments under
+#      clang -Wdocumentation in C and C++, which -Weverything users see.
 # Runs everything, then exits non-zero if any part failed. Idempotent; ~1 minute after the
 # release build. Installs gcc, g++, pkg-config and python3 from Debian when missing.
 set -euo pipefail
@@ -55,6 +57,18 @@ header_only() {
   cp "$B/header_only.c" "$B/header_only.cpp"
   g++ "${STRICT_CXX[@]}" -Wold-style-cast -Wzero-as-null-pointer-constant -I"$C/include" \
     -c "$B/header_only.cpp" -o "$B/header_only_cpp.o"
+}
+
+# clang reads the header's comments as Doxygen: a `\r` or `local@domain` in an example is an
+# unknown command to it, a warning in every C and C++ build using -Wdocumentation or
+# -Weverything. gcc has no such check, so this part runs where clang is (not installed for it).
+header_docs() {
+  printf '#include "mailfold.h"\n' > "$B/header_docs.c"
+  local lang
+  for lang in c c++; do
+    clang -x "$lang" -fsyntax-only -Werror -Wdocumentation -Wdocumentation-pedantic \
+      -Wdocumentation-unknown-command -I"$C/include" "$B/header_docs.c"
+  done
 }
 
 c_static() {
@@ -124,6 +138,11 @@ part "C++11 tests" cxx_static
 part "install + pkg-config" installed
 part "Python ctypes differential test" ctypes
 part "header examples compile, run and print what they say" header_examples
+if command -v clang >/dev/null; then
+  part "header comments, clang -Wdocumentation (C and C++)" header_docs
+else
+  echo "--- not run (no clang): header comments, clang -Wdocumentation"
+fi
 
 if [ ${#failures[@]} -ne 0 ]; then
   printf 'C ABI tests failed: %s\n' "${failures[*]}" >&2

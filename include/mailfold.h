@@ -200,7 +200,7 @@ typedef struct mailfold_mailbox {
      */
     size_t display_name_len;
     /**
-     * `local-part@domain`, not NUL-terminated.
+     * The addr-spec (local part, `@`, domain), not NUL-terminated.
      */
     const char *addr_spec;
     /**
@@ -267,7 +267,7 @@ struct mailfold_options mailfold_options_default(void);
  * const char *v = "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln";
  * int32_t rc = mailfold_format_header("Subject", 7, v, strlen(v), NULL, buf, sizeof buf, &len);
  * if (rc == MAILFOLD_OK)
- *     fwrite(buf, 1, len, stdout);   // prints: Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n
+ *     fwrite(buf, 1, len, stdout);   // prints: Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?= CRLF
  * else
  *     fprintf(stderr, "mailfold: %s\n", mailfold_status_str(rc));
  * ```
@@ -303,7 +303,7 @@ int32_t mailfold_format_header(const char *name,
  * int32_t rc = mailfold_format_field("DKIM-Signature", 14, MAILFOLD_CLASS_VERBATIM,
  *                                    sig, strlen(sig), NULL, buf, sizeof buf, &len, &at);
  * if (rc == MAILFOLD_OK)
- *     fwrite(buf, 1, len, stdout);   // prints: DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n
+ *     fwrite(buf, 1, len, stdout);   // prints: DKIM-Signature: v=1; a=rsa-sha256; CRLF HTAB b=abc CRLF
  * else if (at != SIZE_MAX)
  *     fprintf(stderr, "%s at byte %zu\n", mailfold_status_str(rc), at);
  * ```
@@ -339,7 +339,7 @@ int32_t mailfold_format_field(const char *name,
  * char buf[256];
  * size_t len;
  * if (mailfold_format_mailboxes("To", 2, to, 2, NULL, buf, sizeof buf, &len) == MAILFOLD_OK)
- *     fwrite(buf, 1, len, stdout);   // prints: To: "Doe, John" <jd@example.com>, ops@example.com\r\n
+ *     fwrite(buf, 1, len, stdout);   // prints: To: "Doe, John" <jd@example.com>, ops@example.com CRLF
  * ```
  *
  * # Safety
@@ -380,7 +380,7 @@ int32_t mailfold_format_mailboxes(const char *name,
  *                                   buf, sizeof buf, &len, NULL);
  * if (rc == MAILFOLD_OK)
  *     fwrite(buf, 1, len, stdout);
- *     // prints: Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n
+ *     // prints: Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf CRLF
  * ```
  *
  * # Safety
@@ -410,7 +410,7 @@ int32_t mailfold_format_mime(const char *name,
  * char date[32];   // 31 bytes + NUL
  * size_t len;
  * if (mailfold_format_date((int64_t)time(NULL), 60, date, sizeof date, &len) == MAILFOLD_OK)
- *     printf("%s\n", date);   // prints like: Thu, 03 Dec 2026 11:09:04 +0100\n
+ *     printf("%s\n", date);   // prints like: Thu, 03 Dec 2026 11:09:04 +0100 LF
  * ```
  *
  * # Safety
@@ -435,7 +435,7 @@ int32_t mailfold_format_date(int64_t unix_seconds,
  * char id[128];
  * size_t len;
  * if (mailfold_make_msg_id(rnd, "example.com", 11, id, sizeof id, &len) == MAILFOLD_OK)
- *     printf("%s\n", id);   // prints like: <4f1c2b3a9d0e4c7f8a6b5d4e3f2a1b0c@example.com>\n
+ *     printf("%s\n", id);   // prints like: <4f1c2b3a9d0e4c7f8a6b5d4e3f2a1b0c@example.com> LF
  * ```
  *
  * # Safety
@@ -458,7 +458,7 @@ int32_t mailfold_make_msg_id(const uint8_t *random,
  * char buf[64];
  * size_t len;
  * int32_t rc = mailfold_format_header("Subject", 7, "a\nb", 3, NULL, buf, sizeof buf, &len);
- * if (rc != MAILFOLD_OK)   // stderr: mailfold: control character in value (5)\n
+ * if (rc != MAILFOLD_OK)   // stderr: mailfold: control character in value (5) LF
  *     fprintf(stderr, "mailfold: %s (%d)\n", mailfold_status_str(rc), (int)rc);
  * ```
  */
@@ -468,7 +468,7 @@ const char *mailfold_status_str(int32_t status);
  * The library version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL.
  *
  * ```c
- * printf("mailfold %s\n", mailfold_version());   // prints like: mailfold 0.1.0\n
+ * printf("mailfold %s\n", mailfold_version());   // prints like: mailfold 0.1.0 LF
  * ```
  */
 const char *mailfold_version(void);

@@ -139,7 +139,7 @@ pub struct mailfold_mailbox {
     pub display_name: *const c_char,
     /// Length of `display_name` in bytes.
     pub display_name_len: usize,
-    /// `local-part@domain`, not NUL-terminated.
+    /// The addr-spec (local part, `@`, domain), not NUL-terminated.
     pub addr_spec: *const c_char,
     /// Length of `addr_spec` in bytes.
     pub addr_spec_len: usize,
@@ -388,7 +388,7 @@ pub extern "C" fn mailfold_options_default() -> mailfold_options {
 /// const char *v = "Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln";
 /// int32_t rc = mailfold_format_header("Subject", 7, v, strlen(v), NULL, buf, sizeof buf, &len);
 /// if (rc == MAILFOLD_OK)
-///     fwrite(buf, 1, len, stdout);   // prints: Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?=\r\n
+///     fwrite(buf, 1, len, stdout);   // prints: Subject: =?utf-8?b?R3LDvMOfZQ==?= aus =?utf-8?b?S8O2bG4=?= CRLF
 /// else
 ///     fprintf(stderr, "mailfold: %s\n", mailfold_status_str(rc));
 /// ```
@@ -442,7 +442,7 @@ pub unsafe extern "C" fn mailfold_format_header(
 /// int32_t rc = mailfold_format_field("DKIM-Signature", 14, MAILFOLD_CLASS_VERBATIM,
 ///                                    sig, strlen(sig), NULL, buf, sizeof buf, &len, &at);
 /// if (rc == MAILFOLD_OK)
-///     fwrite(buf, 1, len, stdout);   // prints: DKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n
+///     fwrite(buf, 1, len, stdout);   // prints: DKIM-Signature: v=1; a=rsa-sha256; CRLF HTAB b=abc CRLF
 /// else if (at != SIZE_MAX)
 ///     fprintf(stderr, "%s at byte %zu\n", mailfold_status_str(rc), at);
 /// ```
@@ -535,7 +535,7 @@ unsafe fn format_field(
 /// char buf[256];
 /// size_t len;
 /// if (mailfold_format_mailboxes("To", 2, to, 2, NULL, buf, sizeof buf, &len) == MAILFOLD_OK)
-///     fwrite(buf, 1, len, stdout);   // prints: To: "Doe, John" <jd@example.com>, ops@example.com\r\n
+///     fwrite(buf, 1, len, stdout);   // prints: To: "Doe, John" <jd@example.com>, ops@example.com CRLF
 /// ```
 ///
 /// # Safety
@@ -643,7 +643,7 @@ unsafe fn format_mailboxes(
 ///                                   buf, sizeof buf, &len, NULL);
 /// if (rc == MAILFOLD_OK)
 ///     fwrite(buf, 1, len, stdout);
-///     // prints: Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf\r\n
+///     // prints: Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf CRLF
 /// ```
 ///
 /// # Safety
@@ -788,7 +788,7 @@ impl<'a> crate::mime::ParamList<'a> for CParams<'a> {
 /// char date[32];   // 31 bytes + NUL
 /// size_t len;
 /// if (mailfold_format_date((int64_t)time(NULL), 60, date, sizeof date, &len) == MAILFOLD_OK)
-///     printf("%s\n", date);   // prints like: Thu, 03 Dec 2026 11:09:04 +0100\n
+///     printf("%s\n", date);   // prints like: Thu, 03 Dec 2026 11:09:04 +0100 LF
 /// ```
 ///
 /// # Safety
@@ -825,7 +825,7 @@ pub unsafe extern "C" fn mailfold_format_date(
 /// char id[128];
 /// size_t len;
 /// if (mailfold_make_msg_id(rnd, "example.com", 11, id, sizeof id, &len) == MAILFOLD_OK)
-///     printf("%s\n", id);   // prints like: <4f1c2b3a9d0e4c7f8a6b5d4e3f2a1b0c@example.com>\n
+///     printf("%s\n", id);   // prints like: <4f1c2b3a9d0e4c7f8a6b5d4e3f2a1b0c@example.com> LF
 /// ```
 ///
 /// # Safety
@@ -881,7 +881,7 @@ unsafe fn make_msg_id(
 /// char buf[64];
 /// size_t len;
 /// int32_t rc = mailfold_format_header("Subject", 7, "a\nb", 3, NULL, buf, sizeof buf, &len);
-/// if (rc != MAILFOLD_OK)   // stderr: mailfold: control character in value (5)\n
+/// if (rc != MAILFOLD_OK)   // stderr: mailfold: control character in value (5) LF
 ///     fprintf(stderr, "mailfold: %s (%d)\n", mailfold_status_str(rc), (int)rc);
 /// ```
 #[unsafe(no_mangle)]
@@ -917,7 +917,7 @@ const VERSION: &CStr =
 /// The library version, e.g. `"0.1.0"`: a static NUL-terminated string, never NULL.
 ///
 /// ```c
-/// printf("mailfold %s\n", mailfold_version());   // prints like: mailfold 0.1.0\n
+/// printf("mailfold %s\n", mailfold_version());   // prints like: mailfold 0.1.0 LF
 /// ```
 #[unsafe(no_mangle)]
 pub extern "C" fn mailfold_version() -> *const c_char {
