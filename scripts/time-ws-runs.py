@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times `mailfold_format_header` on Subjects whose words are separated by one space, two
 spaces, or runs of 2-60 spaces (~10-45 KB, seeded), through ctypes: the cost of the general
-path and of its look-ahead over white-space runs (README, "Where a fold goes").
+path and of its look-ahead over white-space runs (docs/folding.md, "What it costs").
 
     scripts/build-c.sh && python3 scripts/time-ws-runs.py target/mailfold-c/libmailfold.so
 
