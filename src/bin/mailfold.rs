@@ -17,7 +17,7 @@ block copied from a message; values are text, so encoded-words in it stay litera
 lines and lines starting with `#` are skipped. Errors go to standard error as FILE:LINE:
 message; a FILE that cannot be read is reported and the next one read. The exit status is 1
 if any field failed, 2 on usage or I/O errors. When the reader of the output goes away (as
-`mailfold FILE | head` does), the tool stops quietly with the status of the fields written
+`mailfold FILE | head` does), the tool stops quietly with the status of the fields read
 so far. `--` ends the options.
 
   --width N        soft line limit, 40..=998 (default 78)
@@ -297,8 +297,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Writes `text` to standard output for `--help` and `--version`; a reader that closed the
-/// pipe early is not an error (as `head` does), any other write error is status 2.
+/// Writes `text` to standard output for `--help` and `--version`. A reader that closes the
+/// pipe early (`mailfold --help | head -1`) is not an error; any other write error is status 2.
 fn print_and_exit(text: &str) -> ExitCode {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
